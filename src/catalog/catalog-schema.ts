@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+/**
+ * One schema for provider and model entries, shared by the built-in catalog files
+ * (`vendors/*.json`) and the `providers:` / `models:` sections of `meridian.yaml`.
+ * Field names are snake_case, as in the config file (PRODUCT.md §2).
+ */
+
+/** A price per 1M tokens as a decimal string, e.g. "0.28"; at most 9 decimals (nano-units). */
+export const priceStringSchema = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,6})(\.\d{1,9})?$/, 'must be a decimal string such as "0.28" (at most 9 decimals)');
+
+const kebabId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case (a-z, 0-9, -)');
+const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as "CN"');
+
+export const protocolSchema = z.enum(['openai', 'openai-chat', 'anthropic', 'anthropic-messages', 'gemini']);
+
+/** Differences between OpenAI-compatible upstreams, as data (STYLE.md principle 1). */
+export const openaiDialectSchema = z.strictObject({
+  /** Which field carries the output-token cap upstream. */
+  max_tokens_field: z.enum(['max_tokens', 'max_completion_tokens']).default('max_tokens'),
+  /** The field the upstream uses for reasoning text, in responses and in assistant turns sent back. */
+  reasoning_field: z.enum(['reasoning_content', 'reasoning']).default('reasoning_content'),
+  /** Whether the upstream accepts `stream_options.include_usage` (nearly all do). */
+  stream_options: z.boolean().default(true),
+});
+
+export const providerEntrySchema = z.strictObject({
+  id: kebabId,
+  name: z.string().min(1).optional(),
+  protocol: protocolSchema.default('openai'),
+  base_url: z.url({ protocol: /^https?$/ }),
+  /** Secret for the upstream; in config usually "${DEEPSEEK_API_KEY}". */
+  api_key: z.string().optional(),
+  /** Environment variable that switches this built-in provider on when set. */
+  api_key_env: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
+  /** How the key is sent. */
+  auth: z
+    .strictObject({
+      header: z.enum(['authorization', 'x-api-key', 'api-key', 'x-goog-api-key']).default('authorization'),
+    })
+    .optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  openai: openaiDialectSchema.optional(),
+  /** Country where the host serves from, for `provider.region` routing. */
+  country: countryCode.optional(),
+  data_collection: z.enum(['allow', 'deny']).optional(),
+  /** A provider that needs no key (local servers, the sandbox). */
+  keyless: z.boolean().optional(),
+  docs_url: z.url().optional(),
+});
+
+export const pricingSchema = z.strictObject({
+  prompt: priceStringSchema,
+  completion: priceStringSchema,
+  cache_read: priceStringSchema.optional(),
+  cache_write: priceStringSchema.optional(),
+  /** Reasoning tokens, when billed apart from completion tokens. */
+  reasoning: priceStringSchema.optional(),
+  /** Date the price was read (YYYY-MM-DD) and its public source; required in the built-in catalog. */
+  as_of: z.iso.date().optional(),
+  source: z.url().optional(),
+});
+
+export const endpointEntrySchema = z.strictObject({
+  provider: kebabId,
+  /** The upstream's own model name. */
+  model: z.string().min(1),
+  pricing: pricingSchema,
+  context_length: z.number().int().positive().optional(),
+  max_output: z.number().int().positive().optional(),
+  quantization: z.string().optional(),
+  data_collection: z.enum(['allow', 'deny']).optional(),
+  /** Time-of-day price windows (UTC), e.g. off-peak discounts; used by routing and metering. */
+  schedule: z
+    .array(
+      z.strictObject({
+        from: z.string().regex(/^\d{2}:\d{2}$/),
+        to: z.string().regex(/^\d{2}:\d{2}$/),
+        pricing: pricingSchema,
+      }),
+    )
+    .optional(),
+});
+
+export const modelEntrySchema = z.strictObject({
+  /** Public slug `author/model`. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._:-]*$/, 'must be a slug "author/model" in lower case'),
+  name: z.string().min(1),
+  author: kebabId,
+  origin: countryCode,
+  context_length: z.number().int().positive(),
+  description: z.string().optional(),
+  /** Unix seconds when the model was released, for `created` in /v1/models. */
+  created: z.number().int().nonnegative().optional(),
+  input_modalities: z.array(z.enum(['text', 'image', 'audio', 'file', 'video'])).optional(),
+  supported_parameters: z.array(z.string()).optional(),
+  endpoints: z.array(endpointEntrySchema).min(1),
+});
+
+/** One built-in catalog file: one vendor's providers and models. */
+export const vendorFileSchema = z.strictObject({
+  vendor: kebabId,
+  name: z.string().min(1),
+  country: countryCode,
+  providers: z.array(providerEntrySchema),
+  models: z.array(modelEntrySchema),
+});
+
+export type ProviderEntry = z.infer<typeof providerEntrySchema>;
+export type ModelEntry = z.infer<typeof modelEntrySchema>;
+export type EndpointEntry = z.infer<typeof endpointEntrySchema>;
+export type PricingEntry = z.infer<typeof pricingSchema>;
+export type VendorFile = z.infer<typeof vendorFileSchema>;

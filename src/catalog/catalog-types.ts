@@ -1,0 +1,90 @@
+import type { ProtocolId } from '../spec/index.js';
+
+/**
+ * Prices in integer nano-units of the settlement currency (1e-9 USD) per 1M tokens.
+ * "0.28" per 1M tokens is 280_000_000n. `undefined` means the endpoint does not
+ * price that kind of token separately (it falls back to the prompt/completion price).
+ */
+export interface PriceTable {
+  readonly promptNanosPerMillion: bigint;
+  readonly completionNanosPerMillion: bigint;
+  readonly cacheReadNanosPerMillion: bigint | undefined;
+  readonly cacheWriteNanosPerMillion: bigint | undefined;
+  readonly reasoningNanosPerMillion: bigint | undefined;
+  /** The decimal strings as published, for /v1/models and audit. */
+  readonly published: {
+    readonly prompt: string;
+    readonly completion: string;
+    readonly cacheRead?: string;
+    readonly cacheWrite?: string;
+    readonly reasoning?: string;
+  };
+}
+
+/** A time-of-day price window in UTC minutes since midnight, `[fromMinute, toMinute)`; wraps past midnight when from > to. */
+export interface PriceWindow {
+  readonly fromMinute: number;
+  readonly toMinute: number;
+  readonly prices: PriceTable;
+}
+
+/** How an OpenAI-compatible upstream differs from OpenAI itself. */
+export interface OpenAIDialect {
+  readonly maxTokensField: 'max_tokens' | 'max_completion_tokens';
+  readonly reasoningField: 'reasoning_content' | 'reasoning';
+  readonly sendsStreamOptions: boolean;
+}
+
+export interface Provider {
+  readonly id: string;
+  readonly name: string;
+  readonly protocol: ProtocolId;
+  /** Base URL including the version path, without a trailing slash (e.g. `https://api.deepseek.com/v1`). */
+  readonly baseUrl: string;
+  /** The upstream secret; `undefined` for keyless providers. Never logged. */
+  readonly apiKey: string | undefined;
+  readonly authHeader: 'authorization' | 'x-api-key' | 'api-key' | 'x-goog-api-key';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly openai: OpenAIDialect;
+  readonly country: string | undefined;
+  readonly dataCollection: 'allow' | 'deny' | undefined;
+  /** The built-in deterministic sandbox; labelled as such everywhere it shows. */
+  readonly isSandbox: boolean;
+}
+
+export interface Endpoint {
+  readonly provider: Provider;
+  /** The upstream's own model name. */
+  readonly upstreamModel: string;
+  readonly prices: PriceTable;
+  readonly schedule: readonly PriceWindow[];
+  readonly contextLength: number;
+  readonly maxOutputTokens: number | undefined;
+  readonly quantization: string | undefined;
+  readonly dataCollection: 'allow' | 'deny' | undefined;
+  readonly priceAsOf: string | undefined;
+  readonly priceSource: string | undefined;
+}
+
+export interface Model {
+  /** Public slug `author/model`. */
+  readonly id: string;
+  readonly name: string;
+  readonly author: string;
+  /** ISO country of the model's author (the barometer's "origin"). */
+  readonly origin: string;
+  readonly contextLength: number;
+  readonly description: string | undefined;
+  readonly createdSeconds: number;
+  readonly inputModalities: readonly string[];
+  readonly supportedParameters: readonly string[];
+  /** Only endpoints whose provider is enabled (key set, keyless, or sandbox). */
+  readonly endpoints: readonly Endpoint[];
+  readonly isSandbox: boolean;
+}
+
+/** The resolved catalog: built-in data merged with the config file, enabled providers only. */
+export interface Catalog {
+  readonly models: ReadonlyMap<string, Model>;
+  readonly providers: ReadonlyMap<string, Provider>;
+}

@@ -1,0 +1,91 @@
+import type { Endpoint } from '../catalog/catalog-types.js';
+import type { GatewayError } from '../errors/index.js';
+import type { ChatRequest, ChatResult, ParsedChatRequest, StreamEvent, Usage } from '../spec/index.js';
+
+/**
+ * The contracts between the pipeline (http/handle-model-call.ts) and a protocol
+ * folder. A protocol folder owns one wire format in both directions; it never
+ * imports another protocol folder, the catalog's data, or storage.
+ */
+
+/** What the gateway adds to every response it renders. */
+export interface ResponseMeta {
+  /** Gateway generation id (`gen-…`), the response `id`; works with /api/v1/generation. */
+  readonly generationId: string;
+  /** Public model slug the client asked for. */
+  readonly model: string;
+  readonly createdSeconds: number;
+  /** Provider id that served the request (OpenRouter's `provider` field). */
+  readonly providerName: string;
+}
+
+/** Usage after metering: counts always known (estimated when the provider was silent), money in nano-units. */
+export interface BilledUsage {
+  readonly usage: Usage;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly cachedTokens: number;
+  readonly cacheWriteTokens: number;
+  readonly reasoningTokens: number;
+  /** What the key was charged. */
+  readonly costNanos: bigint;
+  /** What the upstream charged the operator. */
+  readonly upstreamCostNanos: bigint;
+  readonly isEstimated: boolean;
+}
+
+/** A rendered error: status, JSON body and extra headers, in one client dialect. */
+export interface RenderedError {
+  readonly status: number;
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Client-facing side of a protocol. */
+export interface InboundCodec {
+  /** Untrusted client JSON → canonical request; throws GatewayError (`invalid_request`, with `param`). */
+  parseRequest(body: unknown): ParsedChatRequest;
+  /** Canonical result → client JSON text. */
+  renderResponse(result: ChatResult, billed: BilledUsage, meta: ResponseMeta): string;
+  /** One renderer per streamed response; keeps per-stream state (tool-call indexes, roles sent). */
+  createStreamRenderer(request: ChatRequest, meta: ResponseMeta): StreamRenderer;
+  renderError(error: GatewayError, requestId: string): RenderedError;
+}
+
+/** Turns canonical events into SSE frames (complete `data: …\n\n` strings) for one client stream. */
+export interface StreamRenderer {
+  /** Frames for one event; '' when the event produces nothing for this client. */
+  renderEvent(event: StreamEvent): string;
+  /** Frames that close a successful stream: the usage chunk if the client asked, then the terminator. */
+  renderEnd(billed: BilledUsage): string;
+  /** Frames that end a stream in error after output started (in-band error, `finish_reason: "error"`). */
+  renderError(error: GatewayError, billed: BilledUsage | undefined): string;
+}
+
+/** An HTTP request to send upstream; the upstream module adds auth and base URL. */
+export interface UpstreamRequest {
+  /** Path relative to the provider's base URL, e.g. `/chat/completions`. */
+  readonly path: string;
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Upstream-facing side of a protocol. */
+export interface OutboundAdapter {
+  buildRequest(request: ChatRequest, endpoint: Endpoint): UpstreamRequest;
+  /** Parsed upstream JSON → canonical result; throws GatewayError(`upstream_invalid_response`) on nonsense. */
+  readResponse(json: unknown): ChatResult;
+  createStreamReader(): StreamReader;
+  /** Status + raw body of an upstream error → message and provider code, tolerant of any body. */
+  readErrorBody(status: number, bodyText: string): { readonly message: string; readonly code: string | undefined };
+}
+
+/** Reads one upstream stream, SSE event by SSE event. */
+export interface StreamReader {
+  /** One SSE event (its `event:` name, or undefined, and joined `data:`) → zero or more canonical events. */
+  readEvent(eventName: string | undefined, data: string): readonly StreamEvent[];
+  /** Called once when the upstream stream ends; returns closing events (e.g. a missing finish). */
+  end(): readonly StreamEvent[];
+  /** Whether the upstream sent its end marker (`[DONE]`, `message_stop`, …). */
+  readonly isComplete: boolean;
+}

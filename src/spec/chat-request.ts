@@ -1,0 +1,120 @@
+import type { Warning } from './warning.js';
+
+/** Wire formats Meridian speaks, inbound or outbound. Stable kebab-case ids. */
+export type ProtocolId = 'openai-chat' | 'anthropic-messages' | 'gemini';
+
+export interface TextPart {
+  readonly type: 'text';
+  readonly text: string;
+}
+export interface ImagePart {
+  readonly type: 'image';
+  /** An https/http URL or a `data:` URL; the gateway never fetches it unless configured to. */
+  readonly url: string;
+  readonly detail?: 'auto' | 'low' | 'high';
+}
+export interface ReasoningPart {
+  readonly type: 'reasoning';
+  readonly text: string;
+  /** Provider signature that must be sent back unchanged on the next turn (Anthropic thinking). */
+  readonly signature?: string;
+}
+export interface ToolCallPart {
+  readonly type: 'tool-call';
+  readonly toolCallId: string;
+  readonly toolName: string;
+  /** JSON text exactly as the model produced it. */
+  readonly arguments: string;
+}
+/** A content part the canonical model does not know; forwarded only to the same protocol. */
+export interface OpaquePart {
+  readonly type: 'opaque';
+  readonly protocol: ProtocolId;
+  readonly value: unknown;
+}
+
+export type UserPart = TextPart | ImagePart | OpaquePart;
+export type AssistantPart = TextPart | ReasoningPart | ToolCallPart | OpaquePart;
+
+export type Message =
+  | { readonly role: 'system'; readonly content: readonly TextPart[]; readonly name?: string }
+  | { readonly role: 'user'; readonly content: readonly UserPart[]; readonly name?: string }
+  | {
+      readonly role: 'assistant';
+      readonly content: readonly AssistantPart[];
+      readonly name?: string;
+      readonly refusal?: string;
+    }
+  | { readonly role: 'tool'; readonly toolCallId: string; readonly content: readonly TextPart[] };
+
+export interface ToolDefinition {
+  readonly type: 'function';
+  readonly name: string;
+  readonly description?: string;
+  /** JSON Schema of the arguments, passed through unchanged. */
+  readonly parameters?: unknown;
+  readonly strict?: boolean;
+}
+
+export type ToolChoice =
+  | { readonly type: 'auto' }
+  | { readonly type: 'none' }
+  | { readonly type: 'required' }
+  | { readonly type: 'tool'; readonly toolName: string };
+
+export type ResponseFormat =
+  | { readonly type: 'text' }
+  | { readonly type: 'json-object' }
+  | {
+      readonly type: 'json-schema';
+      readonly name: string;
+      readonly schema: unknown;
+      readonly strict?: boolean;
+      readonly description?: string;
+    };
+
+export interface ReasoningOptions {
+  readonly effort?: 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | 'none';
+  readonly maxTokens?: number;
+  /** Generate reasoning but do not return it to the client. */
+  readonly exclude?: boolean;
+}
+
+/**
+ * The canonical chat request every inbound codec produces and every outbound
+ * adapter consumes. Routing, metering and the ledger see only this.
+ */
+export interface ChatRequest {
+  /** The public model slug the client asked for (`vendor/model`), without routing suffixes. */
+  readonly model: string;
+  readonly messages: readonly Message[];
+  readonly stream: boolean;
+  /** The client asked for a usage chunk in the stream (`stream_options.include_usage`). */
+  readonly includeUsage: boolean;
+  readonly maxOutputTokens?: number;
+  readonly temperature?: number;
+  readonly topP?: number;
+  readonly stop?: readonly string[];
+  readonly seed?: number;
+  readonly n?: number;
+  readonly presencePenalty?: number;
+  readonly frequencyPenalty?: number;
+  readonly tools?: readonly ToolDefinition[];
+  readonly toolChoice?: ToolChoice;
+  readonly parallelToolCalls?: boolean;
+  readonly responseFormat?: ResponseFormat;
+  readonly reasoning?: ReasoningOptions;
+  readonly user?: string;
+  /**
+   * Request fields the inbound codec does not model, keyed by wire name. They are
+   * forwarded untouched when the outbound protocol equals `passthrough.protocol`
+   * (provider-specific parameters keep working), and dropped with a warning otherwise.
+   */
+  readonly passthrough: { readonly protocol: ProtocolId; readonly fields: Readonly<Record<string, unknown>> };
+}
+
+/** The result of parsing a client body: the request and what could not be honoured. */
+export interface ParsedChatRequest {
+  readonly request: ChatRequest;
+  readonly warnings: readonly Warning[];
+}

@@ -1,0 +1,8 @@
+/** Why generation stopped, in one vocabulary across protocols. */
+export type UnifiedFinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' | 'error' | 'other';
+
+/** The unified reason plus the provider's own string, kept for audit and fidelity. */
+export interface FinishReason {
+  readonly unified: UnifiedFinishReason;
+  readonly raw: string | undefined;
+}

@@ -1,0 +1,103 @@
+/**
+ * Repository interfaces used by the pipeline, keys, metering and analytics.
+ * Drivers (sqlite/, later postgres/) implement them; only main.ts and cli/
+ * choose a driver. Money is integer nano-units (1e-9 of the settlement
+ * currency) as bigint; token counts are `number | null` where null = unknown.
+ */
+
+/** How a request ended, which decides what is charged (PRODUCT.md §4). */
+export type Ending = 'success' | 'no_output' | 'upstream_error_after_output' | 'client_abort' | 'error';
+
+export interface GenerationRecord {
+  /** Gateway generation id, `gen-…`, returned to the client as the response `id`. */
+  readonly id: string;
+  readonly requestId: string;
+  readonly orgId: string;
+  readonly keyId: string;
+  /** App attribution from `HTTP-Referer` / `X-Title`; null when absent. */
+  readonly appReferer: string | null;
+  readonly appTitle: string | null;
+  readonly modelId: string;
+  readonly author: string;
+  readonly origin: string;
+  readonly providerId: string;
+  readonly upstreamModel: string;
+  readonly upstreamId: string | null;
+  readonly isStreaming: boolean;
+  readonly tokensInputTotal: number | null;
+  readonly tokensInputCacheRead: number | null;
+  readonly tokensInputCacheWrite: number | null;
+  readonly tokensOutputTotal: number | null;
+  readonly tokensOutputReasoning: number | null;
+  readonly isUsageEstimated: boolean;
+  /** What the key was charged. */
+  readonly costNanos: bigint;
+  /** What the upstream charges the operator. */
+  readonly upstreamCostNanos: bigint;
+  readonly finishReason: string | null;
+  readonly finishReasonRaw: string | null;
+  readonly ending: Ending;
+  readonly errorCode: string | null;
+  readonly startedAtMs: number;
+  readonly finishedAtMs: number;
+  readonly latencyMs: number;
+  /** Time to first output token; null when no output. */
+  readonly ttftMs: number | null;
+  /** Output tokens per second after the first token; null when unknown. */
+  readonly throughputTokensPerSecond: number | null;
+  readonly usageRaw: string | null;
+}
+
+export interface GenerationStore {
+  /** Appends a batch atomically (one transaction). Idempotent by `id`. */
+  insertGenerations(records: readonly GenerationRecord[]): void;
+  findGeneration(id: string): GenerationRecord | undefined;
+}
+
+export interface OrgRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAtMs: number;
+}
+
+export type KeyRole = 'admin' | 'member';
+
+export interface KeyRecord {
+  readonly id: string;
+  readonly orgId: string;
+  readonly name: string;
+  readonly role: KeyRole;
+  /** HMAC-SHA-256(pepper, secret), hex. The secret itself is never stored. */
+  readonly digest: string;
+  /** First characters of the secret, for listing (`sk-mer-v1-AbCd…`). */
+  readonly displayPrefix: string;
+  readonly lastFour: string;
+  readonly createdAtMs: number;
+  readonly revokedAtMs: number | null;
+  /** Credit limit in nano-units; null = none (enforced from the credits issue on). */
+  readonly limitNanos: bigint | null;
+  readonly limitReset: 'daily' | 'weekly' | 'monthly' | 'none';
+}
+
+export interface KeyStore {
+  insertKey(record: KeyRecord): void;
+  findKeyByDigest(digest: string): KeyRecord | undefined;
+  findKeyById(id: string): KeyRecord | undefined;
+  listKeys(orgId: string | undefined): readonly KeyRecord[];
+  revokeKey(id: string, atMs: number): boolean;
+  countKeysByRole(role: KeyRole): number;
+}
+
+export interface OrgStore {
+  /** Creates the org if absent; returns whether it was created. */
+  ensureOrg(record: OrgRecord): boolean;
+  findOrg(id: string): OrgRecord | undefined;
+}
+
+/** The storage a node opens at start. */
+export interface Storage {
+  readonly generations: GenerationStore;
+  readonly keys: KeyStore;
+  readonly orgs: OrgStore;
+  close(): void;
+}
