@@ -1,6 +1,6 @@
 import type { Endpoint } from '../catalog/catalog-types.js';
 import type { GatewayError } from '../errors/index.js';
-import type { ChatRequest, ChatResult, ParsedChatRequest, StreamEvent, Usage } from '../spec/index.js';
+import type { BilledUsage, ChatRequest, ChatResult, ParsedChatRequest, StreamEvent } from '../spec/index.js';
 
 /**
  * The contracts between the pipeline (http/handle-model-call.ts) and a protocol
@@ -17,21 +17,6 @@ export interface ResponseMeta {
   readonly createdSeconds: number;
   /** Provider id that served the request (OpenRouter's `provider` field). */
   readonly providerName: string;
-}
-
-/** Usage after metering: counts always known (estimated when the provider was silent), money in nano-units. */
-export interface BilledUsage {
-  readonly usage: Usage;
-  readonly promptTokens: number;
-  readonly completionTokens: number;
-  readonly cachedTokens: number;
-  readonly cacheWriteTokens: number;
-  readonly reasoningTokens: number;
-  /** What the key was charged. */
-  readonly costNanos: bigint;
-  /** What the upstream charged the operator. */
-  readonly upstreamCostNanos: bigint;
-  readonly isEstimated: boolean;
 }
 
 /** A rendered error: status, JSON body and extra headers, in one client dialect. */

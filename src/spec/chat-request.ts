@@ -37,7 +37,13 @@ export type UserPart = TextPart | ImagePart | OpaquePart;
 export type AssistantPart = TextPart | ReasoningPart | ToolCallPart | OpaquePart;
 
 export type Message =
-  | { readonly role: 'system'; readonly content: readonly TextPart[]; readonly name?: string }
+  | {
+      readonly role: 'system';
+      readonly content: readonly TextPart[];
+      readonly name?: string;
+      /** OpenAI's `developer` role: a system message, kept distinct for upstreams that know it. */
+      readonly isDeveloper?: boolean;
+    }
   | { readonly role: 'user'; readonly content: readonly UserPart[]; readonly name?: string }
   | {
       readonly role: 'assistant';
@@ -85,7 +91,7 @@ export interface ReasoningOptions {
  * adapter consumes. Routing, metering and the ledger see only this.
  */
 export interface ChatRequest {
-  /** The public model slug the client asked for (`vendor/model`), without routing suffixes. */
+  /** The model string exactly as the client sent it (`vendor/model`, possibly with `:floor` / `:nitro`); routing resolves it. */
   readonly model: string;
   readonly messages: readonly Message[];
   readonly stream: boolean;
@@ -105,6 +111,11 @@ export interface ChatRequest {
   readonly responseFormat?: ResponseFormat;
   readonly reasoning?: ReasoningOptions;
   readonly user?: string;
+  /**
+   * OpenRouter routing controls as sent (`models`, `provider`, `route`), for routing
+   * to validate. Never forwarded upstream.
+   */
+  readonly routingControls: Readonly<Record<string, unknown>>;
   /**
    * Request fields the inbound codec does not model, keyed by wire name. They are
    * forwarded untouched when the outbound protocol equals `passthrough.protocol`

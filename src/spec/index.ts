@@ -7,5 +7,6 @@ export type * from './chat-result.js';
 export type * from './finish-reason.js';
 export type * from './stream-event.js';
 export type * from './warning.js';
+export type * from './billed-usage.js';
 export type { Usage } from './usage.js';
 export { createUnknownUsage } from './usage.js';
