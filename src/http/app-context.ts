@@ -1,0 +1,34 @@
+import type { Catalog } from '../catalog/catalog-types.js';
+import type { KeyService } from '../keys/index.js';
+import type { Logger } from '../observability/index.js';
+import type { InboundCodec, OutboundAdapter } from '../protocols/adapter-types.js';
+import type { ProtocolId } from '../spec/index.js';
+import type { GenerationWriter, Storage } from '../storage/index.js';
+import type { UpstreamClient } from '../upstream/index.js';
+
+/** Everything a request handler needs, assembled once in main.ts. */
+export interface AppContext {
+  readonly catalog: Catalog;
+  readonly keys: KeyService;
+  readonly storage: Storage;
+  readonly generationWriter: GenerationWriter;
+  readonly upstream: UpstreamClient;
+  readonly outbound: Readonly<Partial<Record<ProtocolId, OutboundAdapter>>>;
+  readonly openaiInbound: InboundCodec;
+  readonly log: Logger;
+  readonly now: () => number;
+  /** Markup on upstream prices for every key, in basis points (the credits issue makes it per org). */
+  readonly markupBasisPoints: number;
+  /** Streams still open, so a clean shutdown can wait for them. */
+  readonly openStreams: Set<Promise<void>>;
+}
+
+/** Per-request facts shared by the pipeline's steps. */
+export interface CallContext {
+  readonly requestId: string;
+  readonly startedAtMs: number;
+  readonly orgId: string;
+  readonly keyId: string;
+  readonly appReferer: string | null;
+  readonly appTitle: string | null;
+}

@@ -1,0 +1,114 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { limits } from '../config/index.js';
+import { GatewayError, toGatewayError } from '../errors/index.js';
+import type { AppContext } from './app-context.js';
+import { authenticate, requireAdmin } from './authenticate.js';
+import { createRequestId } from './create-ids.js';
+import { handleModelCall } from './handle-model-call.js';
+import { readJsonBody } from './read-json-body.js';
+import { sendGeneration } from './routes/generation-route.js';
+import { createKeyRoute, listKeysRoute, revokeKeyRoute } from './routes/keys-route.js';
+import { sendModels } from './routes/models-route.js';
+import { sendStatic } from './routes/static-route.js';
+import { sendJson } from './send-json.js';
+
+/**
+ * The HTTP app: one function per request. Route order and auth policy live here
+ * and nowhere else; every error is rendered once, at the end, in the client's dialect.
+ * OpenRouter's `/api/v1/...` paths are aliases of `/v1/...`.
+ */
+export function createApp(app: AppContext): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    const requestId = createRequestId();
+    const startedAtMs = app.now();
+    dispatch(app, request, response, requestId, startedAtMs).catch((error: unknown) => {
+      renderFailure(app, response, error, requestId);
+    });
+  };
+}
+
+async function dispatch(
+  app: AppContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  requestId: string,
+  startedAtMs: number,
+): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://gateway.invalid');
+  const path = normalisePath(url.pathname);
+  const method = request.method ?? 'GET';
+  if (method === 'GET' && sendStatic(response, path)) return;
+  switch (`${method} ${path}`) {
+    case 'GET /healthz':
+      return sendJson(response, 200, { status: 'ok' }, requestId);
+    case 'GET /readyz':
+      return sendJson(response, 200, { status: 'ready' }, requestId);
+    case 'GET /v1/models':
+      return sendModels(response, app.catalog, requestId);
+    case 'POST /v1/chat/completions': {
+      const key = authenticate(request, app.keys);
+      const body = await readJsonBody(request, limits.requestBodyBytesMax);
+      const call = {
+        requestId,
+        startedAtMs,
+        orgId: key.orgId,
+        keyId: key.id,
+        appReferer: readHeader(request, 'http-referer') ?? readHeader(request, 'referer'),
+        appTitle: readHeader(request, 'x-title'),
+      };
+      return handleModelCall(app, call, { inbound: app.openaiInbound, body, request, response });
+    }
+    case 'GET /v1/generation':
+      return sendGeneration(response, { url, key: authenticate(request, app.keys), store: app.storage.generations, requestId });
+    case 'GET /v1/keys':
+      requireAdmin(authenticate(request, app.keys));
+      return listKeysRoute(response, app.keys, requestId);
+    case 'POST /v1/keys': {
+      requireAdmin(authenticate(request, app.keys));
+      const body = await readJsonBody(request, limits.requestBodyBytesMax);
+      return createKeyRoute(response, { body, keys: app.keys, orgs: app.storage.orgs, requestId });
+    }
+    default:
+      return dispatchPattern(app, request, response, { method, path, requestId });
+  }
+}
+
+function dispatchPattern(
+  app: AppContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  target: { readonly method: string; readonly path: string; readonly requestId: string },
+): void {
+  const keyMatch = /^\/v1\/keys\/([A-Za-z0-9_-]+)$/.exec(target.path);
+  if (keyMatch !== null && target.method === 'DELETE') {
+    requireAdmin(authenticate(request, app.keys));
+    return revokeKeyRoute(response, { id: keyMatch[1]!, keys: app.keys, requestId: target.requestId });
+  }
+  throw new GatewayError({ code: 'not_found', message: `No route for ${target.method} ${target.path}.` });
+}
+
+/** `/api/v1/x` → `/v1/x`; a trailing slash is ignored. Auth decisions use this same normalised path. */
+function normalisePath(pathname: string): string {
+  const trimmed = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
+  return trimmed.startsWith('/api/v1/') ? trimmed.slice(4) : trimmed;
+}
+
+function readHeader(request: IncomingMessage, name: string): string | null {
+  const value = request.headers[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text === undefined || text === '' ? null : text.slice(0, 512);
+}
+
+function renderFailure(app: AppContext, response: ServerResponse, error: unknown, requestId: string): void {
+  const gatewayError = toGatewayError(error);
+  if (gatewayError.code === 'internal_error') {
+    app.log.error('internal_error', { requestId, error: String((gatewayError.cause as Error | undefined)?.stack ?? gatewayError.cause) });
+  }
+  if (response.headersSent || response.destroyed) {
+    if (!response.writableEnded) response.destroy();
+    return;
+  }
+  const rendered = app.openaiInbound.renderError(gatewayError, requestId);
+  response.writeHead(rendered.status, { ...rendered.headers, 'content-length': Buffer.byteLength(rendered.body) });
+  response.end(rendered.body);
+}

@@ -1,0 +1,73 @@
+import { limits } from '../config/index.js';
+import { GatewayError } from '../errors/index.js';
+import type { ChatResult } from '../spec/index.js';
+import type { UpstreamResponse } from '../upstream/index.js';
+import { readBodyText } from '../upstream/index.js';
+import type { RoutedCall } from './handle-model-call.js';
+import { renderCallHeaders } from './render-call-headers.js';
+import { createDeliveredOutput, settleGeneration } from './settle-generation.js';
+import type { DeliveredOutput } from './settle-generation.js';
+
+/**
+ * The non-streaming path: read the whole upstream body (bounded), convert it,
+ * meter it, wait until the generation record is committed, then answer.
+ */
+export async function completeModelCall(routed: RoutedCall, upstreamResponse: UpstreamResponse): Promise<void> {
+  const { app } = routed;
+  const bodyText = await readBodyText(upstreamResponse.body, limits.upstreamResponseBytesMax);
+  const result = routed.adapter.readResponse(parseUpstreamJson(bodyText, routed.endpoint.provider.id));
+  const firstOutputAtMs = app.now();
+  const { billed, record } = settleGeneration(app, {
+    call: routed.call,
+    request: routed.request,
+    model: routed.model,
+    endpoint: routed.endpoint,
+    generationId: routed.generationId,
+    upstreamId: result.upstreamId,
+    usage: result.usage,
+    delivered: collectDelivered(result),
+    finishReason: result.choices[0]?.finishReason,
+    ending: 'success',
+    errorCode: undefined,
+    firstOutputAtMs,
+  });
+  await app.generationWriter.write(record);
+  const meta = {
+    generationId: routed.generationId,
+    model: routed.model.id,
+    createdSeconds: Math.floor(routed.call.startedAtMs / 1000),
+    providerName: routed.endpoint.provider.id,
+  };
+  const body = routed.inbound.renderResponse(result, billed, meta);
+  routed.response.writeHead(200, {
+    ...renderCallHeaders(routed),
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
+  routed.response.end(body);
+}
+
+function parseUpstreamJson(bodyText: string, providerId: string): unknown {
+  try {
+    return JSON.parse(bodyText) as unknown;
+  } catch (error) {
+    throw new GatewayError({
+      code: 'upstream_invalid_response',
+      message: `Provider ${providerId} returned a body that is not JSON.`,
+      cause: error,
+      isRetryable: true,
+    });
+  }
+}
+
+function collectDelivered(result: ChatResult): DeliveredOutput {
+  const delivered = createDeliveredOutput();
+  for (const choice of result.choices) {
+    for (const part of choice.content) {
+      if (part.type === 'text') delivered.text.push(part.text);
+      else if (part.type === 'reasoning') delivered.reasoning.push(part.text);
+      else if (part.type === 'tool-call') delivered.toolArguments.push(part.arguments);
+    }
+  }
+  return delivered;
+}

@@ -1,0 +1,63 @@
+import type { IncomingMessage } from 'node:http';
+import { GatewayError } from '../errors/index.js';
+
+/**
+ * Reads and parses a JSON request body, refusing more than `bytesMax` bytes
+ * (413 before buffering when Content-Length already says so; otherwise as soon
+ * as the limit is crossed, discarding the rest) and answering 400 `invalid_json`
+ * on empty bodies and syntax errors.
+ */
+export function readJsonBody(request: IncomingMessage, bytesMax: number): Promise<unknown> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > bytesMax) {
+    request.resume();
+    return Promise.reject(tooLarge(bytesMax));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let isOverLimit = false;
+    request.on('data', (chunk: Buffer) => {
+      if (isOverLimit) return;
+      bytes += chunk.length;
+      if (bytes > bytesMax) {
+        isOverLimit = true;
+        chunks.length = 0;
+        reject(tooLarge(bytesMax));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('error', reject);
+    request.on('end', () => {
+      if (isOverLimit) return;
+      try {
+        resolve(parseJsonText(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes)));
+      } catch (error) {
+        reject(error as Error);
+      }
+    });
+  });
+}
+
+function parseJsonText(buffer: Buffer): unknown {
+  if (buffer.length === 0) {
+    throw new GatewayError({ code: 'invalid_json', message: 'The request body is empty; send a JSON object.' });
+  }
+  try {
+    return JSON.parse(buffer.toString('utf8')) as unknown;
+  } catch (error) {
+    throw new GatewayError({
+      code: 'invalid_json',
+      message: `The request body is not valid JSON: ${error instanceof Error ? error.message : 'parse error'}.`,
+      cause: error,
+    });
+  }
+}
+
+function tooLarge(bytesMax: number): GatewayError {
+  return new GatewayError({
+    code: 'payload_too_large',
+    message: `The request body exceeds the limit of ${bytesMax} bytes (limits.requestBodyBytesMax).`,
+  });
+}

@@ -1,0 +1,51 @@
+import type { ServerResponse } from 'node:http';
+import { GatewayError } from '../../errors/index.js';
+import type { KeyService } from '../../keys/index.js';
+import type { KeyRecord, OrgStore } from '../../storage/index.js';
+import { sendJson } from '../send-json.js';
+
+/** The public view of a key: never the secret or its digest. */
+export function renderKey(record: KeyRecord): Record<string, unknown> {
+  return {
+    id: record.id,
+    name: record.name,
+    label: `${record.displayPrefix}...${record.lastFour}`,
+    org_id: record.orgId,
+    role: record.role,
+    created_at: new Date(record.createdAtMs).toISOString(),
+    disabled: record.revokedAtMs !== null,
+    limit: record.limitNanos === null ? null : record.limitNanos.toString(),
+    limit_reset: record.limitReset,
+  };
+}
+
+/** POST /api/v1/keys (admin): creates a key; the secret is in this answer and nowhere else, ever. */
+export function createKeyRoute(
+  response: ServerResponse,
+  options: { readonly body: unknown; readonly keys: KeyService; readonly orgs: OrgStore; readonly requestId: string },
+): void {
+  const body = (typeof options.body === 'object' && options.body !== null ? options.body : {}) as Record<string, unknown>;
+  const name = body['name'];
+  if (typeof name !== 'string' || name.trim() === '' || name.length > 200) {
+    throw new GatewayError({ code: 'invalid_request', message: '`name` must be a non-empty string (≤ 200 characters).', param: 'name' });
+  }
+  const orgId = body['org_id'] ?? 'default';
+  if (typeof orgId !== 'string' || options.orgs.findOrg(orgId) === undefined) {
+    throw new GatewayError({ code: 'invalid_request', message: `Org '${String(orgId)}' does not exist.`, param: 'org_id' });
+  }
+  const created = options.keys.createKey({ orgId, name: name.trim(), role: 'member' });
+  sendJson(response, 201, { key: created.secret, data: renderKey(created.record) }, options.requestId);
+}
+
+/** GET /api/v1/keys (admin): every key, by prefix. */
+export function listKeysRoute(response: ServerResponse, keys: KeyService, requestId: string): void {
+  sendJson(response, 200, { data: keys.listKeys(undefined).map(renderKey) }, requestId);
+}
+
+/** DELETE /api/v1/keys/{id} (admin): revokes a key at once. */
+export function revokeKeyRoute(response: ServerResponse, options: { readonly id: string; readonly keys: KeyService; readonly requestId: string }): void {
+  if (!options.keys.revokeKey(options.id)) {
+    throw new GatewayError({ code: 'not_found', message: `Key '${options.id}' not found.`, param: 'id' });
+  }
+  sendJson(response, 200, { deleted: true, id: options.id }, options.requestId);
+}

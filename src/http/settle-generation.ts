@@ -1,0 +1,105 @@
+import type { Endpoint, Model } from '../catalog/catalog-types.js';
+import { resolvePrices } from '../catalog/index.js';
+import { meterUsage } from '../metering/index.js';
+import type { BilledUsage, ChatRequest, FinishReason, Usage } from '../spec/index.js';
+import type { Ending, GenerationRecord } from '../storage/index.js';
+import type { AppContext, CallContext } from './app-context.js';
+
+/** Output that reached the client, kept to estimate usage when the provider reports none. */
+export interface DeliveredOutput {
+  readonly text: string[];
+  readonly reasoning: string[];
+  readonly toolArguments: string[];
+}
+
+export function createDeliveredOutput(): DeliveredOutput {
+  return { text: [], reasoning: [], toolArguments: [] };
+}
+
+export interface SettleInput {
+  readonly call: CallContext;
+  readonly request: ChatRequest;
+  readonly model: Model;
+  readonly endpoint: Endpoint;
+  readonly generationId: string;
+  readonly upstreamId: string | undefined;
+  readonly usage: Usage | undefined;
+  readonly delivered: DeliveredOutput;
+  readonly finishReason: FinishReason | undefined;
+  readonly ending: Ending;
+  readonly errorCode: string | undefined;
+  readonly firstOutputAtMs: number | undefined;
+}
+
+/**
+ * Meters a finished call and applies the charging policy of PRODUCT.md §4: full
+ * price on success; nothing when no output reached the client (zero-completion
+ * insurance); prompt + delivered completion after an upstream error or a client
+ * abort. The upstream cost is always recorded for the operator.
+ */
+export function settleGeneration(app: AppContext, input: SettleInput): { billed: BilledUsage; record: GenerationRecord } {
+  const finishedAtMs = app.now();
+  const metered = meterUsage({
+    usage: input.usage,
+    request: input.request,
+    deliveredText: {
+      text: input.delivered.text.join(''),
+      reasoning: input.delivered.reasoning.join(''),
+      toolArguments: input.delivered.toolArguments.join(''),
+    },
+    prices: resolvePrices(input.endpoint, input.call.startedAtMs),
+    markupBasisPoints: app.markupBasisPoints,
+  });
+  const isCharged = input.ending !== 'no_output' && input.ending !== 'error' && metered.completionTokens > 0;
+  // An attempt that failed with no usage reported cost the operator nothing either.
+  const isUpstreamCharged = !(input.ending === 'error' && input.usage === undefined);
+  const billed: BilledUsage = {
+    ...metered,
+    costNanos: isCharged ? metered.costNanos : 0n,
+    upstreamCostNanos: isUpstreamCharged ? metered.upstreamCostNanos : 0n,
+  };
+  const ending: Ending = input.ending === 'success' && metered.completionTokens === 0 ? 'no_output' : input.ending;
+  return { billed, record: buildRecord(input, billed, ending, finishedAtMs) };
+}
+
+function buildRecord(input: SettleInput, billed: BilledUsage, ending: Ending, finishedAtMs: number): GenerationRecord {
+  const { call, endpoint, model } = input;
+  const firstOutputAtMs = input.firstOutputAtMs ?? null;
+  const generatingMs = firstOutputAtMs === null ? 0 : finishedAtMs - firstOutputAtMs;
+  return {
+    id: input.generationId,
+    requestId: call.requestId,
+    orgId: call.orgId,
+    keyId: call.keyId,
+    appReferer: call.appReferer,
+    appTitle: call.appTitle,
+    modelId: model.id,
+    author: model.author,
+    origin: model.origin,
+    providerId: endpoint.provider.id,
+    upstreamModel: endpoint.upstreamModel,
+    upstreamId: input.upstreamId ?? null,
+    isStreaming: input.request.stream,
+    tokensInputTotal: billed.promptTokens,
+    tokensInputCacheRead: billed.usage.inputTokens.cacheRead ?? null,
+    tokensInputCacheWrite: billed.usage.inputTokens.cacheWrite ?? null,
+    tokensOutputTotal: billed.completionTokens,
+    tokensOutputReasoning: billed.usage.outputTokens.reasoning ?? null,
+    isUsageEstimated: billed.isEstimated,
+    costNanos: billed.costNanos,
+    upstreamCostNanos: billed.upstreamCostNanos,
+    finishReason: input.finishReason?.unified ?? null,
+    finishReasonRaw: input.finishReason?.raw ?? null,
+    ending,
+    errorCode: input.errorCode ?? null,
+    startedAtMs: call.startedAtMs,
+    finishedAtMs,
+    latencyMs: finishedAtMs - call.startedAtMs,
+    ttftMs: firstOutputAtMs === null ? null : firstOutputAtMs - call.startedAtMs,
+    throughputTokensPerSecond:
+      generatingMs > 0 && billed.completionTokens > 0
+        ? Math.round((billed.completionTokens * 1000 * 100) / generatingMs) / 100
+        : null,
+    usageRaw: billed.usage.raw === undefined ? null : JSON.stringify(billed.usage.raw),
+  };
+}

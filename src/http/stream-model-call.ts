@@ -1,0 +1,199 @@
+import { limits } from '../config/index.js';
+import { GatewayError, toGatewayError } from '../errors/index.js';
+import type { StreamRenderer } from '../protocols/adapter-types.js';
+import type { StreamEvent } from '../spec/index.js';
+import type { Ending } from '../storage/index.js';
+import { createSseParser } from '../streaming/index.js';
+import type { UpstreamResponse } from '../upstream/index.js';
+import { mapTransportError, readBodyTextTruncated } from '../upstream/index.js';
+import type { RoutedCall } from './handle-model-call.js';
+import { renderCallHeaders } from './render-call-headers.js';
+import { settleGeneration } from './settle-generation.js';
+import { createStreamState, trackStreamEvent } from './stream-state.js';
+import type { StreamState } from './stream-state.js';
+
+/**
+ * The streaming path. Events are held until the first output event so that an
+ * upstream "200 then error frame" still fails before anything reaches the client
+ * (and can be retried); after that, each upstream chunk is rendered and written
+ * at once (no added buffering), with backpressure from the client socket.
+ */
+export async function streamModelCall(routed: RoutedCall, upstreamResponse: UpstreamResponse): Promise<void> {
+  const contentType = String(upstreamResponse.headers['content-type'] ?? '');
+  if (!contentType.includes('text/event-stream')) await rejectNonStream(routed, upstreamResponse, contentType);
+  const done = runStream(routed, upstreamResponse);
+  routed.app.openStreams.add(done);
+  try {
+    await done;
+  } finally {
+    routed.app.openStreams.delete(done);
+  }
+}
+
+function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const { response } = routed;
+    const body = upstreamResponse.body;
+    const state = createStreamState();
+    const renderer = routed.inbound.createStreamRenderer(routed.request, {
+      generationId: routed.generationId,
+      model: routed.model.id,
+      createdSeconds: Math.floor(routed.call.startedAtMs / 1000),
+      providerName: routed.endpoint.provider.id,
+    });
+    const reader = routed.adapter.createStreamReader();
+    let batch: StreamEvent[] = [];
+    let pending: StreamEvent[] = [];
+    let isCommitted = false;
+    let isSettled = false;
+    let firstOutputAtMs: number | undefined;
+    const parser = createSseParser({
+      eventBytesMax: limits.sseEventBytesMax,
+      onEvent: (sseEvent) => {
+        for (const event of reader.readEvent(sseEvent.event, sseEvent.data)) batch.push(event);
+      },
+    });
+
+    function handleEvents(events: StreamEvent[]): void {
+      for (const event of events) trackStreamEvent(state, event);
+      if (!isCommitted) {
+        if (state.error !== undefined) return fail(upstreamStreamError(routed, state));
+        pending = pending.length === 0 ? events : pending.concat(events);
+        if (!state.hasOutput) return;
+        commit();
+        events = pending;
+        pending = [];
+      }
+      let frames = '';
+      for (const event of events) frames += renderer.renderEvent(event);
+      const isWritable = frames.length === 0 || response.write(frames);
+      if (state.error !== undefined) return fail(upstreamStreamError(routed, state));
+      if (!isWritable) {
+        body.pause();
+        response.once('drain', () => body.resume());
+      }
+    }
+
+    function commit(): void {
+      isCommitted = true;
+      firstOutputAtMs = routed.app.now();
+      response.writeHead(200, {
+        ...renderCallHeaders(routed),
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        'x-accel-buffering': 'no',
+      });
+    }
+
+    function fail(error: GatewayError): void {
+      if (isSettled) return;
+      body.destroy();
+      if (!isCommitted) {
+        isSettled = true;
+        reject(error);
+        return;
+      }
+      settle('upstream_error_after_output', error, renderer);
+    }
+
+    function settle(ending: Ending, error: GatewayError | undefined, streamRenderer: StreamRenderer): void {
+      isSettled = true;
+      const { billed, record } = settleGeneration(routed.app, {
+        call: routed.call,
+        request: routed.request,
+        model: routed.model,
+        endpoint: routed.endpoint,
+        generationId: routed.generationId,
+        upstreamId: state.upstreamId,
+        usage: state.usage,
+        delivered: state.delivered,
+        finishReason: error === undefined ? state.finishReason : { unified: 'error', raw: error.code },
+        ending,
+        errorCode: error?.code,
+        firstOutputAtMs,
+      });
+      routed.app.generationWriter.write(record).then(
+        () => {
+          if (ending !== 'client_abort') {
+            response.end(error === undefined ? streamRenderer.renderEnd(billed) : streamRenderer.renderError(error, billed));
+          }
+          resolve();
+        },
+        (writeError: unknown) => {
+          routed.app.log.error('generation_write_failed', { generationId: routed.generationId, error: String(writeError) });
+          response.destroy();
+          resolve();
+        },
+      );
+    }
+
+    body.on('data', (chunk: Buffer) => {
+      if (isSettled) return;
+      try {
+        parser.push(chunk);
+      } catch (error) {
+        batch = [];
+        return fail(toGatewayError(error));
+      }
+      const events = batch;
+      batch = [];
+      if (events.length > 0) handleEvents(events);
+    });
+    body.on('end', () => {
+      if (isSettled) return;
+      parser.end();
+      handleEvents(batch.concat(reader.end()));
+      batch = [];
+      if (isSettled) return;
+      if (!isCommitted) return fail(emptyStreamError(routed));
+      if (!reader.isComplete && state.finishReason === undefined) return fail(cutStreamError(routed));
+      settle('success', undefined, renderer);
+    });
+    body.on('error', (error: unknown) => {
+      if (isSettled) return;
+      if (routed.abort.signal.aborted) {
+        if (!isCommitted) {
+          isSettled = true;
+          return reject(new GatewayError({ code: 'request_timeout', message: 'The client closed the connection.' }));
+        }
+        return settle('client_abort', undefined, renderer);
+      }
+      fail(mapTransportError(error, routed.endpoint.provider.id));
+    });
+  });
+}
+
+function upstreamStreamError(routed: RoutedCall, state: StreamState): GatewayError {
+  return new GatewayError({
+    code: 'upstream_error',
+    message: `Provider ${routed.endpoint.provider.id} reported an error in the stream: ${state.error?.message ?? 'unknown error'}`,
+    isRetryable: true,
+  });
+}
+
+function emptyStreamError(routed: RoutedCall): GatewayError {
+  return new GatewayError({
+    code: 'upstream_invalid_response',
+    message: `Provider ${routed.endpoint.provider.id} ended the stream without any output.`,
+    isRetryable: true,
+  });
+}
+
+function cutStreamError(routed: RoutedCall): GatewayError {
+  return new GatewayError({
+    code: 'upstream_error',
+    message: `Provider ${routed.endpoint.provider.id} ended the stream before it finished.`,
+    isRetryable: true,
+  });
+}
+
+/** An upstream that answers a stream request with something other than SSE is treated as failing. */
+async function rejectNonStream(routed: RoutedCall, upstreamResponse: UpstreamResponse, contentType: string): Promise<never> {
+  const bodyText = await readBodyTextTruncated(upstreamResponse.body, limits.upstreamErrorBodyBytesMax);
+  const understood = routed.adapter.readErrorBody(upstreamResponse.statusCode, bodyText);
+  throw new GatewayError({
+    code: 'upstream_invalid_response',
+    message: `Provider ${routed.endpoint.provider.id} answered a stream request with '${contentType || 'no content type'}': ${understood.message}`,
+    isRetryable: true,
+  });
+}

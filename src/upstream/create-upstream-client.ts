@@ -1,0 +1,91 @@
+import { Agent, request } from 'undici';
+import type { Provider } from '../catalog/catalog-types.js';
+import type { UpstreamRequest } from '../protocols/adapter-types.js';
+import { mapTransportError } from './map-transport-error.js';
+
+export interface UpstreamClientOptions {
+  readonly connectTimeoutMs: number;
+  /** Time until response headers; undici's `headersTimeout`. */
+  readonly firstByteTimeoutMs: number;
+  /** Longest gap between body chunks; undici's `bodyTimeout`. */
+  readonly idleTimeoutMs: number;
+}
+
+export interface UpstreamResponse {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The body as a Node readable of Buffers (undici BodyReadable). */
+  readonly body: NodeJS.ReadableStream & AsyncIterable<Buffer>;
+  readonly url: string;
+}
+
+export interface UpstreamClient {
+  /** Sends one request to a provider; rejects with a GatewayError on transport failure. */
+  send(provider: Provider, upstreamRequest: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse>;
+  close(): Promise<void>;
+}
+
+/**
+ * The only module that performs HTTP to providers. One pooled undici Agent per
+ * provider keeps connections warm and isolates a slow provider's pool from the others.
+ */
+export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
+  const agents = new Map<string, Agent>();
+
+  function agentFor(provider: Provider): Agent {
+    let agent = agents.get(provider.id);
+    if (agent === undefined) {
+      agent = new Agent({
+        connect: { timeout: options.connectTimeoutMs },
+        headersTimeout: options.firstByteTimeoutMs,
+        bodyTimeout: options.idleTimeoutMs,
+        keepAliveTimeout: 30_000,
+        connections: 256,
+      });
+      agents.set(provider.id, agent);
+    }
+    return agent;
+  }
+
+  async function send(
+    provider: Provider,
+    upstreamRequest: UpstreamRequest,
+    signal: AbortSignal,
+  ): Promise<UpstreamResponse> {
+    const url = provider.baseUrl + upstreamRequest.path;
+    try {
+      const response = await request(url, {
+        method: 'POST',
+        headers: buildHeaders(provider, upstreamRequest),
+        body: upstreamRequest.body,
+        signal,
+        dispatcher: agentFor(provider),
+      });
+      return {
+        statusCode: response.statusCode,
+        headers: response.headers,
+        body: response.body as unknown as NodeJS.ReadableStream & AsyncIterable<Buffer>,
+        url,
+      };
+    } catch (error) {
+      throw mapTransportError(error, provider.id);
+    }
+  }
+
+  async function close(): Promise<void> {
+    await Promise.all([...agents.values()].map((agent) => agent.close()));
+    agents.clear();
+  }
+
+  return { send, close };
+}
+
+/** Request headers: the adapter's, the provider's configured extras, then auth (never logged). */
+function buildHeaders(provider: Provider, upstreamRequest: UpstreamRequest): Record<string, string> {
+  const headers: Record<string, string> = { ...upstreamRequest.headers, ...provider.headers };
+  if (provider.apiKey !== undefined && provider.apiKey !== '') {
+    headers[provider.authHeader] =
+      provider.authHeader === 'authorization' ? `Bearer ${provider.apiKey}` : provider.apiKey;
+  }
+  return headers;
+}

@@ -1,0 +1,28 @@
+import { GatewayError } from '../errors/index.js';
+
+/** undici error codes that mean the upstream took too long (connect, headers, or between body chunks). */
+const timeoutCodes = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/**
+ * Converts a transport failure (undici / socket error) into a GatewayError.
+ * Connect failures and resets are retryable: nothing reached the client yet.
+ */
+export function mapTransportError(error: unknown, providerId: string): GatewayError {
+  if (error instanceof GatewayError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const codeText = typeof code === 'string' ? code : 'unknown';
+  if (timeoutCodes.has(codeText)) {
+    return new GatewayError({
+      code: 'upstream_timeout',
+      message: `Provider ${providerId} did not answer in time (${codeText}).`,
+      cause: error,
+      isRetryable: true,
+    });
+  }
+  return new GatewayError({
+    code: 'upstream_error',
+    message: `Could not reach provider ${providerId} (${codeText}).`,
+    cause: error,
+    isRetryable: true,
+  });
+}

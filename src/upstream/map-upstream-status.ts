@@ -1,0 +1,49 @@
+import type { ErrorCode } from '../errors/index.js';
+import { UpstreamError, isRetryableStatus } from '../errors/index.js';
+import { parseRetryAfter } from './parse-retry-after.js';
+
+export interface UpstreamFailure {
+  readonly providerId: string;
+  readonly url: string;
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly bodyText: string;
+  /** What the protocol's error-body reader understood. */
+  readonly message: string;
+  readonly providerCode: string | undefined;
+  readonly nowMs: number;
+}
+
+/**
+ * Maps an upstream non-2xx answer to the error the client sees. The client's own
+ * mistakes (400, 413, 422 and context-length errors) keep their meaning; the
+ * operator's problems (401/403/404 from the provider: bad provider key, unknown
+ * upstream model) become 502, since the client cannot fix them.
+ */
+export function mapUpstreamStatus(failure: UpstreamFailure): UpstreamError {
+  const code = chooseCode(failure.statusCode, failure.providerCode, failure.message);
+  const isClientFault = code === 'invalid_request' || code === 'context_length_exceeded' || code === 'payload_too_large';
+  return new UpstreamError({
+    code,
+    message: isClientFault
+      ? `Provider ${failure.providerId} rejected the request: ${failure.message}`
+      : `Provider ${failure.providerId} returned HTTP ${failure.statusCode}: ${failure.message}`,
+    isRetryable: isRetryableStatus(failure.statusCode),
+    retryAfterSeconds: parseRetryAfter(failure.headers['retry-after'], failure.nowMs),
+    url: failure.url,
+    statusCode: failure.statusCode,
+    responseBody: failure.bodyText,
+    providerId: failure.providerId,
+  });
+}
+
+function chooseCode(statusCode: number, providerCode: string | undefined, message: string): ErrorCode {
+  if (providerCode === 'context_length_exceeded' || /context length|context window|too many tokens/i.test(message)) {
+    return 'context_length_exceeded';
+  }
+  if (statusCode === 429) return 'upstream_rate_limited';
+  if (statusCode === 408 || statusCode === 504) return 'upstream_timeout';
+  if (statusCode === 413) return 'payload_too_large';
+  if (statusCode === 400 || statusCode === 422) return 'invalid_request';
+  return 'upstream_error';
+}

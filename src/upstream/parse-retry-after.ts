@@ -1,0 +1,16 @@
+/** Longest Retry-After honoured; a provider asking for an hour must not park requests that long. */
+export const retryAfterSecondsMax = 300;
+
+/**
+ * Parses a `Retry-After` header (delta seconds or HTTP-date) into whole seconds,
+ * capped at `retryAfterSecondsMax`; undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | string[] | undefined, nowMs: number): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined || text.trim() === '') return undefined;
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed), retryAfterSecondsMax);
+  const dateMs = Date.parse(trimmed);
+  if (Number.isNaN(dateMs)) return undefined;
+  return Math.min(Math.max(0, Math.ceil((dateMs - nowMs) / 1000)), retryAfterSecondsMax);
+}
