@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { bootstrapKeys, defaultOrgId } from './bootstrap-keys.js';
+import { loadCliConfig } from './load-cli-config.js';
+import { openStorage } from './open-storage.js';
+
+/** `meridian keys create|list|revoke`: works on the node's storage directly (no server needed). */
+export function registerKeysCommands(program: Command): void {
+  const keys = program.command('keys').description('Manage API keys');
+  keys
+    .command('create')
+    .description('Create a key; its secret is printed once')
+    .requiredOption('--name <name>', 'a label for the key')
+    .option('--org <org>', 'org the key belongs to', defaultOrgId)
+    .option('--config <path>', 'config file')
+    .action((options: { name: string; org: string; config?: string }) => {
+      withStorage(options.config, ({ storage, keys: keyService }) => {
+        if (storage.orgs.findOrg(options.org) === undefined) throw new Error(`org '${options.org}' does not exist`);
+        const created = keyService.createKey({ orgId: options.org, name: options.name, role: 'member' });
+        process.stdout.write(`${created.secret}\n`);
+        process.stderr.write(`Created key ${created.record.id} for org '${options.org}'. The secret above is shown once.\n`);
+      });
+    });
+  keys
+    .command('list')
+    .description('List keys by prefix')
+    .option('--config <path>', 'config file')
+    .action((options: { config?: string }) => {
+      withStorage(options.config, ({ keys: keyService }) => {
+        for (const record of keyService.listKeys(undefined)) {
+          const state = record.revokedAtMs === null ? 'active' : 'revoked';
+          process.stdout.write(`${record.id}\t${record.orgId}\t${record.role}\t${record.displayPrefix}...${record.lastFour}\t${state}\t${record.name}\n`);
+        }
+      });
+    });
+  keys
+    .command('revoke <id>')
+    .description('Revoke a key at once')
+    .option('--config <path>', 'config file')
+    .action((id: string, options: { config?: string }) => {
+      withStorage(options.config, ({ keys: keyService }) => {
+        if (!keyService.revokeKey(id)) throw new Error(`key '${id}' not found`);
+        process.stdout.write(`Revoked ${id}\n`);
+      });
+    });
+}
+
+function withStorage(configPath: string | undefined, action: (opened: ReturnType<typeof openStorage>) => void): void {
+  const { config } = loadCliConfig(configPath);
+  const opened = openStorage(config, process.env);
+  try {
+    bootstrapKeys({ config, storage: opened.storage, keys: opened.keys, print: (line) => process.stderr.write(`${line}\n`), now: Date.now });
+    action(opened);
+  } finally {
+    opened.storage.close();
+  }
+}

@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { createLogger } from '../observability/index.js';
+import { loadCliConfig } from './load-cli-config.js';
+import { startGateway } from './start-gateway.js';
+
+/** `meridian serve`: runs a gateway node until SIGINT/SIGTERM, then shuts down cleanly. */
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the gateway (zero-config: built-in catalog, SQLite under ./data, sandbox provider)')
+    .option('--config <path>', 'config file (default: $MERIDIAN_CONFIG or ./meridian.yaml if present)')
+    .option('--port <port>', 'listen port (overrides server.port; 0 = any free port)', parsePort)
+    .option('--host <host>', 'listen address (overrides server.host)')
+    .action(async (options: { config?: string; port?: number; host?: string }) => {
+      const log = createLogger({ level: process.env['MERIDIAN_LOG_LEVEL'] === 'silent' ? 'silent' : 'info' });
+      const gateway = await startGateway({
+        loaded: loadCliConfig(options.config),
+        env: process.env,
+        log,
+        print: (line) => process.stdout.write(`${line}\n`),
+        portOverride: options.port,
+        hostOverride: options.host,
+      });
+      let isStopping = false;
+      const stop = (signal: string): void => {
+        if (isStopping) return;
+        isStopping = true;
+        log.info('shutdown', { signal });
+        gateway.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            log.error('shutdown_failed', { error: String(error) });
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+    });
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be 0–65535, got '${value}'`);
+  return port;
+}

@@ -1,0 +1,103 @@
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildCatalog, loadVendorFiles } from '../catalog/index.js';
+import type { LoadedConfig } from '../config/index.js';
+import { limits } from '../config/index.js';
+import { createApp } from '../http/app.js';
+import type { AppContext } from '../http/app-context.js';
+import type { Logger } from '../observability/index.js';
+import { openaiChatInbound, openaiChatOutbound } from '../protocols/openai-chat/index.js';
+import { startSandboxServer } from '../sandbox/index.js';
+import type { SandboxServer } from '../sandbox/index.js';
+import { createGenerationWriter } from '../storage/index.js';
+import { createUpstreamClient } from '../upstream/index.js';
+import { bootstrapKeys } from './bootstrap-keys.js';
+import { openStorage } from './open-storage.js';
+
+export interface GatewayOptions {
+  readonly loaded: LoadedConfig;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly log: Logger;
+  /** Lines for the operator (listening address, keys shown once); stdout in the CLI. */
+  readonly print: (line: string) => void;
+  readonly portOverride?: number;
+  readonly hostOverride?: string;
+}
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly server: Server;
+  /** Stops accepting, drains open streams (bounded), flushes records, closes storage. */
+  close(): Promise<void>;
+}
+
+/** Assembles and starts a gateway node: storage → keys → sandbox → catalog → HTTP. */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const { config } = options.loaded;
+  mkdirSync(config.dataDirectory, { recursive: true });
+  const { storage, keys } = openStorage(config, options.env);
+  bootstrapKeys({ config, storage, keys, print: options.print, now: Date.now });
+  const sandbox: SandboxServer | undefined = config.sandbox.enabled
+    ? await startSandboxServer({ latencyScale: config.sandbox.latencyScale })
+    : undefined;
+  const catalog = buildCatalog({
+    vendorFiles: loadVendorFiles(),
+    configProviders: config.providers,
+    configModels: config.models,
+    env: options.env,
+    sandboxBaseUrl: sandbox?.baseUrl,
+  });
+  const generationWriter = createGenerationWriter(storage.generations, { batchCountMax: limits.generationBatchCountMax });
+  const upstream = createUpstreamClient({
+    connectTimeoutMs: limits.upstreamConnectTimeoutMs,
+    firstByteTimeoutMs: limits.upstreamFirstByteTimeoutMs,
+    idleTimeoutMs: limits.upstreamIdleTimeoutMs,
+  });
+  const context: AppContext = {
+    catalog,
+    keys,
+    storage,
+    generationWriter,
+    upstream,
+    outbound: { 'openai-chat': openaiChatOutbound },
+    openaiInbound: openaiChatInbound,
+    log: options.log,
+    now: Date.now,
+    markupBasisPoints: 0,
+    openStreams: new Set(),
+  };
+  const server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, createApp(context));
+  const host = options.hostOverride ?? config.server.host;
+  await new Promise<void>((resolve) => server.listen(options.portOverride ?? config.server.port, host, resolve));
+  const url = `http://${formatHost(host)}:${(server.address() as AddressInfo).port}`;
+  options.print(`Meridian listening on ${url} (${catalog.models.size} models${sandbox ? ', sandbox on' : ''})`);
+
+  async function close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      void drainStreams(context.openStreams).then(() => server.closeAllConnections());
+    });
+    generationWriter.flush();
+    await upstream.close();
+    await sandbox?.close();
+    storage.close();
+  }
+  return { url, server, close };
+}
+
+/** Waits for open streams to finish, at most `limits.shutdownDrainTimeoutMs`. */
+async function drainStreams(openStreams: ReadonlySet<Promise<void>>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, limits.shutdownDrainTimeoutMs);
+  });
+  await Promise.race([Promise.allSettled([...openStreams]), timeout]);
+  clearTimeout(timer);
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerKeysCommands } from './cli/keys-commands.js';
+import { registerModelsCommands } from './cli/models-commands.js';
+import { registerServeCommand } from './cli/serve-command.js';
+
+/** Process entry: `meridian <command>`. Long-form flags only. */
+const program = new Command()
+  .name('meridian')
+  .description('Meridian: a self-hosted LLM gateway with metering, credits and a usage barometer.')
+  .showHelpAfterError();
+
+registerServeCommand(program);
+registerKeysCommands(program);
+registerModelsCommands(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`meridian: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
