@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { mapUpstreamStatus } from './map-upstream-status.js';
+
+function failure(statusCode: number, message: string, providerCode?: string, headers: Record<string, string> = {}) {
+  return mapUpstreamStatus({
+    providerId: 'deepseek',
+    url: 'https://api.example.test/v1/chat/completions',
+    statusCode,
+    headers,
+    bodyText: '{"error":{}}',
+    message,
+    providerCode,
+    nowMs: 0,
+  });
+}
+
+describe('mapUpstreamStatus', () => {
+  it.each([
+    [400, 'bad parameter', undefined, 'invalid_request', 400, false],
+    [422, 'unprocessable', undefined, 'invalid_request', 400, false],
+    [400, 'This model maximum context length is 131072 tokens', undefined, 'context_length_exceeded', 400, false],
+    [400, 'too long', 'context_length_exceeded', 'context_length_exceeded', 400, false],
+    [401, 'Invalid API key', undefined, 'upstream_error', 502, false],
+    [403, 'forbidden', undefined, 'upstream_error', 502, false],
+    [404, 'model not found', undefined, 'upstream_error', 502, false],
+    [408, 'timeout', undefined, 'upstream_timeout', 504, true],
+    [413, 'too large', undefined, 'payload_too_large', 413, false],
+    [429, 'slow down', undefined, 'upstream_rate_limited', 429, true],
+    [500, 'boom', undefined, 'upstream_error', 502, true],
+    [503, 'overloaded', undefined, 'upstream_error', 502, true],
+    [504, 'gateway timeout', undefined, 'upstream_timeout', 504, true],
+  ])('HTTP %i %j (%j) → %s / %i, retryable %j', (status, message, providerCode, code, clientStatus, isRetryable) => {
+    const error = failure(status, message, providerCode);
+    expect({ code: error.code, status: error.status, isRetryable: error.isRetryable }).toEqual({
+      code,
+      status: clientStatus,
+      isRetryable,
+    });
+    expect(error.statusCode).toBe(status);
+    expect(error.providerId).toBe('deepseek');
+  });
+
+  it('passes Retry-After on, in seconds', () => {
+    expect(failure(429, 'slow down', undefined, { 'retry-after': '7' }).retryAfterSeconds).toBe(7);
+  });
+
+  it('names the provider and keeps the upstream message for client faults', () => {
+    expect(failure(400, 'temperature must be ≤ 2').message).toBe(
+      'Provider deepseek rejected the request: temperature must be ≤ 2',
+    );
+    expect(failure(500, 'boom').message).toBe('Provider deepseek returned HTTP 500: boom');
+  });
+});
