@@ -1,0 +1,45 @@
+import { GatewayError } from '../../../errors/index.js';
+
+/** A JSON object as received: unknown values under string keys. */
+export type JsonObject = Record<string, unknown>;
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A 400 `invalid_request` naming the field at fault. */
+export function invalid(param: string, message: string): GatewayError {
+  return new GatewayError({ code: 'invalid_request', message: `${param}: ${message}`, param });
+}
+
+export function readOptionalString(object: JsonObject, key: string, param: string): string | undefined {
+  const value = object[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw invalid(param, 'must be a string.');
+  return value;
+}
+
+export function readOptionalBoolean(object: JsonObject, key: string, param: string): boolean | undefined {
+  const value = object[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw invalid(param, 'must be a boolean.');
+  return value;
+}
+
+/** A finite number within [minimum, maximum]; integers only when `isInteger`. */
+export function readOptionalNumber(
+  object: JsonObject,
+  key: string,
+  bounds: { readonly minimum: number; readonly maximum: number; readonly isInteger?: boolean },
+): number | undefined {
+  const value = object[key];
+  if (value === undefined || value === null) return undefined;
+  const kind = bounds.isInteger === true ? 'an integer' : 'a number';
+  if (typeof value !== 'number' || !Number.isFinite(value) || (bounds.isInteger === true && !Number.isInteger(value))) {
+    throw invalid(key, `must be ${kind}.`);
+  }
+  if (value < bounds.minimum || value > bounds.maximum) {
+    throw invalid(key, `must be ${kind} from ${bounds.minimum} to ${bounds.maximum}, got ${value}.`);
+  }
+  return value;
+}

@@ -1,0 +1,149 @@
+import { limits } from '../../../config/limits.js';
+import type { ChatRequest, ParsedChatRequest, ReasoningOptions, Warning } from '../../../spec/index.js';
+import { invalid, isObject, readOptionalBoolean, readOptionalNumber, readOptionalString } from './field-readers.js';
+import type { JsonObject } from './field-readers.js';
+import { parseMessages } from './parse-messages.js';
+import { parseResponseFormat, parseToolChoice, parseTools } from './parse-tools.js';
+
+/** Fields this codec models; everything else passes through to OpenAI-compatible upstreams. */
+const modelledFields = new Set([
+  'model',
+  'messages',
+  'stream',
+  'stream_options',
+  'max_tokens',
+  'max_completion_tokens',
+  'temperature',
+  'top_p',
+  'n',
+  'stop',
+  'seed',
+  'presence_penalty',
+  'frequency_penalty',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'response_format',
+  'reasoning_effort',
+  'reasoning',
+  'user',
+]);
+
+/** OpenRouter's routing controls: read by routing, never forwarded upstream. */
+const routingFields = new Set(['models', 'provider', 'route', 'transforms', 'plugins', 'usage']);
+
+const efforts = new Set(['minimal', 'low', 'medium', 'high', 'xhigh', 'none']);
+
+/**
+ * Parses an OpenAI Chat Completions request body into the canonical request.
+ * Strict on what it models (each error names its field), and never drops a field
+ * it does not know: those pass through to OpenAI-compatible upstreams.
+ */
+export function parseRequest(body: unknown): ParsedChatRequest {
+  if (!isObject(body)) throw invalid('body', 'the request body must be a JSON object.');
+  const model = body['model'];
+  if (typeof model !== 'string' || model.trim() === '') throw invalid('model', 'must be a non-empty string.');
+  const warnings: Warning[] = [];
+  const stream = readOptionalBoolean(body, 'stream', 'stream') ?? false;
+  const streamOptions = body['stream_options'];
+  const includeUsage = isObject(streamOptions) && streamOptions['include_usage'] === true;
+  const maxOutputTokens = readMaxOutputTokens(body, warnings);
+  const tools = parseTools(body['tools']);
+  const toolChoice = parseToolChoice(body['tool_choice']);
+  const responseFormat = parseResponseFormat(body['response_format']);
+  const reasoning = parseReasoning(body);
+  const request: ChatRequest = {
+    model,
+    messages: parseMessages(body['messages']),
+    stream,
+    includeUsage: stream && includeUsage,
+    ...optional('maxOutputTokens', maxOutputTokens),
+    ...optional('temperature', readOptionalNumber(body, 'temperature', { minimum: 0, maximum: 2 })),
+    ...optional('topP', readOptionalNumber(body, 'top_p', { minimum: 0, maximum: 1 })),
+    ...optional('stop', parseStop(body['stop'])),
+    ...optional(
+      'seed',
+      readOptionalNumber(body, 'seed', {
+        minimum: Number.MIN_SAFE_INTEGER,
+        maximum: Number.MAX_SAFE_INTEGER,
+        isInteger: true,
+      }),
+    ),
+    ...optional('n', readOptionalNumber(body, 'n', { minimum: 1, maximum: limits.choicesCountMax, isInteger: true })),
+    ...optional('presencePenalty', readOptionalNumber(body, 'presence_penalty', { minimum: -2, maximum: 2 })),
+    ...optional('frequencyPenalty', readOptionalNumber(body, 'frequency_penalty', { minimum: -2, maximum: 2 })),
+    ...optional('tools', tools),
+    ...optional('toolChoice', toolChoice),
+    ...optional('parallelToolCalls', readOptionalBoolean(body, 'parallel_tool_calls', 'parallel_tool_calls')),
+    ...optional('responseFormat', responseFormat),
+    ...optional('reasoning', reasoning),
+    ...optional('user', readOptionalString(body, 'user', 'user')),
+    routingControls: pickFields(body, (key) => routingFields.has(key)),
+    passthrough: {
+      protocol: 'openai-chat',
+      fields: pickFields(body, (key) => !modelledFields.has(key) && !routingFields.has(key)),
+    },
+  };
+  return { request, warnings };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function pickFields(body: JsonObject, keep: (key: string) => boolean): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const key of Object.keys(body)) if (keep(key)) picked[key] = body[key];
+  return picked;
+}
+
+function readMaxOutputTokens(body: JsonObject, warnings: Warning[]): number | undefined {
+  const bounds = { minimum: 1, maximum: limits.maxOutputTokensMax, isInteger: true };
+  const completion = readOptionalNumber(body, 'max_completion_tokens', bounds);
+  const legacy = readOptionalNumber(body, 'max_tokens', bounds);
+  if (completion !== undefined && legacy !== undefined && completion !== legacy) {
+    warnings.push({
+      type: 'other',
+      message: `max_tokens (${legacy}) ignored: max_completion_tokens (${completion}) wins.`,
+    });
+  }
+  return completion ?? legacy;
+}
+
+function parseStop(value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value) && value.length <= 16 && value.every((item) => typeof item === 'string'))
+    return value as string[];
+  throw invalid('stop', 'must be a string or an array of at most 16 strings.');
+}
+
+function parseReasoning(body: JsonObject): ReasoningOptions | undefined {
+  const effort = body['reasoning_effort'];
+  const unified = body['reasoning'];
+  if (effort !== undefined && effort !== null && (typeof effort !== 'string' || !efforts.has(effort))) {
+    throw invalid('reasoning_effort', `must be one of ${[...efforts].join(', ')}.`);
+  }
+  if (unified === undefined || unified === null) {
+    return typeof effort === 'string' ? { effort: effort as NonNullable<ReasoningOptions['effort']> } : undefined;
+  }
+  if (!isObject(unified)) throw invalid('reasoning', 'must be an object {effort, max_tokens, exclude, enabled}.');
+  const unifiedEffort = unified['effort'];
+  if (unifiedEffort !== undefined && (typeof unifiedEffort !== 'string' || !efforts.has(unifiedEffort))) {
+    throw invalid('reasoning.effort', `must be one of ${[...efforts].join(', ')}.`);
+  }
+  const maxTokens = readOptionalNumber(unified, 'max_tokens', {
+    minimum: 0,
+    maximum: limits.maxOutputTokensMax,
+    isInteger: true,
+  });
+  const exclude = readOptionalBoolean(unified, 'exclude', 'reasoning.exclude');
+  const resolvedEffort = (unifiedEffort ??
+    effort ??
+    (unified['enabled'] === false ? 'none' : undefined)) as ReasoningOptions['effort'];
+  return {
+    ...optional('effort', resolvedEffort),
+    ...optional('maxTokens', maxTokens),
+    ...optional('exclude', exclude),
+  };
+}

@@ -1,0 +1,47 @@
+import type { BilledUsage, ChatChoice, ChatResult } from '../../../spec/index.js';
+import type { ResponseMeta } from '../../adapter-types.js';
+import { renderFinishReason, renderUsage } from './render-usage.js';
+
+/** Canonical result → an OpenAI `chat.completion` JSON text with the gateway's id, model and usage. */
+export function renderResponse(result: ChatResult, billed: BilledUsage, meta: ResponseMeta): string {
+  return JSON.stringify({
+    id: meta.generationId,
+    object: 'chat.completion',
+    created: meta.createdSeconds,
+    model: meta.model,
+    provider: meta.providerName,
+    ...(result.systemFingerprint === undefined ? {} : { system_fingerprint: result.systemFingerprint }),
+    choices: result.choices.map(renderChoice),
+    usage: renderUsage(billed),
+  });
+}
+
+function renderChoice(choice: ChatChoice): Record<string, unknown> {
+  let text: string | null = null;
+  let reasoning: string | undefined;
+  const toolCalls: Record<string, unknown>[] = [];
+  for (const part of choice.content) {
+    if (part.type === 'text') text = (text ?? '') + part.text;
+    else if (part.type === 'reasoning') reasoning = (reasoning ?? '') + part.text;
+    else if (part.type === 'tool-call') {
+      toolCalls.push({
+        id: part.toolCallId,
+        type: 'function',
+        function: { name: part.toolName, arguments: part.arguments },
+      });
+    }
+  }
+  const message: Record<string, unknown> = { role: 'assistant', content: text, refusal: choice.refusal ?? null };
+  if (reasoning !== undefined) {
+    // OpenRouter clients read `reasoning`; DeepSeek-style clients read `reasoning_content`.
+    message['reasoning'] = reasoning;
+    message['reasoning_content'] = reasoning;
+  }
+  if (toolCalls.length > 0) message['tool_calls'] = toolCalls;
+  return {
+    index: choice.index,
+    message,
+    logprobs: choice.logprobs ?? null,
+    finish_reason: renderFinishReason(choice.finishReason) ?? 'stop',
+  };
+}

@@ -1,0 +1,81 @@
+import type { GatewayError } from '../../../errors/index.js';
+import type { BilledUsage, ChatRequest, StreamEvent } from '../../../spec/index.js';
+import type { ResponseMeta, StreamRenderer } from '../../adapter-types.js';
+import { renderFinishReason, renderUsage } from './render-usage.js';
+
+const done = 'data: [DONE]\n\n';
+
+/**
+ * Renders canonical events as OpenAI `chat.completion.chunk` SSE frames. The chunk
+ * envelope is serialised once per stream; each frame only serialises its `choices`.
+ * The usage chunk (`choices: []`) is sent only when the client asked for it.
+ */
+export function createStreamRenderer(request: ChatRequest, meta: ResponseMeta): StreamRenderer {
+  const head = `data: {"id":${JSON.stringify(meta.generationId)},"object":"chat.completion.chunk","created":${meta.createdSeconds},"model":${JSON.stringify(meta.model)},"provider":${JSON.stringify(meta.providerName)},"choices":`;
+  const choicesWithRole = new Set<number>();
+  const isReasoningShown = request.reasoning?.exclude !== true;
+
+  function frame(choice: number, delta: Record<string, unknown>, extra?: Record<string, unknown>): string {
+    if (!choicesWithRole.has(choice)) {
+      choicesWithRole.add(choice);
+      delta = { role: 'assistant', ...delta };
+    }
+    return `${head}${JSON.stringify([{ index: choice, delta, finish_reason: null, ...extra }])}}\n\n`;
+  }
+
+  function renderEvent(event: StreamEvent): string {
+    switch (event.type) {
+      case 'text-delta':
+        return frame(
+          event.choice,
+          { content: event.delta },
+          event.logprobs === undefined ? undefined : { logprobs: event.logprobs },
+        );
+      case 'reasoning-delta':
+        return isReasoningShown ? frame(event.choice, { reasoning: event.delta, reasoning_content: event.delta }) : '';
+      case 'refusal-delta':
+        return frame(event.choice, { refusal: event.delta });
+      case 'tool-call-start':
+        return frame(event.choice, {
+          tool_calls: [
+            {
+              index: event.toolCallIndex,
+              id: event.toolCallId,
+              type: 'function',
+              function: { name: event.toolName, arguments: '' },
+            },
+          ],
+        });
+      case 'tool-call-delta':
+        return frame(event.choice, {
+          tool_calls: [{ index: event.toolCallIndex, function: { arguments: event.argumentsDelta } }],
+        });
+      case 'finish':
+        return frame(event.choice, {}, { finish_reason: renderFinishReason(event.finishReason) });
+      case 'response-start':
+      case 'reasoning-signature':
+      case 'usage':
+      case 'error':
+        return '';
+      default: {
+        const exhausted: never = event;
+        return exhausted;
+      }
+    }
+  }
+
+  function renderUsageChunk(billed: BilledUsage | undefined): string {
+    return request.includeUsage && billed !== undefined
+      ? `${head}[],"usage":${JSON.stringify(renderUsage(billed))}}\n\n`
+      : '';
+  }
+
+  return {
+    renderEvent,
+    renderEnd: (billed) => renderUsageChunk(billed) + done,
+    renderError: (error: GatewayError, billed) => {
+      const errorFrame = `${head}${JSON.stringify([{ index: 0, delta: { content: '' }, finish_reason: 'error' }])},"error":${JSON.stringify({ code: error.code, message: error.expose ? error.message : 'The gateway hit an internal error.' })}}\n\n`;
+      return errorFrame + renderUsageChunk(billed) + done;
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import type { Endpoint } from '../../../catalog/catalog-types.js';
+import type { ChatRequest, ResponseFormat, ToolChoice } from '../../../spec/index.js';
+import type { UpstreamRequest } from '../../adapter-types.js';
+import { convertMessages } from './convert-messages.js';
+
+/** Fields a passthrough value may never override: the gateway owns them. */
+const protectedFields = new Set([
+  'model',
+  'messages',
+  'stream',
+  'stream_options',
+  'max_tokens',
+  'max_completion_tokens',
+]);
+
+/**
+ * Canonical request → OpenAI-compatible upstream request. Usage is always requested
+ * on streams (`stream_options.include_usage`), whatever the client asked: metering needs it.
+ */
+export function buildRequest(request: ChatRequest, endpoint: Endpoint): UpstreamRequest {
+  const dialect = endpoint.provider.openai;
+  const body: Record<string, unknown> = {
+    model: endpoint.upstreamModel,
+    messages: convertMessages(request.messages, dialect),
+    stream: request.stream,
+  };
+  if (request.stream && dialect.sendsStreamOptions) body['stream_options'] = { include_usage: true };
+  if (request.maxOutputTokens !== undefined) body[dialect.maxTokensField] = request.maxOutputTokens;
+  setIfDefined(body, 'temperature', request.temperature);
+  setIfDefined(body, 'top_p', request.topP);
+  setIfDefined(body, 'n', request.n);
+  setIfDefined(body, 'stop', request.stop);
+  setIfDefined(body, 'seed', request.seed);
+  setIfDefined(body, 'presence_penalty', request.presencePenalty);
+  setIfDefined(body, 'frequency_penalty', request.frequencyPenalty);
+  if (request.tools !== undefined) {
+    body['tools'] = request.tools.map((tool) => ({
+      type: 'function',
+      function: {
+        name: tool.name,
+        ...(tool.description === undefined ? {} : { description: tool.description }),
+        ...(tool.parameters === undefined ? {} : { parameters: tool.parameters }),
+        ...(tool.strict === undefined ? {} : { strict: tool.strict }),
+      },
+    }));
+  }
+  setIfDefined(
+    body,
+    'tool_choice',
+    request.toolChoice === undefined ? undefined : convertToolChoice(request.toolChoice),
+  );
+  setIfDefined(body, 'parallel_tool_calls', request.parallelToolCalls);
+  setIfDefined(
+    body,
+    'response_format',
+    request.responseFormat === undefined ? undefined : convertResponseFormat(request.responseFormat),
+  );
+  setIfDefined(body, 'reasoning_effort', request.reasoning?.effort);
+  setIfDefined(body, 'user', request.user);
+  if (request.passthrough.protocol === 'openai-chat') {
+    for (const [key, value] of Object.entries(request.passthrough.fields)) {
+      if (!protectedFields.has(key)) body[key] = value;
+    }
+  }
+  return { path: '/chat/completions', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
+}
+
+function setIfDefined(body: Record<string, unknown>, key: string, value: unknown): void {
+  if (value !== undefined) body[key] = value;
+}
+
+function convertToolChoice(choice: ToolChoice): unknown {
+  return choice.type === 'tool' ? { type: 'function', function: { name: choice.toolName } } : choice.type;
+}
+
+function convertResponseFormat(format: ResponseFormat): unknown {
+  switch (format.type) {
+    case 'text':
+      return { type: 'text' };
+    case 'json-object':
+      return { type: 'json_object' };
+    case 'json-schema':
+      return {
+        type: 'json_schema',
+        json_schema: {
+          name: format.name,
+          ...(format.description === undefined ? {} : { description: format.description }),
+          schema: format.schema,
+          ...(format.strict === undefined ? {} : { strict: format.strict }),
+        },
+      };
+    default: {
+      const exhausted: never = format;
+      return exhausted;
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import type { OpenAIDialect } from '../../../catalog/catalog-types.js';
+import type { AssistantPart, Message, TextPart, UserPart } from '../../../spec/index.js';
+
+type WireMessage = Record<string, unknown>;
+
+/** Canonical messages → OpenAI wire messages for one upstream dialect. */
+export function convertMessages(messages: readonly Message[], dialect: OpenAIDialect): WireMessage[] {
+  return messages.map((message) => convertMessage(message, dialect));
+}
+
+function convertMessage(message: Message, dialect: OpenAIDialect): WireMessage {
+  switch (message.role) {
+    case 'system':
+      return withName(
+        { role: message.isDeveloper === true ? 'developer' : 'system', content: joinText(message.content) },
+        message.name,
+      );
+    case 'user':
+      return withName({ role: 'user', content: convertUserContent(message.content) }, message.name);
+    case 'assistant':
+      return withName(convertAssistant(message.content, message.refusal, dialect), message.name);
+    case 'tool':
+      return { role: 'tool', tool_call_id: message.toolCallId, content: joinText(message.content) };
+    default: {
+      const exhausted: never = message;
+      return exhausted;
+    }
+  }
+}
+
+function withName(wire: WireMessage, name: string | undefined): WireMessage {
+  if (name !== undefined) wire['name'] = name;
+  return wire;
+}
+
+function joinText(parts: readonly TextPart[]): string {
+  return parts.length === 1 ? parts[0]!.text : parts.map((part) => part.text).join('');
+}
+
+function convertUserContent(parts: readonly UserPart[]): string | unknown[] {
+  if (parts.length === 1 && parts[0]!.type === 'text') return parts[0]!.text;
+  return parts.map((part) => {
+    switch (part.type) {
+      case 'text':
+        return { type: 'text', text: part.text };
+      case 'image':
+        return {
+          type: 'image_url',
+          image_url: part.detail === undefined ? { url: part.url } : { url: part.url, detail: part.detail },
+        };
+      case 'opaque':
+        return part.value;
+      default: {
+        const exhausted: never = part;
+        return exhausted;
+      }
+    }
+  });
+}
+
+/**
+ * Assistant turn. Reasoning text goes back under the dialect's field: DeepSeek and
+ * Kimi reject a tool-call turn in thinking mode when its `reasoning_content` is missing.
+ */
+function convertAssistant(
+  parts: readonly AssistantPart[],
+  refusal: string | undefined,
+  dialect: OpenAIDialect,
+): WireMessage {
+  let text: string | null = null;
+  let reasoning: string | undefined;
+  const toolCalls: unknown[] = [];
+  for (const part of parts) {
+    if (part.type === 'text') text = (text ?? '') + part.text;
+    else if (part.type === 'reasoning') reasoning = (reasoning ?? '') + part.text;
+    else if (part.type === 'tool-call') {
+      toolCalls.push({
+        id: part.toolCallId,
+        type: 'function',
+        function: { name: part.toolName, arguments: part.arguments },
+      });
+    }
+  }
+  const wire: WireMessage = { role: 'assistant', content: text };
+  if (reasoning !== undefined) wire[dialect.reasoningField] = reasoning;
+  if (toolCalls.length > 0) wire['tool_calls'] = toolCalls;
+  if (refusal !== undefined) wire['refusal'] = refusal;
+  return wire;
+}

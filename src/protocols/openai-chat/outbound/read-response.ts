@@ -1,0 +1,62 @@
+import { GatewayError } from '../../../errors/index.js';
+import type { AssistantPart, ChatChoice, ChatResult } from '../../../spec/index.js';
+import { createUnknownUsage } from '../../../spec/index.js';
+import { convertUsage } from './convert-usage.js';
+import { mapFinishReason } from './map-finish-reason.js';
+
+type Json = Record<string, unknown>;
+
+function asObject(value: unknown): Json | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
+/** An OpenAI-compatible `chat.completion` → canonical result; lenient on every optional field. */
+export function readResponse(json: unknown): ChatResult {
+  const body = asObject(json);
+  const choices = body?.['choices'];
+  if (body === undefined || !Array.isArray(choices)) {
+    throw new GatewayError({
+      code: 'upstream_invalid_response',
+      message: 'The provider answered without a `choices` array.',
+      isRetryable: true,
+    });
+  }
+  const fingerprint = body['system_fingerprint'];
+  return {
+    upstreamId: typeof body['id'] === 'string' ? body['id'] : undefined,
+    choices: choices.map((choice, position) => readChoice(asObject(choice) ?? {}, position)),
+    usage: convertUsage(body['usage']) ?? createUnknownUsage(),
+    ...(typeof fingerprint === 'string' ? { systemFingerprint: fingerprint } : {}),
+  };
+}
+
+function readChoice(choice: Json, position: number): ChatChoice {
+  const message = asObject(choice['message']) ?? {};
+  const content: AssistantPart[] = [];
+  const reasoning = message['reasoning_content'] ?? message['reasoning'];
+  if (typeof reasoning === 'string' && reasoning !== '') content.push({ type: 'reasoning', text: reasoning });
+  if (typeof message['content'] === 'string' && message['content'] !== '')
+    content.push({ type: 'text', text: message['content'] });
+  const toolCalls = message['tool_calls'];
+  if (Array.isArray(toolCalls)) {
+    for (const item of toolCalls) {
+      const call = asObject(item);
+      const fn = asObject(call?.['function']);
+      if (call === undefined || fn === undefined) continue;
+      content.push({
+        type: 'tool-call',
+        toolCallId: typeof call['id'] === 'string' ? call['id'] : '',
+        toolName: typeof fn['name'] === 'string' ? fn['name'] : '',
+        arguments: typeof fn['arguments'] === 'string' ? fn['arguments'] : JSON.stringify(fn['arguments'] ?? {}),
+      });
+    }
+  }
+  const refusal = message['refusal'];
+  return {
+    index: typeof choice['index'] === 'number' ? choice['index'] : position,
+    content,
+    finishReason: mapFinishReason(choice['finish_reason']),
+    ...(typeof refusal === 'string' ? { refusal } : {}),
+    ...(choice['logprobs'] === undefined || choice['logprobs'] === null ? {} : { logprobs: choice['logprobs'] }),
+  };
+}

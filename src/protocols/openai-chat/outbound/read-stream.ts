@@ -1,0 +1,138 @@
+import type { StreamEvent, Usage } from '../../../spec/index.js';
+import type { StreamReader } from '../../adapter-types.js';
+import { convertUsage } from './convert-usage.js';
+import { mapFinishReason } from './map-finish-reason.js';
+
+type Json = Record<string, unknown>;
+
+function asObject(value: unknown): Json | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
+/**
+ * Reads an OpenAI-compatible chat stream one SSE event at a time. Usage may come in
+ * the last chunk, with the finish chunk, or cumulatively in every chunk: the last
+ * one seen wins and is emitted once, at `[DONE]` or at the end.
+ */
+export function createStreamReader(): StreamReader {
+  let isComplete = false;
+  let isStarted = false;
+  let heldUsage: Usage | undefined;
+  const startedToolCalls = new Set<string>();
+  const finishedChoices = new Set<number>();
+
+  function releaseUsage(events: StreamEvent[]): void {
+    if (heldUsage !== undefined) events.push({ type: 'usage', usage: heldUsage });
+    heldUsage = undefined;
+  }
+
+  function readChoice(choice: Json, events: StreamEvent[]): void {
+    const index = typeof choice['index'] === 'number' ? choice['index'] : 0;
+    const delta = asObject(choice['delta']);
+    if (delta !== undefined) readDelta(index, delta, choice['logprobs'], events);
+    const finish = choice['finish_reason'];
+    if (finish !== null && finish !== undefined && !finishedChoices.has(index)) {
+      finishedChoices.add(index);
+      events.push({ type: 'finish', choice: index, finishReason: mapFinishReason(finish) });
+    }
+  }
+
+  function readDelta(choice: number, delta: Json, logprobs: unknown, events: StreamEvent[]): void {
+    const reasoning = delta['reasoning_content'] ?? delta['reasoning'];
+    if (typeof reasoning === 'string' && reasoning !== '')
+      events.push({ type: 'reasoning-delta', choice, delta: reasoning });
+    const content = delta['content'];
+    if (typeof content === 'string' && content !== '') {
+      events.push(
+        logprobs === undefined || logprobs === null
+          ? { type: 'text-delta', choice, delta: content }
+          : { type: 'text-delta', choice, delta: content, logprobs },
+      );
+    }
+    const refusal = delta['refusal'];
+    if (typeof refusal === 'string' && refusal !== '') events.push({ type: 'refusal-delta', choice, delta: refusal });
+    const toolCalls = delta['tool_calls'];
+    if (Array.isArray(toolCalls)) for (const call of toolCalls) readToolCall(choice, asObject(call), events);
+  }
+
+  function readToolCall(choice: number, call: Json | undefined, events: StreamEvent[]): void {
+    if (call === undefined) return;
+    const toolCallIndex = typeof call['index'] === 'number' ? call['index'] : 0;
+    const fn = asObject(call['function']);
+    const key = `${choice}:${toolCallIndex}`;
+    if (!startedToolCalls.has(key)) {
+      startedToolCalls.add(key);
+      events.push({
+        type: 'tool-call-start',
+        choice,
+        toolCallIndex,
+        toolCallId: typeof call['id'] === 'string' ? call['id'] : '',
+        toolName: typeof fn?.['name'] === 'string' ? fn['name'] : '',
+      });
+    }
+    const args = fn?.['arguments'];
+    if (typeof args === 'string' && args !== '')
+      events.push({ type: 'tool-call-delta', choice, toolCallIndex, argumentsDelta: args });
+  }
+
+  function readEvent(_eventName: string | undefined, data: string): readonly StreamEvent[] {
+    if (data === '[DONE]') {
+      isComplete = true;
+      const events: StreamEvent[] = [];
+      releaseUsage(events);
+      return events;
+    }
+    let chunk: Json | undefined;
+    try {
+      chunk = asObject(JSON.parse(data));
+    } catch {
+      return [
+        {
+          type: 'error',
+          message: 'The provider sent a stream chunk that is not JSON.',
+          code: 'upstream_invalid_response',
+        },
+      ];
+    }
+    if (chunk === undefined) return [];
+    const events: StreamEvent[] = [];
+    const error = chunk['error'];
+    if (error !== undefined && error !== null) {
+      const fields = asObject(error);
+      const message =
+        typeof fields?.['message'] === 'string'
+          ? fields['message']
+          : typeof error === 'string'
+            ? error
+            : 'stream error';
+      const code = fields?.['code'];
+      return [{ type: 'error', message, code: typeof code === 'string' ? code : undefined, raw: error }];
+    }
+    if (!isStarted) {
+      isStarted = true;
+      const fingerprint = chunk['system_fingerprint'];
+      events.push({
+        type: 'response-start',
+        upstreamId: typeof chunk['id'] === 'string' ? chunk['id'] : undefined,
+        ...(typeof fingerprint === 'string' ? { systemFingerprint: fingerprint } : {}),
+      });
+    }
+    const choices = chunk['choices'];
+    if (Array.isArray(choices)) for (const choice of choices) readChoice(asObject(choice) ?? {}, events);
+    const usage = convertUsage(chunk['usage']);
+    if (usage !== undefined) heldUsage = usage;
+    return events;
+  }
+
+  return {
+    readEvent,
+    end: () => {
+      const events: StreamEvent[] = [];
+      releaseUsage(events);
+      return events;
+    },
+    get isComplete() {
+      return isComplete;
+    },
+  };
+}
