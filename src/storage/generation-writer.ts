@@ -1,0 +1,59 @@
+import type { GenerationRecord, GenerationStore } from './ports.js';
+
+export interface GenerationWriter {
+  /** Queues a record; resolves once it is committed (rejects if its batch failed). */
+  write(record: GenerationRecord): Promise<void>;
+  /** Commits everything queued now, synchronously (shutdown). */
+  flush(): void;
+  readonly pendingCount: number;
+}
+
+interface Pending {
+  readonly record: GenerationRecord;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: records queued during one event-loop turn are inserted in one
+ * transaction on `setImmediate` (or at once at `batchCountMax`). The hot path does
+ * no I/O per record, yet a caller can await durability before it sends its last byte.
+ */
+export function createGenerationWriter(
+  store: GenerationStore,
+  options: { readonly batchCountMax: number },
+): GenerationWriter {
+  let queue: Pending[] = [];
+  let isScheduled = false;
+
+  function commit(): void {
+    isScheduled = false;
+    if (queue.length === 0) return;
+    const batch = queue;
+    queue = [];
+    try {
+      store.insertGenerations(batch.map((pending) => pending.record));
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    for (const pending of batch) pending.resolve();
+  }
+
+  return {
+    write(record) {
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ record, resolve, reject });
+        if (queue.length >= options.batchCountMax) commit();
+        else if (!isScheduled) {
+          isScheduled = true;
+          setImmediate(commit);
+        }
+      });
+    },
+    flush: commit,
+    get pendingCount() {
+      return queue.length;
+    },
+  };
+}

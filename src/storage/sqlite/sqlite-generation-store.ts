@@ -1,0 +1,131 @@
+import type { Database } from 'better-sqlite3';
+import type { Ending, GenerationRecord, GenerationStore } from '../ports.js';
+
+const columns = [
+  'id',
+  'request_id',
+  'org_id',
+  'key_id',
+  'app_referer',
+  'app_title',
+  'model_id',
+  'author',
+  'origin',
+  'provider_id',
+  'upstream_model',
+  'upstream_id',
+  'is_streaming',
+  'tokens_input_total',
+  'tokens_input_cache_read',
+  'tokens_input_cache_write',
+  'tokens_output_total',
+  'tokens_output_reasoning',
+  'is_usage_estimated',
+  'cost_nanos',
+  'upstream_cost_nanos',
+  'finish_reason',
+  'finish_reason_raw',
+  'ending',
+  'error_code',
+  'started_at_ms',
+  'finished_at_ms',
+  'latency_ms',
+  'ttft_ms',
+  'throughput_tokens_per_second',
+  'usage_raw',
+] as const;
+
+type Row = Record<(typeof columns)[number], unknown>;
+
+function toRow(record: GenerationRecord): unknown[] {
+  return [
+    record.id,
+    record.requestId,
+    record.orgId,
+    record.keyId,
+    record.appReferer,
+    record.appTitle,
+    record.modelId,
+    record.author,
+    record.origin,
+    record.providerId,
+    record.upstreamModel,
+    record.upstreamId,
+    record.isStreaming ? 1 : 0,
+    record.tokensInputTotal,
+    record.tokensInputCacheRead,
+    record.tokensInputCacheWrite,
+    record.tokensOutputTotal,
+    record.tokensOutputReasoning,
+    record.isUsageEstimated ? 1 : 0,
+    record.costNanos,
+    record.upstreamCostNanos,
+    record.finishReason,
+    record.finishReasonRaw,
+    record.ending,
+    record.errorCode,
+    record.startedAtMs,
+    record.finishedAtMs,
+    record.latencyMs,
+    record.ttftMs,
+    record.throughputTokensPerSecond,
+    record.usageRaw,
+  ];
+}
+
+/** Rows are read with safe integers: money is bigint; small integer columns are converted back to numbers. */
+function fromRow(row: Row): GenerationRecord {
+  const count = (value: unknown): number | null => (value === null ? null : Number(value as bigint));
+  return {
+    id: row.id as string,
+    requestId: row.request_id as string,
+    orgId: row.org_id as string,
+    keyId: row.key_id as string,
+    appReferer: row.app_referer as string | null,
+    appTitle: row.app_title as string | null,
+    modelId: row.model_id as string,
+    author: row.author as string,
+    origin: row.origin as string,
+    providerId: row.provider_id as string,
+    upstreamModel: row.upstream_model as string,
+    upstreamId: row.upstream_id as string | null,
+    isStreaming: Number(row.is_streaming as bigint) === 1,
+    tokensInputTotal: count(row.tokens_input_total),
+    tokensInputCacheRead: count(row.tokens_input_cache_read),
+    tokensInputCacheWrite: count(row.tokens_input_cache_write),
+    tokensOutputTotal: count(row.tokens_output_total),
+    tokensOutputReasoning: count(row.tokens_output_reasoning),
+    isUsageEstimated: Number(row.is_usage_estimated as bigint) === 1,
+    costNanos: row.cost_nanos as bigint,
+    upstreamCostNanos: row.upstream_cost_nanos as bigint,
+    finishReason: row.finish_reason as string | null,
+    finishReasonRaw: row.finish_reason_raw as string | null,
+    ending: row.ending as Ending,
+    errorCode: row.error_code as string | null,
+    startedAtMs: Number(row.started_at_ms as bigint),
+    finishedAtMs: Number(row.finished_at_ms as bigint),
+    latencyMs: Number(row.latency_ms as bigint),
+    ttftMs: count(row.ttft_ms),
+    throughputTokensPerSecond:
+      row.throughput_tokens_per_second === null ? null : Number(row.throughput_tokens_per_second),
+    usageRaw: row.usage_raw as string | null,
+  };
+}
+
+/** GenerationStore on SQLite; statements prepared once. */
+export function createSqliteGenerationStore(database: Database): GenerationStore {
+  const insert = database.prepare(
+    `INSERT OR IGNORE INTO generations (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+  );
+  const find = database.prepare('SELECT * FROM generations WHERE id = ?').safeIntegers(true);
+  const insertMany = database.transaction((records: readonly GenerationRecord[]) => {
+    for (const record of records) insert.run(toRow(record));
+  });
+  return {
+    insertGenerations: (records) => insertMany(records),
+    findGeneration: (id) => {
+      const row = find.get(id) as Row | undefined;
+      return row === undefined ? undefined : fromRow(row);
+    },
+  };
+}
