@@ -14,6 +14,9 @@ export const priceStringSchema = z
 const kebabId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case (a-z, 0-9, -)');
 const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as "CN"');
 
+/** Prices for calls to a passthrough provider's undeclared models. */
+export const passthroughPricingSchema = z.strictObject({ prompt: priceStringSchema, completion: priceStringSchema });
+
 export const protocolSchema = z.enum(['openai', 'openai-chat', 'anthropic', 'anthropic-messages', 'gemini']);
 
 /** Differences between OpenAI-compatible upstreams, as data (STYLE.md principle 1). */
@@ -34,7 +37,10 @@ export const providerEntrySchema = z.strictObject({
   /** Secret for the upstream; in config usually "${DEEPSEEK_API_KEY}". */
   api_key: z.string().optional(),
   /** Environment variable that switches this built-in provider on when set. */
-  api_key_env: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
+  api_key_env: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]*$/)
+    .optional(),
   /** How the key is sent. */
   auth: z
     .strictObject({
@@ -48,6 +54,17 @@ export const providerEntrySchema = z.strictObject({
   data_collection: z.enum(['allow', 'deny']).optional(),
   /** A provider that needs no key (local servers, the sandbox). */
   keyless: z.boolean().optional(),
+  /** Environment variable holding the base URL; when set, the provider is switched on at that URL (local servers). */
+  base_url_env: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]*$/)
+    .optional(),
+  /**
+   * Accept any model as `<provider id>/<upstream model>` without declaring it (local servers
+   * serving whatever is loaded). Such calls are priced at `passthrough_pricing`, or free.
+   */
+  passthrough_models: z.boolean().optional(),
+  passthrough_pricing: passthroughPricingSchema.optional(),
   docs_url: z.url().optional(),
 });
 

@@ -85,6 +85,12 @@ export interface Model {
 
 /** The resolved catalog: built-in data merged with the config file, enabled providers only. */
 export interface Catalog {
+  /** Models with at least one enabled endpoint. */
   readonly models: ReadonlyMap<string, Model>;
+  /** Enabled providers. */
   readonly providers: ReadonlyMap<string, Provider>;
+  /** Every model id in the data, enabled or not (to tell "unknown" from "no provider configured"). */
+  readonly knownModelIds: ReadonlySet<string>;
+  /** Enabled providers that accept any `<provider id>/<model>` (local servers), with their price. */
+  readonly passthroughProviders: ReadonlyMap<string, { readonly provider: Provider; readonly prices: PriceTable }>;
 }

@@ -20,7 +20,7 @@ const suffixes = new Set(['floor', 'nitro']);
  */
 export function resolveEndpoints(catalog: Catalog, modelText: string, atMs: number): ResolvedModel {
   const { slug, suffix } = splitSuffix(modelText);
-  const model = catalog.models.get(slug);
+  const model = catalog.models.get(slug) ?? createPassthroughModel(catalog, slug);
   if (model === undefined) {
     if (catalog.knownModelIds.has(slug)) {
       throw new GatewayError({
@@ -36,6 +36,43 @@ export function resolveEndpoints(catalog: Catalog, modelText: string, atMs: numb
     });
   }
   return { model, suffix, endpoints: orderByPrice(model.endpoints, atMs) };
+}
+
+/**
+ * `<provider id>/<upstream model>` for a provider that accepts any model (a local
+ * server): an ad-hoc model priced at the provider's passthrough price.
+ */
+function createPassthroughModel(catalog: Catalog, slug: string): Model | undefined {
+  const slash = slug.indexOf('/');
+  if (slash <= 0 || slash === slug.length - 1) return undefined;
+  const passthrough = catalog.passthroughProviders.get(slug.slice(0, slash));
+  if (passthrough === undefined) return undefined;
+  const { provider, prices } = passthrough;
+  const endpoint: Endpoint = {
+    provider,
+    upstreamModel: slug.slice(slash + 1),
+    prices,
+    schedule: [],
+    contextLength: 0,
+    maxOutputTokens: undefined,
+    quantization: undefined,
+    dataCollection: provider.dataCollection,
+    priceAsOf: undefined,
+    priceSource: undefined,
+  };
+  return {
+    id: slug,
+    name: slug,
+    author: provider.id,
+    origin: provider.country ?? 'ZZ',
+    contextLength: 0,
+    description: undefined,
+    createdSeconds: 0,
+    inputModalities: ['text'],
+    supportedParameters: [],
+    endpoints: [endpoint],
+    isSandbox: provider.isSandbox,
+  };
 }
 
 function splitSuffix(modelText: string): { slug: string; suffix: ModelSuffix } {
