@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import type { Provider } from '../catalog/catalog-types.js';
 import type { UpstreamRequest } from '../protocols/adapter-types.js';
@@ -15,7 +16,7 @@ export interface UpstreamResponse {
   readonly statusCode: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** The body as a Node readable of Buffers (undici BodyReadable). */
-  readonly body: NodeJS.ReadableStream & AsyncIterable<Buffer>;
+  readonly body: Readable & AsyncIterable<Buffer>;
   readonly url: string;
 }
 
@@ -64,7 +65,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       return {
         statusCode: response.statusCode,
         headers: response.headers,
-        body: response.body as unknown as NodeJS.ReadableStream & AsyncIterable<Buffer>,
+        body: response.body as unknown as Readable & AsyncIterable<Buffer>,
         url,
       };
     } catch (error) {

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { modelEntrySchema, priceStringSchema, providerEntrySchema } from '../catalog/catalog-schema.js';
+
+const kebabId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case (a-z, 0-9, -)');
+/** An empty string (an unset `${VAR}`) means "not set". */
+const optionalSecret = z
+  .string()
+  .refine((value) => value === '' || value.length >= 20, 'must be at least 20 characters (or empty to generate one)')
+  .optional();
+
+/** The file's shape (PRODUCT.md §2), snake_case as written; every section optional. */
+export const configFileSchema = z.strictObject({
+  server: z.strictObject({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65_535).default(8787) }).prefault({}),
+  storage: z
+    .strictObject({
+      url: z
+        .string()
+        .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<path> or postgres://…')
+        .default('sqlite:./data/meridian.db'),
+      redis: z.string().regex(/^rediss?:\/\/.+/, 'must be redis://…').optional(),
+    })
+    .prefault({}),
+  admin: z.strictObject({ key: optionalSecret }).prefault({}),
+  billing: z.strictObject({ currency: z.literal('USD', { error: 'only USD is supported for now' }).default('USD') }).prefault({}),
+  providers: z.array(providerEntrySchema).default([]),
+  models: z.array(modelEntrySchema).default([]),
+  orgs: z.array(z.strictObject({ id: kebabId, name: z.string().optional(), credits: priceStringSchema.optional() })).default([]),
+  keys: z
+    .array(
+      z.strictObject({
+        org: kebabId,
+        name: z.string().min(1),
+        key: optionalSecret,
+        limit: priceStringSchema.optional(),
+        limit_reset: z.enum(['daily', 'weekly', 'monthly', 'none']).default('none'),
+      }),
+    )
+    .default([]),
+  sandbox: z.strictObject({ enabled: z.boolean().default(true), latency_scale: z.number().min(0).max(100).default(1) }).prefault({}),
+  dashboard: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+  data_dir: z.string().min(1).default('./data'),
+});
+
+export type ConfigFile = z.infer<typeof configFileSchema>;

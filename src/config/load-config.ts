@@ -1,0 +1,166 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Node } from 'yaml';
+import type { ModelEntry, ProviderEntry } from '../catalog/catalog-schema.js';
+import { configFileSchema } from './config-schema.js';
+import type { ConfigFile } from './config-schema.js';
+import { interpolateEnv } from './interpolate-env.js';
+
+/** The validated configuration with defaults applied and paths resolved. */
+export interface MeridianConfig {
+  readonly server: { readonly host: string; readonly port: number };
+  readonly storage: { readonly url: string; readonly redis: string | undefined };
+  readonly admin: { readonly key: string | undefined };
+  readonly billing: { readonly currency: 'USD' };
+  readonly providers: readonly ProviderEntry[];
+  readonly models: readonly ModelEntry[];
+  readonly orgs: readonly { readonly id: string; readonly name: string | undefined; readonly credits: string | undefined }[];
+  readonly keys: readonly {
+    readonly org: string;
+    readonly name: string;
+    readonly key: string | undefined;
+    readonly limit: string | undefined;
+    readonly limitReset: 'daily' | 'weekly' | 'monthly' | 'none';
+  }[];
+  readonly sandbox: { readonly enabled: boolean; readonly latencyScale: number };
+  readonly dashboard: { readonly enabled: boolean };
+  /** Absolute directory for local state (key pepper, SQLite by default). */
+  readonly dataDirectory: string;
+  /** Directory relative paths are resolved against: the config file's, or the working directory. */
+  readonly baseDirectory: string;
+}
+
+export interface LoadConfigOptions {
+  /** Explicit path (--config); else MERIDIAN_CONFIG; else ./meridian.yaml if present; else defaults. */
+  readonly path?: string | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
+
+export interface LoadedConfig {
+  readonly config: MeridianConfig;
+  readonly sourcePath: string | undefined;
+  /** `file:line:column` of a config path, for error messages. */
+  locate(path: readonly (string | number)[]): string | undefined;
+}
+
+export interface ConfigIssue {
+  readonly path: string;
+  readonly location: string | undefined;
+  readonly message: string;
+}
+
+/** Invalid configuration: every issue, each with its key path and file position. */
+export class ConfigError extends Error {
+  readonly issues: readonly ConfigIssue[];
+  constructor(issues: readonly ConfigIssue[]) {
+    super(`Invalid configuration:\n${issues.map((issue) => `  ${issue.location ?? '(config)'}: ${issue.path}: ${issue.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/** Renders a path as `providers[0].base_url`. */
+export function formatConfigPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text === '' ? String(part) : `${text}.${String(part)}`), '');
+}
+
+/**
+ * Loads, interpolates (`${VAR}`, `${VAR:-default}`, `${VAR:?message}`, `$${` escape)
+ * and validates the config file. With no file, every default applies.
+ */
+export function loadConfig(options: LoadConfigOptions): LoadedConfig {
+  const sourcePath = findConfigPath(options);
+  if (sourcePath === undefined) {
+    return { config: resolveConfig(configFileSchema.parse({}), options.cwd), sourcePath, locate: () => undefined };
+  }
+  const lineCounter = new LineCounter();
+  const document = parseDocument(readFileSync(sourcePath, 'utf8'), { lineCounter, prettyErrors: false });
+  const locateOffset = (offset: number): string => {
+    const position = lineCounter.linePos(offset);
+    return `${sourcePath}:${position.line}:${position.col}`;
+  };
+  if (document.errors.length > 0) {
+    throw new ConfigError(document.errors.map((error) => ({ path: '(yaml)', location: locateOffset(error.pos[0]), message: error.message.split('\n')[0] ?? 'syntax error' })));
+  }
+  const locate = (path: readonly (string | number)[]): string | undefined => {
+    const node = findNode(document.contents, path);
+    return node?.range === undefined || node.range === null ? undefined : locateOffset(node.range[0]);
+  };
+  const interpolated = interpolateEnv(document.toJS() ?? {}, options.env);
+  if (interpolated.issues.length > 0) {
+    throw new ConfigError(interpolated.issues.map((issue) => ({ path: formatConfigPath(issue.path), location: locate(issue.path), message: issue.message })));
+  }
+  const parsed = configFileSchema.safeParse(interpolated.value);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const path = issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path;
+        const numericPath = path.filter((part): part is string | number => typeof part !== 'symbol');
+        return { path: formatConfigPath(numericPath), location: locate(numericPath) ?? locate(issue.path.filter((part): part is string | number => typeof part !== 'symbol')), message: issue.message };
+      }),
+    );
+  }
+  return { config: resolveConfig(parsed.data, dirname(sourcePath)), sourcePath, locate };
+}
+
+function findConfigPath(options: LoadConfigOptions): string | undefined {
+  const explicit = options.path ?? nonEmpty(options.env['MERIDIAN_CONFIG']);
+  if (explicit !== undefined) {
+    const path = resolve(options.cwd, explicit);
+    if (!existsSync(path)) throw new ConfigError([{ path: '(file)', location: undefined, message: `config file ${path} does not exist` }]);
+    return path;
+  }
+  const fallback = resolve(options.cwd, 'meridian.yaml');
+  return existsSync(fallback) ? fallback : undefined;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function findNode(root: unknown, path: readonly (string | number)[]): Node | undefined {
+  let node: unknown = root;
+  let found: Node | undefined = isScalar(root) || isMap(root) || isSeq(root) ? root : undefined;
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && item.key.value === key);
+      if (pair === undefined) return found;
+      node = pair.value;
+      found = (pair.value as Node | null) ?? (pair.key as Node);
+      if (pair.value === null) return pair.key as Node;
+    } else if (isSeq(node) && typeof key === 'number') {
+      node = node.items[key];
+      if (node === undefined) return found;
+      found = node as Node;
+    } else {
+      return found;
+    }
+  }
+  return found;
+}
+
+function resolveConfig(file: ConfigFile, baseDirectory: string): MeridianConfig {
+  return {
+    server: file.server,
+    storage: { url: file.storage.url, redis: file.storage.redis },
+    admin: { key: nonEmpty(file.admin.key) },
+    billing: { currency: file.billing.currency },
+    providers: file.providers,
+    models: file.models,
+    orgs: file.orgs.map((org) => ({ id: org.id, name: org.name, credits: org.credits })),
+    keys: file.keys.map((key) => ({ org: key.org, name: key.name, key: nonEmpty(key.key), limit: key.limit, limitReset: key.limit_reset })),
+    sandbox: { enabled: file.sandbox.enabled, latencyScale: file.sandbox.latency_scale },
+    dashboard: file.dashboard,
+    dataDirectory: isAbsolute(file.data_dir) ? file.data_dir : resolve(baseDirectory, file.data_dir),
+    baseDirectory,
+  };
+}
+
+/** `sqlite:<path>` → absolute path (`:memory:` kept); undefined for PostgreSQL URLs. */
+export function resolveSqlitePath(url: string, baseDirectory: string): string | undefined {
+  if (!url.startsWith('sqlite:')) return undefined;
+  const path = url.slice('sqlite:'.length);
+  return path === ':memory:' || isAbsolute(path) ? path : resolve(baseDirectory, path);
+}
