@@ -78,6 +78,8 @@ export const pricingSchema = z.strictObject({
   /** Date the price was read (YYYY-MM-DD) and its public source; required in the built-in catalog. */
   as_of: z.iso.date().optional(),
   source: z.url().optional(),
+  /** Caveats about the price (currency conversion, promotional status, fictional). */
+  note: z.string().optional(),
 });
 
 export const endpointEntrySchema = z.strictObject({

@@ -10,21 +10,33 @@ const optionalSecret = z
 
 /** The file's shape (PRODUCT.md §2), snake_case as written; every section optional. */
 export const configFileSchema = z.strictObject({
-  server: z.strictObject({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65_535).default(8787) }).prefault({}),
+  server: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65_535).default(8787),
+    })
+    .prefault({}),
   storage: z
     .strictObject({
       url: z
         .string()
         .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<path> or postgres://…')
         .default('sqlite:./data/meridian.db'),
-      redis: z.string().regex(/^rediss?:\/\/.+/, 'must be redis://…').optional(),
+      redis: z
+        .string()
+        .regex(/^rediss?:\/\/.+/, 'must be redis://…')
+        .optional(),
     })
     .prefault({}),
   admin: z.strictObject({ key: optionalSecret }).prefault({}),
-  billing: z.strictObject({ currency: z.literal('USD', { error: 'only USD is supported for now' }).default('USD') }).prefault({}),
+  billing: z
+    .strictObject({ currency: z.literal('USD', { error: 'only USD is supported for now' }).default('USD') })
+    .prefault({}),
   providers: z.array(providerEntrySchema).default([]),
   models: z.array(modelEntrySchema).default([]),
-  orgs: z.array(z.strictObject({ id: kebabId, name: z.string().optional(), credits: priceStringSchema.optional() })).default([]),
+  orgs: z
+    .array(z.strictObject({ id: kebabId, name: z.string().optional(), credits: priceStringSchema.optional() }))
+    .default([]),
   keys: z
     .array(
       z.strictObject({
@@ -36,7 +48,9 @@ export const configFileSchema = z.strictObject({
       }),
     )
     .default([]),
-  sandbox: z.strictObject({ enabled: z.boolean().default(true), latency_scale: z.number().min(0).max(100).default(1) }).prefault({}),
+  sandbox: z
+    .strictObject({ enabled: z.boolean().default(true), latency_scale: z.number().min(0).max(100).default(1) })
+    .prefault({}),
   dashboard: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
   data_dir: z.string().min(1).default('./data'),
 });

@@ -27,16 +27,26 @@ export function interpolateEnv(
   return { value: visit(value, []), issues };
 }
 
-function interpolateString(text: string, env: Readonly<Record<string, string | undefined>>, report: (message: string) => void): string {
-  return text.replace(pattern, (match, name: string | undefined, operator: string | undefined, argument: string | undefined) => {
-    if (match === '$${') return '${';
-    const value = env[name!];
-    const isSet = value !== undefined && value !== '';
-    if (operator === ':-') return isSet ? value : (argument ?? '');
-    if (operator === ':?') {
-      if (!isSet) report(`environment variable ${name!} is required: ${argument === undefined || argument === '' ? 'not set' : argument}`);
+function interpolateString(
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+  report: (message: string) => void,
+): string {
+  return text.replace(
+    pattern,
+    (match, name: string | undefined, operator: string | undefined, argument: string | undefined) => {
+      if (match === '$${') return '${';
+      const value = env[name!];
+      const isSet = value !== undefined && value !== '';
+      if (operator === ':-') return isSet ? value : (argument ?? '');
+      if (operator === ':?') {
+        if (!isSet)
+          report(
+            `environment variable ${name!} is required: ${argument === undefined || argument === '' ? 'not set' : argument}`,
+          );
+        return value ?? '';
+      }
       return value ?? '';
-    }
-    return value ?? '';
-  });
+    },
+  );
 }

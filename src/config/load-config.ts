@@ -15,7 +15,11 @@ export interface MeridianConfig {
   readonly billing: { readonly currency: 'USD' };
   readonly providers: readonly ProviderEntry[];
   readonly models: readonly ModelEntry[];
-  readonly orgs: readonly { readonly id: string; readonly name: string | undefined; readonly credits: string | undefined }[];
+  readonly orgs: readonly {
+    readonly id: string;
+    readonly name: string | undefined;
+    readonly credits: string | undefined;
+  }[];
   readonly keys: readonly {
     readonly org: string;
     readonly name: string;
@@ -55,7 +59,9 @@ export interface ConfigIssue {
 export class ConfigError extends Error {
   readonly issues: readonly ConfigIssue[];
   constructor(issues: readonly ConfigIssue[]) {
-    super(`Invalid configuration:\n${issues.map((issue) => `  ${issue.location ?? '(config)'}: ${issue.path}: ${issue.message}`).join('\n')}`);
+    super(
+      `Invalid configuration:\n${issues.map((issue) => `  ${issue.location ?? '(config)'}: ${issue.path}: ${issue.message}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
     this.issues = issues;
   }
@@ -63,7 +69,11 @@ export class ConfigError extends Error {
 
 /** Renders a path as `providers[0].base_url`. */
 export function formatConfigPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text === '' ? String(part) : `${text}.${String(part)}`), '');
+  return path.reduce<string>(
+    (text, part) =>
+      typeof part === 'number' ? `${text}[${part}]` : text === '' ? String(part) : `${text}.${String(part)}`,
+    '',
+  );
 }
 
 /**
@@ -82,7 +92,13 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     return `${sourcePath}:${position.line}:${position.col}`;
   };
   if (document.errors.length > 0) {
-    throw new ConfigError(document.errors.map((error) => ({ path: '(yaml)', location: locateOffset(error.pos[0]), message: error.message.split('\n')[0] ?? 'syntax error' })));
+    throw new ConfigError(
+      document.errors.map((error) => ({
+        path: '(yaml)',
+        location: locateOffset(error.pos[0]),
+        message: error.message.split('\n')[0] ?? 'syntax error',
+      })),
+    );
   }
   const locate = (path: readonly (string | number)[]): string | undefined => {
     const node = findNode(document.contents, path);
@@ -90,7 +106,13 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   };
   const interpolated = interpolateEnv(document.toJS() ?? {}, options.env);
   if (interpolated.issues.length > 0) {
-    throw new ConfigError(interpolated.issues.map((issue) => ({ path: formatConfigPath(issue.path), location: locate(issue.path), message: issue.message })));
+    throw new ConfigError(
+      interpolated.issues.map((issue) => ({
+        path: formatConfigPath(issue.path),
+        location: locate(issue.path),
+        message: issue.message,
+      })),
+    );
   }
   const parsed = configFileSchema.safeParse(interpolated.value);
   if (!parsed.success) {
@@ -98,7 +120,13 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
       parsed.error.issues.map((issue) => {
         const path = issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path;
         const numericPath = path.filter((part): part is string | number => typeof part !== 'symbol');
-        return { path: formatConfigPath(numericPath), location: locate(numericPath) ?? locate(issue.path.filter((part): part is string | number => typeof part !== 'symbol')), message: issue.message };
+        return {
+          path: formatConfigPath(numericPath),
+          location:
+            locate(numericPath) ??
+            locate(issue.path.filter((part): part is string | number => typeof part !== 'symbol')),
+          message: issue.message,
+        };
       }),
     );
   }
@@ -109,7 +137,8 @@ function findConfigPath(options: LoadConfigOptions): string | undefined {
   const explicit = options.path ?? nonEmpty(options.env['MERIDIAN_CONFIG']);
   if (explicit !== undefined) {
     const path = resolve(options.cwd, explicit);
-    if (!existsSync(path)) throw new ConfigError([{ path: '(file)', location: undefined, message: `config file ${path} does not exist` }]);
+    if (!existsSync(path))
+      throw new ConfigError([{ path: '(file)', location: undefined, message: `config file ${path} does not exist` }]);
     return path;
   }
   const fallback = resolve(options.cwd, 'meridian.yaml');
@@ -150,7 +179,13 @@ function resolveConfig(file: ConfigFile, baseDirectory: string): MeridianConfig 
     providers: file.providers,
     models: file.models,
     orgs: file.orgs.map((org) => ({ id: org.id, name: org.name, credits: org.credits })),
-    keys: file.keys.map((key) => ({ org: key.org, name: key.name, key: nonEmpty(key.key), limit: key.limit, limitReset: key.limit_reset })),
+    keys: file.keys.map((key) => ({
+      org: key.org,
+      name: key.name,
+      key: nonEmpty(key.key),
+      limit: key.limit,
+      limitReset: key.limit_reset,
+    })),
     sandbox: { enabled: file.sandbox.enabled, latencyScale: file.sandbox.latency_scale },
     dashboard: file.dashboard,
     dataDirectory: isAbsolute(file.data_dir) ? file.data_dir : resolve(baseDirectory, file.data_dir),
