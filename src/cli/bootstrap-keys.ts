@@ -46,7 +46,9 @@ function ensureAdminKey(fixedSecret: string | undefined, keys: KeyService, print
   }
   const existing = keys.listKeys(defaultOrgId).find((record) => record.role === 'admin' && record.revokedAtMs === null);
   if (existing !== undefined) {
-    print(`Admin key: ${existing.displayPrefix}...${existing.lastFour} (created earlier; the secret was shown once then)`);
+    print(
+      `Admin key: ${existing.displayPrefix}...${existing.lastFour} (created earlier; the secret was shown once then)`,
+    );
     return;
   }
   const created = keys.createKey({ orgId: defaultOrgId, name: 'admin', role: 'admin' });

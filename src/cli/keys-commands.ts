@@ -17,7 +17,9 @@ export function registerKeysCommands(program: Command): void {
         if (storage.orgs.findOrg(options.org) === undefined) throw new Error(`org '${options.org}' does not exist`);
         const created = keyService.createKey({ orgId: options.org, name: options.name, role: 'member' });
         process.stdout.write(`${created.secret}\n`);
-        process.stderr.write(`Created key ${created.record.id} for org '${options.org}'. The secret above is shown once.\n`);
+        process.stderr.write(
+          `Created key ${created.record.id} for org '${options.org}'. The secret above is shown once.\n`,
+        );
       });
     });
   keys
@@ -28,7 +30,9 @@ export function registerKeysCommands(program: Command): void {
       withStorage(options.config, ({ keys: keyService }) => {
         for (const record of keyService.listKeys(undefined)) {
           const state = record.revokedAtMs === null ? 'active' : 'revoked';
-          process.stdout.write(`${record.id}\t${record.orgId}\t${record.role}\t${record.displayPrefix}...${record.lastFour}\t${state}\t${record.name}\n`);
+          process.stdout.write(
+            `${record.id}\t${record.orgId}\t${record.role}\t${record.displayPrefix}...${record.lastFour}\t${state}\t${record.name}\n`,
+          );
         }
       });
     });
@@ -48,7 +52,13 @@ function withStorage(configPath: string | undefined, action: (opened: ReturnType
   const { config } = loadCliConfig(configPath);
   const opened = openStorage(config, process.env);
   try {
-    bootstrapKeys({ config, storage: opened.storage, keys: opened.keys, print: (line) => process.stderr.write(`${line}\n`), now: Date.now });
+    bootstrapKeys({
+      config,
+      storage: opened.storage,
+      keys: opened.keys,
+      print: (line) => process.stderr.write(`${line}\n`),
+      now: Date.now,
+    });
     action(opened);
   } finally {
     opened.storage.close();

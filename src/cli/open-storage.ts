@@ -15,7 +15,9 @@ export function openStorage(
 ): { storage: Storage; keys: KeyService } {
   const sqlitePath = resolveSqlitePath(config.storage.url, config.baseDirectory);
   if (sqlitePath === undefined) {
-    throw new Error(`storage.url '${config.storage.url}': PostgreSQL (cluster mode) is not available in this version; use sqlite:<path>.`);
+    throw new Error(
+      `storage.url '${config.storage.url}': PostgreSQL (cluster mode) is not available in this version; use sqlite:<path>.`,
+    );
   }
   const storage = openSqliteStorage({ path: sqlitePath });
   const pepper = loadPepper({ env, dataDirectory: config.dataDirectory });

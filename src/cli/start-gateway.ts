@@ -49,7 +49,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     env: options.env,
     sandboxBaseUrl: sandbox?.baseUrl,
   });
-  const generationWriter = createGenerationWriter(storage.generations, { batchCountMax: limits.generationBatchCountMax });
+  const generationWriter = createGenerationWriter(storage.generations, {
+    batchCountMax: limits.generationBatchCountMax,
+  });
   const upstream = createUpstreamClient({
     connectTimeoutMs: limits.upstreamConnectTimeoutMs,
     firstByteTimeoutMs: limits.upstreamFirstByteTimeoutMs,

@@ -59,7 +59,12 @@ async function dispatch(
       return handleModelCall(app, call, { inbound: app.openaiInbound, body, request, response });
     }
     case 'GET /v1/generation':
-      return sendGeneration(response, { url, key: authenticate(request, app.keys), store: app.storage.generations, requestId });
+      return sendGeneration(response, {
+        url,
+        key: authenticate(request, app.keys),
+        store: app.storage.generations,
+        requestId,
+      });
     case 'GET /v1/keys':
       requireAdmin(authenticate(request, app.keys));
       return listKeysRoute(response, app.keys, requestId);
@@ -102,7 +107,10 @@ function readHeader(request: IncomingMessage, name: string): string | null {
 function renderFailure(app: AppContext, response: ServerResponse, error: unknown, requestId: string): void {
   const gatewayError = toGatewayError(error);
   if (gatewayError.code === 'internal_error') {
-    app.log.error('internal_error', { requestId, error: String((gatewayError.cause as Error | undefined)?.stack ?? gatewayError.cause) });
+    app.log.error('internal_error', {
+      requestId,
+      error: String((gatewayError.cause as Error | undefined)?.stack ?? gatewayError.cause),
+    });
   }
   if (response.headersSent || response.destroyed) {
     if (!response.writableEnded) response.destroy();

@@ -36,7 +36,12 @@ export interface RoutedCall {
 export async function handleModelCall(
   app: AppContext,
   call: CallContext,
-  exchange: { readonly inbound: InboundCodec; readonly body: unknown; readonly request: IncomingMessage; readonly response: ServerResponse },
+  exchange: {
+    readonly inbound: InboundCodec;
+    readonly body: unknown;
+    readonly request: IncomingMessage;
+    readonly response: ServerResponse;
+  },
 ): Promise<void> {
   const parsed = exchange.inbound.parseRequest(exchange.body);
   const resolved = resolveEndpoints(app.catalog, parsed.request.model, call.startedAtMs);
@@ -69,7 +74,9 @@ export async function handleModelCall(
   });
   try {
     const upstreamResponse = await sendUpstream(routed);
-    await (routed.request.stream ? streamModelCall(routed, upstreamResponse) : completeModelCall(routed, upstreamResponse));
+    await (routed.request.stream
+      ? streamModelCall(routed, upstreamResponse)
+      : completeModelCall(routed, upstreamResponse));
   } catch (error) {
     await recordFailure(routed, error);
     throw error;

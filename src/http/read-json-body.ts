@@ -28,13 +28,13 @@ export function readJsonBody(request: IncomingMessage, bytesMax: number): Promis
       }
       chunks.push(chunk);
     });
-    request.on('error', reject);
+    request.on('error', (error: Error) => reject(error));
     request.on('end', () => {
       if (isOverLimit) return;
       try {
         resolve(parseJsonText(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes)));
       } catch (error) {
-        reject(error as Error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
     });
   });

@@ -37,7 +37,10 @@ export interface SettleInput {
  * insurance); prompt + delivered completion after an upstream error or a client
  * abort. The upstream cost is always recorded for the operator.
  */
-export function settleGeneration(app: AppContext, input: SettleInput): { billed: BilledUsage; record: GenerationRecord } {
+export function settleGeneration(
+  app: AppContext,
+  input: SettleInput,
+): { billed: BilledUsage; record: GenerationRecord } {
   const finishedAtMs = app.now();
   const metered = meterUsage({
     usage: input.usage,

@@ -115,12 +115,17 @@ function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Prom
       routed.app.generationWriter.write(record).then(
         () => {
           if (ending !== 'client_abort') {
-            response.end(error === undefined ? streamRenderer.renderEnd(billed) : streamRenderer.renderError(error, billed));
+            response.end(
+              error === undefined ? streamRenderer.renderEnd(billed) : streamRenderer.renderError(error, billed),
+            );
           }
           resolve();
         },
         (writeError: unknown) => {
-          routed.app.log.error('generation_write_failed', { generationId: routed.generationId, error: String(writeError) });
+          routed.app.log.error('generation_write_failed', {
+            generationId: routed.generationId,
+            error: String(writeError),
+          });
           response.destroy();
           resolve();
         },
@@ -188,7 +193,11 @@ function cutStreamError(routed: RoutedCall): GatewayError {
 }
 
 /** An upstream that answers a stream request with something other than SSE is treated as failing. */
-async function rejectNonStream(routed: RoutedCall, upstreamResponse: UpstreamResponse, contentType: string): Promise<never> {
+async function rejectNonStream(
+  routed: RoutedCall,
+  upstreamResponse: UpstreamResponse,
+  contentType: string,
+): Promise<never> {
   const bodyText = await readBodyTextTruncated(upstreamResponse.body, limits.upstreamErrorBodyBytesMax);
   const understood = routed.adapter.readErrorBody(upstreamResponse.statusCode, bodyText);
   throw new GatewayError({

@@ -14,10 +14,7 @@ export type LogLevel = 'info' | 'warn' | 'error' | 'silent';
 const levelRank: Record<LogLevel, number> = { info: 0, warn: 1, error: 2, silent: 3 };
 
 /** Creates a logger writing to `write` (stderr by default) at or above `level`. */
-export function createLogger(options: {
-  readonly level: LogLevel;
-  readonly write?: (line: string) => void;
-}): Logger {
+export function createLogger(options: { readonly level: LogLevel; readonly write?: (line: string) => void }): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const minimum = levelRank[options.level];
   function log(level: Exclude<LogLevel, 'silent'>, event: string, fields?: Readonly<Record<string, unknown>>): void {

@@ -22,7 +22,8 @@ export interface UpstreamFailure {
  */
 export function mapUpstreamStatus(failure: UpstreamFailure): UpstreamError {
   const code = chooseCode(failure.statusCode, failure.providerCode, failure.message);
-  const isClientFault = code === 'invalid_request' || code === 'context_length_exceeded' || code === 'payload_too_large';
+  const isClientFault =
+    code === 'invalid_request' || code === 'context_length_exceeded' || code === 'payload_too_large';
   return new UpstreamError({
     code,
     message: isClientFault

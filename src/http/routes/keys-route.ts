@@ -24,14 +24,25 @@ export function createKeyRoute(
   response: ServerResponse,
   options: { readonly body: unknown; readonly keys: KeyService; readonly orgs: OrgStore; readonly requestId: string },
 ): void {
-  const body = (typeof options.body === 'object' && options.body !== null ? options.body : {}) as Record<string, unknown>;
+  const body = (typeof options.body === 'object' && options.body !== null ? options.body : {}) as Record<
+    string,
+    unknown
+  >;
   const name = body['name'];
   if (typeof name !== 'string' || name.trim() === '' || name.length > 200) {
-    throw new GatewayError({ code: 'invalid_request', message: '`name` must be a non-empty string (≤ 200 characters).', param: 'name' });
+    throw new GatewayError({
+      code: 'invalid_request',
+      message: '`name` must be a non-empty string (≤ 200 characters).',
+      param: 'name',
+    });
   }
   const orgId = body['org_id'] ?? 'default';
   if (typeof orgId !== 'string' || options.orgs.findOrg(orgId) === undefined) {
-    throw new GatewayError({ code: 'invalid_request', message: `Org '${String(orgId)}' does not exist.`, param: 'org_id' });
+    throw new GatewayError({
+      code: 'invalid_request',
+      message: `Org '${typeof orgId === 'string' ? orgId : JSON.stringify(orgId)}' does not exist.`,
+      param: 'org_id',
+    });
   }
   const created = options.keys.createKey({ orgId, name: name.trim(), role: 'member' });
   sendJson(response, 201, { key: created.secret, data: renderKey(created.record) }, options.requestId);
@@ -43,7 +54,10 @@ export function listKeysRoute(response: ServerResponse, keys: KeyService, reques
 }
 
 /** DELETE /api/v1/keys/{id} (admin): revokes a key at once. */
-export function revokeKeyRoute(response: ServerResponse, options: { readonly id: string; readonly keys: KeyService; readonly requestId: string }): void {
+export function revokeKeyRoute(
+  response: ServerResponse,
+  options: { readonly id: string; readonly keys: KeyService; readonly requestId: string },
+): void {
   if (!options.keys.revokeKey(options.id)) {
     throw new GatewayError({ code: 'not_found', message: `Key '${options.id}' not found.`, param: 'id' });
   }

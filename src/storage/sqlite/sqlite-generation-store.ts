@@ -75,7 +75,7 @@ function toRow(record: GenerationRecord): unknown[] {
 
 /** Rows are read with safe integers: money is bigint; small integer columns are converted back to numbers. */
 function fromRow(row: Row): GenerationRecord {
-  const count = (value: unknown): number | null => (value === null ? null : Number(value as bigint));
+  const count = (value: unknown): number | null => (value === null ? null : Number(value));
   return {
     id: row.id as string,
     requestId: row.request_id as string,
@@ -89,22 +89,22 @@ function fromRow(row: Row): GenerationRecord {
     providerId: row.provider_id as string,
     upstreamModel: row.upstream_model as string,
     upstreamId: row.upstream_id as string | null,
-    isStreaming: Number(row.is_streaming as bigint) === 1,
+    isStreaming: Number(row.is_streaming) === 1,
     tokensInputTotal: count(row.tokens_input_total),
     tokensInputCacheRead: count(row.tokens_input_cache_read),
     tokensInputCacheWrite: count(row.tokens_input_cache_write),
     tokensOutputTotal: count(row.tokens_output_total),
     tokensOutputReasoning: count(row.tokens_output_reasoning),
-    isUsageEstimated: Number(row.is_usage_estimated as bigint) === 1,
+    isUsageEstimated: Number(row.is_usage_estimated) === 1,
     costNanos: row.cost_nanos as bigint,
     upstreamCostNanos: row.upstream_cost_nanos as bigint,
     finishReason: row.finish_reason as string | null,
     finishReasonRaw: row.finish_reason_raw as string | null,
     ending: row.ending as Ending,
     errorCode: row.error_code as string | null,
-    startedAtMs: Number(row.started_at_ms as bigint),
-    finishedAtMs: Number(row.finished_at_ms as bigint),
-    latencyMs: Number(row.latency_ms as bigint),
+    startedAtMs: Number(row.started_at_ms),
+    finishedAtMs: Number(row.finished_at_ms),
+    latencyMs: Number(row.latency_ms),
     ttftMs: count(row.ttft_ms),
     throughputTokensPerSecond:
       row.throughput_tokens_per_second === null ? null : Number(row.throughput_tokens_per_second),

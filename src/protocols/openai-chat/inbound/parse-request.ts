@@ -113,8 +113,7 @@ function readMaxOutputTokens(body: JsonObject, warnings: Warning[]): number | un
 function parseStop(value: unknown): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return [value];
-  if (Array.isArray(value) && value.length <= 16 && value.every((item) => typeof item === 'string'))
-    return value as string[];
+  if (Array.isArray(value) && value.length <= 16 && value.every((item) => typeof item === 'string')) return value;
   throw invalid('stop', 'must be a string or an array of at most 16 strings.');
 }
 

@@ -17,6 +17,7 @@ export function mapFinishReason(raw: unknown): FinishReason {
       return { unified: 'content-filter', raw: text };
     case 'error':
       return { unified: 'error', raw: text };
+    case undefined:
     default:
       return { unified: 'other', raw: text };
   }
