@@ -7,7 +7,7 @@ function readDocumentedCodes(): Map<string, { status: number; openaiType: string
   const text = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
   const rows = new Map<string, { status: number; openaiType: string; anthropicType: string }>();
   for (const line of text.split('\n')) {
-    const match = /^\| `([a-z_]+)` \| (\d{3}) \| ([a-z_]+) \| ([a-z_]+) \|/.exec(line);
+    const match = /^\|\s*`([a-z_]+)`\s*\|\s*(\d{3})\s*\|\s*([a-z_]+)\s*\|\s*([a-z_]+)\s*\|/.exec(line);
     if (match !== null) {
       rows.set(match[1]!, { status: Number(match[2]), openaiType: match[3]!, anthropicType: match[4]! });
     }
