@@ -1,0 +1,162 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
+import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
+import { createGatewayConfig, createMemberKey, readGeneration } from '../support/gateway-config.js';
+import { validateSchema } from '../support/openapi.js';
+import { startGatewayProcess } from '../support/start-gateway-process.js';
+import type { GatewayProcess } from '../support/start-gateway-process.js';
+
+let fake: FakeUpstream;
+let gateway: GatewayProcess;
+let client: OpenAI;
+let memberKey: string;
+
+beforeAll(async () => {
+  fake = await createFakeUpstream();
+  gateway = await startGatewayProcess({ configYaml: createGatewayConfig(fake.baseUrl) });
+  memberKey = (await createMemberKey(gateway.url, 'json-tests')).key;
+  client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: memberKey, maxRetries: 0 });
+});
+
+afterAll(async () => {
+  await gateway.stop();
+  gateway.cleanup();
+  await fake.close();
+});
+
+const upstreamCompletion = {
+  id: 'chatcmpl-upstream-1',
+  object: 'chat.completion',
+  created: 1_795_000_000,
+  model: 'fake-upstream-model',
+  system_fingerprint: 'fp_fake',
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: 'The answer is 42.', reasoning_content: 'Think, then answer.' },
+      logprobs: null,
+      finish_reason: 'stop',
+    },
+  ],
+  usage: {
+    prompt_tokens: 1200,
+    completion_tokens: 300,
+    total_tokens: 1500,
+    prompt_tokens_details: { cached_tokens: 1000 },
+    completion_tokens_details: { reasoning_tokens: 100 },
+  },
+};
+
+describe('POST /v1/chat/completions (JSON)', () => {
+  it('returns the upstream text with mapped usage, exact cost and a gateway generation id', async () => {
+    fake.enqueue({ kind: 'json', body: upstreamCompletion });
+    const completion = await client.chat.completions.create({
+      model: 'test/fake-model',
+      messages: [{ role: 'user', content: 'What is the answer?' }],
+      max_tokens: 400,
+      // Unknown to the gateway: passed through untouched.
+      ...({ top_k: 5, metadata: { trace: 'abc' } } as object),
+    });
+    expect(validateSchema('CreateChatCompletionResponse', completion)).toEqual([]);
+    expect(completion.id).toMatch(/^gen-\d+-[A-Za-z0-9_-]+$/);
+    expect(completion.model).toBe('test/fake-model');
+    expect(completion.choices[0]!.message.content).toBe('The answer is 42.');
+    expect((completion.choices[0]!.message as unknown as Record<string, unknown>)['reasoning']).toBe('Think, then answer.');
+    // 200 uncached × 0.28 + 1000 cached × 0.028 + 300 completion × 0.42 (reasoning at the completion price), per 1M tokens.
+    // = 56 000 + 28 000 + 126 000 = 210 000 nano-USD.
+    expect(completion.usage).toEqual({
+      prompt_tokens: 1200,
+      completion_tokens: 300,
+      total_tokens: 1500,
+      prompt_tokens_details: { cached_tokens: 1000 },
+      completion_tokens_details: { reasoning_tokens: 100 },
+      cost: 0.00021,
+      is_byok: false,
+      cost_details: { upstream_inference_cost: 0.00021 },
+    });
+
+    const sent = fake.received.at(-1)!;
+    expect(sent.path).toBe('/v1/chat/completions');
+    expect(sent.headers.authorization).toBe('Bearer test-upstream-secret');
+    expect(sent.body).toEqual({
+      model: 'fake-upstream-model',
+      messages: [{ role: 'user', content: 'What is the answer?' }],
+      stream: false,
+      max_tokens: 400,
+      top_k: 5,
+      metadata: { trace: 'abc' },
+    });
+
+    const record = await readGeneration(gateway.url, memberKey, completion.id);
+    expect(record).toMatchObject({
+      id: completion.id,
+      model: 'test/fake-model',
+      provider_name: 'fake-openai',
+      upstream_model: 'fake-upstream-model',
+      upstream_id: 'chatcmpl-upstream-1',
+      streamed: false,
+      ending: 'success',
+      tokens_prompt: 1200,
+      tokens_completion: 300,
+      native_tokens_cached: 1000,
+      native_tokens_reasoning: 100,
+      cost_nanos: '210000',
+      upstream_cost_nanos: '210000',
+      total_cost: 0.00021,
+      usage_estimated: false,
+      finish_reason: 'stop',
+      native_finish_reason: 'stop',
+      origin: 'US',
+      author: 'test',
+    });
+  });
+
+  it('forwards tools, tool_choice and a json_schema response_format unchanged, and returns tool calls exactly', async () => {
+    const toolCall = { id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } };
+    fake.enqueue({
+      kind: 'json',
+      body: {
+        ...upstreamCompletion,
+        choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [toolCall] }, logprobs: null, finish_reason: 'tool_calls' }],
+        usage: { prompt_tokens: 50, completion_tokens: 10, total_tokens: 60 },
+      },
+    });
+    const tools = [
+      {
+        type: 'function' as const,
+        function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, strict: true },
+      },
+    ];
+    const responseFormat = {
+      type: 'json_schema' as const,
+      json_schema: { name: 'answer', schema: { type: 'object', properties: { a: { type: 'string' } } }, strict: true },
+    };
+    const completion = await client.chat.completions.create({
+      model: 'test/fake-model',
+      messages: [{ role: 'user', content: 'Weather?' }],
+      tools,
+      tool_choice: { type: 'function', function: { name: 'get_weather' } },
+      parallel_tool_calls: false,
+      response_format: responseFormat,
+    });
+    expect(completion.choices[0]!.message.tool_calls).toEqual([toolCall]);
+    expect(completion.choices[0]!.finish_reason).toBe('tool_calls');
+    const sent = fake.received.at(-1)!.body;
+    expect(sent['tools']).toEqual(tools);
+    expect(sent['tool_choice']).toEqual({ type: 'function', function: { name: 'get_weather' } });
+    expect(sent['parallel_tool_calls']).toBe(false);
+    expect(sent['response_format']).toEqual(responseFormat);
+    // 50 × 0.28 + 10 × 0.42 per 1M = 14 000 + 4 200 nano-USD.
+    expect(completion.usage?.['cost' as keyof typeof completion.usage]).toBe(0.0000182);
+  });
+
+  it('estimates usage with the tokenizer when the upstream reports none, and flags it', async () => {
+    fake.enqueue({ kind: 'json', body: { ...upstreamCompletion, usage: undefined } });
+    const completion = await client.chat.completions.create({ model: 'test/fake-model', messages: [{ role: 'user', content: 'hi' }] });
+    const record = await readGeneration(gateway.url, memberKey, completion.id);
+    expect(record['usage_estimated']).toBe(true);
+    expect(completion.usage?.completion_tokens).toBeGreaterThan(0);
+    expect(record['tokens_completion']).toBe(completion.usage?.completion_tokens);
+  });
+});
