@@ -1,0 +1,192 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFakeUpstream, sseFrames } from '../fake-upstream/create-fake-upstream.js';
+import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
+import { createGatewayConfig, createMemberKey, readGeneration } from '../support/gateway-config.js';
+import { validateSchema } from '../support/openapi.js';
+import { readSseData } from '../support/read-sse.js';
+import { startGatewayProcess } from '../support/start-gateway-process.js';
+import type { GatewayProcess } from '../support/start-gateway-process.js';
+
+let fake: FakeUpstream;
+let gateway: GatewayProcess;
+let client: OpenAI;
+let memberKey: string;
+
+beforeAll(async () => {
+  fake = await createFakeUpstream();
+  gateway = await startGatewayProcess({ configYaml: createGatewayConfig(fake.baseUrl) });
+  memberKey = (await createMemberKey(gateway.url, 'stream-tests')).key;
+  client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: memberKey, maxRetries: 0 });
+});
+
+afterAll(async () => {
+  await gateway.stop();
+  gateway.cleanup();
+  await fake.close();
+});
+
+const base = { id: 'chatcmpl-up', object: 'chat.completion.chunk', created: 1_795_000_000, model: 'fake-upstream-model' };
+const usage = { prompt_tokens: 20, completion_tokens: 6, total_tokens: 26, prompt_tokens_details: { cached_tokens: 0 } };
+
+function textChunks(pieces: readonly string[], withUsage = true): unknown[] {
+  return [
+    { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] },
+    ...pieces.map((content) => ({ ...base, choices: [{ index: 0, delta: { content }, finish_reason: null }] })),
+    { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
+    ...(withUsage ? [{ ...base, choices: [], usage }] : []),
+  ];
+}
+
+describe('POST /v1/chat/completions (stream)', () => {
+  it('streams exact text; the usage chunk only when asked, but usage is always requested upstream', async () => {
+    fake.enqueue({ kind: 'sse', frames: sseFrames(textChunks(['Hel', 'lo ', 'world'])) });
+    const stream = await client.chat.completions.create({ model: 'test/fake-model', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    let text = '';
+    const chunks: unknown[] = [];
+    for await (const chunk of stream) {
+      chunks.push(chunk);
+      text += chunk.choices[0]?.delta.content ?? '';
+    }
+    expect(text).toBe('Hello world');
+    expect(chunks.every((chunk) => (chunk as { choices: unknown[] }).choices.length > 0)).toBe(true);
+    for (const chunk of chunks) expect(validateSchema('CreateChatCompletionStreamResponse', chunk)).toEqual([]);
+    expect(fake.received.at(-1)!.body['stream_options']).toEqual({ include_usage: true });
+  });
+
+  it('sends the usage chunk with the exact cost when the client asks, then [DONE]', async () => {
+    fake.enqueue({ kind: 'sse', frames: sseFrames(textChunks(['a', 'b'])) });
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${memberKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'test/fake-model', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } }),
+    });
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const data = await readSseData(response);
+    expect(data.at(-1)).toBe('[DONE]');
+    const chunks = data.slice(0, -1).map((item) => JSON.parse(item) as Record<string, unknown>);
+    for (const chunk of chunks) expect(validateSchema('CreateChatCompletionStreamResponse', chunk)).toEqual([]);
+    const last = chunks.at(-1)!;
+    expect(last['choices']).toEqual([]);
+    // 20 × 0.28 + 6 × 0.42 per 1M = 5 600 + 2 520 nano-USD.
+    expect(last['usage']).toEqual({
+      prompt_tokens: 20,
+      completion_tokens: 6,
+      total_tokens: 26,
+      prompt_tokens_details: { cached_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 0 },
+      cost: 0.00000812,
+      is_byok: false,
+      cost_details: { upstream_inference_cost: 0.00000812 },
+    });
+    const record = await readGeneration(gateway.url, memberKey, last['id'] as string);
+    expect(record).toMatchObject({ streamed: true, ending: 'success', cost_nanos: '8120', tokens_prompt: 20, tokens_completion: 6 });
+  });
+
+  it('passes parallel tool-call deltas through exactly', async () => {
+    const call = (index: number, fields: Record<string, unknown>) => ({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, ...fields }] }, finish_reason: null }] });
+    fake.enqueue({
+      kind: 'sse',
+      frames: sseFrames([
+        { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: null }, finish_reason: null }] },
+        call(0, { id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '' } }),
+        call(0, { function: { arguments: '{"city":' } }),
+        call(0, { function: { arguments: '"Paris"}' } }),
+        call(1, { id: 'call_b', type: 'function', function: { name: 'get_time', arguments: '{"tz":"CET"}' } }),
+        { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] },
+        { ...base, choices: [], usage },
+      ]),
+    });
+    const stream = await client.chat.completions.create({ model: 'test/fake-model', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    const deltas: unknown[] = [];
+    let finish: string | null = null;
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.delta.tool_calls !== undefined) deltas.push(...chunk.choices[0].delta.tool_calls);
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    expect(deltas).toEqual([
+      { index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '' } },
+      { index: 0, function: { arguments: '{"city":' } },
+      { index: 0, function: { arguments: '"Paris"}' } },
+      { index: 1, id: 'call_b', type: 'function', function: { name: 'get_time', arguments: '' } },
+      { index: 1, function: { arguments: '{"tz":"CET"}' } },
+    ]);
+    expect(finish).toBe('tool_calls');
+  });
+
+  it('ends with an in-band error after output, billing prompt + delivered completion', async () => {
+    fake.enqueue({
+      kind: 'sse',
+      frames: sseFrames([textChunks(['partial answer'], false)[0], textChunks(['partial answer'], false)[1], { error: { message: 'overloaded', code: 'server_error' } }], false),
+    });
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${memberKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'test/fake-model', messages: [{ role: 'user', content: 'hi' }], stream: true }),
+    });
+    expect(response.status).toBe(200);
+    const data = await readSseData(response);
+    expect(data.at(-1)).toBe('[DONE]');
+    const errorChunk = JSON.parse(data.at(-2)!) as Record<string, unknown>;
+    expect(errorChunk['error']).toEqual({ code: 'upstream_error', message: 'Provider fake-openai reported an error in the stream: overloaded' });
+    expect(errorChunk['choices']).toEqual([{ index: 0, delta: { content: '' }, finish_reason: 'error' }]);
+    const record = await readGeneration(gateway.url, memberKey, errorChunk['id'] as string);
+    expect(record).toMatchObject({ ending: 'upstream_error_after_output', error_code: 'upstream_error', usage_estimated: true });
+    expect(Number(record['cost_nanos'])).toBeGreaterThan(0);
+    expect(record['tokens_completion']).toBe(2); // "partial answer" is 2 tokens in o200k_base
+  });
+
+  it('forwards the first token before the upstream sends the next one (no buffering)', async () => {
+    const held = await createFakeUpstream();
+    const heldGateway = await startGatewayProcess({ configYaml: createGatewayConfig(held.baseUrl) });
+    try {
+      held.enqueue({ kind: 'sse', frames: sseFrames(textChunks(['first', ' second'])), holdAfter: 2 });
+      const heldClient = new OpenAI({ baseURL: `${heldGateway.url}/v1`, apiKey: (await createMemberKey(heldGateway.url, 'held')).key, maxRetries: 0 });
+      const stream = await heldClient.chat.completions.create({ model: 'test/fake-model', messages: [{ role: 'user', content: 'hi' }], stream: true });
+      const iterator = stream[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      // The upstream is still holding everything after "first": the gateway forwarded it without waiting.
+      expect(first.value?.choices[0]?.delta.content).toBe('first');
+      held.release();
+      let rest = '';
+      for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) rest += next.value.choices[0]?.delta.content ?? '';
+      expect(rest).toBe(' second');
+    } finally {
+      await heldGateway.stop();
+      heldGateway.cleanup();
+      await held.close();
+    }
+  });
+
+  it('aborts the upstream request when the client disconnects, and bills what was generated', async () => {
+    const held = await createFakeUpstream();
+    const heldGateway = await startGatewayProcess({ configYaml: createGatewayConfig(held.baseUrl) });
+    try {
+      held.enqueue({ kind: 'sse', frames: sseFrames(textChunks(['generated so far', ' never sent'])), holdAfter: 2 });
+      const key = (await createMemberKey(heldGateway.url, 'abort')).key;
+      const controller = new AbortController();
+      const response = await fetch(`${heldGateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'test/fake-model', messages: [{ role: 'user', content: 'hi' }], stream: true }),
+        signal: controller.signal,
+      });
+      const reader = response.body!.getReader();
+      const firstBytes = new TextDecoder().decode((await reader.read()).value);
+      const generationId = /"id":"(gen-[^"]+)"/.exec(firstBytes)![1]!;
+      controller.abort();
+      await held.waitForClientClose();
+      let record: Record<string, unknown> | undefined;
+      for (let attempt = 0; attempt < 50 && record === undefined; attempt += 1) {
+        record = await readGeneration(heldGateway.url, key, generationId).catch(() => undefined);
+        if (record === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(record).toMatchObject({ ending: 'client_abort', cancelled: true, usage_estimated: true, tokens_completion: 3 });
+      expect(Number(record!['cost_nanos'])).toBeGreaterThan(0);
+    } finally {
+      await heldGateway.stop();
+      heldGateway.cleanup();
+      await held.close();
+    }
+  });
+});
