@@ -106,6 +106,8 @@ async function sendUpstream(routed: RoutedCall): Promise<UpstreamResponse> {
 /** Records a call that failed before any output: no charge, the error code kept. */
 async function recordFailure(routed: RoutedCall, error: unknown): Promise<void> {
   if (routed.response.headersSent) return;
+  // The failed call is recorded; its id lets the client look it up.
+  routed.response.setHeader('x-meridian-generation-id', routed.generationId);
   const gatewayError = toGatewayError(error);
   const { record } = settleGeneration(routed.app, {
     call: routed.call,
