@@ -19,6 +19,8 @@ export interface BuildCatalogInput {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The running sandbox's base URL; undefined switches the sandbox off. */
   readonly sandboxBaseUrl: string | undefined;
+  /** Protocols this build can call; providers speaking others stay off (listed models must work). */
+  readonly supportedProtocols?: ReadonlySet<string>;
 }
 
 const sandboxProviderId = 'sandbox';
@@ -86,7 +88,14 @@ function enableProvider(entry: ProviderEntry, input: BuildCatalogInput): Provide
   const apiKey = nonEmpty(entry.api_key) ?? keyFromEnv;
   const baseUrlFromEnv = entry.base_url_env === undefined ? undefined : nonEmpty(input.env[entry.base_url_env]);
   const isEnabled = isSandbox || entry.keyless === true || apiKey !== undefined || baseUrlFromEnv !== undefined;
-  if (!isEnabled) return undefined;
+  const protocol =
+    entry.protocol === 'anthropic'
+      ? 'anthropic-messages'
+      : entry.protocol === 'openai'
+        ? 'openai-chat'
+        : entry.protocol;
+  if (!isEnabled || (input.supportedProtocols !== undefined && !input.supportedProtocols.has(protocol)))
+    return undefined;
   const baseUrl = (isSandbox ? input.sandboxBaseUrl! : (baseUrlFromEnv ?? entry.base_url)).replace(/\/+$/, '');
   return {
     id: entry.id,

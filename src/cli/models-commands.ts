@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { buildCatalog, loadVendorFiles } from '../catalog/index.js';
 import { loadCliConfig } from './load-cli-config.js';
+import { supportedProtocols } from './start-gateway.js';
 
 /** `meridian models list`: the catalog as this node would serve it (providers enabled by env). */
 export function registerModelsCommands(program: Command): void {
@@ -17,6 +18,7 @@ export function registerModelsCommands(program: Command): void {
         configModels: config.models,
         env: process.env,
         sandboxBaseUrl: config.sandbox.enabled ? 'http://127.0.0.1:0/v1' : undefined,
+        supportedProtocols,
       });
       for (const model of [...catalog.models.values()].sort((left, right) => left.id.localeCompare(right.id))) {
         const providers = model.endpoints.map((endpoint) => endpoint.provider.id).join(',');

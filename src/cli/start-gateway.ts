@@ -16,6 +16,10 @@ import { createUpstreamClient } from '../upstream/index.js';
 import { bootstrapKeys } from './bootstrap-keys.js';
 import { openStorage } from './open-storage.js';
 
+/** Upstream protocols this build can call; catalog providers speaking others stay off. */
+export const outboundAdapters = { 'openai-chat': openaiChatOutbound } as const;
+export const supportedProtocols: ReadonlySet<string> = new Set(Object.keys(outboundAdapters));
+
 export interface GatewayOptions {
   readonly loaded: LoadedConfig;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -48,6 +52,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     configModels: config.models,
     env: options.env,
     sandboxBaseUrl: sandbox?.baseUrl,
+    supportedProtocols,
   });
   const generationWriter = createGenerationWriter(storage.generations, {
     batchCountMax: limits.generationBatchCountMax,
@@ -63,7 +68,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     storage,
     generationWriter,
     upstream,
-    outbound: { 'openai-chat': openaiChatOutbound },
+    outbound: outboundAdapters,
     openaiInbound: openaiChatInbound,
     log: options.log,
     now: Date.now,

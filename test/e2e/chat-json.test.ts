@@ -62,7 +62,9 @@ describe('POST /v1/chat/completions (JSON)', () => {
     expect(completion.id).toMatch(/^gen-\d+-[A-Za-z0-9_-]+$/);
     expect(completion.model).toBe('test/fake-model');
     expect(completion.choices[0]!.message.content).toBe('The answer is 42.');
-    expect((completion.choices[0]!.message as unknown as Record<string, unknown>)['reasoning']).toBe('Think, then answer.');
+    expect((completion.choices[0]!.message as unknown as Record<string, unknown>)['reasoning']).toBe(
+      'Think, then answer.',
+    );
     // 200 uncached × 0.28 + 1000 cached × 0.028 + 300 completion × 0.42 (reasoning at the completion price), per 1M tokens.
     // = 56 000 + 28 000 + 126 000 = 210 000 nano-USD.
     expect(completion.usage).toEqual({
@@ -113,19 +115,35 @@ describe('POST /v1/chat/completions (JSON)', () => {
   });
 
   it('forwards tools, tool_choice and a json_schema response_format unchanged, and returns tool calls exactly', async () => {
-    const toolCall = { id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } };
+    const toolCall = {
+      id: 'call_abc',
+      type: 'function',
+      function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+    };
     fake.enqueue({
       kind: 'json',
       body: {
         ...upstreamCompletion,
-        choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [toolCall] }, logprobs: null, finish_reason: 'tool_calls' }],
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: null, tool_calls: [toolCall] },
+            logprobs: null,
+            finish_reason: 'tool_calls',
+          },
+        ],
         usage: { prompt_tokens: 50, completion_tokens: 10, total_tokens: 60 },
       },
     });
     const tools = [
       {
         type: 'function' as const,
-        function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, strict: true },
+        function: {
+          name: 'get_weather',
+          description: 'Weather',
+          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+          strict: true,
+        },
       },
     ];
     const responseFormat = {
@@ -153,7 +171,10 @@ describe('POST /v1/chat/completions (JSON)', () => {
 
   it('estimates usage with the tokenizer when the upstream reports none, and flags it', async () => {
     fake.enqueue({ kind: 'json', body: { ...upstreamCompletion, usage: undefined } });
-    const completion = await client.chat.completions.create({ model: 'test/fake-model', messages: [{ role: 'user', content: 'hi' }] });
+    const completion = await client.chat.completions.create({
+      model: 'test/fake-model',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     const record = await readGeneration(gateway.url, memberKey, completion.id);
     expect(record['usage_estimated']).toBe(true);
     expect(completion.usage?.completion_tokens).toBeGreaterThan(0);

@@ -26,8 +26,18 @@ afterAll(async () => {
   await fake.close();
 });
 
-const base = { id: 'chatcmpl-up', object: 'chat.completion.chunk', created: 1_795_000_000, model: 'fake-upstream-model' };
-const usage = { prompt_tokens: 20, completion_tokens: 6, total_tokens: 26, prompt_tokens_details: { cached_tokens: 0 } };
+const base = {
+  id: 'chatcmpl-up',
+  object: 'chat.completion.chunk',
+  created: 1_795_000_000,
+  model: 'fake-upstream-model',
+};
+const usage = {
+  prompt_tokens: 20,
+  completion_tokens: 6,
+  total_tokens: 26,
+  prompt_tokens_details: { cached_tokens: 0 },
+};
 
 function textChunks(pieces: readonly string[], withUsage = true): unknown[] {
   return [
@@ -41,7 +51,11 @@ function textChunks(pieces: readonly string[], withUsage = true): unknown[] {
 describe('POST /v1/chat/completions (stream)', () => {
   it('streams exact text; the usage chunk only when asked, but usage is always requested upstream', async () => {
     fake.enqueue({ kind: 'sse', frames: sseFrames(textChunks(['Hel', 'lo ', 'world'])) });
-    const stream = await client.chat.completions.create({ model: 'test/fake-model', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'test/fake-model',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    });
     let text = '';
     const chunks: unknown[] = [];
     for await (const chunk of stream) {
@@ -59,7 +73,12 @@ describe('POST /v1/chat/completions (stream)', () => {
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${memberKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'test/fake-model', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } }),
+      body: JSON.stringify({
+        model: 'test/fake-model',
+        messages: [{ role: 'user', content: 'hi' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
     });
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const data = await readSseData(response);
@@ -80,11 +99,20 @@ describe('POST /v1/chat/completions (stream)', () => {
       cost_details: { upstream_inference_cost: 0.00000812 },
     });
     const record = await readGeneration(gateway.url, memberKey, last['id'] as string);
-    expect(record).toMatchObject({ streamed: true, ending: 'success', cost_nanos: '8120', tokens_prompt: 20, tokens_completion: 6 });
+    expect(record).toMatchObject({
+      streamed: true,
+      ending: 'success',
+      cost_nanos: '8120',
+      tokens_prompt: 20,
+      tokens_completion: 6,
+    });
   });
 
   it('passes parallel tool-call deltas through exactly', async () => {
-    const call = (index: number, fields: Record<string, unknown>) => ({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, ...fields }] }, finish_reason: null }] });
+    const call = (index: number, fields: Record<string, unknown>) => ({
+      ...base,
+      choices: [{ index: 0, delta: { tool_calls: [{ index, ...fields }] }, finish_reason: null }],
+    });
     fake.enqueue({
       kind: 'sse',
       frames: sseFrames([
@@ -97,7 +125,11 @@ describe('POST /v1/chat/completions (stream)', () => {
         { ...base, choices: [], usage },
       ]),
     });
-    const stream = await client.chat.completions.create({ model: 'test/fake-model', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'test/fake-model',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    });
     const deltas: unknown[] = [];
     let finish: string | null = null;
     for await (const chunk of stream) {
@@ -117,7 +149,14 @@ describe('POST /v1/chat/completions (stream)', () => {
   it('ends with an in-band error after output, billing prompt + delivered completion', async () => {
     fake.enqueue({
       kind: 'sse',
-      frames: sseFrames([textChunks(['partial answer'], false)[0], textChunks(['partial answer'], false)[1], { error: { message: 'overloaded', code: 'server_error' } }], false),
+      frames: sseFrames(
+        [
+          textChunks(['partial answer'], false)[0],
+          textChunks(['partial answer'], false)[1],
+          { error: { message: 'overloaded', code: 'server_error' } },
+        ],
+        false,
+      ),
     });
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
@@ -128,10 +167,17 @@ describe('POST /v1/chat/completions (stream)', () => {
     const data = await readSseData(response);
     expect(data.at(-1)).toBe('[DONE]');
     const errorChunk = JSON.parse(data.at(-2)!) as Record<string, unknown>;
-    expect(errorChunk['error']).toEqual({ code: 'upstream_error', message: 'Provider fake-openai reported an error in the stream: overloaded' });
+    expect(errorChunk['error']).toEqual({
+      code: 'upstream_error',
+      message: 'Provider fake-openai reported an error in the stream: overloaded',
+    });
     expect(errorChunk['choices']).toEqual([{ index: 0, delta: { content: '' }, finish_reason: 'error' }]);
     const record = await readGeneration(gateway.url, memberKey, errorChunk['id'] as string);
-    expect(record).toMatchObject({ ending: 'upstream_error_after_output', error_code: 'upstream_error', usage_estimated: true });
+    expect(record).toMatchObject({
+      ending: 'upstream_error_after_output',
+      error_code: 'upstream_error',
+      usage_estimated: true,
+    });
     expect(Number(record['cost_nanos'])).toBeGreaterThan(0);
     expect(record['tokens_completion']).toBe(2); // "partial answer" is 2 tokens in o200k_base
   });
@@ -141,15 +187,24 @@ describe('POST /v1/chat/completions (stream)', () => {
     const heldGateway = await startGatewayProcess({ configYaml: createGatewayConfig(held.baseUrl) });
     try {
       held.enqueue({ kind: 'sse', frames: sseFrames(textChunks(['first', ' second'])), holdAfter: 2 });
-      const heldClient = new OpenAI({ baseURL: `${heldGateway.url}/v1`, apiKey: (await createMemberKey(heldGateway.url, 'held')).key, maxRetries: 0 });
-      const stream = await heldClient.chat.completions.create({ model: 'test/fake-model', messages: [{ role: 'user', content: 'hi' }], stream: true });
+      const heldClient = new OpenAI({
+        baseURL: `${heldGateway.url}/v1`,
+        apiKey: (await createMemberKey(heldGateway.url, 'held')).key,
+        maxRetries: 0,
+      });
+      const stream = await heldClient.chat.completions.create({
+        model: 'test/fake-model',
+        messages: [{ role: 'user', content: 'hi' }],
+        stream: true,
+      });
       const iterator = stream[Symbol.asyncIterator]();
       const first = await iterator.next();
       // The upstream is still holding everything after "first": the gateway forwarded it without waiting.
       expect(first.value?.choices[0]?.delta.content).toBe('first');
       held.release();
       let rest = '';
-      for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) rest += next.value.choices[0]?.delta.content ?? '';
+      for (let next = await iterator.next(); next.done !== true; next = await iterator.next())
+        rest += next.value.choices[0]?.delta.content ?? '';
       expect(rest).toBe(' second');
     } finally {
       await heldGateway.stop();
@@ -181,7 +236,12 @@ describe('POST /v1/chat/completions (stream)', () => {
         record = await readGeneration(heldGateway.url, key, generationId).catch(() => undefined);
         if (record === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      expect(record).toMatchObject({ ending: 'client_abort', cancelled: true, usage_estimated: true, tokens_completion: 3 });
+      expect(record).toMatchObject({
+        ending: 'client_abort',
+        cancelled: true,
+        usage_estimated: true,
+        tokens_completion: 3,
+      });
       expect(Number(record!['cost_nanos'])).toBeGreaterThan(0);
     } finally {
       await heldGateway.stop();

@@ -25,8 +25,16 @@ afterAll(async () => {
 
 const goodBody = { model: 'test/fake-model', messages: [{ role: 'user', content: 'hi' }] };
 
-async function post(body: string, headers: Record<string, string> = { authorization: `Bearer ${memberKey}` }, path = '/v1/chat/completions') {
-  const response = await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+async function post(
+  body: string,
+  headers: Record<string, string> = { authorization: `Bearer ${memberKey}` },
+  path = '/v1/chat/completions',
+) {
+  const response = await fetch(`${gateway.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
   const json = (await response.json()) as { error: Record<string, unknown> };
   expect(validateSchema('ErrorResponse', json)).toEqual([]);
   expect(json.error['request_id']).toBe(response.headers.get('x-request-id'));
@@ -38,18 +46,34 @@ describe('errors in OpenAI shape', () => {
     ['invalid JSON', '{"model":', 400, 'invalid_json', null],
     ['missing messages', JSON.stringify({ model: 'test/fake-model' }), 400, 'invalid_request', 'messages'],
     ['bad temperature', JSON.stringify({ ...goodBody, temperature: 7 }), 400, 'invalid_request', 'temperature'],
-    ['bad message role', JSON.stringify({ model: 'test/fake-model', messages: [{ role: 'robot', content: 'x' }] }), 400, 'invalid_request', 'messages[0].role'],
+    [
+      'bad message role',
+      JSON.stringify({ model: 'test/fake-model', messages: [{ role: 'robot', content: 'x' }] }),
+      400,
+      'invalid_request',
+      'messages[0].role',
+    ],
     ['unknown model', JSON.stringify({ ...goodBody, model: 'nobody/nothing' }), 404, 'model_not_found', 'model'],
   ])('%s → %i %s', async (_name, body, status, code, param) => {
     const result = await post(body);
-    expect({ status: result.status, code: result.error['code'], param: result.error['param'] }).toEqual({ status, code, param });
+    expect({ status: result.status, code: result.error['code'], param: result.error['param'] }).toEqual({
+      status,
+      code,
+      param,
+    });
     expect(result.headers.get('x-should-retry')).toBe('false');
   });
 
   it('401 authentication_failed without a key and with a wrong key', async () => {
     expect((await post(JSON.stringify(goodBody), {})).error['code']).toBe('authentication_failed');
-    const wrong = await post(JSON.stringify(goodBody), { authorization: 'Bearer sk-mer-v1-000000000000000000000000000000000000000' });
-    expect({ status: wrong.status, code: wrong.error['code'], type: wrong.error['type'] }).toEqual({ status: 401, code: 'authentication_failed', type: 'authentication_error' });
+    const wrong = await post(JSON.stringify(goodBody), {
+      authorization: 'Bearer sk-mer-v1-000000000000000000000000000000000000000',
+    });
+    expect({ status: wrong.status, code: wrong.error['code'], type: wrong.error['type'] }).toEqual({
+      status: 401,
+      code: 'authentication_failed',
+      type: 'authentication_error',
+    });
   });
 
   it('413 payload_too_large above limits.requestBodyBytesMax', async () => {
@@ -64,18 +88,43 @@ describe('errors in OpenAI shape', () => {
   });
 
   it.each([
-    ['upstream 400', { status: 400, body: '{"error":{"message":"bad top_p","type":"invalid_request_error"}}' }, 400, 'invalid_request', null],
-    ['upstream 429 with Retry-After', { status: 429, body: '{"error":{"message":"slow down"}}', headers: { 'retry-after': '7' } }, 429, 'upstream_rate_limited', '7'],
+    [
+      'upstream 400',
+      { status: 400, body: '{"error":{"message":"bad top_p","type":"invalid_request_error"}}' },
+      400,
+      'invalid_request',
+      null,
+    ],
+    [
+      'upstream 429 with Retry-After',
+      { status: 429, body: '{"error":{"message":"slow down"}}', headers: { 'retry-after': '7' } },
+      429,
+      'upstream_rate_limited',
+      '7',
+    ],
     ['upstream 500', { status: 500, body: 'boom' }, 502, 'upstream_error', null],
-    ['upstream 401 (bad provider key)', { status: 401, body: '{"error":{"message":"invalid api key"}}' }, 502, 'upstream_error', null],
+    [
+      'upstream 401 (bad provider key)',
+      { status: 401, body: '{"error":{"message":"invalid api key"}}' },
+      502,
+      'upstream_error',
+      null,
+    ],
   ])('%s → %i %s, recorded with no charge', async (_name, upstream, status, code, retryAfter) => {
     fake.enqueue({ kind: 'error', ...upstream });
     const result = await post(JSON.stringify(goodBody));
-    expect({ status: result.status, code: result.error['code'], retryAfter: result.headers.get('retry-after') }).toEqual({ status, code, retryAfter });
+    expect({
+      status: result.status,
+      code: result.error['code'],
+      retryAfter: result.headers.get('retry-after'),
+    }).toEqual({ status, code, retryAfter });
   });
 
   it('502 when the stream opens with an error frame: nothing committed, nothing charged', async () => {
-    fake.enqueue({ kind: 'sse', frames: sseFrames([{ error: { message: 'model overloaded', code: 'overloaded' } }], false) });
+    fake.enqueue({
+      kind: 'sse',
+      frames: sseFrames([{ error: { message: 'model overloaded', code: 'overloaded' } }], false),
+    });
     const result = await post(JSON.stringify({ ...goodBody, stream: true }));
     expect({ status: result.status, code: result.error['code'] }).toEqual({ status: 502, code: 'upstream_error' });
     const record = await readGeneration(gateway.url, memberKey, result.headers.get('x-meridian-generation-id')!);
@@ -93,6 +142,11 @@ describe('errors in OpenAI shape', () => {
     const generationId = response.headers.get('x-meridian-generation-id');
     expect(generationId).toMatch(/^gen-/);
     const record = await readGeneration(gateway.url, memberKey, generationId!);
-    expect(record).toMatchObject({ ending: 'error', error_code: 'upstream_error', cost_nanos: '0', upstream_cost_nanos: '0' });
+    expect(record).toMatchObject({
+      ending: 'error',
+      error_code: 'upstream_error',
+      cost_nanos: '0',
+      upstream_cost_nanos: '0',
+    });
   });
 });

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
-import { createGatewayConfig, createMemberKey, otherOrgKey, readGeneration, testAdminKey } from '../support/gateway-config.js';
+import {
+  createGatewayConfig,
+  createMemberKey,
+  otherOrgKey,
+  readGeneration,
+  testAdminKey,
+} from '../support/gateway-config.js';
 import { validateSchema } from '../support/openapi.js';
 import { startGatewayProcess } from '../support/start-gateway-process.js';
 import type { GatewayProcess } from '../support/start-gateway-process.js';
@@ -28,23 +34,30 @@ function call(path: string, key: string | undefined, init: RequestInit = {}) {
 }
 
 describe('GET /v1/models', () => {
-  it.each(['/v1/models', '/api/v1/models'])('%s lists models with OpenRouter pricing, origin and the sandbox label', async (path) => {
-    const body = (await (await call(path, undefined)).json()) as { object: string; data: Record<string, unknown>[] };
-    expect(validateSchema('ListModelsResponse', body)).toEqual([]);
-    const fakeModel = body.data.find((model) => model['id'] === 'test/fake-model');
-    expect(fakeModel).toMatchObject({
-      object: 'model',
-      owned_by: 'test',
-      author: 'test',
-      origin: 'US',
-      context_length: 131072,
-      is_sandbox: false,
-      pricing: { prompt: '0.00000028', completion: '0.00000042', input_cache_read: '0.000000028' },
-    });
-    const sandbox = body.data.find((model) => model['id'] === 'meridian/sandbox-chat');
-    expect(sandbox).toMatchObject({ is_sandbox: true, origin: 'ZZ', pricing: { prompt: '0.0000001', completion: '0.0000004' } });
-    expect(String(sandbox?.['name'])).toContain('simulated');
-  });
+  it.each(['/v1/models', '/api/v1/models'])(
+    '%s lists models with OpenRouter pricing, origin and the sandbox label',
+    async (path) => {
+      const body = (await (await call(path, undefined)).json()) as { object: string; data: Record<string, unknown>[] };
+      expect(validateSchema('ListModelsResponse', body)).toEqual([]);
+      const fakeModel = body.data.find((model) => model['id'] === 'test/fake-model');
+      expect(fakeModel).toMatchObject({
+        object: 'model',
+        owned_by: 'test',
+        author: 'test',
+        origin: 'US',
+        context_length: 131072,
+        is_sandbox: false,
+        pricing: { prompt: '0.00000028', completion: '0.00000042', input_cache_read: '0.000000028' },
+      });
+      const sandbox = body.data.find((model) => model['id'] === 'meridian/sandbox-chat');
+      expect(sandbox).toMatchObject({
+        is_sandbox: true,
+        origin: 'ZZ',
+        pricing: { prompt: '0.0000001', completion: '0.0000004' },
+      });
+      expect(String(sandbox?.['name'])).toContain('simulated');
+    },
+  );
 });
 
 describe('keys', () => {
@@ -55,8 +68,15 @@ describe('keys', () => {
     expect(((await forbidden.json()) as { error: { code: string } }).error.code).toBe('permission_denied');
     const listing = await (await call('/api/v1/keys', testAdminKey)).text();
     expect(listing).not.toContain(member.key);
-    const entry = (JSON.parse(listing) as { data: Record<string, unknown>[] }).data.find((key) => key['id'] === member.id);
-    expect(entry).toMatchObject({ name: 'listed', label: `${member.key.slice(0, 14)}...${member.key.slice(-4)}`, disabled: false, org_id: 'default' });
+    const entry = (JSON.parse(listing) as { data: Record<string, unknown>[] }).data.find(
+      (key) => key['id'] === member.id,
+    );
+    expect(entry).toMatchObject({
+      name: 'listed',
+      label: `${member.key.slice(0, 14)}...${member.key.slice(-4)}`,
+      disabled: false,
+      org_id: 'default',
+    });
   });
 
   it('a revoked key gets 401 at once', async () => {
@@ -70,7 +90,11 @@ describe('keys', () => {
   it("a key cannot read another org's generation", async () => {
     fake.enqueue({
       kind: 'json',
-      body: { id: 'x', choices: [{ index: 0, message: { role: 'assistant', content: 'mine' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 1 } },
+      body: {
+        id: 'x',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'mine' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 3, completion_tokens: 1 },
+      },
     });
     const response = await call('/v1/chat/completions', otherOrgKey, {
       method: 'POST',

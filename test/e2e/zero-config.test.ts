@@ -23,12 +23,21 @@ describe('zero-config start', () => {
     expect(adminKey).toMatch(/^sk-mer-v1-[0-9A-Za-z]{38}$/);
     try {
       const client = new OpenAI({ baseURL: `${first.url}/v1`, apiKey: adminKey!, maxRetries: 0 });
-      const request = { model: 'meridian/sandbox-chat', messages: [{ role: 'user' as const, content: 'Tell me about gateways' }] };
+      const request = {
+        model: 'meridian/sandbox-chat',
+        messages: [{ role: 'user' as const, content: 'Tell me about gateways' }],
+      };
       const completion = await client.chat.completions.create(request);
       const usage = completion.usage!;
       expect(usage.prompt_tokens).toBe(10); // "Tell me about gateways" = 4 tokens, + 3 for the one message, + 3 for the reply
-      expect((usage as unknown as { cost: number }).cost).toBe(expectedCost(usage.prompt_tokens, usage.completion_tokens));
-      const stream = await client.chat.completions.create({ ...request, stream: true, stream_options: { include_usage: true } });
+      expect((usage as unknown as { cost: number }).cost).toBe(
+        expectedCost(usage.prompt_tokens, usage.completion_tokens),
+      );
+      const stream = await client.chat.completions.create({
+        ...request,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
       let text = '';
       let streamedUsage: OpenAI.CompletionUsage | undefined;
       for await (const chunk of stream) {

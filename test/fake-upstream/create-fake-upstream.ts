@@ -14,7 +14,12 @@ export interface ReceivedRequest {
 export type Scenario =
   | { readonly kind: 'json'; readonly body: unknown; readonly status?: number }
   | { readonly kind: 'sse'; readonly frames: readonly string[]; readonly holdAfter?: number }
-  | { readonly kind: 'error'; readonly status: number; readonly body: string; readonly headers?: Record<string, string> }
+  | {
+      readonly kind: 'error';
+      readonly status: number;
+      readonly body: string;
+      readonly headers?: Record<string, string>;
+    }
   | { readonly kind: 'raw'; readonly status: number; readonly contentType: string; readonly body: string }
   | { readonly kind: 'reset-mid-stream'; readonly frames: readonly string[] };
 
@@ -54,7 +59,12 @@ export async function createFakeUpstream(): Promise<FakeUpstream> {
     const chunks: Buffer[] = [];
     for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
     const text = Buffer.concat(chunks).toString('utf8');
-    received.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) });
+    received.push({
+      method: request.method ?? '',
+      path: request.url ?? '',
+      headers: request.headers,
+      body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
+    });
     const scenario = queue.shift();
     if (scenario === undefined) {
       response.writeHead(500, { 'content-type': 'application/json' });

@@ -51,7 +51,9 @@ export async function createMemberKey(gatewayUrl: string, name: string): Promise
 
 /** Reads one generation record as the owner sees it. */
 export async function readGeneration(gatewayUrl: string, key: string, id: string): Promise<Record<string, unknown>> {
-  const response = await fetch(`${gatewayUrl}/api/v1/generation?id=${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${key}` } });
+  const response = await fetch(`${gatewayUrl}/api/v1/generation?id=${encodeURIComponent(id)}`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
   if (response.status !== 200) throw new Error(`generation ${id}: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { data: Record<string, unknown> }).data;
 }

@@ -6,7 +6,8 @@ import addFormatsModule from 'ajv-formats';
 /** The OpenAI OpenAPI spec kept as test data beside the repo (../shared/specs). */
 const specUrl = new URL('../../../shared/specs/openai-openapi.json', import.meta.url);
 
-export type SchemaName = 'CreateChatCompletionResponse' | 'CreateChatCompletionStreamResponse' | 'ListModelsResponse' | 'ErrorResponse';
+export type SchemaName =
+  'CreateChatCompletionResponse' | 'CreateChatCompletionStreamResponse' | 'ListModelsResponse' | 'ErrorResponse';
 
 /** OpenAPI 3.0 `nullable: true` → JSON Schema 2020 (`type: [T, "null"]`, or anyOf with null). */
 function rewriteNullable(node: unknown): unknown {
@@ -17,7 +18,12 @@ function rewriteNullable(node: unknown): unknown {
   if (object['nullable'] === true) {
     delete object['nullable'];
     const type = object['type'];
-    if (typeof type === 'string') return { ...object, type: [type, 'null'], ...(Array.isArray(object['enum']) ? { enum: [...(object['enum'] as unknown[]), null] } : {}) };
+    if (typeof type === 'string')
+      return {
+        ...object,
+        type: [type, 'null'],
+        ...(Array.isArray(object['enum']) ? { enum: [...(object['enum'] as unknown[]), null] } : {}),
+      };
     return { anyOf: [object, { type: 'null' }] };
   }
   return object;
@@ -26,12 +32,19 @@ function rewriteNullable(node: unknown): unknown {
 let validators: Map<SchemaName, ValidateFunction> | undefined;
 
 function compile(): Map<SchemaName, ValidateFunction> {
-  const spec = rewriteNullable(JSON.parse(readFileSync(specUrl, 'utf8'))) as { components: { schemas: Record<string, unknown> } };
+  const spec = rewriteNullable(JSON.parse(readFileSync(specUrl, 'utf8'))) as {
+    components: { schemas: Record<string, unknown> };
+  };
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
   (addFormatsModule as unknown as (instance: Ajv2020) => void)(ajv);
   ajv.addFormat('unixtime', true);
   ajv.addSchema({ $id: 'openai', components: spec.components });
-  const names: SchemaName[] = ['CreateChatCompletionResponse', 'CreateChatCompletionStreamResponse', 'ListModelsResponse', 'ErrorResponse'];
+  const names: SchemaName[] = [
+    'CreateChatCompletionResponse',
+    'CreateChatCompletionStreamResponse',
+    'ListModelsResponse',
+    'ErrorResponse',
+  ];
   return new Map(names.map((name) => [name, ajv.compile({ $ref: `openai#/components/schemas/${name}` })]));
 }
 
@@ -39,5 +52,9 @@ function compile(): Map<SchemaName, ValidateFunction> {
 export function validateSchema(name: SchemaName, value: unknown): string[] {
   validators ??= compile();
   const validate = validators.get(name)!;
-  return validate(value) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath} ${error.message ?? ''} ${JSON.stringify(error.params)}`);
+  return validate(value)
+    ? []
+    : (validate.errors ?? []).map(
+        (error) => `${error.instancePath} ${error.message ?? ''} ${JSON.stringify(error.params)}`,
+      );
 }

@@ -25,7 +25,9 @@ export interface GatewayProcess {
  * With `configYaml`, writes it to `<dir>/meridian.yaml` (`{{dir}}` is replaced by
  * the directory); without, starts zero-config in that directory.
  */
-export async function startGatewayProcess(options: { readonly configYaml?: string; readonly directory?: string } = {}): Promise<GatewayProcess> {
+export async function startGatewayProcess(
+  options: { readonly configYaml?: string; readonly directory?: string } = {},
+): Promise<GatewayProcess> {
   if (!existsSync(mainPath)) throw new Error('dist/main.js is missing: run `npm run build` first (npm test does).');
   const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'meridian-e2e-'));
   const args = [mainPath, 'serve', '--port', '0'];
@@ -40,7 +42,10 @@ export async function startGatewayProcess(options: { readonly configYaml?: strin
   });
   const output: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start in ${startTimeoutMs} ms:\n${output.join('')}`)), startTimeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`gateway did not start in ${startTimeoutMs} ms:\n${output.join('')}`)),
+      startTimeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       output.push(chunk.toString('utf8'));
       const match = listeningPattern.exec(output.join(''));
