@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { parseRequest } from '../inbound/parse-request.js';
+import { createTestEndpoint } from '../test-support.js';
+import { buildRequest } from './build-request.js';
+
+function build(body: Record<string, unknown>, dialect = {}) {
+  const upstream = buildRequest(parseRequest({ model: 'a/b', ...body }).request, createTestEndpoint(dialect));
+  return { path: upstream.path, body: JSON.parse(upstream.body) as Record<string, unknown> };
+}
+
+const hello = [{ role: 'user', content: 'hello' }];
+
+describe('buildRequest', () => {
+  it('always asks for usage on streams, even when the client did not', () => {
+    expect(build({ messages: hello, stream: true })).toEqual({
+      path: '/chat/completions',
+      body: { model: 'upstream-model', messages: hello, stream: true, stream_options: { include_usage: true } },
+    });
+  });
+
+  it('omits stream_options for an upstream that rejects it', () => {
+    expect(
+      build({ messages: hello, stream: true }, { sendsStreamOptions: false }).body['stream_options'],
+    ).toBeUndefined();
+  });
+
+  it.each([
+    ['max_tokens', { max_tokens: 50 }, { max_tokens: 50 }],
+    ['max_completion_tokens', { max_tokens: 50 }, { max_completion_tokens: 50 }],
+    ['max_tokens', { max_completion_tokens: 70 }, { max_tokens: 70 }],
+  ] as const)('sends the output cap as the dialect field %s', (field, input, expected) => {
+    const body = build({ messages: hello, ...input }, { maxTokensField: field }).body;
+    expect({ max_tokens: body['max_tokens'], max_completion_tokens: body['max_completion_tokens'] }).toEqual({
+      max_tokens: undefined,
+      max_completion_tokens: undefined,
+      ...expected,
+    });
+  });
+
+  it('sends reasoning back on assistant tool turns under the dialect field (DeepSeek / Kimi thinking mode)', () => {
+    const messages = [
+      { role: 'user', content: 'weather?' },
+      {
+        role: 'assistant',
+        content: null,
+        reasoning_content: 'Need the tool.',
+        tool_calls: [{ id: 'c1', type: 'function', function: { name: 'w', arguments: '{}' } }],
+      },
+      { role: 'tool', tool_call_id: 'c1', content: 'sunny' },
+    ];
+    expect(build({ messages }).body['messages']).toEqual([
+      { role: 'user', content: 'weather?' },
+      {
+        role: 'assistant',
+        content: null,
+        reasoning_content: 'Need the tool.',
+        tool_calls: [{ id: 'c1', type: 'function', function: { name: 'w', arguments: '{}' } }],
+      },
+      { role: 'tool', tool_call_id: 'c1', content: 'sunny' },
+    ]);
+    expect(
+      (build({ messages }, { reasoningField: 'reasoning' }).body['messages'] as Record<string, unknown>[])[1]![
+        'reasoning'
+      ],
+    ).toBe('Need the tool.');
+  });
+
+  it('passes unknown fields through but never lets them override what the gateway owns', () => {
+    const body = build({
+      messages: hello,
+      stream: false,
+      enable_thinking: true,
+      logit_bias: { '1': 2 },
+      stream_options: { include_usage: false },
+    }).body;
+    expect(body).toEqual({
+      model: 'upstream-model',
+      messages: hello,
+      stream: false,
+      enable_thinking: true,
+      logit_bias: { '1': 2 },
+    });
+  });
+
+  it('keeps routing controls away from the upstream', () => {
+    const body = build({ messages: hello, models: ['x/y'], provider: { order: ['p'] }, route: 'fallback' }).body;
+    expect(Object.keys(body)).toEqual(['model', 'messages', 'stream']);
+  });
+
+  it('converts images, developer messages, tool choice and json_schema', () => {
+    const body = build({
+      messages: [
+        { role: 'developer', content: 'Be brief.' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA', detail: 'low' } },
+          ],
+        },
+      ],
+      tool_choice: 'required',
+      tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }],
+      response_format: { type: 'json_schema', json_schema: { name: 's', schema: { type: 'object' }, strict: true } },
+      reasoning_effort: 'high',
+    }).body;
+    expect(body).toEqual({
+      model: 'upstream-model',
+      messages: [
+        { role: 'developer', content: 'Be brief.' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA', detail: 'low' } },
+          ],
+        },
+      ],
+      stream: false,
+      tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }],
+      tool_choice: 'required',
+      response_format: { type: 'json_schema', json_schema: { name: 's', schema: { type: 'object' }, strict: true } },
+      reasoning_effort: 'high',
+    });
+  });
+});

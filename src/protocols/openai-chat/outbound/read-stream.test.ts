@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { readFixtureJson, readFixtureStream } from '../test-support.js';
+import { readResponse } from './read-response.js';
+import { createStreamReader } from './read-stream.js';
+
+describe('createStreamReader over recorded fixtures', () => {
+  it('openai-text: start, text deltas, finish, then usage once at [DONE]', () => {
+    const { events, isComplete } = readFixtureStream('openai-text.1.chunks.txt');
+    expect(isComplete).toBe(true);
+    expect(events.map((event) => (event.type === 'usage' ? { type: 'usage' } : event))).toEqual([
+      { type: 'response-start', upstreamId: 'chatcmpl-AbC1', systemFingerprint: 'fp_44709d6fcb' },
+      { type: 'text-delta', choice: 0, delta: 'Hello' },
+      { type: 'text-delta', choice: 0, delta: ' there!' },
+      { type: 'finish', choice: 0, finishReason: { unified: 'stop', raw: 'stop' } },
+      { type: 'usage' },
+    ]);
+    const usage = events.at(-1);
+    expect(usage?.type === 'usage' && { input: usage.usage.inputTokens, output: usage.usage.outputTokens }).toEqual({
+      input: { total: 9, noCache: 9, cacheRead: 0, cacheWrite: undefined },
+      output: { total: 3, text: 3, reasoning: 0 },
+    });
+  });
+
+  it('openai-tool-calls: two parallel calls with argument deltas, in order', () => {
+    const { events } = readFixtureStream('openai-tool-calls.1.chunks.txt', 3);
+    expect(events.filter((event) => event.type.startsWith('tool-call') || event.type === 'finish')).toEqual([
+      { type: 'tool-call-start', choice: 0, toolCallIndex: 0, toolCallId: 'call_w1', toolName: 'get_weather' },
+      { type: 'tool-call-delta', choice: 0, toolCallIndex: 0, argumentsDelta: '{"city": ' },
+      { type: 'tool-call-delta', choice: 0, toolCallIndex: 0, argumentsDelta: '"Paris"}' },
+      { type: 'tool-call-start', choice: 0, toolCallIndex: 1, toolCallId: 'call_t2', toolName: 'get_time' },
+      { type: 'tool-call-delta', choice: 0, toolCallIndex: 1, argumentsDelta: '{"tz": "CET"}' },
+      { type: 'finish', choice: 0, finishReason: { unified: 'tool-calls', raw: 'tool_calls' } },
+    ]);
+  });
+
+  it('deepseek-reasoning: reasoning_content deltas, cache hit/miss and reasoning tokens', () => {
+    const { events } = readFixtureStream('deepseek-reasoning.1.chunks.txt', 1);
+    expect(events.filter((event) => event.type === 'reasoning-delta' || event.type === 'text-delta')).toEqual([
+      { type: 'reasoning-delta', choice: 0, delta: 'The user greets.' },
+      { type: 'text-delta', choice: 0, delta: 'Hi!' },
+    ]);
+    const usage = events.find((event) => event.type === 'usage');
+    expect(usage?.type === 'usage' && { input: usage.usage.inputTokens, output: usage.usage.outputTokens }).toEqual({
+      input: { total: 1200, noCache: 48, cacheRead: 1152, cacheWrite: undefined },
+      output: { total: 30, text: 3, reasoning: 27 },
+    });
+  });
+
+  it("kimi-cached-tokens: Moonshot's top-level cached_tokens and Chinese text", () => {
+    const { events } = readFixtureStream('kimi-cached-tokens.1.chunks.txt', 5);
+    expect(events.find((event) => event.type === 'text-delta')).toEqual({
+      type: 'text-delta',
+      choice: 0,
+      delta: '你好',
+    });
+    const usage = events.find((event) => event.type === 'usage');
+    expect(usage?.type === 'usage' && usage.usage.inputTokens).toEqual({
+      total: 520,
+      noCache: 8,
+      cacheRead: 512,
+      cacheWrite: undefined,
+    });
+  });
+
+  it('openai-usage-absent: no usage event at all (unknown stays unknown)', () => {
+    const { events } = readFixtureStream('openai-usage-absent.1.chunks.txt');
+    expect(events.some((event) => event.type === 'usage')).toBe(false);
+    expect(events.at(-1)).toEqual({ type: 'finish', choice: 0, finishReason: { unified: 'length', raw: 'length' } });
+  });
+
+  it('openai-error-midstream: an error event after output, and no [DONE]', () => {
+    const { events, isComplete } = readFixtureStream('openai-error-midstream.1.chunks.txt');
+    expect(isComplete).toBe(false);
+    expect(events.at(-1)).toMatchObject({
+      type: 'error',
+      message: 'The server had an error while processing your request.',
+      code: 'server_error',
+    });
+  });
+
+  it('openai-heartbeat: comments are ignored', () => {
+    const { events } = readFixtureStream('openai-heartbeat.1.chunks.txt', 2);
+    expect(events.map((event) => event.type)).toEqual(['response-start', 'text-delta', 'finish', 'usage']);
+  });
+
+  it('malformed chunk → one upstream_invalid_response error event', () => {
+    const reader = createStreamReader();
+    expect(reader.readEvent(undefined, '{"choices": [')).toEqual([
+      {
+        type: 'error',
+        message: 'The provider sent a stream chunk that is not JSON.',
+        code: 'upstream_invalid_response',
+      },
+    ]);
+  });
+
+  it('keeps only the last cumulative usage and emits it once', () => {
+    const reader = createStreamReader();
+    reader.readEvent(
+      undefined,
+      '{"id":"a","choices":[{"index":0,"delta":{"content":"x"}}],"usage":{"prompt_tokens":5,"completion_tokens":1}}',
+    );
+    reader.readEvent(
+      undefined,
+      '{"id":"a","choices":[{"index":0,"delta":{"content":"y"}}],"usage":{"prompt_tokens":5,"completion_tokens":2}}',
+    );
+    const events = reader.readEvent(undefined, '[DONE]');
+    expect(events.length).toBe(1);
+    expect(events[0]?.type === 'usage' && events[0].usage.outputTokens.total).toBe(2);
+    expect(reader.end()).toEqual([]);
+  });
+});
+
+describe('readResponse', () => {
+  it('reads a DeepSeek completion with reasoning and usage', () => {
+    const result = readResponse(readFixtureJson('deepseek-reasoning.1.json'));
+    expect(result.upstreamId).toBe('ds-json-1');
+    expect(result.systemFingerprint).toBe('fp_ds_v32');
+    expect(result.choices).toEqual([
+      {
+        index: 0,
+        content: [
+          { type: 'reasoning', text: 'Capital of France.' },
+          { type: 'text', text: 'Paris.' },
+        ],
+        finishReason: { unified: 'stop', raw: 'stop' },
+      },
+    ]);
+    expect(result.usage.inputTokens).toEqual({ total: 20, noCache: 20, cacheRead: 0, cacheWrite: undefined });
+    expect(result.usage.outputTokens).toEqual({ total: 8, text: 3, reasoning: 5 });
+  });
+
+  it('throws upstream_invalid_response without choices', () => {
+    expect(() => readResponse({ id: 'x' })).toThrow(expect.objectContaining({ code: 'upstream_invalid_response' }));
+  });
+});
