@@ -2,9 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildCatalog, loadVendorFiles } from '../catalog/index.js';
+import { buildCatalog, CatalogReferenceError, loadVendorFiles } from '../catalog/index.js';
+import type { Catalog } from '../catalog/index.js';
 import type { LoadedConfig } from '../config/index.js';
-import { limits } from '../config/index.js';
+import { ConfigError, formatConfigPath, limits } from '../config/index.js';
 import { createApp } from '../http/app.js';
 import type { AppContext } from '../http/app-context.js';
 import type { Logger } from '../observability/index.js';
@@ -46,14 +47,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const sandbox: SandboxServer | undefined = config.sandbox.enabled
     ? await startSandboxServer({ latencyScale: config.sandbox.latencyScale })
     : undefined;
-  const catalog = buildCatalog({
-    vendorFiles: loadVendorFiles(),
-    configProviders: config.providers,
-    configModels: config.models,
-    env: options.env,
-    sandboxBaseUrl: sandbox?.baseUrl,
-    supportedProtocols,
-  });
+  const catalog = buildGatewayCatalog(options, sandbox?.baseUrl);
   const generationWriter = createGenerationWriter(storage.generations, {
     batchCountMax: limits.generationBatchCountMax,
   });
@@ -93,6 +87,23 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     storage.close();
   }
   return { url, server, close };
+}
+
+/** The catalog for this node; a config model naming an unknown provider is reported with its file position. */
+function buildGatewayCatalog(options: GatewayOptions, sandboxBaseUrl: string | undefined): Catalog {
+  try {
+    return buildCatalog({
+      vendorFiles: loadVendorFiles(),
+      configProviders: options.loaded.config.providers,
+      configModels: options.loaded.config.models,
+      env: options.env,
+      sandboxBaseUrl,
+      supportedProtocols,
+    });
+  } catch (error) {
+    if (!(error instanceof CatalogReferenceError)) throw error;
+    throw new ConfigError([{ path: formatConfigPath(error.path), location: options.loaded.locate(error.path), message: error.message }]);
+  }
 }
 
 /** Waits for open streams to finish, at most `limits.shutdownDrainTimeoutMs`. */

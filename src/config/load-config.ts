@@ -46,7 +46,7 @@ export interface LoadedConfig {
   readonly config: MeridianConfig;
   readonly sourcePath: string | undefined;
   /** `file:line:column` of a config path, for error messages. */
-  locate(path: readonly (string | number)[]): string | undefined;
+  locate(path: readonly (string | number)[], isKey?: boolean): string | undefined;
 }
 
 export interface ConfigIssue {
@@ -100,8 +100,8 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
       })),
     );
   }
-  const locate = (path: readonly (string | number)[]): string | undefined => {
-    const node = findNode(document.contents, path);
+  const locate = (path: readonly (string | number)[], isKey = false): string | undefined => {
+    const node = findNode(document.contents, path, isKey);
     return node?.range === undefined || node.range === null ? undefined : locateOffset(node.range[0]);
   };
   const interpolated = interpolateEnv(document.toJS() ?? {}, options.env);
@@ -118,19 +118,31 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
-        const path = issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path;
-        const numericPath = path.filter((part): part is string | number => typeof part !== 'symbol');
-        return {
-          path: formatConfigPath(numericPath),
-          location:
-            locate(numericPath) ??
-            locate(issue.path.filter((part): part is string | number => typeof part !== 'symbol')),
-          message: issue.message,
-        };
+        const isUnknownKey = issue.code === 'unrecognized_keys';
+        const path = (isUnknownKey ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path).filter(
+          (part): part is string | number => typeof part !== 'symbol',
+        );
+        return { path: formatConfigPath(path), location: locate(path, isUnknownKey), message: issue.message };
       }),
     );
   }
+  const referenceIssues = checkReferences(parsed.data).map((issue) => ({
+    ...issue,
+    path: formatConfigPath(issue.path),
+    location: locate(issue.path),
+  }));
+  if (referenceIssues.length > 0) throw new ConfigError(referenceIssues);
   return { config: resolveConfig(parsed.data, dirname(sourcePath)), sourcePath, locate };
+}
+
+/** Cross-references zod cannot see: every key's org exists (the built-in `default` org always does). */
+function checkReferences(file: ConfigFile): { path: (string | number)[]; message: string }[] {
+  const orgIds = new Set(['default', ...file.orgs.map((org) => org.id)]);
+  return file.keys.flatMap((key, index) =>
+    orgIds.has(key.org)
+      ? []
+      : [{ path: ['keys', index, 'org'], message: `org '${key.org}' is not defined under orgs` }],
+  );
 }
 
 function findConfigPath(options: LoadConfigOptions): string | undefined {
@@ -149,13 +161,15 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-function findNode(root: unknown, path: readonly (string | number)[]): Node | undefined {
+/** The YAML node at `path` (the key itself when `isKey`), or the deepest existing ancestor. */
+function findNode(root: unknown, path: readonly (string | number)[], isKey: boolean): Node | undefined {
   let node: unknown = root;
   let found: Node | undefined = isScalar(root) || isMap(root) || isSeq(root) ? root : undefined;
-  for (const key of path) {
+  for (const [depth, key] of path.entries()) {
     if (isMap(node)) {
       const pair = node.items.find((item) => isScalar(item.key) && item.key.value === key);
       if (pair === undefined) return found;
+      if (isKey && depth === path.length - 1) return pair.key as Node;
       node = pair.value;
       found = (pair.value as Node | null) ?? (pair.key as Node);
       if (pair.value === null) return pair.key as Node;

@@ -1,0 +1,164 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, resolveSqlitePath } from './load-config.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'meridian-config-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+let fileCount = 0;
+function writeConfig(text: string): string {
+  fileCount += 1;
+  const path = join(directory, `config-${fileCount}.yaml`);
+  writeFileSync(path, text);
+  return path;
+}
+
+function issuesOf(action: () => unknown): { path: string; location: string | undefined; message: string }[] {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.issues];
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+/** The shape PRODUCT.md §2 says must be accepted, verbatim. */
+const productExample = `server:   { host: 127.0.0.1, port: 8787 }
+storage:  { url: "sqlite:./data/meridian.db" }   # or postgres://...; redis: redis://... for cluster mode
+admin:    { key: "\${MERIDIAN_ADMIN_KEY}" }
+billing:  { currency: USD }
+providers:
+  - id: deepseek
+    protocol: openai            # openai | anthropic | gemini
+    base_url: https://api.deepseek.com/v1
+    api_key: "\${DEEPSEEK_API_KEY}"
+models:
+  - id: deepseek/deepseek-v3.2
+    name: DeepSeek V3.2
+    author: deepseek
+    origin: CN
+    context_length: 131072
+    endpoints:
+      - provider: deepseek
+        model: deepseek-chat     # the upstream's own model name
+        pricing: { prompt: "0.28", completion: "0.42", cache_read: "0.028" }   # per 1M tokens, decimal strings
+        # optional: schedule (time-of-day prices), quantization, max_output, data_collection
+orgs:                            # optional bootstrap, applied once and idempotently: restarts and several nodes sharing one file never grant twice
+  - id: acme
+    credits: "25.00"
+keys:
+  - org: acme
+    name: ci
+    key: "\${ACME_KEY}"           # optional fixed secret, accepted as given (any string of 20+ characters); else generated and printed once
+    limit: "5.00"
+    limit_reset: monthly         # daily | weekly | monthly | none
+`;
+
+describe('loadConfig', () => {
+  it('loads the PRODUCT.md example with its variables set', () => {
+    const path = writeConfig(productExample);
+    const { config, sourcePath } = loadConfig({
+      path,
+      cwd: '/',
+      env: {
+        MERIDIAN_ADMIN_KEY: 'admin-secret-0123456789',
+        DEEPSEEK_API_KEY: 'sk-deepseek',
+        ACME_KEY: 'acme-ci-secret-0123456789',
+      },
+    });
+    expect(sourcePath).toBe(path);
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8787 });
+    expect(config.admin.key).toBe('admin-secret-0123456789');
+    expect(config.providers[0]).toMatchObject({ id: 'deepseek', protocol: 'openai', api_key: 'sk-deepseek' });
+    expect(config.models[0]!.endpoints[0]!.pricing).toEqual({
+      prompt: '0.28',
+      completion: '0.42',
+      cache_read: '0.028',
+    });
+    expect(config.orgs).toEqual([{ id: 'acme', name: undefined, credits: '25.00' }]);
+    expect(config.keys).toEqual([
+      { org: 'acme', name: 'ci', key: 'acme-ci-secret-0123456789', limit: '5.00', limitReset: 'monthly' },
+    ]);
+    expect(resolveSqlitePath(config.storage.url, config.baseDirectory)).toBe(join(directory, 'data', 'meridian.db'));
+    expect(config.dataDirectory).toBe(join(directory, 'data'));
+  });
+
+  it('loads the PRODUCT.md example with its variables unset (provider off, keys generated)', () => {
+    const { config } = loadConfig({ path: writeConfig(productExample), cwd: '/', env: {} });
+    expect(config.admin.key).toBeUndefined();
+    expect(config.providers[0]!.api_key).toBe('');
+    expect(config.keys[0]!.key).toBeUndefined();
+  });
+
+  it('runs on defaults with no file, relative to the working directory', () => {
+    const loaded = loadConfig({ cwd: directory, env: {} });
+    expect(loaded.sourcePath).toBeUndefined();
+    expect(loaded.config.server).toEqual({ host: '127.0.0.1', port: 8787 });
+    expect(loaded.config.sandbox).toEqual({ enabled: true, latencyScale: 1 });
+    expect(loaded.config.dataDirectory).toBe(join(directory, 'data'));
+    expect(loaded.config.storage.url).toBe('sqlite:./data/meridian.db');
+  });
+
+  it('reads MERIDIAN_CONFIG when no path is given', () => {
+    const path = writeConfig('server: { port: 9000 }\n');
+    expect(loadConfig({ cwd: '/', env: { MERIDIAN_CONFIG: path } }).config.server.port).toBe(9000);
+  });
+
+  it('interpolates defaults, several variables per string and the $${ escape', () => {
+    const path = writeConfig(
+      'providers:\n  - id: x\n    base_url: "http://${HOST:-127.0.0.1}:${PORT}/v1"\n    api_key: "$${LITERAL}"\n',
+    );
+    const { config } = loadConfig({ path, cwd: '/', env: { PORT: '8000' } });
+    expect(config.providers[0]).toMatchObject({ base_url: 'http://127.0.0.1:8000/v1', api_key: '${LITERAL}' });
+  });
+
+  it('reports a required variable with its key and line', () => {
+    const path = writeConfig('server: { port: 1 }\nadmin:\n  key: "${ADMIN:?set the admin key}"\n');
+    expect(issuesOf(() => loadConfig({ path, cwd: '/', env: {} }))).toEqual([
+      {
+        path: 'admin.key',
+        location: `${path}:3:8`,
+        message: 'environment variable ADMIN is required: set the admin key',
+      },
+    ]);
+  });
+
+  it('names a top-level typo and its line', () => {
+    const path = writeConfig('server: { port: 1 }\nprovders: []\n');
+    expect(issuesOf(() => loadConfig({ path, cwd: '/', env: {} }))).toEqual([
+      { path: 'provders', location: `${path}:2:1`, message: 'Unrecognized key: "provders"' },
+    ]);
+  });
+
+  it('reports every issue, each with its dotted path and position', () => {
+    const path = writeConfig(
+      'billing: { currency: EUR }\nproviders:\n  - id: ok\n    base_url: https://a.example/v1\n  - id: bad\n    base_url: not a url\nkeys:\n  - org: ghost\n    name: x\n',
+    );
+    const issues = issuesOf(() => loadConfig({ path, cwd: '/', env: {} }));
+    expect(issues.map((issue) => [issue.path, issue.location])).toEqual([
+      ['billing.currency', `${path}:1:22`],
+      ['providers[1].base_url', `${path}:6:15`],
+    ]);
+    expect(issues[0]!.message).toBe('only USD is supported for now');
+  });
+
+  it('rejects keys of unknown orgs', () => {
+    const path = writeConfig('keys:\n  - org: ghost\n    name: x\n');
+    expect(issuesOf(() => loadConfig({ path, cwd: '/', env: {} }))).toEqual([
+      { path: 'keys[0].org', location: `${path}:2:10`, message: "org 'ghost' is not defined under orgs" },
+    ]);
+  });
+
+  it('rejects a short fixed key and a YAML syntax error with positions', () => {
+    const short = writeConfig('admin: { key: "short" }\n');
+    expect(issuesOf(() => loadConfig({ path: short, cwd: '/', env: {} }))[0]).toMatchObject({
+      path: 'admin.key',
+      location: `${short}:1:15`,
+    });
+    const broken = writeConfig('server: { port: 1\n');
+    expect(issuesOf(() => loadConfig({ path: broken, cwd: '/', env: {} }))[0]).toMatchObject({ path: '(yaml)' });
+  });
+});
