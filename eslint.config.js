@@ -25,7 +25,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/upstream/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['src/upstream/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', '**/*.test.ts'],
     rules: { 'no-restricted-globals': 'off' },
   },
   {

@@ -102,7 +102,9 @@ function buildGatewayCatalog(options: GatewayOptions, sandboxBaseUrl: string | u
     });
   } catch (error) {
     if (!(error instanceof CatalogReferenceError)) throw error;
-    throw new ConfigError([{ path: formatConfigPath(error.path), location: options.loaded.locate(error.path), message: error.message }]);
+    throw new ConfigError([
+      { path: formatConfigPath(error.path), location: options.loaded.locate(error.path), message: error.message },
+    ]);
   }
 }
 

@@ -1,7 +1,7 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { buildArguments } from './build-arguments.js';
 import { composeText } from './compose-text.js';
-import type { createPromptCache } from './prompt-cache.js';
+import type { PromptCache } from './prompt-cache.js';
 import { createSeededRandom, hashText, pickInteger } from './seeded-random.js';
 
 type Json = Record<string, unknown>;
@@ -59,19 +59,14 @@ export function countPromptTokens(messages: readonly Json[], tools: unknown): nu
 }
 
 /** The deterministic reply to one chat request body. */
-export function generateReply(body: Json, model: string, cache: ReturnType<typeof createPromptCache>): SandboxReply {
+export function generateReply(body: Json, model: string, cache: PromptCache): SandboxReply {
   const messages = (Array.isArray(body['messages']) ? body['messages'] : []).map((message) => asObject(message) ?? {});
   const last = messages[messages.length - 1] ?? {};
   const question = contentText(last['content']);
   const seed = hashText(`${model}\n${last['role'] as string}\n${question}`);
   const random = createSeededRandom(seed);
   const promptTokens = countPromptTokens(messages, body['tools']);
-  const prefixHash = hashText(JSON.stringify(messages.slice(0, -1)));
-  const cachedTokens =
-    messages.length > 1
-      ? Math.min(cache.lookup(prefixHash, countPromptTokens(messages.slice(0, -1), body['tools'])), promptTokens)
-      : 0;
-  cache.remember(hashText(JSON.stringify(messages)));
+  const cachedTokens = lookupCachedTokens(messages, body['tools'], cache);
   const maxTokens = readMaxTokens(body);
   const reasoning = model.includes('reasoner') ? composeText(random, '', pickInteger(random, 20, 60)) : undefined;
   const reasoningTokens = reasoning === undefined ? 0 : countSandboxTokens(reasoning);
@@ -109,6 +104,28 @@ export function generateReply(body: Json, model: string, cache: ReturnType<typeo
     reasoningTokens,
     seed,
   };
+}
+
+/**
+ * Agents resend the whole conversation: the longest earlier-seen prefix of this
+ * request's messages counts as cached. Prefix hashes chain message by message.
+ */
+function lookupCachedTokens(messages: readonly Json[], tools: unknown, cache: PromptCache): number {
+  const prefixHashes: number[] = [];
+  let chained = hashText(JSON.stringify(tools ?? null));
+  for (const message of messages) {
+    chained = hashText(`${chained}:${JSON.stringify(message)}`);
+    prefixHashes.push(chained);
+  }
+  let cachedTokens = 0;
+  for (let length = messages.length - 1; length >= 1; length -= 1) {
+    if (cache.has(prefixHashes[length - 1]!)) {
+      cachedTokens = cache.roundDown(countPromptTokens(messages.slice(0, length), tools));
+      break;
+    }
+  }
+  for (const hash of prefixHashes) cache.remember(hash);
+  return cachedTokens;
 }
 
 function readMaxTokens(body: Json): number | undefined {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { limits } from '../config/limits.js';
 import { generateReply } from './generate-reply.js';
 import { createPromptCache } from './prompt-cache.js';
+import type { PromptCache } from './prompt-cache.js';
 import { buildSandboxDeltas, renderSandboxCompletion, renderSandboxUsage } from './render-sandbox-reply.js';
 import { createSeededRandom, pickInteger } from './seeded-random.js';
 
@@ -50,7 +51,7 @@ export async function startSandboxServer(options: SandboxServerOptions = {}): Pr
 
 interface SandboxContext {
   readonly latencyScale: number;
-  readonly cache: ReturnType<typeof createPromptCache>;
+  readonly cache: PromptCache;
 }
 
 async function handle(request: IncomingMessage, response: ServerResponse, context: SandboxContext): Promise<void> {
