@@ -21,6 +21,8 @@ export interface BuildCatalogInput {
   readonly sandboxBaseUrl: string | undefined;
   /** Protocols this build can call; providers speaking others stay off (listed models must work). */
   readonly supportedProtocols?: ReadonlySet<string>;
+  /** Model name → catalog slug. */
+  readonly aliases?: Readonly<Record<string, string>>;
 }
 
 const sandboxProviderId = 'sandbox';
@@ -68,6 +70,7 @@ export function buildCatalog(input: BuildCatalogInput): Catalog {
     providers,
     knownModelIds: new Set(modelEntries.keys()),
     passthroughProviders: buildPassthrough(providerEntries, providers),
+    aliases: new Map(Object.entries(input.aliases ?? {})),
   };
 }
 

@@ -91,6 +91,8 @@ export interface Catalog {
   readonly providers: ReadonlyMap<string, Provider>;
   /** Every model id in the data, enabled or not (to tell "unknown" from "no provider configured"). */
   readonly knownModelIds: ReadonlySet<string>;
+  /** Model names that stand for a catalog slug (from the config's `aliases`). */
+  readonly aliases: ReadonlyMap<string, string>;
   /** Enabled providers that accept any `<provider id>/<model>` (local servers), with their price. */
   readonly passthroughProviders: ReadonlyMap<string, { readonly provider: Provider; readonly prices: PriceTable }>;
 }

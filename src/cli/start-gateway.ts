@@ -99,6 +99,7 @@ function buildGatewayCatalog(options: GatewayOptions, sandboxBaseUrl: string | u
       env: options.env,
       sandboxBaseUrl,
       supportedProtocols,
+      aliases: options.loaded.config.aliases,
     });
   } catch (error) {
     if (!(error instanceof CatalogReferenceError)) throw error;

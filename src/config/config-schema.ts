@@ -53,6 +53,8 @@ export const configFileSchema = z.strictObject({
     .prefault({}),
   dashboard: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
   data_dir: z.string().min(1).default('./data'),
+  /** Extra model names clients may send (e.g. a bare `gpt-4o-mini` hard-coded in a tool) → catalog slug. */
+  aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
 });
 
 export type ConfigFile = z.infer<typeof configFileSchema>;

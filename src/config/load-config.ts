@@ -29,6 +29,8 @@ export interface MeridianConfig {
   }[];
   readonly sandbox: { readonly enabled: boolean; readonly latencyScale: number };
   readonly dashboard: { readonly enabled: boolean };
+  /** Model name → catalog slug. */
+  readonly aliases: Readonly<Record<string, string>>;
   /** Absolute directory for local state (key pepper, SQLite by default). */
   readonly dataDirectory: string;
   /** Directory relative paths are resolved against: the config file's, or the working directory. */
@@ -202,6 +204,7 @@ function resolveConfig(file: ConfigFile, baseDirectory: string): MeridianConfig 
     })),
     sandbox: { enabled: file.sandbox.enabled, latencyScale: file.sandbox.latency_scale },
     dashboard: file.dashboard,
+    aliases: file.aliases,
     dataDirectory: isAbsolute(file.data_dir) ? file.data_dir : resolve(baseDirectory, file.data_dir),
     baseDirectory,
   };

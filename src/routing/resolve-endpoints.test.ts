@@ -33,6 +33,7 @@ const catalog = buildCatalog({
   ],
   env: {},
   sandboxBaseUrl: undefined,
+  aliases: { 'gpt-4o-mini': 'acme/model', 'llama': 'local/llama3.2:3b' },
 });
 
 describe('resolveEndpoints', () => {
@@ -51,6 +52,11 @@ describe('resolveEndpoints', () => {
     expect(() => resolveEndpoints(catalog, 'acme/dark', 0)).toThrow(
       expect.objectContaining({ code: 'no_available_provider', status: 503 }),
     );
+  });
+
+  it('resolves configured aliases, suffixes included', () => {
+    expect(resolveEndpoints(catalog, 'gpt-4o-mini:floor', 0).model.id).toBe('acme/model');
+    expect(resolveEndpoints(catalog, 'llama', 0).endpoints[0]?.upstreamModel).toBe('llama3.2:3b');
   });
 
   it('routes any model of a passthrough provider, free by default', () => {

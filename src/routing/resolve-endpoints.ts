@@ -19,7 +19,9 @@ const suffixes = new Set(['floor', 'nitro']);
  * providers are all switched off gets 503 `no_available_provider` saying so.
  */
 export function resolveEndpoints(catalog: Catalog, modelText: string, atMs: number): ResolvedModel {
-  const { slug, suffix } = splitSuffix(modelText);
+  const split = splitSuffix(modelText);
+  const slug = catalog.aliases.get(split.slug) ?? split.slug;
+  const { suffix } = split;
   const model = catalog.models.get(slug) ?? createPassthroughModel(catalog, slug);
   if (model === undefined) {
     if (catalog.knownModelIds.has(slug)) {
