@@ -15,7 +15,6 @@ targets="direct nginx gateway"
 cd "$shared"
 BENCH_OUT=${BENCH_OUT:-$repo/bench/results/compare-$(date +%Y%m%dT%H%M%S)} \
 BENCH_TARGETS=${BENCH_TARGETS:-$targets} \
-BENCH_MODEL=${BENCH_MODEL:-bench/gpt-4o-mini} \
 GATEWAY_DIR="$repo/bench" \
 GATEWAY_CMD="env MERIDIAN_LOG_LEVEL=silent node ../dist/main.js serve --config gateway.yaml" \
 GATEWAY_URL=http://127.0.0.1:18300 \

@@ -59,6 +59,12 @@ describe('resolveEndpoints', () => {
     expect(resolveEndpoints(catalog, 'llama', 0).endpoints[0]?.upstreamModel).toBe('llama3.2:3b');
   });
 
+  it('sends unknown names through a catch-all alias, but never shadows catalog models', () => {
+    const withCatchAll = { ...catalog, aliases: new Map([['*', 'local/*']]) };
+    expect(resolveEndpoints(withCatchAll, 'gpt-4o-mini@chunks=5', 0).endpoints[0]?.upstreamModel).toBe('gpt-4o-mini@chunks=5');
+    expect(resolveEndpoints(withCatchAll, 'acme/model', 0).model.id).toBe('acme/model');
+  });
+
   it('routes any model of a passthrough provider, free by default', () => {
     const resolved = resolveEndpoints(catalog, 'local/llama3.2:3b@chunks=5', 0);
     expect(resolved.model.id).toBe('local/llama3.2:3b@chunks=5');

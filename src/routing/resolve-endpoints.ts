@@ -20,7 +20,7 @@ const suffixes = new Set(['floor', 'nitro']);
  */
 export function resolveEndpoints(catalog: Catalog, modelText: string, atMs: number): ResolvedModel {
   const split = splitSuffix(modelText);
-  const slug = catalog.aliases.get(split.slug) ?? split.slug;
+  const slug = resolveAlias(catalog, split.slug);
   const { suffix } = split;
   const model = catalog.models.get(slug) ?? createPassthroughModel(catalog, slug);
   if (model === undefined) {
@@ -75,6 +75,18 @@ function createPassthroughModel(catalog: Catalog, slug: string): Model | undefin
     endpoints: [endpoint],
     isSandbox: provider.isSandbox,
   };
+}
+
+/**
+ * Config aliases: an exact name first; else, for a name the catalog does not know,
+ * the catch-all `*` (e.g. `"*": "ollama/*"` sends every unknown model to Ollama).
+ */
+function resolveAlias(catalog: Catalog, slug: string): string {
+  const exact = catalog.aliases.get(slug);
+  if (exact !== undefined) return exact;
+  const catchAll = catalog.aliases.get('*');
+  if (catchAll === undefined || catalog.models.has(slug)) return slug;
+  return catchAll.replace('*', slug);
 }
 
 function splitSuffix(modelText: string): { slug: string; suffix: ModelSuffix } {
