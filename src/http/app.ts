@@ -34,8 +34,9 @@ async function dispatch(
   requestId: string,
   startedAtMs: number,
 ): Promise<void> {
-  const url = new URL(request.url ?? '/', 'http://gateway.invalid');
-  const path = normalisePath(url.pathname);
+  const target = request.url ?? '/';
+  const queryStart = target.indexOf('?');
+  const path = normalisePath(queryStart === -1 ? target : target.slice(0, queryStart));
   const method = request.method ?? 'GET';
   if (method === 'GET' && sendStatic(response, path)) return;
   switch (`${method} ${path}`) {
@@ -60,7 +61,7 @@ async function dispatch(
     }
     case 'GET /v1/generation':
       return sendGeneration(response, {
-        url,
+        url: new URL(target, 'http://gateway.invalid'),
         key: authenticate(request, app.keys),
         store: app.storage.generations,
         requestId,

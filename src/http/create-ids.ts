@@ -1,11 +1,16 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
-/** Request ids for logs and error bodies: `req_` + 20 hex characters. */
+/**
+ * Ids come from `randomUUID`, which draws from a pre-filled entropy pool: an
+ * order of magnitude cheaper per call than `randomBytes` on the hot path.
+ */
+
+/** Request ids for logs and error bodies: `req_` + 32 hex characters. */
 export function createRequestId(): string {
-  return `req_${randomBytes(10).toString('hex')}`;
+  return `req_${randomUUID().replaceAll('-', '')}`;
 }
 
 /** Generation ids, the response `id` that works with GET /api/v1/generation: `gen-<ms>-<random>`. */
 export function createGenerationId(nowMs: number): string {
-  return `gen-${nowMs}-${randomBytes(12).toString('base64url')}`;
+  return `gen-${nowMs}-${randomUUID().replaceAll('-', '').slice(0, 20)}`;
 }

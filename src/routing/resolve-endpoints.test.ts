@@ -33,7 +33,7 @@ const catalog = buildCatalog({
   ],
   env: {},
   sandboxBaseUrl: undefined,
-  aliases: { 'gpt-4o-mini': 'acme/model', 'llama': 'local/llama3.2:3b' },
+  aliases: { 'gpt-4o-mini': 'acme/model', llama: 'local/llama3.2:3b' },
 });
 
 describe('resolveEndpoints', () => {
@@ -61,7 +61,9 @@ describe('resolveEndpoints', () => {
 
   it('sends unknown names through a catch-all alias, but never shadows catalog models', () => {
     const withCatchAll = { ...catalog, aliases: new Map([['*', 'local/*']]) };
-    expect(resolveEndpoints(withCatchAll, 'gpt-4o-mini@chunks=5', 0).endpoints[0]?.upstreamModel).toBe('gpt-4o-mini@chunks=5');
+    expect(resolveEndpoints(withCatchAll, 'gpt-4o-mini@chunks=5', 0).endpoints[0]?.upstreamModel).toBe(
+      'gpt-4o-mini@chunks=5',
+    );
     expect(resolveEndpoints(withCatchAll, 'acme/model', 0).model.id).toBe('acme/model');
   });
 

@@ -71,6 +71,11 @@ export function createSseParser(options: SseParserOptions): SseParser {
   function processLine(line: Uint8Array): void {
     if (line.length === 0) return dispatch();
     if (line[0] === colon) return;
+    if (isDataField(line)) {
+      // Hot path: `data:` lines, without decoding the field name.
+      dataLines.push(decoder.decode(line.subarray(line.length > 5 && line[5] === space ? 6 : 5)));
+      return;
+    }
     const colonIndex = line.indexOf(colon);
     const nameBytes = colonIndex === -1 ? line : line.subarray(0, colonIndex);
     let valueStart = colonIndex === -1 ? line.length : colonIndex + 1;
@@ -133,6 +138,18 @@ export function createSseParser(options: SseParserOptions): SseParser {
   }
 
   return { push, end };
+}
+
+/** Whether a line starts with `data:` (d a t a :). */
+function isDataField(line: Uint8Array): boolean {
+  return (
+    line.length >= 5 &&
+    line[0] === 0x64 &&
+    line[1] === 0x61 &&
+    line[2] === 0x74 &&
+    line[3] === 0x61 &&
+    line[4] === colon
+  );
 }
 
 function isBomPrefix(bytes: Uint8Array): boolean {

@@ -174,8 +174,11 @@ describe('POST /v1/chat/completions (stream)', () => {
     expect(errorChunk['choices']).toEqual([{ index: 0, delta: { content: '' }, finish_reason: 'error' }]);
     // Allowlisted deviation: `finish_reason: "error"` is OpenRouter's in-band error marker, outside OpenAI's enum.
     // Everything else in the error chunk conforms; the extra top-level `error` object is allowed by the schema.
-    expect(validateSchema('CreateChatCompletionStreamResponse', errorChunk).map((line) => line.split(' ')[0])).toEqual(['/choices/0/finish_reason']);
-    for (const chunk of data.slice(0, -2)) expect(validateSchema('CreateChatCompletionStreamResponse', JSON.parse(chunk))).toEqual([]);
+    expect(validateSchema('CreateChatCompletionStreamResponse', errorChunk).map((line) => line.split(' ')[0])).toEqual([
+      '/choices/0/finish_reason',
+    ]);
+    for (const chunk of data.slice(0, -2))
+      expect(validateSchema('CreateChatCompletionStreamResponse', JSON.parse(chunk))).toEqual([]);
     const record = await readGeneration(gateway.url, memberKey, errorChunk['id'] as string);
     expect(record).toMatchObject({
       ending: 'upstream_error_after_output',

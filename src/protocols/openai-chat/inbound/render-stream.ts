@@ -23,16 +23,30 @@ export function createStreamRenderer(request: ChatRequest, meta: ResponseMeta): 
     return `${head}${JSON.stringify([{ index: choice, delta, finish_reason: null, ...extra }])}}\n\n`;
   }
 
+  /** The hot path: a text or reasoning delta after the role was sent, built without intermediate objects. */
+  function deltaFrame(choice: number, fields: string): string {
+    return `${head}[{"index":${choice},"delta":{${fields}},"finish_reason":null}]}\n\n`;
+  }
+
   function renderEvent(event: StreamEvent): string {
     switch (event.type) {
       case 'text-delta':
+        if (event.logprobs === undefined && choicesWithRole.has(event.choice)) {
+          return deltaFrame(event.choice, `"content":${JSON.stringify(event.delta)}`);
+        }
         return frame(
           event.choice,
           { content: event.delta },
           event.logprobs === undefined ? undefined : { logprobs: event.logprobs },
         );
-      case 'reasoning-delta':
-        return isReasoningShown ? frame(event.choice, { reasoning: event.delta, reasoning_content: event.delta }) : '';
+      case 'reasoning-delta': {
+        if (!isReasoningShown) return '';
+        if (!choicesWithRole.has(event.choice)) {
+          return frame(event.choice, { reasoning: event.delta, reasoning_content: event.delta });
+        }
+        const text = JSON.stringify(event.delta);
+        return deltaFrame(event.choice, `"reasoning":${text},"reasoning_content":${text}`);
+      }
       case 'refusal-delta':
         return frame(event.choice, { refusal: event.delta });
       case 'tool-call-start':
