@@ -50,6 +50,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const catalog = buildGatewayCatalog(options, sandbox?.baseUrl);
   const generationWriter = createGenerationWriter(storage.generations, {
     batchCountMax: limits.generationBatchCountMax,
+    commitWindowMs: limits.generationCommitWindowMs,
   });
   const upstream = createUpstreamClient({
     connectTimeoutMs: limits.upstreamConnectTimeoutMs,

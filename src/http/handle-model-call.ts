@@ -6,7 +6,7 @@ import type { InboundCodec, OutboundAdapter } from '../protocols/adapter-types.j
 import { resolveEndpoints } from '../routing/index.js';
 import type { ChatRequest, Warning } from '../spec/index.js';
 import type { UpstreamResponse } from '../upstream/index.js';
-import { mapUpstreamStatus, readBodyTextTruncated } from '../upstream/index.js';
+import { CallAbort, mapUpstreamStatus, readBodyTextTruncated } from '../upstream/index.js';
 import type { AppContext, CallContext } from './app-context.js';
 import { completeModelCall } from './complete-model-call.js';
 import { createGenerationId } from './create-ids.js';
@@ -24,7 +24,7 @@ export interface RoutedCall {
   readonly model: Model;
   readonly endpoint: Endpoint;
   readonly generationId: string;
-  readonly abort: AbortController;
+  readonly abort: CallAbort;
   readonly response: ServerResponse;
 }
 
@@ -66,7 +66,7 @@ export async function handleModelCall(
     model: resolved.model,
     endpoint,
     generationId: createGenerationId(call.startedAtMs),
-    abort: new AbortController(),
+    abort: new CallAbort(),
     response: exchange.response,
   };
   exchange.response.on('close', () => {
@@ -87,7 +87,7 @@ export async function handleModelCall(
 async function sendUpstream(routed: RoutedCall): Promise<UpstreamResponse> {
   const { app, endpoint, adapter } = routed;
   const upstreamRequest = adapter.buildRequest(routed.request, endpoint);
-  const upstreamResponse = await app.upstream.send(endpoint.provider, upstreamRequest, routed.abort.signal);
+  const upstreamResponse = await app.upstream.send(endpoint.provider, upstreamRequest, routed.abort);
   if (upstreamResponse.statusCode >= 200 && upstreamResponse.statusCode < 300) return upstreamResponse;
   const bodyText = await readBodyTextTruncated(upstreamResponse.body, limits.upstreamErrorBodyBytesMax);
   const understood = adapter.readErrorBody(upstreamResponse.statusCode, bodyText);
@@ -119,7 +119,7 @@ async function recordFailure(routed: RoutedCall, error: unknown): Promise<void> 
     usage: undefined,
     delivered: createDeliveredOutput(),
     finishReason: undefined,
-    ending: routed.abort.signal.aborted ? 'client_abort' : 'error',
+    ending: routed.abort.aborted ? 'client_abort' : 'error',
     errorCode: gatewayError.code,
     firstOutputAtMs: undefined,
   });

@@ -156,7 +156,7 @@ function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Prom
     });
     body.on('error', (error: unknown) => {
       if (isSettled) return;
-      if (routed.abort.signal.aborted) {
+      if (routed.abort.aborted) {
         if (!isCommitted) {
           isSettled = true;
           return reject(new GatewayError({ code: 'request_timeout', message: 'The client closed the connection.' }));

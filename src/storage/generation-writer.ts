@@ -21,14 +21,28 @@ interface Pending {
  */
 export function createGenerationWriter(
   store: GenerationStore,
-  options: { readonly batchCountMax: number },
+  options: { readonly batchCountMax: number; readonly commitWindowMs?: number; readonly now?: () => number },
 ): GenerationWriter {
+  const commitWindowMs = options.commitWindowMs ?? 0;
+  const now = options.now ?? Date.now;
   let queue: Pending[] = [];
   let isScheduled = false;
+  let timer: NodeJS.Timeout | undefined;
+  let lastCommitAtMs = Number.NEGATIVE_INFINITY;
+
+  /** Idle: commit on the next turn. Busy (committed within the window): wait the window to batch more. */
+  function schedule(): void {
+    isScheduled = true;
+    if (now() - lastCommitAtMs < commitWindowMs) timer = setTimeout(commit, commitWindowMs);
+    else setImmediate(commit);
+  }
 
   function commit(): void {
     isScheduled = false;
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
     if (queue.length === 0) return;
+    lastCommitAtMs = now();
     const batch = queue;
     queue = [];
     try {
@@ -45,10 +59,7 @@ export function createGenerationWriter(
       return new Promise<void>((resolve, reject) => {
         queue.push({ record, resolve, reject });
         if (queue.length >= options.batchCountMax) commit();
-        else if (!isScheduled) {
-          isScheduled = true;
-          setImmediate(commit);
-        }
+        else if (!isScheduled) schedule();
       });
     },
     flush: commit,

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import type { Provider } from '../catalog/catalog-types.js';
 import type { UpstreamRequest } from '../protocols/adapter-types.js';
+import type { CallAbort } from './create-call-abort.js';
 import { mapTransportError } from './map-transport-error.js';
 
 export interface UpstreamClientOptions {
@@ -22,7 +23,7 @@ export interface UpstreamResponse {
 
 export interface UpstreamClient {
   /** Sends one request to a provider; rejects with a GatewayError on transport failure. */
-  send(provider: Provider, upstreamRequest: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse>;
+  send(provider: Provider, upstreamRequest: UpstreamRequest, signal: CallAbort): Promise<UpstreamResponse>;
   close(): Promise<void>;
 }
 
@@ -51,7 +52,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   async function send(
     provider: Provider,
     upstreamRequest: UpstreamRequest,
-    signal: AbortSignal,
+    signal: CallAbort,
   ): Promise<UpstreamResponse> {
     const url = provider.baseUrl + upstreamRequest.path;
     try {

@@ -1,3 +1,4 @@
+export { CallAbort } from './create-call-abort.js';
 export { createUpstreamClient } from './create-upstream-client.js';
 export type { UpstreamClient, UpstreamClientOptions, UpstreamResponse } from './create-upstream-client.js';
 export { readBodyText, readBodyTextTruncated } from './read-body-text.js';

@@ -140,3 +140,28 @@ describe('createGenerationWriter', () => {
     await expect(writer.write(record('b'))).resolves.toBeUndefined();
   });
 });
+
+describe('createGenerationWriter under load', () => {
+  it('commits at once when idle, and waits the window to batch when the last commit was recent', async () => {
+    vi.useFakeTimers();
+    try {
+      let nowMs = 1_000;
+      const store: GenerationStore = { insertGenerations: vi.fn(), findGeneration: () => undefined };
+      const writer = createGenerationWriter(store, { batchCountMax: 100, commitWindowMs: 2, now: () => nowMs });
+      const first = writer.write(record('a'));
+      await vi.advanceTimersToNextTimerAsync();
+      await first;
+      expect(store.insertGenerations).toHaveBeenCalledTimes(1);
+      nowMs += 1;
+      const batch = [writer.write(record('b')), writer.write(record('c'))];
+      await vi.advanceTimersByTimeAsync(1);
+      expect(store.insertGenerations).toHaveBeenCalledTimes(1);
+      await vi.advanceTimersByTimeAsync(1);
+      await Promise.all(batch);
+      expect(store.insertGenerations).toHaveBeenCalledTimes(2);
+      expect(vi.mocked(store.insertGenerations).mock.calls[1]![0].map((item) => item.id)).toEqual(['b', 'c']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
