@@ -48,9 +48,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ? await startSandboxServer({ latencyScale: config.sandbox.latencyScale })
     : undefined;
   const catalog = buildGatewayCatalog(options, sandbox?.baseUrl);
+  const callsInFlight = { count: 0 };
   const generationWriter = createGenerationWriter(storage.generations, {
     batchCountMax: limits.generationBatchCountMax,
     commitWindowMs: limits.generationCommitWindowMs,
+    isBusy: () => callsInFlight.count > 1,
   });
   const upstream = createUpstreamClient({
     connectTimeoutMs: limits.upstreamConnectTimeoutMs,
@@ -68,6 +70,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     log: options.log,
     now: Date.now,
     markupBasisPoints: 0,
+    callsInFlight,
     openStreams: new Set(),
   };
   const server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, createApp(context));

@@ -19,6 +19,8 @@ export interface AppContext {
   readonly now: () => number;
   /** Markup on upstream prices for every key, in basis points (the credits issue makes it per org). */
   readonly markupBasisPoints: number;
+  /** Model calls between routing and their last byte (group commit waits only when others are in flight). */
+  readonly callsInFlight: { count: number };
   /** Streams still open, so a clean shutdown can wait for them. */
   readonly openStreams: Set<Promise<void>>;
 }

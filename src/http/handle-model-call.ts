@@ -72,6 +72,7 @@ export async function handleModelCall(
   exchange.response.on('close', () => {
     if (!exchange.response.writableFinished) routed.abort.abort();
   });
+  app.callsInFlight.count += 1;
   try {
     const upstreamResponse = await sendUpstream(routed);
     await (routed.request.stream
@@ -80,6 +81,8 @@ export async function handleModelCall(
   } catch (error) {
     await recordFailure(routed, error);
     throw error;
+  } finally {
+    app.callsInFlight.count -= 1;
   }
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStorage } from '../storage/index.js';
 import { createKeySecret, isWellFormedKeySecret } from './create-key-secret.js';
-import { createKeyService } from './create-key-service.js';
+import { createKeyService, keyCacheTtlMs } from './create-key-service.js';
 import { loadPepper } from './load-pepper.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'meridian-keys-'));
@@ -49,6 +49,20 @@ describe('createKeyService', () => {
     expect(keys.authenticate(record.digest)).toBeUndefined();
     expect(keys.authenticate('short')).toBeUndefined();
     expect(keys.revokeKey(record.id)).toBe(true);
+    expect(keys.authenticate(secret)).toBeUndefined();
+  });
+
+  it('notices a revocation made by another process within the cache TTL', () => {
+    const storage = openSqliteStorage({ path: ':memory:' });
+    storage.orgs.ensureOrg({ id: 'default', name: 'Default', createdAtMs: 0 });
+    let nowMs = 0;
+    const keys = createKeyService({ store: storage.keys, pepper: Buffer.alloc(32, 7), now: () => nowMs });
+    const { record, secret } = keys.createKey({ orgId: 'default', name: 'ci', role: 'member' });
+    expect(keys.authenticate(secret)?.id).toBe(record.id);
+    storage.keys.revokeKey(record.id, 1);
+    nowMs = keyCacheTtlMs - 1;
+    expect(keys.authenticate(secret)?.id).toBe(record.id);
+    nowMs = keyCacheTtlMs;
     expect(keys.authenticate(secret)).toBeUndefined();
   });
 

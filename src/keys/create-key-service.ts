@@ -7,6 +7,11 @@ import { digestKey } from './digest-key.js';
 export const fixedSecretLengthMin = 20;
 /** Authenticated keys kept in memory; bounded so a key-guessing flood cannot grow it. */
 const cacheCountMax = 10_000;
+/**
+ * How long a cached key is trusted before it is read again: a key revoked by
+ * another process (the CLI, another node) stops working within this time.
+ */
+export const keyCacheTtlMs = 5_000;
 
 export interface CreateKeyInput {
   readonly orgId: string;
@@ -32,7 +37,7 @@ export function createKeyService(options: {
   readonly now?: () => number;
 }): KeyService {
   const now = options.now ?? Date.now;
-  const cache = new Map<string, KeyRecord>();
+  const cache = new Map<string, { readonly record: KeyRecord; readonly cachedAtMs: number }>();
 
   function createKey(input: CreateKeyInput): { record: KeyRecord; secret: string } {
     const secret = input.secret ?? createKeySecret();
@@ -60,19 +65,27 @@ export function createKeyService(options: {
     // A generated-format key with a bad checksum is a typo or a guess: reject before any lookup.
     if (secret.startsWith(keySecretPrefix) && !isWellFormedKeySecret(secret)) return undefined;
     const digest = digestKey(options.pepper, secret);
-    const record = cache.get(digest) ?? options.store.findKeyByDigest(digest);
-    if (record === undefined || record.revokedAtMs !== null) return undefined;
+    const nowMs = now();
+    const cached = cache.get(digest);
+    const record =
+      cached !== undefined && nowMs - cached.cachedAtMs < keyCacheTtlMs
+        ? cached.record
+        : options.store.findKeyByDigest(digest);
+    if (record === undefined || record.revokedAtMs !== null) {
+      cache.delete(digest);
+      return undefined;
+    }
     if (!timingSafeEqual(Buffer.from(record.digest, 'hex'), Buffer.from(digest, 'hex'))) return undefined;
-    if (!cache.has(digest)) {
+    if (cached?.record !== record) {
       if (cache.size >= cacheCountMax) cache.clear();
-      cache.set(digest, record);
+      cache.set(digest, { record, cachedAtMs: nowMs });
     }
     return record;
   }
 
   function revokeKey(id: string): boolean {
     const isRevoked = options.store.revokeKey(id, now());
-    for (const [digest, record] of cache) if (record.id === id) cache.delete(digest);
+    for (const [digest, entry] of cache) if (entry.record.id === id) cache.delete(digest);
     return isRevoked;
   }
 

@@ -21,7 +21,13 @@ interface Pending {
  */
 export function createGenerationWriter(
   store: GenerationStore,
-  options: { readonly batchCountMax: number; readonly commitWindowMs?: number; readonly now?: () => number },
+  options: {
+    readonly batchCountMax: number;
+    readonly commitWindowMs?: number;
+    /** Whether other records are likely to arrive soon (other calls in flight): only then is the window worth waiting. */
+    readonly isBusy?: () => boolean;
+    readonly now?: () => number;
+  },
 ): GenerationWriter {
   const commitWindowMs = options.commitWindowMs ?? 0;
   const now = options.now ?? Date.now;
@@ -30,10 +36,12 @@ export function createGenerationWriter(
   let timer: NodeJS.Timeout | undefined;
   let lastCommitAtMs = Number.NEGATIVE_INFINITY;
 
-  /** Idle: commit on the next turn. Busy (committed within the window): wait the window to batch more. */
+  const isBusy = options.isBusy ?? (() => true);
+
+  /** Idle: commit on the next turn. Busy (other calls in flight, last commit within the window): wait to batch more. */
   function schedule(): void {
     isScheduled = true;
-    if (now() - lastCommitAtMs < commitWindowMs) timer = setTimeout(commit, commitWindowMs);
+    if (now() - lastCommitAtMs < commitWindowMs && isBusy()) timer = setTimeout(commit, commitWindowMs);
     else setImmediate(commit);
   }
 
