@@ -1,96 +1,161 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { GatewayError } from '../errors/index.js';
 import { openSqliteStorage } from '../storage/index.js';
-import { createKeySecret, isWellFormedKeySecret } from './create-key-secret.js';
+import type { KeyStore } from '../storage/index.js';
+import { createKeySecret } from './create-key-secret.js';
 import { createKeyService, keyCacheTtlMs } from './create-key-service.js';
-import { loadPepper } from './load-pepper.js';
+import { digestKey } from './digest-key.js';
 
-const directory = mkdtempSync(join(tmpdir(), 'meridian-keys-'));
-afterAll(() => rmSync(directory, { recursive: true, force: true }));
+const pepper = Buffer.alloc(32, 7);
 
-function createService() {
+/** A key service over an in-memory database with orgs `default` and `acme`; the store's lookups are spied on. */
+function createTestService(options: { nowMs?: () => number } = {}) {
   const storage = openSqliteStorage({ path: ':memory:' });
   storage.orgs.ensureOrg({ id: 'default', name: 'Default', createdAtMs: 0 });
-  return createKeyService({ store: storage.keys, pepper: Buffer.alloc(32, 7), now: () => 1_000 });
+  storage.orgs.ensureOrg({ id: 'acme', name: 'Acme', createdAtMs: 0 });
+  const store: KeyStore = storage.keys;
+  const findKeyByDigest = vi.spyOn(store, 'findKeyByDigest');
+  const keys = createKeyService({ store, pepper, now: options.nowMs ?? (() => 1_000) });
+  return { keys, store, storage, findKeyByDigest };
 }
 
-describe('key secrets', () => {
-  it('have the typed prefix, 48 characters and a valid checksum', () => {
-    const secret = createKeySecret();
-    expect(secret).toMatch(/^sk-mer-v1-[0-9A-Za-z]{38}$/);
-    expect(isWellFormedKeySecret(secret)).toBe(true);
-    expect(createKeySecret()).not.toBe(secret);
-  });
-
-  it('reject a one-character typo through the checksum', () => {
-    const secret = createKeySecret();
-    const index = 15;
-    const typo = secret.slice(0, index) + (secret[index] === 'a' ? 'b' : 'a') + secret.slice(index + 1);
-    expect(isWellFormedKeySecret(typo)).toBe(false);
-  });
-});
-
 describe('createKeyService', () => {
-  it('authenticates the shown secret and stores only its digest', () => {
-    const keys = createService();
+  it('creates a key whose secret is shown once and stored only as its digest', () => {
+    const { keys, store } = createTestService();
+    const { record, secret } = keys.createKey({ orgId: 'acme', name: 'ci', role: 'member' });
+    expect(record).toEqual({
+      id: expect.stringMatching(/^key_[0-9a-f]{16}$/),
+      orgId: 'acme',
+      name: 'ci',
+      role: 'member',
+      digest: digestKey(pepper, secret),
+      displayPrefix: secret.slice(0, 14),
+      lastFour: secret.slice(-4),
+      createdAtMs: 1_000,
+      revokedAtMs: null,
+      limitNanos: null,
+      limitReset: 'none',
+    });
+    expect(record.displayPrefix).toMatch(/^sk-mer-v1-[0-9A-Za-z]{4}$/);
+    expect(JSON.stringify(store.listKeys(undefined), (_key, value: unknown) => String(value))).not.toContain(
+      secret.slice(14, -4),
+    );
+  });
+
+  it('stores a limit and its reset', () => {
+    const { keys } = createTestService();
+    const { record } = keys.createKey({
+      orgId: 'acme',
+      name: 'capped',
+      role: 'member',
+      limitNanos: 5_000_000_000n,
+      limitReset: 'monthly',
+    });
+    expect(keys.listKeys('acme')).toEqual([record]);
+    expect([record.limitNanos, record.limitReset]).toEqual([5_000_000_000n, 'monthly']);
+    expect(() => keys.createKey({ orgId: 'acme', name: 'bad', role: 'member', limitNanos: -1n })).toThrow(GatewayError);
+  });
+
+  it('authenticates the shown secret, and serves repeats from the cache', () => {
+    const { keys, findKeyByDigest } = createTestService();
     const { record, secret } = keys.createKey({ orgId: 'default', name: 'ci', role: 'member' });
     expect(keys.authenticate(secret)).toEqual(record);
-    expect(record.digest).not.toContain(secret.slice(10));
-    expect(record.displayPrefix).toBe(secret.slice(0, 14));
-    expect(record.lastFour).toBe(secret.slice(-4));
+    expect(keys.authenticate(secret)).toEqual(record);
+    expect(findKeyByDigest).toHaveBeenCalledTimes(1);
   });
 
-  it('rejects wrong, revoked and digest-as-secret credentials', () => {
-    const keys = createService();
-    const { record, secret } = keys.createKey({ orgId: 'default', name: 'ci', role: 'member' });
+  it('rejects a wrong key after one lookup', () => {
+    const { keys, findKeyByDigest } = createTestService();
+    keys.createKey({ orgId: 'default', name: 'ci', role: 'member' });
     expect(keys.authenticate(createKeySecret())).toBeUndefined();
-    expect(keys.authenticate(record.digest)).toBeUndefined();
+    expect(findKeyByDigest).toHaveBeenCalledTimes(1);
+  });
+
+  it('rejects a typo, a too-short and a too-long secret before any lookup', () => {
+    const { keys, findKeyByDigest } = createTestService();
+    const { secret } = keys.createKey({ orgId: 'default', name: 'ci', role: 'member' });
+    const typo = secret.slice(0, 20) + (secret[20] === 'a' ? 'b' : 'a') + secret.slice(21);
+    expect(keys.authenticate(typo)).toBeUndefined();
     expect(keys.authenticate('short')).toBeUndefined();
+    expect(keys.authenticate('x'.repeat(513))).toBeUndefined();
+    expect(keys.authenticate(secret.slice(0, -1))).toBeUndefined();
+    expect(findKeyByDigest).not.toHaveBeenCalled();
+  });
+
+  it('never accepts a stored digest as a credential', () => {
+    const { keys } = createTestService();
+    const { record } = keys.createKey({ orgId: 'default', name: 'ci', role: 'admin' });
+    expect(keys.authenticate(record.digest)).toBeUndefined();
+    expect(keys.authenticate(record.digest.toUpperCase())).toBeUndefined();
+  });
+
+  it('rejects a key digested with another pepper', () => {
+    const { keys, store } = createTestService();
+    const { secret } = keys.createKey({ orgId: 'default', name: 'ci', role: 'member' });
+    const otherNode = createKeyService({ store, pepper: Buffer.alloc(32, 8) });
+    expect(otherNode.authenticate(secret)).toBeUndefined();
+  });
+
+  it('rejects a revoked key at once, even when it was cached', () => {
+    const { keys } = createTestService();
+    const { record, secret } = keys.createKey({ orgId: 'default', name: 'ci', role: 'member' });
+    expect(keys.authenticate(secret)?.id).toBe(record.id);
     expect(keys.revokeKey(record.id)).toBe(true);
     expect(keys.authenticate(secret)).toBeUndefined();
+    expect(keys.revokeKey(record.id)).toBe(false);
+    expect(keys.revokeKey('key_unknown')).toBe(false);
+    expect(keys.listKeys('default')[0]?.revokedAtMs).toBe(1_000);
   });
 
   it('notices a revocation made by another process within the cache TTL', () => {
-    const storage = openSqliteStorage({ path: ':memory:' });
-    storage.orgs.ensureOrg({ id: 'default', name: 'Default', createdAtMs: 0 });
     let nowMs = 0;
-    const keys = createKeyService({ store: storage.keys, pepper: Buffer.alloc(32, 7), now: () => nowMs });
+    const { keys, store } = createTestService({ nowMs: () => nowMs });
     const { record, secret } = keys.createKey({ orgId: 'default', name: 'ci', role: 'member' });
     expect(keys.authenticate(secret)?.id).toBe(record.id);
-    storage.keys.revokeKey(record.id, 1);
+    store.revokeKey(record.id, 1);
     nowMs = keyCacheTtlMs - 1;
     expect(keys.authenticate(secret)?.id).toBe(record.id);
     nowMs = keyCacheTtlMs;
     expect(keys.authenticate(secret)).toBeUndefined();
   });
 
-  it('accepts a fixed secret from the config file as given', () => {
-    const keys = createService();
+  it('accepts a fixed secret from the config file as given, and shows only 4 + 4 of its characters', () => {
+    const { keys } = createTestService();
     const fixed = 'acme-ci-key-0123456789abcdef';
-    const { record } = keys.createKey({ orgId: 'default', name: 'fixed', role: 'admin', secret: fixed });
+    const { record, secret } = keys.createKey({ orgId: 'default', name: 'fixed', role: 'admin', secret: fixed });
+    expect(secret).toBe(fixed);
+    expect([record.displayPrefix, record.lastFour]).toEqual(['acme', 'cdef']);
     expect(keys.authenticate(fixed)).toEqual(record);
-    expect(() => keys.createKey({ orgId: 'default', name: 'x', role: 'member', secret: 'too-short' })).toThrow(
-      'at least 20',
-    );
-  });
-});
-
-describe('loadPepper', () => {
-  it('creates a 32-byte pepper file with mode 0600 once and reuses it', () => {
-    const first = loadPepper({ env: {}, dataDirectory: directory });
-    expect(first.length).toBe(32);
-    expect(statSync(join(directory, 'key-pepper')).mode & 0o777).toBe(0o600);
-    expect(loadPepper({ env: {}, dataDirectory: directory })).toEqual(first);
+    expect(keys.authenticate(`${fixed} `)).toBeUndefined();
   });
 
-  it('prefers MERIDIAN_KEY_PEPPER and refuses a short one', () => {
-    expect(loadPepper({ env: { MERIDIAN_KEY_PEPPER: 'ab'.repeat(32) }, dataDirectory: directory })).toEqual(
-      Buffer.alloc(32, 0xab),
-    );
-    expect(() => loadPepper({ env: { MERIDIAN_KEY_PEPPER: 'abcd' }, dataDirectory: directory })).toThrow(
-      'at least 32 bytes',
-    );
+  it('accepts a generated key pasted into the config as a fixed secret', () => {
+    const { keys } = createTestService();
+    const pasted = createKeySecret();
+    const { record } = keys.createKey({ orgId: 'default', name: 'pasted', role: 'member', secret: pasted });
+    expect(record.displayPrefix).toBe(pasted.slice(0, 14));
+    expect(keys.authenticate(pasted)).toEqual(record);
+  });
+
+  it.each([
+    ['shorter than 20 characters', 'too-short-secret', 'at least 20'],
+    ['a broken generated key, which could never authenticate', 'sk-mer-v1-this-is-my-own-secret', 'checksum'],
+  ])('refuses a fixed secret %s', (_name, secret, message) => {
+    const { keys } = createTestService();
+    expect(() => keys.createKey({ orgId: 'default', name: 'x', role: 'member', secret })).toThrow(message);
+    expect(keys.listKeys()).toEqual([]);
+  });
+
+  it('lists keys by org, or all of them', () => {
+    const { keys } = createTestService();
+    const first = keys.createKey({ orgId: 'default', name: 'a', role: 'admin' }).record;
+    const second = keys.createKey({ orgId: 'acme', name: 'b', role: 'member' }).record;
+    expect(keys.listKeys('acme')).toEqual([second]);
+    expect(
+      keys
+        .listKeys()
+        .map((record) => record.id)
+        .sort(),
+    ).toEqual([first.id, second.id].sort());
   });
 });

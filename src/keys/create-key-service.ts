@@ -1,36 +1,60 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { GatewayError } from '../errors/index.js';
 import type { KeyRecord, KeyRole, KeyStore } from '../storage/index.js';
 import { createKeySecret, isWellFormedKeySecret, keySecretPrefix } from './create-key-secret.js';
 import { digestKey } from './digest-key.js';
 
 /** Operator-fixed secrets (from the config file) must be at least this long. */
 export const fixedSecretLengthMin = 20;
-/** Authenticated keys kept in memory; bounded so a key-guessing flood cannot grow it. */
+/** Longer presented secrets are rejected without hashing (no key is this long). */
+const secretLengthMax = 512;
+/** Authenticated keys kept in memory; bounded so a flood of distinct keys cannot grow it. */
 const cacheCountMax = 10_000;
 /**
  * How long a cached key is trusted before it is read again: a key revoked by
  * another process (the CLI, another node) stops working within this time.
  */
 export const keyCacheTtlMs = 5_000;
+/** Characters of a generated secret shown in listings: the typed prefix plus 4 random characters. */
+const generatedDisplayPrefixLength = 14;
+/**
+ * Characters of an operator-fixed secret shown in listings. A fixed secret may be
+ * only 20 characters long; showing 14 of them plus the last 4 would leave 2 secret.
+ */
+const fixedDisplayPrefixLength = 4;
+const digestBytes = 32;
 
 export interface CreateKeyInput {
   readonly orgId: string;
   readonly name: string;
   readonly role: KeyRole;
-  /** A fixed secret from the config file, accepted as given (≥ 20 characters). */
+  /**
+   * An operator-fixed secret from the config file, accepted as given: any string
+   * of at least {@link fixedSecretLengthMin} characters. Omitted → generated.
+   */
   readonly secret?: string;
+  /** Credit limit in nano-units; null or omitted = none. */
   readonly limitNanos?: bigint | null;
   readonly limitReset?: KeyRecord['limitReset'];
 }
 
 export interface KeyService {
+  /** Stores a new key; the returned secret is shown once and never stored. */
   createKey(input: CreateKeyInput): { readonly record: KeyRecord; readonly secret: string };
+  /** The live key a presented secret belongs to; undefined for unknown, malformed or revoked keys. */
   authenticate(secret: string): KeyRecord | undefined;
-  listKeys(orgId: string | undefined): readonly KeyRecord[];
+  listKeys(orgId?: string): readonly KeyRecord[];
+  /** Revokes a key at once on this node (others notice within {@link keyCacheTtlMs}); false if unknown or already revoked. */
   revokeKey(id: string): boolean;
 }
 
-/** Keys: created with a random secret shown once, stored as a keyed digest, checked in constant time. */
+/**
+ * Keys as RELIABILITY.md's security baselines ask: random secrets in a typed,
+ * checksummed format, shown once; stored only as HMAC-SHA-256(pepper, secret) plus
+ * a display prefix and the last 4 characters; looked up by digest and compared in
+ * constant time. The secret is digested before any lookup, so a stored digest
+ * presented as a credential is digested again and matches nothing.
+ */
 export function createKeyService(options: {
   readonly store: KeyStore;
   readonly pepper: Buffer;
@@ -40,16 +64,19 @@ export function createKeyService(options: {
   const cache = new Map<string, { readonly record: KeyRecord; readonly cachedAtMs: number }>();
 
   function createKey(input: CreateKeyInput): { record: KeyRecord; secret: string } {
+    if (input.secret !== undefined) assertUsableFixedSecret(input.secret);
+    if (input.limitNanos !== undefined && input.limitNanos !== null && input.limitNanos < 0n) {
+      throw new GatewayError({ code: 'invalid_request', message: 'A key limit cannot be negative.', param: 'limit' });
+    }
     const secret = input.secret ?? createKeySecret();
-    if (secret.length < fixedSecretLengthMin)
-      throw new Error(`A key secret needs at least ${fixedSecretLengthMin} characters.`);
+    const displayPrefixLength = isWellFormedKeySecret(secret) ? generatedDisplayPrefixLength : fixedDisplayPrefixLength;
     const record: KeyRecord = {
       id: `key_${randomBytes(8).toString('hex')}`,
       orgId: input.orgId,
       name: input.name,
       role: input.role,
       digest: digestKey(options.pepper, secret),
-      displayPrefix: secret.slice(0, Math.min(14, secret.length - 4)),
+      displayPrefix: secret.slice(0, displayPrefixLength),
       lastFour: secret.slice(-4),
       createdAtMs: now(),
       revokedAtMs: null,
@@ -61,8 +88,9 @@ export function createKeyService(options: {
   }
 
   function authenticate(secret: string): KeyRecord | undefined {
-    if (secret.length < fixedSecretLengthMin || secret.length > 512) return undefined;
-    // A generated-format key with a bad checksum is a typo or a guess: reject before any lookup.
+    // Cheap checks first: nothing this short or long is a key, and a generated-format
+    // key with a bad checksum is a typo or a guess; neither costs an HMAC or a lookup.
+    if (secret.length < fixedSecretLengthMin || secret.length > secretLengthMax) return undefined;
     if (secret.startsWith(keySecretPrefix) && !isWellFormedKeySecret(secret)) return undefined;
     const digest = digestKey(options.pepper, secret);
     const nowMs = now();
@@ -71,11 +99,10 @@ export function createKeyService(options: {
       cached !== undefined && nowMs - cached.cachedAtMs < keyCacheTtlMs
         ? cached.record
         : options.store.findKeyByDigest(digest);
-    if (record === undefined || record.revokedAtMs !== null) {
+    if (record === undefined || record.revokedAtMs !== null || !isSameDigest(record.digest, digest)) {
       cache.delete(digest);
       return undefined;
     }
-    if (!timingSafeEqual(Buffer.from(record.digest, 'hex'), Buffer.from(digest, 'hex'))) return undefined;
     if (cached?.record !== record) {
       if (cache.size >= cacheCountMax) cache.clear();
       cache.set(digest, { record, cachedAtMs: nowMs });
@@ -90,4 +117,29 @@ export function createKeyService(options: {
   }
 
   return { createKey, authenticate, listKeys: (orgId) => options.store.listKeys(orgId), revokeKey };
+}
+
+/** Constant-time comparison of two hex digests (the lookup matched by index; this is the baseline's second check). */
+function isSameDigest(storedDigest: string, presentedDigest: string): boolean {
+  const stored = Buffer.from(storedDigest, 'hex');
+  const presented = Buffer.from(presentedDigest, 'hex');
+  return stored.length === digestBytes && presented.length === digestBytes && timingSafeEqual(stored, presented);
+}
+
+function assertUsableFixedSecret(secret: string): void {
+  if (secret.length < fixedSecretLengthMin || secret.length > secretLengthMax) {
+    throw new GatewayError({
+      code: 'invalid_request',
+      message: `A fixed key secret needs at least ${fixedSecretLengthMin} and at most ${secretLengthMax} characters.`,
+      param: 'key',
+    });
+  }
+  // Such a secret would be refused by authenticate() before any lookup, so it must not be stored either.
+  if (secret.startsWith(keySecretPrefix) && !isWellFormedKeySecret(secret)) {
+    throw new GatewayError({
+      code: 'invalid_request',
+      message: `A fixed key secret starting with '${keySecretPrefix}' must be a complete generated key (its checksum does not match).`,
+      param: 'key',
+    });
+  }
 }

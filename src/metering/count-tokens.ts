@@ -1,35 +1,76 @@
+// The package's default export set is o200k_base too; importing the encoding by name keeps that explicit.
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import type { ChatRequest, Message } from '../spec/index.js';
 
-/** Special-token strings (`<|endoftext|>`) in user text count as plain text, never throw. */
+/**
+ * Special-token strings such as `<|endoftext|>` are ordinary text when a client
+ * sends them: count them as text instead of throwing (the library's default).
+ * An empty `disallowedSpecial` with no `allowedSpecial` does exactly that.
+ */
 const asPlainText = { disallowedSpecial: new Set<string>() };
 
-/** OpenAI's chat overhead: 3 tokens per message plus 3 to prime the reply. */
+/** OpenAI's chat overhead (openai-cookbook "How to count tokens"): 3 tokens around every message… */
 const tokensPerMessage = 3;
+/** …1 more when the message has a `name`… */
+const tokensPerName = 1;
+/** …and 3 that prime the assistant's reply. */
 const tokensPerReply = 3;
+/**
+ * An image's size is unknown here; OpenAI bills a low-detail image 85 tokens, the
+ * least any image costs, so the estimate never overcharges for one.
+ */
+const tokensPerImage = 85;
 
-/** Tokens of a text with the o200k_base encoding (an estimate for non-OpenAI models). */
+/**
+ * Tokens of a text in the o200k_base encoding (GPT-4o and later). For other
+ * vendors' models it is an estimate. Never throws on special-token text.
+ */
 export function countTextTokens(text: string): number {
   return text.length === 0 ? 0 : countTokens(text, asPlainText);
 }
 
 /**
- * Estimated prompt tokens of a request: message text, tool-call arguments, tool
- * definitions as JSON, plus OpenAI's per-message overhead. Used only when the
- * provider reports no usage; records so metered are flagged `estimated`.
+ * An ESTIMATE of a request's prompt tokens, used only when the provider reported
+ * none (the record is then flagged `estimated`). It follows OpenAI's recipe:
+ * per message 3 tokens + its role + its content (text, reasoning, tool calls,
+ * refusal) + its name (+1); tool definitions as JSON; 3 tokens for the reply;
+ * 85 tokens per image. Other vendors tokenize differently, and content the
+ * canonical model does not understand (opaque parts) is not counted, so the
+ * estimate errs low: in the customer's favour.
  */
 export function estimatePromptTokens(request: ChatRequest): number {
-  let text = '';
-  for (const message of request.messages) text += messageText(message);
-  if (request.tools !== undefined) text += JSON.stringify(request.tools);
-  return countTextTokens(text) + request.messages.length * tokensPerMessage + tokensPerReply;
+  let tokens = tokensPerReply;
+  for (const message of request.messages) tokens += estimateMessageTokens(message);
+  if (request.tools !== undefined && request.tools.length > 0) tokens += countTextTokens(JSON.stringify(request.tools));
+  return tokens;
 }
 
-function messageText(message: Message): string {
+function estimateMessageTokens(message: Message): number {
+  let tokens = tokensPerMessage + countTextTokens(message.role);
+  if ('name' in message && message.name !== undefined) tokens += tokensPerName + countTextTokens(message.name);
   let text = '';
-  for (const part of message.content) {
-    if (part.type === 'text' || part.type === 'reasoning') text += part.text;
-    else if (part.type === 'tool-call') text += part.toolName + part.arguments;
+  switch (message.role) {
+    case 'system':
+    case 'tool':
+      for (const part of message.content) text += part.text;
+      break;
+    case 'user':
+      for (const part of message.content) {
+        if (part.type === 'text') text += part.text;
+        else if (part.type === 'image') tokens += tokensPerImage;
+      }
+      break;
+    case 'assistant':
+      for (const part of message.content) {
+        if (part.type === 'text' || part.type === 'reasoning') text += part.text;
+        else if (part.type === 'tool-call') text += part.toolName + part.arguments;
+      }
+      if (message.refusal !== undefined) text += message.refusal;
+      break;
+    default: {
+      const unexpected: never = message;
+      throw new Error(`unexpected message ${JSON.stringify(unexpected)}`);
+    }
   }
-  return text;
+  return tokens + countTextTokens(text);
 }

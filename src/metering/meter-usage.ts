@@ -1,76 +1,116 @@
 import type { PriceTable } from '../catalog/catalog-types.js';
 import type { BilledUsage, ChatRequest, Usage } from '../spec/index.js';
+import { createUnknownUsage } from '../spec/index.js';
 import { computeCost } from './compute-cost.js';
 import { countTextTokens, estimatePromptTokens } from './count-tokens.js';
 
-/** Counts above this for one call are impossible and treated as unknown (INV-7). */
-const tokensPlausibleMax = 100_000_000;
-
-function plausible(count: number | undefined): number | undefined {
-  return count !== undefined && Number.isInteger(count) && count >= 0 && count <= tokensPlausibleMax
-    ? count
-    : undefined;
-}
+/** A count above this for one call is impossible and treated as unknown (INV-7). */
+export const tokensPerCallMax = 100_000_000;
 
 export interface MeterInput {
   /** Provider-reported usage; undefined when the provider reported none. */
   readonly usage: Usage | undefined;
   readonly request: ChatRequest;
-  /** What reached the client, to estimate output when the provider was silent. */
+  /** What reached the client, to estimate the output when the provider was silent. */
   readonly deliveredText: { readonly text: string; readonly reasoning: string; readonly toolArguments: string };
   readonly prices: PriceTable;
   readonly markupBasisPoints: number;
 }
 
 /**
- * Turns provider usage into billable counts and money. Provider counts win; a
- * missing prompt or completion total is counted locally and the result flagged
- * `isEstimated`. Derived counts are clamped at zero (in the customer's favour).
+ * Turns provider usage into billable counts and money.
+ *
+ * - Provider-reported counts win. Impossible ones (negative, fractional, not
+ *   finite, above {@link tokensPerCallMax}) are treated as unknown (INV-7).
+ * - A missing total is taken from the provider's own parts when they add up to
+ *   one (uncached + cache read + cache write; text + reasoning): that is still
+ *   the provider's count.
+ * - Otherwise a missing prompt total is estimated from the request
+ *   ({@link estimatePromptTokens}) and a missing completion total is counted over
+ *   the delivered text, reasoning and tool arguments; the result is then flagged
+ *   `isEstimated`.
+ * - Unknown cache reads, cache writes and reasoning bill as 0 (`usage` keeps them
+ *   undefined). Cache counts are clamped to the prompt and reasoning to the
+ *   completion, so the uncached prompt and the text output are never negative and
+ *   no token is billed twice: every clamp is in the customer's favour.
  */
 export function meterUsage(input: MeterInput): BilledUsage {
-  const usage = input.usage;
-  const reportedPrompt = plausible(usage?.inputTokens.total);
-  const reportedCompletion = plausible(usage?.outputTokens.total);
-  const promptTokens = reportedPrompt ?? estimatePromptTokens(input.request);
+  const usage = input.usage === undefined ? undefined : dropImpossibleCounts(input.usage);
+  const reportedPromptTokens = readPromptTotal(usage);
+  const reportedCompletionTokens = readCompletionTotal(usage);
+  const promptTokens = reportedPromptTokens ?? estimatePromptTokens(input.request);
   const completionTokens =
-    reportedCompletion ??
+    reportedCompletionTokens ??
     countTextTokens(input.deliveredText.text) +
       countTextTokens(input.deliveredText.reasoning) +
       countTextTokens(input.deliveredText.toolArguments);
-  const cachedTokens = Math.min(plausible(usage?.inputTokens.cacheRead) ?? 0, promptTokens);
-  const cacheWriteTokens = Math.min(plausible(usage?.inputTokens.cacheWrite) ?? 0, promptTokens - cachedTokens);
-  const reasoningTokens =
-    reportedCompletion === undefined
-      ? countTextTokens(input.deliveredText.reasoning)
-      : Math.min(plausible(usage?.outputTokens.reasoning) ?? 0, completionTokens);
+
+  const cachedTokens = Math.min(usage?.inputTokens.cacheRead ?? 0, promptTokens);
+  const cacheWriteTokens = Math.min(usage?.inputTokens.cacheWrite ?? 0, promptTokens - cachedTokens);
+  const reasoningTokensReported =
+    usage?.outputTokens.reasoning ??
+    (reportedCompletionTokens === undefined ? countTextTokens(input.deliveredText.reasoning) : 0);
+  const reasoningTokens = Math.min(reasoningTokensReported, completionTokens);
+
   const { upstreamCostNanos, costNanos } = computeCost({
     counts: {
       promptUncached: promptTokens - cachedTokens - cacheWriteTokens,
       cacheRead: cachedTokens,
       cacheWrite: cacheWriteTokens,
-      outputText: Math.max(0, completionTokens - reasoningTokens),
-      reasoning: Math.min(reasoningTokens, completionTokens),
+      outputText: completionTokens - reasoningTokens,
+      reasoning: reasoningTokens,
     },
     prices: input.prices,
     markupBasisPoints: input.markupBasisPoints,
   });
+  const isEstimated =
+    reportedPromptTokens === undefined || reportedCompletionTokens === undefined || usage?.isEstimated === true;
   return {
-    usage: usage ?? emptyUsage(),
+    usage: { ...(usage ?? createUnknownUsage()), isEstimated },
     promptTokens,
     completionTokens,
     cachedTokens,
     cacheWriteTokens,
-    reasoningTokens: Math.min(reasoningTokens, completionTokens),
+    reasoningTokens,
     costNanos,
     upstreamCostNanos,
-    isEstimated: reportedPrompt === undefined || reportedCompletion === undefined,
+    isEstimated,
   };
 }
 
-function emptyUsage(): Usage {
+function readPromptTotal(usage: Usage | undefined): number | undefined {
+  if (usage === undefined) return undefined;
+  const { total, noCache, cacheRead, cacheWrite } = usage.inputTokens;
+  if (total !== undefined) return total;
+  return noCache === undefined ? undefined : readPlausibleCount(noCache + (cacheRead ?? 0) + (cacheWrite ?? 0));
+}
+
+function readCompletionTotal(usage: Usage | undefined): number | undefined {
+  if (usage === undefined) return undefined;
+  const { total, text, reasoning } = usage.outputTokens;
+  if (total !== undefined) return total;
+  return text === undefined ? undefined : readPlausibleCount(text + (reasoning ?? 0));
+}
+
+/** The usage with every impossible count replaced by undefined; `raw` keeps what the provider sent. */
+function dropImpossibleCounts(usage: Usage): Usage {
+  const { inputTokens, outputTokens } = usage;
   return {
-    inputTokens: { total: undefined, noCache: undefined, cacheRead: undefined, cacheWrite: undefined },
-    outputTokens: { total: undefined, text: undefined, reasoning: undefined },
-    isEstimated: true,
+    ...usage,
+    inputTokens: {
+      total: readPlausibleCount(inputTokens.total),
+      noCache: readPlausibleCount(inputTokens.noCache),
+      cacheRead: readPlausibleCount(inputTokens.cacheRead),
+      cacheWrite: readPlausibleCount(inputTokens.cacheWrite),
+    },
+    outputTokens: {
+      total: readPlausibleCount(outputTokens.total),
+      text: readPlausibleCount(outputTokens.text),
+      reasoning: readPlausibleCount(outputTokens.reasoning),
+    },
   };
+}
+
+function readPlausibleCount(count: number | undefined): number | undefined {
+  return count !== undefined && Number.isInteger(count) && count >= 0 && count <= tokensPerCallMax ? count : undefined;
 }

@@ -1,3 +1,4 @@
+import { strict as assert } from 'node:assert';
 import type { GenerationRecord, GenerationStore } from './ports.js';
 
 export interface GenerationWriter {
@@ -15,9 +16,16 @@ interface Pending {
 }
 
 /**
- * Group commit: records queued during one event-loop turn are inserted in one
- * transaction on `setImmediate` (or at once at `batchCountMax`). The hot path does
- * no I/O per record, yet a caller can await durability before it sends its last byte.
+ * Group commit over any {@link GenerationStore}: records queued during one
+ * event-loop turn are inserted in one transaction on `setImmediate` (or at once
+ * when `batchCountMax` are queued). The hot path does no I/O per record, yet the
+ * pipeline can await `write()` (durability) before it sends a response's last
+ * bytes. Under load (the last commit was less than `commitWindowMs` ago and
+ * `isBusy()`), the commit waits that window to gather a bigger batch
+ * (`limits.generationCommitWindowMs`).
+ *
+ * If the store throws, the promises of that batch reject with its error (the
+ * caller logs it); batches before and after are unaffected.
  */
 export function createGenerationWriter(
   store: GenerationStore,
@@ -29,6 +37,7 @@ export function createGenerationWriter(
     readonly now?: () => number;
   },
 ): GenerationWriter {
+  assert.ok(Number.isInteger(options.batchCountMax) && options.batchCountMax >= 1, 'batchCountMax must be ≥ 1');
   const commitWindowMs = options.commitWindowMs ?? 0;
   const now = options.now ?? Date.now;
   let queue: Pending[] = [];

@@ -112,10 +112,17 @@ function fromRow(row: Row): GenerationRecord {
   };
 }
 
-/** GenerationStore on SQLite; statements prepared once. */
+/**
+ * GenerationStore on SQLite; statements prepared once. A batch is one
+ * transaction: all its records or none. Rows are read with safe integers, so
+ * money comes back as the exact bigint that went in.
+ */
 export function createSqliteGenerationStore(database: Database): GenerationStore {
+  // Idempotent by id only: `ON CONFLICT (id) DO NOTHING`, not `INSERT OR IGNORE`, which would also drop a row
+  // that breaks a CHECK or NOT NULL constraint silently, and the writer would report it committed.
   const insert = database.prepare(
-    `INSERT OR IGNORE INTO generations (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+    `INSERT INTO generations (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
+     ON CONFLICT (id) DO NOTHING`,
   );
   const find = database.prepare('SELECT * FROM generations WHERE id = ?').safeIntegers(true);
   const insertMany = database.transaction((records: readonly GenerationRecord[]) => {

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { KeyRecord, KeyRole, KeyStore, OrgStore } from '../ports.js';
+import type { KeyRecord, KeyRole, KeyStore } from '../ports.js';
 
 interface KeyRow {
   id: string;
@@ -31,7 +31,10 @@ function fromRow(row: KeyRow): KeyRecord {
   };
 }
 
-/** KeyStore on SQLite. Keys are found by digest (UNIQUE index), never by secret. */
+/**
+ * KeyStore on SQLite; statements prepared once. Keys are found by digest (UNIQUE
+ * index), never by secret; limits are read with safe integers (bigint).
+ */
 export function createSqliteKeyStore(database: Database): KeyStore {
   const insert = database.prepare(
     `INSERT INTO api_keys (id, org_id, name, role, digest, display_prefix, last_four, created_at_ms, revoked_at_ms, limit_nanos, limit_reset)
@@ -62,18 +65,5 @@ export function createSqliteKeyStore(database: Database): KeyStore {
     listKeys: (orgId) => ((orgId === undefined ? all.all() : byOrg.all(orgId)) as KeyRow[]).map(fromRow),
     revokeKey: (id, atMs) => revoke.run(atMs, id).changes === 1,
     countKeysByRole: (role) => (countByRole.get(role) as { count: number }).count,
-  };
-}
-
-/** OrgStore on SQLite. */
-export function createSqliteOrgStore(database: Database): OrgStore {
-  const insert = database.prepare('INSERT OR IGNORE INTO orgs (id, name, created_at_ms) VALUES (?, ?, ?)');
-  const find = database.prepare('SELECT id, name, created_at_ms FROM orgs WHERE id = ?');
-  return {
-    ensureOrg: (record) => insert.run(record.id, record.name, record.createdAtMs).changes === 1,
-    findOrg: (id) => {
-      const row = find.get(id) as { id: string; name: string; created_at_ms: number } | undefined;
-      return row === undefined ? undefined : { id: row.id, name: row.name, createdAtMs: row.created_at_ms };
-    },
   };
 }
