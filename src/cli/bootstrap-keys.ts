@@ -1,6 +1,6 @@
 import type { MeridianConfig } from '../config/index.js';
 import type { KeyService } from '../keys/index.js';
-import type { Storage } from '../storage/index.js';
+import type { KeyRole, Storage } from '../storage/index.js';
 
 /** The org every node has; keys created without an org belong to it. */
 export const defaultOrgId = 'default';
@@ -26,9 +26,7 @@ export function bootstrapKeys(input: {
   for (const entry of config.keys) {
     const fixedSecret = entry.key === undefined || entry.key === '' ? undefined : entry.key;
     if (fixedSecret !== undefined) {
-      if (keys.authenticate(fixedSecret) === undefined) {
-        keys.createKey({ orgId: entry.org, name: entry.name, role: 'member', secret: fixedSecret });
-      }
+      ensureFixedKey({ keys, print, orgId: entry.org, name: entry.name, role: 'member', secret: fixedSecret });
       continue;
     }
     if (keys.listKeys(entry.org).some((record) => record.name === entry.name)) continue;
@@ -39,9 +37,7 @@ export function bootstrapKeys(input: {
 
 function ensureAdminKey(fixedSecret: string | undefined, keys: KeyService, print: (line: string) => void): void {
   if (fixedSecret !== undefined && fixedSecret !== '') {
-    if (keys.authenticate(fixedSecret) === undefined) {
-      keys.createKey({ orgId: defaultOrgId, name: 'admin', role: 'admin', secret: fixedSecret });
-    }
+    ensureFixedKey({ keys, print, orgId: defaultOrgId, name: 'admin', role: 'admin', secret: fixedSecret });
     return;
   }
   const existing = keys.listKeys(defaultOrgId).find((record) => record.role === 'admin' && record.revokedAtMs === null);
@@ -53,4 +49,31 @@ function ensureAdminKey(fixedSecret: string | undefined, keys: KeyService, print
   }
   const created = keys.createKey({ orgId: defaultOrgId, name: 'admin', role: 'admin' });
   print(`Admin key (shown once, store it now): ${created.secret}`);
+}
+
+/**
+ * Creates a key with an operator-fixed secret unless it exists. A fixed key that was
+ * revoked stays revoked: its digest is taken, so creation fails and is reported, not retried.
+ */
+function ensureFixedKey(input: {
+  readonly keys: KeyService;
+  readonly print: (line: string) => void;
+  readonly orgId: string;
+  readonly name: string;
+  readonly role: KeyRole;
+  readonly secret: string;
+}): void {
+  if (input.keys.authenticate(input.secret) !== undefined) return;
+  try {
+    input.keys.createKey({ orgId: input.orgId, name: input.name, role: input.role, secret: input.secret });
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+    input.print(
+      `Key '${input.name}' of org '${input.orgId}' from the config was revoked; it stays revoked (set a new secret to replace it).`,
+    );
+  }
+}
+
+function isDuplicateKeyError(error: unknown): boolean {
+  return error instanceof Error && /UNIQUE constraint failed: api_keys\.digest/.test(error.message);
 }

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/index.js';
+import type { MeridianConfig } from '../config/index.js';
+import { createKeyService } from '../keys/index.js';
+import { openSqliteStorage } from '../storage/index.js';
+import { bootstrapKeys } from './bootstrap-keys.js';
+
+const fixedSecret = 'acme-ci-secret-0123456789';
+
+function setUp() {
+  const defaults = loadConfig({ cwd: '/nonexistent-for-defaults', env: {} }).config;
+  const config: MeridianConfig = {
+    ...defaults,
+    admin: { key: 'admin-secret-0123456789abc' },
+    orgs: [{ id: 'acme', name: 'Acme', credits: undefined }],
+    keys: [
+      { org: 'acme', name: 'ci', key: fixedSecret, limit: undefined, limitReset: 'none' },
+      { org: 'acme', name: 'generated', key: undefined, limit: undefined, limitReset: 'none' },
+    ],
+  };
+  const storage = openSqliteStorage({ path: ':memory:' });
+  const keys = createKeyService({ store: storage.keys, pepper: Buffer.alloc(32, 1) });
+  const printed: string[] = [];
+  const run = () => bootstrapKeys({ config, storage, keys, print: (line) => printed.push(line), now: () => 0 });
+  return { storage, keys, printed, run };
+}
+
+describe('bootstrapKeys', () => {
+  it('is idempotent: orgs, fixed keys and generated keys are created once', () => {
+    const { keys, printed, run } = setUp();
+    run();
+    run();
+    expect(keys.listKeys('acme').map((key) => key.name)).toEqual(['ci', 'generated']);
+    expect(keys.listKeys('default').map((key) => [key.name, key.role])).toEqual([['admin', 'admin']]);
+    expect(printed.filter((line) => line.startsWith("Key 'generated'")).length).toBe(1);
+    expect(keys.authenticate(fixedSecret)?.name).toBe('ci');
+  });
+
+  it('leaves a revoked fixed key revoked instead of crashing at start', () => {
+    const { keys, printed, run } = setUp();
+    run();
+    const ci = keys.listKeys('acme').find((key) => key.name === 'ci')!;
+    keys.revokeKey(ci.id);
+    expect(run).not.toThrow();
+    expect(keys.authenticate(fixedSecret)).toBeUndefined();
+    expect(printed.at(-1)).toBe(
+      "Key 'ci' of org 'acme' from the config was revoked; it stays revoked (set a new secret to replace it).",
+    );
+  });
+});
