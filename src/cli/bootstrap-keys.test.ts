@@ -30,7 +30,12 @@ describe('bootstrapKeys', () => {
     const { keys, printed, run } = setUp();
     run();
     run();
-    expect(keys.listKeys('acme').map((key) => key.name)).toEqual(['ci', 'generated']);
+    expect(
+      keys
+        .listKeys('acme')
+        .map((key) => key.name)
+        .sort(),
+    ).toEqual(['ci', 'generated']);
     expect(keys.listKeys('default').map((key) => [key.name, key.role])).toEqual([['admin', 'admin']]);
     expect(printed.filter((line) => line.startsWith("Key 'generated'")).length).toBe(1);
     expect(keys.authenticate(fixedSecret)?.name).toBe('ci');
