@@ -1,5 +1,6 @@
 import type { BilledUsage, ChatChoice, ChatResult } from '../../../spec/index.js';
 import type { ResponseMeta } from '../../adapter-types.js';
+import { renderAssistantParts } from '../render-assistant-parts.js';
 import { renderFinishReason, renderUsage } from './render-usage.js';
 
 /** Canonical result → an OpenAI `chat.completion` JSON text with the gateway's id, model and usage. */
@@ -17,20 +18,7 @@ export function renderResponse(result: ChatResult, billed: BilledUsage, meta: Re
 }
 
 function renderChoice(choice: ChatChoice): Record<string, unknown> {
-  let text: string | null = null;
-  let reasoning: string | undefined;
-  const toolCalls: Record<string, unknown>[] = [];
-  for (const part of choice.content) {
-    if (part.type === 'text') text = (text ?? '') + part.text;
-    else if (part.type === 'reasoning') reasoning = (reasoning ?? '') + part.text;
-    else if (part.type === 'tool-call') {
-      toolCalls.push({
-        id: part.toolCallId,
-        type: 'function',
-        function: { name: part.toolName, arguments: part.arguments },
-      });
-    }
-  }
+  const { text, reasoning, toolCalls } = renderAssistantParts(choice.content);
   const message: Record<string, unknown> = { role: 'assistant', content: text, refusal: choice.refusal ?? null };
   if (reasoning !== undefined) {
     // OpenRouter clients read `reasoning`; DeepSeek-style clients read `reasoning_content`.

@@ -1,5 +1,6 @@
 import type { OpenAIDialect } from '../../../catalog/catalog-types.js';
 import type { AssistantPart, Message, TextPart, UserPart } from '../../../spec/index.js';
+import { renderAssistantParts } from '../render-assistant-parts.js';
 
 type WireMessage = Record<string, unknown>;
 
@@ -67,20 +68,7 @@ function convertAssistant(
   refusal: string | undefined,
   dialect: OpenAIDialect,
 ): WireMessage {
-  let text: string | null = null;
-  let reasoning: string | undefined;
-  const toolCalls: unknown[] = [];
-  for (const part of parts) {
-    if (part.type === 'text') text = (text ?? '') + part.text;
-    else if (part.type === 'reasoning') reasoning = (reasoning ?? '') + part.text;
-    else if (part.type === 'tool-call') {
-      toolCalls.push({
-        id: part.toolCallId,
-        type: 'function',
-        function: { name: part.toolName, arguments: part.arguments },
-      });
-    }
-  }
+  const { text, reasoning, toolCalls } = renderAssistantParts(parts);
   const wire: WireMessage = { role: 'assistant', content: text };
   if (reasoning !== undefined) wire[dialect.reasoningField] = reasoning;
   if (toolCalls.length > 0) wire['tool_calls'] = toolCalls;
