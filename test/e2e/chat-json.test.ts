@@ -1,29 +1,24 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
-import { createGatewayConfig, createMemberKey, readGeneration } from '../support/gateway-config.js';
+import { readGeneration } from '../support/gateway-config.js';
 import { validateSchema } from '../support/openapi.js';
-import { startGatewayProcess } from '../support/start-gateway-process.js';
+import { startTestStack } from '../support/start-test-stack.js';
+import type { TestStack } from '../support/start-test-stack.js';
 import type { GatewayProcess } from '../support/start-gateway-process.js';
 
+let stack: TestStack;
 let fake: FakeUpstream;
 let gateway: GatewayProcess;
 let client: OpenAI;
 let memberKey: string;
 
 beforeAll(async () => {
-  fake = await createFakeUpstream();
-  gateway = await startGatewayProcess({ configYaml: createGatewayConfig(fake.baseUrl) });
-  memberKey = (await createMemberKey(gateway.url, 'json-tests')).key;
-  client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: memberKey, maxRetries: 0 });
+  stack = await startTestStack('json-tests');
+  ({ fake, gateway, key: memberKey, client } = stack);
 });
 
-afterAll(async () => {
-  await gateway.stop();
-  gateway.cleanup();
-  await fake.close();
-});
+afterAll(() => stack.stop());
 
 const upstreamCompletion = {
   id: 'chatcmpl-upstream-1',

@@ -1,30 +1,26 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFakeUpstream, sseFrames } from '../fake-upstream/create-fake-upstream.js';
+import { sseFrames } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
-import { createGatewayConfig, createMemberKey, readGeneration } from '../support/gateway-config.js';
+import { readGeneration } from '../support/gateway-config.js';
 import { validateSchema } from '../support/openapi.js';
 import { readSseData } from '../support/read-sse.js';
-import { startGatewayProcess } from '../support/start-gateway-process.js';
+import { startTestStack } from '../support/start-test-stack.js';
+import type { TestStack } from '../support/start-test-stack.js';
 import type { GatewayProcess } from '../support/start-gateway-process.js';
 
+let stack: TestStack;
 let fake: FakeUpstream;
 let gateway: GatewayProcess;
 let client: OpenAI;
 let memberKey: string;
 
 beforeAll(async () => {
-  fake = await createFakeUpstream();
-  gateway = await startGatewayProcess({ configYaml: createGatewayConfig(fake.baseUrl) });
-  memberKey = (await createMemberKey(gateway.url, 'stream-tests')).key;
-  client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: memberKey, maxRetries: 0 });
+  stack = await startTestStack('stream-tests');
+  ({ fake, gateway, key: memberKey, client } = stack);
 });
 
-afterAll(async () => {
-  await gateway.stop();
-  gateway.cleanup();
-  await fake.close();
-});
+afterAll(() => stack.stop());
 
 const base = {
   id: 'chatcmpl-up',
@@ -190,15 +186,10 @@ describe('POST /v1/chat/completions (stream)', () => {
   });
 
   it('forwards the first token before the upstream sends the next one (no buffering)', async () => {
-    const held = await createFakeUpstream();
-    const heldGateway = await startGatewayProcess({ configYaml: createGatewayConfig(held.baseUrl) });
+    const heldStack = await startTestStack('held');
+    const { fake: held, client: heldClient } = heldStack;
     try {
       held.enqueue({ kind: 'sse', frames: sseFrames(textChunks(['first', ' second'])), holdAfter: 2 });
-      const heldClient = new OpenAI({
-        baseURL: `${heldGateway.url}/v1`,
-        apiKey: (await createMemberKey(heldGateway.url, 'held')).key,
-        maxRetries: 0,
-      });
       const stream = await heldClient.chat.completions.create({
         model: 'test/fake-model',
         messages: [{ role: 'user', content: 'hi' }],
@@ -214,18 +205,15 @@ describe('POST /v1/chat/completions (stream)', () => {
         rest += next.value.choices[0]?.delta.content ?? '';
       expect(rest).toBe(' second');
     } finally {
-      await heldGateway.stop();
-      heldGateway.cleanup();
-      await held.close();
+      await heldStack.stop();
     }
   });
 
   it('aborts the upstream request when the client disconnects, and bills what was generated', async () => {
-    const held = await createFakeUpstream();
-    const heldGateway = await startGatewayProcess({ configYaml: createGatewayConfig(held.baseUrl) });
+    const heldStack = await startTestStack('abort');
+    const { fake: held, gateway: heldGateway, key } = heldStack;
     try {
       held.enqueue({ kind: 'sse', frames: sseFrames(textChunks(['generated so far', ' never sent'])), holdAfter: 2 });
-      const key = (await createMemberKey(heldGateway.url, 'abort')).key;
       const controller = new AbortController();
       const response = await fetch(`${heldGateway.url}/v1/chat/completions`, {
         method: 'POST',
@@ -251,9 +239,7 @@ describe('POST /v1/chat/completions (stream)', () => {
       });
       expect(Number(record!['cost_nanos'])).toBeGreaterThan(0);
     } finally {
-      await heldGateway.stop();
-      heldGateway.cleanup();
-      await held.close();
+      await heldStack.stop();
     }
   });
 });

@@ -1,27 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limits } from '../../src/config/limits.js';
-import { createFakeUpstream, sseFrames } from '../fake-upstream/create-fake-upstream.js';
+import { sseFrames } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
-import { createGatewayConfig, createMemberKey, readGeneration } from '../support/gateway-config.js';
+import { readGeneration } from '../support/gateway-config.js';
 import { validateSchema } from '../support/openapi.js';
-import { startGatewayProcess } from '../support/start-gateway-process.js';
+import { startTestStack } from '../support/start-test-stack.js';
+import type { TestStack } from '../support/start-test-stack.js';
 import type { GatewayProcess } from '../support/start-gateway-process.js';
 
+let stack: TestStack;
 let fake: FakeUpstream;
 let gateway: GatewayProcess;
 let memberKey: string;
 
 beforeAll(async () => {
-  fake = await createFakeUpstream();
-  gateway = await startGatewayProcess({ configYaml: createGatewayConfig(fake.baseUrl) });
-  memberKey = (await createMemberKey(gateway.url, 'error-tests')).key;
+  stack = await startTestStack('error-tests');
+  ({ fake, gateway, key: memberKey } = stack);
 });
 
-afterAll(async () => {
-  await gateway.stop();
-  gateway.cleanup();
-  await fake.close();
-});
+afterAll(() => stack.stop());
 
 const goodBody = { model: 'test/fake-model', messages: [{ role: 'user', content: 'hi' }] };
 
