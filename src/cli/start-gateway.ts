@@ -10,6 +10,7 @@ import { createApp } from '../http/app.js';
 import type { AppContext } from '../http/app-context.js';
 import type { Logger } from '../observability/index.js';
 import { openaiChatInbound, openaiChatOutbound } from '../protocols/openai-chat/index.js';
+import { anthropicMessagesInbound } from '../protocols/anthropic-messages/index.js';
 import { startSandboxServer } from '../sandbox/index.js';
 import type { SandboxServer } from '../sandbox/index.js';
 import { createGenerationWriter } from '../storage/index.js';
@@ -66,7 +67,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     generationWriter,
     upstream,
     outbound: outboundAdapters,
-    openaiInbound: openaiChatInbound,
+    inbound: { 'openai-chat': openaiChatInbound, 'anthropic-messages': anthropicMessagesInbound },
     log: options.log,
     now: Date.now,
     markupBasisPoints: 0,

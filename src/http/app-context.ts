@@ -3,6 +3,8 @@ import type { KeyService } from '../keys/index.js';
 import type { Logger } from '../observability/index.js';
 import type { InboundCodec, OutboundAdapter } from '../protocols/adapter-types.js';
 import type { ProtocolId } from '../spec/index.js';
+
+export type InboundProtocolId = 'openai-chat' | 'anthropic-messages';
 import type { GenerationWriter, Storage } from '../storage/index.js';
 import type { UpstreamClient } from '../upstream/index.js';
 
@@ -14,7 +16,8 @@ export interface AppContext {
   readonly generationWriter: GenerationWriter;
   readonly upstream: UpstreamClient;
   readonly outbound: Readonly<Partial<Record<ProtocolId, OutboundAdapter>>>;
-  readonly openaiInbound: InboundCodec;
+  /** Client-side codecs by the protocol of the route (`/v1/chat/completions`, `/v1/messages`). */
+  readonly inbound: Readonly<Record<InboundProtocolId, InboundCodec>>;
   readonly log: Logger;
   readonly now: () => number;
   /** Markup on upstream prices for every key, in basis points (the credits issue makes it per org). */

@@ -1,14 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { limits } from '../config/index.js';
 import { GatewayError, toGatewayError } from '../errors/index.js';
-import type { AppContext } from './app-context.js';
+import type { AppContext, InboundProtocolId } from './app-context.js';
 import { authenticate, requireAdmin } from './authenticate.js';
 import { createRequestId } from './create-ids.js';
 import { handleModelCall } from './handle-model-call.js';
 import { readJsonBody } from './read-json-body.js';
 import { sendGeneration } from './routes/generation-route.js';
 import { createKeyRoute, listKeysRoute, revokeKeyRoute } from './routes/keys-route.js';
-import { sendModels } from './routes/models-route.js';
+import { sendAnthropicModels, sendModels } from './routes/models-route.js';
+import { sendTokenCount } from './routes/count-tokens-route.js';
 import { sendStatic } from './routes/static-route.js';
 import { sendJson } from './send-json.js';
 
@@ -22,7 +23,7 @@ export function createApp(app: AppContext): (request: IncomingMessage, response:
     const requestId = createRequestId();
     const startedAtMs = app.now();
     dispatch(app, request, response, requestId, startedAtMs).catch((error: unknown) => {
-      renderFailure(app, response, error, requestId);
+      renderFailure(app, { request, response, error, requestId });
     });
   };
 }
@@ -45,19 +46,17 @@ async function dispatch(
     case 'GET /readyz':
       return sendJson(response, 200, { status: 'ready' }, requestId);
     case 'GET /v1/models':
-      return sendModels(response, app.catalog, requestId);
-    case 'POST /v1/chat/completions': {
-      const key = authenticate(request, app.keys);
+      return isAnthropicClient(request)
+        ? sendAnthropicModels(response, app.catalog, requestId)
+        : sendModels(response, app.catalog, requestId);
+    case 'POST /v1/chat/completions':
+      return callModel(app, { request, response, requestId, startedAtMs, protocol: 'openai-chat' });
+    case 'POST /v1/messages':
+      return callModel(app, { request, response, requestId, startedAtMs, protocol: 'anthropic-messages' });
+    case 'POST /v1/messages/count_tokens': {
+      authenticate(request, app.keys);
       const body = await readJsonBody(request, limits.requestBodyBytesMax);
-      const call = {
-        requestId,
-        startedAtMs,
-        orgId: key.orgId,
-        keyId: key.id,
-        appReferer: readHeader(request, 'http-referer') ?? readHeader(request, 'referer'),
-        appTitle: readHeader(request, 'x-title'),
-      };
-      return handleModelCall(app, call, { inbound: app.openaiInbound, body, request, response });
+      return sendTokenCount(response, { app, body, requestId });
     }
     case 'GET /v1/generation':
       return sendGeneration(response, {
@@ -77,6 +76,30 @@ async function dispatch(
     default:
       return dispatchPattern(app, request, response, { method, path, requestId });
   }
+}
+
+async function callModel(
+  app: AppContext,
+  exchange: {
+    readonly request: IncomingMessage;
+    readonly response: ServerResponse;
+    readonly requestId: string;
+    readonly startedAtMs: number;
+    readonly protocol: InboundProtocolId;
+  },
+): Promise<void> {
+  const { request, response } = exchange;
+  const key = authenticate(request, app.keys);
+  const body = await readJsonBody(request, limits.requestBodyBytesMax);
+  const call = {
+    requestId: exchange.requestId,
+    startedAtMs: exchange.startedAtMs,
+    orgId: key.orgId,
+    keyId: key.id,
+    appReferer: readHeader(request, 'http-referer') ?? readHeader(request, 'referer'),
+    appTitle: readHeader(request, 'x-title'),
+  };
+  return handleModelCall(app, call, { inbound: app.inbound[exchange.protocol], body, request, response });
 }
 
 function dispatchPattern(
@@ -105,8 +128,29 @@ function readHeader(request: IncomingMessage, name: string): string | null {
   return text === undefined || text === '' ? null : text.slice(0, 512);
 }
 
-function renderFailure(app: AppContext, response: ServerResponse, error: unknown, requestId: string): void {
-  const gatewayError = toGatewayError(error);
+/** Anthropic routes, and `GET /v1/models` from an Anthropic client, answer in Anthropic's shapes. */
+function chooseDialect(request: IncomingMessage): InboundProtocolId {
+  const path = normalisePath((request.url ?? '/').split('?', 1)[0] ?? '/');
+  return path.startsWith('/v1/messages') || (path === '/v1/models' && isAnthropicClient(request))
+    ? 'anthropic-messages'
+    : 'openai-chat';
+}
+
+function isAnthropicClient(request: IncomingMessage): boolean {
+  return request.headers['anthropic-version'] !== undefined;
+}
+
+function renderFailure(
+  app: AppContext,
+  failure: {
+    readonly request: IncomingMessage;
+    readonly response: ServerResponse;
+    readonly error: unknown;
+    readonly requestId: string;
+  },
+): void {
+  const { response, requestId } = failure;
+  const gatewayError = toGatewayError(failure.error);
   if (gatewayError.code === 'internal_error') {
     app.log.error('internal_error', {
       requestId,
@@ -117,7 +161,7 @@ function renderFailure(app: AppContext, response: ServerResponse, error: unknown
     if (!response.writableEnded) response.destroy();
     return;
   }
-  const rendered = app.openaiInbound.renderError(gatewayError, requestId);
+  const rendered = app.inbound[chooseDialect(failure.request)].renderError(gatewayError, requestId);
   response.writeHead(rendered.status, { ...rendered.headers, 'content-length': Buffer.byteLength(rendered.body) });
   response.end(rendered.body);
 }

@@ -4,6 +4,7 @@ import type { ChatResult } from '../spec/index.js';
 import type { UpstreamResponse } from '../upstream/index.js';
 import { readBodyText } from '../upstream/index.js';
 import type { RoutedCall } from './handle-model-call.js';
+import { createResponseMeta } from './create-response-meta.js';
 import { renderCallHeaders } from './render-call-headers.js';
 import { createDeliveredOutput, settleGeneration } from './settle-generation.js';
 import type { DeliveredOutput } from './settle-generation.js';
@@ -32,13 +33,7 @@ export async function completeModelCall(routed: RoutedCall, upstreamResponse: Up
     firstOutputAtMs,
   });
   await app.generationWriter.write(record);
-  const meta = {
-    generationId: routed.generationId,
-    model: routed.model.id,
-    createdSeconds: Math.floor(routed.call.startedAtMs / 1000),
-    providerName: routed.endpoint.provider.id,
-  };
-  const body = routed.inbound.renderResponse(result, billed, meta);
+  const body = routed.inbound.renderResponse(result, billed, createResponseMeta(routed));
   routed.response.writeHead(200, {
     ...renderCallHeaders(routed),
     'content-type': 'application/json',

@@ -20,7 +20,8 @@ export interface RoutedCall {
   readonly inbound: InboundCodec;
   readonly adapter: OutboundAdapter;
   readonly request: ChatRequest;
-  readonly warnings: readonly Warning[];
+  /** The client's request warnings, then the upstream adapter's (both reach `x-meridian-warnings`). */
+  readonly warnings: Warning[];
   readonly model: Model;
   readonly endpoint: Endpoint;
   readonly generationId: string;
@@ -62,7 +63,7 @@ export async function handleModelCall(
     inbound: exchange.inbound,
     adapter,
     request: parsed.request,
-    warnings: parsed.warnings,
+    warnings: [...parsed.warnings],
     model: resolved.model,
     endpoint,
     generationId: createGenerationId(call.startedAtMs),
@@ -90,6 +91,15 @@ export async function handleModelCall(
 async function sendUpstream(routed: RoutedCall): Promise<UpstreamResponse> {
   const { app, endpoint, adapter } = routed;
   const upstreamRequest = adapter.buildRequest(routed.request, endpoint);
+  if (upstreamRequest.warnings !== undefined) routed.warnings.push(...upstreamRequest.warnings);
+  const unsent = Object.keys(routed.request.passthrough.fields);
+  if (unsent.length > 0 && routed.request.passthrough.protocol !== endpoint.provider.protocol) {
+    routed.warnings.push({
+      type: 'unsupported-setting',
+      setting: unsent.join(','),
+      details: `${endpoint.provider.protocol} upstream: not forwarded`,
+    });
+  }
   const upstreamResponse = await app.upstream.send(endpoint.provider, upstreamRequest, routed.abort);
   if (upstreamResponse.statusCode >= 200 && upstreamResponse.statusCode < 300) return upstreamResponse;
   const bodyText = await readBodyTextTruncated(upstreamResponse.body, limits.upstreamErrorBodyBytesMax);

@@ -4,6 +4,7 @@ import type { RoutedCall } from './handle-model-call.js';
 export function renderCallHeaders(routed: RoutedCall): Record<string, string> {
   const headers: Record<string, string> = {
     'x-request-id': routed.call.requestId,
+    'request-id': routed.call.requestId,
     'x-meridian-generation-id': routed.generationId,
     'x-meridian-provider': routed.endpoint.provider.id,
   };

@@ -7,6 +7,7 @@ import { createSseParser } from '../streaming/index.js';
 import type { UpstreamResponse } from '../upstream/index.js';
 import { mapTransportError, readBodyTextTruncated } from '../upstream/index.js';
 import type { RoutedCall } from './handle-model-call.js';
+import { createResponseMeta } from './create-response-meta.js';
 import { renderCallHeaders } from './render-call-headers.js';
 import { settleGeneration } from './settle-generation.js';
 import { createStreamState, trackStreamEvent } from './stream-state.js';
@@ -35,12 +36,7 @@ function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Prom
     const { response } = routed;
     const body = upstreamResponse.body;
     const state = createStreamState();
-    const renderer = routed.inbound.createStreamRenderer(routed.request, {
-      generationId: routed.generationId,
-      model: routed.model.id,
-      createdSeconds: Math.floor(routed.call.startedAtMs / 1000),
-      providerName: routed.endpoint.provider.id,
-    });
+    const renderer = routed.inbound.createStreamRenderer(routed.request, createResponseMeta(routed));
     const reader = routed.adapter.createStreamReader();
     let batch: StreamEvent[] = [];
     let pending: StreamEvent[] = [];

@@ -1,6 +1,15 @@
 import type { Endpoint } from '../catalog/catalog-types.js';
 import type { GatewayError } from '../errors/index.js';
-import type { BilledUsage, ChatRequest, ChatResult, ParsedChatRequest, StreamEvent } from '../spec/index.js';
+import type {
+  BilledUsage,
+  ChatRequest,
+  ChatResult,
+  EmbeddingsRequest,
+  EmbeddingsResult,
+  ParsedChatRequest,
+  StreamEvent,
+  Warning,
+} from '../spec/index.js';
 
 /**
  * The contracts between the pipeline (http/handle-model-call.ts) and a protocol
@@ -17,6 +26,10 @@ export interface ResponseMeta {
   readonly createdSeconds: number;
   /** Provider id that served the request (OpenRouter's `provider` field). */
   readonly providerName: string;
+  /** False when the client asked for reasoning to be generated but not returned (`reasoning.exclude`). */
+  readonly isReasoningShown: boolean;
+  /** A local-tokenizer estimate of the prompt, computed on first call (Anthropic's `message_start` needs one). */
+  readonly estimatePromptTokens: () => number;
 }
 
 /** A rendered error: status, JSON body and extra headers, in one client dialect. */
@@ -53,6 +66,8 @@ export interface UpstreamRequest {
   readonly path: string;
   readonly body: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** Settings this upstream protocol cannot honour exactly (dropped or approximated), shown to the client. */
+  readonly warnings?: readonly Warning[];
 }
 
 /** Upstream-facing side of a protocol. */
@@ -73,4 +88,11 @@ export interface StreamReader {
   end(): readonly StreamEvent[];
   /** Whether the upstream sent its end marker (`[DONE]`, `message_stop`, …). */
   readonly isComplete: boolean;
+}
+
+/** Embeddings, upstream side; only protocols with an embeddings API implement it. */
+export interface EmbeddingsAdapter {
+  buildEmbeddingsRequest(request: EmbeddingsRequest, endpoint: Endpoint): UpstreamRequest;
+  /** Parsed upstream JSON → embeddings in input order; throws GatewayError(`upstream_invalid_response`) on nonsense. */
+  readEmbeddingsResponse(json: unknown): EmbeddingsResult;
 }

@@ -3,15 +3,23 @@ import type { Warning } from './warning.js';
 /** Wire formats Meridian speaks, inbound or outbound. Stable kebab-case ids. */
 export type ProtocolId = 'openai-chat' | 'anthropic-messages' | 'gemini';
 
+/** Anthropic-style prompt-cache breakpoint; OpenRouter accepts it on OpenAI content parts too. */
+export interface CacheControl {
+  readonly type: 'ephemeral';
+  readonly ttl?: string;
+}
+
 export interface TextPart {
   readonly type: 'text';
   readonly text: string;
+  readonly cacheControl?: CacheControl;
 }
 export interface ImagePart {
   readonly type: 'image';
   /** An https/http URL or a `data:` URL; the gateway never fetches it unless configured to. */
   readonly url: string;
   readonly detail?: 'auto' | 'low' | 'high';
+  readonly cacheControl?: CacheControl;
 }
 export interface ReasoningPart {
   readonly type: 'reasoning';
@@ -25,6 +33,7 @@ export interface ToolCallPart {
   readonly toolName: string;
   /** JSON text exactly as the model produced it. */
   readonly arguments: string;
+  readonly cacheControl?: CacheControl;
 }
 /** A content part the canonical model does not know; forwarded only to the same protocol. */
 export interface OpaquePart {
@@ -51,7 +60,14 @@ export type Message =
       readonly name?: string;
       readonly refusal?: string;
     }
-  | { readonly role: 'tool'; readonly toolCallId: string; readonly content: readonly TextPart[] };
+  | {
+      readonly role: 'tool';
+      readonly toolCallId: string;
+      readonly content: readonly TextPart[];
+      /** The tool result reported an error (Anthropic `is_error`). */
+      readonly isError?: boolean;
+      readonly cacheControl?: CacheControl;
+    };
 
 export interface ToolDefinition {
   readonly type: 'function';
@@ -60,6 +76,7 @@ export interface ToolDefinition {
   /** JSON Schema of the arguments, passed through unchanged. */
   readonly parameters?: unknown;
   readonly strict?: boolean;
+  readonly cacheControl?: CacheControl;
 }
 
 export type ToolChoice =

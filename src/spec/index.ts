@@ -10,3 +10,4 @@ export type * from './warning.js';
 export type * from './billed-usage.js';
 export type { Usage } from './usage.js';
 export { createUnknownUsage } from './usage.js';
+export type * from './embeddings.js';

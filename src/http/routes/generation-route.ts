@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { GatewayError } from '../../errors/index.js';
 import type { GenerationRecord, GenerationStore, KeyRecord } from '../../storage/index.js';
 import { sendJson } from '../send-json.js';
-import { renderNanosAsNumber } from './render-money.js';
+import { renderNanos } from '../../metering/index.js';
 
 /**
  * GET /api/v1/generation?id=: one generation in OpenRouter's shape. A key sees
@@ -43,9 +43,9 @@ export function renderGeneration(record: GenerationRecord): Record<string, unkno
     cancelled: record.ending === 'client_abort',
     ending: record.ending,
     error_code: record.errorCode,
-    total_cost: renderNanosAsNumber(record.costNanos),
+    total_cost: renderNanos(record.costNanos),
     cost_nanos: record.costNanos.toString(),
-    upstream_inference_cost: renderNanosAsNumber(record.upstreamCostNanos),
+    upstream_inference_cost: renderNanos(record.upstreamCostNanos),
     upstream_cost_nanos: record.upstreamCostNanos.toString(),
     tokens_prompt: record.tokensInputTotal,
     tokens_completion: record.tokensOutputTotal,

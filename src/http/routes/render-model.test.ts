@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderNanosAsNumber } from './render-money.js';
+import { renderNanos } from '../../metering/index.js';
 import { renderPricePerToken } from './render-model.js';
 
 describe('renderPricePerToken', () => {
@@ -17,7 +17,7 @@ describe('renderPricePerToken', () => {
   });
 });
 
-describe('renderNanosAsNumber', () => {
+describe('renderNanos', () => {
   it.each([
     [0n, 0],
     [1n, 0.000000001],
@@ -26,6 +26,6 @@ describe('renderNanosAsNumber', () => {
     [12_345_678_901n, 12.345678901],
     [-5n, -0.000000005],
   ])('%s nanos → %d USD', (nanos, expected) => {
-    expect(renderNanosAsNumber(nanos)).toBe(expected);
+    expect(renderNanos(nanos)).toBe(expected);
   });
 });

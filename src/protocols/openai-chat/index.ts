@@ -16,4 +16,3 @@ export const openaiChatOutbound: OutboundAdapter = { buildRequest, readResponse,
 
 export { convertUsage } from './outbound/convert-usage.js';
 export { mapFinishReason } from './outbound/map-finish-reason.js';
-export { renderNanos } from './inbound/render-usage.js';

@@ -1,7 +1,7 @@
 import { limits } from '../../../config/limits.js';
 import type { AssistantPart, Message, TextPart, UserPart } from '../../../spec/index.js';
-import { invalid, isObject, readOptionalString } from './field-readers.js';
-import type { JsonObject } from './field-readers.js';
+import { invalid, isObject, readOptionalString } from '../../shared/field-readers.js';
+import type { JsonObject } from '../../shared/field-readers.js';
 
 /** Client `messages` → canonical messages; every error names the exact field. */
 export function parseMessages(value: unknown): Message[] {

@@ -1,7 +1,16 @@
 import { limits } from '../../../config/limits.js';
 import type { ChatRequest, ParsedChatRequest, ReasoningOptions, Warning } from '../../../spec/index.js';
-import { invalid, isObject, readOptionalBoolean, readOptionalNumber, readOptionalString } from './field-readers.js';
-import type { JsonObject } from './field-readers.js';
+import {
+  invalid,
+  isObject,
+  optional,
+  pickFields,
+  readOptionalBoolean,
+  readOptionalNumber,
+  readOptionalString,
+} from '../../shared/field-readers.js';
+import type { JsonObject } from '../../shared/field-readers.js';
+import { isReasoningEffort, parseUnifiedReasoning, reasoningEfforts } from '../../shared/parse-unified-reasoning.js';
 import { parseMessages } from './parse-messages.js';
 import { parseResponseFormat, parseToolChoice, parseTools } from './parse-tools.js';
 
@@ -31,8 +40,6 @@ const modelledFields = new Set([
 
 /** OpenRouter's routing controls: read by routing, never forwarded upstream. */
 const routingFields = new Set(['models', 'provider', 'route', 'transforms', 'plugins', 'usage']);
-
-const efforts = new Set(['minimal', 'low', 'medium', 'high', 'xhigh', 'none']);
 
 /**
  * Parses an OpenAI Chat Completions request body into the canonical request.
@@ -87,16 +94,6 @@ export function parseRequest(body: unknown): ParsedChatRequest {
   return { request, warnings };
 }
 
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-function pickFields(body: JsonObject, keep: (key: string) => boolean): Record<string, unknown> {
-  const picked: Record<string, unknown> = {};
-  for (const key of Object.keys(body)) if (keep(key)) picked[key] = body[key];
-  return picked;
-}
-
 function readMaxOutputTokens(body: JsonObject, warnings: Warning[]): number | undefined {
   const bounds = { minimum: 1, maximum: limits.maxOutputTokensMax, isInteger: true };
   const completion = readOptionalNumber(body, 'max_completion_tokens', bounds);
@@ -119,30 +116,8 @@ function parseStop(value: unknown): string[] | undefined {
 
 function parseReasoning(body: JsonObject): ReasoningOptions | undefined {
   const effort = body['reasoning_effort'];
-  const unified = body['reasoning'];
-  if (effort !== undefined && effort !== null && (typeof effort !== 'string' || !efforts.has(effort))) {
-    throw invalid('reasoning_effort', `must be one of ${[...efforts].join(', ')}.`);
+  if (effort !== undefined && effort !== null && (typeof effort !== 'string' || !isReasoningEffort(effort))) {
+    throw invalid('reasoning_effort', `must be one of ${reasoningEfforts.join(', ')}.`);
   }
-  if (unified === undefined || unified === null) {
-    return typeof effort === 'string' ? { effort: effort as NonNullable<ReasoningOptions['effort']> } : undefined;
-  }
-  if (!isObject(unified)) throw invalid('reasoning', 'must be an object {effort, max_tokens, exclude, enabled}.');
-  const unifiedEffort = unified['effort'];
-  if (unifiedEffort !== undefined && (typeof unifiedEffort !== 'string' || !efforts.has(unifiedEffort))) {
-    throw invalid('reasoning.effort', `must be one of ${[...efforts].join(', ')}.`);
-  }
-  const maxTokens = readOptionalNumber(unified, 'max_tokens', {
-    minimum: 0,
-    maximum: limits.maxOutputTokensMax,
-    isInteger: true,
-  });
-  const exclude = readOptionalBoolean(unified, 'exclude', 'reasoning.exclude');
-  const resolvedEffort = (unifiedEffort ??
-    effort ??
-    (unified['enabled'] === false ? 'none' : undefined)) as ReasoningOptions['effort'];
-  return {
-    ...optional('effort', resolvedEffort),
-    ...optional('maxTokens', maxTokens),
-    ...optional('exclude', exclude),
-  };
+  return parseUnifiedReasoning(body['reasoning'], typeof effort === 'string' ? effort : undefined);
 }

@@ -1,6 +1,6 @@
 import { limits } from '../../../config/limits.js';
 import type { ResponseFormat, ToolChoice, ToolDefinition } from '../../../spec/index.js';
-import { invalid, isObject } from './field-readers.js';
+import { invalid, isObject } from '../../shared/field-readers.js';
 
 /** `tools` → canonical tool definitions; parameters (JSON Schema) pass through unchanged. */
 export function parseTools(value: unknown): ToolDefinition[] | undefined {

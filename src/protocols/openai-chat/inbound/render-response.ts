@@ -12,15 +12,15 @@ export function renderResponse(result: ChatResult, billed: BilledUsage, meta: Re
     model: meta.model,
     provider: meta.providerName,
     ...(result.systemFingerprint === undefined ? {} : { system_fingerprint: result.systemFingerprint }),
-    choices: result.choices.map(renderChoice),
+    choices: result.choices.map((choice) => renderChoice(choice, meta.isReasoningShown)),
     usage: renderUsage(billed),
   });
 }
 
-function renderChoice(choice: ChatChoice): Record<string, unknown> {
+function renderChoice(choice: ChatChoice, isReasoningShown: boolean): Record<string, unknown> {
   const { text, reasoning, toolCalls } = renderAssistantParts(choice.content);
   const message: Record<string, unknown> = { role: 'assistant', content: text, refusal: choice.refusal ?? null };
-  if (reasoning !== undefined) {
+  if (reasoning !== undefined && isReasoningShown) {
     // OpenRouter clients read `reasoning`; DeepSeek-style clients read `reasoning_content`.
     message['reasoning'] = reasoning;
     message['reasoning_content'] = reasoning;

@@ -1,12 +1,5 @@
+import { renderNanos } from '../../../metering/index.js';
 import type { BilledUsage, FinishReason } from '../../../spec/index.js';
-
-/** Nano-units (1e-9 USD) as an exact decimal number of USD. */
-export function renderNanos(nanos: bigint): number {
-  const isNegative = nanos < 0n;
-  const digits = (isNegative ? -nanos : nanos).toString().padStart(10, '0');
-  const text = `${digits.slice(0, -9)}.${digits.slice(-9)}`;
-  return Number(isNegative ? `-${text}` : text);
-}
 
 /** OpenAI's usage object plus OpenRouter's accounting fields (`cost`, `is_byok`, `cost_details`). */
 export function renderUsage(billed: BilledUsage): Record<string, unknown> {

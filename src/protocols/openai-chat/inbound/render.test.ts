@@ -1,3 +1,4 @@
+import type { ResponseMeta } from '../../adapter-types.js';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../errors/index.js';
 import type { BilledUsage, ChatRequest } from '../../../spec/index.js';
@@ -5,7 +6,14 @@ import { createUnknownUsage } from '../../../spec/index.js';
 import { renderError } from './render-error.js';
 import { createStreamRenderer } from './render-stream.js';
 
-const meta = { generationId: 'gen-1-abc', model: 'a/b', createdSeconds: 1795000000, providerName: 'p' };
+const meta: ResponseMeta = {
+  generationId: 'gen-1-abc',
+  model: 'a/b',
+  createdSeconds: 1795000000,
+  providerName: 'p',
+  isReasoningShown: true,
+  estimatePromptTokens: () => 0,
+};
 const billed: BilledUsage = {
   usage: createUnknownUsage(),
   promptTokens: 10,

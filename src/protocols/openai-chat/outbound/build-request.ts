@@ -1,5 +1,5 @@
 import type { Endpoint } from '../../../catalog/catalog-types.js';
-import type { ChatRequest, ResponseFormat, ToolChoice } from '../../../spec/index.js';
+import type { ChatRequest, ResponseFormat, ToolChoice, Warning } from '../../../spec/index.js';
 import type { UpstreamRequest } from '../../adapter-types.js';
 import { convertMessages } from './convert-messages.js';
 
@@ -19,9 +19,10 @@ const protectedFields = new Set([
  */
 export function buildRequest(request: ChatRequest, endpoint: Endpoint): UpstreamRequest {
   const dialect = endpoint.provider.openai;
+  const warnings: Warning[] = [];
   const body: Record<string, unknown> = {
     model: endpoint.upstreamModel,
-    messages: convertMessages(request.messages, dialect),
+    messages: convertMessages(request.messages, dialect, warnings),
     stream: request.stream,
   };
   if (request.stream && dialect.sendsStreamOptions) body['stream_options'] = { include_usage: true };
@@ -62,7 +63,12 @@ export function buildRequest(request: ChatRequest, endpoint: Endpoint): Upstream
       if (!protectedFields.has(key)) body[key] = value;
     }
   }
-  return { path: '/chat/completions', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
+  return {
+    path: '/chat/completions',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+    ...(warnings.length === 0 ? {} : { warnings }),
+  };
 }
 
 function setIfDefined(body: Record<string, unknown>, key: string, value: unknown): void {

@@ -1,15 +1,19 @@
 import type { OpenAIDialect } from '../../../catalog/catalog-types.js';
-import type { AssistantPart, Message, TextPart, UserPart } from '../../../spec/index.js';
+import type { AssistantPart, Message, TextPart, UserPart, Warning } from '../../../spec/index.js';
 import { renderAssistantParts } from '../render-assistant-parts.js';
 
 type WireMessage = Record<string, unknown>;
 
 /** Canonical messages → OpenAI wire messages for one upstream dialect. */
-export function convertMessages(messages: readonly Message[], dialect: OpenAIDialect): WireMessage[] {
-  return messages.map((message) => convertMessage(message, dialect));
+export function convertMessages(
+  messages: readonly Message[],
+  dialect: OpenAIDialect,
+  warnings: Warning[],
+): WireMessage[] {
+  return messages.map((message) => convertMessage(message, dialect, warnings));
 }
 
-function convertMessage(message: Message, dialect: OpenAIDialect): WireMessage {
+function convertMessage(message: Message, dialect: OpenAIDialect, warnings: Warning[]): WireMessage {
   switch (message.role) {
     case 'system':
       return withName(
@@ -17,7 +21,7 @@ function convertMessage(message: Message, dialect: OpenAIDialect): WireMessage {
         message.name,
       );
     case 'user':
-      return withName({ role: 'user', content: convertUserContent(message.content) }, message.name);
+      return withName({ role: 'user', content: convertUserContent(message.content, warnings) }, message.name);
     case 'assistant':
       return withName(convertAssistant(message.content, message.refusal, dialect), message.name);
     case 'tool':
@@ -38,9 +42,19 @@ function joinText(parts: readonly TextPart[]): string {
   return parts.length === 1 ? parts[0]!.text : parts.map((part) => part.text).join('');
 }
 
-function convertUserContent(parts: readonly UserPart[]): string | unknown[] {
-  if (parts.length === 1 && parts[0]!.type === 'text') return parts[0]!.text;
-  return parts.map((part) => {
+/** Parts another protocol could not express in this one (an Anthropic `document`, …) are dropped with a warning. */
+function convertUserContent(parts: readonly UserPart[], warnings: Warning[]): string | unknown[] {
+  const kept = parts.filter((part) => {
+    if (part.type !== 'opaque' || part.protocol === 'openai-chat') return true;
+    warnings.push({
+      type: 'unsupported-setting',
+      setting: 'content',
+      details: `a ${describeOpaque(part.value)} part was dropped`,
+    });
+    return false;
+  });
+  if (kept.length === 1 && kept[0]!.type === 'text') return kept[0]!.text;
+  return kept.map((part) => {
     switch (part.type) {
       case 'text':
         return { type: 'text', text: part.text };
@@ -74,4 +88,9 @@ function convertAssistant(
   if (toolCalls.length > 0) wire['tool_calls'] = toolCalls;
   if (refusal !== undefined) wire['refusal'] = refusal;
   return wire;
+}
+
+function describeOpaque(value: unknown): string {
+  const type = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)['type'] : undefined;
+  return typeof type === 'string' ? `'${type.slice(0, 40)}'` : 'non-text';
 }

@@ -1,4 +1,4 @@
-import { GatewayError } from '../../../errors/index.js';
+import { GatewayError } from '../../errors/index.js';
 
 /** A JSON object as received: unknown values under string keys. */
 export type JsonObject = Record<string, unknown>;
@@ -42,4 +42,16 @@ export function readOptionalNumber(
     throw invalid(key, `must be ${kind} from ${bounds.minimum} to ${bounds.maximum}, got ${value}.`);
   }
   return value;
+}
+
+/** `{ key: value }` when the value is defined, `{}` otherwise (for optional fields under exactOptionalPropertyTypes). */
+export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** The body's fields for which `keep` is true, unchanged. */
+export function pickFields(body: JsonObject, keep: (key: string) => boolean): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const key of Object.keys(body)) if (keep(key)) picked[key] = body[key];
+  return picked;
 }

@@ -1,0 +1,16 @@
+import { estimatePromptTokens } from '../metering/index.js';
+import type { ResponseMeta } from '../protocols/adapter-types.js';
+import type { RoutedCall } from './handle-model-call.js';
+
+/** What every renderer adds to a response: ids, model, provider, and a lazy prompt-size estimate. */
+export function createResponseMeta(routed: RoutedCall): ResponseMeta {
+  let estimate: number | undefined;
+  return {
+    generationId: routed.generationId,
+    model: routed.model.id,
+    createdSeconds: Math.floor(routed.call.startedAtMs / 1000),
+    providerName: routed.endpoint.provider.id,
+    isReasoningShown: routed.request.reasoning?.exclude !== true,
+    estimatePromptTokens: () => (estimate ??= estimatePromptTokens(routed.request)),
+  };
+}

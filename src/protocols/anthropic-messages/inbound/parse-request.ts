@@ -1,0 +1,110 @@
+import { limits } from '../../../config/limits.js';
+import type { ChatRequest, ParsedChatRequest, ReasoningOptions, Warning } from '../../../spec/index.js';
+import {
+  invalid,
+  isObject,
+  optional,
+  pickFields,
+  readOptionalBoolean,
+  readOptionalNumber,
+} from '../../shared/field-readers.js';
+import type { JsonObject } from '../../shared/field-readers.js';
+import { parseUnifiedReasoning } from '../../shared/parse-unified-reasoning.js';
+import { parseMessages, parseSystem } from './parse-content.js';
+import { parseToolChoice, parseTools } from './parse-tools.js';
+
+/** Fields this codec models; the rest pass through to Anthropic upstreams unchanged. */
+const modelledFields = new Set([
+  'model',
+  'messages',
+  'system',
+  'max_tokens',
+  'stream',
+  'stop_sequences',
+  'temperature',
+  'top_p',
+  'tools',
+  'tool_choice',
+  'thinking',
+  'reasoning',
+  'metadata',
+]);
+
+/** OpenRouter's routing controls: read by routing, never forwarded upstream. */
+const routingFields = new Set(['models', 'provider', 'route', 'transforms', 'plugins', 'usage']);
+
+/**
+ * Parses an Anthropic Messages request body into the canonical request. Strict on
+ * what it models (each error names its field); unknown fields (`top_k`,
+ * `service_tier`, `container`, …) pass through to Anthropic-protocol upstreams.
+ */
+export function parseRequest(body: unknown): ParsedChatRequest {
+  if (!isObject(body)) throw invalid('body', 'the request body must be a JSON object.');
+  const model = body['model'];
+  if (typeof model !== 'string' || model.trim() === '') throw invalid('model', 'must be a non-empty string.');
+  const warnings: Warning[] = [];
+  const stream = readOptionalBoolean(body, 'stream', 'stream') ?? false;
+  const { toolChoice, parallelToolCalls } = parseToolChoice(body['tool_choice']);
+  const metadata = body['metadata'];
+  const userId = isObject(metadata) && typeof metadata['user_id'] === 'string' ? metadata['user_id'] : undefined;
+  const request: ChatRequest = {
+    model,
+    messages: [...parseSystem(body['system']), ...parseMessages(body['messages'], warnings)],
+    stream,
+    includeUsage: stream,
+    ...optional(
+      'maxOutputTokens',
+      readOptionalNumber(body, 'max_tokens', { minimum: 1, maximum: limits.maxOutputTokensMax, isInteger: true }),
+    ),
+    ...optional('temperature', readOptionalNumber(body, 'temperature', { minimum: 0, maximum: 1 })),
+    ...optional('topP', readOptionalNumber(body, 'top_p', { minimum: 0, maximum: 1 })),
+    ...optional('stop', parseStopSequences(body['stop_sequences'])),
+    ...optional('tools', parseTools(body['tools'], warnings)),
+    ...optional('toolChoice', toolChoice),
+    ...optional('parallelToolCalls', parallelToolCalls),
+    ...optional('reasoning', parseThinking(body)),
+    ...optional('user', userId),
+    routingControls: pickFields(body, (key) => routingFields.has(key)),
+    passthrough: {
+      protocol: 'anthropic-messages',
+      fields: pickFields(body, (key) => !modelledFields.has(key) && !routingFields.has(key)),
+    },
+  };
+  return { request, warnings };
+}
+
+function parseStopSequences(value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value) && value.length <= 16 && value.every((item) => typeof item === 'string')) return value;
+  throw invalid('stop_sequences', 'must be an array of at most 16 strings.');
+}
+
+/**
+ * `thinking: {type: 'enabled', budget_tokens}` → a reasoning budget; `disabled` →
+ * effort `none`; `adaptive` → the upstream's default effort. OpenRouter's unified
+ * `reasoning` object is accepted too, and wins when both are sent.
+ */
+function parseThinking(body: JsonObject): ReasoningOptions | undefined {
+  const unified = parseUnifiedReasoning(body['reasoning']);
+  if (unified !== undefined) return unified;
+  const thinking = body['thinking'];
+  if (thinking === undefined || thinking === null) return undefined;
+  if (!isObject(thinking)) throw invalid('thinking', "must be an object {type: 'enabled', budget_tokens}.");
+  switch (thinking['type']) {
+    case 'enabled': {
+      const budget = readOptionalNumber(thinking, 'budget_tokens', {
+        minimum: 1,
+        maximum: limits.maxOutputTokensMax,
+        isInteger: true,
+      });
+      if (budget === undefined) throw invalid('thinking.budget_tokens', 'is required when thinking is enabled.');
+      return { maxTokens: budget };
+    }
+    case 'disabled':
+      return { effort: 'none' };
+    case 'adaptive':
+      return { effort: 'medium' };
+    default:
+      throw invalid('thinking.type', "must be 'enabled', 'disabled' or 'adaptive'.");
+  }
+}

@@ -1,0 +1,127 @@
+import type { GatewayError } from '../../../errors/index.js';
+import type { BilledUsage, FinishReason, StreamEvent } from '../../../spec/index.js';
+import type { ResponseMeta, StreamRenderer } from '../../adapter-types.js';
+import { renderErrorObject } from './render-error.js';
+import { renderStopReason, renderUsage } from './render-usage.js';
+
+type BlockKind = 'text' | 'thinking';
+
+/** One SSE frame; Anthropic clients need the `event:` line on every frame. */
+function frame(type: string, data: Record<string, unknown>): string {
+  return `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+}
+
+/**
+ * Renders canonical events as Anthropic Messages SSE: `message_start` (with an
+ * estimated `input_tokens`), content blocks opened and closed around their deltas,
+ * then `message_delta` with the stop reason and the exact final usage, and
+ * `message_stop`. Tool-use blocks stay open until the message ends, so parallel
+ * calls whose argument deltas interleave still land in the right block. Only
+ * choice 0 exists in this protocol.
+ */
+export function createStreamRenderer(_request: unknown, meta: ResponseMeta): StreamRenderer {
+  let isStarted = false;
+  let nextIndex = 0;
+  let current: { readonly kind: BlockKind; readonly index: number } | undefined;
+  const toolBlocks = new Map<number, number>();
+  let finishReason: FinishReason | undefined;
+
+  function start(): string {
+    if (isStarted) return '';
+    isStarted = true;
+    const message = {
+      id: meta.generationId,
+      type: 'message',
+      role: 'assistant',
+      model: meta.model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: meta.estimatePromptTokens(), output_tokens: 0 },
+    };
+    return frame('message_start', { message });
+  }
+
+  function closeCurrent(): string {
+    if (current === undefined) return '';
+    const closed = frame('content_block_stop', { index: current.index });
+    current = undefined;
+    return closed;
+  }
+
+  function closeTools(): string {
+    let frames = '';
+    for (const index of toolBlocks.values()) frames += frame('content_block_stop', { index });
+    toolBlocks.clear();
+    return frames;
+  }
+
+  function open(kind: BlockKind): string {
+    if (current?.kind === kind) return '';
+    const frames = closeCurrent() + closeTools();
+    current = { kind, index: nextIndex++ };
+    const block = kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' };
+    return frames + frame('content_block_start', { index: current.index, content_block: block });
+  }
+
+  function delta(kind: BlockKind, delta: Record<string, unknown>): string {
+    const opened = open(kind);
+    return opened + frame('content_block_delta', { index: current?.index ?? 0, delta });
+  }
+
+  function renderBody(event: StreamEvent): string {
+    switch (event.type) {
+      case 'text-delta':
+      case 'refusal-delta':
+        return delta('text', { type: 'text_delta', text: event.delta });
+      case 'reasoning-delta':
+        return meta.isReasoningShown ? delta('thinking', { type: 'thinking_delta', thinking: event.delta }) : '';
+      case 'reasoning-signature':
+        return meta.isReasoningShown ? delta('thinking', { type: 'signature_delta', signature: event.signature }) : '';
+      case 'tool-call-start': {
+        const index = nextIndex++;
+        toolBlocks.set(event.toolCallIndex, index);
+        const block = { type: 'tool_use', id: event.toolCallId, name: event.toolName, input: {} };
+        return closeCurrent() + frame('content_block_start', { index, content_block: block });
+      }
+      case 'tool-call-delta': {
+        const index = toolBlocks.get(event.toolCallIndex);
+        if (index === undefined || event.argumentsDelta === '') return '';
+        return frame('content_block_delta', {
+          index,
+          delta: { type: 'input_json_delta', partial_json: event.argumentsDelta },
+        });
+      }
+      case 'finish':
+        finishReason = event.finishReason;
+        return '';
+      case 'response-start':
+      case 'usage':
+      case 'error':
+        return '';
+      default: {
+        const exhausted: never = event;
+        return exhausted;
+      }
+    }
+  }
+
+  function renderEvent(event: StreamEvent): string {
+    if ('choice' in event && event.choice !== 0) return '';
+    return start() + renderBody(event);
+  }
+
+  return {
+    renderEvent,
+    renderEnd: (billed: BilledUsage) =>
+      start() +
+      closeCurrent() +
+      closeTools() +
+      frame('message_delta', {
+        delta: { stop_reason: renderStopReason(finishReason), stop_sequence: null },
+        usage: renderUsage(billed),
+      }) +
+      frame('message_stop', {}),
+    renderError: (error: GatewayError) => start() + frame('error', { error: renderErrorObject(error) }),
+  };
+}

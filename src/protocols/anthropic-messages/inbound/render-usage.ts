@@ -1,0 +1,49 @@
+import { renderNanos } from '../../../metering/index.js';
+import type { BilledUsage, FinishReason } from '../../../spec/index.js';
+
+/**
+ * Anthropic's usage object (`input_tokens` counts only uncached prompt tokens) plus
+ * OpenRouter's accounting fields (`cost`, `cost_details`), which SDKs ignore.
+ */
+export function renderUsage(billed: BilledUsage): Record<string, unknown> {
+  return {
+    input_tokens: Math.max(0, billed.promptTokens - billed.cachedTokens - billed.cacheWriteTokens),
+    cache_creation_input_tokens: billed.cacheWriteTokens,
+    cache_read_input_tokens: billed.cachedTokens,
+    output_tokens: billed.completionTokens,
+    cost: renderNanos(billed.costNanos),
+    cost_details: { upstream_inference_cost: renderNanos(billed.upstreamCostNanos) },
+  };
+}
+
+const anthropicStopReasons = new Set([
+  'end_turn',
+  'max_tokens',
+  'stop_sequence',
+  'tool_use',
+  'pause_turn',
+  'refusal',
+  'model_context_window_exceeded',
+]);
+
+/** Canonical finish reason → Anthropic `stop_reason`; an Anthropic upstream's own value is kept as sent. */
+export function renderStopReason(reason: FinishReason | undefined): string {
+  if (reason === undefined) return 'end_turn';
+  if (reason.raw !== undefined && anthropicStopReasons.has(reason.raw)) return reason.raw;
+  switch (reason.unified) {
+    case 'length':
+      return 'max_tokens';
+    case 'tool-calls':
+      return 'tool_use';
+    case 'content-filter':
+      return 'refusal';
+    case 'stop':
+    case 'error':
+    case 'other':
+      return 'end_turn';
+    default: {
+      const exhausted: never = reason.unified;
+      return exhausted;
+    }
+  }
+}
