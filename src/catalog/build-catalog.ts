@@ -143,6 +143,7 @@ function buildModel(entry: ModelEntry, providers: ReadonlyMap<string, Provider>)
     description: entry.description,
     createdSeconds: entry.created ?? 0,
     inputModalities: entry.input_modalities ?? ['text'],
+    outputModalities: entry.output_modalities ?? ['text'],
     supportedParameters: entry.supported_parameters ?? [],
     endpoints,
     isSandbox: endpoints.length > 0 && endpoints.every((item) => item.provider.isSandbox),

@@ -114,6 +114,8 @@ export const modelEntrySchema = z.strictObject({
   /** Unix seconds when the model was released, for `created` in /v1/models. */
   created: z.number().int().nonnegative().optional(),
   input_modalities: z.array(z.enum(['text', 'image', 'audio', 'file', 'video'])).optional(),
+  /** `['embeddings']` for embedding models (served on /v1/embeddings only); default `['text']`. */
+  output_modalities: z.array(z.enum(['text', 'embeddings'])).optional(),
   supported_parameters: z.array(z.string()).optional(),
   endpoints: z.array(endpointEntrySchema).min(1),
 });

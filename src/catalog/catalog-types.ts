@@ -77,6 +77,8 @@ export interface Model {
   readonly description: string | undefined;
   readonly createdSeconds: number;
   readonly inputModalities: readonly string[];
+  /** `['text']` for chat models, `['embeddings']` for embedding models. */
+  readonly outputModalities: readonly string[];
   readonly supportedParameters: readonly string[];
   /** Only endpoints whose provider is enabled (key set, keyless, or sandbox). */
   readonly endpoints: readonly Endpoint[];

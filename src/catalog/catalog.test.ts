@@ -53,7 +53,9 @@ describe('built-in catalog data', () => {
         expect(endpoint.pricing.as_of).toMatch(/^\d{4}-\d{2}-\d{2}$/);
         expect(endpoint.pricing.source).toMatch(/^https:\/\//);
         expect(parsePriceNanosPerMillion(endpoint.pricing.prompt) > 0n).toBe(true);
-        expect(parsePriceNanosPerMillion(endpoint.pricing.completion) > 0n).toBe(true);
+        // Embedding models produce no completion tokens, so only they may price completions at zero.
+        const isEmbedding = model.output_modalities?.includes('embeddings') === true;
+        expect(parsePriceNanosPerMillion(endpoint.pricing.completion) > 0n).toBe(!isEmbedding);
       }
     },
   );

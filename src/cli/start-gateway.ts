@@ -9,8 +9,9 @@ import { ConfigError, formatConfigPath, limits } from '../config/index.js';
 import { createApp } from '../http/app.js';
 import type { AppContext } from '../http/app-context.js';
 import type { Logger } from '../observability/index.js';
-import { openaiChatInbound, openaiChatOutbound } from '../protocols/openai-chat/index.js';
-import { anthropicMessagesInbound } from '../protocols/anthropic-messages/index.js';
+import { openaiChatInbound, openaiChatOutbound, openaiEmbeddings } from '../protocols/openai-chat/index.js';
+import { anthropicMessagesInbound, anthropicMessagesOutbound } from '../protocols/anthropic-messages/index.js';
+import { geminiEmbeddings, geminiOutbound } from '../protocols/gemini/index.js';
 import { startSandboxServer } from '../sandbox/index.js';
 import type { SandboxServer } from '../sandbox/index.js';
 import { createGenerationWriter } from '../storage/index.js';
@@ -19,7 +20,12 @@ import { bootstrapKeys } from './bootstrap-keys.js';
 import { openStorage } from './open-storage.js';
 
 /** Upstream protocols this build can call; catalog providers speaking others stay off. */
-export const outboundAdapters = { 'openai-chat': openaiChatOutbound } as const;
+export const outboundAdapters = {
+  'openai-chat': openaiChatOutbound,
+  'anthropic-messages': anthropicMessagesOutbound,
+  gemini: geminiOutbound,
+} as const;
+const embeddingsAdapters = { 'openai-chat': openaiEmbeddings, gemini: geminiEmbeddings } as const;
 export const supportedProtocols: ReadonlySet<string> = new Set(Object.keys(outboundAdapters));
 
 export interface GatewayOptions {
@@ -67,6 +73,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     generationWriter,
     upstream,
     outbound: outboundAdapters,
+    embeddings: embeddingsAdapters,
     inbound: { 'openai-chat': openaiChatInbound, 'anthropic-messages': anthropicMessagesInbound },
     log: options.log,
     now: Date.now,

@@ -26,6 +26,8 @@ export const limits = {
   messagesCountMax: 10_000,
   /** Tools offered in one request; more → 400 invalid_request. */
   toolsCountMax: 512,
+  /** Texts in one embeddings request (OpenAI's own bound); more → 400 invalid_request. */
+  embeddingInputsMax: 2048,
   /** Choices (`n`) per request; more → 400 invalid_request. */
   choicesCountMax: 16,
   /** Largest `max_tokens` accepted from a client; more → 400 invalid_request. */

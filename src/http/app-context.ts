@@ -1,7 +1,7 @@
 import type { Catalog } from '../catalog/catalog-types.js';
 import type { KeyService } from '../keys/index.js';
 import type { Logger } from '../observability/index.js';
-import type { InboundCodec, OutboundAdapter } from '../protocols/adapter-types.js';
+import type { EmbeddingsAdapter, InboundCodec, OutboundAdapter } from '../protocols/adapter-types.js';
 import type { ProtocolId } from '../spec/index.js';
 
 export type InboundProtocolId = 'openai-chat' | 'anthropic-messages';
@@ -16,6 +16,7 @@ export interface AppContext {
   readonly generationWriter: GenerationWriter;
   readonly upstream: UpstreamClient;
   readonly outbound: Readonly<Partial<Record<ProtocolId, OutboundAdapter>>>;
+  readonly embeddings: Readonly<Partial<Record<ProtocolId, EmbeddingsAdapter>>>;
   /** Client-side codecs by the protocol of the route (`/v1/chat/completions`, `/v1/messages`). */
   readonly inbound: Readonly<Record<InboundProtocolId, InboundCodec>>;
   readonly log: Logger;

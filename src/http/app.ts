@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { limits } from '../config/index.js';
 import { GatewayError, toGatewayError } from '../errors/index.js';
-import type { AppContext, InboundProtocolId } from './app-context.js';
+import type { KeyRecord } from '../storage/index.js';
+import type { AppContext, CallContext, InboundProtocolId } from './app-context.js';
 import { authenticate, requireAdmin } from './authenticate.js';
 import { createRequestId } from './create-ids.js';
+import { handleEmbeddingsCall } from './handle-embeddings-call.js';
 import { handleModelCall } from './handle-model-call.js';
 import { readJsonBody } from './read-json-body.js';
 import { sendGeneration } from './routes/generation-route.js';
@@ -53,6 +55,11 @@ async function dispatch(
       return callModel(app, { request, response, requestId, startedAtMs, protocol: 'openai-chat' });
     case 'POST /v1/messages':
       return callModel(app, { request, response, requestId, startedAtMs, protocol: 'anthropic-messages' });
+    case 'POST /v1/embeddings': {
+      const key = authenticate(request, app.keys);
+      const body = await readJsonBody(request, limits.requestBodyBytesMax);
+      return handleEmbeddingsCall(app, createCallContext(request, key, { requestId, startedAtMs }), { body, response });
+    }
     case 'POST /v1/messages/count_tokens': {
       authenticate(request, app.keys);
       const body = await readJsonBody(request, limits.requestBodyBytesMax);
@@ -91,15 +98,23 @@ async function callModel(
   const { request, response } = exchange;
   const key = authenticate(request, app.keys);
   const body = await readJsonBody(request, limits.requestBodyBytesMax);
-  const call = {
-    requestId: exchange.requestId,
-    startedAtMs: exchange.startedAtMs,
+  const call = createCallContext(request, key, exchange);
+  return handleModelCall(app, call, { inbound: app.inbound[exchange.protocol], body, request, response });
+}
+
+function createCallContext(
+  request: IncomingMessage,
+  key: KeyRecord,
+  ids: { readonly requestId: string; readonly startedAtMs: number },
+): CallContext {
+  return {
+    requestId: ids.requestId,
+    startedAtMs: ids.startedAtMs,
     orgId: key.orgId,
     keyId: key.id,
     appReferer: readHeader(request, 'http-referer') ?? readHeader(request, 'referer'),
     appTitle: readHeader(request, 'x-title'),
   };
-  return handleModelCall(app, call, { inbound: app.inbound[exchange.protocol], body, request, response });
 }
 
 function dispatchPattern(

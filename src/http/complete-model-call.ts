@@ -42,7 +42,7 @@ export async function completeModelCall(routed: RoutedCall, upstreamResponse: Up
   routed.response.end(body);
 }
 
-function parseUpstreamJson(bodyText: string, providerId: string): unknown {
+export function parseUpstreamJson(bodyText: string, providerId: string): unknown {
   try {
     return JSON.parse(bodyText) as unknown;
   } catch (error) {

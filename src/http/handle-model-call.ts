@@ -1,16 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Endpoint, Model } from '../catalog/catalog-types.js';
-import { limits } from '../config/index.js';
 import { GatewayError, toGatewayError } from '../errors/index.js';
 import type { InboundCodec, OutboundAdapter } from '../protocols/adapter-types.js';
 import { resolveEndpoints } from '../routing/index.js';
 import type { ChatRequest, Warning } from '../spec/index.js';
 import type { UpstreamResponse } from '../upstream/index.js';
-import { CallAbort, mapUpstreamStatus, readBodyTextTruncated } from '../upstream/index.js';
+import { CallAbort } from '../upstream/index.js';
 import type { AppContext, CallContext } from './app-context.js';
 import { completeModelCall } from './complete-model-call.js';
 import { createGenerationId } from './create-ids.js';
 import { createDeliveredOutput, settleGeneration } from './settle-generation.js';
+import { sendUpstreamRequest } from './send-upstream-request.js';
 import { streamModelCall } from './stream-model-call.js';
 
 /** One routed call: what the JSON and stream paths both need. */
@@ -46,6 +46,13 @@ export async function handleModelCall(
 ): Promise<void> {
   const parsed = exchange.inbound.parseRequest(exchange.body);
   const resolved = resolveEndpoints(app.catalog, parsed.request.model, call.startedAtMs);
+  if (!resolved.model.outputModalities.includes('text')) {
+    throw new GatewayError({
+      code: 'invalid_request',
+      message: `'${resolved.model.id}' is an embeddings model; call POST /v1/embeddings.`,
+      param: 'model',
+    });
+  }
   const endpoint = resolved.endpoints[0];
   if (endpoint === undefined) {
     throw new GatewayError({ code: 'no_available_provider', message: `No endpoint can serve '${resolved.model.id}'.` });
@@ -87,33 +94,12 @@ export async function handleModelCall(
   }
 }
 
-/** Sends the request and turns a non-2xx answer into a GatewayError (before anything reached the client). */
+/** Builds the upstream request (collecting the adapter's warnings) and sends it. */
 async function sendUpstream(routed: RoutedCall): Promise<UpstreamResponse> {
-  const { app, endpoint, adapter } = routed;
+  const { endpoint, adapter } = routed;
   const upstreamRequest = adapter.buildRequest(routed.request, endpoint);
   if (upstreamRequest.warnings !== undefined) routed.warnings.push(...upstreamRequest.warnings);
-  const unsent = Object.keys(routed.request.passthrough.fields);
-  if (unsent.length > 0 && routed.request.passthrough.protocol !== endpoint.provider.protocol) {
-    routed.warnings.push({
-      type: 'unsupported-setting',
-      setting: unsent.join(','),
-      details: `${endpoint.provider.protocol} upstream: not forwarded`,
-    });
-  }
-  const upstreamResponse = await app.upstream.send(endpoint.provider, upstreamRequest, routed.abort);
-  if (upstreamResponse.statusCode >= 200 && upstreamResponse.statusCode < 300) return upstreamResponse;
-  const bodyText = await readBodyTextTruncated(upstreamResponse.body, limits.upstreamErrorBodyBytesMax);
-  const understood = adapter.readErrorBody(upstreamResponse.statusCode, bodyText);
-  throw mapUpstreamStatus({
-    providerId: endpoint.provider.id,
-    url: upstreamResponse.url,
-    statusCode: upstreamResponse.statusCode,
-    headers: upstreamResponse.headers,
-    bodyText,
-    message: understood.message,
-    providerCode: understood.code,
-    nowMs: app.now(),
-  });
+  return sendUpstreamRequest(routed.app, { endpoint, upstreamRequest, abort: routed.abort, adapter });
 }
 
 /** Records a call that failed before any output: no charge, the error code kept. */

@@ -62,10 +62,19 @@ export function settleGeneration(
     upstreamCostNanos: isUpstreamCharged ? metered.upstreamCostNanos : 0n,
   };
   const ending: Ending = input.ending === 'success' && metered.completionTokens === 0 ? 'no_output' : input.ending;
-  return { billed, record: buildRecord(input, billed, ending, finishedAtMs) };
+  return { billed, record: buildRecord({ ...input, isStreaming: input.request.stream }, billed, ending, finishedAtMs) };
 }
 
-function buildRecord(input: SettleInput, billed: BilledUsage, ending: Ending, finishedAtMs: number): GenerationRecord {
+/** What a generation record needs besides the metered usage. */
+export type RecordInput = Omit<SettleInput, 'request' | 'usage' | 'delivered'> & { readonly isStreaming: boolean };
+
+/** One generation record: identity, attribution, tokens, money, ending and timings. */
+export function buildRecord(
+  input: RecordInput,
+  billed: BilledUsage,
+  ending: Ending,
+  finishedAtMs: number,
+): GenerationRecord {
   const { call, endpoint, model } = input;
   const firstOutputAtMs = input.firstOutputAtMs ?? null;
   const generatingMs = firstOutputAtMs === null ? 0 : finishedAtMs - firstOutputAtMs;
@@ -82,7 +91,7 @@ function buildRecord(input: SettleInput, billed: BilledUsage, ending: Ending, fi
     providerId: endpoint.provider.id,
     upstreamModel: endpoint.upstreamModel,
     upstreamId: input.upstreamId ?? null,
-    isStreaming: input.request.stream,
+    isStreaming: input.isStreaming,
     tokensInputTotal: billed.promptTokens,
     tokensInputCacheRead: billed.usage.inputTokens.cacheRead ?? null,
     tokensInputCacheWrite: billed.usage.inputTokens.cacheWrite ?? null,

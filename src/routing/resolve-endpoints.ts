@@ -71,6 +71,8 @@ function createPassthroughModel(catalog: Catalog, slug: string): Model | undefin
     description: undefined,
     createdSeconds: 0,
     inputModalities: ['text'],
+    // A local server serves whatever is loaded: chat or embeddings.
+    outputModalities: ['text', 'embeddings'],
     supportedParameters: [],
     endpoints: [endpoint],
     isSandbox: provider.isSandbox,

@@ -27,6 +27,16 @@ models:
       - provider: fake-openai
         model: fake-upstream-model
         pricing: { prompt: "0.28", completion: "0.42", cache_read: "0.028" }
+  - id: test/fake-embed
+    name: Fake Embed
+    author: test
+    origin: US
+    context_length: 8192
+    output_modalities: [embeddings]
+    endpoints:
+      - provider: fake-openai
+        model: fake-embed-model
+        pricing: { prompt: "0.02", completion: "0" }
 orgs:
   - id: other
     name: Other Org

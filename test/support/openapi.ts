@@ -6,8 +6,15 @@ import addFormatsModule from 'ajv-formats';
 /** The OpenAI OpenAPI spec kept as test data beside the repo (../shared/specs). */
 const specUrl = new URL('../../../shared/specs/openai-openapi.json', import.meta.url);
 
-export type SchemaName =
-  'CreateChatCompletionResponse' | 'CreateChatCompletionStreamResponse' | 'ListModelsResponse' | 'ErrorResponse';
+const schemaNames = [
+  'CreateChatCompletionResponse',
+  'CreateChatCompletionStreamResponse',
+  'ListModelsResponse',
+  'ErrorResponse',
+  'CreateEmbeddingResponse',
+] as const;
+
+export type SchemaName = (typeof schemaNames)[number];
 
 /** OpenAPI 3.0 `nullable: true` → JSON Schema 2020 (`type: [T, "null"]`, or anyOf with null). */
 function rewriteNullable(node: unknown): unknown {
@@ -39,13 +46,7 @@ function compile(): Map<SchemaName, ValidateFunction> {
   (addFormatsModule as unknown as (instance: Ajv2020) => void)(ajv);
   ajv.addFormat('unixtime', true);
   ajv.addSchema({ $id: 'openai', components: spec.components });
-  const names: SchemaName[] = [
-    'CreateChatCompletionResponse',
-    'CreateChatCompletionStreamResponse',
-    'ListModelsResponse',
-    'ErrorResponse',
-  ];
-  return new Map(names.map((name) => [name, ajv.compile({ $ref: `openai#/components/schemas/${name}` })]));
+  return new Map(schemaNames.map((name) => [name, ajv.compile({ $ref: `openai#/components/schemas/${name}` })]));
 }
 
 /** Validates a value against a named schema of the spec; returns readable error lines ([] = valid). */

@@ -55,7 +55,7 @@ export function renderModel(model: Model): Record<string, unknown> {
     is_sandbox: model.isSandbox,
     architecture: {
       input_modalities: model.inputModalities.length > 0 ? model.inputModalities : ['text'],
-      output_modalities: ['text'],
+      output_modalities: model.outputModalities,
     },
     pricing: endpoint === undefined ? {} : renderPricing(endpoint.prices),
     top_provider: {

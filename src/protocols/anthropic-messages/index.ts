@@ -11,3 +11,5 @@ export const anthropicMessagesInbound: InboundCodec = {
   createStreamRenderer,
   renderError,
 };
+
+export { anthropicMessagesOutbound } from './outbound/index.js';

@@ -1,4 +1,5 @@
-import type { InboundCodec, OutboundAdapter } from '../adapter-types.js';
+import type { EmbeddingsAdapter, InboundCodec, OutboundAdapter } from '../adapter-types.js';
+import { buildEmbeddingsRequest, readEmbeddingsResponse } from './embeddings/embeddings-adapter.js';
 import { parseRequest } from './inbound/parse-request.js';
 import { renderError } from './inbound/render-error.js';
 import { renderResponse } from './inbound/render-response.js';
@@ -16,3 +17,9 @@ export const openaiChatOutbound: OutboundAdapter = { buildRequest, readResponse,
 
 export { convertUsage } from './outbound/convert-usage.js';
 export { mapFinishReason } from './outbound/map-finish-reason.js';
+
+/** OpenAI-compatible `/embeddings`, upstream side. */
+export const openaiEmbeddings: EmbeddingsAdapter = { buildEmbeddingsRequest, readEmbeddingsResponse };
+
+export { parseEmbeddingsRequest } from './embeddings/parse-embeddings-request.js';
+export { renderEmbeddingsResponse } from './embeddings/render-embeddings-response.js';

@@ -58,17 +58,32 @@ export function buildRequest(request: ChatRequest, endpoint: Endpoint): Upstream
   );
   setIfDefined(body, 'reasoning_effort', request.reasoning?.effort);
   setIfDefined(body, 'user', request.user);
-  if (request.passthrough.protocol === 'openai-chat') {
-    for (const [key, value] of Object.entries(request.passthrough.fields)) {
-      if (!protectedFields.has(key)) body[key] = value;
-    }
-  }
+  copyPassthrough(request.passthrough, body, warnings);
   return {
     path: '/chat/completions',
     body: JSON.stringify(body),
     headers: { 'content-type': 'application/json' },
     ...(warnings.length === 0 ? {} : { warnings }),
   };
+}
+
+/** Provider-specific fields of an OpenAI-protocol client pass through; another protocol's are dropped with a warning. */
+function copyPassthrough(
+  passthrough: ChatRequest['passthrough'],
+  body: Record<string, unknown>,
+  warnings: Warning[],
+): void {
+  for (const [key, value] of Object.entries(passthrough.fields)) {
+    if (passthrough.protocol !== 'openai-chat') {
+      warnings.push({
+        type: 'unsupported-setting',
+        setting: key,
+        details: `a ${passthrough.protocol} parameter, not forwarded to an OpenAI-protocol upstream`,
+      });
+    } else if (!protectedFields.has(key)) {
+      body[key] = value;
+    }
+  }
 }
 
 function setIfDefined(body: Record<string, unknown>, key: string, value: unknown): void {

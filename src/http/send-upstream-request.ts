@@ -1,0 +1,37 @@
+import type { Endpoint } from '../catalog/catalog-types.js';
+import { limits } from '../config/index.js';
+import type { OutboundAdapter, UpstreamRequest } from '../protocols/adapter-types.js';
+import type { CallAbort, UpstreamResponse } from '../upstream/index.js';
+import { mapUpstreamStatus, readBodyTextTruncated } from '../upstream/index.js';
+import type { AppContext } from './app-context.js';
+
+/**
+ * Sends one upstream request and turns a non-2xx answer into a GatewayError
+ * (before anything reached the client), reading the error body with the
+ * protocol's own reader.
+ */
+export async function sendUpstreamRequest(
+  app: AppContext,
+  target: {
+    readonly endpoint: Endpoint;
+    readonly upstreamRequest: UpstreamRequest;
+    readonly abort: CallAbort;
+    readonly adapter: Pick<OutboundAdapter, 'readErrorBody'>;
+  },
+): Promise<UpstreamResponse> {
+  const { endpoint } = target;
+  const upstreamResponse = await app.upstream.send(endpoint.provider, target.upstreamRequest, target.abort);
+  if (upstreamResponse.statusCode >= 200 && upstreamResponse.statusCode < 300) return upstreamResponse;
+  const bodyText = await readBodyTextTruncated(upstreamResponse.body, limits.upstreamErrorBodyBytesMax);
+  const understood = target.adapter.readErrorBody(upstreamResponse.statusCode, bodyText);
+  throw mapUpstreamStatus({
+    providerId: endpoint.provider.id,
+    url: upstreamResponse.url,
+    statusCode: upstreamResponse.statusCode,
+    headers: upstreamResponse.headers,
+    bodyText,
+    message: understood.message,
+    providerCode: understood.code,
+    nowMs: app.now(),
+  });
+}

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readGeneration } from '../support/gateway-config.js';
+import { validateSchema } from '../support/openapi.js';
+import { startTestStack } from '../support/start-test-stack.js';
+import type { TestStack } from '../support/start-test-stack.js';
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack('embeddings');
+});
+
+afterAll(() => stack.stop());
+
+const vectors = [
+  [0.5, -0.25, 0.125],
+  [1, 0, -1],
+];
+
+function upstreamAnswer(withUsage: boolean): unknown {
+  return {
+    object: 'list',
+    model: 'fake-embed-model',
+    // Out of order on purpose: the gateway orders by `index`.
+    data: [
+      { object: 'embedding', index: 1, embedding: vectors[1] },
+      { object: 'embedding', index: 0, embedding: vectors[0] },
+    ],
+    ...(withUsage ? { usage: { prompt_tokens: 1_000, total_tokens: 1_000 } } : {}),
+  };
+}
+
+describe('POST /v1/embeddings', () => {
+  it('returns vectors in input order through the OpenAI SDK (base64 by default), metered exactly', async () => {
+    stack.fake.enqueue({ kind: 'json', body: upstreamAnswer(true) });
+    const { data: result, response } = await stack.client.embeddings
+      .create({ model: 'test/fake-embed', input: ['alpha', 'beta'], dimensions: 3 })
+      .withResponse();
+    expect(result.data.map((item) => item.embedding)).toEqual(vectors);
+    expect(result.usage).toMatchObject({ prompt_tokens: 1_000, total_tokens: 1_000, cost: 0.00002 });
+    const sent = stack.fake.received.at(-1)!;
+    expect(sent.path).toBe('/v1/embeddings');
+    expect(sent.body).toEqual({
+      model: 'fake-embed-model',
+      input: ['alpha', 'beta'],
+      encoding_format: 'float',
+      dimensions: 3,
+    });
+    const generation = await readGeneration(
+      stack.gateway.url,
+      stack.key,
+      response.headers.get('x-meridian-generation-id')!,
+    );
+    expect(generation).toMatchObject({ tokens_prompt: 1_000, tokens_completion: 0, total_cost: 0.00002 });
+  });
+
+  it('answers float vectors that validate against the OpenAI spec; estimates tokens when the upstream reports none', async () => {
+    stack.fake.enqueue({ kind: 'json', body: upstreamAnswer(false) });
+    const response = await fetch(`${stack.gateway.url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'test/fake-embed', input: ['hello world', 'hi'], encoding_format: 'float' }),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data: { embedding: number[] }[]; usage: { prompt_tokens: number } };
+    expect(validateSchema('CreateEmbeddingResponse', body)).toEqual([]);
+    expect(body.data.map((item) => item.embedding)).toEqual(vectors);
+    // o200k: "hello world" = 2 tokens, "hi" = 1.
+    expect(body.usage.prompt_tokens).toBe(3);
+    const generation = await readGeneration(
+      stack.gateway.url,
+      stack.key,
+      response.headers.get('x-meridian-generation-id')!,
+    );
+    expect(generation['usage_estimated']).toBe(true);
+  });
+
+  it('refuses a chat model on /v1/embeddings, an embeddings model on chat, and token-id input', async () => {
+    const call = (path: string, body: unknown) =>
+      fetch(`${stack.gateway.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${stack.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as { error: { param: string } },
+      }));
+    const chatModel = await call('/v1/embeddings', { model: 'test/fake-model', input: 'x' });
+    expect(chatModel.status).toBe(400);
+    expect(chatModel.body.error.param).toBe('model');
+    const embedModel = await call('/v1/chat/completions', {
+      model: 'test/fake-embed',
+      messages: [{ role: 'user', content: 'x' }],
+    });
+    expect(embedModel.status).toBe(400);
+    expect(embedModel.body.error.param).toBe('model');
+    const tokens = await call('/v1/embeddings', { model: 'test/fake-embed', input: [[1, 2, 3]] });
+    expect(tokens.status).toBe(400);
+    expect(tokens.body.error.param).toBe('input[0]');
+  });
+});
