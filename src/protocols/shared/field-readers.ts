@@ -55,3 +55,18 @@ export function pickFields(body: JsonObject, keep: (key: string) => boolean): Re
   for (const key of Object.keys(body)) if (keep(key)) picked[key] = body[key];
   return picked;
 }
+
+/** The value as a plain JSON object, or undefined for anything else (arrays and null included). */
+export function asObject(value: unknown): JsonObject | undefined {
+  return isObject(value) ? value : undefined;
+}
+
+/** Token counts above this are impossible for one call and treated as unknown (INV-7). */
+const tokensPlausibleMax = 100_000_000;
+
+/** A provider's token count: a non-negative integer, or undefined for anything else (null, negative, fractional, absurd). */
+export function readTokenCount(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= tokensPlausibleMax
+    ? value
+    : undefined;
+}

@@ -1,15 +1,5 @@
 import type { Usage } from '../../../spec/index.js';
-import { isObject } from '../../shared/field-readers.js';
-
-/** Token counts above this are impossible for one call and treated as unknown (INV-7). */
-const tokensPlausibleMax = 100_000_000;
-
-/** A non-negative integer count, or undefined for anything else (null, negative, fractional, absurd, missing). */
-function readCount(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= tokensPlausibleMax
-    ? value
-    : undefined;
-}
+import { isObject, readTokenCount } from '../../shared/field-readers.js';
 
 /**
  * Anthropic `usage` → canonical Usage. Anthropic's `input_tokens` EXCLUDES cache
@@ -24,9 +14,9 @@ function readCount(value: unknown): number | undefined {
  */
 export function convertUsage(wire: unknown): Usage | undefined {
   if (!isObject(wire)) return undefined;
-  const noCache = readCount(wire['input_tokens']);
-  const cacheRead = readCount(wire['cache_read_input_tokens']);
-  const cacheWrite = readCount(wire['cache_creation_input_tokens']);
+  const noCache = readTokenCount(wire['input_tokens']);
+  const cacheRead = readTokenCount(wire['cache_read_input_tokens']);
+  const cacheWrite = readTokenCount(wire['cache_creation_input_tokens']);
   return {
     inputTokens: {
       total: noCache === undefined ? undefined : noCache + (cacheRead ?? 0) + (cacheWrite ?? 0),
@@ -34,7 +24,7 @@ export function convertUsage(wire: unknown): Usage | undefined {
       cacheRead,
       cacheWrite,
     },
-    outputTokens: { total: readCount(wire['output_tokens']), text: undefined, reasoning: undefined },
+    outputTokens: { total: readTokenCount(wire['output_tokens']), text: undefined, reasoning: undefined },
     isEstimated: false,
     raw: wire,
   };

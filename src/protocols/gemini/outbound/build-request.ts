@@ -1,7 +1,7 @@
 import type { Endpoint } from '../../../catalog/catalog-types.js';
 import type { ChatRequest, Warning } from '../../../spec/index.js';
 import type { UpstreamRequest } from '../../adapter-types.js';
-import type { JsonObject } from './as-object.js';
+import type { JsonObject } from '../../shared/field-readers.js';
 import { convertContents } from './convert-contents.js';
 import { convertGenerationConfig } from './convert-generation-config.js';
 import { convertTools } from './convert-tools.js';

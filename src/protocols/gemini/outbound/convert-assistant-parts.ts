@@ -1,6 +1,6 @@
 import type { AssistantPart, ToolCallPart, Warning } from '../../../spec/index.js';
-import { asObject } from './as-object.js';
-import type { JsonObject } from './as-object.js';
+import { asObject } from '../../shared/field-readers.js';
+import type { JsonObject } from '../../shared/field-readers.js';
 import { isCreatedToolCallId } from './create-tool-call-id.js';
 
 /**

@@ -1,6 +1,6 @@
 import { GatewayError } from '../../../errors/index.js';
 import type { Message, Warning } from '../../../spec/index.js';
-import type { JsonObject } from './as-object.js';
+import type { JsonObject } from '../../shared/field-readers.js';
 import { convertAssistantParts } from './convert-assistant-parts.js';
 import { convertUserPart } from './convert-user-part.js';
 import { isCreatedToolCallId } from './create-tool-call-id.js';

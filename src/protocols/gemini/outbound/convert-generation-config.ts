@@ -1,5 +1,5 @@
 import type { ChatRequest, ReasoningOptions, ResponseFormat, Warning } from '../../../spec/index.js';
-import type { JsonObject } from './as-object.js';
+import type { JsonObject } from '../../shared/field-readers.js';
 
 /**
  * Thinking budgets for an effort level. Gemini 2.5 takes only `thinkingBudget`; Gemini 3 prefers

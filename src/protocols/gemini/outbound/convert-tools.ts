@@ -1,5 +1,5 @@
 import type { ChatRequest, ToolChoice, Warning } from '../../../spec/index.js';
-import type { JsonObject } from './as-object.js';
+import type { JsonObject } from '../../shared/field-readers.js';
 
 /**
  * Canonical tools → Gemini `tools` and `toolConfig`. Parameters go in `parametersJsonSchema`, which

@@ -1,15 +1,5 @@
 import type { Usage } from '../../../spec/index.js';
-import { asObject } from './as-object.js';
-
-/** Token counts above this are impossible for one call and treated as unknown (INV-7). */
-const tokensPlausibleMax = 100_000_000;
-
-/** A non-negative integer count, or undefined for anything else (negative, fractional, absurd, missing). */
-function readCount(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= tokensPlausibleMax
-    ? value
-    : undefined;
-}
+import { asObject, readTokenCount } from '../../shared/field-readers.js';
 
 /**
  * Gemini `usageMetadata` → canonical Usage; undefined when there is no usage object at all.
@@ -27,15 +17,16 @@ function readCount(value: unknown): number | undefined {
 export function convertUsage(wire: unknown): Usage | undefined {
   const usage = asObject(wire);
   if (usage === undefined) return undefined;
-  const prompt = readCount(usage['promptTokenCount']);
+  const prompt = readTokenCount(usage['promptTokenCount']);
   const zeroIfKnown = (value: unknown): number | undefined =>
-    readCount(value) ?? (prompt === undefined ? undefined : 0);
+    readTokenCount(value) ?? (prompt === undefined ? undefined : 0);
   const toolUse = zeroIfKnown(usage['toolUsePromptTokenCount']);
   const cacheRead = zeroIfKnown(usage['cachedContentTokenCount']);
   const reasoning = zeroIfKnown(usage['thoughtsTokenCount']);
   const inputTotal = prompt === undefined ? undefined : prompt + (toolUse ?? 0);
   const text =
-    readCount(usage['candidatesTokenCount']) ?? deriveText(readCount(usage['totalTokenCount']), inputTotal, reasoning);
+    readTokenCount(usage['candidatesTokenCount']) ??
+    deriveText(readTokenCount(usage['totalTokenCount']), inputTotal, reasoning);
   return {
     inputTokens: {
       total: inputTotal,

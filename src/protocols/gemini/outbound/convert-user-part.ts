@@ -1,6 +1,6 @@
 import type { ImagePart, UserPart, Warning } from '../../../spec/index.js';
-import { asObject } from './as-object.js';
-import type { JsonObject } from './as-object.js';
+import { asObject } from '../../shared/field-readers.js';
+import type { JsonObject } from '../../shared/field-readers.js';
 
 /** Image types Gemini accepts by file extension, for URLs it must fetch itself (`fileData`). */
 const imageMimeTypesByExtension: ReadonlyMap<string, string> = new Map([

@@ -1,6 +1,6 @@
 import { GatewayError } from '../../../errors/index.js';
 import type { EmbeddingsResult } from '../../../spec/index.js';
-import { asObject } from './as-object.js';
+import { asObject } from '../../shared/field-readers.js';
 
 /**
  * Gemini `batchEmbedContents` → canonical embeddings, in input order. Every vector must be a

@@ -1,4 +1,4 @@
-import { asObject } from './as-object.js';
+import { asObject } from '../../shared/field-readers.js';
 
 /** Longest plain-text body kept as an error message; the rest is noise for a client. */
 const messageCharsMax = 500;

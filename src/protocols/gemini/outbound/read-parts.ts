@@ -1,5 +1,5 @@
 import type { AssistantPart } from '../../../spec/index.js';
-import { asObject } from './as-object.js';
+import { asObject } from '../../shared/field-readers.js';
 import { createToolCallId } from './create-tool-call-id.js';
 
 /** One candidate's parts in canonical form, and whether it called a function. */

@@ -1,8 +1,8 @@
 import { GatewayError } from '../../../errors/index.js';
 import type { ChatChoice, ChatResult } from '../../../spec/index.js';
 import { createUnknownUsage } from '../../../spec/index.js';
-import { asObject } from './as-object.js';
-import type { JsonObject } from './as-object.js';
+import { asObject } from '../../shared/field-readers.js';
+import type { JsonObject } from '../../shared/field-readers.js';
 import { convertUsage } from './convert-usage.js';
 import { mapFinishReason } from './map-finish-reason.js';
 import { readParts } from './read-parts.js';

@@ -1,6 +1,6 @@
 import type { StreamEvent } from '../../../spec/index.js';
-import { asObject } from './as-object.js';
-import type { JsonObject } from './as-object.js';
+import { asObject } from '../../shared/field-readers.js';
+import type { JsonObject } from '../../shared/field-readers.js';
 
 /**
  * A Gemini error chunk `{error: {code, message, status}}` → a canonical error event whose code is

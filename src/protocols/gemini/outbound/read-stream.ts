@@ -1,7 +1,7 @@
 import type { StreamEvent, Usage } from '../../../spec/index.js';
 import type { StreamReader } from '../../adapter-types.js';
-import { asObject } from './as-object.js';
-import type { JsonObject } from './as-object.js';
+import { asObject } from '../../shared/field-readers.js';
+import type { JsonObject } from '../../shared/field-readers.js';
 import { convertUsage } from './convert-usage.js';
 import { createToolCallId } from './create-tool-call-id.js';
 import { mapFinishReason } from './map-finish-reason.js';

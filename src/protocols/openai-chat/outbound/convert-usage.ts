@@ -1,20 +1,5 @@
 import type { Usage } from '../../../spec/index.js';
-
-/** Token counts above this are impossible for one call and treated as unknown (INV-7). */
-const tokensPlausibleMax = 100_000_000;
-
-type Json = Record<string, unknown>;
-
-function asObject(value: unknown): Json | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
-}
-
-/** A non-negative integer count, or undefined for anything else (negative, fractional, absurd, missing). */
-function readCount(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= tokensPlausibleMax
-    ? value
-    : undefined;
-}
+import { asObject, readTokenCount } from '../../shared/field-readers.js';
 
 /**
  * OpenAI-compatible `usage` → canonical Usage. Reads every known spelling:
@@ -27,19 +12,19 @@ export function convertUsage(wire: unknown): Usage | undefined {
   if (usage === undefined) return undefined;
   const promptDetails = asObject(usage['prompt_tokens_details']);
   const completionDetails = asObject(usage['completion_tokens_details']);
-  const total = readCount(usage['prompt_tokens']);
+  const total = readTokenCount(usage['prompt_tokens']);
   const cacheRead =
-    readCount(promptDetails?.['cached_tokens']) ??
-    readCount(usage['prompt_cache_hit_tokens']) ??
-    readCount(usage['cached_tokens']);
+    readTokenCount(promptDetails?.['cached_tokens']) ??
+    readTokenCount(usage['prompt_cache_hit_tokens']) ??
+    readTokenCount(usage['cached_tokens']);
   const cacheWrite =
-    readCount(promptDetails?.['cache_write_tokens']) ?? readCount(usage['cache_creation_input_tokens']);
-  const outputTotal = readCount(usage['completion_tokens']);
-  const reasoning = readCount(completionDetails?.['reasoning_tokens']);
+    readTokenCount(promptDetails?.['cache_write_tokens']) ?? readTokenCount(usage['cache_creation_input_tokens']);
+  const outputTotal = readTokenCount(usage['completion_tokens']);
+  const reasoning = readTokenCount(completionDetails?.['reasoning_tokens']);
   return {
     inputTokens: {
       total,
-      noCache: readCount(usage['prompt_cache_miss_tokens']) ?? derive(total, cacheRead, cacheWrite),
+      noCache: readTokenCount(usage['prompt_cache_miss_tokens']) ?? derive(total, cacheRead, cacheWrite),
       cacheRead,
       cacheWrite,
     },
