@@ -111,7 +111,7 @@ function enableProvider(entry: ProviderEntry, input: BuildCatalogInput): Provide
           : entry.protocol,
     baseUrl,
     apiKey,
-    authHeader: entry.auth?.header ?? (entry.protocol.startsWith('anthropic') ? 'x-api-key' : 'authorization'),
+    authHeader: entry.auth?.header ?? defaultAuthHeader(entry.protocol),
     headers: entry.headers ?? {},
     openai: {
       maxTokensField: entry.openai?.max_tokens_field ?? 'max_tokens',
@@ -205,4 +205,10 @@ function buildPassthrough(
     });
   }
   return passthrough;
+}
+
+/** Each protocol's own way of sending the key: Anthropic `x-api-key`, Gemini `x-goog-api-key`, else Bearer. */
+function defaultAuthHeader(protocol: string): Provider['authHeader'] {
+  if (protocol.startsWith('anthropic')) return 'x-api-key';
+  return protocol === 'gemini' ? 'x-goog-api-key' : 'authorization';
 }

@@ -17,6 +17,14 @@ providers:
     base_url: ${fakeBaseUrl}
     api_key: test-upstream-secret
     openai: { max_tokens_field: max_tokens, reasoning_field: reasoning_content, stream_options: true }
+  - id: fake-anthropic
+    protocol: anthropic
+    base_url: ${fakeBaseUrl}
+    api_key: test-anthropic-secret
+  - id: fake-gemini
+    protocol: gemini
+    base_url: ${fakeBaseUrl}
+    api_key: test-gemini-secret
 models:
   - id: test/fake-model
     name: Fake Model
@@ -26,6 +34,24 @@ models:
     endpoints:
       - provider: fake-openai
         model: fake-upstream-model
+        pricing: { prompt: "0.28", completion: "0.42", cache_read: "0.028" }
+  - id: test/fake-claude
+    name: Fake Claude
+    author: test
+    origin: US
+    context_length: 200000
+    endpoints:
+      - provider: fake-anthropic
+        model: fake-claude-model
+        pricing: { prompt: "0.28", completion: "0.42", cache_read: "0.028" }
+  - id: test/fake-gemini
+    name: Fake Gemini
+    author: test
+    origin: US
+    context_length: 1048576
+    endpoints:
+      - provider: fake-gemini
+        model: fake-gemini-model
         pricing: { prompt: "0.28", completion: "0.42", cache_read: "0.028" }
   - id: test/fake-embed
     name: Fake Embed

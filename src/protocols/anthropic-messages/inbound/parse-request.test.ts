@@ -113,6 +113,23 @@ describe('parseRequest (Anthropic Messages)', () => {
     ).toEqual({ effort: 'none' });
   });
 
+  it('maps structured outputs (output_config.format or beta output_format) and keeps the rest of output_config', () => {
+    const schema = { type: 'object', properties: { a: { type: 'string' } } };
+    const current = parse({
+      messages: [{ role: 'user', content: 'x' }],
+      output_config: { format: { type: 'json_schema', schema }, effort: 'low' },
+    }).request;
+    expect(current.responseFormat).toEqual({ type: 'json-schema', name: 'response', schema });
+    expect(current.passthrough.fields).toEqual({ output_config: { effort: 'low' } });
+    const beta = parse({ messages: [{ role: 'user', content: 'x' }], output_format: { type: 'json_schema', schema } });
+    expect(beta.request.responseFormat).toEqual({ type: 'json-schema', name: 'response', schema });
+    expect(beta.request.passthrough.fields).toEqual({});
+    expectInvalid(
+      { messages: [{ role: 'user', content: 'x' }], output_config: { format: { type: 'xml' } } },
+      'output_config.format',
+    );
+  });
+
   it('names the field at fault', () => {
     expectInvalid({ messages: [] }, 'messages');
     expectInvalid({ messages: [{ role: 'system', content: 'x' }] }, 'messages[0].role');

@@ -1,5 +1,5 @@
 import { limits } from '../../../config/limits.js';
-import type { ChatRequest, ParsedChatRequest, ReasoningOptions, Warning } from '../../../spec/index.js';
+import type { ChatRequest, ParsedChatRequest, ReasoningOptions, ResponseFormat, Warning } from '../../../spec/index.js';
 import {
   invalid,
   isObject,
@@ -28,6 +28,8 @@ const modelledFields = new Set([
   'thinking',
   'reasoning',
   'metadata',
+  'output_format',
+  'output_config',
 ]);
 
 /** OpenRouter's routing controls: read by routing, never forwarded upstream. */
@@ -63,11 +65,15 @@ export function parseRequest(body: unknown): ParsedChatRequest {
     ...optional('toolChoice', toolChoice),
     ...optional('parallelToolCalls', parallelToolCalls),
     ...optional('reasoning', parseThinking(body)),
+    ...optional('responseFormat', parseOutputFormat(body)),
     ...optional('user', userId),
     routingControls: pickFields(body, (key) => routingFields.has(key)),
     passthrough: {
       protocol: 'anthropic-messages',
-      fields: pickFields(body, (key) => !modelledFields.has(key) && !routingFields.has(key)),
+      fields: {
+        ...pickFields(body, (key) => !modelledFields.has(key) && !routingFields.has(key)),
+        ...restOfOutputConfig(body),
+      },
     },
   };
   return { request, warnings };
@@ -107,4 +113,28 @@ function parseThinking(body: JsonObject): ReasoningOptions | undefined {
     default:
       throw invalid('thinking.type', "must be 'enabled', 'disabled' or 'adaptive'.");
   }
+}
+
+/**
+ * Structured outputs: `output_config.format` (generally available) or the older beta
+ * `output_format`, both `{type: 'json_schema', schema}`, become the canonical JSON-schema
+ * response format so every upstream protocol can honour it.
+ */
+function parseOutputFormat(body: JsonObject): ResponseFormat | undefined {
+  const config = body['output_config'];
+  const format = isObject(config) && config['format'] !== undefined ? config['format'] : body['output_format'];
+  if (format === undefined || format === null) return undefined;
+  const param = isObject(config) && config['format'] !== undefined ? 'output_config.format' : 'output_format';
+  if (!isObject(format) || format['type'] !== 'json_schema' || !isObject(format['schema'])) {
+    throw invalid(param, "must be {type: 'json_schema', schema: {...}}.");
+  }
+  return { type: 'json-schema', name: 'response', schema: format['schema'] };
+}
+
+/** `output_config` without `format` (e.g. `effort`), kept for Anthropic upstreams. */
+function restOfOutputConfig(body: JsonObject): Record<string, unknown> {
+  const config = body['output_config'];
+  if (!isObject(config)) return config === undefined ? {} : { output_config: config };
+  const rest = pickFields(config, (key) => key !== 'format');
+  return Object.keys(rest).length === 0 ? {} : { output_config: rest };
 }

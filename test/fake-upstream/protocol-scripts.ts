@@ -1,0 +1,158 @@
+import { sseFrames } from './create-fake-upstream.js';
+import type { Scenario } from './create-fake-upstream.js';
+
+/** What a fake model "generates", independent of wire format. */
+export interface ModelScript {
+  readonly reasoning?: readonly string[];
+  /** Provider signature closing the reasoning (Anthropic thinking, Gemini thought signature). */
+  readonly signature?: string;
+  readonly text?: readonly string[];
+  readonly toolCalls?: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly argumentPieces: readonly string[];
+  }[];
+  readonly usage: {
+    /** All prompt tokens, cached included. */
+    readonly input: number;
+    readonly cached: number;
+    /** All completion tokens, reasoning included. */
+    readonly output: number;
+    readonly reasoning: number;
+  };
+}
+
+export type UpstreamProtocol = 'openai' | 'anthropic' | 'gemini';
+
+/** The scripted generation as each provider would stream it, frame for frame. */
+export function streamScript(protocol: UpstreamProtocol, script: ModelScript): Scenario {
+  switch (protocol) {
+    case 'openai':
+      return { kind: 'sse', frames: sseFrames(openaiChunks(script)) };
+    case 'anthropic':
+      return { kind: 'sse', frames: anthropicFrames(script) };
+    case 'gemini':
+      return { kind: 'sse', frames: geminiChunks(script).map((chunk) => `data: ${JSON.stringify(chunk)}\r\n\r\n`) };
+  }
+}
+
+const isToolTurn = (script: ModelScript): boolean => (script.toolCalls?.length ?? 0) > 0;
+
+function openaiChunks(script: ModelScript): unknown[] {
+  const base = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_795_000_000, model: 'fake' };
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
+    ...base,
+    choices: [{ index: 0, delta, finish_reason: finish }],
+  });
+  const chunks: unknown[] = [chunk({ role: 'assistant', content: '' })];
+  for (const piece of script.reasoning ?? []) chunks.push(chunk({ reasoning_content: piece }));
+  for (const piece of script.text ?? []) chunks.push(chunk({ content: piece }));
+  (script.toolCalls ?? []).forEach((call, index) => {
+    chunks.push(
+      chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }),
+    );
+    for (const piece of call.argumentPieces)
+      chunks.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
+  });
+  chunks.push(chunk({}, isToolTurn(script) ? 'tool_calls' : 'stop'));
+  const { usage } = script;
+  chunks.push({
+    ...base,
+    choices: [],
+    usage: {
+      prompt_tokens: usage.input,
+      completion_tokens: usage.output,
+      total_tokens: usage.input + usage.output,
+      prompt_tokens_details: { cached_tokens: usage.cached },
+      completion_tokens_details: { reasoning_tokens: usage.reasoning },
+    },
+  });
+  return chunks;
+}
+
+function anthropicFrames(script: ModelScript): string[] {
+  const frame = (type: string, data: Record<string, unknown>) =>
+    `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  const { usage } = script;
+  const frames = [
+    frame('message_start', {
+      message: {
+        id: 'msg_fake',
+        type: 'message',
+        role: 'assistant',
+        model: 'claude-fake',
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: {
+          input_tokens: usage.input - usage.cached,
+          cache_read_input_tokens: usage.cached,
+          cache_creation_input_tokens: 0,
+          output_tokens: 1,
+        },
+      },
+    }),
+    frame('ping', {}),
+  ];
+  let index = 0;
+  const block = (start: Record<string, unknown>, deltas: Record<string, unknown>[]) => {
+    frames.push(frame('content_block_start', { index, content_block: start }));
+    for (const delta of deltas) frames.push(frame('content_block_delta', { index, delta }));
+    frames.push(frame('content_block_stop', { index }));
+    index += 1;
+  };
+  if (script.reasoning !== undefined) {
+    block({ type: 'thinking', thinking: '', signature: '' }, [
+      ...script.reasoning.map((thinking) => ({ type: 'thinking_delta', thinking })),
+      { type: 'signature_delta', signature: script.signature ?? 'sig' },
+    ]);
+  }
+  if (script.text !== undefined)
+    block(
+      { type: 'text', text: '' },
+      script.text.map((text) => ({ type: 'text_delta', text })),
+    );
+  for (const call of script.toolCalls ?? []) {
+    block(
+      { type: 'tool_use', id: call.id, name: call.name, input: {} },
+      call.argumentPieces.map((partial_json) => ({ type: 'input_json_delta', partial_json })),
+    );
+  }
+  frames.push(
+    frame('message_delta', {
+      delta: { stop_reason: isToolTurn(script) ? 'tool_use' : 'end_turn', stop_sequence: null },
+      usage: { output_tokens: usage.output },
+    }),
+    frame('message_stop', {}),
+  );
+  return frames;
+}
+
+function geminiChunks(script: ModelScript): unknown[] {
+  const chunk = (parts: unknown[], extra: Record<string, unknown> = {}) => ({
+    candidates: [{ content: { role: 'model', parts }, index: 0, ...extra }],
+    modelVersion: 'gemini-fake',
+    responseId: 'resp-fake',
+  });
+  const chunks: unknown[] = (script.reasoning ?? []).map((text) => chunk([{ text, thought: true }]));
+  const signature = script.signature === undefined ? {} : { thoughtSignature: script.signature };
+  const visible: Record<string, unknown>[] = [
+    ...(script.text ?? []).map((text) => ({ text })),
+    ...(script.toolCalls ?? []).map((call) => ({
+      functionCall: { id: call.id, name: call.name, args: JSON.parse(call.argumentPieces.join('')) as unknown },
+    })),
+  ];
+  visible.forEach((part, position) => chunks.push(chunk([position === 0 ? { ...part, ...signature } : part])));
+  const { usage } = script;
+  chunks.push({
+    ...chunk([{ text: '' }], { finishReason: 'STOP' }),
+    usageMetadata: {
+      promptTokenCount: usage.input,
+      cachedContentTokenCount: usage.cached,
+      candidatesTokenCount: usage.output - usage.reasoning,
+      thoughtsTokenCount: usage.reasoning,
+      totalTokenCount: usage.input + usage.output,
+    },
+  });
+  return chunks;
+}
