@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { streamScript } from '../fake-upstream/protocol-scripts.js';
+import { completeScript, streamScript } from '../fake-upstream/protocol-scripts.js';
 import type { ModelScript, UpstreamProtocol } from '../fake-upstream/protocol-scripts.js';
 import { validateSchema } from '../support/openapi.js';
 import { startTestStack } from '../support/start-test-stack.js';
@@ -82,7 +82,28 @@ function expectedObservation(scenario: ScenarioName, client: 'openai' | 'anthrop
   };
 }
 
-async function callOpenAI(scenario: ScenarioName, model: string): Promise<Observed> {
+async function callOpenAIJson(scenario: ScenarioName, model: string): Promise<Observed> {
+  const { stream: _stream, stream_options: _options, ...request } = buildOpenAIRequest(scenario, model);
+  const completion = await stack.client.chat.completions.create({ ...request, stream: false });
+  expect(validateSchema('CreateChatCompletionResponse', completion)).toEqual([]);
+  const message = completion.choices[0]!.message as OpenAI.ChatCompletionMessage & { reasoning_content?: string };
+  const reported = completion.usage as OpenAI.CompletionUsage & { cost: number };
+  return {
+    text: message.content ?? '',
+    reasoning: message.reasoning_content ?? '',
+    toolCalls: (message.tool_calls ?? []).map((call) => {
+      if (call.type !== 'function') throw new Error('unexpected tool call type');
+      return { id: call.id, name: call.function.name, input: JSON.parse(call.function.arguments) as unknown };
+    }),
+    finish: completion.choices[0]!.finish_reason === 'tool_calls' ? 'tool-calls' : 'stop',
+    promptTokens: reported.prompt_tokens,
+    cachedTokens: reported.prompt_tokens_details?.cached_tokens ?? -1,
+    completionTokens: reported.completion_tokens,
+    cost: reported.cost,
+  };
+}
+
+function buildOpenAIRequest(scenario: ScenarioName, model: string): OpenAI.ChatCompletionCreateParamsStreaming {
   const request: OpenAI.ChatCompletionCreateParamsStreaming = {
     model,
     stream: true,
@@ -106,7 +127,11 @@ async function callOpenAI(scenario: ScenarioName, model: string): Promise<Observ
   } else if (scenario === 'json-schema') {
     request.response_format = { type: 'json_schema', json_schema: { name: 'answer', schema: answerSchema } };
   }
-  const stream = await stack.client.chat.completions.create(request);
+  return request;
+}
+
+async function callOpenAI(scenario: ScenarioName, model: string): Promise<Observed> {
+  const stream = await stack.client.chat.completions.create(buildOpenAIRequest(scenario, model));
   const observed: Observed = { ...emptyObservation() };
   const argumentsByIndex: { id: string; name: string; args: string }[] = [];
   for await (const chunk of stream) {
@@ -136,8 +161,29 @@ async function callOpenAI(scenario: ScenarioName, model: string): Promise<Observ
   return observed;
 }
 
-async function callAnthropic(scenario: ScenarioName, model: string): Promise<Observed> {
-  const request: Anthropic.MessageStreamParams = {
+async function callAnthropicJson(scenario: ScenarioName, model: string): Promise<Observed> {
+  const message = await anthropic.messages.create(buildAnthropicRequest(scenario, model));
+  const observed = observeMessage(message);
+  observed.cost = (message.usage as unknown as { cost: number }).cost;
+  return observed;
+}
+
+function observeMessage(message: Anthropic.Message): Observed {
+  const observed: Observed = { ...emptyObservation() };
+  for (const block of message.content) {
+    if (block.type === 'text') observed.text += block.text;
+    else if (block.type === 'thinking') observed.reasoning += block.thinking;
+    else if (block.type === 'tool_use') observed.toolCalls.push({ id: block.id, name: block.name, input: block.input });
+  }
+  observed.finish = message.stop_reason === 'tool_use' ? 'tool-calls' : 'stop';
+  observed.promptTokens = message.usage.input_tokens;
+  observed.cachedTokens = message.usage.cache_read_input_tokens ?? -1;
+  observed.completionTokens = message.usage.output_tokens;
+  return observed;
+}
+
+function buildAnthropicRequest(scenario: ScenarioName, model: string): Anthropic.MessageCreateParamsNonStreaming {
+  const request: Anthropic.MessageCreateParamsNonStreaming = {
     model,
     max_tokens: 4_096,
     messages: [{ role: 'user', content: 'Hello' }],
@@ -159,21 +205,16 @@ async function callAnthropic(scenario: ScenarioName, model: string): Promise<Obs
   } else if (scenario === 'json-schema') {
     Object.assign(request, { output_config: { format: { type: 'json_schema', schema: answerSchema } } });
   }
+  return request;
+}
+
+async function callAnthropic(scenario: ScenarioName, model: string): Promise<Observed> {
   const events: Anthropic.MessageStreamEvent[] = [];
-  const stream = anthropic.messages.stream(request);
+  const stream = anthropic.messages.stream(buildAnthropicRequest(scenario, model));
   stream.on('streamEvent', (event) => events.push(event));
   const message = await stream.finalMessage();
   expectWellFormedAnthropicStream(events);
-  const observed: Observed = { ...emptyObservation() };
-  for (const block of message.content) {
-    if (block.type === 'text') observed.text += block.text;
-    else if (block.type === 'thinking') observed.reasoning += block.thinking;
-    else if (block.type === 'tool_use') observed.toolCalls.push({ id: block.id, name: block.name, input: block.input });
-  }
-  observed.finish = message.stop_reason === 'tool_use' ? 'tool-calls' : 'stop';
-  observed.promptTokens = message.usage.input_tokens;
-  observed.cachedTokens = message.usage.cache_read_input_tokens ?? -1;
-  observed.completionTokens = message.usage.output_tokens;
+  const observed = observeMessage(message);
   // The SDK's accumulator copies only Anthropic's own usage fields; OpenRouter's `cost` is on message_delta.
   const delta = events.find((event) => event.type === 'message_delta');
   observed.cost = (delta?.usage as unknown as { cost: number }).cost;
@@ -219,13 +260,16 @@ function expectUpstreamRequest(
   scenario: ScenarioName,
   protocol: UpstreamProtocol,
   client: 'openai' | 'anthropic',
+  isStreaming: boolean,
 ): void {
   const sent = stack.fake.received.at(-1)!;
   const body = sent.body;
   const expectedPath = {
     openai: '/v1/chat/completions',
     anthropic: '/v1/messages',
-    gemini: '/v1/models/fake-gemini-model:streamGenerateContent?alt=sse',
+    gemini: isStreaming
+      ? '/v1/models/fake-gemini-model:streamGenerateContent?alt=sse'
+      : '/v1/models/fake-gemini-model:generateContent',
   }[protocol];
   expect(sent.path).toBe(expectedPath);
   if (scenario === 'tools') {
@@ -269,15 +313,22 @@ function expectUpstreamRequest(
 
 const scenarioNames = Object.keys(scripts) as ScenarioName[];
 
-describe.each(['openai', 'anthropic'] as const)('%s client', (client) => {
-  describe.each(upstreams)('→ $protocol upstream', ({ protocol, model }) => {
-    it.each(scenarioNames)('%s', async (scenario) => {
-      stack.fake.enqueue(streamScript(protocol, scripts[scenario]));
-      const observed = client === 'openai' ? await callOpenAI(scenario, model) : await callAnthropic(scenario, model);
-      const { cost, ...rest } = observed;
-      expect(rest).toEqual(expectedObservation(scenario, client));
-      expect(cost).toBe(expectedCost);
-      expectUpstreamRequest(scenario, protocol, client);
+const callers = {
+  openai: { stream: callOpenAI, json: callOpenAIJson },
+  anthropic: { stream: callAnthropic, json: callAnthropicJson },
+} as const;
+
+describe.each(['stream', 'json'] as const)('%s', (mode) => {
+  describe.each(['openai', 'anthropic'] as const)('%s client', (client) => {
+    describe.each(upstreams)('→ $protocol upstream', ({ protocol, model }) => {
+      it.each(scenarioNames)('%s', async (scenario) => {
+        const script = scripts[scenario];
+        stack.fake.enqueue(mode === 'stream' ? streamScript(protocol, script) : completeScript(protocol, script));
+        const { cost, ...rest } = await callers[client][mode](scenario, model);
+        expect(rest).toEqual(expectedObservation(scenario, client));
+        expect(cost).toBe(expectedCost);
+        expectUpstreamRequest(scenario, protocol, client, mode === 'stream');
+      });
     });
   });
 });

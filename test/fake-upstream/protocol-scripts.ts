@@ -156,3 +156,86 @@ function geminiChunks(script: ModelScript): unknown[] {
   });
   return chunks;
 }
+
+/** The scripted generation as each provider would answer it without streaming. */
+export function completeScript(protocol: UpstreamProtocol, script: ModelScript): Scenario {
+  switch (protocol) {
+    case 'openai':
+      return { kind: 'json', body: openaiCompletion(script) };
+    case 'anthropic':
+      return { kind: 'json', body: anthropicMessage(script) };
+    case 'gemini':
+      return { kind: 'json', body: geminiResponse(script) };
+  }
+}
+
+function openaiCompletion(script: ModelScript): unknown {
+  const { usage } = script;
+  const message: Record<string, unknown> = { role: 'assistant', content: script.text?.join('') ?? null };
+  if (script.reasoning !== undefined) message['reasoning_content'] = script.reasoning.join('');
+  if (isToolTurn(script)) {
+    message['tool_calls'] = script.toolCalls!.map((call) => ({
+      id: call.id,
+      type: 'function',
+      function: { name: call.name, arguments: call.argumentPieces.join('') },
+    }));
+  }
+  return {
+    id: 'chatcmpl-fake',
+    object: 'chat.completion',
+    created: 1_795_000_000,
+    model: 'fake',
+    choices: [{ index: 0, message, finish_reason: isToolTurn(script) ? 'tool_calls' : 'stop' }],
+    usage: {
+      prompt_tokens: usage.input,
+      completion_tokens: usage.output,
+      total_tokens: usage.input + usage.output,
+      prompt_tokens_details: { cached_tokens: usage.cached },
+      completion_tokens_details: { reasoning_tokens: usage.reasoning },
+    },
+  };
+}
+
+function anthropicMessage(script: ModelScript): unknown {
+  const { usage } = script;
+  const content: unknown[] = [];
+  if (script.reasoning !== undefined) {
+    content.push({ type: 'thinking', thinking: script.reasoning.join(''), signature: script.signature ?? 'sig' });
+  }
+  if (script.text !== undefined) content.push({ type: 'text', text: script.text.join('') });
+  for (const call of script.toolCalls ?? []) {
+    content.push({
+      type: 'tool_use',
+      id: call.id,
+      name: call.name,
+      input: JSON.parse(call.argumentPieces.join('')) as unknown,
+    });
+  }
+  return {
+    id: 'msg_fake',
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-fake',
+    content,
+    stop_reason: isToolTurn(script) ? 'tool_use' : 'end_turn',
+    stop_sequence: null,
+    usage: {
+      input_tokens: usage.input - usage.cached,
+      cache_read_input_tokens: usage.cached,
+      cache_creation_input_tokens: 0,
+      output_tokens: usage.output,
+    },
+  };
+}
+
+function geminiResponse(script: ModelScript): unknown {
+  const chunks = geminiChunks(script) as { candidates: { content: { parts: Record<string, unknown>[] } }[] }[];
+  const parts = chunks.flatMap((chunk) => chunk.candidates[0]!.content.parts).filter((part) => part['text'] !== '');
+  const last = chunks.at(-1) as Record<string, unknown>;
+  return {
+    candidates: [{ content: { role: 'model', parts }, index: 0, finishReason: 'STOP' }],
+    usageMetadata: last['usageMetadata'],
+    modelVersion: 'gemini-fake',
+    responseId: 'resp-fake',
+  };
+}
