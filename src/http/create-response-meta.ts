@@ -10,6 +10,7 @@ export function createResponseMeta(routed: RoutedCall): ResponseMeta {
     model: routed.model.id,
     createdSeconds: Math.floor(routed.call.startedAtMs / 1000),
     providerName: routed.endpoint.provider.id,
+    upstreamProtocol: routed.endpoint.provider.protocol,
     isReasoningShown: routed.request.reasoning?.exclude !== true,
     estimatePromptTokens: () => (estimate ??= estimatePromptTokens(routed.request)),
   };

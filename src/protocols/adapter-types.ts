@@ -7,6 +7,7 @@ import type {
   EmbeddingsRequest,
   EmbeddingsResult,
   ParsedChatRequest,
+  ProtocolId,
   StreamEvent,
   Warning,
 } from '../spec/index.js';
@@ -26,6 +27,8 @@ export interface ResponseMeta {
   readonly createdSeconds: number;
   /** Provider id that served the request (OpenRouter's `provider` field). */
   readonly providerName: string;
+  /** Wire protocol of the upstream that served it (reasoning signatures are tagged with it). */
+  readonly upstreamProtocol: ProtocolId;
   /** False when the client asked for reasoning to be generated but not returned (`reasoning.exclude`). */
   readonly isReasoningShown: boolean;
   /** A local-tokenizer estimate of the prompt, computed on first call (Anthropic's `message_start` needs one). */

@@ -24,8 +24,14 @@ export interface ImagePart {
 export interface ReasoningPart {
   readonly type: 'reasoning';
   readonly text: string;
-  /** Provider signature that must be sent back unchanged on the next turn (Anthropic thinking). */
+  /** Provider signature that must be sent back unchanged on the next turn (Anthropic thinking, Gemini thoughts). */
   readonly signature?: string;
+  /**
+   * The upstream protocol that issued `signature` when it is not the client's own
+   * (a Gemini thought signature carried by an Anthropic client). A signature is only
+   * ever sent back to an upstream of the protocol that issued it.
+   */
+  readonly signatureProtocol?: ProtocolId;
 }
 export interface ToolCallPart {
   readonly type: 'tool-call';

@@ -2,6 +2,7 @@ import { limits } from '../../../config/limits.js';
 import type { AssistantPart, CacheControl, Message, TextPart, UserPart, Warning } from '../../../spec/index.js';
 import { invalid, isObject } from '../../shared/field-readers.js';
 import type { JsonObject } from '../../shared/field-readers.js';
+import { untagSignature } from './signature-tag.js';
 
 /**
  * Anthropic `messages` → canonical messages. A user turn's `tool_result` blocks
@@ -82,7 +83,7 @@ function parseAssistantBlock(block: JsonObject, param: string): AssistantPart {
       const thinking = requireString(block, 'thinking', param);
       const signature = block['signature'];
       return typeof signature === 'string' && signature !== ''
-        ? { type: 'reasoning', text: thinking, signature }
+        ? { type: 'reasoning', text: thinking, ...untagSignature(signature) }
         : { type: 'reasoning', text: thinking };
     }
     case 'tool_use': {

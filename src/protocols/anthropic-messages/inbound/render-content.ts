@@ -1,4 +1,6 @@
 import type { AssistantPart } from '../../../spec/index.js';
+import type { ResponseMeta } from '../../adapter-types.js';
+import { tagSignature } from './signature-tag.js';
 
 /** Tool arguments as the object Anthropic clients expect; unparseable JSON becomes `{}` (the raw text is in the generation record). */
 export function parseToolInput(text: string): unknown {
@@ -12,7 +14,10 @@ export function parseToolInput(text: string): unknown {
 }
 
 /** Canonical assistant parts → Anthropic content blocks, in order. */
-export function renderContent(parts: readonly AssistantPart[], isReasoningShown: boolean): unknown[] {
+export function renderContent(
+  parts: readonly AssistantPart[],
+  meta: Pick<ResponseMeta, 'isReasoningShown' | 'upstreamProtocol'>,
+): unknown[] {
   const blocks: unknown[] = [];
   for (const part of parts) {
     switch (part.type) {
@@ -22,7 +27,10 @@ export function renderContent(parts: readonly AssistantPart[], isReasoningShown:
       case 'reasoning':
         // Unsigned reasoning (DeepSeek, Qwen, Kimi) gets an empty signature: the client sends it back and the
         // gateway returns it to the upstream that produced it as `reasoning_content`.
-        if (isReasoningShown) blocks.push({ type: 'thinking', thinking: part.text, signature: part.signature ?? '' });
+        if (meta.isReasoningShown) {
+          const signature = tagSignature(part.signature ?? '', meta.upstreamProtocol);
+          blocks.push({ type: 'thinking', thinking: part.text, signature });
+        }
         break;
       case 'tool-call':
         blocks.push({

@@ -6,7 +6,7 @@ import { renderStopReason, renderUsage } from './render-usage.js';
 /** A completed generation as an Anthropic `message`; only the first choice exists in this protocol. */
 export function renderResponse(result: ChatResult, billed: BilledUsage, meta: ResponseMeta): string {
   const choice = result.choices[0];
-  const content = choice === undefined ? [] : renderContent(choice.content, meta.isReasoningShown);
+  const content = choice === undefined ? [] : renderContent(choice.content, meta);
   if (choice?.refusal !== undefined) content.push({ type: 'text', text: choice.refusal });
   return JSON.stringify({
     id: meta.generationId,

@@ -2,6 +2,7 @@ import type { GatewayError } from '../../../errors/index.js';
 import type { BilledUsage, FinishReason, StreamEvent } from '../../../spec/index.js';
 import type { ResponseMeta, StreamRenderer } from '../../adapter-types.js';
 import { renderErrorObject } from './render-error.js';
+import { tagSignature } from './signature-tag.js';
 import { renderStopReason, renderUsage } from './render-usage.js';
 
 type BlockKind = 'text' | 'thinking';
@@ -77,7 +78,12 @@ export function createStreamRenderer(_request: unknown, meta: ResponseMeta): Str
       case 'reasoning-delta':
         return meta.isReasoningShown ? delta('thinking', { type: 'thinking_delta', thinking: event.delta }) : '';
       case 'reasoning-signature':
-        return meta.isReasoningShown ? delta('thinking', { type: 'signature_delta', signature: event.signature }) : '';
+        return meta.isReasoningShown
+          ? delta('thinking', {
+              type: 'signature_delta',
+              signature: tagSignature(event.signature, meta.upstreamProtocol),
+            })
+          : '';
       case 'tool-call-start': {
         const index = nextIndex++;
         toolBlocks.set(event.toolCallIndex, index);

@@ -6,12 +6,14 @@ import type { ResponseMeta } from '../../adapter-types.js';
 import { renderError } from './render-error.js';
 import { renderResponse } from './render-response.js';
 import { createStreamRenderer } from './render-stream.js';
+import { tagSignature, untagSignature } from './signature-tag.js';
 
 const meta: ResponseMeta = {
   generationId: 'gen-1-abc',
   model: 'deepseek/deepseek-chat',
   createdSeconds: 1795000000,
   providerName: 'deepseek',
+  upstreamProtocol: 'anthropic-messages',
   isReasoningShown: true,
   estimatePromptTokens: () => 42,
 };
@@ -213,6 +215,17 @@ describe('createStreamRenderer (Anthropic)', () => {
       type: 'error',
       error: { type: 'api_error', message: 'Provider x failed.', code: 'upstream_error' },
     });
+  });
+});
+
+describe('signature tags', () => {
+  it("tags another protocol's signature on the way out and restores it on the way in", () => {
+    const renderer = createStreamRenderer(undefined, { ...meta, upstreamProtocol: 'gemini' });
+    const text = renderer.renderEvent({ type: 'reasoning-signature', choice: 0, signature: 'CiQB' });
+    expect(frames(text)[2]![1]).toMatchObject({ delta: { type: 'signature_delta', signature: 'gemini:CiQB' } });
+    expect(untagSignature('gemini:CiQB')).toEqual({ signature: 'CiQB', signatureProtocol: 'gemini' });
+    expect(untagSignature('EqQBCkgIARABGAIiQL+base64/sig==')).toEqual({ signature: 'EqQBCkgIARABGAIiQL+base64/sig==' });
+    expect(tagSignature('EqQB', 'anthropic-messages')).toBe('EqQB');
   });
 });
 

@@ -3,6 +3,7 @@ import type {
   CacheControl,
   ImagePart,
   OpaquePart,
+  ProtocolId,
   TextPart,
   ToolCallPart,
   UserPart,
@@ -72,7 +73,7 @@ function convertAssistantPart(part: AssistantPart, warnings: Warning[]): JsonObj
     case 'text':
       return part.text === '' ? undefined : convertTextPart(part);
     case 'reasoning':
-      return part.signature === undefined || part.signature === ''
+      return part.signature === undefined || part.signature === '' || isForeignSignature(part.signatureProtocol)
         ? undefined
         : { type: 'thinking', thinking: part.text, signature: part.signature };
     case 'tool-call':
@@ -143,4 +144,9 @@ function convertOpaque(part: OpaquePart, warnings: Warning[]): JsonObject | unde
     message: `Dropped a content part of the ${part.protocol} protocol, which the Anthropic Messages API cannot take.`,
   });
   return undefined;
+}
+
+/** A signature issued by another protocol's upstream (e.g. a Gemini thought signature) means nothing to Anthropic. */
+function isForeignSignature(protocol: ProtocolId | undefined): boolean {
+  return protocol !== undefined && protocol !== 'anthropic-messages';
 }

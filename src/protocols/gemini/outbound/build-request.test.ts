@@ -282,10 +282,10 @@ describe('buildRequest: thought signatures', () => {
         {
           role: 'assistant',
           content: [
-            { type: 'reasoning', text: '', signature: 'sig-a' },
-            { type: 'reasoning', text: 'thinking…', signature: 'sig-b' },
+            { type: 'reasoning', text: '', signature: 'sig-a', signatureProtocol: 'gemini' },
+            { type: 'reasoning', text: 'thinking…', signature: 'sig-b', signatureProtocol: 'gemini' },
             { type: 'text', text: 'Hello!' },
-            { type: 'reasoning', text: '', signature: 'sig-end' },
+            { type: 'reasoning', text: '', signature: 'sig-end', signatureProtocol: 'gemini' },
           ],
         },
       ],

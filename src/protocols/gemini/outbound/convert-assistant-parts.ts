@@ -26,7 +26,8 @@ export function convertAssistantParts(
   for (const part of parts) {
     switch (part.type) {
       case 'reasoning':
-        if (part.signature === undefined || part.signature === '') break;
+        // Only Gemini's own thought signatures go back (an Anthropic signature would be rejected).
+        if (part.signature === undefined || part.signature === '' || part.signatureProtocol !== 'gemini') break;
         if (signature !== undefined) push({ text: '' });
         signature = part.signature;
         break;

@@ -22,7 +22,8 @@ export function readParts(parts: unknown, choice: number): ReadParts {
     const part = asObject(item);
     if (part === undefined) continue;
     const { thoughtSignature: signature, ...rest } = part;
-    if (typeof signature === 'string' && signature !== '') content.push({ type: 'reasoning', text: '', signature });
+    if (typeof signature === 'string' && signature !== '')
+      content.push({ type: 'reasoning', text: '', signature, signatureProtocol: 'gemini' });
     const call = asObject(part['functionCall']);
     if (call !== undefined) {
       content.push({

@@ -23,9 +23,9 @@ describe('readResponse', () => {
       {
         index: 0,
         content: [
-          { type: 'reasoning', text: '', signature: 'c2lnLXRleHQtMQ==' },
+          { type: 'reasoning', text: '', signature: 'c2lnLXRleHQtMQ==', signatureProtocol: 'gemini' },
           { type: 'text', text: 'Let me look that up.' },
-          { type: 'reasoning', text: '', signature: 'c2lnLWZjLTE=' },
+          { type: 'reasoning', text: '', signature: 'c2lnLWZjLTE=', signatureProtocol: 'gemini' },
           {
             type: 'tool-call',
             toolCallId: 'fc-7d1e',

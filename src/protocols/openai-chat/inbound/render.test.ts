@@ -11,6 +11,7 @@ const meta: ResponseMeta = {
   model: 'a/b',
   createdSeconds: 1795000000,
   providerName: 'p',
+  upstreamProtocol: 'openai-chat',
   isReasoningShown: true,
   estimatePromptTokens: () => 0,
 };
