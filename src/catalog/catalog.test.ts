@@ -98,6 +98,27 @@ describe('buildCatalog', () => {
     expect(catalog.providers.has('google-openai')).toBe(true);
   });
 
+  it('serves models over every protocol their vendor offers: Gemini natively, DeepSeek also over the Anthropic API', () => {
+    const catalog = buildCatalog({
+      ...base,
+      env: { GEMINI_API_KEY: 'g', DEEPSEEK_API_KEY: 'd' },
+      supportedProtocols: new Set(['openai-chat', 'anthropic-messages', 'gemini']),
+    });
+    const gemini = catalog.models.get('google/gemini-2.5-flash')!.endpoints;
+    expect(gemini.map((endpoint) => [endpoint.provider.id, endpoint.provider.protocol])).toEqual([
+      ['google', 'gemini'],
+      ['google-openai', 'openai-chat'],
+    ]);
+    const deepseek = catalog.models.get('deepseek/deepseek-v3.2')!.endpoints;
+    expect(
+      deepseek.map((endpoint) => [endpoint.provider.id, endpoint.provider.protocol, endpoint.provider.authHeader]),
+    ).toEqual([
+      ['deepseek', 'openai-chat', 'authorization'],
+      ['deepseek-anthropic', 'anthropic-messages', 'x-api-key'],
+    ]);
+    expect(deepseek[1]!.prices.promptNanosPerMillion).toBe(deepseek[0]!.prices.promptNanosPerMillion);
+  });
+
   it('switches the sandbox on at its running address, and local servers by base-URL variable', () => {
     const catalog = buildCatalog({
       ...base,
