@@ -65,7 +65,7 @@ describe('five-turn agent loop, Anthropic client → reasoning upstream over the
       });
       if (isLast) {
         expect(message.stop_reason).toBe('end_turn');
-        expect(message.content[1]).toEqual({ type: 'text', text: 'Fixed.' });
+        expect(message.content[1]).toEqual({ type: 'text', text: 'Fixed.', citations: null });
         break;
       }
       expect(message.stop_reason).toBe('tool_use');
@@ -74,6 +74,7 @@ describe('five-turn agent loop, Anthropic client → reasoning upstream over the
         id: `call_${turn}`,
         name: 'read_file',
         input: { path: `f${turn}.ts` },
+        caller: { type: 'direct' },
       });
       messages.push(
         { role: 'assistant', content: message.content },

@@ -55,7 +55,7 @@ describe('POST /v1/messages from Anthropic SDKs, served by an OpenAI-protocol up
         messages: [{ role: 'user', content: 'Hello' }],
       })
       .withResponse();
-    expect(message.content).toEqual([{ type: 'text', text: 'Bonjour.' }]);
+    expect(message.content).toEqual([{ type: 'text', text: 'Bonjour.', citations: null }]);
     expect(message.stop_reason).toBe('end_turn');
     expect(message.model).toBe('test/fake-model');
     expect(message.usage).toMatchObject({
@@ -107,7 +107,7 @@ describe('POST /v1/messages from Anthropic SDKs, served by an OpenAI-protocol up
       'message_delta',
       'message_stop',
     ]);
-    expect(message.content).toEqual([{ type: 'text', text: 'Hello' }]);
+    expect(message.content).toEqual([{ type: 'text', text: 'Hello', citations: null }]);
     expect(message.stop_reason).toBe('max_tokens');
     expect(message.usage).toMatchObject({ input_tokens: 20, cache_read_input_tokens: 100, output_tokens: 9 });
   });
@@ -138,8 +138,8 @@ describe('POST /v1/messages from Anthropic SDKs, served by an OpenAI-protocol up
       .finalMessage();
     expect(first.stop_reason).toBe('tool_use');
     expect(first.content).toEqual([
-      { type: 'tool_use', id: 'call_a', name: 'weather', input: { city: 'Paris' } },
-      { type: 'tool_use', id: 'call_b', name: 'time', input: {} },
+      { type: 'tool_use', id: 'call_a', name: 'weather', input: { city: 'Paris' }, caller: { type: 'direct' } },
+      { type: 'tool_use', id: 'call_b', name: 'time', input: {}, caller: { type: 'direct' } },
     ]);
     expect(fake.received.at(-1)!.body['tools']).toEqual([
       { type: 'function', function: { name: 'weather', parameters: tools[0]!.input_schema } },
@@ -163,7 +163,7 @@ describe('POST /v1/messages from Anthropic SDKs, served by an OpenAI-protocol up
         },
       ],
     });
-    expect(second.content).toEqual([{ type: 'text', text: 'Sunny, noon.' }]);
+    expect(second.content).toEqual([{ type: 'text', text: 'Sunny, noon.', citations: null }]);
     expect(fake.received.at(-1)!.body['messages']).toEqual([
       { role: 'user', content: 'Paris?' },
       {
@@ -200,7 +200,7 @@ describe('POST /v1/messages from Anthropic SDKs, served by an OpenAI-protocol up
       .finalMessage();
     expect(first.content).toEqual([
       { type: 'thinking', thinking: 'Think hard.', signature: '' },
-      { type: 'text', text: 'Done.' },
+      { type: 'text', text: 'Done.', citations: null },
     ]);
     fake.enqueue({ kind: 'json', body: completion({ role: 'assistant', content: 'A2' }, 'stop') });
     await client.messages.create({

@@ -3,6 +3,7 @@ import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeScript, streamScript } from '../fake-upstream/protocol-scripts.js';
 import type { ModelScript, UpstreamProtocol } from '../fake-upstream/protocol-scripts.js';
+import { expectAnthropicEventShape, expectAnthropicMessageShape } from '../support/anthropic-shapes.js';
 import { validateSchema } from '../support/openapi.js';
 import { startTestStack } from '../support/start-test-stack.js';
 import type { TestStack } from '../support/start-test-stack.js';
@@ -163,6 +164,7 @@ async function callOpenAI(scenario: ScenarioName, model: string): Promise<Observ
 
 async function callAnthropicJson(scenario: ScenarioName, model: string): Promise<Observed> {
   const message = await anthropic.messages.create(buildAnthropicRequest(scenario, model));
+  expectAnthropicMessageShape(message);
   const observed = observeMessage(message);
   observed.cost = (message.usage as unknown as { cost: number }).cost;
   return observed;
@@ -214,6 +216,7 @@ async function callAnthropic(scenario: ScenarioName, model: string): Promise<Obs
   stream.on('streamEvent', (event) => events.push(event));
   const message = await stream.finalMessage();
   expectWellFormedAnthropicStream(events);
+  events.forEach(expectAnthropicEventShape);
   const observed = observeMessage(message);
   // The SDK's accumulator copies only Anthropic's own usage fields; OpenRouter's `cost` is on message_delta.
   const delta = events.find((event) => event.type === 'message_delta');

@@ -13,6 +13,9 @@ export function parseToolInput(text: string): unknown {
   }
 }
 
+/** Who called a tool: always the model itself (`direct`) for translated tool calls. */
+export const directCaller = { type: 'direct' } as const;
+
 /** Canonical assistant parts → Anthropic content blocks, in order. */
 export function renderContent(
   parts: readonly AssistantPart[],
@@ -22,7 +25,7 @@ export function renderContent(
   for (const part of parts) {
     switch (part.type) {
       case 'text':
-        blocks.push({ type: 'text', text: part.text });
+        blocks.push({ type: 'text', text: part.text, citations: null });
         break;
       case 'reasoning':
         // Unsigned reasoning (DeepSeek, Qwen, Kimi) gets an empty signature: the client sends it back and the
@@ -38,6 +41,7 @@ export function renderContent(
           id: part.toolCallId,
           name: part.toolName,
           input: parseToolInput(part.arguments),
+          caller: directCaller,
         });
         break;
       case 'opaque':

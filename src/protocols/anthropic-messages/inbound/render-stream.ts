@@ -3,7 +3,8 @@ import type { BilledUsage, FinishReason, StreamEvent } from '../../../spec/index
 import type { ResponseMeta, StreamRenderer } from '../../adapter-types.js';
 import { renderErrorObject } from './render-error.js';
 import { tagSignature } from './signature-tag.js';
-import { renderStopReason, renderUsage } from './render-usage.js';
+import { directCaller } from './render-content.js';
+import { emptyMessageDetails, renderStartUsage, renderStopReason, renderUsage } from './render-usage.js';
 
 type BlockKind = 'text' | 'thinking';
 
@@ -38,7 +39,8 @@ export function createStreamRenderer(_request: unknown, meta: ResponseMeta): Str
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage: { input_tokens: meta.estimatePromptTokens(), output_tokens: 0 },
+      ...emptyMessageDetails,
+      usage: renderStartUsage(meta.estimatePromptTokens()),
     };
     return frame('message_start', { message });
   }
@@ -61,7 +63,8 @@ export function createStreamRenderer(_request: unknown, meta: ResponseMeta): Str
     if (current?.kind === kind) return '';
     const frames = closeCurrent() + closeTools();
     current = { kind, index: nextIndex++ };
-    const block = kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' };
+    const block =
+      kind === 'text' ? { type: 'text', text: '', citations: null } : { type: 'thinking', thinking: '', signature: '' };
     return frames + frame('content_block_start', { index: current.index, content_block: block });
   }
 
@@ -87,7 +90,7 @@ export function createStreamRenderer(_request: unknown, meta: ResponseMeta): Str
       case 'tool-call-start': {
         const index = nextIndex++;
         toolBlocks.set(event.toolCallIndex, index);
-        const block = { type: 'tool_use', id: event.toolCallId, name: event.toolName, input: {} };
+        const block = { type: 'tool_use', id: event.toolCallId, name: event.toolName, input: {}, caller: directCaller };
         return closeCurrent() + frame('content_block_start', { index, content_block: block });
       }
       case 'tool-call-delta': {
@@ -124,7 +127,12 @@ export function createStreamRenderer(_request: unknown, meta: ResponseMeta): Str
       closeCurrent() +
       closeTools() +
       frame('message_delta', {
-        delta: { stop_reason: renderStopReason(finishReason), stop_sequence: null },
+        delta: {
+          stop_reason: renderStopReason(finishReason),
+          stop_sequence: null,
+          container: null,
+          stop_details: null,
+        },
         usage: renderUsage(billed),
       }) +
       frame('message_stop', {}),

@@ -7,6 +7,7 @@ import type { BilledUsage, FinishReason } from '../../../spec/index.js';
  */
 export function renderUsage(billed: BilledUsage): Record<string, unknown> {
   return {
+    ...unknownUsageDetails,
     input_tokens: Math.max(0, billed.promptTokens - billed.cachedTokens - billed.cacheWriteTokens),
     cache_creation_input_tokens: billed.cacheWriteTokens,
     cache_read_input_tokens: billed.cachedTokens,
@@ -15,6 +16,30 @@ export function renderUsage(billed: BilledUsage): Record<string, unknown> {
     cost_details: { upstream_inference_cost: renderNanos(billed.upstreamCostNanos) },
   };
 }
+
+/** `message_start` usage: the prompt by the local tokenizer (the exact counts follow in `message_delta`). */
+export function renderStartUsage(estimatedPromptTokens: number): Record<string, unknown> {
+  return {
+    ...unknownUsageDetails,
+    input_tokens: estimatedPromptTokens,
+    cache_creation_input_tokens: null,
+    cache_read_input_tokens: null,
+    output_tokens: 0,
+  };
+}
+
+/** Fields Anthropic's `Usage` type requires that the gateway cannot know across protocols: null, as the API allows. */
+const unknownUsageDetails = {
+  cache_creation: null,
+  inference_geo: null,
+  output_tokens_details: null,
+  server_tool_use: null,
+  service_tier: null,
+  speed: null,
+};
+
+/** Fields Anthropic's `Message` type requires that have no meaning for a translated response. */
+export const emptyMessageDetails = { container: null, diagnostics: null, stop_details: null };
 
 const anthropicStopReasons = new Set([
   'end_turn',

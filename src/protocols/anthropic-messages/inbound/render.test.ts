@@ -28,7 +28,16 @@ const billed: BilledUsage = {
   upstreamCostNanos: 1_000n,
   isEstimated: false,
 };
+const nullDetails = {
+  cache_creation: null,
+  inference_geo: null,
+  output_tokens_details: null,
+  server_tool_use: null,
+  service_tier: null,
+  speed: null,
+};
 const usage = {
+  ...nullDetails,
   input_tokens: 30,
   cache_creation_input_tokens: 10,
   cache_read_input_tokens: 60,
@@ -78,11 +87,14 @@ describe('renderResponse (Anthropic)', () => {
       content: [
         { type: 'thinking', thinking: 'think', signature: 's' },
         { type: 'thinking', thinking: 'unsigned', signature: '' },
-        { type: 'text', text: 'Calling.' },
-        { type: 'tool_use', id: 'call_1', name: 'f', input: { a: 1 } },
+        { type: 'text', text: 'Calling.', citations: null },
+        { type: 'tool_use', id: 'call_1', name: 'f', input: { a: 1 }, caller: { type: 'direct' } },
       ],
       stop_reason: 'tool_use',
       stop_sequence: null,
+      container: null,
+      diagnostics: null,
+      stop_details: null,
       usage,
     });
   });
@@ -153,7 +165,16 @@ describe('createStreamRenderer (Anthropic)', () => {
             content: [],
             stop_reason: null,
             stop_sequence: null,
-            usage: { input_tokens: 42, output_tokens: 0 },
+            container: null,
+            diagnostics: null,
+            stop_details: null,
+            usage: {
+              ...nullDetails,
+              input_tokens: 42,
+              cache_creation_input_tokens: null,
+              cache_read_input_tokens: null,
+              output_tokens: 0,
+            },
           },
         },
       ],
@@ -170,16 +191,27 @@ describe('createStreamRenderer (Anthropic)', () => {
         { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'sig' } },
       ],
       ['content_block_stop', { type: 'content_block_stop', index: 0 }],
-      ['content_block_start', { type: 'content_block_start', index: 1, content_block: { type: 'text', text: '' } }],
+      [
+        'content_block_start',
+        { type: 'content_block_start', index: 1, content_block: { type: 'text', text: '', citations: null } },
+      ],
       ['content_block_delta', { type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: 'Hi' } }],
       ['content_block_stop', { type: 'content_block_stop', index: 1 }],
       [
         'content_block_start',
-        { type: 'content_block_start', index: 2, content_block: { type: 'tool_use', id: 'a', name: 'f', input: {} } },
+        {
+          type: 'content_block_start',
+          index: 2,
+          content_block: { type: 'tool_use', id: 'a', name: 'f', input: {}, caller: { type: 'direct' } },
+        },
       ],
       [
         'content_block_start',
-        { type: 'content_block_start', index: 3, content_block: { type: 'tool_use', id: 'b', name: 'g', input: {} } },
+        {
+          type: 'content_block_start',
+          index: 3,
+          content_block: { type: 'tool_use', id: 'b', name: 'g', input: {}, caller: { type: 'direct' } },
+        },
       ],
       [
         'content_block_delta',
@@ -195,7 +227,14 @@ describe('createStreamRenderer (Anthropic)', () => {
       ],
       ['content_block_stop', { type: 'content_block_stop', index: 2 }],
       ['content_block_stop', { type: 'content_block_stop', index: 3 }],
-      ['message_delta', { type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage }],
+      [
+        'message_delta',
+        {
+          type: 'message_delta',
+          delta: { stop_reason: 'tool_use', stop_sequence: null, container: null, stop_details: null },
+          usage,
+        },
+      ],
       ['message_stop', { type: 'message_stop' }],
     ]);
   });

@@ -134,3 +134,13 @@ describe('readResponse', () => {
     expect(() => readResponse({ id: 'x' })).toThrow(expect.objectContaining({ code: 'upstream_invalid_response' }));
   });
 });
+
+describe('usage sent in every chunk, then an error frame', () => {
+  it('emits the usage held so far before the terminal error', () => {
+    const { events, isComplete } = readFixtureStream('openai-usage-then-error.1.chunks.txt');
+    expect(events.map((event) => event.type)).toEqual(['response-start', 'text-delta', 'usage', 'error']);
+    expect(events[2]).toMatchObject({ usage: { inputTokens: { total: 12 }, outputTokens: { total: 1 } } });
+    expect(events[3]).toMatchObject({ code: 'engine_overloaded' });
+    expect(isComplete).toBe(false);
+  });
+});

@@ -106,7 +106,10 @@ export function createStreamReader(): StreamReader {
             ? error
             : 'stream error';
       const code = fields?.['code'];
-      return [{ type: 'error', message, code: typeof code === 'string' ? code : undefined, raw: error }];
+      // Error is terminal: usage held from earlier chunks goes out first, so what was delivered is metered.
+      releaseUsage(events);
+      events.push({ type: 'error', message, code: typeof code === 'string' ? code : undefined, raw: error });
+      return events;
     }
     if (!isStarted) {
       isStarted = true;
