@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import AnthropicV0 from 'anthropic-sdk-0';
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeScript, streamScript } from '../fake-upstream/protocol-scripts.js';
@@ -16,11 +17,14 @@ import type { TestStack } from '../support/start-test-stack.js';
  */
 
 let stack: TestStack;
-let anthropic: Anthropic;
+/** Anthropic SDK 1.x (Bearer auth, new API version) and 0.x (x-api-key, 2023-06-01) share one call surface. */
+const anthropicSdks = new Map<string, Anthropic>();
 
 beforeAll(async () => {
   stack = await startTestStack('translation-matrix');
-  anthropic = new Anthropic({ baseURL: stack.gateway.url, apiKey: stack.key, maxRetries: 0 });
+  const options = { baseURL: stack.gateway.url, apiKey: stack.key, maxRetries: 0 };
+  anthropicSdks.set('anthropic-sdk-1', new Anthropic(options));
+  anthropicSdks.set('anthropic-sdk-0', new AnthropicV0(options) as unknown as Anthropic);
 });
 
 afterAll(() => stack.stop());
@@ -162,8 +166,8 @@ async function callOpenAI(scenario: ScenarioName, model: string): Promise<Observ
   return observed;
 }
 
-async function callAnthropicJson(scenario: ScenarioName, model: string): Promise<Observed> {
-  const message = await anthropic.messages.create(buildAnthropicRequest(scenario, model));
+async function callAnthropicJson(scenario: ScenarioName, model: string, sdk: Anthropic): Promise<Observed> {
+  const message = await sdk.messages.create(buildAnthropicRequest(scenario, model));
   expectAnthropicMessageShape(message);
   const observed = observeMessage(message);
   observed.cost = (message.usage as unknown as { cost: number }).cost;
@@ -210,9 +214,9 @@ function buildAnthropicRequest(scenario: ScenarioName, model: string): Anthropic
   return request;
 }
 
-async function callAnthropic(scenario: ScenarioName, model: string): Promise<Observed> {
+async function callAnthropic(scenario: ScenarioName, model: string, sdk: Anthropic): Promise<Observed> {
   const events: Anthropic.MessageStreamEvent[] = [];
-  const stream = anthropic.messages.stream(buildAnthropicRequest(scenario, model));
+  const stream = sdk.messages.stream(buildAnthropicRequest(scenario, model));
   stream.on('streamEvent', (event) => events.push(event));
   const message = await stream.finalMessage();
   expectWellFormedAnthropicStream(events);
@@ -316,22 +320,51 @@ function expectUpstreamRequest(
 
 const scenarioNames = Object.keys(scripts) as ScenarioName[];
 
-const callers = {
+type Caller = (scenario: ScenarioName, model: string) => Promise<Observed>;
+const sdk = (name: string): Anthropic => anthropicSdks.get(name)!;
+const callers: Record<string, { readonly stream: Caller; readonly json: Caller }> = {
   openai: { stream: callOpenAI, json: callOpenAIJson },
-  anthropic: { stream: callAnthropic, json: callAnthropicJson },
-} as const;
+  'anthropic-sdk-1': {
+    stream: (scenario, model) => callAnthropic(scenario, model, sdk('anthropic-sdk-1')),
+    json: (scenario, model) => callAnthropicJson(scenario, model, sdk('anthropic-sdk-1')),
+  },
+  'anthropic-sdk-0': {
+    stream: (scenario, model) => callAnthropic(scenario, model, sdk('anthropic-sdk-0')),
+    json: (scenario, model) => callAnthropicJson(scenario, model, sdk('anthropic-sdk-0')),
+  },
+};
 
 describe.each(['stream', 'json'] as const)('%s', (mode) => {
-  describe.each(['openai', 'anthropic'] as const)('%s client', (client) => {
+  describe.each(['openai', 'anthropic-sdk-1', 'anthropic-sdk-0'] as const)('%s client', (clientName) => {
+    const client = clientName === 'openai' ? 'openai' : 'anthropic';
     describe.each(upstreams)('→ $protocol upstream', ({ protocol, model }) => {
       it.each(scenarioNames)('%s', async (scenario) => {
         const script = scripts[scenario];
         stack.fake.enqueue(mode === 'stream' ? streamScript(protocol, script) : completeScript(protocol, script));
-        const { cost, ...rest } = await callers[client][mode](scenario, model);
+        const { cost, ...rest } = await callers[clientName]![mode](scenario, model);
         expect(rest).toEqual(expectedObservation(scenario, client));
         expect(cost).toBe(expectedCost);
         expectUpstreamRequest(scenario, protocol, client, mode === 'stream');
       });
     });
+  });
+});
+
+describe('settings an upstream protocol cannot honour', () => {
+  it('are named in x-meridian-warnings, never silently dropped', async () => {
+    stack.fake.enqueue(completeScript('anthropic', scripts.text));
+    const { response } = await stack.client.chat.completions
+      .create({
+        model: 'test/fake-claude',
+        messages: [{ role: 'user', content: 'Hello' }],
+        seed: 7,
+        response_format: { type: 'json_object' },
+        logit_bias: { '50256': -100 },
+      })
+      .withResponse();
+    const warnings = JSON.parse(response.headers.get('x-meridian-warnings') ?? '[]') as { setting: string }[];
+    expect(warnings.map((warning) => warning.setting).sort()).toEqual(['logit_bias', 'response_format', 'seed']);
+    const sent = stack.fake.received.at(-1)!.body;
+    expect(Object.keys(sent).sort()).toEqual(['max_tokens', 'messages', 'model']);
   });
 });
