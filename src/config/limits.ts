@@ -22,6 +22,8 @@ export const limits = {
   upstreamIdleTimeoutMs: 120_000,
   /** Longest whole request (all attempts, whole stream) → 504 / in-band upstream_timeout. */
   upstreamTotalTimeoutMs: 30 * 60_000,
+  /** After this long without a frame to the client, a committed stream gets a heartbeat (OpenAI `: keep-alive`, Anthropic `ping`). */
+  streamHeartbeatIntervalMs: 15_000,
   /** Messages in one request; more → 400 invalid_request. */
   messagesCountMax: 10_000,
   /** Tools offered in one request; more → 400 invalid_request. */

@@ -43,6 +43,8 @@ function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Prom
     let isCommitted = false;
     let isSettled = false;
     let firstOutputAtMs: number | undefined;
+    let lastWriteAtMs = 0;
+    let heartbeat: NodeJS.Timeout | undefined;
     const parser = createSseParser({
       eventBytesMax: limits.sseEventBytesMax,
       onEvent: (sseEvent) => {
@@ -62,6 +64,7 @@ function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Prom
       }
       let frames = '';
       for (const event of events) frames += renderer.renderEvent(event);
+      if (frames.length > 0) lastWriteAtMs = routed.app.now();
       const isWritable = frames.length === 0 || response.write(frames);
       if (state.error !== undefined) return fail(upstreamStreamError(routed, state));
       if (!isWritable) {
@@ -70,9 +73,21 @@ function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Prom
       }
     }
 
+    /** Keeps idle proxies and clients from closing a stream while the model is silent (long thinking, slow tools). */
+    function startHeartbeat(): void {
+      const interval = limits.streamHeartbeatIntervalMs;
+      heartbeat = setInterval(() => {
+        if (routed.app.now() - lastWriteAtMs < interval || response.writableNeedDrain) return;
+        lastWriteAtMs = routed.app.now();
+        response.write(renderer.renderHeartbeat());
+      }, interval);
+      heartbeat.unref();
+    }
+
     function commit(): void {
       isCommitted = true;
       firstOutputAtMs = routed.app.now();
+      startHeartbeat();
       response.writeHead(200, {
         ...renderCallHeaders(routed),
         'content-type': 'text/event-stream; charset=utf-8',
@@ -94,6 +109,7 @@ function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Prom
 
     function settle(ending: Ending, error: GatewayError | undefined, streamRenderer: StreamRenderer): void {
       isSettled = true;
+      clearInterval(heartbeat);
       const { billed, record } = settleGeneration(routed.app, {
         call: routed.call,
         request: routed.request,

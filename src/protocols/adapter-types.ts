@@ -61,6 +61,8 @@ export interface StreamRenderer {
   renderEnd(billed: BilledUsage): string;
   /** Frames that end a stream in error after output started (in-band error, `finish_reason: "error"`). */
   renderError(error: GatewayError, billed: BilledUsage | undefined): string;
+  /** A frame every client of this protocol ignores, sent when the stream has been silent for a while. */
+  renderHeartbeat(): string;
 }
 
 /** An HTTP request to send upstream; the upstream module adds auth and base URL. */

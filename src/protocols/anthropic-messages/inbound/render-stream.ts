@@ -42,7 +42,8 @@ export function createStreamRenderer(_request: unknown, meta: ResponseMeta): Str
       ...emptyMessageDetails,
       usage: renderStartUsage(meta.estimatePromptTokens()),
     };
-    return frame('message_start', { message });
+    // Anthropic's API sends a ping right after message_start; clients expect to skip it.
+    return frame('message_start', { message }) + frame('ping', {});
   }
 
   function closeCurrent(): string {
@@ -137,5 +138,6 @@ export function createStreamRenderer(_request: unknown, meta: ResponseMeta): Str
       }) +
       frame('message_stop', {}),
     renderError: (error: GatewayError) => start() + frame('error', { error: renderErrorObject(error) }),
+    renderHeartbeat: () => frame('ping', {}),
   };
 }

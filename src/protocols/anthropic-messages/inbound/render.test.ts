@@ -178,6 +178,7 @@ describe('createStreamRenderer (Anthropic)', () => {
           },
         },
       ],
+      ['ping', { type: 'ping' }],
       [
         'content_block_start',
         { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } },
@@ -246,14 +247,21 @@ describe('createStreamRenderer (Anthropic)', () => {
     text += renderer.renderError(new GatewayError({ code: 'upstream_error', message: 'Provider x failed.' }), billed);
     expect(frames(text).map(([name]) => name)).toEqual([
       'message_start',
+      'ping',
       'content_block_start',
       'content_block_delta',
       'error',
     ]);
-    expect(frames(text)[3]![1]).toEqual({
+    expect(frames(text)[4]![1]).toEqual({
       type: 'error',
       error: { type: 'api_error', message: 'Provider x failed.', code: 'upstream_error' },
     });
+  });
+});
+
+describe('heartbeats', () => {
+  it('are frames each protocol’s clients skip', () => {
+    expect(createStreamRenderer(undefined, meta).renderHeartbeat()).toBe('event: ping\ndata: {"type":"ping"}\n\n');
   });
 });
 
@@ -261,7 +269,7 @@ describe('signature tags', () => {
   it("tags another protocol's signature on the way out and restores it on the way in", () => {
     const renderer = createStreamRenderer(undefined, { ...meta, upstreamProtocol: 'gemini' });
     const text = renderer.renderEvent({ type: 'reasoning-signature', choice: 0, signature: 'CiQB' });
-    expect(frames(text)[2]![1]).toMatchObject({ delta: { type: 'signature_delta', signature: 'gemini:CiQB' } });
+    expect(frames(text)[3]![1]).toMatchObject({ delta: { type: 'signature_delta', signature: 'gemini:CiQB' } });
     expect(untagSignature('gemini:CiQB')).toEqual({ signature: 'CiQB', signatureProtocol: 'gemini' });
     expect(untagSignature('EqQBCkgIARABGAIiQL+base64/sig==')).toEqual({ signature: 'EqQBCkgIARABGAIiQL+base64/sig==' });
     expect(tagSignature('EqQB', 'anthropic-messages')).toBe('EqQB');

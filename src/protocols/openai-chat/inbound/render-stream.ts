@@ -91,5 +91,6 @@ export function createStreamRenderer(request: ChatRequest, meta: ResponseMeta): 
       const errorFrame = `${head}${JSON.stringify([{ index: 0, delta: { content: '' }, finish_reason: 'error' }])},"error":${JSON.stringify({ code: error.code, message: error.expose ? error.message : 'The gateway hit an internal error.' })}}\n\n`;
       return errorFrame + renderUsageChunk(billed) + done;
     },
+    renderHeartbeat: () => ': keep-alive\n\n',
   };
 }
