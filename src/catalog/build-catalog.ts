@@ -117,6 +117,7 @@ function enableProvider(entry: ProviderEntry, input: BuildCatalogInput): Provide
       maxTokensField: entry.openai?.max_tokens_field ?? 'max_tokens',
       reasoningField: entry.openai?.reasoning_field ?? 'reasoning_content',
       sendsStreamOptions: entry.openai?.stream_options ?? true,
+      thinkingControl: entry.openai?.thinking_control ?? 'reasoning_effort',
     },
     country: entry.country,
     dataCollection: entry.data_collection,

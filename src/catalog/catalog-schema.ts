@@ -27,6 +27,11 @@ export const openaiDialectSchema = z.strictObject({
   reasoning_field: z.enum(['reasoning_content', 'reasoning']).default('reasoning_content'),
   /** Whether the upstream accepts `stream_options.include_usage` (nearly all do). */
   stream_options: z.boolean().default(true),
+  /**
+   * How the upstream switches reasoning on: OpenAI's `reasoning_effort`; Qwen's
+   * `enable_thinking` + `thinking_budget`; GLM's `thinking: {type: enabled|disabled}`.
+   */
+  thinking_control: z.enum(['reasoning_effort', 'enable_thinking', 'thinking_type']).default('reasoning_effort'),
 });
 
 export const providerEntrySchema = z.strictObject({

@@ -33,6 +33,8 @@ export interface OpenAIDialect {
   readonly maxTokensField: 'max_tokens' | 'max_completion_tokens';
   readonly reasoningField: 'reasoning_content' | 'reasoning';
   readonly sendsStreamOptions: boolean;
+  /** How reasoning is switched on upstream (see catalog-schema `thinking_control`). */
+  readonly thinkingControl: 'reasoning_effort' | 'enable_thinking' | 'thinking_type';
 }
 
 export interface Provider {

@@ -22,7 +22,12 @@ export function createTestEndpoint(): Endpoint {
       protocol: 'gemini',
       baseUrl: 'https://generativelanguage.googleapis.com/v1beta',
       authHeader: 'x-goog-api-key',
-      openai: { maxTokensField: 'max_tokens', reasoningField: 'reasoning_content', sendsStreamOptions: false },
+      openai: {
+        maxTokensField: 'max_tokens',
+        reasoningField: 'reasoning_content',
+        sendsStreamOptions: false,
+        thinkingControl: 'reasoning_effort',
+      },
       country: 'US',
     },
     { upstreamModel: 'gemini-2.5-flash', contextLength: 1_048_576 },

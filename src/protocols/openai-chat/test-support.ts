@@ -11,6 +11,12 @@ export const { readFixtureStream, readFixtureJson } = createFixtureReaders(
 export function createTestEndpoint(dialect: Partial<OpenAIDialect> = {}): Endpoint {
   return createBaseTestEndpoint({
     protocol: 'openai-chat',
-    openai: { maxTokensField: 'max_tokens', reasoningField: 'reasoning_content', sendsStreamOptions: true, ...dialect },
+    openai: {
+      maxTokensField: 'max_tokens',
+      reasoningField: 'reasoning_content',
+      sendsStreamOptions: true,
+      thinkingControl: 'reasoning_effort',
+      ...dialect,
+    },
   });
 }

@@ -63,7 +63,12 @@ export function createBaseTestEndpoint(
       apiKey: 'k',
       authHeader: 'authorization',
       headers: {},
-      openai: { maxTokensField: 'max_tokens', reasoningField: 'reasoning_content', sendsStreamOptions: true },
+      openai: {
+        maxTokensField: 'max_tokens',
+        reasoningField: 'reasoning_content',
+        sendsStreamOptions: true,
+        thinkingControl: 'reasoning_effort',
+      },
       country: undefined,
       dataCollection: undefined,
       isSandbox: false,

@@ -242,6 +242,13 @@ describe('buildRequest thinking', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('switches thinking on at the medium share when reasoning is asked for without an effort', () => {
+    expect(build({ reasoning: {}, maxOutputTokens: 4096 }).body['thinking']).toEqual({
+      type: 'enabled',
+      budget_tokens: 2048,
+    });
+  });
+
   it('gives an effort at least the 1024-token minimum when max_tokens allows it', () => {
     expect(build({ reasoning: { effort: 'low' }, maxOutputTokens: 1100 }).body['thinking']).toEqual({
       type: 'enabled',

@@ -57,7 +57,8 @@ export function convertThinking(options: ThinkingOptions, warnings: Warning[]): 
 /** The budget asked for, before clamping; undefined when the options ask for no thinking. */
 function readRequestedBudget(reasoning: ReasoningOptions, maxTokens: number): number | undefined {
   if (reasoning.maxTokens !== undefined && reasoning.maxTokens > 0) return reasoning.maxTokens;
-  const effort = reasoning.effort;
-  if (effort === undefined || effort === 'none' || effort === 'minimal') return undefined;
+  // Reasoning asked for with no effort named (`enable_thinking`, `reasoning: {enabled: true}`) gets the medium share.
+  const effort = reasoning.effort ?? 'medium';
+  if (effort === 'none' || effort === 'minimal') return undefined;
   return Math.max(thinkingBudgetTokensMin, Math.floor(maxTokens * effortShares[effort]));
 }

@@ -24,7 +24,12 @@ export function createTestEndpoint(overrides: Partial<Endpoint> = {}): Endpoint 
       id: 'test-anthropic',
       protocol: 'anthropic-messages',
       authHeader: 'x-api-key',
-      openai: { maxTokensField: 'max_tokens', reasoningField: 'reasoning_content', sendsStreamOptions: false },
+      openai: {
+        maxTokensField: 'max_tokens',
+        reasoningField: 'reasoning_content',
+        sendsStreamOptions: false,
+        thinkingControl: 'reasoning_effort',
+      },
     },
     { upstreamModel: 'claude-test-model', contextLength: 200_000, ...overrides },
   );

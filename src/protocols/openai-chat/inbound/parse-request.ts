@@ -35,6 +35,8 @@ const modelledFields = new Set([
   'response_format',
   'reasoning_effort',
   'reasoning',
+  'enable_thinking',
+  'thinking_budget',
   'user',
 ]);
 
@@ -119,5 +121,21 @@ function parseReasoning(body: JsonObject): ReasoningOptions | undefined {
   if (effort !== undefined && effort !== null && (typeof effort !== 'string' || !isReasoningEffort(effort))) {
     throw invalid('reasoning_effort', `must be one of ${reasoningEfforts.join(', ')}.`);
   }
-  return parseUnifiedReasoning(body['reasoning'], typeof effort === 'string' ? effort : undefined);
+  return (
+    parseUnifiedReasoning(body['reasoning'], typeof effort === 'string' ? effort : undefined) ?? parseQwenThinking(body)
+  );
+}
+
+/** Qwen's `enable_thinking` (+ `thinking_budget`), so Qwen-style clients can switch reasoning on any upstream. */
+function parseQwenThinking(body: JsonObject): ReasoningOptions | undefined {
+  const isEnabled = readOptionalBoolean(body, 'enable_thinking', 'enable_thinking');
+  const budget = readOptionalNumber(body, 'thinking_budget', {
+    minimum: 1,
+    maximum: limits.maxOutputTokensMax,
+    isInteger: true,
+  });
+  if (isEnabled === false) return { effort: 'none' };
+  if (isEnabled === undefined && budget === undefined) return undefined;
+  // Switched on with no effort named: each upstream's own default.
+  return budget === undefined ? {} : { maxTokens: budget };
 }

@@ -69,7 +69,7 @@ describe('buildRequest', () => {
     const body = build({
       messages: hello,
       stream: false,
-      enable_thinking: true,
+      top_k: 20,
       logit_bias: { '1': 2 },
       stream_options: { include_usage: false },
     }).body;
@@ -77,9 +77,27 @@ describe('buildRequest', () => {
       model: 'upstream-model',
       messages: hello,
       stream: false,
-      enable_thinking: true,
+      top_k: 20,
       logit_bias: { '1': 2 },
     });
+  });
+
+  it.each([
+    ['reasoning_effort', { reasoning_effort: 'high' }, { reasoning_effort: 'high' }],
+    ['reasoning_effort', { enable_thinking: true }, {}],
+    ['enable_thinking', { reasoning_effort: 'high' }, { enable_thinking: true }],
+    [
+      'enable_thinking',
+      { enable_thinking: true, thinking_budget: 500 },
+      { enable_thinking: true, thinking_budget: 500 },
+    ],
+    ['enable_thinking', { reasoning_effort: 'none' }, { enable_thinking: false }],
+    ['thinking_type', { enable_thinking: false }, { thinking: { type: 'disabled' } }],
+    ['thinking_type', { reasoning: { effort: 'low' } }, { thinking: { type: 'enabled' } }],
+  ] as const)('switches reasoning with the %s control: %j → %j', (control, fields, expected) => {
+    const body = build({ messages: hello, ...fields }, { thinkingControl: control }).body;
+    const { model: _model, messages: _messages, stream: _stream, ...rest } = body;
+    expect(rest).toEqual(expected);
   });
 
   it('keeps routing controls away from the upstream', () => {

@@ -1,5 +1,5 @@
-import type { Endpoint } from '../../../catalog/catalog-types.js';
-import type { ChatRequest, ResponseFormat, ToolChoice, Warning } from '../../../spec/index.js';
+import type { Endpoint, OpenAIDialect } from '../../../catalog/catalog-types.js';
+import type { ChatRequest, ReasoningOptions, ResponseFormat, ToolChoice, Warning } from '../../../spec/index.js';
 import type { UpstreamRequest } from '../../adapter-types.js';
 import { convertMessages } from './convert-messages.js';
 
@@ -56,7 +56,7 @@ export function buildRequest(request: ChatRequest, endpoint: Endpoint): Upstream
     'response_format',
     request.responseFormat === undefined ? undefined : convertResponseFormat(request.responseFormat),
   );
-  setIfDefined(body, 'reasoning_effort', request.reasoning?.effort);
+  setReasoning(body, request.reasoning, dialect.thinkingControl);
   setIfDefined(body, 'user', request.user);
   copyPassthrough(request.passthrough, body, warnings);
   return {
@@ -82,6 +82,32 @@ function copyPassthrough(
       });
     } else if (!protectedFields.has(key)) {
       body[key] = value;
+    }
+  }
+}
+
+/** Reasoning in the upstream's own terms; a budget only reaches dialects that take one (Qwen). */
+function setReasoning(
+  body: Record<string, unknown>,
+  reasoning: ReasoningOptions | undefined,
+  control: OpenAIDialect['thinkingControl'],
+): void {
+  if (reasoning === undefined) return;
+  const isOff = reasoning.effort === 'none';
+  switch (control) {
+    case 'reasoning_effort':
+      setIfDefined(body, 'reasoning_effort', reasoning.effort);
+      return;
+    case 'enable_thinking':
+      body['enable_thinking'] = !isOff;
+      if (!isOff) setIfDefined(body, 'thinking_budget', reasoning.maxTokens);
+      return;
+    case 'thinking_type':
+      body['thinking'] = { type: isOff ? 'disabled' : 'enabled' };
+      return;
+    default: {
+      const exhausted: never = control;
+      return exhausted;
     }
   }
 }
