@@ -122,6 +122,11 @@ function enableProvider(entry: ProviderEntry, input: BuildCatalogInput): Provide
     country: entry.country,
     dataCollection: entry.data_collection,
     isSandbox,
+    timeouts: {
+      ...(entry.timeouts?.connect_ms === undefined ? {} : { connectMs: entry.timeouts.connect_ms }),
+      ...(entry.timeouts?.first_byte_ms === undefined ? {} : { firstByteMs: entry.timeouts.first_byte_ms }),
+      ...(entry.timeouts?.idle_ms === undefined ? {} : { idleMs: entry.timeouts.idle_ms }),
+    },
   };
 }
 

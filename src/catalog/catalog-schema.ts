@@ -71,6 +71,14 @@ export const providerEntrySchema = z.strictObject({
   passthrough_models: z.boolean().optional(),
   passthrough_pricing: passthroughPricingSchema.optional(),
   docs_url: z.url().optional(),
+  /** Per-provider timeouts, overriding the gateway's (`limits.upstream*TimeoutMs`). */
+  timeouts: z
+    .strictObject({
+      connect_ms: z.number().int().positive().optional(),
+      first_byte_ms: z.number().int().positive().optional(),
+      idle_ms: z.number().int().positive().optional(),
+    })
+    .optional(),
 });
 
 export const pricingSchema = z.strictObject({

@@ -52,6 +52,16 @@ export interface Provider {
   readonly dataCollection: 'allow' | 'deny' | undefined;
   /** The built-in deterministic sandbox; labelled as such everywhere it shows. */
   readonly isSandbox: boolean;
+  /** Timeouts for this provider; unset ones use the gateway's limits. */
+  readonly timeouts: ProviderTimeouts;
+}
+
+export interface ProviderTimeouts {
+  readonly connectMs?: number;
+  /** Until the response headers of a streaming request (a JSON request waits for its whole answer: total deadline). */
+  readonly firstByteMs?: number;
+  /** Longest silence between two body chunks. */
+  readonly idleMs?: number;
 }
 
 export interface Endpoint {

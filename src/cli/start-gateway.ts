@@ -6,12 +6,14 @@ import { buildCatalog, CatalogReferenceError, loadVendorFiles } from '../catalog
 import type { Catalog } from '../catalog/index.js';
 import type { LoadedConfig } from '../config/index.js';
 import { ConfigError, formatConfigPath, limits } from '../config/index.js';
+import { createHealthTracker } from '../health/index.js';
 import { createApp } from '../http/app.js';
 import type { AppContext } from '../http/app-context.js';
 import type { Logger } from '../observability/index.js';
 import { openaiChatInbound, openaiChatOutbound, openaiEmbeddings } from '../protocols/openai-chat/index.js';
 import { anthropicMessagesInbound, anthropicMessagesOutbound } from '../protocols/anthropic-messages/index.js';
 import { geminiEmbeddings, geminiOutbound } from '../protocols/gemini/index.js';
+import { createStickySessions } from '../routing/index.js';
 import { startSandboxServer } from '../sandbox/index.js';
 import type { SandboxServer } from '../sandbox/index.js';
 import { createGenerationWriter } from '../storage/index.js';
@@ -79,6 +81,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     now: Date.now,
     markupBasisPoints: 0,
     callsInFlight,
+    health: createHealthTracker(),
+    stickySessions: createStickySessions(),
+    retryBudget: { inFlight: 0 },
+    routingDeadlineMs: config.routing.deadlineMs ?? limits.upstreamTotalTimeoutMs,
     openStreams: new Set(),
   };
   const server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, createApp(context));
@@ -122,7 +128,7 @@ function buildGatewayCatalog(options: GatewayOptions, sandboxBaseUrl: string | u
 }
 
 /** Waits for open streams to finish, at most `limits.shutdownDrainTimeoutMs`. */
-async function drainStreams(openStreams: ReadonlySet<Promise<void>>): Promise<void> {
+async function drainStreams(openStreams: ReadonlySet<Promise<unknown>>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, limits.shutdownDrainTimeoutMs);

@@ -52,6 +52,13 @@ export const configFileSchema = z.strictObject({
     .strictObject({ enabled: z.boolean().default(true), latency_scale: z.number().min(0).max(100).default(1) })
     .prefault({}),
   dashboard: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+  /** Routing-wide settings; per-provider timeouts live on each provider entry. */
+  routing: z
+    .strictObject({
+      /** Longest time from a call's start to its first output, across every attempt (default limits.upstreamTotalTimeoutMs). */
+      deadline_ms: z.number().int().positive().optional(),
+    })
+    .prefault({}),
   data_dir: z.string().min(1).default('./data'),
   /** Extra model names clients may send (e.g. a bare `gpt-4o-mini` hard-coded in a tool) → catalog slug. */
   aliases: z.record(z.string().min(1), z.string().min(1)).default({}),

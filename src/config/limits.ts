@@ -20,7 +20,7 @@ export const limits = {
   upstreamFirstByteTimeoutMs: 120_000,
   /** Longest silence between two stream chunks → the stream ends with an upstream_timeout error. */
   upstreamIdleTimeoutMs: 120_000,
-  /** Longest whole request (all attempts, whole stream) → 504 / in-band upstream_timeout. */
+  /** Longest time from a call's start to its first output, over all attempts (config `routing.deadline_ms`) → 504 upstream_timeout. */
   upstreamTotalTimeoutMs: 30 * 60_000,
   /** After this long without a frame to the client, a committed stream gets a heartbeat (OpenAI `: keep-alive`, Anthropic `ping`). */
   streamHeartbeatIntervalMs: 15_000,

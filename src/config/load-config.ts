@@ -28,6 +28,7 @@ export interface MeridianConfig {
     readonly limitReset: 'daily' | 'weekly' | 'monthly' | 'none';
   }[];
   readonly sandbox: { readonly enabled: boolean; readonly latencyScale: number };
+  readonly routing: { readonly deadlineMs: number | undefined };
   readonly dashboard: { readonly enabled: boolean };
   /** Model name → catalog slug. */
   readonly aliases: Readonly<Record<string, string>>;
@@ -203,6 +204,7 @@ function resolveConfig(file: ConfigFile, baseDirectory: string): MeridianConfig 
       limitReset: key.limit_reset,
     })),
     sandbox: { enabled: file.sandbox.enabled, latencyScale: file.sandbox.latency_scale },
+    routing: { deadlineMs: file.routing.deadline_ms },
     dashboard: file.dashboard,
     aliases: file.aliases,
     dataDirectory: isAbsolute(file.data_dir) ? file.data_dir : resolve(baseDirectory, file.data_dir),

@@ -1,5 +1,8 @@
 import type { Catalog } from '../catalog/catalog-types.js';
+import type { HealthTracker } from '../health/index.js';
 import type { KeyService } from '../keys/index.js';
+import type { StickySessions } from '../routing/index.js';
+import type { RetryBudget } from './retry-budget.js';
 import type { Logger } from '../observability/index.js';
 import type { EmbeddingsAdapter, InboundCodec, OutboundAdapter } from '../protocols/adapter-types.js';
 import type { ProtocolId } from '../spec/index.js';
@@ -25,8 +28,16 @@ export interface AppContext {
   readonly markupBasisPoints: number;
   /** Model calls between routing and their last byte (group commit waits only when others are in flight). */
   readonly callsInFlight: { count: number };
+  /** Live endpoint health and circuit state (routing reads it, attempts feed it). */
+  readonly health: HealthTracker;
+  /** Conversation → the endpoint holding its prompt cache. */
+  readonly stickySessions: StickySessions;
+  /** Fallback attempts in flight (one retry layer, bounded). */
+  readonly retryBudget: RetryBudget;
+  /** Longest time from a call's start to its first output, over all attempts. */
+  readonly routingDeadlineMs: number;
   /** Streams still open, so a clean shutdown can wait for them. */
-  readonly openStreams: Set<Promise<void>>;
+  readonly openStreams: Set<Promise<unknown>>;
 }
 
 /** Per-request facts shared by the pipeline's steps. */

@@ -10,6 +10,7 @@ import { handleModelCall } from './handle-model-call.js';
 import { readJsonBody } from './read-json-body.js';
 import { sendGeneration } from './routes/generation-route.js';
 import { createKeyRoute, listKeysRoute, revokeKeyRoute } from './routes/keys-route.js';
+import { sendModelEndpoints } from './routes/model-endpoints-route.js';
 import { sendAnthropicModels, sendModels } from './routes/models-route.js';
 import { sendTokenCount } from './routes/count-tokens-route.js';
 import { sendStatic } from './routes/static-route.js';
@@ -123,6 +124,16 @@ function dispatchPattern(
   response: ServerResponse,
   target: { readonly method: string; readonly path: string; readonly requestId: string },
 ): void {
+  const endpointsMatch = /^\/v1\/models\/([a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._:-]*)\/endpoints$/.exec(target.path);
+  if (endpointsMatch !== null && target.method === 'GET') {
+    return sendModelEndpoints(response, {
+      catalog: app.catalog,
+      health: app.health,
+      slug: endpointsMatch[1]!,
+      nowMs: app.now(),
+      requestId: target.requestId,
+    });
+  }
   const keyMatch = /^\/v1\/keys\/([A-Za-z0-9_-]+)$/.exec(target.path);
   if (keyMatch !== null && target.method === 'DELETE') {
     requireAdmin(authenticate(request, app.keys));

@@ -3,6 +3,7 @@ import { GatewayError } from '../errors/index.js';
 import type { ChatResult } from '../spec/index.js';
 import type { UpstreamResponse } from '../upstream/index.js';
 import { readBodyText } from '../upstream/index.js';
+import type { CallOutcome } from './call-outcome.js';
 import type { RoutedCall } from './handle-model-call.js';
 import { createResponseMeta } from './create-response-meta.js';
 import { renderCallHeaders } from './render-call-headers.js';
@@ -13,7 +14,7 @@ import type { DeliveredOutput } from './settle-generation.js';
  * The non-streaming path: read the whole upstream body (bounded), convert it,
  * meter it, wait until the generation record is committed, then answer.
  */
-export async function completeModelCall(routed: RoutedCall, upstreamResponse: UpstreamResponse): Promise<void> {
+export async function completeModelCall(routed: RoutedCall, upstreamResponse: UpstreamResponse): Promise<CallOutcome> {
   const { app } = routed;
   const bodyText = await readBodyText(upstreamResponse.body, limits.upstreamResponseBytesMax);
   const result = routed.adapter.readResponse(parseUpstreamJson(bodyText, routed.endpoint.provider.id));
@@ -40,6 +41,12 @@ export async function completeModelCall(routed: RoutedCall, upstreamResponse: Up
     'content-length': Buffer.byteLength(body),
   });
   routed.response.end(body);
+  return {
+    ending: record.ending,
+    firstOutputAtMs: undefined,
+    finishedAtMs: record.finishedAtMs,
+    completionTokens: billed.completionTokens,
+  };
 }
 
 export function parseUpstreamJson(bodyText: string, providerId: string): unknown {

@@ -37,7 +37,13 @@ export async function handleEmbeddingsCall(
     if (!exchange.response.writableFinished) abort.abort();
   });
   const upstreamRequest = embeddings.buildEmbeddingsRequest(request, endpoint);
-  const upstreamResponse = await sendUpstreamRequest(app, { endpoint, upstreamRequest, abort, adapter: chat });
+  const upstreamResponse = await sendUpstreamRequest(app, {
+    endpoint,
+    upstreamRequest,
+    abort,
+    adapter: chat,
+    timing: { headersTimeoutMs: app.routingDeadlineMs },
+  });
   const bodyText = await readBodyText(upstreamResponse.body, limits.upstreamResponseBytesMax);
   const result = embeddings.readEmbeddingsResponse(parseUpstreamJson(bodyText, endpoint.provider.id));
   if (result.embeddings.length !== request.input.length) {

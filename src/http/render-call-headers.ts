@@ -7,6 +7,7 @@ export function renderCallHeaders(routed: RoutedCall): Record<string, string> {
     'request-id': routed.call.requestId,
     'x-meridian-generation-id': routed.generationId,
     'x-meridian-provider': routed.endpoint.provider.id,
+    'x-meridian-attempts': String(routed.attemptNumber),
   };
   if (routed.warnings.length > 0) headers['x-meridian-warnings'] = JSON.stringify(routed.warnings);
   return headers;

@@ -1,7 +1,7 @@
 import type { Endpoint } from '../catalog/catalog-types.js';
 import { limits } from '../config/index.js';
 import type { OutboundAdapter, UpstreamRequest } from '../protocols/adapter-types.js';
-import type { CallAbort, UpstreamResponse } from '../upstream/index.js';
+import type { AttemptTiming, CallAbort, UpstreamResponse } from '../upstream/index.js';
 import { mapUpstreamStatus, readBodyTextTruncated } from '../upstream/index.js';
 import type { AppContext } from './app-context.js';
 
@@ -17,10 +17,16 @@ export async function sendUpstreamRequest(
     readonly upstreamRequest: UpstreamRequest;
     readonly abort: CallAbort;
     readonly adapter: Pick<OutboundAdapter, 'readErrorBody'>;
+    readonly timing: AttemptTiming;
   },
 ): Promise<UpstreamResponse> {
   const { endpoint } = target;
-  const upstreamResponse = await app.upstream.send(endpoint.provider, target.upstreamRequest, target.abort);
+  const upstreamResponse = await app.upstream.send(
+    endpoint.provider,
+    target.upstreamRequest,
+    target.abort,
+    target.timing,
+  );
   if (upstreamResponse.statusCode >= 200 && upstreamResponse.statusCode < 300) return upstreamResponse;
   const bodyText = await readBodyTextTruncated(upstreamResponse.body, limits.upstreamErrorBodyBytesMax);
   const understood = target.adapter.readErrorBody(upstreamResponse.statusCode, bodyText);

@@ -6,6 +6,7 @@ import type { Ending } from '../storage/index.js';
 import { createSseParser } from '../streaming/index.js';
 import type { UpstreamResponse } from '../upstream/index.js';
 import { mapTransportError, readBodyTextTruncated } from '../upstream/index.js';
+import type { CallOutcome } from './call-outcome.js';
 import type { RoutedCall } from './handle-model-call.js';
 import { createResponseMeta } from './create-response-meta.js';
 import { renderCallHeaders } from './render-call-headers.js';
@@ -19,20 +20,20 @@ import type { StreamState } from './stream-state.js';
  * (and can be retried); after that, each upstream chunk is rendered and written
  * at once (no added buffering), with backpressure from the client socket.
  */
-export async function streamModelCall(routed: RoutedCall, upstreamResponse: UpstreamResponse): Promise<void> {
+export async function streamModelCall(routed: RoutedCall, upstreamResponse: UpstreamResponse): Promise<CallOutcome> {
   const contentType = String(upstreamResponse.headers['content-type'] ?? '');
   if (!contentType.includes('text/event-stream')) await rejectNonStream(routed, upstreamResponse, contentType);
   const done = runStream(routed, upstreamResponse);
   routed.app.openStreams.add(done);
   try {
-    await done;
+    return await done;
   } finally {
     routed.app.openStreams.delete(done);
   }
 }
 
-function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
+function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Promise<CallOutcome> {
+  return new Promise<CallOutcome>((resolve, reject) => {
     const { response } = routed;
     const body = upstreamResponse.body;
     const state = createStreamState();
@@ -86,6 +87,7 @@ function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Prom
 
     function commit(): void {
       isCommitted = true;
+      routed.onCommit();
       firstOutputAtMs = routed.app.now();
       startHeartbeat();
       response.writeHead(200, {
@@ -124,6 +126,12 @@ function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Prom
         errorCode: error?.code,
         firstOutputAtMs,
       });
+      const outcome: CallOutcome = {
+        ending: record.ending,
+        firstOutputAtMs,
+        finishedAtMs: record.finishedAtMs,
+        completionTokens: billed.completionTokens,
+      };
       routed.app.generationWriter.write(record).then(
         () => {
           if (ending !== 'client_abort') {
@@ -131,7 +139,7 @@ function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Prom
               error === undefined ? streamRenderer.renderEnd(billed) : streamRenderer.renderError(error, billed),
             );
           }
-          resolve();
+          resolve(outcome);
         },
         (writeError: unknown) => {
           routed.app.log.error('generation_write_failed', {
@@ -139,7 +147,7 @@ function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Prom
             error: String(writeError),
           });
           response.destroy();
-          resolve();
+          resolve(outcome);
         },
       );
     }

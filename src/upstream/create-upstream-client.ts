@@ -21,9 +21,21 @@ export interface UpstreamResponse {
   readonly url: string;
 }
 
+/** Per-attempt timing: how long to wait for the response headers (a stream's first byte, or a JSON answer). */
+export interface AttemptTiming {
+  readonly headersTimeoutMs: number;
+}
+
 export interface UpstreamClient {
   /** Sends one request to a provider; rejects with a GatewayError on transport failure. */
-  send(provider: Provider, upstreamRequest: UpstreamRequest, signal: CallAbort): Promise<UpstreamResponse>;
+  send(
+    provider: Provider,
+    upstreamRequest: UpstreamRequest,
+    signal: CallAbort,
+    timing: AttemptTiming,
+  ): Promise<UpstreamResponse>;
+  /** The provider's first-byte timeout for a streaming attempt (its override, else the gateway's). */
+  firstByteTimeoutMs(provider: Provider): number;
   close(): Promise<void>;
 }
 
@@ -38,9 +50,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     let agent = agents.get(provider.id);
     if (agent === undefined) {
       agent = new Agent({
-        connect: { timeout: options.connectTimeoutMs },
-        headersTimeout: options.firstByteTimeoutMs,
-        bodyTimeout: options.idleTimeoutMs,
+        connect: { timeout: provider.timeouts.connectMs ?? options.connectTimeoutMs },
+        headersTimeout: provider.timeouts.firstByteMs ?? options.firstByteTimeoutMs,
+        bodyTimeout: provider.timeouts.idleMs ?? options.idleTimeoutMs,
         keepAliveTimeout: 30_000,
         connections: 256,
       });
@@ -53,6 +65,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     provider: Provider,
     upstreamRequest: UpstreamRequest,
     signal: CallAbort,
+    timing: AttemptTiming,
   ): Promise<UpstreamResponse> {
     const url = provider.baseUrl + upstreamRequest.path;
     try {
@@ -62,6 +75,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         body: upstreamRequest.body,
         signal,
         dispatcher: agentFor(provider),
+        headersTimeout: Math.max(1, Math.floor(timing.headersTimeoutMs)),
       });
       return {
         statusCode: response.statusCode,
@@ -79,7 +93,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     agents.clear();
   }
 
-  return { send, close };
+  return {
+    send,
+    close,
+    firstByteTimeoutMs: (provider) => provider.timeouts.firstByteMs ?? options.firstByteTimeoutMs,
+  };
 }
 
 /** Request headers: the adapter's, the provider's configured extras, then auth (never logged). */

@@ -1,6 +1,11 @@
 export { CallAbort } from './create-call-abort.js';
 export { createUpstreamClient } from './create-upstream-client.js';
-export type { UpstreamClient, UpstreamClientOptions, UpstreamResponse } from './create-upstream-client.js';
+export type {
+  AttemptTiming,
+  UpstreamClient,
+  UpstreamClientOptions,
+  UpstreamResponse,
+} from './create-upstream-client.js';
 export { readBodyText, readBodyTextTruncated } from './read-body-text.js';
 export { mapTransportError } from './map-transport-error.js';
 export { mapUpstreamStatus } from './map-upstream-status.js';

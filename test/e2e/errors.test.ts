@@ -109,7 +109,9 @@ describe('errors in OpenAI shape', () => {
     ],
   ])('%s → %i %s, recorded with no charge', async (_name, upstream, status, code, retryAfter) => {
     fake.enqueue({ kind: 'error', ...upstream });
-    const result = await post(JSON.stringify(goodBody));
+    // The rate-limited endpoint rests for its Retry-After; the other cases use a model of their own.
+    const model = status === 429 ? 'test/fake-limited' : goodBody.model;
+    const result = await post(JSON.stringify({ ...goodBody, model }));
     expect({
       status: result.status,
       code: result.error['code'],

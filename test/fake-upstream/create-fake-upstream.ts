@@ -8,12 +8,24 @@ export interface ReceivedRequest {
   readonly path: string;
   readonly headers: IncomingMessage['headers'];
   readonly body: Record<string, unknown>;
+  /** When the request arrived (Date.now()). */
+  readonly atMs: number;
 }
 
 /** What the fake answers; `step` scenarios let a test hold the stream at a point. */
-export type Scenario =
+export type Scenario = (
   | { readonly kind: 'json'; readonly body: unknown; readonly status?: number }
-  | { readonly kind: 'sse'; readonly frames: readonly string[]; readonly holdAfter?: number }
+  | {
+      readonly kind: 'sse';
+      readonly frames: readonly string[];
+      readonly holdAfter?: number;
+      /** Pause between frames (a slow or stalling upstream). */
+      readonly frameDelayMs?: number;
+    }
+  /** The socket is destroyed before any response byte. */
+  | { readonly kind: 'reset-before-headers' }
+  /** Never answers (until the client gives up). */
+  | { readonly kind: 'hang' }
   | {
       readonly kind: 'error';
       readonly status: number;
@@ -21,13 +33,21 @@ export type Scenario =
       readonly headers?: Record<string, string>;
     }
   | { readonly kind: 'raw'; readonly status: number; readonly contentType: string; readonly body: string }
-  | { readonly kind: 'reset-mid-stream'; readonly frames: readonly string[] };
+  | { readonly kind: 'reset-mid-stream'; readonly frames: readonly string[] }
+) & {
+  /** Wait this long before answering (a slow first byte). */
+  readonly delayMs?: number;
+};
 
 export interface FakeUpstream {
   readonly baseUrl: string;
   readonly received: ReceivedRequest[];
+  /** When the gateway closed a response that was still open (Date.now()), in order. */
+  readonly clientClosedAtMs: number[];
   /** Queues the answer to the next request (FIFO). */
   enqueue(scenario: Scenario): void;
+  /** Forgets queued answers and received requests (between tests). */
+  reset(): void;
   /** Resolves when a held stream (holdAfter) has sent its first frames. */
   waitForHold(): Promise<void>;
   /** Releases a held stream. */
@@ -47,13 +67,12 @@ export function sseFrames(chunks: readonly unknown[], withDone = true): string[]
 export async function createFakeUpstream(): Promise<FakeUpstream> {
   const queue: Scenario[] = [];
   const received: ReceivedRequest[] = [];
+  const clientClosedAtMs: number[] = [];
   const sockets = new Set<Socket>();
-  let onHold: (() => void) | undefined;
-  let release: (() => void) | undefined;
-  let onClientClose: (() => void) | undefined;
-  const holdReached = new Promise<void>((resolve) => (onHold = resolve));
-  const clientClosed = new Promise<void>((resolve) => (onClientClose = resolve));
-  const released = new Promise<void>((resolve) => (release = resolve));
+  // Each signal is re-armed after it fires, so every test can wait for its own.
+  const holdReached = createSignal(true);
+  const clientClosed = createSignal(false);
+  const released = createSignal(true);
 
   async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
@@ -64,6 +83,7 @@ export async function createFakeUpstream(): Promise<FakeUpstream> {
       path: request.url ?? '',
       headers: request.headers,
       body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
+      atMs: Date.now(),
     });
     const scenario = queue.shift();
     if (scenario === undefined) {
@@ -72,9 +92,19 @@ export async function createFakeUpstream(): Promise<FakeUpstream> {
       return;
     }
     response.on('close', () => {
-      if (!response.writableFinished) onClientClose?.();
+      if (!response.writableFinished) {
+        clientClosedAtMs.push(Date.now());
+        clientClosed.fire();
+      }
     });
+    if (scenario.delayMs !== undefined) await sleepUnlessClosed(scenario.delayMs, response);
+    if (response.destroyed) return;
     switch (scenario.kind) {
+      case 'reset-before-headers':
+        response.socket?.destroy();
+        return;
+      case 'hang':
+        return;
       case 'json':
         response.writeHead(scenario.status ?? 200, { 'content-type': 'application/json' });
         response.end(JSON.stringify(scenario.body));
@@ -97,9 +127,11 @@ export async function createFakeUpstream(): Promise<FakeUpstream> {
         for (const [index, frame] of scenario.frames.entries()) {
           if (response.destroyed) return;
           response.write(frame);
+          if (scenario.frameDelayMs !== undefined) await sleepUnlessClosed(scenario.frameDelayMs, response);
           if (scenario.holdAfter === index + 1) {
-            onHold?.();
-            await Promise.race([released, clientClosed]);
+            const resume = Promise.race([released.next(), clientClosed.next()]);
+            holdReached.fire();
+            await resume;
           }
         }
         response.end();
@@ -120,15 +152,54 @@ export async function createFakeUpstream(): Promise<FakeUpstream> {
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     received,
+    clientClosedAtMs,
     enqueue: (scenario) => queue.push(scenario),
-    waitForHold: () => holdReached,
-    release: () => release?.(),
-    waitForClientClose: () => clientClosed,
+    reset: () => {
+      queue.length = 0;
+      received.length = 0;
+    },
+    waitForHold: () => holdReached.next(),
+    release: () => released.fire(),
+    waitForClientClose: () => clientClosed.next(),
     close: () =>
       new Promise<void>((resolve) => {
-        release?.();
+        released.fire();
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** Waits, returning early when the client closes the response (so a hung scenario ends with its client). */
+function sleepUnlessClosed(ms: number, response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    response.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/**
+ * A repeatable event: `next()` resolves at the next `fire()`; with `remembers`, a fire nobody
+ * waited for is kept for the next `next()` (a hold reached before the test asked).
+ */
+function createSignal(remembers: boolean): { fire(): void; next(): Promise<void> } {
+  let waiters: (() => void)[] = [];
+  let pending = 0;
+  return {
+    fire: () => {
+      if (waiters.length === 0 && remembers) pending += 1;
+      for (const waiter of waiters) waiter();
+      waiters = [];
+    },
+    next: () => {
+      if (pending > 0) {
+        pending -= 1;
+        return Promise.resolve();
+      }
+      return new Promise<void>((resolve) => waiters.push(resolve));
+    },
   };
 }

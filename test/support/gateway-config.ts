@@ -35,6 +35,15 @@ models:
       - provider: fake-openai
         model: fake-upstream-model
         pricing: { prompt: "0.28", completion: "0.42", cache_read: "0.028" }
+  - id: test/fake-limited
+    name: Fake Limited
+    author: test
+    origin: US
+    context_length: 131072
+    endpoints:
+      - provider: fake-openai
+        model: fake-limited-model
+        pricing: { prompt: "0.28", completion: "0.42" }
   - id: test/fake-claude
     name: Fake Claude
     author: test

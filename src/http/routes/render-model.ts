@@ -12,7 +12,7 @@ export function renderPricePerToken(nanosPerMillion: bigint | undefined): string
   return fraction.length === 0 ? whole : `${whole}.${fraction}`;
 }
 
-function renderPricing(prices: PriceTable): Record<string, string> {
+export function renderPricing(prices: PriceTable): Record<string, string> {
   const pricing: Record<string, string> = {
     prompt: renderPricePerToken(prices.promptNanosPerMillion) ?? '0',
     completion: renderPricePerToken(prices.completionNanosPerMillion) ?? '0',

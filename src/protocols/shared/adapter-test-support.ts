@@ -72,6 +72,7 @@ export function createBaseTestEndpoint(
       country: undefined,
       dataCollection: undefined,
       isSandbox: false,
+      timeouts: {},
       ...provider,
     },
     upstreamModel: 'upstream-model',

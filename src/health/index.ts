@@ -1,0 +1,5 @@
+export { createHealthTracker } from './create-health-tracker.js';
+export { endpointKey } from './endpoint-key.js';
+export { healthDefaults } from './health-defaults.js';
+export type { HealthOptions } from './health-defaults.js';
+export type * from './health-types.js';

@@ -1,0 +1,27 @@
+import type { GatewayError } from '../errors/index.js';
+import { UpstreamError } from '../errors/index.js';
+import type { FailureKind } from '../health/index.js';
+
+/** The client's own mistakes: another endpoint would refuse them too, and the endpoint is not at fault. */
+const clientFaults = new Set(['invalid_request', 'invalid_json', 'payload_too_large', 'context_length_exceeded']);
+
+/** What an attempt's failure says about the endpoint; undefined when it says nothing (client fault, client gone). */
+export function classifyFailure(error: GatewayError): FailureKind | undefined {
+  if (clientFaults.has(error.code) || error.code === 'request_timeout') return undefined;
+  if (error.code === 'upstream_rate_limited') return 'rate-limited';
+  if (error.code === 'upstream_timeout') return 'timeout';
+  if (error.code === 'upstream_invalid_response') return 'invalid-response';
+  if (error instanceof UpstreamError && error.statusCode !== undefined) return 'server-error';
+  // Transport failures and error events before any output: the endpoint could not serve.
+  return 'connection';
+}
+
+/**
+ * Whether another endpoint may be tried: every endpoint fault may fail over (a 401 or 404 from one provider is
+ * about that provider's key or model name); the client's own mistakes may not, except a context-length error,
+ * which may move to an endpoint with a larger window.
+ */
+export function canFailOver(error: GatewayError): boolean {
+  if (error.code === 'context_length_exceeded') return true;
+  return classifyFailure(error) !== undefined;
+}

@@ -1,0 +1,195 @@
+import type { ServerResponse } from 'node:http';
+import { GatewayError, toGatewayError } from '../errors/index.js';
+import { endpointKey } from '../health/index.js';
+import type { EndpointHealthSnapshot } from '../health/index.js';
+import type { InboundCodec } from '../protocols/adapter-types.js';
+import type { RouteAttempt, RoutePlan } from '../routing/index.js';
+import type { ChatRequest, Warning } from '../spec/index.js';
+import type { UpstreamResponse } from '../upstream/index.js';
+import { CallAbort } from '../upstream/index.js';
+import type { AppContext, CallContext } from './app-context.js';
+import type { CallOutcome } from './call-outcome.js';
+import { canFailOver, classifyFailure } from './classify-failure.js';
+import { completeModelCall } from './complete-model-call.js';
+import type { RoutedCall } from './handle-model-call.js';
+import { recordFailure } from './handle-model-call.js';
+import { recordOutcome } from './record-outcome.js';
+import { releaseRetry, tryAcquireRetry } from './retry-budget.js';
+import { sendUpstreamRequest } from './send-upstream-request.js';
+import { streamModelCall } from './stream-model-call.js';
+
+/** What every attempt of one call shares. */
+export interface CallBase {
+  readonly app: AppContext;
+  readonly call: CallContext;
+  readonly inbound: InboundCodec;
+  readonly request: ChatRequest;
+  readonly warnings: readonly Warning[];
+  readonly generationId: string;
+  readonly response: ServerResponse;
+  readonly sessionKey: string | undefined;
+}
+
+/**
+ * Tries the plan's attempts in order until one reaches the client. Fallback happens
+ * only before the first byte is written (the stream path peeks at the first event
+ * before committing), only for endpoint faults, within the retry budget and the
+ * call's deadline. Every attempt's outcome feeds endpoint health.
+ */
+export async function runAttempts(base: CallBase, plan: RoutePlan): Promise<void> {
+  const { app, call, response } = base;
+  const deadlineAtMs = call.startedAtMs + app.routingDeadlineMs;
+  let current: CallAbort | undefined;
+  let isClientGone = false;
+  response.on('close', () => {
+    if (response.writableFinished) return;
+    isClientGone = true;
+    current?.abort();
+  });
+  let lastError: GatewayError | undefined;
+  let lastRouted: RoutedCall | undefined;
+  for (const [index, attempt] of plan.attempts.entries()) {
+    if (isClientGone || app.now() >= deadlineAtMs) break;
+    if (lastError !== undefined && !isWorthTrying(attempt, lastError, lastRouted)) continue;
+    const key = endpointKey(attempt.endpoint);
+    if (!app.health.tryAdmit(key, app.now())) {
+      lastError ??= unavailable(attempt, app.health.snapshot(key, app.now()), app.now());
+      continue;
+    }
+    const isRetry = lastRouted !== undefined;
+    if (isRetry && !tryAcquireRetry(app.retryBudget, app.callsInFlight.count)) {
+      app.health.release(key);
+      break;
+    }
+    const routed = createRoutedCall(base, attempt, index + 1);
+    current = routed.abort;
+    try {
+      const outcome = await runOneAttempt(routed, deadlineAtMs);
+      recordOutcome(app, { key, routed, outcome, sessionKey: base.sessionKey });
+      return;
+    } catch (error) {
+      lastError = attemptError(error, routed, deadlineAtMs);
+      lastRouted = routed;
+      const kind = classifyFailure(lastError);
+      if (kind === undefined || isClientGone) app.health.release(key);
+      else app.health.recordFailure(key, failureSample(app.now(), kind, lastError));
+      if (response.headersSent || isClientGone || !canFailOver(lastError)) break;
+    } finally {
+      if (isRetry) releaseRetry(app.retryBudget);
+    }
+  }
+  if (lastRouted !== undefined) await recordFailure(lastRouted, lastError);
+  throw lastError ?? new GatewayError({ code: 'no_available_provider', message: 'No endpoint could be tried.' });
+}
+
+function createRoutedCall(base: CallBase, attempt: RouteAttempt, attemptNumber: number): RoutedCall {
+  const adapter = base.app.outbound[attempt.endpoint.provider.protocol];
+  if (adapter === undefined) {
+    throw new GatewayError({
+      code: 'no_available_provider',
+      message: `Provider ${attempt.endpoint.provider.id} speaks ${attempt.endpoint.provider.protocol}, which this gateway cannot call.`,
+    });
+  }
+  return {
+    app: base.app,
+    call: base.call,
+    inbound: base.inbound,
+    adapter,
+    request: base.request,
+    warnings: [...base.warnings],
+    model: attempt.model,
+    endpoint: attempt.endpoint,
+    generationId: base.generationId,
+    abort: new CallAbort(),
+    response: base.response,
+    attemptNumber,
+    attemptStartedAtMs: base.app.now(),
+    onCommit: () => undefined,
+  };
+}
+
+/**
+ * One attempt under the call's deadline: the deadline aborts it unless it already
+ * committed (a stream that started may run past it; idle timeouts still bound it).
+ */
+async function runOneAttempt(routed: RoutedCall, deadlineAtMs: number): Promise<CallOutcome> {
+  const remainingMs = Math.max(1, deadlineAtMs - routed.app.now());
+  let isCommitted = false;
+  const timer = setTimeout(() => {
+    if (!isCommitted) routed.abort.abort(deadlineError(routed));
+  }, remainingMs);
+  timer.unref();
+  const withCommit: RoutedCall = {
+    ...routed,
+    onCommit: () => {
+      isCommitted = true;
+      clearTimeout(timer);
+    },
+  };
+  try {
+    const upstreamResponse = await sendUpstream(withCommit, remainingMs);
+    return await (routed.request.stream
+      ? streamModelCall(withCommit, upstreamResponse)
+      : completeModelCall(withCommit, upstreamResponse));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Builds the upstream request (collecting the adapter's warnings) and sends it. */
+function sendUpstream(routed: RoutedCall, remainingMs: number): Promise<UpstreamResponse> {
+  const { endpoint, adapter } = routed;
+  const upstreamRequest = adapter.buildRequest(routed.request, endpoint);
+  if (upstreamRequest.warnings !== undefined) routed.warnings.push(...upstreamRequest.warnings);
+  // A stream's headers come at once; a JSON answer's come when the whole generation is done.
+  const headersTimeoutMs = routed.request.stream
+    ? Math.min(routed.app.upstream.firstByteTimeoutMs(endpoint.provider), remainingMs)
+    : remainingMs;
+  return sendUpstreamRequest(routed.app, {
+    endpoint,
+    upstreamRequest,
+    abort: routed.abort,
+    adapter,
+    timing: { headersTimeoutMs },
+  });
+}
+
+function attemptError(error: unknown, routed: RoutedCall, deadlineAtMs: number): GatewayError {
+  const reason = routed.abort.reason;
+  if (routed.abort.aborted && reason instanceof GatewayError) return reason;
+  if (routed.app.now() >= deadlineAtMs && !routed.response.headersSent) return deadlineError(routed);
+  return toGatewayError(error);
+}
+
+function deadlineError(routed: RoutedCall): GatewayError {
+  return new GatewayError({
+    code: 'upstream_timeout',
+    message: `No provider answered within the call's deadline (${routed.app.routingDeadlineMs} ms).`,
+  });
+}
+
+/** After a context-length error only an endpoint with a larger window is worth trying. */
+function isWorthTrying(attempt: RouteAttempt, lastError: GatewayError, lastRouted: RoutedCall | undefined): boolean {
+  if (lastError.code !== 'context_length_exceeded' || lastRouted === undefined) return true;
+  return attempt.endpoint.contextLength > lastRouted.endpoint.contextLength;
+}
+
+/** Every candidate is resting: a rate limit answers 429, an open circuit 503, each with the time left. */
+function unavailable(attempt: RouteAttempt, health: EndpointHealthSnapshot, nowMs: number): GatewayError {
+  const until = health.unavailableUntilMs;
+  const retryAfterSeconds = until === undefined ? undefined : Math.max(1, Math.ceil((until - nowMs) / 1000));
+  const isRateLimited = health.circuit !== 'open';
+  return new GatewayError({
+    code: isRateLimited ? 'upstream_rate_limited' : 'no_available_provider',
+    message: isRateLimited
+      ? `Provider ${attempt.endpoint.provider.id} asked for a pause (Retry-After); no other endpoint could serve.`
+      : `Provider ${attempt.endpoint.provider.id} is failing (circuit open); no other endpoint could serve.`,
+    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+  });
+}
+
+function failureSample(nowMs: number, kind: NonNullable<ReturnType<typeof classifyFailure>>, error: GatewayError) {
+  return error.retryAfterSeconds === undefined
+    ? { nowMs, kind }
+    : { nowMs, kind, retryAfterMs: error.retryAfterSeconds * 1000 };
+}

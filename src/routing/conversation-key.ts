@@ -1,0 +1,22 @@
+import { createHash } from 'node:crypto';
+import type { ChatRequest } from '../spec/index.js';
+
+/**
+ * A conversation's identity for sticky routing: SHA-256 (hex) over the model
+ * string, the system messages before the first user message, and that user
+ * message's text. An agent loop only appends turns, so the key stays the same
+ * while its history — and the upstream's prompt cache of that prefix — grows.
+ * Undefined when there is no user message (nothing stable to key on).
+ */
+export function conversationKey(request: ChatRequest): string | undefined {
+  const firstUserIndex = request.messages.findIndex((message) => message.role === 'user');
+  const firstUser = request.messages[firstUserIndex];
+  if (firstUser?.role !== 'user') return undefined;
+  const systemTexts = request.messages
+    .slice(0, firstUserIndex)
+    .flatMap((message) => (message.role === 'system' ? [message.content.map((part) => part.text)] : []));
+  const userTexts = firstUser.content.flatMap((part) => (part.type === 'text' ? [part.text] : []));
+  // JSON keeps the boundaries between fields and parts unambiguous.
+  const material = JSON.stringify([request.model, systemTexts, userTexts]);
+  return createHash('sha256').update(material).digest('hex');
+}

@@ -1,0 +1,127 @@
+import type { Catalog } from '../catalog/index.js';
+import { GatewayError } from '../errors/index.js';
+import type { HealthView } from '../health/index.js';
+import { describeExclusions } from './describe-exclusions.js';
+import { filterEndpoints } from './filter-endpoints.js';
+import type { RouteSort } from './order-endpoints.js';
+import { orderEndpoints } from './order-endpoints.js';
+import type { ModelSuffix, ResolvedModel } from './resolve-endpoints.js';
+import { resolveEndpoints } from './resolve-endpoints.js';
+import type { RouteAttempt, RoutePlan, RoutingControls } from './routing-types.js';
+
+/**
+ * Most attempts one request makes across endpoints and fallback models. Past a
+ * handful, another upstream rarely rescues a request and only adds latency before
+ * the client learns of the failure; the deadline still bounds the whole call.
+ */
+export const routeAttemptsMax = 8;
+
+export interface PlanRouteInput {
+  readonly catalog: Catalog;
+  /** The model string as the client sent it; may carry `:floor` or `:nitro`. */
+  readonly model: string;
+  readonly controls: RoutingControls;
+  /** Request parameters the client set, by OpenRouter name (`tools`, `response_format`, `temperature`, …). */
+  readonly usedParameters: ReadonlySet<string>;
+  readonly promptTokensEstimate: number;
+  readonly maxOutputTokens: number | undefined;
+  readonly nowMs: number;
+  readonly health: HealthView;
+  /** [0, 1); injected so tests can seed it. */
+  readonly random: () => number;
+  /** The endpoint holding this conversation's prompt cache (from the sticky sessions). */
+  readonly stickyEndpointKey?: string;
+}
+
+type CandidateModel =
+  { readonly text: string; readonly resolved: ResolvedModel } | { readonly text: string; readonly error: GatewayError };
+
+const suffixSorts: Readonly<Record<NonNullable<ModelSuffix>, RouteSort>> = { floor: 'price', nitro: 'throughput' };
+
+/**
+ * The ordered attempts for one request: the requested model's endpoints, then
+ * each fallback model's (`models`), each filtered by the provider preferences and
+ * ordered by `orderEndpoints`, capped at `routeAttemptsMax` (one attempt when
+ * `allow_fallbacks` is false). An unknown fallback model is a 400 naming `models[i]`;
+ * the requested model's own 404/503 surfaces only when no model yields an attempt.
+ */
+export function planRoute(input: PlanRouteInput): RoutePlan {
+  const attempts: RouteAttempt[] = [];
+  const reports: string[] = [];
+  const plannedModelIds = new Set<string>();
+  const candidates = resolveCandidates(input);
+  for (const [index, candidate] of candidates.entries()) {
+    if (attempts.length >= routeAttemptsMax) break;
+    if ('error' in candidate) {
+      // A fallback model that is known but has no configured provider; its message names it.
+      if (index > 0) reports.push(candidate.error.message.replace(/\.$/, ''));
+      continue;
+    }
+    // A fallback naming a model already planned (often the requested one again) adds nothing.
+    if (plannedModelIds.has(candidate.resolved.model.id)) continue;
+    plannedModelIds.add(candidate.resolved.model.id);
+    const planned = planModel(input, candidate.resolved, index === 0);
+    attempts.push(...planned.attempts);
+    if (planned.attempts.length === 0) reports.push(planned.report);
+  }
+  if (attempts.length === 0) {
+    const requested = candidates[0];
+    // The requested model is unknown or has no provider: that is the client's first problem.
+    if (requested !== undefined && 'error' in requested) throw requested.error;
+    throw new GatewayError({
+      code: 'no_available_provider',
+      message: `No provider can serve this request under its routing controls. ${reports.join('. ')}.`,
+    });
+  }
+  return { attempts: attempts.slice(0, input.controls.provider.allowFallbacks ? routeAttemptsMax : 1) };
+}
+
+function planModel(
+  input: PlanRouteInput,
+  resolved: ResolvedModel,
+  isRequested: boolean,
+): { attempts: RouteAttempt[]; report: string } {
+  const { model } = resolved;
+  const preferences = input.controls.provider;
+  const { kept, exclusions } = filterEndpoints({ ...input, model, preferences });
+  const ordered = orderEndpoints({
+    endpoints: kept,
+    order: preferences.order,
+    sort: preferences.sort ?? (resolved.suffix === undefined ? undefined : suffixSorts[resolved.suffix]),
+    nowMs: input.nowMs,
+    health: input.health,
+    random: input.random,
+    stickyEndpointKey: isRequested ? input.stickyEndpointKey : undefined,
+  });
+  return {
+    attempts: ordered.map((endpoint) => ({ model, endpoint })),
+    report: `Model '${model.id}': ${describeExclusions(exclusions)}`,
+  };
+}
+
+/** Resolves the requested model and every fallback up front, so a typo in `models` is a 400 every time. */
+function resolveCandidates(input: PlanRouteInput): CandidateModel[] {
+  const requested = resolveCandidate(input, input.model);
+  const fallbacks = input.controls.fallbackModels.map((text, index) => {
+    const candidate = resolveCandidate(input, text);
+    if ('error' in candidate && candidate.error.code === 'model_not_found') {
+      throw new GatewayError({
+        code: 'invalid_request',
+        message: `models[${index}]: ${candidate.error.message}`,
+        param: `models[${index}]`,
+        cause: candidate.error,
+      });
+    }
+    return candidate;
+  });
+  return [requested, ...fallbacks];
+}
+
+function resolveCandidate(input: PlanRouteInput, text: string): CandidateModel {
+  try {
+    return { text, resolved: resolveEndpoints(input.catalog, text, input.nowMs) };
+  } catch (error) {
+    if (error instanceof GatewayError) return { text, error };
+    throw error;
+  }
+}
