@@ -253,3 +253,22 @@ describe('circuit breaking and the endpoints API', () => {
     expect(endpointA!['uptime_last_5m']).toBeLessThan(50);
   });
 });
+
+describe('routing controls over HTTP', () => {
+  it('answers 400 naming the field for invalid controls, and honours only and order', async () => {
+    const bad = async (extra: Record<string, unknown>) => {
+      const error = (await callJson(extra).catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
+      return [error.status, (error.error as { param?: string }).param];
+    };
+    expect(await bad({ provider: { sort: 'fastest' } })).toEqual([400, 'provider.sort']);
+    expect(await bad({ provider: { only: 'fake-a' } })).toEqual([400, 'provider.only']);
+    expect(await bad({ models: ['test/no-such-model'] })).toEqual([400, 'models[0]']);
+    b.enqueue(completeScript('openai', answer));
+    const onlyB = await callJson({ provider: { only: ['fake-b'] } });
+    expect(onlyB.response.headers.get('x-meridian-provider')).toBe('fake-b');
+    b.enqueue(completeScript('openai', answer));
+    const orderB = await callJson({ provider: { order: ['fake-b', 'fake-a'] } });
+    expect(orderB.response.headers.get('x-meridian-provider')).toBe('fake-b');
+    expect(a.received).toHaveLength(0);
+  });
+});

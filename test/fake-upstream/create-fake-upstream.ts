@@ -22,6 +22,8 @@ export type Scenario = (
       /** Pause between frames (a slow or stalling upstream). */
       readonly frameDelayMs?: number;
     }
+  /** Decides the answer from the request itself (e.g. a simulated prompt cache). */
+  | { readonly kind: 'dynamic'; readonly answer: (request: ReceivedRequest) => Scenario }
   /** The socket is destroyed before any response byte. */
   | { readonly kind: 'reset-before-headers' }
   /** Never answers (until the client gives up). */
@@ -85,7 +87,8 @@ export async function createFakeUpstream(): Promise<FakeUpstream> {
       body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
       atMs: Date.now(),
     });
-    const scenario = queue.shift();
+    const queued = queue.shift();
+    const scenario = queued?.kind === 'dynamic' ? queued.answer(received.at(-1)!) : queued;
     if (scenario === undefined) {
       response.writeHead(500, { 'content-type': 'application/json' });
       response.end('{"error":{"message":"fake upstream: no scenario queued"}}');
@@ -105,6 +108,8 @@ export async function createFakeUpstream(): Promise<FakeUpstream> {
         return;
       case 'hang':
         return;
+      case 'dynamic':
+        throw new Error('fake upstream: a dynamic scenario must answer with a concrete one');
       case 'json':
         response.writeHead(scenario.status ?? 200, { 'content-type': 'application/json' });
         response.end(JSON.stringify(scenario.body));
