@@ -40,6 +40,15 @@ afterEach(() => {
   b.reset();
 });
 
+/** A fresh gateway: the tests above leave A with enough failures in its window to open its circuit. */
+async function restartGateway(keyName: string): Promise<void> {
+  await gateway.stop();
+  gateway.cleanup();
+  gateway = await startGatewayProcess({ configYaml: createFailoverConfig(a.baseUrl, b.baseUrl) });
+  key = (await createMemberKey(gateway.url, keyName)).key;
+  client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: key, maxRetries: 0, timeout: 10_000 });
+}
+
 const answer: ModelScript = { text: ['Served.'], usage: { input: 100, cached: 0, output: 10, reasoning: 0 } };
 /** B's price: 100 × 3.00 + 10 × 2.00 per 1M tokens = 320 µUSD. */
 const costAtB = 0.00032;
@@ -163,8 +172,41 @@ describe('after output started', () => {
   });
 });
 
+describe('more stream faults', () => {
+  const firstChunk = `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { role: 'assistant', content: 'Partial answer' }, finish_reason: null }] })}\n\n`;
+
+  it('malformed SSE before any output → B serves', async () => {
+    a.enqueue({ kind: 'sse', frames: ['data: {"choices": [ not json\n\n'] });
+    b.enqueue(streamScript('openai', answer));
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...request, stream: true }),
+    });
+    expect(response.headers.get('x-meridian-provider')).toBe('fake-b');
+    expect(await response.text()).toContain('Served.');
+  });
+
+  it('an upstream that stalls mid-stream past its idle timeout ends the stream in-band, bounded in time', async () => {
+    a.enqueue({ kind: 'sse', frames: [firstChunk, firstChunk], frameDelayMs: 2_000 });
+    const startedAt = Date.now();
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...request, stream: true }),
+    });
+    const body = await response.text();
+    // Idle timeout 400 ms, not the 2 s stall.
+    expect(Date.now() - startedAt).toBeLessThan(1_500);
+    expect(body).toContain('"finish_reason":"error"');
+    expect(body).toContain('upstream_timeout');
+    expect(b.received).toHaveLength(0);
+  });
+});
+
 describe('rate limits', () => {
   it('429 with Retry-After: 2 → B serves, and A gets no traffic for 2 s', async () => {
+    await restartGateway('rate-limits');
     a.enqueue({
       kind: 'error',
       status: 429,
@@ -186,15 +228,6 @@ describe('rate limits', () => {
     expect(a.received[1]!.atMs - limitedAt).toBeGreaterThanOrEqual(2_000);
   });
 });
-
-/** A fresh gateway: the tests above leave A with enough failures in its window to open its circuit. */
-async function restartGateway(keyName: string): Promise<void> {
-  await gateway.stop();
-  gateway.cleanup();
-  gateway = await startGatewayProcess({ configYaml: createFailoverConfig(a.baseUrl, b.baseUrl) });
-  key = (await createMemberKey(gateway.url, keyName)).key;
-  client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: key, maxRetries: 0, timeout: 10_000 });
-}
 
 describe('client disconnect', () => {
   it('closes the upstream request within 100 ms and records what was delivered', async () => {
