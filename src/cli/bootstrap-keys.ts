@@ -18,9 +18,9 @@ export function bootstrapKeys(input: {
   readonly now: () => number;
 }): void {
   const { config, storage, keys, print } = input;
-  storage.orgs.ensureOrg({ id: defaultOrgId, name: 'Default', createdAtMs: input.now() });
+  storage.orgs.ensureOrg({ id: defaultOrgId, name: 'Default', createdAtMs: input.now(), markupBasisPoints: 0 });
   for (const org of config.orgs) {
-    storage.orgs.ensureOrg({ id: org.id, name: org.name ?? org.id, createdAtMs: input.now() });
+    storage.orgs.ensureOrg({ id: org.id, name: org.name ?? org.id, createdAtMs: input.now(), markupBasisPoints: 0 });
   }
   ensureAdminKey(config.admin.key, keys, print);
   for (const entry of config.keys) {

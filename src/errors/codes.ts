@@ -17,6 +17,8 @@ export const errorCodes = {
   unsupported_media_type: { status: 415, openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },
   context_length_exceeded: { status: 400, openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },
   rate_limited: { status: 429, openaiType: 'rate_limit_error', anthropicType: 'rate_limit_error' },
+  idempotency_conflict: { status: 409, openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },
+  key_limit_reached: { status: 402, openaiType: 'insufficient_quota', anthropicType: 'billing_error' },
   no_available_provider: { status: 503, openaiType: 'server_error', anthropicType: 'overloaded_error' },
   upstream_error: { status: 502, openaiType: 'server_error', anthropicType: 'api_error' },
   upstream_rate_limited: { status: 429, openaiType: 'rate_limit_error', anthropicType: 'rate_limit_error' },

@@ -11,8 +11,8 @@ const pepper = Buffer.alloc(32, 7);
 /** A key service over an in-memory database with orgs `default` and `acme`; the store's lookups are spied on. */
 function createTestService(options: { nowMs?: () => number } = {}) {
   const storage = openSqliteStorage({ path: ':memory:' });
-  storage.orgs.ensureOrg({ id: 'default', name: 'Default', createdAtMs: 0 });
-  storage.orgs.ensureOrg({ id: 'acme', name: 'Acme', createdAtMs: 0 });
+  storage.orgs.ensureOrg({ id: 'default', name: 'Default', createdAtMs: 0, markupBasisPoints: 0 });
+  storage.orgs.ensureOrg({ id: 'acme', name: 'Acme', createdAtMs: 0, markupBasisPoints: 0 });
   const store: KeyStore = storage.keys;
   const findKeyByDigest = vi.spyOn(store, 'findKeyByDigest');
   const keys = createKeyService({ store, pepper, now: options.nowMs ?? (() => 1_000) });
@@ -35,6 +35,10 @@ describe('createKeyService', () => {
       revokedAtMs: null,
       limitNanos: null,
       limitReset: 'none',
+      isDisabled: false,
+      expiresAtMs: null,
+      allowedModels: null,
+      rateLimits: { requestsPerMinute: null, tokensPerMinute: null, concurrencyMax: null },
     });
     expect(record.displayPrefix).toMatch(/^sk-mer-v1-[0-9A-Za-z]{4}$/);
     expect(JSON.stringify(store.listKeys(undefined), (_key, value: unknown) => String(value))).not.toContain(

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { GatewayError } from '../errors/index.js';
-import type { KeyRecord, KeyRole, KeyStore } from '../storage/index.js';
+import type { KeyPatch, KeyRateLimits, KeyRecord, KeyRole, KeyStore } from '../storage/index.js';
 import { createKeySecret, isWellFormedKeySecret, keySecretPrefix } from './create-key-secret.js';
 import { digestKey } from './digest-key.js';
 
@@ -36,6 +36,9 @@ export interface CreateKeyInput {
   /** Credit limit in nano-units; null or omitted = none. */
   readonly limitNanos?: bigint | null;
   readonly limitReset?: KeyRecord['limitReset'];
+  readonly expiresAtMs?: number | null;
+  readonly allowedModels?: readonly string[] | null;
+  readonly rateLimits?: Partial<KeyRateLimits>;
 }
 
 export interface KeyService {
@@ -46,6 +49,8 @@ export interface KeyService {
   listKeys(orgId?: string): readonly KeyRecord[];
   /** Revokes a key at once on this node (others notice within {@link keyCacheTtlMs}); false if unknown or already revoked. */
   revokeKey(id: string): boolean;
+  /** Changes a key (disable/enable, limits, allow-list, expiry) at once on this node; undefined if unknown. */
+  updateKey(id: string, patch: KeyPatch): KeyRecord | undefined;
 }
 
 /**
@@ -82,6 +87,14 @@ export function createKeyService(options: {
       revokedAtMs: null,
       limitNanos: input.limitNanos ?? null,
       limitReset: input.limitReset ?? 'none',
+      isDisabled: false,
+      expiresAtMs: input.expiresAtMs ?? null,
+      allowedModels: input.allowedModels ?? null,
+      rateLimits: {
+        requestsPerMinute: input.rateLimits?.requestsPerMinute ?? null,
+        tokensPerMinute: input.rateLimits?.tokensPerMinute ?? null,
+        concurrencyMax: input.rateLimits?.concurrencyMax ?? null,
+      },
     };
     options.store.insertKey(record);
     return { record, secret };
@@ -99,7 +112,13 @@ export function createKeyService(options: {
       cached !== undefined && nowMs - cached.cachedAtMs < keyCacheTtlMs
         ? cached.record
         : options.store.findKeyByDigest(digest);
-    if (record === undefined || record.revokedAtMs !== null || !isSameDigest(record.digest, digest)) {
+    if (
+      record === undefined ||
+      record.revokedAtMs !== null ||
+      record.isDisabled ||
+      (record.expiresAtMs !== null && record.expiresAtMs <= nowMs) ||
+      !isSameDigest(record.digest, digest)
+    ) {
       cache.delete(digest);
       return undefined;
     }
@@ -116,7 +135,13 @@ export function createKeyService(options: {
     return isRevoked;
   }
 
-  return { createKey, authenticate, listKeys: (orgId) => options.store.listKeys(orgId), revokeKey };
+  function updateKey(id: string, patch: KeyPatch): KeyRecord | undefined {
+    const updated = options.store.updateKey(id, patch);
+    for (const [digest, entry] of cache) if (entry.record.id === id) cache.delete(digest);
+    return updated;
+  }
+
+  return { createKey, authenticate, listKeys: (orgId) => options.store.listKeys(orgId), revokeKey, updateKey };
 }
 
 /** Constant-time comparison of two hex digests (the lookup matched by index; this is the baseline's second check). */

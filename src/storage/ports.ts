@@ -58,6 +58,8 @@ export interface OrgRecord {
   readonly id: string;
   readonly name: string;
   readonly createdAtMs: number;
+  /** Markup (or, negative, discount) on upstream prices, in basis points (1 % = 100). */
+  readonly markupBasisPoints: number;
 }
 
 export type KeyRole = 'admin' | 'member';
@@ -74,9 +76,33 @@ export interface KeyRecord {
   readonly lastFour: string;
   readonly createdAtMs: number;
   readonly revokedAtMs: number | null;
-  /** Credit limit in nano-units; null = none (enforced from the credits issue on). */
+  /** Credit limit in nano-units per `limitReset` window (UTC); null = none. */
   readonly limitNanos: bigint | null;
   readonly limitReset: 'daily' | 'weekly' | 'monthly' | 'none';
+  /** A disabled key authenticates to nothing until enabled again (unlike revocation, reversible). */
+  readonly isDisabled: boolean;
+  readonly expiresAtMs: number | null;
+  /** Model slugs this key may call; null = any. */
+  readonly allowedModels: readonly string[] | null;
+  readonly rateLimits: KeyRateLimits;
+}
+
+/** Per-key rate limits; null = unlimited. */
+export interface KeyRateLimits {
+  readonly requestsPerMinute: number | null;
+  readonly tokensPerMinute: number | null;
+  readonly concurrencyMax: number | null;
+}
+
+/** Fields of a key an admin may change after creation. */
+export interface KeyPatch {
+  readonly name?: string;
+  readonly isDisabled?: boolean;
+  readonly limitNanos?: bigint | null;
+  readonly limitReset?: KeyRecord['limitReset'];
+  readonly expiresAtMs?: number | null;
+  readonly allowedModels?: readonly string[] | null;
+  readonly rateLimits?: Partial<KeyRateLimits>;
 }
 
 export interface KeyStore {
@@ -85,6 +111,8 @@ export interface KeyStore {
   findKeyById(id: string): KeyRecord | undefined;
   listKeys(orgId: string | undefined): readonly KeyRecord[];
   revokeKey(id: string, atMs: number): boolean;
+  /** Applies a patch; returns the updated record, or undefined for an unknown key. */
+  updateKey(id: string, patch: KeyPatch): KeyRecord | undefined;
   countKeysByRole(role: KeyRole): number;
 }
 
@@ -92,6 +120,8 @@ export interface OrgStore {
   /** Creates the org if absent; returns whether it was created. */
   ensureOrg(record: OrgRecord): boolean;
   findOrg(id: string): OrgRecord | undefined;
+  listOrgs(): readonly OrgRecord[];
+  setMarkup(id: string, markupBasisPoints: number): boolean;
 }
 
 /** The storage a node opens at start. */

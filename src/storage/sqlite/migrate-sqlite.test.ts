@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -39,18 +39,25 @@ function readVersions(database: Database): number[] {
     .map((row) => (row as { version: number }).version);
 }
 
+/** Versions of the migrations shipped in src/storage/sqlite/migrations. */
+const shippedVersions = readdirSync(new URL('./migrations/', import.meta.url))
+  .filter((name) => /^\d{4}-.*\.sql$/.test(name))
+  .map((name) => Number(name.slice(0, 4)))
+  .sort((left, right) => left - right);
+
 describe('migrateSqlite', () => {
-  it('creates the tables and indexes of 0001, then does nothing on the next call', () => {
+  it('applies every shipped migration once (0001 creates the core tables), then does nothing', () => {
     const database = openSqliteDatabase({ path: ':memory:' });
-    expect(migrateSqlite(database)).toEqual([1]);
-    expect(readNames(database, 'table')).toEqual(['api_keys', 'generations', 'orgs', 'schema_migrations']);
-    expect(readNames(database, 'index')).toEqual([
-      'api_keys_org',
-      'generations_key_started',
-      'generations_org_started',
-    ]);
+    expect(shippedVersions[0]).toBe(1);
+    expect(migrateSqlite(database)).toEqual(shippedVersions);
+    expect(readNames(database, 'table')).toEqual(
+      expect.arrayContaining(['api_keys', 'generations', 'orgs', 'schema_migrations']),
+    );
+    expect(readNames(database, 'index')).toEqual(
+      expect.arrayContaining(['api_keys_org', 'generations_key_started', 'generations_org_started']),
+    );
     expect(migrateSqlite(database)).toEqual([]);
-    expect(readVersions(database)).toEqual([1]);
+    expect(readVersions(database)).toEqual(shippedVersions);
     database.close();
   });
 
@@ -58,9 +65,9 @@ describe('migrateSqlite', () => {
     const path = join(createDirectory(), 'meridian.db');
     const first = openSqliteDatabase({ path });
     const second = openSqliteDatabase({ path });
-    expect(migrateSqlite(first)).toEqual([1]);
+    expect(migrateSqlite(first)).toEqual(shippedVersions);
     expect(migrateSqlite(second)).toEqual([]);
-    expect(readVersions(second)).toEqual([1]);
+    expect(readVersions(second)).toEqual(shippedVersions);
     first.close();
     second.close();
   });

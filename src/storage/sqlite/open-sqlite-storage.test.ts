@@ -41,17 +41,27 @@ describe('openSqliteStorage', () => {
   it('migrates once and keeps data across reopen', () => {
     const path = createTemporaryPath();
     const first = openSqliteStorage({ path });
-    first.orgs.ensureOrg({ id: 'default', name: 'Default', createdAtMs: 1 });
+    first.orgs.ensureOrg({ id: 'default', name: 'Default', createdAtMs: 1, markupBasisPoints: 0 });
     first.generations.insertGenerations([record('gen-1')]);
     first.close();
 
     const second = openSqliteStorage({ path });
     expect(second.generations.findGeneration('gen-1')).toEqual(record('gen-1'));
-    expect(second.orgs.findOrg('default')).toEqual({ id: 'default', name: 'Default', createdAtMs: 1 });
+    expect(second.orgs.findOrg('default')).toEqual({
+      id: 'default',
+      name: 'Default',
+      createdAtMs: 1,
+      markupBasisPoints: 0,
+    });
     second.close();
 
     const database = openSqliteDatabase({ path });
-    expect(database.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }]);
+    // Each shipped migration applied exactly once, across two opens.
+    const versions = database.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as {
+      version: number;
+    }[];
+    expect(versions[0]).toEqual({ version: 1 });
+    expect(new Set(versions.map((row) => row.version)).size).toBe(versions.length);
     database.close();
   });
 

@@ -15,16 +15,46 @@ function createKeyRecord(id: string, overrides: Partial<KeyRecord> = {}): KeyRec
     revokedAtMs: null,
     limitNanos: null,
     limitReset: 'none',
+    isDisabled: false,
+    expiresAtMs: null,
+    allowedModels: null,
+    rateLimits: { requestsPerMinute: null, tokensPerMinute: null, concurrencyMax: null },
     ...overrides,
   };
 }
 
 function openStorage() {
   const storage = openSqliteStorage({ path: ':memory:' });
-  storage.orgs.ensureOrg({ id: 'default', name: 'Default', createdAtMs: 1 });
-  storage.orgs.ensureOrg({ id: 'acme', name: 'Acme', createdAtMs: 1 });
+  storage.orgs.ensureOrg({ id: 'default', name: 'Default', createdAtMs: 1, markupBasisPoints: 0 });
+  storage.orgs.ensureOrg({ id: 'acme', name: 'Acme', createdAtMs: 1, markupBasisPoints: 0 });
   return storage;
 }
+
+describe('updateKey', () => {
+  it('patches limits, allow-list, expiry and the disable switch, keeping the rest', () => {
+    const storage = openStorage();
+    storage.keys.insertKey(createKeyRecord('key_patch'));
+    const updated = storage.keys.updateKey('key_patch', {
+      isDisabled: true,
+      limitNanos: 5_000_000_000n,
+      limitReset: 'daily',
+      allowedModels: ['deepseek/deepseek-v3.2'],
+      rateLimits: { requestsPerMinute: 60 },
+      expiresAtMs: 99,
+    });
+    expect(updated).toEqual(storage.keys.findKeyById('key_patch'));
+    expect(updated).toMatchObject({
+      name: 'ci',
+      isDisabled: true,
+      limitNanos: 5_000_000_000n,
+      limitReset: 'daily',
+      allowedModels: ['deepseek/deepseek-v3.2'],
+      expiresAtMs: 99,
+      rateLimits: { requestsPerMinute: 60, tokensPerMinute: null, concurrencyMax: null },
+    });
+    expect(storage.keys.updateKey('key_missing', { isDisabled: true })).toBeUndefined();
+  });
+});
 
 describe('createSqliteKeyStore', () => {
   it('finds a key by digest and by id, limit above 2^53 included', () => {
