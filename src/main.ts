@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerKeysCommands } from './cli/keys-commands.js';
+import { registerLedgerCommands } from './cli/ledger-commands.js';
 import { registerModelsCommands } from './cli/models-commands.js';
 import { registerServeCommand } from './cli/serve-command.js';
 
@@ -12,6 +13,7 @@ const program = new Command()
 
 registerServeCommand(program);
 registerKeysCommands(program);
+registerLedgerCommands(program);
 registerModelsCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

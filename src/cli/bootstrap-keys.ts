@@ -1,3 +1,4 @@
+import { parsePriceNanosPerMillion } from '../catalog/parse-price.js';
 import type { MeridianConfig } from '../config/index.js';
 import type { KeyService } from '../keys/index.js';
 import type { KeyRole, Storage } from '../storage/index.js';
@@ -22,6 +23,7 @@ export function bootstrapKeys(input: {
   for (const org of config.orgs) {
     storage.orgs.ensureOrg({ id: org.id, name: org.name ?? org.id, createdAtMs: input.now(), markupBasisPoints: 0 });
   }
+  grantBootstrapCredits(config, storage, input.now());
   ensureAdminKey(config.admin.key, keys, print);
   for (const entry of config.keys) {
     const fixedSecret = entry.key === undefined || entry.key === '' ? undefined : entry.key;
@@ -30,8 +32,37 @@ export function bootstrapKeys(input: {
       continue;
     }
     if (keys.listKeys(entry.org).some((record) => record.name === entry.name)) continue;
-    const created = keys.createKey({ orgId: entry.org, name: entry.name, role: 'member' });
+    const created = keys.createKey({
+      orgId: entry.org,
+      name: entry.name,
+      role: 'member',
+      limitNanos: entry.limit === undefined ? null : parsePriceNanosPerMillion(entry.limit),
+      limitReset: entry.limitReset,
+    });
     print(`Key '${entry.name}' for org '${entry.org}' (shown once, store it now): ${created.secret}`);
+  }
+}
+
+/** Zero-config demo credit for the default org when the config says nothing about it (USD). */
+export const defaultOrgStarterCredits = '10.00';
+
+/**
+ * Credits from the config file, granted once per org ever (grant id `config:<org>`): restarts and several nodes
+ * sharing one file never grant twice, and editing the amount later grants nothing (use the credits API or CLI).
+ */
+function grantBootstrapCredits(config: MeridianConfig, storage: Storage, nowMs: number): void {
+  const grants = config.orgs
+    .filter((org) => org.credits !== undefined)
+    .map((org) => ({ orgId: org.id, credits: org.credits! }));
+  if (!config.orgs.some((org) => org.id === defaultOrgId))
+    grants.push({ orgId: defaultOrgId, credits: defaultOrgStarterCredits });
+  for (const grant of grants) {
+    storage.ledger.grant({
+      grantId: `config:${grant.orgId}`,
+      orgId: grant.orgId,
+      amount: parsePriceNanosPerMillion(grant.credits),
+      nowMs,
+    });
   }
 }
 

@@ -48,7 +48,10 @@ export function registerKeysCommands(program: Command): void {
     });
 }
 
-function withStorage(configPath: string | undefined, action: (opened: ReturnType<typeof openStorage>) => void): void {
+export function withStorage(
+  configPath: string | undefined,
+  action: (opened: ReturnType<typeof openStorage>) => void,
+): void {
   const { config } = loadCliConfig(configPath);
   const opened = openStorage(config, process.env);
   try {

@@ -13,10 +13,12 @@ import type { Logger } from '../observability/index.js';
 import { openaiChatInbound, openaiChatOutbound, openaiEmbeddings } from '../protocols/openai-chat/index.js';
 import { anthropicMessagesInbound, anthropicMessagesOutbound } from '../protocols/anthropic-messages/index.js';
 import { geminiEmbeddings, geminiOutbound } from '../protocols/gemini/index.js';
+import { createRateLimiter } from '../limits/index.js';
 import { createStickySessions } from '../routing/index.js';
 import { startSandboxServer } from '../sandbox/index.js';
 import type { SandboxServer } from '../sandbox/index.js';
 import { createGenerationWriter } from '../storage/index.js';
+import type { Storage } from '../storage/index.js';
 import { createUpstreamClient } from '../upstream/index.js';
 import { bootstrapKeys } from './bootstrap-keys.js';
 import { openStorage } from './open-storage.js';
@@ -79,7 +81,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     inbound: { 'openai-chat': openaiChatInbound, 'anthropic-messages': anthropicMessagesInbound },
     log: options.log,
     now: Date.now,
-    markupBasisPoints: 0,
+    orgMarkup: createOrgMarkupCache(storage, Date.now),
+    holdTtlMs: holdTtlMs,
+    rateLimiter: createRateLimiter({ now: Date.now }),
     callsInFlight,
     health: createHealthTracker(),
     stickySessions: createStickySessions(),
@@ -92,8 +96,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   await new Promise<void>((resolve) => server.listen(options.portOverride ?? config.server.port, host, resolve));
   const url = `http://${formatHost(host)}:${(server.address() as AddressInfo).port}`;
   options.print(`Meridian listening on ${url} (${catalog.models.size} models${sandbox ? ', sandbox on' : ''})`);
+  const reconciler = startReconciler(storage, options.log);
 
   async function close(): Promise<void> {
+    clearInterval(reconciler);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
@@ -140,3 +146,38 @@ async function drainStreams(openStreams: ReadonlySet<Promise<unknown>>): Promise
 function formatHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
+
+/** A hold outlives any call: the deadline before the first output plus the longest stream we expect. */
+const holdTtlMs = limits.upstreamTotalTimeoutMs + 60 * 60_000;
+/** The reconciler expires holds this long after their TTL (settlements in flight land first). */
+export const holdGraceMs = 5 * 60_000;
+const reconcileIntervalMs = 30_000;
+
+/** Expires holds whose call never settled (a crash mid-call): the documented rule gives the whole hold back. */
+function startReconciler(storage: Storage, log: Logger): NodeJS.Timeout {
+  const run = (): void => {
+    try {
+      const expired = storage.ledger.reconcile(Date.now(), holdGraceMs);
+      if (expired > 0) log.info('holds_expired', { count: expired });
+    } catch (error) {
+      log.error('reconcile_failed', { error: String(error) });
+    }
+  };
+  run();
+  const timer = setInterval(run, reconcileIntervalMs);
+  timer.unref();
+  return timer;
+}
+
+/** Org markups change rarely: read each org's at most every few seconds. */
+function createOrgMarkupCache(storage: Storage, now: () => number): (orgId: string) => number {
+  const cache = new Map<string, { readonly markup: number; readonly atMs: number }>();
+  return (orgId) => {
+    const cached = cache.get(orgId);
+    if (cached !== undefined && now() - cached.atMs < orgCacheTtlMs) return cached.markup;
+    const markup = storage.orgs.findOrg(orgId)?.markupBasisPoints ?? 0;
+    cache.set(orgId, { markup, atMs: now() });
+    return markup;
+  };
+}
+const orgCacheTtlMs = 5_000;

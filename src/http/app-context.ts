@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog/catalog-types.js';
 import type { HealthTracker } from '../health/index.js';
 import type { KeyService } from '../keys/index.js';
+import type { RateLimiter } from '../limits/index.js';
 import type { StickySessions } from '../routing/index.js';
 import type { RetryBudget } from './retry-budget.js';
 import type { Logger } from '../observability/index.js';
@@ -24,8 +25,11 @@ export interface AppContext {
   readonly inbound: Readonly<Record<InboundProtocolId, InboundCodec>>;
   readonly log: Logger;
   readonly now: () => number;
-  /** Markup on upstream prices for every key, in basis points (the credits issue makes it per org). */
-  readonly markupBasisPoints: number;
+  /** An org's markup on upstream prices, in basis points (cached briefly; orgs rarely change). */
+  readonly orgMarkup: (orgId: string) => number;
+  /** How long a hold lives before the reconciler may expire it (longer than any call). */
+  readonly holdTtlMs: number;
+  readonly rateLimiter: RateLimiter;
   /** Model calls between routing and their last byte (group commit waits only when others are in flight). */
   readonly callsInFlight: { count: number };
   /** Live endpoint health and circuit state (routing reads it, attempts feed it). */

@@ -7,9 +7,17 @@ import { authenticate, requireAdmin } from './authenticate.js';
 import { createRequestId } from './create-ids.js';
 import { handleEmbeddingsCall } from './handle-embeddings-call.js';
 import { handleModelCall } from './handle-model-call.js';
-import { readJsonBody } from './read-json-body.js';
+import { readJsonBody, readJsonBodyWithBytes } from './read-json-body.js';
+import { fingerprintRequest, parseIdempotencyKey } from '../idempotency/index.js';
 import { sendGeneration } from './routes/generation-route.js';
-import { createKeyRoute, listKeysRoute, revokeKeyRoute } from './routes/keys-route.js';
+import {
+  createOrgRoute,
+  grantCreditsRoute,
+  listOrgsRoute,
+  sendCredits,
+  sendCurrentKey,
+} from './routes/credits-route.js';
+import { createKeyRoute, listKeysRoute, revokeKeyRoute, updateKeyRoute } from './routes/keys-route.js';
 import { sendModelEndpoints } from './routes/model-endpoints-route.js';
 import { sendAnthropicModels, sendModels } from './routes/models-route.js';
 import { sendTokenCount } from './routes/count-tokens-route.js';
@@ -53,9 +61,9 @@ async function dispatch(
         ? sendAnthropicModels(response, app.catalog, requestId)
         : sendModels(response, app.catalog, requestId);
     case 'POST /v1/chat/completions':
-      return callModel(app, { request, response, requestId, startedAtMs, protocol: 'openai-chat' });
+      return callModel(app, { request, response, requestId, startedAtMs, protocol: 'openai-chat', path });
     case 'POST /v1/messages':
-      return callModel(app, { request, response, requestId, startedAtMs, protocol: 'anthropic-messages' });
+      return callModel(app, { request, response, requestId, startedAtMs, protocol: 'anthropic-messages', path });
     case 'POST /v1/embeddings': {
       const key = authenticate(request, app.keys);
       const body = await readJsonBody(request, limits.requestBodyBytesMax);
@@ -73,6 +81,18 @@ async function dispatch(
         store: app.storage.generations,
         requestId,
       });
+    case 'GET /v1/key':
+      return sendCurrentKey(response, app, authenticate(request, app.keys), requestId);
+    case 'GET /v1/credits':
+      return sendCredits(response, app, authenticate(request, app.keys), requestId);
+    case 'GET /v1/orgs':
+      requireAdmin(authenticate(request, app.keys));
+      return listOrgsRoute(response, app, requestId);
+    case 'POST /v1/orgs': {
+      requireAdmin(authenticate(request, app.keys));
+      const body = await readJsonBody(request, limits.requestBodyBytesMax);
+      return createOrgRoute(response, app, body, requestId);
+    }
     case 'GET /v1/keys':
       requireAdmin(authenticate(request, app.keys));
       return listKeysRoute(response, app.keys, requestId);
@@ -94,13 +114,26 @@ async function callModel(
     readonly requestId: string;
     readonly startedAtMs: number;
     readonly protocol: InboundProtocolId;
+    readonly path: string;
   },
 ): Promise<void> {
   const { request, response } = exchange;
   const key = authenticate(request, app.keys);
-  const body = await readJsonBody(request, limits.requestBodyBytesMax);
+  const { value: body, bytes } = await readJsonBodyWithBytes(request, limits.requestBodyBytesMax);
   const call = createCallContext(request, key, exchange);
-  return handleModelCall(app, call, { inbound: app.inbound[exchange.protocol], body, request, response });
+  const run = () =>
+    handleModelCall(app, call, { inbound: app.inbound[exchange.protocol], body, request, response, key });
+  const idempotencyKey = readHeader(request, 'idempotency-key');
+  if (idempotencyKey === null) return run();
+  return app.storage.idempotency.run(
+    {
+      keyId: key.id,
+      idempotencyKey: parseIdempotencyKey(idempotencyKey),
+      fingerprint: fingerprintRequest('POST', exchange.path, bytes),
+      response,
+    },
+    run,
+  );
 }
 
 function createCallContext(
@@ -118,12 +151,18 @@ function createCallContext(
   };
 }
 
-function dispatchPattern(
+async function dispatchPattern(
   app: AppContext,
   request: IncomingMessage,
   response: ServerResponse,
   target: { readonly method: string; readonly path: string; readonly requestId: string },
-): void {
+): Promise<void> {
+  const creditsMatch = /^\/v1\/orgs\/([a-z0-9-]+)\/credits$/.exec(target.path);
+  if (creditsMatch !== null && target.method === 'POST') {
+    requireAdmin(authenticate(request, app.keys));
+    const body = await readJsonBody(request, limits.requestBodyBytesMax);
+    return grantCreditsRoute(response, app, { orgId: creditsMatch[1]!, body, requestId: target.requestId });
+  }
   const endpointsMatch = /^\/v1\/models\/([a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._:-]*)\/endpoints$/.exec(target.path);
   if (endpointsMatch !== null && target.method === 'GET') {
     return sendModelEndpoints(response, {
@@ -135,6 +174,11 @@ function dispatchPattern(
     });
   }
   const keyMatch = /^\/v1\/keys\/([A-Za-z0-9_-]+)$/.exec(target.path);
+  if (keyMatch !== null && target.method === 'PATCH') {
+    requireAdmin(authenticate(request, app.keys));
+    const body = await readJsonBody(request, limits.requestBodyBytesMax);
+    return updateKeyRoute(response, { id: keyMatch[1]!, body, keys: app.keys, requestId: target.requestId });
+  }
   if (keyMatch !== null && target.method === 'DELETE') {
     requireAdmin(authenticate(request, app.keys));
     return revokeKeyRoute(response, { id: keyMatch[1]!, keys: app.keys, requestId: target.requestId });

@@ -32,9 +32,15 @@ export async function completeModelCall(routed: RoutedCall, upstreamResponse: Up
     ending: 'success',
     errorCode: undefined,
     firstOutputAtMs,
+    money: routed.money,
+    attemptNumber: routed.attemptNumber,
   });
-  await app.generationWriter.write(record);
-  const body = routed.inbound.renderResponse(result, billed, createResponseMeta(routed));
+  const stored = await app.generationWriter.write(record);
+  const body = routed.inbound.renderResponse(
+    result,
+    { ...billed, costNanos: stored.costNanos },
+    createResponseMeta(routed),
+  );
   routed.response.writeHead(200, {
     ...renderCallHeaders(routed),
     'content-type': 'application/json',

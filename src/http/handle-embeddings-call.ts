@@ -1,4 +1,11 @@
 import type { ServerResponse } from 'node:http';
+import type { Model } from '../catalog/catalog-types.js';
+import { resolvePrices } from '../catalog/index.js';
+import { computeCost, countTextTokens } from '../metering/index.js';
+import type { EmbeddingEncoding } from '../protocols/openai-chat/embeddings/parse-embeddings-request.js';
+import type { EmbeddingsRequest } from '../spec/index.js';
+import type { CallMoney } from './admit-call.js';
+import { sizeTokens } from './size-hold.js';
 import type { Endpoint } from '../catalog/catalog-types.js';
 import { limits } from '../config/index.js';
 import { GatewayError } from '../errors/index.js';
@@ -9,6 +16,7 @@ import { CallAbort, readBodyText } from '../upstream/index.js';
 import type { AppContext, CallContext } from './app-context.js';
 import { parseUpstreamJson } from './complete-model-call.js';
 import { createGenerationId } from './create-ids.js';
+import { releaseUnsettledHold } from './release-hold.js';
 import { sendUpstreamRequest } from './send-upstream-request.js';
 import { settleEmbeddings } from './settle-embeddings.js';
 
@@ -32,6 +40,84 @@ export async function handleEmbeddingsCall(
     });
   }
   const { endpoint, embeddings, chat } = chooseEndpoint(app, resolved.endpoints);
+  const generationId = createGenerationId(call.startedAtMs);
+  const money = holdForEmbeddings(app, { call, request, endpoint, generationId });
+  try {
+    await callEmbeddings(app, {
+      call,
+      request,
+      encoding,
+      endpoint,
+      embeddings,
+      chat,
+      generationId,
+      money,
+      model: resolved.model,
+      response: exchange.response,
+    });
+  } catch (error) {
+    // Nothing was charged: the hold goes back (a no-op if the call was already settled).
+    releaseUnsettledHold(app, generationId);
+    throw error;
+  }
+}
+
+/** A hold for the prompt's cost (embeddings have no output), with the same headroom as chat calls. */
+function holdForEmbeddings(
+  app: AppContext,
+  input: {
+    readonly call: CallContext;
+    readonly request: EmbeddingsRequest;
+    readonly endpoint: Endpoint;
+    readonly generationId: string;
+  },
+): CallMoney {
+  const markupBasisPoints = app.orgMarkup(input.call.orgId);
+  const estimate = input.request.input.reduce((sum, text) => sum + countTextTokens(text), 0);
+  const { promptTokens } = sizeTokens({ attempts: [] }, estimate, 0);
+  const amount = computeCost({
+    counts: { promptUncached: promptTokens, cacheRead: 0, cacheWrite: 0, outputText: 0, reasoning: 0 },
+    prices: resolvePrices(input.endpoint, input.call.startedAtMs),
+    markupBasisPoints,
+  }).costNanos;
+  const result = app.storage.ledger.placeHold({
+    requestId: input.generationId,
+    orgId: input.call.orgId,
+    keyId: input.call.keyId,
+    amountMax: amount,
+    amountMin: amount,
+    keyLimit: undefined,
+    nowMs: input.call.startedAtMs,
+    ttlMs: app.holdTtlMs,
+  });
+  if (!result.ok) {
+    throw new GatewayError({
+      code: 'insufficient_credits',
+      message: "The org's credit cannot pay for these embeddings.",
+    });
+  }
+  return { holdNanos: result.amount, markupBasisPoints };
+}
+
+async function callEmbeddings(
+  app: AppContext,
+  input: {
+    readonly call: CallContext;
+    readonly request: EmbeddingsRequest;
+    readonly encoding: EmbeddingEncoding;
+    readonly endpoint: Endpoint;
+    readonly embeddings: EmbeddingsAdapter;
+    readonly chat: OutboundAdapter;
+    readonly generationId: string;
+    readonly money: CallMoney;
+    readonly model: Model;
+    readonly response: ServerResponse;
+  },
+): Promise<void> {
+  const { call, request, endpoint, embeddings, chat, generationId } = input;
+  const exchange = { response: input.response };
+  const encoding = input.encoding;
+  const resolved = { model: input.model };
   const abort = new CallAbort();
   exchange.response.on('close', () => {
     if (!exchange.response.writableFinished) abort.abort();
@@ -52,7 +138,6 @@ export async function handleEmbeddingsCall(
       message: `Provider ${endpoint.provider.id} returned ${result.embeddings.length} embeddings for ${request.input.length} inputs.`,
     });
   }
-  const generationId = createGenerationId(call.startedAtMs);
   const { billed, record } = settleEmbeddings(app, {
     call,
     request,
@@ -60,14 +145,19 @@ export async function handleEmbeddingsCall(
     model: resolved.model,
     endpoint,
     generationId,
+    money: input.money,
   });
-  await app.generationWriter.write(record);
-  const body = renderEmbeddingsResponse(result, billed, {
-    generationId,
-    model: resolved.model.id,
-    providerName: endpoint.provider.id,
-    encoding,
-  });
+  const stored = await app.generationWriter.write(record);
+  const body = renderEmbeddingsResponse(
+    result,
+    { ...billed, costNanos: stored.costNanos },
+    {
+      generationId,
+      model: resolved.model.id,
+      providerName: endpoint.provider.id,
+      encoding,
+    },
+  );
   exchange.response.writeHead(200, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),

@@ -7,8 +7,13 @@ import { conversationKey, parseRoutingControls, planRoute } from '../routing/ind
 import type { RoutePlan } from '../routing/index.js';
 import type { ChatRequest, Warning } from '../spec/index.js';
 import type { CallAbort } from '../upstream/index.js';
+import type { KeyRecord } from '../storage/index.js';
 import type { AppContext, CallContext } from './app-context.js';
+import type { CallOutcome } from './call-outcome.js';
+import type { CallMoney } from './admit-call.js';
+import { admitCall } from './admit-call.js';
 import { createGenerationId } from './create-ids.js';
+import { releaseUnsettledHold } from './release-hold.js';
 import { listUsedParameters } from './list-used-parameters.js';
 import { runAttempts } from './run-attempts.js';
 import { createDeliveredOutput, settleGeneration } from './settle-generation.js';
@@ -33,6 +38,8 @@ export interface RoutedCall {
   readonly attemptStartedAtMs: number;
   /** Called by the stream path when it commits the 200 (no fallback after this). */
   readonly onCommit: () => void;
+  /** The call's hold and markup. */
+  readonly money: CallMoney;
 }
 
 /**
@@ -49,34 +56,87 @@ export async function handleModelCall(
     readonly body: unknown;
     readonly request: IncomingMessage;
     readonly response: ServerResponse;
+    readonly key: KeyRecord;
   },
 ): Promise<void> {
   const parsed = exchange.inbound.parseRequest(exchange.body);
-  const request = parsed.request;
-  const sessionKey = conversationKey(request);
-  const plan = planCall(app, request, { nowMs: call.startedAtMs, sessionKey });
-  const base = {
-    app,
-    call,
-    inbound: exchange.inbound,
-    request,
-    warnings: parsed.warnings,
-    generationId: createGenerationId(call.startedAtMs),
-    response: exchange.response,
-    sessionKey,
-  };
+  const sessionKey = conversationKey(parsed.request);
+  const promptEstimate = estimatePromptTokens(parsed.request);
+  const plan = restrictToAllowedModels(
+    planCall(app, parsed.request, { nowMs: call.startedAtMs, sessionKey, promptEstimate }),
+    exchange.key,
+  );
+  const rate = admitRate(app, exchange, promptEstimate);
+  const generationId = createGenerationId(call.startedAtMs);
+  let outcome: CallOutcome | undefined;
   app.callsInFlight.count += 1;
   try {
-    await runAttempts(base, plan);
+    const admitted = admitCall(app, {
+      key: exchange.key,
+      generationId,
+      plan,
+      request: parsed.request,
+      promptEstimate,
+      nowMs: call.startedAtMs,
+    });
+    const base = {
+      app,
+      call,
+      inbound: exchange.inbound,
+      request: admitted.request,
+      warnings: [...parsed.warnings, ...admitted.warnings],
+      generationId,
+      response: exchange.response,
+      sessionKey,
+      money: admitted.money,
+    };
+    outcome = await runAttempts(base, plan);
+  } catch (error) {
+    // A call that ended before any attempt settled (no endpoint could be tried) gives its hold back; a no-op
+    // when the failure was already recorded and settled (settlement is exactly once).
+    releaseUnsettledHold(app, generationId);
+    throw error;
   } finally {
     app.callsInFlight.count -= 1;
+    rate.finish(promptEstimate + (outcome?.completionTokens ?? 0));
   }
+}
+
+/** Per-key rate limits: refused calls get 429 with Retry-After; every answer carries the x-ratelimit headers. */
+function admitRate(
+  app: AppContext,
+  exchange: { readonly key: KeyRecord; readonly response: ServerResponse },
+  promptEstimate: number,
+): { finish: (actualTokens: number) => void } {
+  const decision = app.rateLimiter.admit(exchange.key.id, exchange.key.rateLimits, promptEstimate);
+  for (const [name, value] of Object.entries(decision.headers)) exchange.response.setHeader(name, value);
+  if (decision.ok) return decision;
+  throw new GatewayError({
+    code: 'rate_limited',
+    message: `This key's ${decision.kind === 'concurrency' ? 'concurrent requests' : `${decision.kind} per minute`} limit is reached.`,
+    retryAfterSeconds: decision.retryAfterSeconds,
+  });
+}
+
+/** A key with a model allow-list may only reach those models (fallback models included). */
+function restrictToAllowedModels(plan: RoutePlan, key: KeyRecord): RoutePlan {
+  const allowed = key.allowedModels;
+  if (allowed === null) return plan;
+  const attempts = plan.attempts.filter((attempt) => allowed.includes(attempt.model.id));
+  if (attempts.length === 0) {
+    throw new GatewayError({
+      code: 'permission_denied',
+      message: `This key may not use '${plan.attempts[0]?.model.id ?? 'this model'}'; it is limited to: ${allowed.join(', ')}.`,
+      param: 'model',
+    });
+  }
+  return { attempts };
 }
 
 function planCall(
   app: AppContext,
   request: ChatRequest,
-  context: { readonly nowMs: number; readonly sessionKey: string | undefined },
+  context: { readonly nowMs: number; readonly sessionKey: string | undefined; readonly promptEstimate: number },
 ): RoutePlan {
   const { nowMs, sessionKey } = context;
   const controls = parseRoutingControls(request.routingControls);
@@ -85,7 +145,7 @@ function planCall(
     model: request.model,
     controls,
     usedParameters: listUsedParameters(request),
-    promptTokensEstimate: estimatePromptTokens(request),
+    promptTokensEstimate: context.promptEstimate,
     maxOutputTokens: request.maxOutputTokens,
     nowMs,
     health: app.health,
@@ -127,6 +187,8 @@ export async function recordFailure(routed: RoutedCall, error: unknown): Promise
     ending: routed.abort.aborted && gatewayError.code !== 'upstream_timeout' ? 'client_abort' : 'error',
     errorCode: gatewayError.code,
     firstOutputAtMs: undefined,
+    money: routed.money,
+    attemptNumber: routed.attemptNumber,
   });
   try {
     await routed.app.generationWriter.write(record);

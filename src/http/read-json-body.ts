@@ -7,7 +7,15 @@ import { GatewayError } from '../errors/index.js';
  * as the limit is crossed, discarding the rest) and answering 400 `invalid_json`
  * on empty bodies and syntax errors.
  */
-export function readJsonBody(request: IncomingMessage, bytesMax: number): Promise<unknown> {
+export async function readJsonBody(request: IncomingMessage, bytesMax: number): Promise<unknown> {
+  return (await readJsonBodyWithBytes(request, bytesMax)).value;
+}
+
+/** {@link readJsonBody}, also returning the raw bytes (an `Idempotency-Key` fingerprints them). */
+export function readJsonBodyWithBytes(
+  request: IncomingMessage,
+  bytesMax: number,
+): Promise<{ readonly value: unknown; readonly bytes: Buffer }> {
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > bytesMax) {
     request.resume();
@@ -32,7 +40,8 @@ export function readJsonBody(request: IncomingMessage, bytesMax: number): Promis
     request.on('end', () => {
       if (isOverLimit) return;
       try {
-        resolve(parseJsonText(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes)));
+        const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
+        resolve({ value: parseJsonText(buffer), bytes: buffer });
       } catch (error) {
         reject(error instanceof Error ? error : new Error(String(error)));
       }

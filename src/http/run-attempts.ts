@@ -7,6 +7,7 @@ import type { RouteAttempt, RoutePlan } from '../routing/index.js';
 import type { ChatRequest, Warning } from '../spec/index.js';
 import type { UpstreamResponse } from '../upstream/index.js';
 import { CallAbort } from '../upstream/index.js';
+import type { CallMoney } from './admit-call.js';
 import type { AppContext, CallContext } from './app-context.js';
 import type { CallOutcome } from './call-outcome.js';
 import { canFailOver, classifyFailure } from './classify-failure.js';
@@ -28,6 +29,7 @@ export interface CallBase {
   readonly generationId: string;
   readonly response: ServerResponse;
   readonly sessionKey: string | undefined;
+  readonly money: CallMoney;
 }
 
 /**
@@ -36,7 +38,7 @@ export interface CallBase {
  * before committing), only for endpoint faults, within the retry budget and the
  * call's deadline. Every attempt's outcome feeds endpoint health.
  */
-export async function runAttempts(base: CallBase, plan: RoutePlan): Promise<void> {
+export async function runAttempts(base: CallBase, plan: RoutePlan): Promise<CallOutcome> {
   const { app, call, response } = base;
   const deadlineAtMs = call.startedAtMs + app.routingDeadlineMs;
   let current: CallAbort | undefined;
@@ -66,7 +68,7 @@ export async function runAttempts(base: CallBase, plan: RoutePlan): Promise<void
     try {
       const outcome = await runOneAttempt(routed, deadlineAtMs);
       recordOutcome(app, { key, routed, outcome, sessionKey: base.sessionKey });
-      return;
+      return outcome;
     } catch (error) {
       lastError = attemptError(error, routed, deadlineAtMs);
       lastRouted = routed;
@@ -105,6 +107,7 @@ function createRoutedCall(base: CallBase, attempt: RouteAttempt, attemptNumber: 
     attemptNumber,
     attemptStartedAtMs: base.app.now(),
     onCommit: () => undefined,
+    money: base.money,
   };
 }
 

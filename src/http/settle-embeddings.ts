@@ -4,7 +4,8 @@ import { computeCost, countTextTokens, tokensPerCallMax } from '../metering/inde
 import type { BilledUsage, EmbeddingsRequest, EmbeddingsResult } from '../spec/index.js';
 import type { GenerationRecord } from '../storage/index.js';
 import type { AppContext, CallContext } from './app-context.js';
-import { buildRecord } from './settle-generation.js';
+import type { CallMoney } from './admit-call.js';
+import { buildRecord, createSettlement } from './settle-generation.js';
 
 /**
  * Meters an embeddings call: prompt tokens only, as the provider reported them or,
@@ -21,6 +22,7 @@ export function settleEmbeddings(
     readonly model: Model;
     readonly endpoint: Endpoint;
     readonly generationId: string;
+    readonly money: CallMoney;
   },
 ): { billed: BilledUsage; record: GenerationRecord } {
   const reported = input.result.inputTokens;
@@ -32,8 +34,9 @@ export function settleEmbeddings(
   const { costNanos, upstreamCostNanos } = computeCost({
     counts: { promptUncached: promptTokens, cacheRead: 0, cacheWrite: 0, outputText: 0, reasoning: 0 },
     prices: resolvePrices(input.endpoint, input.call.startedAtMs),
-    markupBasisPoints: app.markupBasisPoints,
+    markupBasisPoints: input.money.markupBasisPoints,
   });
+  const chargeNanos = costNanos;
   const billed: BilledUsage = {
     usage: {
       inputTokens: {
@@ -51,7 +54,7 @@ export function settleEmbeddings(
     cachedTokens: 0,
     cacheWriteTokens: 0,
     reasoningTokens: 0,
-    costNanos,
+    costNanos: chargeNanos,
     upstreamCostNanos,
     isEstimated: !isReported,
   };
@@ -70,5 +73,8 @@ export function settleEmbeddings(
     'success',
     finishedAtMs,
   );
-  return { billed, record };
+  return {
+    billed,
+    record: { ...record, settlement: createSettlement({ ...input, attemptNumber: 1 }, billed, finishedAtMs) },
+  };
 }

@@ -3,6 +3,8 @@ import { resolvePrices } from '../catalog/index.js';
 import { meterUsage } from '../metering/index.js';
 import type { BilledUsage, ChatRequest, FinishReason, Usage } from '../spec/index.js';
 import type { Ending, GenerationRecord } from '../storage/index.js';
+import type { SettleInput as LedgerSettlement } from '../ledger/index.js';
+import type { CallMoney } from './admit-call.js';
 import type { AppContext, CallContext } from './app-context.js';
 
 /** Output that reached the client, kept to estimate usage when the provider reports none. */
@@ -29,6 +31,10 @@ export interface SettleInput {
   readonly ending: Ending;
   readonly errorCode: string | undefined;
   readonly firstOutputAtMs: number | undefined;
+  /** The call's hold and markup; the charge never exceeds the hold (INV-2). */
+  readonly money: CallMoney;
+  /** Which attempt served (1-based), for the provider-cost posting. */
+  readonly attemptNumber: number;
 }
 
 /**
@@ -51,22 +57,51 @@ export function settleGeneration(
       toolArguments: input.delivered.toolArguments.join(''),
     },
     prices: resolvePrices(input.endpoint, input.call.startedAtMs),
-    markupBasisPoints: app.markupBasisPoints,
+    markupBasisPoints: input.money.markupBasisPoints,
   });
   const isCharged = input.ending !== 'no_output' && input.ending !== 'error' && metered.completionTokens > 0;
   // An attempt that failed with no usage reported cost the operator nothing either.
   const isUpstreamCharged = !(input.ending === 'error' && input.usage === undefined);
+  const chargeNanos = isCharged ? metered.costNanos : 0n;
   const billed: BilledUsage = {
     ...metered,
-    costNanos: isCharged ? metered.costNanos : 0n,
+    // The ledger charges this, drawing above the hold on what is still available and never below zero (INV-2);
+    // the stored record (and the answer) carry what it actually charged.
+    costNanos: chargeNanos,
     upstreamCostNanos: isUpstreamCharged ? metered.upstreamCostNanos : 0n,
   };
   const ending: Ending = input.ending === 'success' && metered.completionTokens === 0 ? 'no_output' : input.ending;
-  return { billed, record: buildRecord({ ...input, isStreaming: input.request.stream }, billed, ending, finishedAtMs) };
+  const record = buildRecord({ ...input, isStreaming: input.request.stream }, billed, ending, finishedAtMs);
+  return { billed, record: { ...record, settlement: createSettlement(input, billed, finishedAtMs) } };
+}
+
+/** The ledger side of a settled call: the charge and the serving attempt's upstream cost. */
+export function createSettlement(
+  input: { readonly generationId: string; readonly endpoint: Endpoint; readonly attemptNumber: number },
+  billed: BilledUsage,
+  nowMs: number,
+): LedgerSettlement {
+  return {
+    requestId: input.generationId,
+    chargeNanos: billed.costNanos,
+    attemptCosts:
+      billed.upstreamCostNanos > 0n
+        ? [
+            {
+              attemptId: `${input.generationId}:${input.attemptNumber}`,
+              providerId: input.endpoint.provider.id,
+              amount: billed.upstreamCostNanos,
+            },
+          ]
+        : [],
+    nowMs,
+  };
 }
 
 /** What a generation record needs besides the metered usage. */
-export type RecordInput = Omit<SettleInput, 'request' | 'usage' | 'delivered'> & { readonly isStreaming: boolean };
+export type RecordInput = Omit<SettleInput, 'request' | 'usage' | 'delivered' | 'money' | 'attemptNumber'> & {
+  readonly isStreaming: boolean;
+};
 
 /** One generation record: identity, attribution, tokens, money, ending and timings. */
 export function buildRecord(

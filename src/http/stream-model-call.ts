@@ -125,6 +125,8 @@ function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Prom
         ending,
         errorCode: error?.code,
         firstOutputAtMs,
+        money: routed.money,
+        attemptNumber: routed.attemptNumber,
       });
       const outcome: CallOutcome = {
         ending: record.ending,
@@ -133,10 +135,11 @@ function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Prom
         completionTokens: billed.completionTokens,
       };
       routed.app.generationWriter.write(record).then(
-        () => {
+        (stored) => {
+          const charged = { ...billed, costNanos: stored.costNanos };
           if (ending !== 'client_abort') {
             response.end(
-              error === undefined ? streamRenderer.renderEnd(billed) : streamRenderer.renderError(error, billed),
+              error === undefined ? streamRenderer.renderEnd(charged) : streamRenderer.renderError(error, charged),
             );
           }
           resolve(outcome);

@@ -3,7 +3,7 @@ import { createGenerationWriter } from './generation-writer.js';
 import type { GenerationStore } from './ports.js';
 import { createTestGenerationRecord as record } from './test-generation-record.js';
 
-function createSpyStore(insert: GenerationStore['insertGenerations'] = () => undefined) {
+function createSpyStore(insert: GenerationStore['insertGenerations'] = (records) => records) {
   const insertGenerations = vi.fn(insert);
   const store: GenerationStore = { insertGenerations, findGeneration: () => undefined };
   const batches = () => insertGenerations.mock.calls.map(([records]) => records.map((item) => item.id));
@@ -54,8 +54,9 @@ describe('createGenerationWriter', () => {
 
   it('rejects the records of a failed batch and keeps later batches going', async () => {
     let shouldFail = true;
-    const { store, batches } = createSpyStore(() => {
+    const { store, batches } = createSpyStore((records) => {
       if (shouldFail) throw new Error('disk full');
+      return records;
     });
     const writer = createGenerationWriter(store, { batchCountMax: 100 });
     const failed = [writer.write(record('a')), writer.write(record('b'))];
@@ -64,21 +65,22 @@ describe('createGenerationWriter', () => {
       { status: 'rejected', reason: new Error('disk full') },
     ]);
     shouldFail = false;
-    await expect(writer.write(record('c'))).resolves.toBeUndefined();
+    await expect(writer.write(record('c'))).resolves.toEqual(record('c'));
     expect(batches()).toEqual([['a', 'b'], ['c']]);
   });
 
   it('rejects only the full batch that failed, not the records queued after it', async () => {
     let callCount = 0;
-    const { store } = createSpyStore(() => {
+    const { store } = createSpyStore((records) => {
       callCount += 1;
       if (callCount === 1) throw new Error('busy');
+      return records;
     });
     const writer = createGenerationWriter(store, { batchCountMax: 1 });
     const first = writer.write(record('a'));
     const second = writer.write(record('b'));
     await expect(first).rejects.toThrow('busy');
-    await expect(second).resolves.toBeUndefined();
+    await expect(second).resolves.toEqual(record('b'));
   });
 
   it('refuses a batch size below one', () => {

@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import type { GenerationRecord, GenerationStore } from './ports.js';
 
 export interface GenerationWriter {
-  /** Queues a record; resolves once it is committed (rejects if its batch failed). */
-  write(record: GenerationRecord): Promise<void>;
+  /** Queues a record; resolves with it as stored once committed (rejects if its batch failed). */
+  write(record: GenerationRecord): Promise<GenerationRecord>;
   /** Commits everything queued now, synchronously (shutdown). */
   flush(): void;
   readonly pendingCount: number;
@@ -11,7 +11,7 @@ export interface GenerationWriter {
 
 interface Pending {
   readonly record: GenerationRecord;
-  readonly resolve: () => void;
+  readonly resolve: (stored: GenerationRecord) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -62,18 +62,19 @@ export function createGenerationWriter(
     lastCommitAtMs = now();
     const batch = queue;
     queue = [];
+    let stored: readonly GenerationRecord[];
     try {
-      store.insertGenerations(batch.map((pending) => pending.record));
+      stored = store.insertGenerations(batch.map((pending) => pending.record));
     } catch (error) {
       for (const pending of batch) pending.reject(error);
       return;
     }
-    for (const pending of batch) pending.resolve();
+    batch.forEach((pending, index) => pending.resolve(stored[index] ?? pending.record));
   }
 
   return {
     write(record) {
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<GenerationRecord>((resolve, reject) => {
         queue.push({ record, resolve, reject });
         if (queue.length >= options.batchCountMax) commit();
         else if (!isScheduled) schedule();

@@ -1,3 +1,5 @@
+import type { IdempotencyService } from '../idempotency/index.js';
+import type { Ledger, SettleInput } from '../ledger/ledger-types.js';
 /**
  * Repository interfaces used by the pipeline, keys, metering and analytics.
  * Drivers (sqlite/, later postgres/) implement them; only main.ts and cli/
@@ -46,11 +48,17 @@ export interface GenerationRecord {
   /** Output tokens per second after the first token; null when unknown. */
   readonly throughputTokensPerSecond: number | null;
   readonly usageRaw: string | null;
+  /**
+   * The ledger settlement of this call (its hold → charge, release, provider costs), applied in the same
+   * transaction as the record: money and record are committed together or not at all. Not a column.
+   */
+  readonly settlement?: SettleInput;
 }
 
 export interface GenerationStore {
   /** Appends a batch atomically (one transaction). Idempotent by `id`. */
-  insertGenerations(records: readonly GenerationRecord[]): void;
+  /** Inserts a batch in one transaction; returns the records as stored (cost = what the ledger actually charged). */
+  insertGenerations(records: readonly GenerationRecord[]): readonly GenerationRecord[];
   findGeneration(id: string): GenerationRecord | undefined;
 }
 
@@ -126,6 +134,9 @@ export interface OrgStore {
 
 /** The storage a node opens at start. */
 export interface Storage {
+  readonly ledger: Ledger;
+  /** Stored results of `Idempotency-Key` requests (replayed for 24 h). */
+  readonly idempotency: IdempotencyService;
   readonly generations: GenerationStore;
   readonly keys: KeyStore;
   readonly orgs: OrgStore;

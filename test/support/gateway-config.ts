@@ -75,6 +75,7 @@ models:
 orgs:
   - id: other
     name: Other Org
+    credits: "5.00"
 keys:
   - org: other
     name: other-ci

@@ -2,7 +2,9 @@ import type { ServerResponse } from 'node:http';
 import { GatewayError } from '../../errors/index.js';
 import type { KeyService } from '../../keys/index.js';
 import type { KeyRecord, OrgStore } from '../../storage/index.js';
+import { renderNanos } from '../../metering/index.js';
 import { sendJson } from '../send-json.js';
+import { parseKeyFields } from './parse-key-fields.js';
 
 /** The public view of a key: never the secret or its digest. */
 export function renderKey(record: KeyRecord): Record<string, unknown> {
@@ -13,9 +15,15 @@ export function renderKey(record: KeyRecord): Record<string, unknown> {
     org_id: record.orgId,
     role: record.role,
     created_at: new Date(record.createdAtMs).toISOString(),
-    disabled: record.revokedAtMs !== null,
-    limit: record.limitNanos === null ? null : record.limitNanos.toString(),
+    disabled: record.isDisabled || record.revokedAtMs !== null,
+    revoked: record.revokedAtMs !== null,
+    limit: record.limitNanos === null ? null : renderNanos(record.limitNanos),
     limit_reset: record.limitReset,
+    expires_at: record.expiresAtMs === null ? null : new Date(record.expiresAtMs).toISOString(),
+    allowed_models: record.allowedModels,
+    requests_per_minute: record.rateLimits.requestsPerMinute,
+    tokens_per_minute: record.rateLimits.tokensPerMinute,
+    concurrency: record.rateLimits.concurrencyMax,
   };
 }
 
@@ -44,7 +52,17 @@ export function createKeyRoute(
       param: 'org_id',
     });
   }
-  const created = options.keys.createKey({ orgId, name: name.trim(), role: 'member' });
+  const fields = parseKeyFields(body);
+  const created = options.keys.createKey({
+    orgId,
+    name: name.trim(),
+    role: 'member',
+    ...(fields.limitNanos === undefined ? {} : { limitNanos: fields.limitNanos }),
+    ...(fields.limitReset === undefined ? {} : { limitReset: fields.limitReset }),
+    ...(fields.expiresAtMs === undefined ? {} : { expiresAtMs: fields.expiresAtMs }),
+    ...(fields.allowedModels === undefined ? {} : { allowedModels: fields.allowedModels }),
+    ...(fields.rateLimits === undefined ? {} : { rateLimits: fields.rateLimits }),
+  });
   sendJson(response, 201, { key: created.secret, data: renderKey(created.record) }, options.requestId);
 }
 
@@ -62,4 +80,20 @@ export function revokeKeyRoute(
     throw new GatewayError({ code: 'not_found', message: `Key '${options.id}' not found.`, param: 'id' });
   }
   sendJson(response, 200, { deleted: true, id: options.id }, options.requestId);
+}
+
+/** PATCH /api/v1/keys/{id} (admin): disable/enable, limits, allow-list, expiry, name; effective at once on this node. */
+export function updateKeyRoute(
+  response: ServerResponse,
+  options: { readonly id: string; readonly body: unknown; readonly keys: KeyService; readonly requestId: string },
+): void {
+  const body = (typeof options.body === 'object' && options.body !== null ? options.body : {}) as Record<
+    string,
+    unknown
+  >;
+  const updated = options.keys.updateKey(options.id, parseKeyFields(body));
+  if (updated === undefined) {
+    throw new GatewayError({ code: 'not_found', message: `Key '${options.id}' not found.`, param: 'id' });
+  }
+  sendJson(response, 200, { data: renderKey(updated) }, options.requestId);
 }

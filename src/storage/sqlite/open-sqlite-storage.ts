@@ -1,4 +1,6 @@
 import type { Storage } from '../ports.js';
+import { createIdempotencyService } from '../../idempotency/index.js';
+import { createSqliteLedger } from '../../ledger/index.js';
 import { migrateSqlite } from './migrate-sqlite.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
 import { createSqliteGenerationStore } from './sqlite-generation-store.js';
@@ -15,8 +17,16 @@ export function openSqliteStorage(options: { readonly path: string }): Storage {
   const database = openSqliteDatabase(options);
   try {
     migrateSqlite(database);
+    const ledger = createSqliteLedger(database);
     return {
-      generations: createSqliteGenerationStore(database),
+      ledger,
+      idempotency: createIdempotencyService({ database, now: Date.now }),
+      generations: createSqliteGenerationStore(database, {
+        settle: (record) =>
+          record.settlement === undefined
+            ? record
+            : { ...record, costNanos: ledger.settle(record.settlement).chargedNanos },
+      }),
       keys: createSqliteKeyStore(database),
       orgs: createSqliteOrgStore(database),
       close: () => database.close(),

@@ -117,7 +117,16 @@ function fromRow(row: Row): GenerationRecord {
  * transaction: all its records or none. Rows are read with safe integers, so
  * money comes back as the exact bigint that went in.
  */
-export function createSqliteGenerationStore(database: Database): GenerationStore {
+export function createSqliteGenerationStore(
+  database: Database,
+  options: {
+    /**
+     * Runs inside the batch transaction before each insert and returns the record to store: the ledger
+     * settlement of the call, whose actual charge becomes the record's cost (they can never disagree).
+     */
+    readonly settle?: (record: GenerationRecord) => GenerationRecord;
+  } = {},
+): GenerationStore {
   // Idempotent by id only: `ON CONFLICT (id) DO NOTHING`, not `INSERT OR IGNORE`, which would also drop a row
   // that breaks a CHECK or NOT NULL constraint silently, and the writer would report it committed.
   const insert = database.prepare(
@@ -126,7 +135,11 @@ export function createSqliteGenerationStore(database: Database): GenerationStore
   );
   const find = database.prepare('SELECT * FROM generations WHERE id = ?').safeIntegers(true);
   const insertMany = database.transaction((records: readonly GenerationRecord[]) => {
-    for (const record of records) insert.run(toRow(record));
+    return records.map((record) => {
+      const stored = options.settle === undefined ? record : options.settle(record);
+      insert.run(toRow(stored));
+      return stored;
+    });
   });
   return {
     insertGenerations: (records) => insertMany(records),

@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { parsePriceNanosPerMillion } from '../catalog/parse-price.js';
+import { formatInvariantReport } from '../ledger/index.js';
+import { renderNanos } from '../metering/index.js';
+import { withStorage } from './keys-commands.js';
+import { holdGraceMs } from './start-gateway.js';
+
+/** `meridian credits grant|balance` and `meridian ledger verify`, on the node's storage (no server needed). */
+export function registerLedgerCommands(program: Command): void {
+  const credits = program.command('credits').description('Grant and inspect prepaid credits');
+  credits
+    .command('grant <org> <amount>')
+    .description('Grant USD credits to an org (idempotent with --grant-id)')
+    .option('--grant-id <id>', 'idempotency id, e.g. a payment reference')
+    .option('--config <path>', 'config file')
+    .action((orgId: string, amount: string, options: { grantId?: string; config?: string }) => {
+      withStorage(options.config, ({ storage }) => {
+        if (storage.orgs.findOrg(orgId) === undefined) throw new Error(`org '${orgId}' does not exist`);
+        if (!/^\d{1,12}(\.\d{1,9})?$/.test(amount))
+          throw new Error(`amount '${amount}' is not a USD amount like 25.00`);
+        const grantId = options.grantId ?? `cli:${Date.now()}:${orgId}`;
+        const isGranted = storage.ledger.grant({
+          grantId,
+          orgId,
+          amount: parsePriceNanosPerMillion(amount),
+          nowMs: Date.now(),
+        });
+        process.stdout.write(
+          isGranted ? `Granted $${amount} to ${orgId} (${grantId})\n` : `Grant ${grantId} was already applied\n`,
+        );
+      });
+    });
+  credits
+    .command('balance <org>')
+    .description("Print an org's credit: granted, charged, held, available (USD)")
+    .option('--config <path>', 'config file')
+    .action((orgId: string, options: { config?: string }) => {
+      withStorage(options.config, ({ storage }) => {
+        const balance = storage.ledger.balance(orgId);
+        process.stdout.write(
+          `granted ${renderNanos(balance.grantedNanos)}\ncharged ${renderNanos(balance.chargedNanos)}\nheld ${renderNanos(balance.heldNanos)}\navailable ${renderNanos(balance.availableNanos)}\n`,
+        );
+      });
+    });
+  program
+    .command('ledger')
+    .description('Ledger tools')
+    .command('verify')
+    .description('Check the ledger invariants (RELIABILITY.md INV-1..INV-8); exit code 1 if any fails')
+    .option('--config <path>', 'config file')
+    .action((options: { config?: string }) => {
+      withStorage(options.config, ({ storage }) => {
+        const results = storage.ledger.verify(Date.now(), holdGraceMs);
+        process.stdout.write(`${formatInvariantReport(results)}\n`);
+        if (results.some((result) => !result.ok)) process.exitCode = 1;
+      });
+    });
+}

@@ -1,0 +1,121 @@
+import type { ServerResponse } from 'node:http';
+import { GatewayError } from '../../errors/index.js';
+import { currentLimitWindowStartMs } from '../../limits/index.js';
+import { renderNanos } from '../../metering/index.js';
+import type { KeyRecord } from '../../storage/index.js';
+import type { AppContext } from '../app-context.js';
+import { sendJson } from '../send-json.js';
+import { renderKey } from './keys-route.js';
+import { readUsd } from './parse-key-fields.js';
+
+/** GET /api/v1/credits: the calling key's org, as OpenRouter answers it, plus what is held and available now. */
+export function sendCredits(response: ServerResponse, app: AppContext, key: KeyRecord, requestId: string): void {
+  const balance = app.storage.ledger.balance(key.orgId);
+  sendJson(
+    response,
+    200,
+    {
+      data: {
+        total_credits: renderNanos(balance.grantedNanos),
+        total_usage: renderNanos(balance.chargedNanos),
+        available: renderNanos(balance.availableNanos),
+        held: renderNanos(balance.heldNanos),
+        org_id: key.orgId,
+      },
+    },
+    requestId,
+  );
+}
+
+/** GET /api/v1/key: the calling key, its limit and what it spent in the limit's current window (OpenRouter's shape). */
+export function sendCurrentKey(response: ServerResponse, app: AppContext, key: KeyRecord, requestId: string): void {
+  const windowStartMs = currentLimitWindowStartMs(key.limitReset, app.now());
+  const spend = app.storage.ledger.keySpend(key.id, windowStartMs);
+  const remaining = key.limitNanos === null ? null : key.limitNanos - spend.spentNanos - spend.heldNanos;
+  sendJson(
+    response,
+    200,
+    {
+      data: {
+        ...renderKey(key),
+        usage: renderNanos(spend.spentNanos),
+        held: renderNanos(spend.heldNanos),
+        limit_remaining: remaining === null ? null : renderNanos(remaining > 0n ? remaining : 0n),
+        is_free_tier: false,
+      },
+    },
+    requestId,
+  );
+}
+
+/** POST /api/v1/orgs (admin): creates an org `{id, name?, markup_basis_points?}`. */
+export function createOrgRoute(response: ServerResponse, app: AppContext, body: unknown, requestId: string): void {
+  const fields = asRecord(body);
+  const id = fields['id'];
+  if (typeof id !== 'string' || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id) || id.length > 64) {
+    throw new GatewayError({ code: 'invalid_request', message: 'id: must be kebab-case (a-z, 0-9, -).', param: 'id' });
+  }
+  const markup = fields['markup_basis_points'] ?? 0;
+  if (typeof markup !== 'number' || !Number.isInteger(markup) || markup < -10_000 || markup > 1_000_000) {
+    throw new GatewayError({
+      code: 'invalid_request',
+      message: 'markup_basis_points: an integer from -10000 (free) to 1000000 (100×).',
+      param: 'markup_basis_points',
+    });
+  }
+  const name = typeof fields['name'] === 'string' ? fields['name'] : id;
+  const isCreated = app.storage.orgs.ensureOrg({ id, name, createdAtMs: app.now(), markupBasisPoints: markup });
+  if (!isCreated) app.storage.orgs.setMarkup(id, markup);
+  sendJson(response, isCreated ? 201 : 200, { data: renderOrg(app, id) }, requestId);
+}
+
+/** GET /api/v1/orgs (admin): every org with its balance. */
+export function listOrgsRoute(response: ServerResponse, app: AppContext, requestId: string): void {
+  sendJson(response, 200, { data: app.storage.orgs.listOrgs().map((org) => renderOrg(app, org.id)) }, requestId);
+}
+
+/**
+ * POST /api/v1/orgs/{id}/credits (admin): grants `{amount: "25.00", grant_id?}`. With a `grant_id` (say, a
+ * payment id) the grant is idempotent: repeating it grants nothing more.
+ */
+export function grantCreditsRoute(
+  response: ServerResponse,
+  app: AppContext,
+  input: { readonly orgId: string; readonly body: unknown; readonly requestId: string },
+): void {
+  if (app.storage.orgs.findOrg(input.orgId) === undefined) {
+    throw new GatewayError({ code: 'not_found', message: `Org '${input.orgId}' not found.`, param: 'id' });
+  }
+  const fields = asRecord(input.body);
+  const amount = readUsd(fields['amount'], 'amount');
+  if (amount === null || amount <= 0n) {
+    throw new GatewayError({ code: 'invalid_request', message: 'amount: must be above zero.', param: 'amount' });
+  }
+  const grantId =
+    typeof fields['grant_id'] === 'string' && fields['grant_id'] !== '' ? fields['grant_id'] : `api:${input.requestId}`;
+  const isGranted = app.storage.ledger.grant({ grantId, orgId: input.orgId, amount, nowMs: app.now() });
+  sendJson(
+    response,
+    isGranted ? 201 : 200,
+    { granted: isGranted, grant_id: grantId, data: renderOrg(app, input.orgId) },
+    input.requestId,
+  );
+}
+
+function renderOrg(app: AppContext, orgId: string): Record<string, unknown> {
+  const org = app.storage.orgs.findOrg(orgId);
+  const balance = app.storage.ledger.balance(orgId);
+  return {
+    id: orgId,
+    name: org?.name ?? orgId,
+    markup_basis_points: org?.markupBasisPoints ?? 0,
+    total_credits: renderNanos(balance.grantedNanos),
+    total_usage: renderNanos(balance.chargedNanos),
+    available: renderNanos(balance.availableNanos),
+    held: renderNanos(balance.heldNanos),
+  };
+}
+
+function asRecord(body: unknown): Record<string, unknown> {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+}

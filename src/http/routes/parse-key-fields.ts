@@ -1,0 +1,85 @@
+import { parsePriceNanosPerMillion } from '../../catalog/parse-price.js';
+import { GatewayError } from '../../errors/index.js';
+import type { KeyPatch, KeyRateLimits, KeyRecord } from '../../storage/index.js';
+
+const resets = new Set(['daily', 'weekly', 'monthly', 'none']);
+
+function invalid(param: string, message: string): GatewayError {
+  return new GatewayError({ code: 'invalid_request', message: `${param}: ${message}`, param });
+}
+
+/** A USD amount as a decimal string or number (≥ 0) → nano-units; null clears it. */
+export function readUsd(value: unknown, param: string): bigint | null {
+  if (value === null) return null;
+  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+  if (typeof text !== 'string' || !/^\d{1,12}(\.\d{1,9})?$/.test(text)) {
+    throw invalid(param, 'must be a non-negative USD amount with at most 9 decimals, e.g. "25.00".');
+  }
+  return parsePriceNanosPerMillion(text);
+}
+
+function readCount(value: unknown, param: string): number | null {
+  if (value === null) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1_000_000_000) {
+    throw invalid(param, 'must be a positive integer or null.');
+  }
+  return value;
+}
+
+/**
+ * The key fields an admin may set (at creation or in a PATCH), validated, each
+ * error naming its field. Absent fields are absent from the patch.
+ */
+export function parseKeyFields(body: Record<string, unknown>): KeyPatch {
+  const patch: { -readonly [K in keyof KeyPatch]: KeyPatch[K] } = {};
+  if ('name' in body) {
+    const name = body['name'];
+    if (typeof name !== 'string' || name.trim() === '' || name.length > 200)
+      throw invalid('name', 'must be 1–200 characters.');
+    patch.name = name.trim();
+  }
+  if ('disabled' in body) {
+    if (typeof body['disabled'] !== 'boolean') throw invalid('disabled', 'must be a boolean.');
+    patch.isDisabled = body['disabled'];
+  }
+  if ('limit' in body) patch.limitNanos = readUsd(body['limit'], 'limit');
+  if ('limit_reset' in body) {
+    const reset = body['limit_reset'];
+    if (typeof reset !== 'string' || !resets.has(reset))
+      throw invalid('limit_reset', 'must be daily, weekly, monthly or none.');
+    patch.limitReset = reset as KeyRecord['limitReset'];
+  }
+  if ('expires_at' in body) patch.expiresAtMs = readExpiry(body['expires_at']);
+  if ('allowed_models' in body) patch.allowedModels = readModels(body['allowed_models']);
+  const rateLimits = readRateLimits(body);
+  if (Object.keys(rateLimits).length > 0) patch.rateLimits = rateLimits;
+  return patch;
+}
+
+function readExpiry(value: unknown): number | null {
+  if (value === null) return null;
+  const atMs = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (!Number.isFinite(atMs)) throw invalid('expires_at', 'must be an ISO 8601 date-time or null.');
+  return atMs;
+}
+
+function readModels(value: unknown): readonly string[] | null {
+  if (value === null) return null;
+  if (
+    !Array.isArray(value) ||
+    value.length > 1_000 ||
+    !value.every((item) => typeof item === 'string' && item !== '')
+  ) {
+    throw invalid('allowed_models', 'must be an array of model slugs or null.');
+  }
+  return value as string[];
+}
+
+function readRateLimits(body: Record<string, unknown>): Partial<KeyRateLimits> {
+  const limits: { -readonly [K in keyof KeyRateLimits]?: KeyRateLimits[K] } = {};
+  if ('requests_per_minute' in body)
+    limits.requestsPerMinute = readCount(body['requests_per_minute'], 'requests_per_minute');
+  if ('tokens_per_minute' in body) limits.tokensPerMinute = readCount(body['tokens_per_minute'], 'tokens_per_minute');
+  if ('concurrency' in body) limits.concurrencyMax = readCount(body['concurrency'], 'concurrency');
+  return limits;
+}

@@ -1,0 +1,203 @@
+import type { ServerResponse } from 'node:http';
+import type { Database } from 'better-sqlite3';
+import { GatewayError } from '../errors/index.js';
+import type { ResponseCapture } from './capture-response.js';
+import { captureResponse } from './capture-response.js';
+import type { IdempotencyClaim, IdempotencyStore, StoredResponse } from './idempotency-store.js';
+import { createIdempotencyStore } from './idempotency-store.js';
+import { parseIdempotencyKey } from './parse-idempotency-key.js';
+import { replayResponse } from './replay-response.js';
+import { watchResponseEnd } from './watch-response-end.js';
+
+/** Bounds of the service; each says what it turns into. */
+export const idempotencyDefaults = {
+  /** PRODUCT.md §4: a key replays for 24 h; older records count as absent and are pruned. */
+  retentionMs: 24 * 60 * 60 * 1000,
+  /** A larger result is delivered but not stored, so a retry with the key runs (and is charged) again. */
+  responseBytesMax: 16 * 1024 * 1024,
+  /** How long a duplicate waits for the first request before 409 `idempotency_conflict` ("still in progress"). */
+  waitMs: 10 * 60 * 1000,
+  /** How often a duplicate re-reads a row that another process holds `in_progress`. */
+  pollIntervalMs: 100,
+  /** Expired rows are deleted at most this often … */
+  pruneIntervalMs: 60 * 1000,
+  /** … and at most this many per pass, so pruning never holds the write lock for long. */
+  pruneRowsMax: 10_000,
+} as const;
+
+export interface IdempotencyServiceOptions {
+  readonly database: Database;
+  /** Wall-clock milliseconds, for record ages (injected in tests). */
+  readonly now: () => number;
+  readonly retentionMs?: number;
+  readonly responseBytesMax?: number;
+  readonly waitMs?: number;
+}
+
+export interface IdempotencyRunInput {
+  /** The API key's id: idempotency keys are scoped per API key. */
+  readonly keyId: string;
+  /** The `Idempotency-Key` header value (checked by {@link parseIdempotencyKey}). */
+  readonly idempotencyKey: string;
+  /** {@link fingerprintRequest} of this request. */
+  readonly fingerprint: string;
+  /** The real client response. */
+  readonly response: ServerResponse;
+}
+
+export interface IdempotencyService {
+  /**
+   * Runs `handler` once per (key id, Idempotency-Key) and replays its stored
+   * result to duplicates. The handler must resolve only once it has ended (or
+   * abandoned) the response.
+   */
+  readonly run: (input: IdempotencyRunInput, handler: () => Promise<void>) => Promise<void>;
+}
+
+/**
+ * Idempotency-Key for model calls (PRODUCT.md §4, RELIABILITY.md decision 7, INV-6).
+ *
+ * The first request claims the key with an INSERT (the primary key decides
+ * between processes), runs the handler while teeing its output, and stores a
+ * delivered 2xx result; any other outcome deletes the claim, because a failed call
+ * was not charged and the client should be able to retry with the same key.
+ * A duplicate with the same fingerprint replays the stored result, or waits for a
+ * run in progress (an in-process promise here, polling the row for another process)
+ * for up to `waitMs`. A duplicate with another fingerprint is 409 at once.
+ */
+export function createIdempotencyService(options: IdempotencyServiceOptions): IdempotencyService {
+  const settings = {
+    store: createIdempotencyStore(options.database),
+    now: options.now,
+    retentionMs: options.retentionMs ?? idempotencyDefaults.retentionMs,
+    responseBytesMax: options.responseBytesMax ?? idempotencyDefaults.responseBytesMax,
+    waitMs: options.waitMs ?? idempotencyDefaults.waitMs,
+  };
+  /** Runs in progress in this process, by slot; each promise resolves when its row is completed or deleted. */
+  const running = new Map<string, Promise<void>>();
+  const pruneIfDue = createPruner(settings);
+
+  const runFirst = async (claim: IdempotencyClaim, input: IdempotencyRunInput, handler: () => Promise<void>) => {
+    const slot = toSlot(claim);
+    let markDone = (): void => {};
+    // Set before the first await, in the same tick as the claim, so no duplicate sees a row without a promise.
+    running.set(slot, new Promise<void>((resolve) => (markDone = resolve)));
+    try {
+      await runAndSettle({ ...settings, claim, response: input.response }, handler);
+    } finally {
+      running.delete(slot);
+      markDone();
+    }
+  };
+
+  const run = async (input: IdempotencyRunInput, handler: () => Promise<void>): Promise<void> => {
+    const idempotencyKey = parseIdempotencyKey(input.idempotencyKey);
+    pruneIfDue();
+    const deadlineMs = performance.now() + settings.waitMs;
+    for (;;) {
+      const expiredAtMs = settings.now() - settings.retentionMs;
+      const record = settings.store.findRecord(input.keyId, idempotencyKey, expiredAtMs);
+      if (record === undefined) {
+        const claim = {
+          keyId: input.keyId,
+          idempotencyKey,
+          fingerprint: input.fingerprint,
+          createdAtMs: settings.now(),
+        };
+        if (settings.store.claimRecord(claim, expiredAtMs)) return runFirst(claim, input, handler);
+        continue; // another process claimed it between the read and the insert: read again
+      }
+      if (record.fingerprint !== input.fingerprint) throw conflict('was already used for a different request');
+      if (record.status === 'completed') return replayResponse(input.response, record.response);
+      const remainingMs = deadlineMs - performance.now();
+      if (remainingMs <= 0) throw conflict('belongs to a request that is still in progress; retry later');
+      const local = running.get(toSlot({ keyId: input.keyId, idempotencyKey }));
+      await waitAtMost(
+        local,
+        local === undefined ? Math.min(idempotencyDefaults.pollIntervalMs, remainingMs) : remainingMs,
+      );
+    }
+  };
+  return { run };
+}
+
+interface SettleContext {
+  readonly store: IdempotencyStore;
+  readonly now: () => number;
+  readonly responseBytesMax: number;
+  readonly claim: IdempotencyClaim;
+  readonly response: ServerResponse;
+}
+
+/** Runs the handler with its output teed, then stores the delivered 2xx result or deletes the claim. */
+async function runAndSettle(context: SettleContext, handler: () => Promise<void>): Promise<void> {
+  let capture: ResponseCapture | undefined;
+  const waitForDelivery = watchResponseEnd(context.response);
+  try {
+    context.response.setHeader('idempotent-replayed', 'false');
+    capture = captureResponse(context.response, { bytesMax: context.responseBytesMax });
+    await handler();
+  } catch (error) {
+    capture?.release();
+    context.store.releaseRecord(context.claim);
+    throw error;
+  }
+  try {
+    const isDelivered = await waitForDelivery();
+    capture.release();
+    const stored = isDelivered ? readStorableResponse(capture) : undefined;
+    if (stored === undefined) context.store.releaseRecord(context.claim);
+    else context.store.completeRecord(context.claim, stored, context.now());
+  } catch (error) {
+    // A claim left `in_progress` would turn every retry into 409 until it expires.
+    context.store.releaseRecord(context.claim);
+    throw error;
+  }
+}
+
+/** Only a 2xx result within the size bound is stored; anything else is not worth replaying. */
+function readStorableResponse(capture: ResponseCapture): StoredResponse | undefined {
+  const status = capture.readStatus();
+  const body = capture.readBody();
+  if (status < 200 || status > 299 || body === undefined) return undefined;
+  return { status, headers: capture.readHeaders(), body };
+}
+
+function createPruner(settings: {
+  readonly store: IdempotencyStore;
+  readonly now: () => number;
+  readonly retentionMs: number;
+}): () => void {
+  let nextPruneAtMs = Number.NEGATIVE_INFINITY;
+  return () => {
+    const nowMs = settings.now();
+    if (nowMs < nextPruneAtMs) return;
+    const deletedCount = settings.store.pruneRecords(nowMs - settings.retentionMs, idempotencyDefaults.pruneRowsMax);
+    // A full pass means more are waiting: prune again on the next request.
+    nextPruneAtMs =
+      deletedCount < idempotencyDefaults.pruneRowsMax ? nowMs + idempotencyDefaults.pruneIntervalMs : nowMs;
+  };
+}
+
+/** Resolves when `promise` settles or after `timeoutMs`, whichever comes first (no promise: just the delay). */
+async function waitAtMost(promise: Promise<void> | undefined, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const delay = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  try {
+    await (promise === undefined ? delay : Promise.race([promise, delay]));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function toSlot(key: { readonly keyId: string; readonly idempotencyKey: string }): string {
+  return JSON.stringify([key.keyId, key.idempotencyKey]);
+}
+
+function conflict(reason: string): GatewayError {
+  return new GatewayError({
+    code: 'idempotency_conflict',
+    message: `This Idempotency-Key ${reason}.`,
+    param: 'Idempotency-Key',
+  });
+}

@@ -1,0 +1,5 @@
+export type * from './ledger-types.js';
+export { createSqliteLedger } from './sqlite/create-sqlite-ledger.js';
+export { formatInvariantReport } from './format-invariant-report.js';
+export { ledgerAccounts } from './ledger-accounts.js';
+export { nanosMax } from './assert-nanos.js';

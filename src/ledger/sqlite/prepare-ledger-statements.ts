@@ -1,0 +1,95 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { HoldRow, PostingRow } from './ledger-rows.js';
+
+type Sum = { readonly total: bigint };
+
+const postingColumns =
+  'id, transfer_id, debit_account, credit_account, amount, kind, request_id, attempt_id, key_id, created_at_ms';
+const holdColumns =
+  'request_id, org_id, key_id, amount, status, created_at_ms, expires_at_ms, resolved_at_ms, charged_nanos';
+
+function prepareWriteStatements(database: Database) {
+  return {
+    insertPosting: database.prepare<
+      [string, string, string, bigint, string, string | null, string | null, string | null, number]
+    >(
+      `INSERT INTO ledger_postings (transfer_id, debit_account, credit_account, amount, kind, request_id, attempt_id, key_id, created_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    // Update, then insert when missing: an upsert would evaluate the CHECK on the row it tries to insert
+    // (a debit's negative delta) before falling back to the update, and refuse every debit of an org account.
+    addToBalance: database.prepare<[bigint, string]>(
+      'UPDATE ledger_balances SET balance = balance + ? WHERE account = ?',
+    ),
+    insertBalance: database.prepare<[string, bigint]>('INSERT INTO ledger_balances (account, balance) VALUES (?, ?)'),
+    addKeySpendDay: database.prepare<[string, number, bigint]>(
+      `INSERT INTO ledger_key_spend_days (key_id, day_start_ms, charged_nanos) VALUES (?, ?, ?)
+       ON CONFLICT (key_id, day_start_ms) DO UPDATE SET charged_nanos = charged_nanos + excluded.charged_nanos`,
+    ),
+    insertHold: database.prepare<[string, string, string, bigint, number, number]>(
+      `INSERT INTO ledger_holds (request_id, org_id, key_id, amount, status, created_at_ms, expires_at_ms)
+       VALUES (?, ?, ?, ?, 'active', ?, ?)`,
+    ),
+    resolveHold: database.prepare<['posted' | 'expired', number, bigint, string]>(
+      `UPDATE ledger_holds SET status = ?, resolved_at_ms = ?, charged_nanos = ? WHERE request_id = ? AND status = 'active'`,
+    ),
+    insertGrant: database.prepare<[string, string, bigint, number]>(
+      `INSERT INTO ledger_grants (grant_id, org_id, amount, created_at_ms) VALUES (?, ?, ?, ?)
+       ON CONFLICT (grant_id) DO NOTHING`,
+    ),
+  };
+}
+
+/** Reads use `safeIntegers(true)`, so money comes back as the exact bigint that went in. */
+function prepareReadStatements(database: Database) {
+  const read = <Parameters extends unknown[], Row>(sql: string): Statement<Parameters, Row> =>
+    database.prepare<Parameters, Row>(sql).safeIntegers(true);
+  return {
+    selectGrant: read<[string], { readonly org_id: string; readonly amount: bigint }>(
+      'SELECT org_id, amount FROM ledger_grants WHERE grant_id = ?',
+    ),
+    selectBalance: read<[string], { readonly balance: bigint }>(
+      'SELECT balance FROM ledger_balances WHERE account = ?',
+    ),
+    selectHold: read<[string], HoldRow>(`SELECT ${holdColumns} FROM ledger_holds WHERE request_id = ?`),
+    selectActiveHolds: read<[], HoldRow>(
+      `SELECT ${holdColumns} FROM ledger_holds WHERE status = 'active' ORDER BY expires_at_ms, request_id`,
+    ),
+    selectDueHolds: read<[number], HoldRow>(
+      `SELECT ${holdColumns} FROM ledger_holds WHERE status = 'active' AND expires_at_ms <= ? ORDER BY expires_at_ms, request_id`,
+    ),
+    selectProviderCostAttempts: read<[string], { readonly attempt_id: string }>(
+      "SELECT attempt_id FROM ledger_postings WHERE request_id = ? AND kind = 'provider_cost'",
+    ),
+    sumKeySpendDays: read<[string, number], Sum>(
+      'SELECT COALESCE(SUM(charged_nanos), 0) AS total FROM ledger_key_spend_days WHERE key_id = ? AND day_start_ms >= ?',
+    ),
+    sumKeyCharges: read<[string, number, number], Sum>(
+      `SELECT COALESCE(SUM(amount), 0) AS total FROM ledger_postings
+       WHERE kind = 'charge' AND key_id = ? AND created_at_ms >= ? AND created_at_ms < ?`,
+    ),
+    sumKeyActiveHolds: read<[string], Sum>(
+      "SELECT COALESCE(SUM(amount), 0) AS total FROM ledger_holds WHERE status = 'active' AND key_id = ?",
+    ),
+    sumCredits: read<[string, string], Sum>(
+      'SELECT COALESCE(SUM(amount), 0) AS total FROM ledger_postings WHERE credit_account = ? AND kind = ?',
+    ),
+    sumDebits: read<[string, string], Sum>(
+      'SELECT COALESCE(SUM(amount), 0) AS total FROM ledger_postings WHERE debit_account = ? AND kind = ?',
+    ),
+    selectAllPostings: read<[], PostingRow>(`SELECT ${postingColumns} FROM ledger_postings ORDER BY id`),
+    selectPostingsByRequest: read<[string], PostingRow>(
+      `SELECT ${postingColumns} FROM ledger_postings WHERE request_id = ? ORDER BY id`,
+    ),
+    selectPostingsByAccount: read<[string, string], PostingRow>(
+      `SELECT ${postingColumns} FROM ledger_postings WHERE debit_account = ? OR credit_account = ? ORDER BY id`,
+    ),
+  };
+}
+
+/** Every statement the ledger runs, prepared once per connection. */
+export function prepareLedgerStatements(database: Database) {
+  return { ...prepareWriteStatements(database), ...prepareReadStatements(database) };
+}
+
+export type LedgerStatements = ReturnType<typeof prepareLedgerStatements>;

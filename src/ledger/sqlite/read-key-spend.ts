@@ -1,0 +1,28 @@
+import type { Nanos } from '../ledger-types.js';
+import { findDayStartMs, readTotal } from './append-posting.js';
+import type { LedgerStatements } from './prepare-ledger-statements.js';
+
+const dayMs = 86_400_000;
+
+/**
+ * A key's charges since `windowStartMs` plus its active holds. Whole UTC days come from
+ * the day buckets; only a window that starts mid-day reads that first partial day from
+ * the postings, so the cost is bounded by the window's days, not its requests.
+ */
+export function readKeySpend(
+  statements: LedgerStatements,
+  keyId: string,
+  windowStartMs: number,
+): { readonly spentNanos: Nanos; readonly heldNanos: Nanos } {
+  const firstWholeDayMs =
+    findDayStartMs(windowStartMs) === windowStartMs ? windowStartMs : findDayStartMs(windowStartMs) + dayMs;
+  const wholeDays = readTotal(statements.sumKeySpendDays.get(keyId, firstWholeDayMs));
+  const partialDay =
+    firstWholeDayMs === windowStartMs
+      ? 0n
+      : readTotal(statements.sumKeyCharges.get(keyId, windowStartMs, firstWholeDayMs));
+  return {
+    spentNanos: wholeDays + partialDay,
+    heldNanos: readTotal(statements.sumKeyActiveHolds.get(keyId)),
+  };
+}

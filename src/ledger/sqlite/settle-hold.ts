@@ -1,0 +1,123 @@
+import { strict as assert } from 'node:assert';
+import { assertNanos } from '../assert-nanos.js';
+import { ledgerAccounts } from '../ledger-accounts.js';
+import type { AttemptCost, Nanos, SettleInput, SettleResult } from '../ledger-types.js';
+import { appendPosting } from './append-posting.js';
+import type { HoldRow } from './ledger-rows.js';
+import type { LedgerStatements } from './prepare-ledger-statements.js';
+
+function assertSettleInput(input: SettleInput): void {
+  assertNanos('chargeNanos', input.chargeNanos);
+  assert.ok(Number.isSafeInteger(input.nowMs), 'nowMs must be an integer');
+  const attemptIds = new Set<string>();
+  for (const cost of input.attemptCosts) {
+    assertNanos(`cost of attempt ${cost.attemptId}`, cost.amount);
+    assert.ok(cost.attemptId.length > 0 && cost.providerId.length > 0, 'attemptId and providerId must not be empty');
+    assert.ok(!attemptIds.has(cost.attemptId), `attempt ${cost.attemptId} is listed twice`);
+    attemptIds.add(cost.attemptId);
+  }
+}
+
+/**
+ * Posts each attempt's upstream cost that is not posted yet (at most once per
+ * (request, attempt)): from inference_cost when the customer paid, else from
+ * insurance_expense, so unbilled upstream cost shows as an expense rather than a gap.
+ */
+function postProviderCosts(
+  statements: LedgerStatements,
+  hold: HoldRow,
+  options: {
+    readonly costs: readonly AttemptCost[];
+    readonly chargedNanos: Nanos;
+    readonly transferId: string;
+    readonly nowMs: number;
+  },
+): void {
+  const posted = new Set(statements.selectProviderCostAttempts.all(hold.request_id).map((row) => row.attempt_id));
+  for (const cost of options.costs) {
+    if (cost.amount === 0n || posted.has(cost.attemptId)) continue;
+    appendPosting(statements, {
+      transferId: options.transferId,
+      debitAccount: options.chargedNanos > 0n ? ledgerAccounts.inferenceCost : ledgerAccounts.insuranceExpense,
+      creditAccount: ledgerAccounts.providerPayable(cost.providerId),
+      amount: cost.amount,
+      kind: 'provider_cost',
+      requestId: hold.request_id,
+      attemptId: cost.attemptId,
+      keyId: hold.key_id,
+      createdAtMs: options.nowMs,
+    });
+  }
+}
+
+/** Moves one leg out of the hold (charge to revenue, or release back to available). */
+function postHoldLeg(
+  statements: LedgerStatements,
+  hold: HoldRow,
+  leg: { readonly kind: 'charge' | 'release'; readonly amount: Nanos; readonly nowMs: number },
+): void {
+  if (leg.amount === 0n) return;
+  appendPosting(statements, {
+    transferId: `settle:${hold.request_id}`,
+    debitAccount: ledgerAccounts.orgHeld(hold.org_id),
+    creditAccount: leg.kind === 'charge' ? ledgerAccounts.revenue : ledgerAccounts.orgAvailable(hold.org_id),
+    amount: leg.amount,
+    kind: leg.kind,
+    requestId: hold.request_id,
+    keyId: hold.key_id,
+    createdAtMs: leg.nowMs,
+  });
+}
+
+/**
+ * A call that cost more than its hold (the provider counted more prompt tokens than the local estimate)
+ * draws the difference from what the org still has available, and no more: held grows by that much.
+ */
+function topUp(statements: LedgerStatements, hold: HoldRow, input: SettleInput): Nanos {
+  if (input.chargeNanos <= hold.amount) return 0n;
+  const available = statements.selectBalance.get(ledgerAccounts.orgAvailable(hold.org_id))?.balance ?? 0n;
+  const wanted = input.chargeNanos - hold.amount;
+  const amount = wanted < available ? wanted : available;
+  if (amount <= 0n) return 0n;
+  appendPosting(statements, {
+    transferId: `settle:${hold.request_id}`,
+    debitAccount: ledgerAccounts.orgAvailable(hold.org_id),
+    creditAccount: ledgerAccounts.orgHeld(hold.org_id),
+    amount,
+    kind: 'top_up',
+    requestId: hold.request_id,
+    keyId: hold.key_id,
+    createdAtMs: input.nowMs,
+  });
+  return amount;
+}
+
+/**
+ * Settlement, exactly once per request (run inside a transaction by the caller): the
+ * charge, capped at the hold plus what the org still has available, goes held → revenue, the rest held → available, each
+ * attempt's cost to its provider. A hold already posted or expired is not settled again:
+ * the earlier charge is returned (0 for an expired hold) and only attempt costs not yet
+ * posted are booked, so a late or replayed settlement never loses the upstream cost.
+ */
+export function settleHold(statements: LedgerStatements, input: SettleInput): SettleResult {
+  assertSettleInput(input);
+  const hold = statements.selectHold.get(input.requestId);
+  if (hold === undefined) {
+    throw new Error(`No ledger hold for request ${input.requestId}: settle needs placeHold first`);
+  }
+  if (hold.status !== 'active') {
+    const chargedNanos = hold.charged_nanos ?? 0n;
+    const transferId = `late-cost:${hold.request_id}`;
+    postProviderCosts(statements, hold, { costs: input.attemptCosts, chargedNanos, transferId, nowMs: input.nowMs });
+    return { chargedNanos, isFirstSettlement: false };
+  }
+  const heldNanos = hold.amount + topUp(statements, hold, input);
+  const chargedNanos = input.chargeNanos < heldNanos ? input.chargeNanos : heldNanos;
+  postHoldLeg(statements, hold, { kind: 'charge', amount: chargedNanos, nowMs: input.nowMs });
+  postHoldLeg(statements, hold, { kind: 'release', amount: heldNanos - chargedNanos, nowMs: input.nowMs });
+  const transferId = `settle:${hold.request_id}`;
+  postProviderCosts(statements, hold, { costs: input.attemptCosts, chargedNanos, transferId, nowMs: input.nowMs });
+  const changes = statements.resolveHold.run('posted', input.nowMs, chargedNanos, hold.request_id).changes;
+  assert.equal(changes, 1, `hold ${hold.request_id} changed under its settlement`);
+  return { chargedNanos, isFirstSettlement: true };
+}

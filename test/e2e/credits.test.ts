@@ -1,0 +1,229 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import OpenAI from 'openai';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
+import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
+import { completeScript, streamScript } from '../fake-upstream/protocol-scripts.js';
+import { createCreditsConfig } from '../support/credits-config.js';
+import { readGeneration, testAdminKey } from '../support/gateway-config.js';
+import { startGatewayProcess } from '../support/start-gateway-process.js';
+import type { GatewayProcess } from '../support/start-gateway-process.js';
+
+/**
+ * The money path end to end: exact charges, 402 before the upstream is called,
+ * max_tokens lowered to what the balance affords, 500 concurrent streams against a
+ * balance for about 40, idempotent replays, per-key rate limits — and after every
+ * scenario `meridian ledger verify` reports every invariant holding.
+ */
+
+const mainPath = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const run = promisify(execFile);
+let fake: FakeUpstream;
+let gateway: GatewayProcess;
+
+beforeAll(async () => {
+  fake = await createFakeUpstream();
+  const orgs = { acme: '0.01', poor: '0.00001', tight: '0.0002', crowd: '0.009', replay: '0.01', limited: '1.00' };
+  gateway = await startGatewayProcess({ configYaml: createCreditsConfig(fake.baseUrl, orgs) });
+});
+
+afterAll(async () => {
+  await gateway.stop();
+  gateway.cleanup();
+  await fake.close();
+});
+
+afterEach(async () => {
+  fake.reset();
+  await expectLedgerVerifies();
+});
+
+async function expectLedgerVerifies(): Promise<void> {
+  const { stdout } = await run(
+    process.execPath,
+    [mainPath, 'ledger', 'verify', '--config', join(gateway.directory, 'meridian.yaml')],
+    {
+      env: { ...process.env, MERIDIAN_LOG_LEVEL: 'silent' },
+    },
+  );
+  expect(stdout).not.toContain('✗');
+  expect(stdout).toContain('INV-1');
+}
+
+async function admin(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(`${gateway.url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${testAdminKey}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return (await response.json()) as Record<string, unknown>;
+}
+
+async function createKey(org: string, fields: Record<string, unknown> = {}): Promise<string> {
+  const created = await admin('POST', '/keys', { name: `${org}-key`, org_id: org, ...fields });
+  return created['key'] as string;
+}
+
+async function credits(key: string): Promise<Record<string, number>> {
+  const response = await fetch(`${gateway.url}/api/v1/credits`, { headers: { authorization: `Bearer ${key}` } });
+  return ((await response.json()) as { data: Record<string, number> }).data;
+}
+
+function post(key: string, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ model: 'test/metered', messages: [{ role: 'user', content: 'hi' }], ...body }),
+  });
+}
+
+const usage = (input: number, output: number) => ({ input, cached: 0, output, reasoning: 0 });
+
+describe('charges and balances', () => {
+  it('charges exactly prompt × 1 000 + completion × 2 000 nano-USD and reports the balance', async () => {
+    const key = await createKey('acme');
+    fake.enqueue(completeScript('openai', { text: ['ok'], usage: usage(50, 20) }));
+    const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: key, maxRetries: 0 });
+    const completion = await client.chat.completions.create({
+      model: 'test/metered',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_tokens: 100,
+    });
+    expect((completion.usage as unknown as { cost: number }).cost).toBe(0.00009);
+    expect(await credits(key)).toMatchObject({
+      total_credits: 0.01,
+      total_usage: 0.00009,
+      available: 0.00991,
+      held: 0,
+    });
+    const generation = await readGeneration(gateway.url, key, completion.id);
+    expect(generation).toMatchObject({ cost_nanos: '90000', total_cost: 0.00009 });
+  });
+
+  it('answers 402 before calling the upstream when the balance cannot pay for the prompt', async () => {
+    const key = await createKey('poor');
+    const response = await post(key, {});
+    expect(response.status).toBe(402);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('insufficient_credits');
+    expect(fake.received).toHaveLength(0);
+  });
+
+  it('lowers max_tokens to what the balance affords and says so in the warnings', async () => {
+    const key = await createKey('tight');
+    fake.enqueue(completeScript('openai', { text: ['ok'], usage: usage(20, 5) }));
+    const response = await post(key, {});
+    expect(response.status).toBe(200);
+    const sent = fake.received[0]!.body['max_tokens'] as number;
+    expect(sent).toBeGreaterThan(0);
+    // 0.0002 USD = 200 000 nano-USD; output costs 2 000 each, so fewer than 100 fit after the prompt.
+    expect(sent).toBeLessThan(100);
+    const warnings = JSON.parse(response.headers.get('x-meridian-warnings')!) as Record<string, unknown>[];
+    expect(warnings).toContainEqual({
+      type: 'clamped-setting',
+      setting: 'max_tokens',
+      from: expect.any(Number) as number,
+      to: sent,
+    });
+  });
+
+  it('charges nothing when no output was produced', async () => {
+    const key = await createKey('acme');
+    const before = await credits(key);
+    fake.enqueue(completeScript('openai', { text: [''], usage: usage(30, 0) }));
+    const response = await post(key, { max_tokens: 10 });
+    expect(response.status).toBe(200);
+    const generation = await readGeneration(gateway.url, key, response.headers.get('x-meridian-generation-id')!);
+    expect(generation).toMatchObject({ ending: 'no_output', cost_nanos: '0' });
+    expect((await credits(key))['total_usage']).toBe(before['total_usage']);
+  });
+});
+
+describe('500 concurrent streams against a balance for about 40', () => {
+  it('never overspends: the rest get 402, the balance ends ≥ 0 and equals credit − settled, no hold left', async () => {
+    const key = await createKey('crowd');
+    for (let index = 0; index < 500; index += 1)
+      fake.enqueue(streamScript('openai', { text: ['a', 'b'], usage: usage(20, 100) }));
+    const statuses = await Promise.all(
+      Array.from({ length: 500 }, async () => {
+        const response = await post(key, { stream: true, max_tokens: 100 });
+        await response.text();
+        return response.status;
+      }),
+    );
+    const admitted = statuses.filter((status) => status === 200).length;
+    expect(statuses.filter((status) => status !== 200 && status !== 402)).toEqual([]);
+    // Each full hold is ≈ 228 000 nano-USD (sized prompt + 100 × 2 000) of 9 000 000: 39 full holds; what calls
+    // release as they settle (each costs 220 000) admits a few more with partial holds and lowered max_tokens.
+    expect(admitted).toBeGreaterThanOrEqual(39);
+    expect(admitted).toBeLessThanOrEqual(60);
+    const balance = await credits(key);
+    expect(balance['held']).toBe(0);
+    expect(balance['available']).toBeGreaterThanOrEqual(0);
+    expect(balance['total_usage']).toBeLessThanOrEqual(0.009);
+    expect(Math.round((balance['total_credits']! - balance['total_usage']!) * 1e9)).toBe(
+      Math.round(balance['available']! * 1e9),
+    );
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('replays a duplicate (serial and concurrent) with one upstream call and one charge; another body is 409', async () => {
+    const key = await createKey('replay');
+    fake.enqueue(completeScript('openai', { text: ['once'], usage: usage(10, 10) }));
+    const first = await post(key, { max_tokens: 20 }, { 'idempotency-key': 'req-1' });
+    const firstBody = await first.text();
+    const again = await post(key, { max_tokens: 20 }, { 'idempotency-key': 'req-1' });
+    expect(await again.text()).toBe(firstBody);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    fake.enqueue(streamScript('openai', { text: ['st', 'ream'], usage: usage(10, 10) }));
+    const concurrent = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        post(key, { max_tokens: 20, stream: true }, { 'idempotency-key': 'req-2' }).then((response) => response.text()),
+      ),
+    );
+    expect(new Set(concurrent).size).toBe(1);
+    expect(concurrent[0]).toContain('ream');
+    expect(fake.received).toHaveLength(2);
+    // Two charges of 10 × 1 000 + 10 × 2 000 = 30 000 nano-USD.
+    expect((await credits(key))['total_usage']).toBe(0.00006);
+    const conflict = await post(key, { max_tokens: 21 }, { 'idempotency-key': 'req-1' });
+    expect(conflict.status).toBe(409);
+    expect(((await conflict.json()) as { error: { code: string } }).error.code).toBe('idempotency_conflict');
+  });
+});
+
+describe('rate limits per key', () => {
+  it('admits exactly requests_per_minute, then 429 with Retry-After and x-ratelimit headers', async () => {
+    const key = await createKey('limited', { requests_per_minute: 3 });
+    const secondsLeft = 60 - new Date().getUTCSeconds();
+    if (secondsLeft < 3) await new Promise((resolve) => setTimeout(resolve, secondsLeft * 1000 + 100));
+    for (let index = 0; index < 3; index += 1)
+      fake.enqueue(completeScript('openai', { text: ['ok'], usage: usage(5, 5) }));
+    const responses = [];
+    for (let index = 0; index < 4; index += 1) responses.push(await post(key, { max_tokens: 10 }));
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 429]);
+    expect(responses.map((response) => response.headers.get('x-ratelimit-remaining-requests'))).toEqual([
+      '2',
+      '1',
+      '0',
+      '0',
+    ]);
+    expect(responses[3]!.headers.get('x-ratelimit-limit-requests')).toBe('3');
+    expect(Number(responses[3]!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await responses[3]!.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+  });
+
+  it('bounds concurrent requests per key', async () => {
+    const key = await createKey('limited', { concurrency: 1 });
+    fake.enqueue({ ...streamScript('openai', { text: ['slow'], usage: usage(5, 5) }), holdAfter: 1 } as never);
+    const held = post(key, { stream: true, max_tokens: 10 });
+    await fake.waitForHold();
+    const second = await post(key, { max_tokens: 10 });
+    expect(second.status).toBe(429);
+    fake.release();
+    expect((await held).status).toBe(200);
+  });
+});
