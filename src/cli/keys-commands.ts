@@ -1,3 +1,4 @@
+import type { MeridianConfig } from '../config/index.js';
 import type { Command } from 'commander';
 import { bootstrapKeys, defaultOrgId } from './bootstrap-keys.js';
 import { loadCliConfig } from './load-cli-config.js';
@@ -50,7 +51,7 @@ export function registerKeysCommands(program: Command): void {
 
 export function withStorage(
   configPath: string | undefined,
-  action: (opened: ReturnType<typeof openStorage>) => void,
+  action: (opened: ReturnType<typeof openStorage>, config: MeridianConfig) => void,
 ): void {
   const { config } = loadCliConfig(configPath);
   const opened = openStorage(config, process.env);
@@ -62,7 +63,7 @@ export function withStorage(
       print: (line) => process.stderr.write(`${line}\n`),
       now: Date.now,
     });
-    action(opened);
+    action(opened, config);
   } finally {
     opened.storage.close();
   }

@@ -3,7 +3,7 @@ import { parsePriceNanosPerMillion } from '../catalog/parse-price.js';
 import { formatInvariantReport } from '../ledger/index.js';
 import { renderNanos } from '../metering/index.js';
 import { withStorage } from './keys-commands.js';
-import { holdGraceMs } from './start-gateway.js';
+import { holdGraceMsDefault } from './start-gateway.js';
 
 /** `meridian credits grant|balance` and `meridian ledger verify`, on the node's storage (no server needed). */
 export function registerLedgerCommands(program: Command): void {
@@ -49,8 +49,8 @@ export function registerLedgerCommands(program: Command): void {
     .description('Check the ledger invariants (RELIABILITY.md INV-1..INV-8); exit code 1 if any fails')
     .option('--config <path>', 'config file')
     .action((options: { config?: string }) => {
-      withStorage(options.config, ({ storage }) => {
-        const results = storage.ledger.verify(Date.now(), holdGraceMs);
+      withStorage(options.config, ({ storage }, config) => {
+        const results = storage.ledger.verify(Date.now(), config.billing.holdGraceMs ?? holdGraceMsDefault);
         process.stdout.write(`${formatInvariantReport(results)}\n`);
         if (results.some((result) => !result.ok)) process.exitCode = 1;
       });

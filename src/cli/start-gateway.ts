@@ -82,7 +82,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     log: options.log,
     now: Date.now,
     orgMarkup: createOrgMarkupCache(storage, Date.now),
-    holdTtlMs: holdTtlMs,
+    holdTtlMs: config.billing.holdTtlMs ?? holdTtlMsDefault,
     rateLimiter: createRateLimiter({ now: Date.now }),
     callsInFlight,
     health: createHealthTracker(),
@@ -96,7 +96,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   await new Promise<void>((resolve) => server.listen(options.portOverride ?? config.server.port, host, resolve));
   const url = `http://${formatHost(host)}:${(server.address() as AddressInfo).port}`;
   options.print(`Meridian listening on ${url} (${catalog.models.size} models${sandbox ? ', sandbox on' : ''})`);
-  const reconciler = startReconciler(storage, options.log);
+  const reconciler = startReconciler(storage, options.log, config.billing.holdGraceMs ?? holdGraceMsDefault);
 
   async function close(): Promise<void> {
     clearInterval(reconciler);
@@ -148,16 +148,16 @@ function formatHost(host: string): string {
 }
 
 /** A hold outlives any call: the deadline before the first output plus the longest stream we expect. */
-const holdTtlMs = limits.upstreamTotalTimeoutMs + 60 * 60_000;
+const holdTtlMsDefault = limits.upstreamTotalTimeoutMs + 60 * 60_000;
 /** The reconciler expires holds this long after their TTL (settlements in flight land first). */
-export const holdGraceMs = 5 * 60_000;
+export const holdGraceMsDefault = 5 * 60_000;
 const reconcileIntervalMs = 30_000;
 
 /** Expires holds whose call never settled (a crash mid-call): the documented rule gives the whole hold back. */
-function startReconciler(storage: Storage, log: Logger): NodeJS.Timeout {
+function startReconciler(storage: Storage, log: Logger, graceMs: number): NodeJS.Timeout {
   const run = (): void => {
     try {
-      const expired = storage.ledger.reconcile(Date.now(), holdGraceMs);
+      const expired = storage.ledger.reconcile(Date.now(), graceMs);
       if (expired > 0) log.info('holds_expired', { count: expired });
     } catch (error) {
       log.error('reconcile_failed', { error: String(error) });

@@ -30,7 +30,13 @@ export const configFileSchema = z.strictObject({
     .prefault({}),
   admin: z.strictObject({ key: optionalSecret }).prefault({}),
   billing: z
-    .strictObject({ currency: z.literal('USD', { error: 'only USD is supported for now' }).default('USD') })
+    .strictObject({
+      currency: z.literal('USD', { error: 'only USD is supported for now' }).default('USD'),
+      /** How long a hold may stay unsettled before the reconciler gives it back (default: longer than any call). */
+      hold_ttl_ms: z.number().int().positive().optional(),
+      /** Extra time after the TTL before the reconciler acts (default 5 min). */
+      hold_grace_ms: z.number().int().nonnegative().optional(),
+    })
     .prefault({}),
   providers: z.array(providerEntrySchema).default([]),
   models: z.array(modelEntrySchema).default([]),

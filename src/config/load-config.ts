@@ -12,7 +12,11 @@ export interface MeridianConfig {
   readonly server: { readonly host: string; readonly port: number };
   readonly storage: { readonly url: string; readonly redis: string | undefined };
   readonly admin: { readonly key: string | undefined };
-  readonly billing: { readonly currency: 'USD' };
+  readonly billing: {
+    readonly currency: 'USD';
+    readonly holdTtlMs: number | undefined;
+    readonly holdGraceMs: number | undefined;
+  };
   readonly providers: readonly ProviderEntry[];
   readonly models: readonly ModelEntry[];
   readonly orgs: readonly {
@@ -192,7 +196,11 @@ function resolveConfig(file: ConfigFile, baseDirectory: string): MeridianConfig 
     server: file.server,
     storage: { url: file.storage.url, redis: file.storage.redis },
     admin: { key: nonEmpty(file.admin.key) },
-    billing: { currency: file.billing.currency },
+    billing: {
+      currency: file.billing.currency,
+      holdTtlMs: file.billing.hold_ttl_ms,
+      holdGraceMs: file.billing.hold_grace_ms,
+    },
     providers: file.providers,
     models: file.models,
     orgs: file.orgs.map((org) => ({ id: org.id, name: org.name, credits: org.credits })),

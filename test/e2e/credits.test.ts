@@ -141,6 +141,48 @@ describe('charges and balances', () => {
   });
 });
 
+describe('charges by ending (PRODUCT.md §4)', () => {
+  const chunk = (content: string) =>
+    `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+  // No usage from the provider: prompt estimated locally ("hi": 3 + 3 + 1 + 1 = 8 tokens), the 2 delivered tokens
+  // counted: 8 × 1 000 + 2 × 2 000 = 12 000 nano-USD.
+  const deliveredCharge = '12000';
+
+  it('upstream error after output: prompt + delivered completion', async () => {
+    const key = await createKey('acme');
+    fake.enqueue({ kind: 'reset-mid-stream', frames: [chunk('Partial answer')] });
+    const response = await post(key, { stream: true, max_tokens: 50 });
+    expect(await response.text()).toContain('"finish_reason":"error"');
+    const generation = await readGeneration(gateway.url, key, response.headers.get('x-meridian-generation-id')!);
+    expect(generation).toMatchObject({ ending: 'upstream_error_after_output', cost_nanos: deliveredCharge });
+  });
+
+  it('client disconnect mid-stream: prompt + what was generated until the abort, never 0', async () => {
+    const key = await createKey('acme');
+    fake.enqueue({ kind: 'sse', frames: [chunk('Hello there')], holdAfter: 1 });
+    const controller = new AbortController();
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'test/metered',
+        messages: [{ role: 'user', content: 'hi' }],
+        stream: true,
+        max_tokens: 50,
+      }),
+      signal: controller.signal,
+    });
+    await response.body!.getReader().read();
+    await fake.waitForHold();
+    controller.abort();
+    const id = response.headers.get('x-meridian-generation-id')!;
+    await expect
+      .poll(async () => (await readGeneration(gateway.url, key, id))['cost_nanos'], { timeout: 2_000 })
+      .toBe(deliveredCharge);
+    expect(await readGeneration(gateway.url, key, id)).toMatchObject({ ending: 'client_abort' });
+  });
+});
+
 describe('500 concurrent streams against a balance for about 40', () => {
   it('never overspends: the rest get 402, the balance ends ≥ 0 and equals credit − settled, no hold left', async () => {
     const key = await createKey('crowd');
