@@ -11,9 +11,11 @@ import { readJsonBody, readJsonBodyWithBytes } from './read-json-body.js';
 import { fingerprintRequest, parseIdempotencyKey } from '../idempotency/index.js';
 import { sendGeneration } from './routes/generation-route.js';
 import {
+  createCreditCodesRoute,
   createOrgRoute,
   grantCreditsRoute,
   listOrgsRoute,
+  redeemCreditCodeRoute,
   sendCredits,
   sendCurrentKey,
 } from './routes/credits-route.js';
@@ -85,6 +87,16 @@ async function dispatch(
       return sendCurrentKey(response, app, authenticate(request, app.keys), requestId);
     case 'GET /v1/credits':
       return sendCredits(response, app, authenticate(request, app.keys), requestId);
+    case 'POST /v1/credit-codes': {
+      requireAdmin(authenticate(request, app.keys));
+      const body = await readJsonBody(request, limits.requestBodyBytesMax);
+      return createCreditCodesRoute(response, app, body, requestId);
+    }
+    case 'POST /v1/credits/redeem': {
+      const key = authenticate(request, app.keys);
+      const body = await readJsonBody(request, limits.requestBodyBytesMax);
+      return redeemCreditCodeRoute(response, app, { key, body, requestId });
+    }
     case 'GET /v1/orgs':
       requireAdmin(authenticate(request, app.keys));
       return listOrgsRoute(response, app, requestId);

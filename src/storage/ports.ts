@@ -133,8 +133,17 @@ export interface OrgStore {
 }
 
 /** The storage a node opens at start. */
+/** Prepaid credit codes an operator sells; each pays out once. */
+export interface CreditCodeStore {
+  /** Creates `count` codes worth `amount` each; the codes are returned once and stored only as digests. */
+  createCodes(amount: bigint, count: number, nowMs: number): readonly string[];
+  /** Grants the code's amount to the org; undefined when the code is unknown or already redeemed. */
+  redeemCode(code: string, orgId: string, nowMs: number): bigint | undefined;
+}
+
 export interface Storage {
   readonly ledger: Ledger;
+  readonly creditCodes: CreditCodeStore;
   /** Stored results of `Idempotency-Key` requests (replayed for 24 h). */
   readonly idempotency: IdempotencyService;
   readonly generations: GenerationStore;

@@ -141,6 +141,37 @@ describe('charges and balances', () => {
   });
 });
 
+describe('credit codes', () => {
+  it('pays out each code exactly once, even when two orgs redeem it at the same instant', async () => {
+    const created = (await admin('POST', '/credit-codes', { amount: '1.00', count: 2 })) as { codes: string[] };
+    expect(created.codes).toHaveLength(2);
+    expect(created.codes[0]).toMatch(/^mer-cc-[A-Za-z0-9_-]{22}$/);
+    const poorKey = await createKey('poor');
+    const tightKey = await createKey('tight');
+    const redeem = (key: string, code: string) =>
+      fetch(`${gateway.url}/api/v1/credits/redeem`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ code }),
+      });
+    const poorBefore = (await credits(poorKey))['total_credits']!;
+    const tightBefore = (await credits(tightKey))['total_credits']!;
+    const [first, second] = await Promise.all([
+      redeem(poorKey, created.codes[0]!),
+      redeem(tightKey, created.codes[0]!),
+    ]);
+    expect([first.status, second.status].sort()).toEqual([200, 404]);
+    const gained =
+      (await credits(poorKey))['total_credits']! -
+      poorBefore +
+      ((await credits(tightKey))['total_credits']! - tightBefore);
+    expect(Math.round(gained * 1e9)).toBe(1_000_000_000);
+    expect((await redeem(poorKey, created.codes[0]!)).status).toBe(404);
+    expect((await redeem(poorKey, 'mer-cc-not-a-real-code-000000')).status).toBe(404);
+    expect((await redeem(poorKey, created.codes[1]!)).status).toBe(200);
+  });
+});
+
 describe('charges by ending (PRODUCT.md §4)', () => {
   const chunk = (content: string) =>
     `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;

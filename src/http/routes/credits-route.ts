@@ -119,3 +119,43 @@ function renderOrg(app: AppContext, orgId: string): Record<string, unknown> {
 function asRecord(body: unknown): Record<string, unknown> {
   return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
 }
+
+/** POST /api/v1/credit-codes (admin): `{amount: "10.00", count?: 1..100}` → the codes, shown once. */
+export function createCreditCodesRoute(
+  response: ServerResponse,
+  app: AppContext,
+  body: unknown,
+  requestId: string,
+): void {
+  const fields = asRecord(body);
+  const amount = readUsd(fields['amount'], 'amount');
+  if (amount === null || amount <= 0n) {
+    throw new GatewayError({ code: 'invalid_request', message: 'amount: must be above zero.', param: 'amount' });
+  }
+  const count = fields['count'] ?? 1;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 100) {
+    throw new GatewayError({ code: 'invalid_request', message: 'count: an integer from 1 to 100.', param: 'count' });
+  }
+  const codes = app.storage.creditCodes.createCodes(amount, count, app.now());
+  sendJson(response, 201, { codes, amount: renderNanos(amount) }, requestId);
+}
+
+/** POST /api/v1/credits/redeem (any key): `{code}` grants the code's amount to the caller's org, once. */
+export function redeemCreditCodeRoute(
+  response: ServerResponse,
+  app: AppContext,
+  input: { readonly key: KeyRecord; readonly body: unknown; readonly requestId: string },
+): void {
+  const code = asRecord(input.body)['code'];
+  const amount =
+    typeof code === 'string' ? app.storage.creditCodes.redeemCode(code, input.key.orgId, app.now()) : undefined;
+  if (amount === undefined) {
+    // One answer for unknown and already-redeemed codes: the endpoint does not tell which codes exist.
+    throw new GatewayError({
+      code: 'not_found',
+      message: 'This credit code is unknown or already redeemed.',
+      param: 'code',
+    });
+  }
+  sendJson(response, 200, { redeemed: renderNanos(amount), data: renderOrg(app, input.key.orgId) }, input.requestId);
+}

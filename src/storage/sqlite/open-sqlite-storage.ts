@@ -2,6 +2,7 @@ import type { Storage } from '../ports.js';
 import { createIdempotencyService } from '../../idempotency/index.js';
 import { createSqliteLedger } from '../../ledger/index.js';
 import { migrateSqlite } from './migrate-sqlite.js';
+import { createSqliteCreditCodeStore } from './sqlite-credit-code-store.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
 import { createSqliteGenerationStore } from './sqlite-generation-store.js';
 import { createSqliteKeyStore } from './sqlite-key-store.js';
@@ -20,6 +21,7 @@ export function openSqliteStorage(options: { readonly path: string }): Storage {
     const ledger = createSqliteLedger(database);
     return {
       ledger,
+      creditCodes: createSqliteCreditCodeStore(database, ledger),
       idempotency: createIdempotencyService({ database, now: Date.now }),
       generations: createSqliteGenerationStore(database, {
         settle: (record) =>
