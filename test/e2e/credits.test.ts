@@ -141,6 +141,29 @@ describe('charges and balances', () => {
   });
 });
 
+describe('key credit limits', () => {
+  it('counts a key’s spend in its window, reports it at /api/v1/key, and refuses past the limit with 402', async () => {
+    // Limit 100 000 nano-USD a day; one call of 50 × 1 000 + 20 × 2 000 = 90 000 leaves 10 000: too little for a prompt.
+    const key = await createKey('acme', { limit: '0.0001', limit_reset: 'daily' });
+    fake.enqueue(completeScript('openai', { text: ['ok'], usage: usage(50, 20) }));
+    expect((await post(key, { max_tokens: 20 })).status).toBe(200);
+    const current = (await (
+      await fetch(`${gateway.url}/api/v1/key`, { headers: { authorization: `Bearer ${key}` } })
+    ).json()) as {
+      data: Record<string, unknown>;
+    };
+    expect(current.data).toMatchObject({
+      limit: 0.0001,
+      limit_reset: 'daily',
+      usage: 0.00009,
+      limit_remaining: 0.00001,
+    });
+    const refused = await post(key, { max_tokens: 20 });
+    expect(refused.status).toBe(402);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('key_limit_reached');
+  });
+});
+
 describe('credit codes', () => {
   it('pays out each code exactly once, even when two orgs redeem it at the same instant', async () => {
     const created = (await admin('POST', '/credit-codes', { amount: '1.00', count: 2 })) as { codes: string[] };
