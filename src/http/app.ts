@@ -19,7 +19,7 @@ import {
   sendCredits,
   sendCurrentKey,
 } from './routes/credits-route.js';
-import { createKeyRoute, listKeysRoute, revokeKeyRoute, updateKeyRoute } from './routes/keys-route.js';
+import { createKeyRoute, listKeysRoute, revokeKeyRoute, rotateKeyRoute, updateKeyRoute } from './routes/keys-route.js';
 import { sendModelEndpoints } from './routes/model-endpoints-route.js';
 import { sendAnthropicModels, sendModels } from './routes/models-route.js';
 import { sendTokenCount } from './routes/count-tokens-route.js';
@@ -186,6 +186,11 @@ async function dispatchPattern(
     });
   }
   const keyMatch = /^\/v1\/keys\/([A-Za-z0-9_-]+)$/.exec(target.path);
+  const rotateMatch = /^\/v1\/keys\/([A-Za-z0-9_-]+)\/rotate$/.exec(target.path);
+  if (rotateMatch !== null && target.method === 'POST') {
+    requireAdmin(authenticate(request, app.keys));
+    return rotateKeyRoute(response, { id: rotateMatch[1]!, keys: app.keys, requestId: target.requestId });
+  }
   if (keyMatch !== null && target.method === 'PATCH') {
     requireAdmin(authenticate(request, app.keys));
     const body = await readJsonBody(request, limits.requestBodyBytesMax);

@@ -164,6 +164,27 @@ describe('key credit limits', () => {
   });
 });
 
+describe('key rotation', () => {
+  it('issues a new secret with the same settings and revokes the old one at once', async () => {
+    const created = await admin('POST', '/keys', {
+      name: 'rotating',
+      org_id: 'acme',
+      requests_per_minute: 7,
+      limit: '2.50',
+    });
+    const oldSecret = created['key'] as string;
+    const oldId = (created['data'] as { id: string }).id;
+    const rotated = await admin('POST', `/keys/${oldId}/rotate`);
+    const newSecret = rotated['key'] as string;
+    expect(rotated['rotated_from']).toBe(oldId);
+    expect(rotated['data']).toMatchObject({ name: 'rotating', org_id: 'acme', requests_per_minute: 7, limit: 2.5 });
+    const status = async (secret: string) =>
+      (await fetch(`${gateway.url}/api/v1/key`, { headers: { authorization: `Bearer ${secret}` } })).status;
+    expect(await status(oldSecret)).toBe(401);
+    expect(await status(newSecret)).toBe(200);
+  });
+});
+
 describe('credit codes', () => {
   it('pays out each code exactly once, even when two orgs redeem it at the same instant', async () => {
     const created = (await admin('POST', '/credit-codes', { amount: '1.00', count: 2 })) as { codes: string[] };

@@ -97,3 +97,34 @@ export function updateKeyRoute(
   }
   sendJson(response, 200, { data: renderKey(updated) }, options.requestId);
 }
+
+/**
+ * POST /api/v1/keys/{id}/rotate (admin): a new secret with the same org, name, limits and allow-list; the old
+ * key is revoked in the same step. The new secret is in this answer and nowhere else.
+ */
+export function rotateKeyRoute(
+  response: ServerResponse,
+  options: { readonly id: string; readonly keys: KeyService; readonly requestId: string },
+): void {
+  const old = options.keys.listKeys(undefined).find((record) => record.id === options.id);
+  if (old === undefined || old.revokedAtMs !== null || old.role !== 'member') {
+    throw new GatewayError({ code: 'not_found', message: `No active member key '${options.id}'.`, param: 'id' });
+  }
+  const created = options.keys.createKey({
+    orgId: old.orgId,
+    name: old.name,
+    role: old.role,
+    limitNanos: old.limitNanos,
+    limitReset: old.limitReset,
+    expiresAtMs: old.expiresAtMs,
+    allowedModels: old.allowedModels,
+    rateLimits: old.rateLimits,
+  });
+  options.keys.revokeKey(old.id);
+  sendJson(
+    response,
+    201,
+    { key: created.secret, data: renderKey(created.record), rotated_from: old.id },
+    options.requestId,
+  );
+}
