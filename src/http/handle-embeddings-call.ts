@@ -114,13 +114,10 @@ async function callEmbeddings(
     readonly response: ServerResponse;
   },
 ): Promise<void> {
-  const { call, request, endpoint, embeddings, chat, generationId } = input;
-  const exchange = { response: input.response };
-  const encoding = input.encoding;
-  const resolved = { model: input.model };
+  const { call, request, endpoint, embeddings, chat, generationId, response, encoding, model } = input;
   const abort = new CallAbort();
-  exchange.response.on('close', () => {
-    if (!exchange.response.writableFinished) abort.abort();
+  response.on('close', () => {
+    if (!response.writableFinished) abort.abort();
   });
   const upstreamRequest = embeddings.buildEmbeddingsRequest(request, endpoint);
   const upstreamResponse = await sendUpstreamRequest(app, {
@@ -142,7 +139,7 @@ async function callEmbeddings(
     call,
     request,
     result,
-    model: resolved.model,
+    model: model,
     endpoint,
     generationId,
     money: input.money,
@@ -153,19 +150,19 @@ async function callEmbeddings(
     { ...billed, costNanos: stored.costNanos },
     {
       generationId,
-      model: resolved.model.id,
+      model: model.id,
       providerName: endpoint.provider.id,
       encoding,
     },
   );
-  exchange.response.writeHead(200, {
+  response.writeHead(200, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
     'x-request-id': call.requestId,
     'x-meridian-generation-id': generationId,
     'x-meridian-provider': endpoint.provider.id,
   });
-  exchange.response.end(body);
+  response.end(body);
 }
 
 function chooseEndpoint(

@@ -17,29 +17,18 @@ const defaultOutputTokens = 32_768;
 /** The dearest price of every kind across the plan's attempts: a hold must cover whichever endpoint serves. */
 export function dearestPrices(plan: RoutePlan, atMs: number): PriceTable {
   const tables = plan.attempts.map((attempt) => resolvePrices(attempt.endpoint, atMs));
-  const dearest = (pick: (table: PriceTable) => bigint | undefined, fallback: (table: PriceTable) => bigint) =>
-    tables.reduce(
-      (max, table) => ((pick(table) ?? fallback(table)) > max ? (pick(table) ?? fallback(table)) : max),
-      0n,
-    );
+  const dearest = (price: (table: PriceTable) => bigint): bigint =>
+    tables.reduce((max, table) => (price(table) > max ? price(table) : max), 0n);
   return {
-    promptNanosPerMillion: dearest(
-      (table) => table.promptNanosPerMillion,
-      (table) => table.promptNanosPerMillion,
-    ),
-    completionNanosPerMillion: dearest(
-      (table) => table.completionNanosPerMillion,
-      (table) => table.completionNanosPerMillion,
-    ),
+    promptNanosPerMillion: dearest((table) => table.promptNanosPerMillion),
+    completionNanosPerMillion: dearest((table) => table.completionNanosPerMillion),
+    // The prompt is sized as a cache write (never cheaper than the prompt price): a hold covers either.
     cacheReadNanosPerMillion: undefined,
-    cacheWriteNanosPerMillion: dearest(
-      (table) => table.cacheWriteNanosPerMillion,
-      (table) => table.promptNanosPerMillion,
-    ),
-    reasoningNanosPerMillion: dearest(
-      (table) => table.reasoningNanosPerMillion,
-      (table) => table.completionNanosPerMillion,
-    ),
+    cacheWriteNanosPerMillion: dearest((table) => {
+      const write = table.cacheWriteNanosPerMillion ?? table.promptNanosPerMillion;
+      return write > table.promptNanosPerMillion ? write : table.promptNanosPerMillion;
+    }),
+    reasoningNanosPerMillion: dearest((table) => table.reasoningNanosPerMillion ?? table.completionNanosPerMillion),
     published: { prompt: '', completion: '' },
   };
 }

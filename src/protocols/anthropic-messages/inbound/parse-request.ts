@@ -10,6 +10,7 @@ import {
 } from '../../shared/field-readers.js';
 import type { JsonObject } from '../../shared/field-readers.js';
 import { parseUnifiedReasoning } from '../../shared/parse-unified-reasoning.js';
+import { readRequestHead, splitRequestFields } from '../../shared/split-request-fields.js';
 import { parseMessages, parseSystem } from './parse-content.js';
 import { parseToolChoice, parseTools } from './parse-tools.js';
 
@@ -32,18 +33,13 @@ const modelledFields = new Set([
   'output_config',
 ]);
 
-/** OpenRouter's routing controls: read by routing, never forwarded upstream. */
-const routingFields = new Set(['models', 'provider', 'route', 'transforms', 'plugins', 'usage']);
-
 /**
  * Parses an Anthropic Messages request body into the canonical request. Strict on
  * what it models (each error names its field); unknown fields (`top_k`,
  * `service_tier`, `container`, …) pass through to Anthropic-protocol upstreams.
  */
-export function parseRequest(body: unknown): ParsedChatRequest {
-  if (!isObject(body)) throw invalid('body', 'the request body must be a JSON object.');
-  const model = body['model'];
-  if (typeof model !== 'string' || model.trim() === '') throw invalid('model', 'must be a non-empty string.');
+export function parseRequest(input: unknown): ParsedChatRequest {
+  const { body, model } = readRequestHead(input);
   const warnings: Warning[] = [];
   const stream = readOptionalBoolean(body, 'stream', 'stream') ?? false;
   const { toolChoice, parallelToolCalls } = parseToolChoice(body['tool_choice']);
@@ -67,14 +63,7 @@ export function parseRequest(body: unknown): ParsedChatRequest {
     ...optional('reasoning', parseThinking(body)),
     ...optional('responseFormat', parseOutputFormat(body)),
     ...optional('user', userId),
-    routingControls: pickFields(body, (key) => routingFields.has(key)),
-    passthrough: {
-      protocol: 'anthropic-messages',
-      fields: {
-        ...pickFields(body, (key) => !modelledFields.has(key) && !routingFields.has(key)),
-        ...restOfOutputConfig(body),
-      },
-    },
+    ...withOutputConfig(splitRequestFields(body, modelledFields, 'anthropic-messages'), body),
   };
   return { request, warnings };
 }
@@ -129,6 +118,15 @@ function parseOutputFormat(body: JsonObject): ResponseFormat | undefined {
     throw invalid(param, "must be {type: 'json_schema', schema: {...}}.");
   }
   return { type: 'json-schema', name: 'response', schema: format['schema'] };
+}
+
+/** `output_config` without `format` (e.g. `effort`) stays a passthrough field for Anthropic upstreams. */
+function withOutputConfig(
+  fields: Pick<ChatRequest, 'routingControls' | 'passthrough'>,
+  body: JsonObject,
+): Pick<ChatRequest, 'routingControls' | 'passthrough'> {
+  const { passthrough } = fields;
+  return { ...fields, passthrough: { ...passthrough, fields: { ...passthrough.fields, ...restOfOutputConfig(body) } } };
 }
 
 /** `output_config` without `format` (e.g. `effort`), kept for Anthropic upstreams. */

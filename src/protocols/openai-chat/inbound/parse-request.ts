@@ -4,13 +4,13 @@ import {
   invalid,
   isObject,
   optional,
-  pickFields,
   readOptionalBoolean,
   readOptionalNumber,
   readOptionalString,
 } from '../../shared/field-readers.js';
 import type { JsonObject } from '../../shared/field-readers.js';
 import { isReasoningEffort, parseUnifiedReasoning, reasoningEfforts } from '../../shared/parse-unified-reasoning.js';
+import { readRequestHead, splitRequestFields } from '../../shared/split-request-fields.js';
 import { parseMessages } from './parse-messages.js';
 import { parseResponseFormat, parseToolChoice, parseTools } from './parse-tools.js';
 
@@ -40,18 +40,13 @@ const modelledFields = new Set([
   'user',
 ]);
 
-/** OpenRouter's routing controls: read by routing, never forwarded upstream. */
-const routingFields = new Set(['models', 'provider', 'route', 'transforms', 'plugins', 'usage']);
-
 /**
  * Parses an OpenAI Chat Completions request body into the canonical request.
  * Strict on what it models (each error names its field), and never drops a field
  * it does not know: those pass through to OpenAI-compatible upstreams.
  */
-export function parseRequest(body: unknown): ParsedChatRequest {
-  if (!isObject(body)) throw invalid('body', 'the request body must be a JSON object.');
-  const model = body['model'];
-  if (typeof model !== 'string' || model.trim() === '') throw invalid('model', 'must be a non-empty string.');
+export function parseRequest(input: unknown): ParsedChatRequest {
+  const { body, model } = readRequestHead(input);
   const warnings: Warning[] = [];
   const stream = readOptionalBoolean(body, 'stream', 'stream') ?? false;
   const streamOptions = body['stream_options'];
@@ -87,11 +82,7 @@ export function parseRequest(body: unknown): ParsedChatRequest {
     ...optional('responseFormat', responseFormat),
     ...optional('reasoning', reasoning),
     ...optional('user', readOptionalString(body, 'user', 'user')),
-    routingControls: pickFields(body, (key) => routingFields.has(key)),
-    passthrough: {
-      protocol: 'openai-chat',
-      fields: pickFields(body, (key) => !modelledFields.has(key) && !routingFields.has(key)),
-    },
+    ...splitRequestFields(body, modelledFields, 'openai-chat'),
   };
   return { request, warnings };
 }
