@@ -2,6 +2,7 @@ import { resolveSqlitePath } from '../config/index.js';
 import type { MeridianConfig } from '../config/index.js';
 import { createKeyService, loadPepper } from '../keys/index.js';
 import type { KeyService } from '../keys/index.js';
+import type { SqliteLedgerOptions } from '../ledger/index.js';
 import { openSqliteStorage } from '../storage/index.js';
 import type { Storage } from '../storage/index.js';
 
@@ -12,6 +13,7 @@ import type { Storage } from '../storage/index.js';
 export function openStorage(
   config: MeridianConfig,
   env: Readonly<Record<string, string | undefined>>,
+  ledger?: SqliteLedgerOptions,
 ): { storage: Storage; keys: KeyService } {
   const sqlitePath = resolveSqlitePath(config.storage.url, config.baseDirectory);
   if (sqlitePath === undefined) {
@@ -19,7 +21,7 @@ export function openStorage(
       `storage.url '${config.storage.url}': PostgreSQL (cluster mode) is not available in this version; use sqlite:<path>.`,
     );
   }
-  const storage = openSqliteStorage({ path: sqlitePath });
+  const storage = openSqliteStorage(ledger === undefined ? { path: sqlitePath } : { path: sqlitePath, ledger });
   const pepper = loadPepper({ env, dataDirectory: config.dataDirectory });
   return { storage, keys: createKeyService({ store: storage.keys, pepper }) };
 }

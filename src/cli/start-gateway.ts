@@ -53,7 +53,11 @@ export interface RunningGateway {
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { config } = options.loaded;
   mkdirSync(config.dataDirectory, { recursive: true });
-  const { storage, keys } = openStorage(config, options.env);
+  // The serving process owns the database file: admissions are batched (src/ledger/sqlite/hold-book.ts).
+  const { storage, keys } = openStorage(config, options.env, {
+    holdCommit: 'batched',
+    onFlushError: (error) => options.log.error('ledger_hold_flush_failed', { error: String(error) }),
+  });
   bootstrapKeys({ config, storage, keys, print: options.print, now: Date.now });
   const sandbox: SandboxServer | undefined = config.sandbox.enabled
     ? await startSandboxServer({ latencyScale: config.sandbox.latencyScale })

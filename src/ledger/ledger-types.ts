@@ -151,4 +151,6 @@ export interface Ledger {
   postings(filter?: { readonly requestId?: string; readonly account?: string }): readonly Posting[];
   /** Checks INV-1..INV-8 against the store at `nowMs` (holds past TTL + grace count as leaked). */
   verify(nowMs: number, graceMs: number): readonly InvariantResult[];
+  /** Writes admissions decided but not yet durable (a batching store); every other call does it first. */
+  flushPending(): void;
 }

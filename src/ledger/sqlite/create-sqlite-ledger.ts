@@ -2,14 +2,45 @@ import type { Database } from 'better-sqlite3';
 import type { Ledger } from '../ledger-types.js';
 import { expireHolds } from './expire-holds.js';
 import { grantCredit } from './grant-credit.js';
+import { createHoldBook } from './hold-book.js';
+import type { HoldBook } from './hold-book.js';
 import { convertHoldRow } from './ledger-rows.js';
 import { placeHold } from './place-hold.js';
 import { prepareLedgerStatements } from './prepare-ledger-statements.js';
+import type { LedgerStatements } from './prepare-ledger-statements.js';
 import { readKeySpend } from './read-key-spend.js';
 import { readOrgBalance } from './read-org-balance.js';
 import { readPostings } from './read-postings.js';
 import { settleHold } from './settle-hold.js';
 import { verifyLedger } from './verify/verify-ledger.js';
+
+export interface SqliteLedgerOptions {
+  /**
+   * `each` (default): every admission is its own IMMEDIATE transaction, so several processes may share the
+   * file. `batched`: one gateway process owns the file; admissions are decided in memory and written together
+   * on the next event-loop turn (see {@link createHoldBook}).
+   */
+  readonly holdCommit?: 'each' | 'batched';
+  /** A batched write that failed (the holds stay queued and are retried); the caller logs it. */
+  readonly onFlushError?: (error: unknown) => void;
+}
+
+const flushRetryMs = 100;
+
+function createBatchedBook(database: Database, statements: LedgerStatements, options: SqliteLedgerOptions): HoldBook {
+  const schedule = (flush: () => void): void => {
+    setImmediate(function run() {
+      if (!database.open) return;
+      try {
+        flush();
+      } catch (error) {
+        options.onFlushError?.(error);
+        setTimeout(run, flushRetryMs).unref();
+      }
+    });
+  };
+  return createHoldBook(database, statements, { schedule });
+}
 
 /**
  * The ledger on SQLite, statements prepared once: the database must be migrated
@@ -20,33 +51,49 @@ import { verifyLedger } from './verify/verify-ledger.js';
  * of two of them spending the same credit (or failing with SQLITE_BUSY on the upgrade
  * from read to write). Called inside a caller's transaction (settle within the
  * generation writer's batch), better-sqlite3 turns it into a savepoint: it commits or
- * rolls back with the caller's. Multi-statement reads run in one deferred transaction,
- * so they see one snapshot.
+ * rolls back with the caller's (settle runs in the caller's transaction as is: a failed settlement
+ * throws through the caller's transaction and rolls all of it back). Multi-statement reads run in one deferred transaction,
+ * so they see one snapshot. With `holdCommit: 'batched'`, every call but `placeHold`
+ * first writes the admissions still queued.
  */
-export function createSqliteLedger(database: Database): Ledger {
+export function createSqliteLedger(database: Database, options: SqliteLedgerOptions = {}): Ledger {
   const statements = prepareLedgerStatements(database);
+  const book = options.holdCommit === 'batched' ? createBatchedBook(database, statements, options) : undefined;
+  const flush = (): void => book?.flush();
   const grant = database.transaction((input: Parameters<Ledger['grant']>[0]) => grantCredit(statements, input));
   const hold = database.transaction((input: Parameters<Ledger['placeHold']>[0]) => placeHold(statements, input));
-  const settle = database.transaction((input: Parameters<Ledger['settle']>[0]) => settleHold(statements, input));
-  const reconcile = database.transaction((nowMs: number, graceMs: number) => expireHolds(statements, nowMs, graceMs));
+  const settleInPlace = (input: Parameters<Ledger['settle']>[0]) => {
+    const { result, hold: settled } = settleHold(statements, input);
+    if (result.isFirstSettlement) book?.release(settled.key_id, settled.amount);
+    return result;
+  };
+  const settle = database.transaction(settleInPlace);
+  const reconcile = database.transaction((nowMs: number, graceMs: number) => {
+    const expired = expireHolds(statements, nowMs, graceMs);
+    book?.resync();
+    return expired;
+  });
   const balance = database.transaction((orgId: string) => readOrgBalance(statements, orgId));
   const keySpend = database.transaction((keyId: string, windowStartMs: number) =>
     readKeySpend(statements, keyId, windowStartMs),
   );
   const verify = database.transaction((nowMs: number, graceMs: number) => verifyLedger(database, nowMs, graceMs));
   return {
-    grant: (input) => grant.immediate(input),
-    placeHold: (input) => hold.immediate(input),
-    settle: (input) => settle.immediate(input),
-    reconcile: (nowMs, graceMs) => reconcile.immediate(nowMs, graceMs),
-    balance: (orgId) => balance.deferred(orgId),
-    keySpend: (keyId, windowStartMs) => keySpend.deferred(keyId, windowStartMs),
+    grant: (input) => (flush(), grant.immediate(input)),
+    placeHold: (input) => (book === undefined ? hold.immediate(input) : book.place(input)),
+    // Inside the generation writer's batch: no savepoint of its own (a throw rolls the whole batch back).
+    settle: (input) => (flush(), database.inTransaction ? settleInPlace(input) : settle.immediate(input)),
+    reconcile: (nowMs, graceMs) => (flush(), reconcile.immediate(nowMs, graceMs)),
+    balance: (orgId) => (flush(), balance.deferred(orgId)),
+    keySpend: (keyId, windowStartMs) => (flush(), keySpend.deferred(keyId, windowStartMs)),
     findHold: (requestId) => {
+      flush();
       const row = statements.selectHold.get(requestId);
       return row === undefined ? undefined : convertHoldRow(row);
     },
-    activeHolds: () => statements.selectActiveHolds.all().map(convertHoldRow),
-    postings: (filter) => readPostings(statements, filter),
-    verify: (nowMs, graceMs) => verify.deferred(nowMs, graceMs),
+    activeHolds: () => (flush(), statements.selectActiveHolds.all().map(convertHoldRow)),
+    postings: (filter) => (flush(), readPostings(statements, filter)),
+    verify: (nowMs, graceMs) => (flush(), verify.deferred(nowMs, graceMs)),
+    flushPending: flush,
   };
 }

@@ -44,6 +44,16 @@ const tickStep = fc.record({
 const reconcileStep = fc.record({ type: fc.constant('reconcile' as const) });
 const restartStep = fc.record({ type: fc.constant('restart' as const) });
 const crashStep = fc.record({ type: fc.constant('crash' as const), during: fc.oneof(grantStep, holdStep, settleStep) });
+/** Several admissions and settlements in one event-loop turn: batched holds are still queued in between. */
+const burstStep = fc.record({
+  type: fc.constant('burst' as const),
+  steps: fc.array(fc.oneof(holdStep, settleStep), { minLength: 2, maxLength: 6 }),
+});
+/** Batched mode: the process dies with admitted holds not yet written; they must vanish without a trace. */
+const crashQueuedStep = fc.record({
+  type: fc.constant('crash-queued' as const),
+  holds: fc.array(holdStep, { minLength: 1, maxLength: 3 }),
+});
 
 const stepArbitrary = fc.oneof(
   { arbitrary: grantStep, weight: 2 },
@@ -54,17 +64,21 @@ const stepArbitrary = fc.oneof(
   { arbitrary: reconcileStep, weight: 2 },
   { arbitrary: restartStep, weight: 1 },
   { arbitrary: crashStep, weight: 1 },
+  { arbitrary: burstStep, weight: 2 },
+  { arbitrary: crashQueuedStep, weight: 1 },
 );
 type Step = typeof stepArbitrary extends fc.Arbitrary<infer S> ? S : never;
 type WriteStep = Extract<Step, { type: 'grant' | 'hold' | 'settle' }>;
 
 interface Run {
   readonly path: string;
+  readonly holdCommit: 'each' | 'batched';
   opened: TestLedger;
   readonly model: TestLedgerModel;
   nowMs: number;
   lastReconcileMs: number;
   readonly requestIds: string[];
+  holdsTried: number;
 }
 
 function chargeFor(step: Extract<Step, { type: 'settle' }>, holdAmount: Nanos): Nanos {
@@ -86,7 +100,8 @@ function applyWrite(run: Run, step: WriteStep, shouldApplyToModel: boolean): voi
     const isNew = ledger.grant({ ...grant, nowMs: run.nowMs });
     if (shouldApplyToModel) expect(isNew).toBe(run.model.grant(grant.grantId, grant.orgId, grant.amount));
   } else if (step.type === 'hold') {
-    const requestId = `req-${run.requestIds.length}-${run.nowMs}`;
+    run.holdsTried += 1;
+    const requestId = `req-${run.holdsTried}-${run.nowMs}`;
     const windowStartMs = step.isWindowToday ? Math.floor(run.nowMs / dayMs) * dayMs : 0;
     const input = {
       requestId,
@@ -120,7 +135,7 @@ function applyWrite(run: Run, step: WriteStep, shouldApplyToModel: boolean): voi
 }
 
 function reopen(run: Run): void {
-  run.opened = openTestLedger(run.path);
+  run.opened = openTestLedger(run.path, { holdCommit: run.holdCommit });
 }
 
 function applyStep(run: Run, step: Step): void {
@@ -156,8 +171,17 @@ function applyStep(run: Run, step: Step): void {
       return reopen(run);
     case 'crash':
       // The process dies inside an uncommitted transaction: closing the connection rolls it back.
+      run.opened.ledger.flushPending();
       run.opened.database.exec('BEGIN IMMEDIATE');
       applyWrite(run, step.during, false);
+      run.opened.database.close();
+      return reopen(run);
+    case 'burst':
+      for (const write of step.steps) applyWrite(run, write, true);
+      return;
+    case 'crash-queued':
+      if (run.holdCommit === 'each') return;
+      for (const hold of step.holds) applyWrite(run, hold, false);
       run.opened.database.close();
       return reopen(run);
     default: {
@@ -188,32 +212,37 @@ function checkRun(run: Run): void {
   }
 }
 
-describe('the ledger under random grants, holds, endings, reconciles, restarts and crashes', () => {
-  it('keeps every invariant and agrees with the arithmetic model after every step', () => {
-    fc.assert(
-      fc.property(fc.array(stepArbitrary, { minLength: 1, maxLength: 40, size: 'medium' }), (steps) => {
-        const directory = mkdtempSync(join(tmpdir(), 'meridian-ledger-property-'));
-        const path = join(directory, 'ledger.db');
-        const startMs = 10 * dayMs + 12_345;
-        const run: Run = {
-          path,
-          opened: openTestLedger(path),
-          model: createTestLedgerModel(),
-          nowMs: startMs,
-          lastReconcileMs: startMs,
-          requestIds: [],
-        };
-        try {
-          for (const step of steps) {
-            applyStep(run, step);
-            checkRun(run);
+describe.each(['each', 'batched'] as const)(
+  'the ledger (%s holds) under random grants, holds, endings, reconciles, restarts and crashes',
+  (holdCommit) => {
+    it('keeps every invariant and agrees with the arithmetic model after every step', () => {
+      fc.assert(
+        fc.property(fc.array(stepArbitrary, { minLength: 1, maxLength: 40, size: 'medium' }), (steps) => {
+          const directory = mkdtempSync(join(tmpdir(), 'meridian-ledger-property-'));
+          const path = join(directory, 'ledger.db');
+          const startMs = 10 * dayMs + 12_345;
+          const run: Run = {
+            path,
+            holdCommit,
+            opened: openTestLedger(path, { holdCommit }),
+            model: createTestLedgerModel(),
+            nowMs: startMs,
+            lastReconcileMs: startMs,
+            requestIds: [],
+            holdsTried: 0,
+          };
+          try {
+            for (const step of steps) {
+              applyStep(run, step);
+              checkRun(run);
+            }
+          } finally {
+            run.opened.database.close();
+            rmSync(directory, { recursive: true, force: true });
           }
-        } finally {
-          run.opened.database.close();
-          rmSync(directory, { recursive: true, force: true });
-        }
-      }),
-      { numRuns: 100 },
-    );
-  }, 60_000);
-});
+        }),
+        { numRuns: 100 },
+      );
+    }, 60_000);
+  },
+);

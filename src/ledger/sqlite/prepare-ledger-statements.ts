@@ -71,6 +71,9 @@ function prepareReadStatements(database: Database) {
     sumKeyActiveHolds: read<[string], Sum>(
       "SELECT COALESCE(SUM(amount), 0) AS total FROM ledger_holds WHERE status = 'active' AND key_id = ?",
     ),
+    sumActiveHoldsByKey: read<[], { readonly key_id: string; readonly total: bigint }>(
+      "SELECT key_id, SUM(amount) AS total FROM ledger_holds WHERE status = 'active' GROUP BY key_id",
+    ),
     sumCredits: read<[string, string], Sum>(
       'SELECT COALESCE(SUM(amount), 0) AS total FROM ledger_postings WHERE credit_account = ? AND kind = ?',
     ),

@@ -99,7 +99,10 @@ function topUp(statements: LedgerStatements, hold: HoldRow, input: SettleInput):
  * the earlier charge is returned (0 for an expired hold) and only attempt costs not yet
  * posted are booked, so a late or replayed settlement never loses the upstream cost.
  */
-export function settleHold(statements: LedgerStatements, input: SettleInput): SettleResult {
+export function settleHold(
+  statements: LedgerStatements,
+  input: SettleInput,
+): { readonly result: SettleResult; readonly hold: HoldRow } {
   assertSettleInput(input);
   const hold = statements.selectHold.get(input.requestId);
   if (hold === undefined) {
@@ -109,7 +112,7 @@ export function settleHold(statements: LedgerStatements, input: SettleInput): Se
     const chargedNanos = hold.charged_nanos ?? 0n;
     const transferId = `late-cost:${hold.request_id}`;
     postProviderCosts(statements, hold, { costs: input.attemptCosts, chargedNanos, transferId, nowMs: input.nowMs });
-    return { chargedNanos, isFirstSettlement: false };
+    return { result: { chargedNanos, isFirstSettlement: false }, hold };
   }
   const heldNanos = hold.amount + topUp(statements, hold, input);
   const chargedNanos = input.chargeNanos < heldNanos ? input.chargeNanos : heldNanos;
@@ -119,5 +122,5 @@ export function settleHold(statements: LedgerStatements, input: SettleInput): Se
   postProviderCosts(statements, hold, { costs: input.attemptCosts, chargedNanos, transferId, nowMs: input.nowMs });
   const changes = statements.resolveHold.run('posted', input.nowMs, chargedNanos, hold.request_id).changes;
   assert.equal(changes, 1, `hold ${hold.request_id} changed under its settlement`);
-  return { chargedNanos, isFirstSettlement: true };
+  return { result: { chargedNanos, isFirstSettlement: true }, hold };
 }

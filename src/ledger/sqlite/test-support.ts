@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { migrateSqlite, openSqliteDatabase } from '../../storage/index.js';
 import type { Ledger, PlaceHoldInput } from '../ledger-types.js';
 import { createSqliteLedger } from './create-sqlite-ledger.js';
+import type { SqliteLedgerOptions } from './create-sqlite-ledger.js';
 
 export interface TestLedger {
   readonly database: Database;
@@ -9,10 +10,10 @@ export interface TestLedger {
 }
 
 /** A migrated database (in memory unless a path is given) and a ledger over it. */
-export function openTestLedger(path = ':memory:'): TestLedger {
+export function openTestLedger(path = ':memory:', options: SqliteLedgerOptions = {}): TestLedger {
   const database = openSqliteDatabase({ path });
   migrateSqlite(database);
-  return { database, ledger: createSqliteLedger(database) };
+  return { database, ledger: createSqliteLedger(database, options) };
 }
 
 /** A hold request with defaults: org `org-a`, key `key-a`, at t = 1 000 000, TTL 60 s, no key limit. */

@@ -19,14 +19,15 @@ function createTemporaryPath(): string {
 }
 
 describe('openSqliteDatabase', () => {
-  it('creates the parent directory and sets WAL, NORMAL sync, busy timeout and foreign keys', () => {
+  it('creates the parent directory and sets WAL, FULL sync, in-memory temp store, busy timeout and foreign keys', () => {
     const database = openSqliteDatabase({ path: createTemporaryPath() });
     expect({
       journalMode: database.pragma('journal_mode', { simple: true }),
       synchronous: database.pragma('synchronous', { simple: true }),
       busyTimeoutMs: database.pragma('busy_timeout', { simple: true }),
       foreignKeys: database.pragma('foreign_keys', { simple: true }),
-    }).toEqual({ journalMode: 'wal', synchronous: 1, busyTimeoutMs: 5000, foreignKeys: 1 });
+      tempStore: database.pragma('temp_store', { simple: true }),
+    }).toEqual({ journalMode: 'wal', synchronous: 2, busyTimeoutMs: 5000, foreignKeys: 1, tempStore: 2 });
     database.close();
   });
 

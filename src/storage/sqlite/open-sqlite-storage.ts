@@ -1,6 +1,7 @@
 import type { Storage } from '../ports.js';
 import { createIdempotencyService } from '../../idempotency/index.js';
 import { createSqliteLedger } from '../../ledger/index.js';
+import type { SqliteLedgerOptions } from '../../ledger/index.js';
 import { migrateSqlite } from './migrate-sqlite.js';
 import { createSqliteCreditCodeStore } from './sqlite-credit-code-store.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
@@ -11,19 +12,21 @@ import { createSqliteOrgStore } from './sqlite-org-store.js';
 /**
  * Opens the embedded SQLite storage at `path` (its directory is created; `':memory:'`
  * for tests), migrates it, and returns the stores over one connection. WAL with
- * `synchronous=NORMAL`: see {@link openSqliteDatabase} for why that is durable
- * across a process crash and what waits for the credits issue.
+ * `synchronous=FULL`: see {@link openSqliteDatabase} for why and what it costs.
  */
-export function openSqliteStorage(options: { readonly path: string }): Storage {
+export function openSqliteStorage(options: { readonly path: string; readonly ledger?: SqliteLedgerOptions }): Storage {
   const database = openSqliteDatabase(options);
   try {
     migrateSqlite(database);
-    const ledger = createSqliteLedger(database);
+    const ledger = createSqliteLedger(database, options.ledger);
     return {
       ledger,
       creditCodes: createSqliteCreditCodeStore(database, ledger),
       idempotency: createIdempotencyService({ database, now: Date.now }),
       generations: createSqliteGenerationStore(database, {
+        // Queued admissions are written before the batch, in their own transaction, so a batch that fails and
+        // rolls back cannot take them with it.
+        beforeBatch: () => ledger.flushPending(),
         settle: (record) =>
           record.settlement === undefined
             ? record
@@ -31,7 +34,10 @@ export function openSqliteStorage(options: { readonly path: string }): Storage {
       }),
       keys: createSqliteKeyStore(database),
       orgs: createSqliteOrgStore(database),
-      close: () => database.close(),
+      close: () => {
+        ledger.flushPending();
+        database.close();
+      },
     };
   } catch (error) {
     database.close();

@@ -125,6 +125,8 @@ export function createSqliteGenerationStore(
      * settlement of the call, whose actual charge becomes the record's cost (they can never disagree).
      */
     readonly settle?: (record: GenerationRecord) => GenerationRecord;
+    /** Runs before each batch's transaction begins. */
+    readonly beforeBatch?: () => void;
   } = {},
 ): GenerationStore {
   // Idempotent by id only: `ON CONFLICT (id) DO NOTHING`, not `INSERT OR IGNORE`, which would also drop a row
@@ -142,7 +144,10 @@ export function createSqliteGenerationStore(
     });
   });
   return {
-    insertGenerations: (records) => insertMany(records),
+    insertGenerations: (records) => {
+      options.beforeBatch?.();
+      return insertMany(records);
+    },
     findGeneration: (id) => {
       const row = find.get(id) as Row | undefined;
       return row === undefined ? undefined : fromRow(row);

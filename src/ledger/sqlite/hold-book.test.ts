@@ -1,0 +1,160 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Database } from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHoldInput as hold, findFailingInvariants, openTestLedger } from './test-support.js';
+
+const batched = { holdCommit: 'batched' } as const;
+const directories: string[] = [];
+
+function createDatabasePath(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'meridian-hold-book-'));
+  directories.push(directory);
+  return join(directory, 'ledger.db');
+}
+
+afterEach(() => {
+  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+});
+
+/** Rows actually written, read without going through the ledger (which would write the queue first). */
+function countWritten(database: Database): { readonly holds: number; readonly postings: number } {
+  const count = (sql: string): number => (database.prepare(sql).get() as { readonly n: number }).n;
+  return {
+    holds: count('SELECT COUNT(*) AS n FROM ledger_holds'),
+    postings: count("SELECT COUNT(*) AS n FROM ledger_postings WHERE kind = 'hold'"),
+  };
+}
+
+describe('batched admission (hold book)', () => {
+  it('decides at once and writes the holds of one turn together on the next turn', async () => {
+    const { database, ledger } = openTestLedger(':memory:', batched);
+    ledger.grant({ grantId: 'g', orgId: 'org-a', amount: 1_500n, nowMs: 0 });
+    expect(ledger.placeHold(hold('req-1'))).toEqual({ ok: true, amount: 1_000n });
+    // The queued 1 000 counts against the balance before it is written.
+    expect(ledger.placeHold(hold('req-2'))).toEqual({ ok: true, amount: 500n });
+    expect(ledger.placeHold(hold('req-3'))).toEqual({ ok: false, reason: 'insufficient_credits', affordableNanos: 0n });
+    expect(ledger.placeHold(hold('req-1'))).toEqual({ ok: true, amount: 1_000n });
+    expect(countWritten(database)).toEqual({ holds: 0, postings: 0 });
+    await nextTurn();
+    expect(countWritten(database)).toEqual({ holds: 2, postings: 2 });
+    expect(ledger.balance('org-a')).toEqual({
+      availableNanos: 0n,
+      heldNanos: 1_500n,
+      grantedNanos: 1_500n,
+      chargedNanos: 0n,
+    });
+    expect(findFailingInvariants(ledger, 1_000_000, 0)).toEqual([]);
+  });
+
+  it('writes the queue before any other call reads or settles', () => {
+    const { database, ledger } = openTestLedger(':memory:', batched);
+    ledger.grant({ grantId: 'g', orgId: 'org-a', amount: 5_000n, nowMs: 0 });
+    ledger.placeHold(hold('req-1'));
+    expect(ledger.findHold('req-1')).toMatchObject({ amount: 1_000n, status: 'active' });
+    ledger.placeHold(hold('req-2'));
+    expect(ledger.settle({ requestId: 'req-2', chargeNanos: 400n, attemptCosts: [], nowMs: 1_000_100 })).toEqual({
+      chargedNanos: 400n,
+      isFirstSettlement: true,
+    });
+    ledger.placeHold(hold('req-3'));
+    expect(ledger.balance('org-a').heldNanos).toBe(2_000n);
+    expect(countWritten(database)).toEqual({ holds: 3, postings: 3 });
+  });
+
+  it("counts queued and written holds against a key's limit, and frees them when settled or expired", () => {
+    const { ledger } = openTestLedger(':memory:', batched);
+    ledger.grant({ grantId: 'g', orgId: 'org-a', amount: 100_000n, nowMs: 0 });
+    const keyLimit = { limitNanos: 2_500n, windowStartMs: 0 };
+    expect(ledger.placeHold(hold('req-1', { keyLimit }))).toEqual({ ok: true, amount: 1_000n });
+    ledger.flushPending();
+    expect(ledger.placeHold(hold('req-2', { keyLimit }))).toEqual({ ok: true, amount: 1_000n });
+    expect(ledger.placeHold(hold('req-3', { keyLimit, amountMin: 10n }))).toEqual({ ok: true, amount: 500n });
+    expect(ledger.placeHold(hold('req-4', { keyLimit, amountMin: 10n }))).toEqual({
+      ok: false,
+      reason: 'key_limit_reached',
+      affordableNanos: 0n,
+    });
+    // Settling req-1 for 200: its 1 000 is no longer held, 200 is spent in the window.
+    ledger.settle({ requestId: 'req-1', chargeNanos: 200n, attemptCosts: [], nowMs: 1_000_500 });
+    expect(ledger.placeHold(hold('req-5', { keyLimit, amountMin: 10n }))).toEqual({ ok: true, amount: 800n });
+    // The reconciler expires req-2, req-3 and req-5 (TTL 60 s): the whole limit but the 200 spent is free again.
+    expect(ledger.reconcile(2_000_000, 0)).toBe(3);
+    expect(ledger.placeHold(hold('req-6', { keyLimit, amountMax: 5_000n, nowMs: 2_000_000 }))).toEqual({
+      ok: true,
+      amount: 2_300n,
+    });
+    expect(findFailingInvariants(ledger, 2_000_000, 0)).toEqual([]);
+  });
+
+  it('loads the active holds of earlier runs at start', () => {
+    const path = createDatabasePath();
+    const first = openTestLedger(path, batched);
+    first.ledger.grant({ grantId: 'g', orgId: 'org-a', amount: 100_000n, nowMs: 0 });
+    const keyLimit = { limitNanos: 1_500n, windowStartMs: 0 };
+    first.ledger.placeHold(hold('req-1', { keyLimit }));
+    first.ledger.flushPending();
+    first.database.close();
+    const second = openTestLedger(path, batched);
+    expect(second.ledger.placeHold(hold('req-2', { keyLimit, amountMin: 1n }))).toEqual({ ok: true, amount: 500n });
+    second.database.close();
+  });
+
+  it('a crash before the write loses the queued holds and nothing else', async () => {
+    const path = createDatabasePath();
+    const first = openTestLedger(path, batched);
+    first.ledger.grant({ grantId: 'g', orgId: 'org-a', amount: 3_000n, nowMs: 0 });
+    first.ledger.placeHold(hold('req-1'));
+    first.ledger.flushPending();
+    first.ledger.placeHold(hold('req-2'));
+    first.database.close();
+    await nextTurn(); // the scheduled write finds the connection closed and does nothing
+    const second = openTestLedger(path, batched);
+    expect(second.ledger.activeHolds().map((active) => active.requestId)).toEqual(['req-1']);
+    expect(second.ledger.balance('org-a')).toMatchObject({ availableNanos: 2_000n, heldNanos: 1_000n });
+    expect(findFailingInvariants(second.ledger, 1_000_000, 0)).toEqual([]);
+    second.database.close();
+  });
+
+  it('re-caps a hold at the written balance, so two processes on one file cannot overdraw', () => {
+    const path = createDatabasePath();
+    const first = openTestLedger(path, batched);
+    const second = openTestLedger(path, batched);
+    first.ledger.grant({ grantId: 'g', orgId: 'org-a', amount: 1_500n, nowMs: 0 });
+    expect(first.ledger.placeHold(hold('req-1'))).toEqual({ ok: true, amount: 1_000n });
+    expect(second.ledger.placeHold(hold('req-2'))).toEqual({ ok: true, amount: 1_000n });
+    first.ledger.flushPending();
+    second.ledger.flushPending();
+    expect(second.ledger.findHold('req-2')).toMatchObject({ amount: 500n });
+    expect(second.ledger.balance('org-a')).toMatchObject({ availableNanos: 0n, heldNanos: 1_500n });
+    // Settling above the capped hold draws only what is available (nothing): the balance never goes negative.
+    expect(second.ledger.settle({ requestId: 'req-2', chargeNanos: 900n, attemptCosts: [], nowMs: 1_000_100 })).toEqual(
+      { chargedNanos: 500n, isFirstSettlement: true },
+    );
+    expect(findFailingInvariants(second.ledger, 1_000_000, 0)).toEqual([]);
+    first.database.close();
+    second.database.close();
+  });
+
+  it('keeps the holds queued when their write fails, reports it, and writes them on the retry', async () => {
+    const errors: unknown[] = [];
+    const { database, ledger } = openTestLedger(':memory:', {
+      ...batched,
+      onFlushError: (error) => errors.push(error),
+    });
+    ledger.grant({ grantId: 'g', orgId: 'org-a', amount: 5_000n, nowMs: 0 });
+    database.exec(`CREATE TEMP TRIGGER refuse_holds BEFORE INSERT ON ledger_holds
+      BEGIN SELECT RAISE(ABORT, 'disk is full'); END`);
+    ledger.placeHold(hold('req-1'));
+    await nextTurn();
+    expect(errors.map(String)).toEqual(['SqliteError: disk is full']);
+    expect(countWritten(database)).toEqual({ holds: 0, postings: 0 });
+    expect(ledger.placeHold(hold('req-2'))).toEqual({ ok: true, amount: 1_000n });
+    database.exec('DROP TRIGGER refuse_holds');
+    ledger.flushPending();
+    expect(countWritten(database)).toEqual({ holds: 2, postings: 2 });
+    expect(ledger.balance('org-a')).toMatchObject({ availableNanos: 3_000n, heldNanos: 2_000n });
+  });
+});

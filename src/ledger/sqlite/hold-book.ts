@@ -1,0 +1,116 @@
+import type { Database } from 'better-sqlite3';
+import { ledgerAccounts } from '../ledger-accounts.js';
+import type { Nanos, PlaceHoldInput, PlaceHoldResult } from '../ledger-types.js';
+import { assertPlaceHoldInput, assertSameHolder, decideHold, writeHold } from './place-hold.js';
+import type { HoldView } from './place-hold.js';
+import type { LedgerStatements } from './prepare-ledger-statements.js';
+
+/** Admission decided in memory, written to the database by the next flush (one transaction for many holds). */
+export interface HoldBook {
+  place(input: PlaceHoldInput): PlaceHoldResult;
+  /** Writes every queued hold in one transaction (a savepoint inside the caller's). */
+  flush(): void;
+  /** A hold was resolved (settled or expired): its credit no longer counts against its key. */
+  release(keyId: string, amount: Nanos): void;
+  /** Reloads the keys' active holds from the database (after the reconciler resolved some). */
+  resync(): void;
+  readonly pendingCount: number;
+}
+
+interface QueuedHold {
+  readonly input: PlaceHoldInput;
+  readonly amount: Nanos;
+}
+
+function addTo(totals: Map<string, Nanos>, id: string, delta: Nanos): void {
+  const total = (totals.get(id) ?? 0n) + delta;
+  if (total === 0n) totals.delete(id);
+  else totals.set(id, total);
+}
+
+/**
+ * Batched admission for the embedded mode, where one gateway process owns the database
+ * file. The decision reads the org's balance and the key's window spend from the
+ * database and subtracts what this process has admitted but not yet written; the keys'
+ * active holds are kept in memory (loaded at start, resynced by the reconciler), so
+ * admission costs a few indexed reads and no transaction. Node runs it on one thread,
+ * so deciding and reserving are one atomic step. The queued holds are written together
+ * on the next event-loop turn (`schedule`), or before any other ledger call reads or
+ * settles. A hold lost to a crash before its flush (microseconds) leaves no posting,
+ * which is what the reconciler's rule would have booked for it anyway: charge 0.
+ */
+export function createHoldBook(
+  database: Database,
+  statements: LedgerStatements,
+  options: { readonly schedule: (flush: () => void) => void },
+): HoldBook {
+  let queue: QueuedHold[] = [];
+  const queuedByRequest = new Map<string, QueuedHold>();
+  const queuedByOrg = new Map<string, Nanos>();
+  const heldByKey = new Map<string, Nanos>();
+  let isScheduled = false;
+
+  const view: HoldView = {
+    available: (orgId) =>
+      (statements.selectBalance.get(ledgerAccounts.orgAvailable(orgId))?.balance ?? 0n) -
+      (queuedByOrg.get(orgId) ?? 0n),
+    keyHeld: (keyId) => heldByKey.get(keyId) ?? 0n,
+  };
+  const writeAll = database.transaction((holds: readonly QueuedHold[]) =>
+    holds.map((hold) => writeHold(statements, hold.input, hold.amount)),
+  );
+
+  function resync(): void {
+    heldByKey.clear();
+    for (const row of statements.sumActiveHoldsByKey.all()) heldByKey.set(row.key_id, row.total);
+    for (const hold of queue) addTo(heldByKey, hold.input.keyId, hold.amount);
+  }
+
+  function flush(): void {
+    isScheduled = false;
+    if (queue.length === 0) return;
+    const written = writeAll.immediate(queue);
+    // Only another process spending the same org between decision and write makes a hold smaller.
+    queue.forEach((hold, index) => addTo(heldByKey, hold.input.keyId, (written[index] ?? 0n) - hold.amount));
+    queue = [];
+    queuedByRequest.clear();
+    queuedByOrg.clear();
+  }
+
+  function place(input: PlaceHoldInput): PlaceHoldResult {
+    assertPlaceHoldInput(input);
+    const queued = queuedByRequest.get(input.requestId);
+    if (queued !== undefined) {
+      assertSameHolder(queued.input, input);
+      return { ok: true, amount: queued.amount };
+    }
+    const existing = statements.selectHold.get(input.requestId);
+    if (existing !== undefined) {
+      assertSameHolder({ orgId: existing.org_id, keyId: existing.key_id }, input);
+      return { ok: true, amount: existing.amount };
+    }
+    const decision = decideHold(statements, view, input);
+    if (!decision.ok) return decision;
+    const hold = { input, amount: decision.amount };
+    queue.push(hold);
+    queuedByRequest.set(input.requestId, hold);
+    addTo(queuedByOrg, input.orgId, hold.amount);
+    addTo(heldByKey, input.keyId, hold.amount);
+    if (!isScheduled) {
+      isScheduled = true;
+      options.schedule(flush);
+    }
+    return decision;
+  }
+
+  resync();
+  return {
+    place,
+    flush,
+    release: (keyId, amount) => addTo(heldByKey, keyId, -amount),
+    resync,
+    get pendingCount() {
+      return queue.length;
+    },
+  };
+}
