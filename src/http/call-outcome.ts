@@ -6,5 +6,7 @@ export interface CallOutcome {
   /** When the first output event arrived (streams); undefined for JSON answers and streams that produced none. */
   readonly firstOutputAtMs: number | undefined;
   readonly finishedAtMs: number;
+  /** Billed prompt tokens (the provider's count, or the local estimate when it reported none). */
+  readonly promptTokens: number;
   readonly completionTokens: number;
 }

@@ -51,6 +51,7 @@ export async function completeModelCall(routed: RoutedCall, upstreamResponse: Up
     ending: record.ending,
     firstOutputAtMs: undefined,
     finishedAtMs: record.finishedAtMs,
+    promptTokens: billed.promptTokens,
     completionTokens: billed.completionTokens,
   };
 }

@@ -98,7 +98,8 @@ export async function handleModelCall(
     throw error;
   } finally {
     app.callsInFlight.count -= 1;
-    rate.finish(promptEstimate + (outcome?.completionTokens ?? 0));
+    // The minute's tokens: the estimate while the call runs, then what was billed (nothing for a call that failed).
+    rate.finish(outcome === undefined ? 0 : outcome.promptTokens + outcome.completionTokens);
   }
 }
 

@@ -132,6 +132,7 @@ function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Prom
         ending: record.ending,
         firstOutputAtMs,
         finishedAtMs: record.finishedAtMs,
+        promptTokens: billed.promptTokens,
         completionTokens: billed.completionTokens,
       };
       routed.app.generationWriter.write(record).then(

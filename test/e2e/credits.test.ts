@@ -333,6 +333,33 @@ describe('rate limits per key', () => {
     expect(((await responses[3]!.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
   });
 
+  it('counts tokens_per_minute by what was billed, then 429 with the token headers', async () => {
+    const key = await createKey('limited', { tokens_per_minute: 100 });
+    const secondsLeft = 60 - new Date().getUTCSeconds();
+    if (secondsLeft < 3) await new Promise((resolve) => setTimeout(resolve, secondsLeft * 1000 + 100));
+    // Each call is billed 30 prompt + 20 completion = 50 tokens: two fill the minute's 100, the third is refused.
+    for (let index = 0; index < 2; index += 1)
+      fake.enqueue(completeScript('openai', { text: ['ok'], usage: usage(30, 20) }));
+    const responses = [];
+    for (let index = 0; index < 3; index += 1) responses.push(await post(key, { max_tokens: 10 }));
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 429]);
+    expect(fake.received).toHaveLength(2);
+    // While a call runs its local prompt estimate counts; once finished, its billed 50 replace it.
+    const estimate = 100 - Number(responses[0]!.headers.get('x-ratelimit-remaining-tokens'));
+    expect(estimate).toBeGreaterThan(0);
+    expect(responses.map((response) => response.headers.get('x-ratelimit-remaining-tokens'))).toEqual([
+      String(100 - estimate),
+      String(100 - 50 - estimate),
+      '0',
+    ]);
+    expect(responses[2]!.headers.get('x-ratelimit-limit-tokens')).toBe('100');
+    expect(responses[2]!.headers.get('x-ratelimit-limit')).toBe('100');
+    expect(Number(responses[2]!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await responses[2]!.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'rate_limited',
+    });
+  });
+
   it('bounds concurrent requests per key', async () => {
     const key = await createKey('limited', { concurrency: 1 });
     fake.enqueue({ ...streamScript('openai', { text: ['slow'], usage: usage(5, 5) }), holdAfter: 1 } as never);
