@@ -153,4 +153,9 @@ export interface Ledger {
   verify(nowMs: number, graceMs: number): readonly InvariantResult[];
   /** Writes admissions decided but not yet durable (a batching store); every other call does it first. */
   flushPending(): void;
+  /**
+   * Runs `work` in one transaction of the ledger's store, right after writing the pending admissions: one
+   * commit for both. If `work` throws, everything rolls back and the admissions stay pending.
+   */
+  withPendingWritten<T>(work: () => T): T;
 }

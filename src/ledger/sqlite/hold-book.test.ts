@@ -15,6 +15,12 @@ function createDatabasePath(): string {
   return join(directory, 'ledger.db');
 }
 
+/** The book writes two event-loop turns after an admission (a generation batch in between takes them along). */
+async function afterScheduledWrite(): Promise<void> {
+  await nextTurn();
+  await nextTurn();
+}
+
 afterEach(() => {
   for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
 });
@@ -37,6 +43,8 @@ describe('batched admission (hold book)', () => {
     expect(ledger.placeHold(hold('req-2'))).toEqual({ ok: true, amount: 500n });
     expect(ledger.placeHold(hold('req-3'))).toEqual({ ok: false, reason: 'insufficient_credits', affordableNanos: 0n });
     expect(ledger.placeHold(hold('req-1'))).toEqual({ ok: true, amount: 1_000n });
+    expect(countWritten(database)).toEqual({ holds: 0, postings: 0 });
+    await nextTurn();
     expect(countWritten(database)).toEqual({ holds: 0, postings: 0 });
     await nextTurn();
     expect(countWritten(database)).toEqual({ holds: 2, postings: 2 });
@@ -110,7 +118,7 @@ describe('batched admission (hold book)', () => {
     first.ledger.flushPending();
     first.ledger.placeHold(hold('req-2'));
     first.database.close();
-    await nextTurn(); // the scheduled write finds the connection closed and does nothing
+    await afterScheduledWrite(); // the scheduled write finds the connection closed and does nothing
     const second = openTestLedger(path, batched);
     expect(second.ledger.activeHolds().map((active) => active.requestId)).toEqual(['req-1']);
     expect(second.ledger.balance('org-a')).toMatchObject({ availableNanos: 2_000n, heldNanos: 1_000n });
@@ -148,7 +156,7 @@ describe('batched admission (hold book)', () => {
     database.exec(`CREATE TEMP TRIGGER refuse_holds BEFORE INSERT ON ledger_holds
       BEGIN SELECT RAISE(ABORT, 'disk is full'); END`);
     ledger.placeHold(hold('req-1'));
-    await nextTurn();
+    await afterScheduledWrite();
     expect(errors.map(String)).toEqual(['SqliteError: disk is full']);
     expect(countWritten(database)).toEqual({ holds: 0, postings: 0 });
     expect(ledger.placeHold(hold('req-2'))).toEqual({ ok: true, amount: 1_000n });
@@ -156,5 +164,24 @@ describe('batched admission (hold book)', () => {
     ledger.flushPending();
     expect(countWritten(database)).toEqual({ holds: 2, postings: 2 });
     expect(ledger.balance('org-a')).toMatchObject({ availableNanos: 3_000n, heldNanos: 2_000n });
+  });
+
+  it('commits the queued holds with a batch in one transaction, and queues them again if the batch fails', () => {
+    const { database, ledger } = openTestLedger(':memory:', batched);
+    ledger.grant({ grantId: 'g', orgId: 'org-a', amount: 1_500n, nowMs: 0 });
+    ledger.placeHold(hold('req-1'));
+    expect(() =>
+      ledger.withPendingWritten(() => {
+        expect(countWritten(database)).toEqual({ holds: 1, postings: 1 });
+        throw new Error('the batch failed');
+      }),
+    ).toThrow('the batch failed');
+    expect(countWritten(database)).toEqual({ holds: 0, postings: 0 });
+    // Still reserved: the next admission sees only 500 left.
+    expect(ledger.placeHold(hold('req-2'))).toEqual({ ok: true, amount: 500n });
+    expect(ledger.withPendingWritten(() => 'committed')).toBe('committed');
+    expect(countWritten(database)).toEqual({ holds: 2, postings: 2 });
+    expect(ledger.balance('org-a')).toMatchObject({ availableNanos: 0n, heldNanos: 1_500n });
+    expect(findFailingInvariants(ledger, 1_000_000, 0)).toEqual([]);
   });
 });

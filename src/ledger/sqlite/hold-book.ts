@@ -10,6 +10,11 @@ export interface HoldBook {
   place(input: PlaceHoldInput): PlaceHoldResult;
   /** Writes every queued hold in one transaction (a savepoint inside the caller's). */
   flush(): void;
+  /**
+   * Writes the queued holds and runs `work` in the same transaction (one commit, one fsync, for both). If
+   * anything throws, the transaction rolls back and the holds are queued again, exactly as they were.
+   */
+  flushWith<T>(work: () => T): T;
   /** A hold was resolved (settled or expired): its credit no longer counts against its key. */
   release(keyId: string, amount: Nanos): void;
   /** Reloads the keys' active holds from the database (after the reconciler resolved some). */
@@ -66,15 +71,44 @@ export function createHoldBook(
     for (const hold of queue) addTo(heldByKey, hold.input.keyId, hold.amount);
   }
 
-  function flush(): void {
-    isScheduled = false;
-    if (queue.length === 0) return;
-    const written = writeAll.immediate(queue);
+  /** Writes the queue in the current transaction (or its own); returns how to put it back if that rolls back. */
+  function writeQueue(): () => void {
+    if (queue.length === 0) return () => undefined;
+    const taken = queue;
+    const written = writeAll.immediate(taken);
     // Only another process spending the same org between decision and write makes a hold smaller.
-    queue.forEach((hold, index) => addTo(heldByKey, hold.input.keyId, (written[index] ?? 0n) - hold.amount));
+    const shortfalls = taken.map((hold, index) => (written[index] ?? 0n) - hold.amount);
+    taken.forEach((hold, index) => addTo(heldByKey, hold.input.keyId, shortfalls[index] ?? 0n));
     queue = [];
     queuedByRequest.clear();
     queuedByOrg.clear();
+    return () => {
+      taken.forEach((hold, index) => addTo(heldByKey, hold.input.keyId, -(shortfalls[index] ?? 0n)));
+      queue = [...taken, ...queue];
+      for (const hold of taken) {
+        queuedByRequest.set(hold.input.requestId, hold);
+        addTo(queuedByOrg, hold.input.orgId, hold.amount);
+      }
+    };
+  }
+
+  function flush(): void {
+    isScheduled = false;
+    writeQueue();
+  }
+
+  function flushWith<T>(work: () => T): T {
+    let undo: () => void = () => undefined;
+    const run = database.transaction(() => {
+      undo = writeQueue();
+      return work();
+    });
+    try {
+      return run.immediate();
+    } catch (error) {
+      undo();
+      throw error;
+    }
   }
 
   function place(input: PlaceHoldInput): PlaceHoldResult {
@@ -107,6 +141,7 @@ export function createHoldBook(
   return {
     place,
     flush,
+    flushWith,
     release: (keyId, amount) => addTo(heldByKey, keyId, -amount),
     resync,
     get pendingCount() {

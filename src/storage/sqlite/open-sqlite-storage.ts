@@ -24,9 +24,8 @@ export function openSqliteStorage(options: { readonly path: string; readonly led
       creditCodes: createSqliteCreditCodeStore(database, ledger),
       idempotency: createIdempotencyService({ database, now: Date.now }),
       generations: createSqliteGenerationStore(database, {
-        // Queued admissions are written before the batch, in their own transaction, so a batch that fails and
-        // rolls back cannot take them with it.
-        beforeBatch: () => ledger.flushPending(),
+        // Queued admissions commit with the batch (one fsync); if the batch fails they stay queued.
+        runBatch: (batch) => ledger.withPendingWritten(batch),
         settle: (record) =>
           record.settlement === undefined
             ? record

@@ -125,8 +125,8 @@ export function createSqliteGenerationStore(
      * settlement of the call, whose actual charge becomes the record's cost (they can never disagree).
      */
     readonly settle?: (record: GenerationRecord) => GenerationRecord;
-    /** Runs before each batch's transaction begins. */
-    readonly beforeBatch?: () => void;
+    /** Runs each batch's transaction (by default on its own; the ledger runs it with its pending admissions). */
+    readonly runBatch?: <T>(batch: () => T) => T;
   } = {},
 ): GenerationStore {
   // Idempotent by id only: `ON CONFLICT (id) DO NOTHING`, not `INSERT OR IGNORE`, which would also drop a row
@@ -144,10 +144,8 @@ export function createSqliteGenerationStore(
     });
   });
   return {
-    insertGenerations: (records) => {
-      options.beforeBatch?.();
-      return insertMany(records);
-    },
+    insertGenerations: (records) =>
+      options.runBatch === undefined ? insertMany(records) : options.runBatch(() => insertMany(records)),
     findGeneration: (id) => {
       const row = find.get(id) as Row | undefined;
       return row === undefined ? undefined : fromRow(row);

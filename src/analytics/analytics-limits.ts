@@ -1,0 +1,22 @@
+/**
+ * Bounds on analytics queries, unit last. Each keeps one request's work bounded; a value outside them is a
+ * 400 invalid_request ({@link AnalyticsQueryError}), never a silent clamp.
+ */
+export const analyticsLimits = {
+  /** Rollup bucket width. 15 minutes: every current IANA offset is a multiple of it, so zoned days are exact. */
+  rollupBucketMs: 15 * 60_000,
+  /** Rows returned by a ranking when the caller names no limit. */
+  rankingsLimitDefault: 10,
+  /** Most rows a ranking returns; the rest is the "others" row. */
+  rankingsLimitMax: 100,
+  /** Most periods in one time series (a year of days); each period is one range read of the rollups. */
+  timeSeriesPeriodCountMax: 366,
+  /** Longest Activity range: one range read of an org's rollups, and at most this many day rows. */
+  activityRangeDaysMax: 400,
+  /** Longest app name kept in a rollup key; `X-Title` is client-chosen, so it is cut, not trusted. */
+  appNameLengthMax: 100,
+  /** Longest time zone name looked up (the longest IANA name is 32 characters). */
+  timeZoneNameLengthMax: 64,
+  /** Largest privacy threshold accepted (requests per period). */
+  minAppRequestsMax: 1_000_000_000,
+} as const;

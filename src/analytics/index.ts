@@ -1,0 +1,16 @@
+export type * from './analytics-types.js';
+export {
+  activityGroupings,
+  rankingDimensions,
+  rankingPeriods,
+  timeSeriesDimensions,
+  timeSeriesIntervals,
+  usageMeasures,
+} from './analytics-types.js';
+export { AnalyticsQueryError } from './analytics-query-error.js';
+export { analyticsLimits } from './analytics-limits.js';
+export { convertAppName } from './convert-app-name.js';
+export { applyToRollups } from './sqlite/apply-to-rollups.js';
+export { queryRankings } from './sqlite/query-rankings.js';
+export { queryTimeSeries } from './sqlite/query-time-series.js';
+export { queryActivity } from './sqlite/query-activity.js';

@@ -1,0 +1,154 @@
+import type { Database } from 'better-sqlite3';
+import { analyticsLimits } from '../analytics-limits.js';
+import { AnalyticsQueryError } from '../analytics-query-error.js';
+import type { ActivityParams, ActivityResult, ActivityRow, ActivityTotals } from '../analytics-types.js';
+import { activityGroupings } from '../analytics-types.js';
+import { dayMs, formatCivilDate } from '../civil-date.js';
+import { parseOneOf } from '../parse-query-options.js';
+import { assertOnRollupBucket } from '../period-bounds.js';
+import type { TimeZone } from '../time-zone.js';
+import { findZonedDayStartMs, findZonedEpochDay, parseTimeZone } from '../time-zone.js';
+import { prepareRollupStatement } from './prepare-rollup-statement.js';
+import { convertToCount, dimensionColumns } from './rollup-columns.js';
+
+const sums = `COALESCE(SUM(requests), 0) AS requests,
+  COALESCE(SUM(requests_usage_estimated), 0) AS requests_usage_estimated,
+  COALESCE(SUM(requests_usage_unknown), 0) AS requests_usage_unknown,
+  COALESCE(SUM(tokens_prompt), 0) AS tokens_prompt,
+  COALESCE(SUM(tokens_completion), 0) AS tokens_completion,
+  COALESCE(SUM(tokens_reasoning), 0) AS tokens_reasoning,
+  COALESCE(SUM(tokens_cached), 0) AS tokens_cached,
+  COALESCE(SUM(tokens_total), 0) AS tokens_total,
+  COALESCE(SUM(cost_nanos), 0) AS cost_nanos,
+  COALESCE(SUM(upstream_cost_nanos), 0) AS upstream_cost_nanos`;
+const inRange = 'org_id = @orgId AND bucket_start_ms >= @fromMs AND bucket_start_ms < @toMs';
+
+type SumsRow = Record<
+  | 'requests'
+  | 'requests_usage_estimated'
+  | 'requests_usage_unknown'
+  | 'tokens_prompt'
+  | 'tokens_completion'
+  | 'tokens_reasoning'
+  | 'tokens_cached'
+  | 'tokens_total'
+  | 'cost_nanos'
+  | 'upstream_cost_nanos',
+  bigint
+> & { readonly key?: string };
+
+interface Range {
+  readonly orgId: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+/**
+ * One org's usage over a range, per model, key, provider or local day, with every measure: the Activity
+ * page and `/api/v1/activity`. Always filtered by `orgId` (read through the org index), so it cannot return
+ * another tenant's usage. The range is widened to whole quarter-hours, the rollup grain.
+ *
+ * @throws AnalyticsQueryError for an empty org id, a range that is empty, reversed or longer than 400 days,
+ *   or an unknown zone.
+ */
+export function queryActivity(database: Database, params: ActivityParams): ActivityResult {
+  const groupBy = parseOneOf(params.groupBy, activityGroupings, 'groupBy');
+  const zone = parseTimeZone(params.timeZone);
+  const range = parseRange(params);
+  const rows = groupBy === 'day' ? readDayRows(database, range, zone) : readGroupRows(database, range, groupBy);
+  return { ...range, groupBy, timeZone: zone.name, rows, total: sumTotals(rows) };
+}
+
+function parseRange(params: ActivityParams): Range {
+  if (typeof params.orgId !== 'string' || params.orgId === '') {
+    throw new AnalyticsQueryError('orgId', 'Activity needs the caller’s org id');
+  }
+  const bucketMs = analyticsLimits.rollupBucketMs;
+  const isInstant = (value: number): boolean => Number.isSafeInteger(value) && value >= 0;
+  if (!isInstant(params.fromMs) || !isInstant(params.toMs) || params.fromMs >= params.toMs) {
+    throw new AnalyticsQueryError('from', 'from and to must be instants (ms since 1970) with from before to');
+  }
+  const fromMs = Math.floor(params.fromMs / bucketMs) * bucketMs;
+  const toMs = Math.ceil(params.toMs / bucketMs) * bucketMs;
+  if (toMs - fromMs > analyticsLimits.activityRangeDaysMax * dayMs) {
+    throw new AnalyticsQueryError('to', `an Activity range spans at most ${analyticsLimits.activityRangeDaysMax} days`);
+  }
+  return { orgId: params.orgId, fromMs, toMs };
+}
+
+function readGroupRows(database: Database, range: Range, groupBy: 'model' | 'key' | 'provider'): ActivityRow[] {
+  const dimension = dimensionColumns[groupBy];
+  const statement = prepareRollupStatement(
+    database,
+    `SELECT ${dimension} AS key, ${sums} FROM usage_rollups WHERE ${inRange} GROUP BY ${dimension}`,
+  );
+  return (statement.all(range) as SumsRow[]).map((row) => convertToActivityRow(row.key ?? '', row)).sort(compareRows);
+}
+
+/** Every local day touching the range, each summed over its part of the range. */
+function readDayRows(database: Database, range: Range, zone: TimeZone): ActivityRow[] {
+  const statement = prepareRollupStatement(database, `SELECT ${sums} FROM usage_rollups WHERE ${inRange}`);
+  const rows: ActivityRow[] = [];
+  const lastDay = findZonedEpochDay(zone, range.toMs - 1);
+  for (let day = findZonedEpochDay(zone, range.fromMs); day <= lastDay; day += 1) {
+    const dayStartMs = findZonedDayStartMs(zone, day);
+    const nextDayStartMs = findZonedDayStartMs(zone, day + 1);
+    assertOnRollupBucket(zone, dayStartMs);
+    const fromMs = Math.max(range.fromMs, dayStartMs);
+    const toMs = Math.min(range.toMs, nextDayStartMs);
+    const sumsRow = statement.get({ orgId: range.orgId, fromMs, toMs }) as SumsRow;
+    rows.push(convertToActivityRow(formatCivilDate(day), sumsRow));
+  }
+  return rows;
+}
+
+function convertToActivityRow(key: string, row: SumsRow): ActivityRow {
+  return {
+    key,
+    requests: convertToCount(row.requests),
+    requestsUsageEstimated: convertToCount(row.requests_usage_estimated),
+    requestsUsageUnknown: convertToCount(row.requests_usage_unknown),
+    promptTokens: convertToCount(row.tokens_prompt),
+    completionTokens: convertToCount(row.tokens_completion),
+    reasoningTokens: convertToCount(row.tokens_reasoning),
+    cachedTokens: convertToCount(row.tokens_cached),
+    totalTokens: convertToCount(row.tokens_total),
+    costNanos: row.cost_nanos,
+    upstreamCostNanos: row.upstream_cost_nanos,
+  };
+}
+
+/** Most spend first, then most tokens, then by key: deterministic. */
+function compareRows(left: ActivityRow, right: ActivityRow): number {
+  if (left.costNanos !== right.costNanos) return left.costNanos > right.costNanos ? -1 : 1;
+  if (left.totalTokens !== right.totalTokens) return right.totalTokens - left.totalTokens;
+  return left.key < right.key ? -1 : left.key > right.key ? 1 : 0;
+}
+
+function sumTotals(rows: readonly ActivityRow[]): ActivityTotals {
+  const total = {
+    requests: 0,
+    requestsUsageEstimated: 0,
+    requestsUsageUnknown: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    reasoningTokens: 0,
+    cachedTokens: 0,
+    totalTokens: 0,
+    costNanos: 0n,
+    upstreamCostNanos: 0n,
+  };
+  for (const row of rows) {
+    total.requests += row.requests;
+    total.requestsUsageEstimated += row.requestsUsageEstimated;
+    total.requestsUsageUnknown += row.requestsUsageUnknown;
+    total.promptTokens += row.promptTokens;
+    total.completionTokens += row.completionTokens;
+    total.reasoningTokens += row.reasoningTokens;
+    total.cachedTokens += row.cachedTokens;
+    total.totalTokens += row.totalTokens;
+    total.costNanos += row.costNanos;
+    total.upstreamCostNanos += row.upstreamCostNanos;
+  }
+  return total;
+}

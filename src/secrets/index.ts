@@ -1,0 +1,13 @@
+export type { Keyring } from './keyring.js';
+export { keyIdPattern, masterKeyBytes } from './keyring.js';
+export { KeyringError } from './keyring-error.js';
+export { loadKeyring } from './load-keyring.js';
+export { openSecret } from './open-secret.js';
+export { parseKeyring } from './parse-keyring.js';
+export { rotateSealed, rotateSealedRecords } from './rotate-sealed.js';
+export type { RotationReport, SealedRecord } from './rotate-sealed.js';
+export { sealSecret, secretBytesMax } from './seal-secret.js';
+export type { SecretContext } from './seal-secret.js';
+export { SecretError } from './secret-error.js';
+export type { SecretErrorCode } from './secret-error.js';
+export { readSealedKeyId } from './sealed-secret-format.js';

@@ -1,0 +1,811 @@
+import { request as sendHttpRequest } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorCodes } from '../../src/errors/index.js';
+import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
+import type { FakeUpstream, ReceivedRequest, Scenario } from '../fake-upstream/create-fake-upstream.js';
+import { completeScript, streamScript } from '../fake-upstream/protocol-scripts.js';
+import {
+  bodyCaseArbitrary,
+  deeplyNestedBody,
+  mutatedJsonArbitrary,
+  pathSegmentArbitrary,
+  queryStringArbitrary,
+  serializeJson,
+} from '../support/fuzz-arbitraries.js';
+import type { BodyCase } from '../support/fuzz-arbitraries.js';
+import { testAdminKey } from '../support/gateway-config.js';
+import { startGatewayProcess } from '../support/start-gateway-process.js';
+import type { GatewayProcess } from '../support/start-gateway-process.js';
+
+/**
+ * Issue #8 acceptance: fast-check fuzzing of every JSON route of a running gateway. Bodies are
+ * deeply mutated valid samples, arbitrary JSON, bytes that are not JSON, odd content types and
+ * framings, with good, missing and wrong keys. For every case: no 5xx, an answer within
+ * `answerTimeoutMs`, an error body in the route's dialect whose `code` is in the code table
+ * with that code's status and type, a well-formed SSE stream when one is sent — and the
+ * process still answers /healthz afterwards.
+ *
+ * No 5xx at all, 502/503/504 included: chat routes go to the built-in sandbox and embeddings
+ * to a fake upstream that always answers well, and every model a case can name is either
+ * served by one of them or unknown (404). So a 502 or 504 here is a gateway or sandbox bug,
+ * and a 503 means the gateway blamed its providers for something the request did.
+ *
+ * Each property records every failing case instead of stopping at the first, grouped by
+ * route and problem with the smallest case kept, so one run lists every distinct finding.
+ * Replay a run with MERIDIAN_FUZZ_SEED=<seed>.
+ */
+
+const answerTimeoutMs = 10_000;
+const seed = Number(process.env['MERIDIAN_FUZZ_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
+const runsPerRoute = 100;
+const runsForReadRoutes = 150;
+const runsPerStreamRoute = 60;
+const memberKey = 'fuzz-member-key-0123456789abcdef';
+
+type Dialect = 'openai' | 'anthropic';
+type Caller = 'member' | 'admin';
+
+/** Objects the routes need ids of, created through the API before fuzzing. */
+interface Fixtures {
+  readonly patchKeyId: string;
+  readonly rotateKeyIds: readonly string[];
+  readonly deleteKeyIds: readonly string[];
+  readonly creditCode: string;
+  readonly generationId: string;
+}
+
+interface Exchange {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: BodyCase | undefined;
+}
+
+type Outcome =
+  | { readonly kind: 'answer'; readonly status: number; readonly headers: IncomingHttpHeaders; readonly body: Buffer }
+  | { readonly kind: 'timeout' }
+  | { readonly kind: 'connection-error'; readonly message: string };
+
+interface Finding {
+  readonly route: string;
+  readonly problem: string;
+  readonly exchange: Exchange;
+  readonly answer: string;
+  count: number;
+}
+
+interface JsonRoute {
+  readonly name: string;
+  readonly method: 'POST' | 'PATCH' | 'DELETE';
+  readonly dialect: Dialect;
+  readonly caller: Caller;
+  readonly path: (fixtures: Fixtures) => fc.Arbitrary<string>;
+  readonly samples: (fixtures: Fixtures) => readonly Record<string, unknown>[];
+}
+
+// ---------------------------------------------------------------- samples (valid requests the mutations start from)
+
+const chatSamples: Record<string, unknown>[] = [
+  {
+    model: 'meridian/sandbox-chat',
+    messages: [
+      { role: 'system', content: 'Answer briefly.' },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'What is 2 + 2? Use the tool.' },
+          { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'low' } },
+        ],
+      },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'add', arguments: '{"a":2,"b":2}' } }],
+      },
+      { role: 'tool', tool_call_id: 'call_1', content: '4' },
+    ],
+    max_tokens: 24,
+    temperature: 0.7,
+    top_p: 0.9,
+    n: 1,
+    stop: ['END'],
+    seed: 42,
+    presence_penalty: 0.1,
+    frequency_penalty: 0.1,
+    tools: [
+      {
+        type: 'function',
+        function: {
+          name: 'add',
+          description: 'Adds two numbers.',
+          parameters: {
+            type: 'object',
+            properties: { a: { type: 'number' }, b: { type: 'number' } },
+            required: ['a', 'b'],
+          },
+        },
+      },
+    ],
+    tool_choice: 'auto',
+    parallel_tool_calls: true,
+    user: 'fuzz-user',
+    stream: false,
+  },
+  {
+    model: 'meridian/sandbox-reasoner',
+    messages: [
+      { role: 'developer', content: 'Reply in JSON.' },
+      { role: 'user', content: 'List two colours.' },
+    ],
+    max_completion_tokens: 64,
+    reasoning: { effort: 'low' },
+    response_format: {
+      type: 'json_schema',
+      json_schema: {
+        name: 'colours',
+        schema: { type: 'object', properties: { colours: { type: 'array', items: { type: 'string' } } } },
+      },
+    },
+    stream_options: { include_usage: true },
+    provider: { order: ['sandbox'], allow_fallbacks: true },
+    models: ['meridian/sandbox-chat'],
+  },
+  { model: 'meridian/sandbox-chat', messages: [{ role: 'user', content: 'hi' }] },
+];
+
+const messagesSamples: Record<string, unknown>[] = [
+  {
+    model: 'meridian/sandbox-chat',
+    max_tokens: 64,
+    system: [{ type: 'text', text: 'Answer briefly.', cache_control: { type: 'ephemeral' } }],
+    messages: [
+      { role: 'user', content: [{ type: 'text', text: 'Weather in Paris?' }] },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'weather', input: { city: 'Paris' } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'sunny' }] },
+    ],
+    tools: [
+      {
+        name: 'weather',
+        description: 'Current weather.',
+        input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+      },
+    ],
+    tool_choice: { type: 'auto' },
+    temperature: 0.3,
+    top_p: 0.9,
+    stop_sequences: ['END'],
+    metadata: { user_id: 'fuzz-user' },
+    stream: false,
+  },
+  {
+    model: 'meridian/sandbox-reasoner',
+    max_tokens: 2_048,
+    thinking: { type: 'enabled', budget_tokens: 1_024 },
+    messages: [{ role: 'user', content: 'Think, then answer: 2 + 2?' }],
+  },
+  { model: 'meridian/sandbox-chat', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] },
+];
+
+const countTokensSamples = messagesSamples.map(({ model, system, messages, tools, tool_choice, thinking }) =>
+  Object.fromEntries(Object.entries({ model, system, messages, tools, tool_choice, thinking }).filter(isDefined)),
+);
+
+function isDefined(entry: [string, unknown]): boolean {
+  return entry[1] !== undefined;
+}
+
+/** `/v1/x`, its OpenRouter alias `/api/v1/x`, with a trailing slash or a query string. */
+function spellings(path: string): fc.Arbitrary<string> {
+  return fc
+    .tuple(fc.constantFrom('', '/api'), fc.constantFrom('', '/', '?x=1', '?stream=true&model=x'))
+    .map(([prefix, suffix]) => `${prefix}${path}${suffix}`);
+}
+
+function idPath(ids: readonly string[], template: (id: string) => string): fc.Arbitrary<string> {
+  const id = ids.length === 0 ? pathSegmentArbitrary() : fc.oneof(fc.constantFrom(...ids), pathSegmentArbitrary());
+  return fc.tuple(fc.constantFrom('', '/api'), id).map(([prefix, segment]) => `${prefix}${template(segment)}`);
+}
+
+const jsonRoutes: readonly JsonRoute[] = [
+  {
+    name: 'POST /v1/chat/completions',
+    method: 'POST',
+    dialect: 'openai',
+    caller: 'member',
+    path: () => spellings('/v1/chat/completions'),
+    samples: () => chatSamples,
+  },
+  {
+    name: 'POST /v1/messages',
+    method: 'POST',
+    dialect: 'anthropic',
+    caller: 'member',
+    path: () => spellings('/v1/messages'),
+    samples: () => messagesSamples,
+  },
+  {
+    name: 'POST /v1/messages/count_tokens',
+    method: 'POST',
+    dialect: 'anthropic',
+    caller: 'member',
+    path: () => spellings('/v1/messages/count_tokens'),
+    samples: () => countTokensSamples,
+  },
+  {
+    name: 'POST /v1/embeddings',
+    method: 'POST',
+    dialect: 'openai',
+    caller: 'member',
+    path: () => spellings('/v1/embeddings'),
+    samples: () => [
+      { model: 'test/fake-embed', input: ['alpha', 'beta'], encoding_format: 'float', dimensions: 3, user: 'fuzz' },
+      { model: 'test/fake-embed', input: 'one text', encoding_format: 'base64' },
+    ],
+  },
+  {
+    name: 'POST /api/v1/keys',
+    method: 'POST',
+    dialect: 'openai',
+    caller: 'admin',
+    path: () => spellings('/v1/keys'),
+    samples: () => [
+      {
+        name: 'fuzz key',
+        org_id: 'fuzz',
+        limit: '2.50',
+        limit_reset: 'daily',
+        expires_at: '2030-01-01T00:00:00Z',
+        allowed_models: ['meridian/sandbox-chat'],
+        requests_per_minute: 60,
+        tokens_per_minute: 100_000,
+        concurrency: 4,
+      },
+      { name: 'minimal' },
+    ],
+  },
+  {
+    name: 'PATCH /api/v1/keys/{id}',
+    method: 'PATCH',
+    dialect: 'openai',
+    caller: 'admin',
+    path: (fixtures) => idPath([fixtures.patchKeyId], (id) => `/v1/keys/${id}`),
+    samples: () => [
+      {
+        name: 'renamed',
+        disabled: false,
+        limit: '1.00',
+        limit_reset: 'weekly',
+        expires_at: null,
+        allowed_models: null,
+        requests_per_minute: null,
+        tokens_per_minute: 5_000,
+        concurrency: null,
+      },
+      { disabled: true },
+    ],
+  },
+  {
+    name: 'DELETE /api/v1/keys/{id}',
+    method: 'DELETE',
+    dialect: 'openai',
+    caller: 'admin',
+    path: (fixtures) => idPath(fixtures.deleteKeyIds, (id) => `/v1/keys/${id}`),
+    samples: () => [{}],
+  },
+  {
+    name: 'POST /api/v1/keys/{id}/rotate',
+    method: 'POST',
+    dialect: 'openai',
+    caller: 'admin',
+    path: (fixtures) => idPath(fixtures.rotateKeyIds, (id) => `/v1/keys/${id}/rotate`),
+    samples: () => [{}],
+  },
+  {
+    name: 'POST /api/v1/orgs',
+    method: 'POST',
+    dialect: 'openai',
+    caller: 'admin',
+    path: () => spellings('/v1/orgs'),
+    samples: () => [{ id: 'fuzz-org', name: 'Fuzz Org', markup_basis_points: 250 }, { id: 'fuzz-org-2' }],
+  },
+  {
+    name: 'POST /api/v1/orgs/{id}/credits',
+    method: 'POST',
+    dialect: 'openai',
+    caller: 'admin',
+    path: () => idPath(['fuzz-grants', 'default'], (id) => `/v1/orgs/${id}/credits`),
+    samples: () => [{ amount: '1.25', grant_id: 'payment-1' }, { amount: 2 }],
+  },
+  {
+    name: 'POST /api/v1/credit-codes',
+    method: 'POST',
+    dialect: 'openai',
+    caller: 'admin',
+    path: () => spellings('/v1/credit-codes'),
+    samples: () => [{ amount: '0.50', count: 2 }, { amount: 1 }],
+  },
+  {
+    name: 'POST /api/v1/credits/redeem',
+    method: 'POST',
+    dialect: 'openai',
+    caller: 'member',
+    path: () => spellings('/v1/credits/redeem'),
+    samples: (fixtures) => [{ code: fixtures.creditCode }],
+  },
+];
+
+// ---------------------------------------------------------------- the gateway under test
+
+let fake: FakeUpstream;
+let gateway: GatewayProcess;
+let fixtures: Fixtures;
+const findings = new Map<string, Finding>();
+const casesRun = new Map<string, number>();
+
+/** The fake upstream answers whatever reaches it (embeddings, or a chat call routed there) with a valid answer. */
+const upstreamAnswer: Scenario = {
+  kind: 'dynamic',
+  answer: (received: ReceivedRequest): Scenario => {
+    if (received.path.endsWith('/embeddings')) {
+      const input = received.body['input'];
+      const count = Array.isArray(input) ? input.length : 1;
+      const data = Array.from({ length: count }, (_, index) => ({
+        object: 'embedding',
+        index,
+        embedding: [0.5, -0.25, 0.125],
+      }));
+      return { kind: 'json', body: { object: 'list', model: 'fake-embed-model', data, usage: { prompt_tokens: 3 } } };
+    }
+    const script = { text: ['fuzz'], usage: { input: 5, cached: 0, output: 1, reasoning: 0 } };
+    return received.body['stream'] === true ? streamScript('openai', script) : completeScript('openai', script);
+  },
+};
+
+function createFuzzConfig(fakeBaseUrl: string): string {
+  return `
+server: { host: 127.0.0.1, port: 0 }
+storage: { url: "sqlite:{{dir}}/meridian.db" }
+data_dir: "{{dir}}"
+admin: { key: "${testAdminKey}" }
+sandbox: { enabled: true, latency_scale: 0 }
+providers:
+  - id: fake-embeddings
+    protocol: openai
+    base_url: ${fakeBaseUrl}
+    api_key: fuzz-upstream-secret
+models:
+  - id: test/fake-embed
+    name: Fake Embed
+    author: test
+    origin: US
+    context_length: 8192
+    output_modalities: [embeddings]
+    endpoints:
+      - provider: fake-embeddings
+        model: fake-embed-model
+        pricing: { prompt: "0.02", completion: "0" }
+orgs:
+  - { id: default, credits: "1000.00" }
+  - { id: fuzz, credits: "1000.00" }
+  - { id: fuzz-grants, credits: "1.00" }
+keys:
+  - { org: fuzz, name: fuzz-member, key: "${memberKey}" }
+`;
+}
+
+async function callApi(key: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(`${gateway.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = (await response.json()) as Record<string, unknown>;
+  if (response.status >= 300) throw new Error(`fixture ${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function createKeyId(name: string): Promise<string> {
+  const created = await callApi(testAdminKey, 'POST', '/api/v1/keys', { name, org_id: 'fuzz' });
+  return (created['data'] as { id: string }).id;
+}
+
+async function createFixtures(): Promise<Fixtures> {
+  const codes = (await callApi(testAdminKey, 'POST', '/api/v1/credit-codes', { amount: '0.10' }))['codes'];
+  const completion = await callApi(memberKey, 'POST', '/v1/chat/completions', chatSamples[2]);
+  return {
+    patchKeyId: await createKeyId('patch-target'),
+    rotateKeyIds: [await createKeyId('rotate-1'), await createKeyId('rotate-2'), await createKeyId('rotate-3')],
+    deleteKeyIds: [await createKeyId('delete-1'), await createKeyId('delete-2'), await createKeyId('delete-3')],
+    creditCode: (codes as string[])[0]!,
+    generationId: completion['id'] as string,
+  };
+}
+
+beforeAll(async () => {
+  fake = await createFakeUpstream();
+  gateway = await startGatewayProcess({ configYaml: createFuzzConfig(fake.baseUrl) });
+  fixtures = await createFixtures();
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  gateway?.cleanup();
+  await fake?.close();
+});
+
+// ---------------------------------------------------------------- sending one case
+
+/** One request over a fresh connection (no keep-alive races), with the whole answer bounded in time. */
+function send(baseUrl: string, exchange: Exchange): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const headers: Record<string, string> = { ...exchange.headers };
+    const body = exchange.body;
+    if (body?.contentType !== undefined) headers['content-type'] = body.contentType;
+    if (body?.bytes !== undefined && body.framing === 'length') headers['content-length'] = String(body.bytes.length);
+    if (body?.bytes !== undefined && body.framing === 'chunked') headers['transfer-encoding'] = 'chunked';
+    const { hostname, port } = new URL(baseUrl);
+    // The path goes out byte for byte (a URL object would resolve `..` and `%2e%2e` first).
+    const request = sendHttpRequest({ host: hostname, port, path: exchange.path, method: exchange.method, headers, agent: false });
+    const timer = setTimeout(() => {
+      resolve({ kind: 'timeout' });
+      request.destroy();
+    }, answerTimeoutMs);
+    request.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ kind: 'connection-error', message: error.message });
+    });
+    request.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', (error) => {
+        clearTimeout(timer);
+        resolve({ kind: 'connection-error', message: error.message });
+      });
+      response.on('end', () => {
+        clearTimeout(timer);
+        resolve({ kind: 'answer', status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) });
+      });
+    });
+    if (body?.bytes !== undefined && body.framing === 'chunked') {
+      const middle = Math.floor(body.bytes.length / 2);
+      request.write(body.bytes.subarray(0, middle));
+      request.end(body.bytes.subarray(middle));
+    } else {
+      request.end(body?.bytes);
+    }
+  });
+}
+
+/** The process is running and answers GET /healthz with 200 in time. */
+async function isAlive(target: GatewayProcess): Promise<boolean> {
+  if (target.child.exitCode !== null || target.child.signalCode !== null) return false;
+  const outcome = await send(target.url, { method: 'GET', path: '/healthz', headers: {}, body: undefined });
+  return outcome.kind === 'answer' && outcome.status === 200;
+}
+
+// ---------------------------------------------------------------- judging one answer
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function isCode(code: unknown): code is keyof typeof errorCodes {
+  return typeof code === 'string' && Object.hasOwn(errorCodes, code);
+}
+
+/** What is wrong with an error body in this dialect (undefined: nothing). */
+function inspectErrorBody(dialect: Dialect, status: number, json: unknown, headers: IncomingHttpHeaders) {
+  const root = asRecord(json);
+  const error = asRecord(root?.['error']);
+  if (root === undefined || error === undefined) return `${dialect} error shape: no error object`;
+  const code = error['code'];
+  if (!isCode(code)) return `${dialect} error shape: code ${JSON.stringify(code)} is not in the code table`;
+  const entry = errorCodes[code];
+  if (typeof error['message'] !== 'string' || error['message'] === '') return `${dialect} error shape: empty message`;
+  if (status !== entry.status) return `status ${status} for code ${code} (table: ${entry.status})`;
+  if (dialect === 'openai') {
+    if (error['type'] !== entry.openaiType) return `openai error shape: type ${String(error['type'])} for ${code}`;
+    if (error['param'] !== null && typeof error['param'] !== 'string') return `openai error shape: param not string`;
+    if (error['request_id'] !== headers['x-request-id']) return 'openai error shape: request_id ≠ x-request-id';
+    return undefined;
+  }
+  if (root['type'] !== 'error') return `anthropic error shape: type ${String(root['type'])}`;
+  if (error['type'] !== entry.anthropicType) return `anthropic error shape: type ${String(error['type'])} for ${code}`;
+  if (root['request_id'] !== headers['request-id']) return 'anthropic error shape: request_id ≠ request-id';
+  return undefined;
+}
+
+/** SSE blocks as `{event, data}` (comments dropped), or a problem. */
+function readSseBlocks(text: string): { event: string | undefined; data: string }[] | string {
+  if (!text.endsWith('\n\n')) return 'stream: does not end with a blank line';
+  const blocks = [];
+  for (const block of text.split('\n\n').filter((item) => item !== '')) {
+    const lines = block.split('\n').filter((line) => !line.startsWith(':'));
+    if (lines.length === 0) continue;
+    const event = lines.find((line) => line.startsWith('event: '))?.slice(7);
+    const data = lines.filter((line) => line.startsWith('data: ')).map((line) => line.slice(6));
+    if (data.length !== 1) return `stream: a frame with ${data.length} data lines`;
+    blocks.push({ event, data: data[0]! });
+  }
+  return blocks;
+}
+
+function inspectOpenAiStream(text: string): string | undefined {
+  const blocks = readSseBlocks(text);
+  if (typeof blocks === 'string') return blocks;
+  if (blocks.at(-1)?.data !== '[DONE]') return 'openai stream: does not end with data: [DONE]';
+  for (const block of blocks.slice(0, -1)) {
+    const chunk = asRecord(parseJson(Buffer.from(block.data)));
+    if (chunk?.['object'] !== 'chat.completion.chunk') return 'openai stream: a frame is not a chat.completion.chunk';
+    const error = chunk['error'];
+    if (error !== undefined && !isCode(asRecord(error)?.['code'])) return 'openai stream: in-band error without a code';
+  }
+  return undefined;
+}
+
+function inspectAnthropicStream(text: string): string | undefined {
+  const blocks = readSseBlocks(text);
+  if (typeof blocks === 'string') return blocks;
+  if (blocks[0]?.event !== 'message_start') return 'anthropic stream: does not start with message_start';
+  const last = blocks.at(-1)?.event;
+  if (last !== 'message_stop' && last !== 'error') return `anthropic stream: ends with ${String(last)}`;
+  for (const block of blocks) {
+    const data = asRecord(parseJson(Buffer.from(block.data)));
+    if (data?.['type'] !== block.event) return 'anthropic stream: a frame whose data type differs from its event';
+    if (block.event === 'error' && !isCode(asRecord(data?.['error'])?.['code'])) {
+      return 'anthropic stream: error event without a code';
+    }
+  }
+  return undefined;
+}
+
+/** The problem with an outcome (undefined: none), in words stable enough to group cases by. */
+function inspectOutcome(dialect: Dialect, outcome: Outcome): string | undefined {
+  if (outcome.kind === 'timeout') return `no complete answer within ${answerTimeoutMs} ms`;
+  if (outcome.kind === 'connection-error') return `connection error (${outcome.message})`;
+  const { status, headers, body } = outcome;
+  const json = parseJson(body);
+  if (status >= 500) return `HTTP ${status} ${String(asRecord(asRecord(json)?.['error'])?.['code'] ?? 'no code')}`;
+  if (status < 200 || (status >= 300 && status < 400)) return `HTTP ${status}`;
+  if (String(headers['content-type']).startsWith('text/event-stream')) {
+    if (status !== 200) return `stream with HTTP ${status}`;
+    const text = body.toString('utf8');
+    return dialect === 'openai' ? inspectOpenAiStream(text) : inspectAnthropicStream(text);
+  }
+  if (json === undefined) return `HTTP ${status} body is not JSON`;
+  return status >= 400 ? inspectErrorBody(dialect, status, json, headers) : undefined;
+}
+
+// ---------------------------------------------------------------- running a property and reporting
+
+function record(route: string, problem: string, exchange: Exchange, outcome: Outcome): void {
+  const key = `${route} | ${problem}`;
+  const existing = findings.get(key);
+  const size = exchange.body?.bytes?.length ?? 0;
+  if (existing !== undefined) {
+    existing.count += 1;
+    if (size >= (existing.exchange.body?.bytes?.length ?? 0)) return;
+  }
+  const answer =
+    outcome.kind === 'answer' ? `${outcome.status} ${outcome.body.toString('utf8').slice(0, 400)}` : outcome.kind;
+  findings.set(key, { route, problem, exchange, answer, count: existing?.count ?? 1 });
+}
+
+/** Sends one case, judges it, checks the process is still alive; returns false when fuzzing this route must stop. */
+async function runCase(route: string, dialect: Dialect, exchange: Exchange): Promise<boolean> {
+  casesRun.set(route, (casesRun.get(route) ?? 0) + 1);
+  fake.reset();
+  for (let index = 0; index < 4; index += 1) fake.enqueue(upstreamAnswer);
+  const outcome = await send(gateway.url, exchange);
+  const problem = inspectOutcome(dialect, outcome);
+  if (problem !== undefined) record(route, problem, exchange, outcome);
+  if (await isAlive(gateway)) return outcome.kind !== 'timeout';
+  record(route, 'the gateway stopped answering /healthz (or exited) after this case', exchange, outcome);
+  return false;
+}
+
+function describeExchange(exchange: Exchange): string {
+  const headers = Object.entries(exchange.headers).map(([name, value]) => `${name}: ${redact(value)}`);
+  const body = exchange.body;
+  if (body?.contentType !== undefined) headers.push(`content-type: ${body.contentType}`);
+  const bytes = body?.bytes;
+  const text = bytes === undefined ? '(none)' : `(${bytes.length} bytes, ${body!.origin}) ${preview(bytes)}`;
+  return `${exchange.method} ${exchange.path}\n    headers: ${headers.join('; ') || '(none)'}\n    body: ${text}`;
+}
+
+function preview(bytes: Buffer): string {
+  const text = JSON.stringify(bytes.toString('utf8'));
+  return text.length > 700 ? `${text.slice(0, 700)}…` : text;
+}
+
+function redact(value: string): string {
+  return value.replace(memberKey, '<member key>').replace(testAdminKey, '<admin key>');
+}
+
+/** Every finding of these routes, one paragraph each (seed first, to replay the run). */
+function reportFindings(routes: readonly string[]): string[] {
+  return [...findings.values()]
+    .filter((finding) => routes.includes(finding.route))
+    .map(
+      (finding) =>
+        `[seed ${seed}] ${finding.route} → ${finding.problem} (${finding.count} of ${casesRun.get(finding.route) ?? 0} cases)\n` +
+        `  smallest: ${describeExchange(finding.exchange)}\n  answer: ${finding.answer}`,
+    );
+}
+
+function keyOf(caller: Caller): string {
+  return caller === 'admin' ? testAdminKey : memberKey;
+}
+
+/** Mostly the right key; sometimes none, a wrong one, a malformed header, or a member key on an admin route. */
+function authorizationArbitrary(caller: Caller): fc.Arbitrary<Record<string, string>> {
+  const key = keyOf(caller);
+  return fc.oneof(
+    { weight: 12, arbitrary: fc.constant({ authorization: `Bearer ${key}` }) },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom<Record<string, string>>(
+        {},
+        { authorization: 'Bearer' },
+        { authorization: 'Bearer sk-mer-v1-000000000000000000000000000000000000000' },
+        { authorization: `Basic ${Buffer.from(`x:${key}`).toString('base64')}` },
+        { authorization: `bearer   ${key}   ` },
+        { authorization: `Bearer ${key} extra` },
+        { authorization: `Bearer ${memberKey}` },
+        { 'x-api-key': key },
+        { 'x-api-key': '' },
+      ),
+    },
+  );
+}
+
+const headerText = fc.stringMatching(/^[\x20-\x7e]{0,80}$/);
+
+/** Optional headers the gateway reads: idempotency, attribution, Anthropic version, accept, encodings. */
+function extraHeadersArbitrary(): fc.Arbitrary<Record<string, string>> {
+  return fc.record(
+    {
+      'idempotency-key': fc.oneof(fc.constantFrom('fuzz-1', 'fuzz-2', '', ' '), headerText),
+      'x-title': headerText,
+      'http-referer': fc.oneof(fc.constant('https://example.com/app'), headerText),
+      'anthropic-version': fc.constantFrom('2023-06-01', 'x', ''),
+      accept: fc.constantFrom('text/event-stream', 'application/json', '*/*', 'image/png'),
+      'content-encoding': fc.constantFrom('gzip', 'br', 'identity'),
+    },
+    { requiredKeys: [] },
+  );
+}
+
+function exchangeArbitrary(route: JsonRoute, body: fc.Arbitrary<BodyCase>): fc.Arbitrary<Exchange> {
+  return fc
+    .tuple(route.path(fixtures), authorizationArbitrary(route.caller), extraHeadersArbitrary(), body)
+    .map(([path, auth, extra, bodyCase]) => ({
+      method: route.method,
+      path,
+      headers: { ...extra, ...auth },
+      body: bodyCase,
+    }));
+}
+
+async function fuzz(route: string, dialect: (exchange: Exchange) => Dialect, cases: fc.Arbitrary<Exchange>, numRuns: number) {
+  let isStopped = false;
+  await fc.assert(
+    fc.asyncProperty(cases, async (exchange) => {
+      if (!isStopped) isStopped = !(await runCase(route, dialect(exchange), exchange));
+    }),
+    { numRuns, seed },
+  );
+}
+
+// ---------------------------------------------------------------- the tests
+
+describe('fuzzing every JSON route (no 5xx, no hang, no crash, errors in the route’s dialect)', () => {
+  it.each(jsonRoutes.map((route) => [route.name, route] as const))('%s', async (name, route) => {
+    await fuzz(name, () => route.dialect, exchangeArbitrary(route, bodyCaseArbitrary(route.samples(fixtures))), runsPerRoute);
+    expect(casesRun.get(name)).toBe(runsPerRoute);
+    expect(reportFindings([name])).toEqual([]);
+  });
+
+  it('read routes and unknown paths: random methods, path segments and query strings', async () => {
+    const name = 'GET routes and unknown paths';
+    const segment = pathSegmentArbitrary();
+    const path = fc.oneof(
+      fc.constantFrom('/healthz', '/readyz', '/v1/models', '/v1/key', '/v1/credits', '/v1/orgs', '/v1/keys'),
+      fc.constant(`/v1/generation?id=${fixtures.generationId}`),
+      fc.constant('/v1/models/meridian/sandbox-chat/endpoints'),
+      fc.tuple(segment, segment).map(([author, slug]) => `/v1/models/${author}/${slug}/endpoints`),
+      queryStringArbitrary().map((query) => `/v1/generation${query}`),
+      segment.map((item) => `/v1/${item}`),
+      fc.tuple(segment, segment).map(([first, second]) => `/v1/${first}/${second}`),
+      segment.map((item) => `/v1/keys/${item}`),
+      segment.map((item) => `/v1/messages/${item}`),
+    );
+    const cases = fc
+      .tuple(
+        fc.constantFrom('', '/api'),
+        path,
+        queryStringArbitrary(),
+        fc.oneof({ weight: 6, arbitrary: fc.constant('GET') }, fc.constantFrom('POST', 'PUT', 'DELETE', 'PATCH')),
+        fc.constantFrom<Caller>('member', 'admin'),
+        authorizationArbitrary('member'),
+        fc.boolean(),
+      )
+      .map(([prefix, route, query, method, caller, wrongAuth, anthropicClient]) => ({
+        method,
+        path: `${route.startsWith('/v1/') ? prefix : ''}${route}${route.includes('?') ? query.replace('?', '&') : query}`,
+        headers: {
+          ...(caller === 'admin' ? { authorization: `Bearer ${testAdminKey}` } : wrongAuth),
+          ...(anthropicClient ? { 'anthropic-version': '2023-06-01' } : {}),
+        },
+        body: undefined,
+      }));
+    await fuzz(name, expectedDialect, cases, runsForReadRoutes);
+    expect(casesRun.get(name)).toBe(runsForReadRoutes);
+    expect(reportFindings([name])).toEqual([]);
+  });
+});
+
+/** Anthropic routes (and GET /v1/models from an Anthropic client) answer in Anthropic's shape; the rest in OpenAI's. */
+function expectedDialect(exchange: Exchange): Dialect {
+  const pathOnly = exchange.path.split('?', 1)[0]!.replace(/\/$/, '').replace(/^\/api\/v1\//, '/v1/');
+  if (pathOnly.startsWith('/v1/messages')) return 'anthropic';
+  return pathOnly === '/v1/models' && exchange.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
+}
+
+describe('streaming with mutated bodies: an error JSON before the stream, or a well-formed stream to its end', () => {
+  const streamRoutes = jsonRoutes.filter((route) => route.name === 'POST /v1/chat/completions' || route.name === 'POST /v1/messages');
+
+  it.each(streamRoutes.map((route) => [route.name, route] as const))('%s (stream: true)', async (name, route) => {
+    const label = `${name} (stream)`;
+    const body = mutatedJsonArbitrary(route.samples(fixtures)).map(
+      (value): BodyCase => ({
+        origin: 'mutated, stream forced',
+        bytes: Buffer.from(serializeJson(forceStream(value))),
+        contentType: 'application/json',
+        framing: 'length',
+      }),
+    );
+    const cases = exchangeArbitrary(route, body).map((exchange) => ({
+      ...exchange,
+      headers: { ...exchange.headers, authorization: `Bearer ${memberKey}` },
+    }));
+    await fuzz(label, () => route.dialect, cases, runsPerStreamRoute);
+    expect(casesRun.get(label)).toBe(runsPerStreamRoute);
+    expect(reportFindings([label])).toEqual([]);
+  });
+});
+
+function forceStream(value: unknown): unknown {
+  const record = asRecord(value);
+  return record === undefined ? value : { ...record, stream: true };
+}
+
+describe('pathological nesting (200 KB of brackets inside a valid body) is refused with a 4xx', () => {
+  it.each(jsonRoutes.map((route) => [route.name, route] as const))('%s', async (name, route) => {
+    const label = `${name} (nesting)`;
+    const path = fc.sample(route.path(fixtures), { numRuns: 1, seed })[0]!;
+    for (const depth of [1_000, 100_000]) {
+      const bytes = deeplyNestedBody(route.samples(fixtures)[0]!, depth);
+      const body: BodyCase = { origin: `nested ${depth} deep`, bytes, contentType: 'application/json', framing: 'length' };
+      await runCase(label, route.dialect, {
+        method: route.method,
+        path,
+        headers: { authorization: `Bearer ${keyOf(route.caller)}` },
+        body,
+      });
+    }
+    expect(reportFindings([label])).toEqual([]);
+  });
+});
