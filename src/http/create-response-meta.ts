@@ -1,4 +1,4 @@
-import { estimatePromptTokens } from '../metering/index.js';
+import { approximatePromptTokens } from '../metering/index.js';
 import type { ResponseMeta } from '../protocols/adapter-types.js';
 import type { RoutedCall } from './handle-model-call.js';
 
@@ -12,6 +12,6 @@ export function createResponseMeta(routed: RoutedCall): ResponseMeta {
     providerName: routed.endpoint.provider.id,
     upstreamProtocol: routed.endpoint.provider.protocol,
     isReasoningShown: routed.request.reasoning?.exclude !== true,
-    estimatePromptTokens: () => (estimate ??= estimatePromptTokens(routed.request)),
+    estimatePromptTokens: () => (estimate ??= approximatePromptTokens(routed.request)),
   };
 }

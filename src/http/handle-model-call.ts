@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Endpoint, Model } from '../catalog/catalog-types.js';
 import { GatewayError, toGatewayError } from '../errors/index.js';
-import { estimatePromptTokens } from '../metering/index.js';
+import { approximatePromptTokens } from '../metering/index.js';
 import type { InboundCodec, OutboundAdapter } from '../protocols/adapter-types.js';
 import { conversationKey, parseRoutingControls, planRoute } from '../routing/index.js';
 import type { RoutePlan } from '../routing/index.js';
@@ -61,7 +61,7 @@ export async function handleModelCall(
 ): Promise<void> {
   const parsed = exchange.inbound.parseRequest(exchange.body);
   const sessionKey = conversationKey(parsed.request);
-  const promptEstimate = estimatePromptTokens(parsed.request);
+  const promptEstimate = approximatePromptTokens(parsed.request);
   const plan = restrictToAllowedModels(
     planCall(app, parsed.request, { nowMs: call.startedAtMs, sessionKey, promptEstimate }),
     exchange.key,

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../spec/index.js';
-import { countTextTokens, estimatePromptTokens } from './count-tokens.js';
+import {
+  approximatePromptTokens,
+  countTextTokens,
+  estimatePromptTokens,
+  exactCountCharsMax,
+  sampleTextTokens,
+} from './count-tokens.js';
 
 function createRequest(overrides: Partial<ChatRequest>): ChatRequest {
   return {
@@ -92,5 +98,44 @@ describe('estimatePromptTokens', () => {
 
   it('is 3 for an empty request', () => {
     expect(estimatePromptTokens(createRequest({ messages: [], tools: [] }))).toBe(3);
+  });
+});
+
+/** A long text of one kind: an agent's transcript of code and prose, deterministic. */
+function createLongText(chars: number, words: readonly string[]): string {
+  const parts: string[] = [];
+  let length = 0;
+  for (let index = 0; length < chars; index += 1) {
+    const word = words[(index * 7_919) % words.length]!;
+    parts.push(word);
+    length += word.length + 1;
+  }
+  return parts.join(' ');
+}
+
+const agentWords = ['the', 'agent', 'called', 'read_file', 'src/app.ts', '{', '}', 'const', 'value', '=', '42;', '\n'];
+const chineseWords = ['模型', '调用', '工具', '返回', '结果', '上下文', '文件', '代码'];
+
+describe('approximatePromptTokens', () => {
+  it('counts texts up to 32 KiB exactly', () => {
+    const text = createLongText(exactCountCharsMax - 100, agentWords);
+    expect(sampleTextTokens(text)).toBe(countTextTokens(text));
+    const request = createRequest({ messages: [{ role: 'user', content: [{ type: 'text', text }] }] });
+    expect(approximatePromptTokens(request)).toBe(estimatePromptTokens(request));
+  });
+
+  it('samples a 1 MB prompt within 2 % of the exact count', () => {
+    for (const words of [agentWords, chineseWords]) {
+      const text = createLongText(1_000_000, words);
+      const exact = countTextTokens(text);
+      const sampled = sampleTextTokens(text);
+      expect(Math.abs(sampled - exact) / exact).toBeLessThan(0.02);
+    }
+  });
+
+  it('stays within 10 % when the prompt mixes kinds of text', () => {
+    const text = createLongText(300_000, agentWords) + createLongText(300_000, chineseWords);
+    const exact = countTextTokens(text);
+    expect(Math.abs(sampleTextTokens(text) - exact) / exact).toBeLessThan(0.1);
   });
 });

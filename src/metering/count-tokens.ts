@@ -39,13 +39,50 @@ export function countTextTokens(text: string): number {
  * estimate errs low: in the customer's favour.
  */
 export function estimatePromptTokens(request: ChatRequest): number {
+  return sumPromptTokens(request, countTextTokens);
+}
+
+/** Texts up to this many UTF-16 units are counted exactly by {@link approximatePromptTokens}. */
+export const exactCountCharsMax = 32_768;
+const sampleCount = 16;
+const sampleChars = 2_048;
+
+/**
+ * Tokens of a long text extrapolated from 16 evenly spaced 2 KiB samples (32 KiB
+ * tokenized instead of the whole): within a few percent for text of one kind, and
+ * about 30× cheaper for a 1 MB prompt (≈ 1.5 ms instead of ≈ 40 ms here).
+ */
+export function sampleTextTokens(text: string): number {
+  if (text.length <= exactCountCharsMax) return countTextTokens(text);
+  const stride = (text.length - sampleChars) / (sampleCount - 1);
+  let sampledTokens = 0;
+  for (let index = 0; index < sampleCount; index += 1) {
+    const start = Math.floor(index * stride);
+    sampledTokens += countTextTokens(text.slice(start, start + sampleChars));
+  }
+  return Math.ceil((sampledTokens * text.length) / (sampleCount * sampleChars));
+}
+
+/**
+ * A fast prompt size for decisions before the call (routing by context length, rate
+ * limits, hold sizing, Anthropic's `message_start`): like {@link estimatePromptTokens},
+ * but each text longer than {@link exactCountCharsMax} is sampled. Billing never uses
+ * it: a provider that reports no usage is billed on the exact count.
+ */
+export function approximatePromptTokens(request: ChatRequest): number {
+  return sumPromptTokens(request, sampleTextTokens);
+}
+
+type CountText = (text: string) => number;
+
+function sumPromptTokens(request: ChatRequest, count: CountText): number {
   let tokens = tokensPerReply;
-  for (const message of request.messages) tokens += estimateMessageTokens(message);
-  if (request.tools !== undefined && request.tools.length > 0) tokens += countTextTokens(JSON.stringify(request.tools));
+  for (const message of request.messages) tokens += estimateMessageTokens(message, count);
+  if (request.tools !== undefined && request.tools.length > 0) tokens += count(JSON.stringify(request.tools));
   return tokens;
 }
 
-function estimateMessageTokens(message: Message): number {
+function estimateMessageTokens(message: Message, count: CountText): number {
   let tokens = tokensPerMessage + countTextTokens(message.role);
   if ('name' in message && message.name !== undefined) tokens += tokensPerName + countTextTokens(message.name);
   let text = '';
@@ -72,5 +109,5 @@ function estimateMessageTokens(message: Message): number {
       throw new Error(`unexpected message ${JSON.stringify(unexpected)}`);
     }
   }
-  return tokens + countTextTokens(text);
+  return tokens + count(text);
 }
