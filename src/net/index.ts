@@ -1,6 +1,7 @@
 export type { AddressClassification, AddressRefusalReason } from './address-reason.js';
 export { checkAddress } from './check-address.js';
 export type { AddressCheck } from './check-address.js';
+export { checkOutboundUrl } from './check-outbound-url.js';
 export { classifyAddress } from './classify-address.js';
 export { createGuardedClient } from './create-guarded-client.js';
 export type {
