@@ -72,4 +72,3 @@ function boundLabelValue(value: string): string {
   const text = String(value);
   return text.length <= labelValueLengthMax ? text : overflowLabelValue;
 }
-

@@ -56,9 +56,10 @@ export function createNumberCounter<const Names extends readonly string[]>(
     sampleNames: [options.name],
     labels: (...values) => table.get(values),
     renderSamples: (lines) => {
-      for (const series of table.list()) lines.push(`${options.name}${series.labelSet} ${renderNumber(series.child.value)}`);
+      for (const series of table.list())
+        lines.push(`${options.name}${series.labelSet} ${renderNumber(series.child.value)}`);
     },
-    foldedCount: table.foldedCount,
+    foldedCount: () => table.foldedCount(),
   };
 }
 
@@ -85,7 +86,7 @@ export function createBigintCounter<const Names extends readonly string[]>(
         lines.push(`${options.name}${series.labelSet} ${renderScaledBigint(series.child.value, decimals)}`);
       }
     },
-    foldedCount: table.foldedCount,
+    foldedCount: () => table.foldedCount(),
   };
 }
 

@@ -25,7 +25,14 @@ function runScenario() {
   const metrics = createGatewayMetrics(registry);
   metrics.recordRequest({ route: 'chat', ...gpt, statusCode: 200, ending: 'success', durationMs: 1_200, ttftMs: 300 });
   metrics.recordUsage(gpt, usage({ promptTokens: 100, completionTokens: 50, cachedTokens: 20, costNanos: 1_234_567n }));
-  metrics.recordRequest({ route: 'chat', ...deepseek, statusCode: 200, ending: 'success', durationMs: 800, ttftMs: undefined });
+  metrics.recordRequest({
+    route: 'chat',
+    ...deepseek,
+    statusCode: 200,
+    ending: 'success',
+    durationMs: 800,
+    ttftMs: undefined,
+  });
   metrics.recordUsage(deepseek, usage({ promptTokens: 10, completionTokens: 5, reasoningTokens: 3, costNanos: 15n }));
   metrics.recordUpstreamError('openai', 'timeout');
   metrics.recordUpstreamError('openai', 'timeout');
@@ -127,8 +134,12 @@ describe('createGatewayMetrics', () => {
       'meridian_request_duration_seconds_sum{route="messages",provider=""} 30',
       'meridian_request_duration_seconds_count{route="messages",provider=""} 1',
     ]);
-    expect(durationLines).toContain('meridian_request_duration_seconds_bucket{route="chat",provider="openai",le="1"} 0');
-    expect(durationLines).toContain('meridian_request_duration_seconds_bucket{route="chat",provider="openai",le="2.5"} 1');
+    expect(durationLines).toContain(
+      'meridian_request_duration_seconds_bucket{route="chat",provider="openai",le="1"} 0',
+    );
+    expect(durationLines).toContain(
+      'meridian_request_duration_seconds_bucket{route="chat",provider="openai",le="2.5"} 1',
+    );
     expect(durationLines).toContain('meridian_request_duration_seconds_bucket{route="messages",provider="",le="30"} 1');
     expect(durationLines.filter((line) => line.includes('le='))).toHaveLength(3 * 16);
     expect(lines.filter((line) => line.startsWith('meridian_time_to_first_token_seconds_'))).toEqual([

@@ -79,7 +79,14 @@ const ttftBucketsMs = [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000
  * status class), so 4,000 covers a few hundred models on a few providers; histograms are labelled by route and
  * provider only (17 lines per series; per-model latency is on the endpoints API), so 200 is ample.
  */
-const seriesCountMax = { requests: 4_000, tokens: 4_000, spend: 2_000, endpoints: 2_000, latency: 200, small: 500 } as const;
+const seriesCountMax = {
+  requests: 4_000,
+  tokens: 4_000,
+  spend: 2_000,
+  endpoints: 2_000,
+  latency: 200,
+  small: 500,
+} as const;
 
 const circuitStateValues: Readonly<Record<CircuitStateName, number>> = { closed: 0, 'half-open': 1, open: 2 };
 const statusClasses = ['other', '1xx', '2xx', '3xx', '4xx', '5xx'];
@@ -184,7 +191,10 @@ function registerSourceGauges(registry: MetricsRegistry, current: () => Partial<
     collect: () => {
       const read = current().circuitStates;
       if (read === undefined) return [];
-      return Array.from(read(), (entry) => ({ labels: [entry.endpoint] as const, value: circuitStateValues[entry.state] ?? NaN }));
+      return Array.from(read(), (entry) => ({
+        labels: [entry.endpoint] as const,
+        value: circuitStateValues[entry.state] ?? NaN,
+      }));
     },
   });
   registry.registerCallbackGauge({
@@ -203,6 +213,7 @@ function registerSourceGauges(registry: MetricsRegistry, current: () => Partial<
     name: 'meridian_metric_series_folded_total',
     help: 'Label combinations refused by a metric series cap and counted under "other" instead.',
     labelNames: ['metric'],
-    collect: () => registry.listFoldedSeries().map((entry) => ({ labels: [entry.metric] as const, value: entry.count })),
+    collect: () =>
+      registry.listFoldedSeries().map((entry) => ({ labels: [entry.metric] as const, value: entry.count })),
   });
 }

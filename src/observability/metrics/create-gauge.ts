@@ -44,8 +44,9 @@ export function createGauge<const Names extends readonly string[]>(
     sampleNames: [options.name],
     labels: (...values) => table.get(values),
     renderSamples: (lines) => {
-      for (const series of table.list()) lines.push(`${options.name}${series.labelSet} ${renderNumber(series.child.value)}`);
+      for (const series of table.list())
+        lines.push(`${options.name}${series.labelSet} ${renderNumber(series.child.value)}`);
     },
-    foldedCount: table.foldedCount,
+    foldedCount: () => table.foldedCount(),
   };
 }

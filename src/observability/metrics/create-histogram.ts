@@ -82,6 +82,6 @@ export function createHistogram<const Names extends readonly string[]>(
         lines.push(`${name}_count${series.labelSet} ${child.count}`);
       }
     },
-    foldedCount: table.foldedCount,
+    foldedCount: () => table.foldedCount(),
   };
 }

@@ -1,4 +1,5 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { strict as assert } from 'node:assert';
+import { createHistogram, performance } from 'node:perf_hooks';
 import type { MetricsRegistry } from './create-metrics-registry.js';
 
 export interface ProcessMetricsOptions {
@@ -7,11 +8,12 @@ export interface ProcessMetricsOptions {
 }
 
 export interface ProcessMetricsHandle {
-  /** Stops the event-loop monitor (on shutdown, or at the end of a test). */
+  /** Stops the event-loop sampling timer (on shutdown, or at the end of a test); the timer never holds the process open. */
   stop(): void;
 }
 
 const nanosecondsPerSecond = 1e9;
+const nanosecondsPerMillisecond = 1e6;
 
 /**
  * Process health read at scrape time: resident memory, heap used, start time and uptime, and event-loop lag.
@@ -20,16 +22,15 @@ const nanosecondsPerSecond = 1e9;
  * Event-loop lag is a window, not a lifetime: p50, p99 and max cover the time since the previous scrape, and
  * each scrape resets the window. Lifetime percentiles flatten out after a day and stop showing a new stall;
  * a per-scrape window shows it at once. (Two Prometheus servers scraping one process each see a shorter
- * window.) Node's histogram measures the whole timer period, so the resolution is subtracted: an idle loop
- * reads ≈0, not ≈10 ms. A window with no sample yet reads NaN (unknown, not zero).
+ * window.) Lag is how late each sampling tick ran (the interval itself subtracted): an idle loop reads ≈0,
+ * not ≈10 ms. A window with no tick yet reads NaN (unknown, not zero).
  */
 export function registerProcessMetrics(
   registry: MetricsRegistry,
   options: ProcessMetricsOptions = {},
 ): ProcessMetricsHandle {
   const resolutionMs = options.eventLoopResolutionMs ?? 10;
-  const monitor = monitorEventLoopDelay({ resolution: resolutionMs });
-  monitor.enable();
+  assert(Number.isFinite(resolutionMs) && resolutionMs >= 1, 'eventLoopResolutionMs must be at least 1');
   const startTimeSeconds = (Date.now() - process.uptime() * 1000) / 1000;
 
   registry.registerCallbackGauge({
@@ -56,27 +57,36 @@ export function registerProcessMetrics(
     labelNames: [],
     collect: () => process.uptime(),
   });
-  registerEventLoopLag(registry, monitor, resolutionMs);
-  return { stop: () => monitor.disable() };
+  const stopEventLoopLag = startEventLoopLag(registry, resolutionMs);
+  return { stop: stopEventLoopLag };
 }
 
-type EventLoopMonitor = ReturnType<typeof monitorEventLoopDelay>;
-
-/** Reads p50, p99 and max of one window in a scrape hook, then resets the window. */
-function registerEventLoopLag(registry: MetricsRegistry, monitor: EventLoopMonitor, resolutionMs: number): void {
-  const resolutionNs = resolutionMs * 1e6;
+/**
+ * Measures lag with an unreferenced interval timer feeding a recordable histogram, read and reset by a scrape
+ * hook. Not `monitorEventLoopDelay`: its `reset()` also forgets the previous tick, so a stall that begins right
+ * after a scrape (within one interval) would be missed entirely; here the tick clock survives the reset.
+ */
+function startEventLoopLag(registry: MetricsRegistry, resolutionMs: number): () => void {
+  const histogram = createHistogram();
   let window = { p50: NaN, p99: NaN, max: NaN };
-  const toLagSeconds = (nanoseconds: number): number => Math.max(0, nanoseconds - resolutionNs) / nanosecondsPerSecond;
+  let lastTickMs = performance.now();
+  const timer = setInterval(() => {
+    const nowMs = performance.now();
+    // HDR histograms record integers ≥ 1: a punctual tick reads as 1 ns.
+    histogram.record(Math.max(1, Math.round((nowMs - lastTickMs - resolutionMs) * nanosecondsPerMillisecond)));
+    lastTickMs = nowMs;
+  }, resolutionMs);
+  timer.unref();
   registry.addScrapeHook(() => {
     window =
-      monitor.count === 0
+      histogram.count === 0
         ? { p50: NaN, p99: NaN, max: NaN }
         : {
-            p50: toLagSeconds(monitor.percentile(50)),
-            p99: toLagSeconds(monitor.percentile(99)),
-            max: toLagSeconds(monitor.max),
+            p50: histogram.percentile(50) / nanosecondsPerSecond,
+            p99: histogram.percentile(99) / nanosecondsPerSecond,
+            max: histogram.max / nanosecondsPerSecond,
           };
-    monitor.reset();
+    histogram.reset();
   });
   registry.registerCallbackGauge({
     name: 'nodejs_eventloop_lag_max_seconds',
@@ -96,4 +106,5 @@ function registerEventLoopLag(registry: MetricsRegistry, monitor: EventLoopMonit
     labelNames: [],
     collect: () => window.p99,
   });
+  return () => clearInterval(timer);
 }
