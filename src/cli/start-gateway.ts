@@ -21,6 +21,7 @@ import { createGenerationWriter } from '../storage/index.js';
 import type { Storage } from '../storage/index.js';
 import { createUpstreamClient } from '../upstream/index.js';
 import { bootstrapKeys } from './bootstrap-keys.js';
+import { createGatewayObservability } from './create-gateway-metrics.js';
 import { openStorage } from './open-storage.js';
 
 /** Upstream protocols this build can call; catalog providers speaking others stay off. */
@@ -64,11 +65,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     : undefined;
   const catalog = buildGatewayCatalog(options, sandbox?.baseUrl);
   const callsInFlight = { count: 0 };
-  const generationWriter = createGenerationWriter(storage.generations, {
-    batchCountMax: limits.generationBatchCountMax,
-    commitWindowMs: limits.generationCommitWindowMs,
-    isBusy: () => callsInFlight.count > 1,
-  });
+  const observability = createGatewayObservability({ log: options.log, storage });
+  const generationWriter = observability.meterWriter(
+    createGenerationWriter(storage.generations, {
+      batchCountMax: limits.generationBatchCountMax,
+      commitWindowMs: limits.generationCommitWindowMs,
+      isBusy: () => callsInFlight.count > 1,
+    }),
+  );
   const upstream = createUpstreamClient({
     connectTimeoutMs: limits.upstreamConnectTimeoutMs,
     firstByteTimeoutMs: limits.upstreamFirstByteTimeoutMs,
@@ -84,12 +88,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     embeddings: embeddingsAdapters,
     inbound: { 'openai-chat': openaiChatInbound, 'anthropic-messages': anthropicMessagesInbound },
     log: options.log,
+    metrics: observability.metrics,
+    metricsRegistry: observability.registry,
     now: Date.now,
     orgMarkup: createOrgMarkupCache(storage, Date.now),
     holdTtlMs: config.billing.holdTtlMs ?? holdTtlMsDefault,
     rateLimiter: createRateLimiter({ now: Date.now }),
     callsInFlight,
-    health: createHealthTracker(),
+    health: observability.meterHealth(createHealthTracker()),
     stickySessions: createStickySessions(),
     retryBudget: { inFlight: 0 },
     routingDeadlineMs: config.routing.deadlineMs ?? limits.upstreamTotalTimeoutMs,
@@ -110,6 +116,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       void drainStreams(context.openStreams).then(() => server.closeAllConnections());
     });
     generationWriter.flush();
+    observability.stop();
     await upstream.close();
     await sandbox?.close();
     storage.close();

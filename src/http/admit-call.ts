@@ -50,7 +50,10 @@ export function admitCall(
     nowMs,
     ttlMs: app.holdTtlMs,
   });
-  if (!result.ok) throw refusal(result.reason, result.affordableNanos, holdCost(sizing, 1));
+  if (!result.ok) {
+    app.metrics.recordRateLimitRefusal(result.reason);
+    throw refusal(result.reason, result.affordableNanos, holdCost(sizing, 1));
+  }
   const money = { holdNanos: result.amount, markupBasisPoints };
   if (result.amount >= amountMax) return { request, money, warnings: [] };
   const affordable = affordableOutputTokens(sizing, result.amount);

@@ -4,7 +4,7 @@ import type { KeyService } from '../keys/index.js';
 import type { RateLimiter } from '../limits/index.js';
 import type { StickySessions } from '../routing/index.js';
 import type { RetryBudget } from './retry-budget.js';
-import type { Logger } from '../observability/index.js';
+import type { GatewayMetrics, Logger, MetricsRegistry } from '../observability/index.js';
 import type { EmbeddingsAdapter, InboundCodec, OutboundAdapter } from '../protocols/adapter-types.js';
 import type { ProtocolId } from '../spec/index.js';
 
@@ -24,6 +24,9 @@ export interface AppContext {
   /** Client-side codecs by the protocol of the route (`/v1/chat/completions`, `/v1/messages`). */
   readonly inbound: Readonly<Record<InboundProtocolId, InboundCodec>>;
   readonly log: Logger;
+  /** Prometheus metrics: the gateway's set, and the registry `GET /metrics` renders. */
+  readonly metrics: GatewayMetrics;
+  readonly metricsRegistry: MetricsRegistry;
   readonly now: () => number;
   /** An org's markup on upstream prices, in basis points (cached briefly; orgs rarely change). */
   readonly orgMarkup: (orgId: string) => number;

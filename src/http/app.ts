@@ -2,6 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { limits } from '../config/index.js';
 import { GatewayError, toGatewayError } from '../errors/index.js';
 import type { KeyRecord } from '../storage/index.js';
+import { metricsContentType } from '../observability/index.js';
+import type { MetricsRoute } from '../observability/index.js';
+import { readResponseLabels } from './request-labels.js';
 import type { AppContext, CallContext, InboundProtocolId } from './app-context.js';
 import { authenticate, requireAdmin } from './authenticate.js';
 import { createRequestId } from './create-ids.js';
@@ -35,6 +38,7 @@ export function createApp(app: AppContext): (request: IncomingMessage, response:
   return (request, response) => {
     const requestId = createRequestId();
     const startedAtMs = app.now();
+    response.once('close', () => recordRequest(app, { request, response, startedAtMs }));
     dispatch(app, request, response, requestId, startedAtMs).catch((error: unknown) => {
       renderFailure(app, { request, response, error, requestId });
     });
@@ -58,6 +62,12 @@ async function dispatch(
       return sendJson(response, 200, { status: 'ok' }, requestId);
     case 'GET /readyz':
       return sendJson(response, 200, { status: 'ready' }, requestId);
+    case 'GET /metrics': {
+      requireAdmin(authenticate(request, app.keys));
+      const page = app.metricsRegistry.render();
+      response.writeHead(200, { 'content-type': metricsContentType, 'content-length': Buffer.byteLength(page) });
+      return void response.end(page);
+    }
     case 'GET /v1/models':
       return isAnthropicClient(request)
         ? sendAnthropicModels(response, app.catalog, requestId)
@@ -201,6 +211,34 @@ async function dispatchPattern(
     return revokeKeyRoute(response, { id: keyMatch[1]!, keys: app.keys, requestId: target.requestId });
   }
   throw new GatewayError({ code: 'not_found', message: `No route for ${target.method} ${target.path}.` });
+}
+
+const metricsRoutes: Readonly<Record<string, MetricsRoute>> = {
+  '/v1/chat/completions': 'chat',
+  '/v1/messages': 'messages',
+  '/v1/embeddings': 'embeddings',
+  '/v1/messages/count_tokens': 'count_tokens',
+};
+
+/** Counts a model-call request (by route, model, provider, status, ending) once its response is closed. */
+function recordRequest(
+  app: AppContext,
+  exchange: { readonly request: IncomingMessage; readonly response: ServerResponse; readonly startedAtMs: number },
+): void {
+  const route = metricsRoutes[normalisePath((exchange.request.url ?? '/').split('?', 1)[0] ?? '/')];
+  if (route === undefined) return;
+  const labels = readResponseLabels(exchange.response);
+  const isComplete = exchange.response.writableFinished;
+  app.metrics.recordRequest({
+    route,
+    model: labels?.model,
+    provider: labels?.provider,
+    origin: labels?.origin,
+    statusCode: exchange.response.statusCode,
+    ending: labels?.ending ?? (isComplete && exchange.response.statusCode < 400 ? 'success' : 'error'),
+    durationMs: app.now() - exchange.startedAtMs,
+    ttftMs: labels?.ttftMs,
+  });
 }
 
 /** `/api/v1/x` → `/v1/x`; a trailing slash is ignored. Auth decisions use this same normalised path. */

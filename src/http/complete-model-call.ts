@@ -9,6 +9,7 @@ import { createResponseMeta } from './create-response-meta.js';
 import { renderCallHeaders } from './render-call-headers.js';
 import { createDeliveredOutput, settleGeneration } from './settle-generation.js';
 import type { DeliveredOutput } from './settle-generation.js';
+import { labelResponse } from './request-labels.js';
 
 /**
  * The non-streaming path: read the whole upstream body (bounded), convert it,
@@ -35,6 +36,7 @@ export async function completeModelCall(routed: RoutedCall, upstreamResponse: Up
     money: routed.money,
     attemptNumber: routed.attemptNumber,
   });
+  labelResponse(routed.response, record);
   const stored = await app.generationWriter.write(record);
   const body = routed.inbound.renderResponse(
     result,

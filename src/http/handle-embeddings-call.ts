@@ -19,6 +19,7 @@ import { createGenerationId } from './create-ids.js';
 import { releaseUnsettledHold } from './release-hold.js';
 import { sendUpstreamRequest } from './send-upstream-request.js';
 import { settleEmbeddings } from './settle-embeddings.js';
+import { labelResponse } from './request-labels.js';
 
 /**
  * POST /v1/embeddings: parse (OpenAI shape) → route to an embeddings model →
@@ -144,6 +145,7 @@ async function callEmbeddings(
     generationId,
     money: input.money,
   });
+  labelResponse(input.response, record);
   const stored = await app.generationWriter.write(record);
   const body = renderEmbeddingsResponse(
     result,

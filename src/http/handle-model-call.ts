@@ -17,6 +17,7 @@ import { releaseUnsettledHold } from './release-hold.js';
 import { listUsedParameters } from './list-used-parameters.js';
 import { runAttempts } from './run-attempts.js';
 import { createDeliveredOutput, settleGeneration } from './settle-generation.js';
+import { labelResponse } from './request-labels.js';
 
 /** One routed attempt: what the JSON and stream paths both need. */
 export interface RoutedCall {
@@ -112,6 +113,7 @@ function admitRate(
   const decision = app.rateLimiter.admit(exchange.key.id, exchange.key.rateLimits, promptEstimate);
   for (const [name, value] of Object.entries(decision.headers)) exchange.response.setHeader(name, value);
   if (decision.ok) return decision;
+  app.metrics.recordRateLimitRefusal(decision.kind);
   throw new GatewayError({
     code: 'rate_limited',
     message: `This key's ${decision.kind === 'concurrency' ? 'concurrent requests' : `${decision.kind} per minute`} limit is reached.`,
@@ -191,6 +193,7 @@ export async function recordFailure(routed: RoutedCall, error: unknown): Promise
     money: routed.money,
     attemptNumber: routed.attemptNumber,
   });
+  labelResponse(routed.response, record);
   try {
     await routed.app.generationWriter.write(record);
   } catch (writeError) {

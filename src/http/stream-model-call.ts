@@ -13,6 +13,7 @@ import { renderCallHeaders } from './render-call-headers.js';
 import { settleGeneration } from './settle-generation.js';
 import { createStreamState, trackStreamEvent } from './stream-state.js';
 import type { StreamState } from './stream-state.js';
+import { labelResponse } from './request-labels.js';
 
 /**
  * The streaming path. Events are held until the first output event so that an
@@ -135,6 +136,7 @@ function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Prom
         promptTokens: billed.promptTokens,
         completionTokens: billed.completionTokens,
       };
+      labelResponse(routed.response, record);
       routed.app.generationWriter.write(record).then(
         (stored) => {
           const charged = { ...billed, costNanos: stored.costNanos };

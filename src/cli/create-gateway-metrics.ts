@@ -1,0 +1,75 @@
+import type { FailureKind, HealthTracker } from '../health/index.js';
+import { createGatewayMetrics, createMetricsRegistry, registerProcessMetrics } from '../observability/index.js';
+import type { GatewayMetrics, Logger, MetricsRegistry } from '../observability/index.js';
+import type { GenerationRecord, GenerationWriter, Storage } from '../storage/index.js';
+
+/** Failure classes on `meridian_upstream_errors_total`, by the health tracker's failure kinds. */
+const failureClasses: Readonly<Record<FailureKind, string>> = {
+  'rate-limited': 'http_429',
+  'server-error': 'http_5xx',
+  timeout: 'timeout',
+  connection: 'connect',
+  'invalid-response': 'malformed',
+  'stream-error': 'reset',
+};
+
+export interface GatewayObservability {
+  readonly registry: MetricsRegistry;
+  readonly metrics: GatewayMetrics;
+  /** Counts tokens and spend of every stored record: exactly what the ledger charged. */
+  meterWriter(writer: GenerationWriter): GenerationWriter;
+  /** Counts every failed upstream attempt the health tracker hears of. */
+  meterHealth(health: HealthTracker): HealthTracker;
+  stop(): void;
+}
+
+/** The node's metrics: process collectors, the gateway set, and hooks on the writer and the health tracker. */
+export function createGatewayObservability(input: {
+  readonly log: Logger;
+  readonly storage: Storage;
+}): GatewayObservability {
+  const registry = createMetricsRegistry({
+    onCollectError: (metric, error) => input.log.warn('metrics_collect_failed', { metric, error: String(error) }),
+  });
+  const processMetrics = registerProcessMetrics(registry);
+  const metrics = createGatewayMetrics(registry);
+  metrics.connect({ holdsInFlight: () => input.storage.ledger.activeHolds().length });
+  const recordUsage = (record: GenerationRecord): void =>
+    metrics.recordUsage(
+      { model: record.modelId, provider: record.providerId, origin: record.origin },
+      {
+        promptTokens: record.tokensInputTotal ?? 0,
+        completionTokens: record.tokensOutputTotal ?? 0,
+        reasoningTokens: record.tokensOutputReasoning ?? 0,
+        cachedTokens: record.tokensInputCacheRead ?? 0,
+        cacheWriteTokens: record.tokensInputCacheWrite ?? 0,
+        costNanos: record.costNanos,
+      },
+    );
+  return {
+    registry,
+    metrics,
+    meterWriter: (writer) => {
+      metrics.connect({ generationQueueDepth: () => writer.pendingCount });
+      return {
+        write: (record) =>
+          writer.write(record).then((stored) => {
+            recordUsage(stored);
+            return stored;
+          }),
+        flush: () => writer.flush(),
+        get pendingCount() {
+          return writer.pendingCount;
+        },
+      };
+    },
+    meterHealth: (health) => ({
+      ...health,
+      recordFailure: (key, sample) => {
+        metrics.recordUpstreamError(key.slice(0, key.indexOf('/')), failureClasses[sample.kind]);
+        health.recordFailure(key, sample);
+      },
+    }),
+    stop: () => processMetrics.stop(),
+  };
+}
