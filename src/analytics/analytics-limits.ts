@@ -5,6 +5,11 @@
 export const analyticsLimits = {
   /** Rollup bucket width. 15 minutes: every current IANA offset is a multiple of it, so zoned days are exact. */
   rollupBucketMs: 15 * 60_000,
+  /**
+   * Largest token count of one generation taken as real (no model reads 10^8 tokens); a larger one counts as
+   * unknown, so a garbage usage report cannot overflow a rollup sum and fail the generation batch it rides in.
+   */
+  rollupTokensPerRecordMax: 10 ** 12,
   /** Rows returned by a ranking when the caller names no limit. */
   rankingsLimitDefault: 10,
   /** Most rows a ranking returns; the rest is the "others" row. */

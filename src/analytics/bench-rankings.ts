@@ -3,7 +3,8 @@
  * year of quarter-hour rollups at a realistic density (60 models from 15 authors, 40 apps with 1–3 keys each,
  * 5 providers; ~40 rows per quarter-hour, ~1.4 M rows) into a temporary SQLite file, then times week rankings
  * (every dimension and measure, several zones, with and without an org filter), a 12-week time series and a
- * month of one org's Activity by day. Not a test: it asserts nothing and prints the timings.
+ * month of one org's Activity by day, then the CPU applyToRollups costs per record. Not a test: it asserts
+ * nothing and prints the timings.
  *
  *   npm run build && node dist/analytics/bench-rankings.js [rowsPerBucket]
  */
@@ -11,10 +12,12 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
+import type { GenerationRecord } from '../storage/index.js';
 import { migrateSqlite, openSqliteDatabase } from '../storage/index.js';
 import { analyticsLimits } from './analytics-limits.js';
 import type { RankingDimension, UsageMeasure } from './analytics-types.js';
 import { rankingDimensions, usageMeasures } from './analytics-types.js';
+import { applyToRollups } from './sqlite/apply-to-rollups.js';
 import { queryActivity } from './sqlite/query-activity.js';
 import { queryRankings } from './sqlite/query-rankings.js';
 import { queryTimeSeries } from './sqlite/query-time-series.js';
@@ -80,11 +83,11 @@ function createCombinations(random: () => number): Combination[][] {
   );
 }
 
-function writeYear(database: Database, rowsPerBucket: number): number {
+function writeYear(database: Database, rowsPerBucket: number): void {
   const random = createRandom(7);
   const combinationsByApp = createCombinations(random);
   const insert = database.prepare(
-    `INSERT INTO usage_rollups (bucket_start_ms, model_id, author, origin, provider_id, app, org_id, key_id,
+    `INSERT INTO usage_rollups_quarter_hour (bucket_start_ms, model_id, author, origin, provider_id, app, org_id, key_id,
        requests, requests_usage_estimated, requests_usage_unknown, tokens_prompt, tokens_completion,
        tokens_reasoning, tokens_cached, tokens_total, cost_nanos, upstream_cost_nanos)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?, ?)
@@ -122,34 +125,117 @@ function writeYear(database: Database, rowsPerBucket: number): number {
     }
   });
   for (let day = 0; day < 365; day += 1) writeDay((day * dayMs) / analyticsLimits.rollupBucketMs);
-  return rows;
+  // A shortcut for loading only: the gateway adds to both grains per record (applyToRollups).
+  const dayRows = database
+    .prepare(
+      `INSERT INTO usage_rollups_day SELECT bucket_start_ms - bucket_start_ms % ${dayMs}, model_id, author, origin,
+         provider_id, app, org_id, key_id, SUM(requests), SUM(requests_usage_estimated), SUM(requests_usage_unknown),
+         SUM(tokens_prompt), SUM(tokens_completion), SUM(tokens_reasoning), SUM(tokens_cached), SUM(tokens_total),
+         SUM(cost_nanos), SUM(upstream_cost_nanos)
+       FROM usage_rollups_quarter_hour
+       GROUP BY bucket_start_ms - bucket_start_ms % ${dayMs}, model_id, author, origin, provider_id, app, org_id, key_id`,
+    )
+    .run().changes;
+  console.log(`rollup rows: ${rows} quarter-hour, ${dayRows} day, over ${bucketsPerYear} quarter-hours`);
 }
 
-function summarize(label: string, timingsMs: number[]): void {
-  const sorted = [...timingsMs].sort((left, right) => left - right);
-  const at = (quantile: number): string => (sorted[Math.ceil(quantile * sorted.length) - 1] ?? 0).toFixed(2);
-  console.log(`${label.padEnd(44)} n=${sorted.length}  p50=${at(0.5)} ms  p95=${at(0.95)} ms  max=${at(1)} ms`);
+/**
+ * CPU per record of applyToRollups (no fsync: the generation writer commits batches, one fsync each): live
+ * traffic finishing in time order, and late records spread over a past week (cold pages).
+ */
+function benchmarkWrites(database: Database): void {
+  const random = createRandom(5);
+  const combinations = createCombinations(random).flat();
+  const createRecords = (firstMs: number, spreadMs: number, isInOrder: boolean) =>
+    Array.from({ length: 20_000 }, (_, index) => {
+      const combination = combinations[Math.floor(random() * combinations.length)] ?? combinations[0]!;
+      const finishedAtMs = firstMs + Math.floor(isInOrder ? (index / 20_000) * spreadMs : random() * spreadMs);
+      return {
+        ...benchRecordDefaults,
+        ...combination,
+        id: `bench-${firstMs}-${index}`,
+        appTitle: combination.app === '' ? null : combination.app,
+        startedAtMs: finishedAtMs - 5_000,
+        finishedAtMs,
+      };
+    });
+  const apply = database.transaction((batch: readonly GenerationRecord[]) => applyToRollups(database, batch));
+  for (const [label, records] of [
+    ['live, in time order', createRecords(yearStartMs + 365 * dayMs, dayMs, true)],
+    ['late, spread over a past week', createRecords(yearStartMs + 200 * dayMs, 7 * dayMs, false)],
+  ] as const) {
+    const timing = time(() => {
+      for (let start = 0; start < records.length; start += 100) apply(records.slice(start, start + 100));
+    });
+    const perRecord = (ms: number): string => ((ms * 1000) / records.length).toFixed(1);
+    console.log(
+      `applyToRollups, ${label}: wall ${perRecord(timing.wallMs)} µs, CPU ${perRecord(timing.cpuMs)} µs per record`,
+    );
+  }
 }
 
-function time(run: () => unknown): number {
+const benchRecordDefaults = {
+  requestId: 'req',
+  appReferer: null,
+  upstreamModel: 'model',
+  upstreamId: null,
+  isStreaming: true,
+  tokensInputTotal: 120_000,
+  tokensInputCacheRead: 100_000,
+  tokensInputCacheWrite: 0,
+  tokensOutputTotal: 800,
+  tokensOutputReasoning: 200,
+  isUsageEstimated: false,
+  costNanos: 12_345_678n,
+  upstreamCostNanos: 10_000_000n,
+  finishReason: 'stop',
+  finishReasonRaw: 'stop',
+  ending: 'success',
+  errorCode: null,
+  latencyMs: 5_000,
+  ttftMs: 300,
+  throughputTokensPerSecond: 80,
+  usageRaw: null,
+} as const;
+
+interface Timing {
+  readonly wallMs: number;
+  /** This process's user + system CPU: what the query costs, without waiting for a busy machine's cores. */
+  readonly cpuMs: number;
+}
+
+function time(run: () => unknown): Timing {
   const startedAt = performance.now();
+  const cpuAtStart = process.cpuUsage();
   run();
-  return performance.now() - startedAt;
+  const cpu = process.cpuUsage(cpuAtStart);
+  return { wallMs: performance.now() - startedAt, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+function summarize(label: string, timings: readonly Timing[]): void {
+  const quantiles = (values: number[]): string => {
+    const sorted = values.sort((left, right) => left - right);
+    const at = (quantile: number): string => (sorted[Math.ceil(quantile * sorted.length) - 1] ?? 0).toFixed(1);
+    return `p50 ${at(0.5)}  p95 ${at(0.95)}  max ${at(1)}`;
+  };
+  const wall = quantiles(timings.map((timing) => timing.wallMs));
+  const cpu = quantiles(timings.map((timing) => timing.cpuMs));
+  console.log(`${label.padEnd(42)} n=${String(timings.length).padEnd(4)} wall ms: ${wall} | CPU ms: ${cpu}`);
 }
 
 function benchmark(database: Database): void {
   const random = createRandom(11);
-  const weekDates = Array.from({ length: 12 }, (_, index) =>
+  const dates = Array.from({ length: 12 }, (_, index) =>
     new Date(yearStartMs + (14 + index * 29) * dayMs).toISOString().slice(0, 10),
   );
   const zones = ['UTC', 'Europe/Berlin', 'America/Los_Angeles', 'Asia/Kathmandu'];
-  const run = (orgId: string | undefined): number[] =>
-    weekDates.flatMap((date) =>
+  const rank = (period: 'week' | 'month', orgId: string | undefined): Timing[] =>
+    dates.flatMap((date) =>
       rankingDimensions.flatMap((by: RankingDimension) =>
         usageMeasures.map((measure: UsageMeasure) =>
           time(() =>
             queryRankings(database, {
-              period: 'week',
+              period,
               date,
               by,
               measure,
@@ -161,34 +247,40 @@ function benchmark(database: Database): void {
         ),
       ),
     );
-  run(undefined); // warm the page cache and the statement cache
-  summarize('week ranking, all orgs (public barometer)', run(undefined));
-  summarize('week ranking, one org', run('org-3'));
-  summarize(
-    'month ranking by model, all orgs',
-    weekDates.map((date) =>
-      time(() => queryRankings(database, { period: 'month', date, by: 'model', measure: 'total_tokens' })),
-    ),
-  );
+  rank('week', undefined); // warm the page cache and the statement cache
+  summarize('week ranking, all orgs (public barometer)', rank('week', undefined));
+  summarize('week ranking, one org', rank('week', 'org-3'));
+  summarize('month ranking, all orgs', rank('month', undefined));
   summarize(
     '12-week series stacked by origin',
-    weekDates.map((date) =>
-      time(() =>
-        queryTimeSeries(database, { interval: 'week', count: 12, date, stackBy: 'origin', measure: 'total_tokens' }),
+    dates.flatMap((date) =>
+      zones.map((timeZone) =>
+        time(() =>
+          queryTimeSeries(database, {
+            interval: 'week',
+            count: 12,
+            date,
+            timeZone,
+            stackBy: 'origin',
+            measure: 'total_tokens',
+          }),
+        ),
       ),
     ),
   );
   summarize(
     'Activity: one org, 30 days by day',
-    weekDates.map((date) =>
-      time(() =>
-        queryActivity(database, {
-          orgId: 'org-3',
-          fromMs: Date.parse(date),
-          toMs: Date.parse(date) + 30 * dayMs,
-          groupBy: 'day',
-          timeZone: 'Europe/Berlin',
-        }),
+    dates.flatMap((date) =>
+      zones.map((timeZone) =>
+        time(() =>
+          queryActivity(database, {
+            orgId: 'org-3',
+            fromMs: Date.parse(date),
+            toMs: Date.parse(date) + 30 * dayMs,
+            groupBy: 'day',
+            timeZone,
+          }),
+        ),
       ),
     ),
   );
@@ -201,15 +293,13 @@ function main(): void {
   try {
     const database = openSqliteDatabase({ path });
     migrateSqlite(database);
-    database.pragma('synchronous = OFF'); // loading only; the queries do not write
-    const writeMs = time(() =>
-      console.log(`rollup rows: ${writeYear(database, rowsPerBucket)} over ${bucketsPerYear} quarter-hours`),
-    );
+    database.pragma('synchronous = OFF'); // loading and timing CPU only; production commits with FULL
+    const timing = time(() => writeYear(database, rowsPerBucket));
     database.exec('PRAGMA wal_checkpoint(TRUNCATE)');
-    console.log(
-      `written in ${(writeMs / 1000).toFixed(1)} s; file ${(statSync(path).size / 1_048_576).toFixed(0)} MiB`,
-    );
+    const sizeMiB = (statSync(path).size / 1_048_576).toFixed(0);
+    console.log(`written in ${(timing.wallMs / 1000).toFixed(1)} s; file ${sizeMiB} MiB`);
     benchmark(database);
+    benchmarkWrites(database);
     database.close();
   } finally {
     rmSync(directory, { recursive: true, force: true });

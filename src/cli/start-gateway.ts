@@ -90,6 +90,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     log: options.log,
     metrics: observability.metrics,
     metricsRegistry: observability.registry,
+    barometer: config.barometer,
     now: Date.now,
     orgMarkup: createOrgMarkupCache(storage, Date.now),
     holdTtlMs: config.billing.holdTtlMs ?? holdTtlMsDefault,

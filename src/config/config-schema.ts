@@ -58,6 +58,15 @@ export const configFileSchema = z.strictObject({
     .strictObject({ enabled: z.boolean().default(true), latency_scale: z.number().min(0).max(100).default(1) })
     .prefault({}),
   dashboard: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+  /** The usage barometer (`GET /api/v1/rankings`). */
+  barometer: z
+    .strictObject({
+      /** Rankings of every org without a key (the public page); else an admin key sees all, a member its org. */
+      public: z.boolean().default(false),
+      /** Apps with fewer requests in the period are folded into "others" on the public view. */
+      min_app_requests: z.number().int().nonnegative().max(1_000_000).default(10),
+    })
+    .prefault({}),
   /** Routing-wide settings; per-provider timeouts live on each provider entry. */
   routing: z
     .strictObject({

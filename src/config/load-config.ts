@@ -34,6 +34,7 @@ export interface MeridianConfig {
   readonly sandbox: { readonly enabled: boolean; readonly latencyScale: number };
   readonly routing: { readonly deadlineMs: number | undefined };
   readonly dashboard: { readonly enabled: boolean };
+  readonly barometer: { readonly isPublic: boolean; readonly minAppRequests: number };
   /** Model name → catalog slug. */
   readonly aliases: Readonly<Record<string, string>>;
   /** Absolute directory for local state (key pepper, SQLite by default). */
@@ -214,6 +215,7 @@ function resolveConfig(file: ConfigFile, baseDirectory: string): MeridianConfig 
     sandbox: { enabled: file.sandbox.enabled, latencyScale: file.sandbox.latency_scale },
     routing: { deadlineMs: file.routing.deadline_ms },
     dashboard: file.dashboard,
+    barometer: { isPublic: file.barometer.public, minAppRequests: file.barometer.min_app_requests },
     aliases: file.aliases,
     dataDirectory: isAbsolute(file.data_dir) ? file.data_dir : resolve(baseDirectory, file.data_dir),
     baseDirectory,

@@ -27,6 +27,8 @@ export interface AppContext {
   /** Prometheus metrics: the gateway's set, and the registry `GET /metrics` renders. */
   readonly metrics: GatewayMetrics;
   readonly metricsRegistry: MetricsRegistry;
+  /** The usage barometer's visibility (config `barometer`). */
+  readonly barometer: { readonly isPublic: boolean; readonly minAppRequests: number };
   readonly now: () => number;
   /** An org's markup on upstream prices, in basis points (cached briefly; orgs rarely change). */
   readonly orgMarkup: (orgId: string) => number;

@@ -27,6 +27,8 @@ import { sendModelEndpoints } from './routes/model-endpoints-route.js';
 import { sendAnthropicModels, sendModels } from './routes/models-route.js';
 import { sendTokenCount } from './routes/count-tokens-route.js';
 import { sendStatic } from './routes/static-route.js';
+import { sendActivity, sendRankingSeries, sendRankings } from './routes/analytics-routes.js';
+import type { BarometerViewer } from './routes/analytics-routes.js';
 import { sendJson } from './send-json.js';
 
 /**
@@ -93,6 +95,21 @@ async function dispatch(
         store: app.storage.generations,
         requestId,
       });
+    case 'GET /v1/rankings':
+    case 'GET /v1/rankings/series': {
+      const input = {
+        url: new URL(target, 'http://gateway.invalid'),
+        viewer: readBarometerViewer(app, request),
+        requestId,
+        minAppRequests: app.barometer.minAppRequests,
+      };
+      return path === '/v1/rankings' ? sendRankings(response, app, input) : sendRankingSeries(response, app, input);
+    }
+    case 'GET /v1/activity': {
+      const key = authenticate(request, app.keys);
+      const url = new URL(target, 'http://gateway.invalid');
+      return sendActivity(response, app, { url, viewer: { kind: 'key', key }, key, requestId, minAppRequests: 0 });
+    }
     case 'GET /v1/key':
       return sendCurrentKey(response, app, authenticate(request, app.keys), requestId);
     case 'GET /v1/credits':
@@ -239,6 +256,13 @@ function recordRequest(
     durationMs: app.now() - exchange.startedAtMs,
     ttftMs: labels?.ttftMs,
   });
+}
+
+/** The public barometer needs no key; with a key (or when it is not public) the key decides what is seen. */
+function readBarometerViewer(app: AppContext, request: IncomingMessage): BarometerViewer {
+  const hasCredentials = request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined;
+  if (app.barometer.isPublic && !hasCredentials) return { kind: 'public' };
+  return { kind: 'key', key: authenticate(request, app.keys) };
 }
 
 /** `/api/v1/x` → `/v1/x`; a trailing slash is ignored. Auth decisions use this same normalised path. */

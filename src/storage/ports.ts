@@ -1,5 +1,15 @@
 import type { IdempotencyService } from '../idempotency/index.js';
 import type { Ledger, SettleInput } from '../ledger/ledger-types.js';
+import type {
+  ActivityParams,
+  ActivityResult,
+  MeasureValue,
+  RankingsParams,
+  RankingsResult,
+  TimeSeriesParams,
+  TimeSeriesResult,
+  UsageMeasure,
+} from '../analytics/index.js';
 /**
  * Repository interfaces used by the pipeline, keys, metering and analytics.
  * Drivers (sqlite/, later postgres/) implement them; only main.ts and cli/
@@ -141,7 +151,15 @@ export interface CreditCodeStore {
   redeemCode(code: string, orgId: string, nowMs: number): bigint | undefined;
 }
 
+/** The barometer's queries over the usage rollups (src/analytics/), bound to this store. */
+export interface AnalyticsStore {
+  rankings<M extends UsageMeasure>(params: RankingsParams<M>): RankingsResult<MeasureValue<M>>;
+  timeSeries<M extends UsageMeasure>(params: TimeSeriesParams<M>): TimeSeriesResult<MeasureValue<M>>;
+  activity(params: ActivityParams): ActivityResult;
+}
+
 export interface Storage {
+  readonly analytics: AnalyticsStore;
   readonly ledger: Ledger;
   readonly creditCodes: CreditCodeStore;
   /** Stored results of `Idempotency-Key` requests (replayed for 24 h). */

@@ -4,11 +4,17 @@ import { createRecord, openTestDatabase, writeGenerations } from './test-support
 
 const bucketStart = Date.UTC(2026, 5, 30, 12, 0);
 
-function readRollups(database: ReturnType<typeof openTestDatabase>): unknown[] {
+function readRollups(database: ReturnType<typeof openTestDatabase>, table = 'usage_rollups_quarter_hour'): unknown[] {
   return database
-    .prepare('SELECT * FROM usage_rollups ORDER BY bucket_start_ms, model_id, app, key_id')
+    .prepare(`SELECT * FROM ${table} ORDER BY bucket_start_ms, model_id, app, org_id, key_id`)
     .safeIntegers(true)
     .all();
+}
+
+function readBucketStarts(database: ReturnType<typeof openTestDatabase>, table: string): string[] {
+  return readRollups(database, table).map((row) =>
+    new Date(Number((row as { bucket_start_ms: bigint }).bucket_start_ms)).toISOString(),
+  );
 }
 
 describe('applyToRollups', () => {
@@ -40,38 +46,54 @@ describe('applyToRollups', () => {
         upstream_cost_nanos: 701n,
       },
     ]);
+    expect(readRollups(database, 'usage_rollups_day')).toEqual(
+      readRollups(database).map((row) => ({ ...(row as object), bucket_start_ms: BigInt(Date.UTC(2026, 5, 30)) })),
+    );
   });
 
-  it('buckets by finish time: the next quarter-hour starts a new row', () => {
+  it('buckets by finish time into quarter-hours and UTC days', () => {
     const database = openTestDatabase();
     writeGenerations(database, [
       createRecord('g1', { finishedAtMs: bucketStart + 899_999 }),
       createRecord('g2', { startedAtMs: bucketStart, finishedAtMs: bucketStart + 900_000 }),
+      createRecord('g3', { finishedAtMs: Date.UTC(2026, 5, 30, 23, 59, 59, 999) }),
+      createRecord('g4', { startedAtMs: Date.UTC(2026, 5, 30, 23, 59), finishedAtMs: Date.UTC(2026, 6, 1) }),
     ]);
-    expect(readRollups(database).map((row) => (row as { bucket_start_ms: bigint }).bucket_start_ms)).toEqual([
-      BigInt(bucketStart),
-      BigInt(bucketStart + 900_000),
+    expect(readBucketStarts(database, 'usage_rollups_quarter_hour')).toEqual([
+      '2026-06-30T12:00:00.000Z',
+      '2026-06-30T12:15:00.000Z',
+      '2026-06-30T23:45:00.000Z',
+      '2026-07-01T00:00:00.000Z',
+    ]);
+    expect(readBucketStarts(database, 'usage_rollups_day')).toEqual([
+      '2026-06-30T00:00:00.000Z',
+      '2026-07-01T00:00:00.000Z',
+    ]);
+    expect(readRollups(database, 'usage_rollups_day')).toMatchObject([
+      { requests: 3n, tokens_total: 3_600n, cost_nanos: 3_000n },
+      { requests: 1n, tokens_total: 1_200n, cost_nanos: 1_000n },
     ]);
   });
 
-  it('adds unknown counts as 0 and counts the records with unknown or estimated usage', () => {
+  it('adds unknown or impossible counts as 0 and counts the records with unknown or estimated usage', () => {
     const database = openTestDatabase();
     writeGenerations(database, [
       createRecord('g1', { tokensInputTotal: null, tokensInputCacheRead: null, tokensOutputReasoning: null }),
       createRecord('g2', { tokensOutputTotal: null, isUsageEstimated: true }),
       createRecord('g3', { tokensOutputReasoning: null, tokensInputCacheRead: null, isUsageEstimated: true }),
       createRecord('g4', { tokensInputTotal: -5, tokensOutputTotal: 2.5 }),
+      createRecord('g5', { tokensInputTotal: 10 ** 12 + 1 }),
     ]);
     expect(readRollups(database)).toMatchObject([
       {
-        requests: 4n,
+        requests: 5n,
         requests_usage_estimated: 2n,
-        requests_usage_unknown: 3n,
+        requests_usage_unknown: 4n,
         tokens_prompt: 2_000n,
-        tokens_completion: 400n,
-        tokens_reasoning: 100n,
-        tokens_cached: 1_600n,
-        tokens_total: 2_400n,
+        tokens_completion: 600n,
+        tokens_reasoning: 150n,
+        tokens_cached: 2_400n,
+        tokens_total: 2_600n,
       },
     ]);
   });
@@ -82,6 +104,7 @@ describe('applyToRollups', () => {
     expect(writeGenerations(database, [record, record]).map((stored) => stored.id)).toEqual(['g1']);
     expect(writeGenerations(database, [record, createRecord('g2')]).map((stored) => stored.id)).toEqual(['g2']);
     expect(readRollups(database)).toMatchObject([{ requests: 2n, tokens_total: 2_400n, cost_nanos: 2_000n }]);
+    expect(readRollups(database, 'usage_rollups_day')).toMatchObject([{ requests: 2n, cost_nanos: 2_000n }]);
   });
 
   it('keeps apps, keys and orgs apart, and attributes a referer by its host', () => {
@@ -118,5 +141,6 @@ describe('applyToRollups', () => {
     });
     expect(() => failing()).toThrow('the generation batch failed');
     expect(readRollups(database)).toEqual([]);
+    expect(readRollups(database, 'usage_rollups_day')).toEqual([]);
   });
 });

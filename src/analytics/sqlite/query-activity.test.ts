@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { ActivityParams } from '../analytics-types.js';
 import { queryActivity } from './query-activity.js';
-import { usageAt } from './test-records.js';
+import { usageAt } from './records-test-support.js';
 import { openTestDatabase, writeGenerations } from './test-support.js';
 
 const week = { fromMs: Date.UTC(2026, 5, 29), toMs: Date.UTC(2026, 6, 6) };

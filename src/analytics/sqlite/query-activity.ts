@@ -8,34 +8,22 @@ import { parseOneOf } from '../parse-query-options.js';
 import { assertOnRollupBucket } from '../period-bounds.js';
 import type { TimeZone } from '../time-zone.js';
 import { findZonedDayStartMs, findZonedEpochDay, parseTimeZone } from '../time-zone.js';
-import { prepareRollupStatement } from './prepare-rollup-statement.js';
+import { readRollupSums } from './read-rollup-sums.js';
 import { convertToCount, dimensionColumns } from './rollup-columns.js';
 
-const sums = `COALESCE(SUM(requests), 0) AS requests,
-  COALESCE(SUM(requests_usage_estimated), 0) AS requests_usage_estimated,
-  COALESCE(SUM(requests_usage_unknown), 0) AS requests_usage_unknown,
-  COALESCE(SUM(tokens_prompt), 0) AS tokens_prompt,
-  COALESCE(SUM(tokens_completion), 0) AS tokens_completion,
-  COALESCE(SUM(tokens_reasoning), 0) AS tokens_reasoning,
-  COALESCE(SUM(tokens_cached), 0) AS tokens_cached,
-  COALESCE(SUM(tokens_total), 0) AS tokens_total,
-  COALESCE(SUM(cost_nanos), 0) AS cost_nanos,
-  COALESCE(SUM(upstream_cost_nanos), 0) AS upstream_cost_nanos`;
-const inRange = 'org_id = @orgId AND bucket_start_ms >= @fromMs AND bucket_start_ms < @toMs';
-
-type SumsRow = Record<
-  | 'requests'
-  | 'requests_usage_estimated'
-  | 'requests_usage_unknown'
-  | 'tokens_prompt'
-  | 'tokens_completion'
-  | 'tokens_reasoning'
-  | 'tokens_cached'
-  | 'tokens_total'
-  | 'cost_nanos'
-  | 'upstream_cost_nanos',
-  bigint
-> & { readonly key?: string };
+/** Every measure, in the order {@link convertToActivityRow} reads them. */
+const sumColumns = [
+  'requests',
+  'requests_usage_estimated',
+  'requests_usage_unknown',
+  'tokens_prompt',
+  'tokens_completion',
+  'tokens_reasoning',
+  'tokens_cached',
+  'tokens_total',
+  'cost_nanos',
+  'upstream_cost_nanos',
+] as const;
 
 interface Range {
   readonly orgId: string;
@@ -45,7 +33,7 @@ interface Range {
 
 /**
  * One org's usage over a range, per model, key, provider or local day, with every measure: the Activity
- * page and `/api/v1/activity`. Always filtered by `orgId` (read through the org index), so it cannot return
+ * page and `/api/v1/activity`. Always filtered by `orgId` (read through the org indexes), so it cannot return
  * another tenant's usage. The range is widened to whole quarter-hours, the rollup grain.
  *
  * @throws AnalyticsQueryError for an empty org id, a range that is empty, reversed or longer than 400 days,
@@ -77,44 +65,49 @@ function parseRange(params: ActivityParams): Range {
 }
 
 function readGroupRows(database: Database, range: Range, groupBy: 'model' | 'key' | 'provider'): ActivityRow[] {
-  const dimension = dimensionColumns[groupBy];
-  const statement = prepareRollupStatement(
-    database,
-    `SELECT ${dimension} AS key, ${sums} FROM usage_rollups WHERE ${inRange} GROUP BY ${dimension}`,
-  );
-  return (statement.all(range) as SumsRow[]).map((row) => convertToActivityRow(row.key ?? '', row)).sort(compareRows);
+  const sums = readRollupSums(database, {
+    startMs: range.fromMs,
+    endMs: range.toMs,
+    groupColumn: dimensionColumns[groupBy],
+    sumColumns,
+    orgId: range.orgId,
+  });
+  return [...sums].map(([key, values]) => convertToActivityRow(key, values)).sort(compareRows);
 }
 
 /** Every local day touching the range, each summed over its part of the range. */
 function readDayRows(database: Database, range: Range, zone: TimeZone): ActivityRow[] {
-  const statement = prepareRollupStatement(database, `SELECT ${sums} FROM usage_rollups WHERE ${inRange}`);
   const rows: ActivityRow[] = [];
   const lastDay = findZonedEpochDay(zone, range.toMs - 1);
   for (let day = findZonedEpochDay(zone, range.fromMs); day <= lastDay; day += 1) {
     const dayStartMs = findZonedDayStartMs(zone, day);
-    const nextDayStartMs = findZonedDayStartMs(zone, day + 1);
     assertOnRollupBucket(zone, dayStartMs);
-    const fromMs = Math.max(range.fromMs, dayStartMs);
-    const toMs = Math.min(range.toMs, nextDayStartMs);
-    const sumsRow = statement.get({ orgId: range.orgId, fromMs, toMs }) as SumsRow;
-    rows.push(convertToActivityRow(formatCivilDate(day), sumsRow));
+    const sums = readRollupSums(database, {
+      startMs: Math.max(range.fromMs, dayStartMs),
+      endMs: Math.min(range.toMs, findZonedDayStartMs(zone, day + 1)),
+      groupColumn: null,
+      sumColumns,
+      orgId: range.orgId,
+    });
+    rows.push(convertToActivityRow(formatCivilDate(day), sums.get('') ?? []));
   }
   return rows;
 }
 
-function convertToActivityRow(key: string, row: SumsRow): ActivityRow {
+function convertToActivityRow(key: string, sums: readonly bigint[]): ActivityRow {
+  const [requests, estimated, unknown, prompt, completion, reasoning, cached, total, cost, upstreamCost] = sums;
   return {
     key,
-    requests: convertToCount(row.requests),
-    requestsUsageEstimated: convertToCount(row.requests_usage_estimated),
-    requestsUsageUnknown: convertToCount(row.requests_usage_unknown),
-    promptTokens: convertToCount(row.tokens_prompt),
-    completionTokens: convertToCount(row.tokens_completion),
-    reasoningTokens: convertToCount(row.tokens_reasoning),
-    cachedTokens: convertToCount(row.tokens_cached),
-    totalTokens: convertToCount(row.tokens_total),
-    costNanos: row.cost_nanos,
-    upstreamCostNanos: row.upstream_cost_nanos,
+    requests: convertToCount(requests ?? 0n),
+    requestsUsageEstimated: convertToCount(estimated ?? 0n),
+    requestsUsageUnknown: convertToCount(unknown ?? 0n),
+    promptTokens: convertToCount(prompt ?? 0n),
+    completionTokens: convertToCount(completion ?? 0n),
+    reasoningTokens: convertToCount(reasoning ?? 0n),
+    cachedTokens: convertToCount(cached ?? 0n),
+    totalTokens: convertToCount(total ?? 0n),
+    costNanos: cost ?? 0n,
+    upstreamCostNanos: upstreamCost ?? 0n,
   };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AnalyticsQueryError } from '../analytics-query-error.js';
 import { queryRankings } from './query-rankings.js';
-import { openWeekSpanningMonths, usageAt } from './test-records.js';
+import { openWeekSpanningMonths, usageAt } from './records-test-support.js';
 import { openTestDatabase, writeGenerations } from './test-support.js';
 
 describe('queryRankings', () => {

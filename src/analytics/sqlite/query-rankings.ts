@@ -9,23 +9,14 @@ import { findPeriodBounds } from '../period-bounds.js';
 import type { RankingGroup } from '../rank-groups.js';
 import { rankGroups } from '../rank-groups.js';
 import { parseTimeZone } from '../time-zone.js';
-import { prepareRollupStatement } from './prepare-rollup-statement.js';
+import { readRollupSums } from './read-rollup-sums.js';
 import { convertToCount, convertToMeasureValue, dimensionColumns, measureColumns } from './rollup-columns.js';
-
-interface GroupRow {
-  readonly key: string;
-  readonly value: bigint;
-  readonly previous_value: bigint;
-  readonly requests: bigint;
-  readonly requests_usage_estimated: bigint;
-  readonly requests_usage_unknown: bigint;
-}
 
 /**
  * The barometer: top-N keys of a dimension by a measure over a day, ISO week or month in a time zone, with
  * share of the total, growth versus the previous period and an "others" remainder (see {@link rankGroups}).
- * One read of the rollups over [previous start, current end), grouped by the dimension: both periods come
- * from the same scan of the clustered primary key (or of the org index when `orgId` is given).
+ * Each period is read as grouped range sums of the rollups ({@link readRollupSums}): a handful of range
+ * reads returning one row per key, never a scan of generations.
  *
  * @throws AnalyticsQueryError for an unknown zone, a malformed date or an out-of-range limit.
  */
@@ -51,36 +42,23 @@ export function queryRankings<M extends UsageMeasure>(
   const current = findPeriodBounds(zone, period, epochDay, 0);
   const previous = findPeriodBounds(zone, period, epochDay, -1);
 
-  const dimension = dimensionColumns[by];
-  const column = measureColumns[measure];
-  const isCurrent = 'bucket_start_ms >= @currentStartMs';
-  const sql = `SELECT ${dimension} AS key,
-      SUM(CASE WHEN ${isCurrent} THEN ${column} ELSE 0 END) AS value,
-      SUM(CASE WHEN ${isCurrent} THEN 0 ELSE ${column} END) AS previous_value,
-      SUM(CASE WHEN ${isCurrent} THEN requests ELSE 0 END) AS requests,
-      SUM(CASE WHEN ${isCurrent} THEN requests_usage_estimated ELSE 0 END) AS requests_usage_estimated,
-      SUM(CASE WHEN ${isCurrent} THEN requests_usage_unknown ELSE 0 END) AS requests_usage_unknown
-    FROM usage_rollups
-    WHERE bucket_start_ms >= @previousStartMs AND bucket_start_ms < @currentEndMs
-      ${params.orgId === undefined ? '' : 'AND org_id = @orgId'}
-    GROUP BY ${dimension}`;
-  const rows = prepareRollupStatement(database, sql).all({
-    previousStartMs: previous.startMs,
-    currentStartMs: current.startMs,
-    currentEndMs: current.endMs,
-    ...(params.orgId === undefined ? {} : { orgId: params.orgId }),
-  }) as GroupRow[];
-
-  const groups: RankingGroup[] = rows.map((row) => ({
-    key: row.key,
-    value: row.value,
-    previousValue: row.previous_value,
-    requests: row.requests,
+  const read = { groupColumn: dimensionColumns[by], orgId: params.orgId };
+  const currentSums = readRollupSums(database, {
+    ...read,
+    ...current,
+    sumColumns: [measureColumns[measure], 'requests', 'requests_usage_estimated', 'requests_usage_unknown'],
+  });
+  const previousSums = readRollupSums(database, { ...read, ...previous, sumColumns: [measureColumns[measure]] });
+  const groups: RankingGroup[] = [...new Set([...currentSums.keys(), ...previousSums.keys()])].map((key) => ({
+    key,
+    value: currentSums.get(key)?.[0] ?? 0n,
+    previousValue: previousSums.get(key)?.[0] ?? 0n,
+    requests: currentSums.get(key)?.[1] ?? 0n,
   }));
   const ranked = rankGroups(groups, { by, limit, minAppRequests });
   const toValue = (value: bigint): MeasureValue<M> => convertToMeasureValue(measure, value);
-  const sumOf = (read: (row: GroupRow) => bigint): number =>
-    convertToCount(rows.reduce((sum, row) => sum + read(row), 0n));
+  const sumCurrent = (index: number): number =>
+    convertToCount([...currentSums.values()].reduce((sum, sums) => sum + (sums[index] ?? 0n), 0n));
   return {
     period,
     by,
@@ -97,8 +75,8 @@ export function queryRankings<M extends UsageMeasure>(
       value: toValue(ranked.others.value),
       previousValue: toValue(ranked.others.previousValue),
     },
-    requests: sumOf((row) => row.requests),
-    requestsUsageEstimated: sumOf((row) => row.requests_usage_estimated),
-    requestsUsageUnknown: sumOf((row) => row.requests_usage_unknown),
+    requests: sumCurrent(1),
+    requestsUsageEstimated: sumCurrent(2),
+    requestsUsageUnknown: sumCurrent(3),
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { queryTimeSeries } from './query-time-series.js';
-import { openWeekSpanningMonths, usageAt } from './test-records.js';
+import { openWeekSpanningMonths, usageAt } from './records-test-support.js';
 import { openTestDatabase, writeGenerations } from './test-support.js';
 
 describe('queryTimeSeries', () => {

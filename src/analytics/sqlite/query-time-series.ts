@@ -13,18 +13,13 @@ import { parseCivilDate } from '../civil-date.js';
 import { parseInteger, parseOneOf } from '../parse-query-options.js';
 import { findPeriodBounds } from '../period-bounds.js';
 import { parseTimeZone } from '../time-zone.js';
-import { prepareRollupStatement } from './prepare-rollup-statement.js';
+import { readRollupSums } from './read-rollup-sums.js';
 import { convertToMeasureValue, dimensionColumns, measureColumns } from './rollup-columns.js';
-
-interface SeriesRow {
-  readonly key: string;
-  readonly value: bigint;
-}
 
 /**
  * A measure per day or ISO week over `count` periods ending with the one holding `date`, stacked by a
- * dimension: the dashboard's stacked area of tokens by origin over weeks. Each period is one range read of
- * the rollups grouped by the dimension, with zoned period bounds (a DST week is 167 or 169 hours).
+ * dimension: the dashboard's stacked area of tokens by origin over weeks. Each period is read as grouped
+ * range sums of the rollups, with zoned period bounds (a DST week is 167 or 169 hours).
  *
  * @throws AnalyticsQueryError for an unknown zone, a malformed date or a count out of 1–366.
  */
@@ -43,24 +38,18 @@ export function queryTimeSeries<M extends UsageMeasure>(
     'count',
   );
   const periods: PeriodBounds[] = [];
-  for (let offset = 1 - count; offset <= 0; offset += 1)
+  for (let offset = 1 - count; offset <= 0; offset += 1) {
     periods.push(findPeriodBounds(zone, interval, epochDay, offset));
+  }
 
-  const dimension = dimensionColumns[stackBy];
-  const statement = prepareRollupStatement(
-    database,
-    `SELECT ${dimension} AS key, SUM(${measureColumns[measure]}) AS value FROM usage_rollups
-     WHERE bucket_start_ms >= @startMs AND bucket_start_ms < @endMs
-       ${params.orgId === undefined ? '' : 'AND org_id = @orgId'}
-     GROUP BY ${dimension}`,
-  );
   const valuesByPeriod = periods.map((period) => {
-    const rows = statement.all({
-      startMs: period.startMs,
-      endMs: period.endMs,
-      ...(params.orgId === undefined ? {} : { orgId: params.orgId }),
-    }) as SeriesRow[];
-    return new Map(rows.map((row) => [row.key, row.value]));
+    const sums = readRollupSums(database, {
+      ...period,
+      groupColumn: dimensionColumns[stackBy],
+      sumColumns: [measureColumns[measure]],
+      orgId: params.orgId,
+    });
+    return new Map([...sums].map(([key, values]) => [key, values[0] ?? 0n]));
   });
   const keys = findSeriesKeys(valuesByPeriod);
   const points: TimeSeriesPoint<MeasureValue<M>>[] = [];

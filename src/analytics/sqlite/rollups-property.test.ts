@@ -197,8 +197,7 @@ describe('usage rollups against a brute-force recomputation from raw generations
     fc.assert(
       fc.property(rankingsQuery, (query) => {
         const result = queryRankings(database, query);
-        const days = (offset: number) =>
-          computePeriodFirstAndNext(query.period, query.date, offset) as [first: string, next: string];
+        const days = (offset: number) => computePeriodFirstAndNext(query.period, query.date, offset);
         expectBoundsAt(result.current.startMs, result.current.endMs, ...days(0), query.timeZone);
         expectBoundsAt(result.previous.startMs, result.previous.endMs, ...days(-1), query.timeZone);
       }),

@@ -1,3 +1,5 @@
+import type { Database } from 'better-sqlite3';
+import { applyToRollups, queryActivity, queryRankings, queryTimeSeries } from '../../analytics/index.js';
 import type { Storage } from '../ports.js';
 import { createIdempotencyService } from '../../idempotency/index.js';
 import { createSqliteLedger } from '../../ledger/index.js';
@@ -5,7 +7,7 @@ import type { SqliteLedgerOptions } from '../../ledger/index.js';
 import { migrateSqlite } from './migrate-sqlite.js';
 import { createSqliteCreditCodeStore } from './sqlite-credit-code-store.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
-import { createSqliteGenerationStore } from './sqlite-generation-store.js';
+import { createSqliteGenerationStore, scanGenerations } from './sqlite-generation-store.js';
 import { createSqliteKeyStore } from './sqlite-key-store.js';
 import { createSqliteOrgStore } from './sqlite-org-store.js';
 
@@ -17,13 +19,20 @@ import { createSqliteOrgStore } from './sqlite-org-store.js';
 export function openSqliteStorage(options: { readonly path: string; readonly ledger?: SqliteLedgerOptions }): Storage {
   const database = openSqliteDatabase(options);
   try {
-    migrateSqlite(database);
+    const applied = migrateSqlite(database);
+    if (applied.includes(usageRollupsMigration)) backfillRollups(database);
     const ledger = createSqliteLedger(database, options.ledger);
     return {
       ledger,
       creditCodes: createSqliteCreditCodeStore(database, ledger),
       idempotency: createIdempotencyService({ database, now: Date.now }),
+      analytics: {
+        rankings: (params) => queryRankings(database, params),
+        timeSeries: (params) => queryTimeSeries(database, params),
+        activity: (params) => queryActivity(database, params),
+      },
       generations: createSqliteGenerationStore(database, {
+        afterInsert: (inserted) => applyToRollups(database, inserted),
         // Queued admissions commit with the batch (one fsync); if the batch fails they stay queued.
         runBatch: (batch) => ledger.withPendingWritten(batch),
         settle: (record) =>
@@ -42,4 +51,15 @@ export function openSqliteStorage(options: { readonly path: string; readonly led
     database.close();
     throw error;
   }
+}
+
+/** The migration that created the usage rollups; generations stored before it are added once, when it is applied. */
+const usageRollupsMigration = 6;
+const backfillBatchSize = 1_000;
+
+function backfillRollups(database: Database): void {
+  const addBatch = database.transaction((records: readonly Parameters<typeof applyToRollups>[1][number][]) =>
+    applyToRollups(database, records),
+  );
+  for (const records of scanGenerations(database, backfillBatchSize)) addBatch(records);
 }

@@ -112,6 +112,19 @@ function fromRow(row: Row): GenerationRecord {
   };
 }
 
+/** Every stored generation, in batches of `batchSize` (by id), for a one-time rebuild such as the rollups' backfill. */
+export function* scanGenerations(database: Database, batchSize: number): Generator<readonly GenerationRecord[]> {
+  const page = database.prepare('SELECT * FROM generations WHERE id > ? ORDER BY id LIMIT ?').safeIntegers(true);
+  let afterId = '';
+  for (;;) {
+    const rows = page.all(afterId, batchSize) as Row[];
+    if (rows.length === 0) return;
+    const records = rows.map(fromRow);
+    yield records;
+    afterId = records.at(-1)!.id;
+  }
+}
+
 /**
  * GenerationStore on SQLite; statements prepared once. A batch is one
  * transaction: all its records or none. Rows are read with safe integers, so
@@ -125,6 +138,8 @@ export function createSqliteGenerationStore(
      * settlement of the call, whose actual charge becomes the record's cost (they can never disagree).
      */
     readonly settle?: (record: GenerationRecord) => GenerationRecord;
+    /** Runs inside the batch transaction with the records actually inserted (the usage rollups). */
+    readonly afterInsert?: (inserted: readonly GenerationRecord[]) => void;
     /** Runs each batch's transaction (by default on its own; the ledger runs it with its pending admissions). */
     readonly runBatch?: <T>(batch: () => T) => T;
   } = {},
@@ -137,11 +152,15 @@ export function createSqliteGenerationStore(
   );
   const find = database.prepare('SELECT * FROM generations WHERE id = ?').safeIntegers(true);
   const insertMany = database.transaction((records: readonly GenerationRecord[]) => {
-    return records.map((record) => {
-      const stored = options.settle === undefined ? record : options.settle(record);
-      insert.run(toRow(stored));
-      return stored;
+    const inserted: GenerationRecord[] = [];
+    const stored = records.map((record) => {
+      const storedRecord = options.settle === undefined ? record : options.settle(record);
+      // A replayed id inserts nothing, and so must not count again downstream.
+      if (insert.run(toRow(storedRecord)).changes === 1) inserted.push(storedRecord);
+      return storedRecord;
     });
+    options.afterInsert?.(inserted);
+    return stored;
   });
   return {
     insertGenerations: (records) =>

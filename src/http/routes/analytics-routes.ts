@@ -1,0 +1,168 @@
+import type { ServerResponse } from 'node:http';
+import type {
+  ActivityGrouping,
+  RankingDimension,
+  RankingPeriod,
+  TimeSeriesDimension,
+  TimeSeriesInterval,
+  UsageMeasure,
+} from '../../analytics/index.js';
+import { AnalyticsQueryError } from '../../analytics/index.js';
+import { renderNanos } from '../../metering/index.js';
+import type { KeyRecord } from '../../storage/index.js';
+import type { AppContext } from '../app-context.js';
+import { sendJson } from '../send-json.js';
+
+/** Who asks for the barometer: an admin key (every org, or `?org_id=`), a member key (its org), or the public. */
+export type BarometerViewer = { readonly kind: 'key'; readonly key: KeyRecord } | { readonly kind: 'public' };
+
+interface AnalyticsRequest {
+  readonly url: URL;
+  readonly viewer: BarometerViewer;
+  readonly requestId: string;
+  /** Apps under this many requests fold into "others" on the public view. */
+  readonly minAppRequests: number;
+}
+
+const read = (url: URL, name: string): string | undefined => url.searchParams.get(name) ?? undefined;
+
+function readInteger(url: URL, name: string): number | undefined {
+  const text = read(url, name);
+  return text === undefined ? undefined : /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
+}
+
+/** Today's date in the zone (UTC for a zone Intl does not know: the query then refuses the zone by name). */
+function today(timeZone: string, nowMs: number): string {
+  try {
+    return new Intl.DateTimeFormat('en-CA', { timeZone }).format(nowMs);
+  } catch {
+    return new Date(nowMs).toISOString().slice(0, 10);
+  }
+}
+
+/** Which org the viewer's query is restricted to; undefined = every org (admin or public). */
+function scopeOrg(viewer: BarometerViewer, url: URL): string | undefined {
+  if (viewer.kind === 'public') return undefined;
+  if (viewer.key.role === 'admin') return read(url, 'org_id');
+  return viewer.key.orgId;
+}
+
+/** Money as OpenRouter renders it (USD number) plus the exact nano-units as a string. */
+function renderValue(value: number | bigint): number | { readonly usd: number; readonly nanos: string } {
+  return typeof value === 'bigint' ? { usd: renderNanos(value), nanos: value.toString() } : value;
+}
+
+function renderMoneyFields<T extends object>(row: T): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(row).map(([name, value]) => [name, typeof value === 'bigint' ? renderValue(value) : value]),
+  );
+}
+
+/** The analytics functions name their parameters; the query string names some differently. */
+const queryNames: Readonly<Record<string, string>> = {
+  timeZone: 'tz',
+  stackBy: 'stack_by',
+  groupBy: 'group_by',
+  fromMs: 'from',
+  toMs: 'to',
+  orgId: 'org_id',
+};
+
+/** Runs a query; a refused parameter is named as the client wrote it. */
+function answerQuery<T>(query: () => T): T {
+  try {
+    return query();
+  } catch (error) {
+    if (!(error instanceof AnalyticsQueryError) || error.param === undefined) throw error;
+    const param = queryNames[error.param];
+    if (param === undefined) throw error;
+    throw new AnalyticsQueryError(param, error.message.replaceAll(error.param, param));
+  }
+}
+
+/** GET /api/v1/rankings?period=&date=&tz=&by=&measure=&limit= — the barometer (PRODUCT.md §1.2, §5). */
+export function sendRankings(response: ServerResponse, app: AppContext, input: AnalyticsRequest): void {
+  const { url } = input;
+  const timeZone = read(url, 'tz') ?? 'UTC';
+  const orgId = scopeOrg(input.viewer, url);
+  const result = answerQuery(() =>
+    app.storage.analytics.rankings({
+      period: (read(url, 'period') ?? 'week') as RankingPeriod,
+      date: read(url, 'date') ?? today(timeZone, app.now()),
+      timeZone,
+      by: (read(url, 'by') ?? 'model') as RankingDimension,
+      measure: (read(url, 'measure') ?? 'total_tokens') as UsageMeasure,
+      limit: readInteger(url, 'limit'),
+      ...(orgId === undefined ? {} : { orgId }),
+      minAppRequests: input.viewer.kind === 'public' ? input.minAppRequests : 0,
+    }),
+  );
+  const data = {
+    ...result,
+    total: renderValue(result.total),
+    previousTotal: renderValue(result.previousTotal),
+    rows: result.rows.map((row) => ({
+      ...row,
+      value: renderValue(row.value),
+      previousValue: renderValue(row.previousValue),
+    })),
+    others: {
+      ...result.others,
+      value: renderValue(result.others.value),
+      previousValue: renderValue(result.others.previousValue),
+    },
+  };
+  sendJson(response, 200, { data }, input.requestId);
+}
+
+/** GET /api/v1/rankings/series?interval=week&count=8&stack_by=origin&measure=&date=&tz= — stacked time series. */
+export function sendRankingSeries(response: ServerResponse, app: AppContext, input: AnalyticsRequest): void {
+  const { url } = input;
+  const timeZone = read(url, 'tz') ?? 'UTC';
+  const orgId = scopeOrg(input.viewer, url);
+  const result = answerQuery(() =>
+    app.storage.analytics.timeSeries({
+      interval: (read(url, 'interval') ?? 'week') as TimeSeriesInterval,
+      count: readInteger(url, 'count') ?? 8,
+      date: read(url, 'date') ?? today(timeZone, app.now()),
+      timeZone,
+      stackBy: (read(url, 'stack_by') ?? 'origin') as TimeSeriesDimension,
+      measure: (read(url, 'measure') ?? 'total_tokens') as UsageMeasure,
+      ...(orgId === undefined ? {} : { orgId }),
+    }),
+  );
+  const points = result.points.map((point) => ({ ...point, value: renderValue(point.value) }));
+  sendJson(response, 200, { data: { ...result, points } }, input.requestId);
+}
+
+/** GET /api/v1/activity?from=&to=&group_by=&tz= — the caller's org only (an admin may name `org_id`). */
+export function sendActivity(
+  response: ServerResponse,
+  app: AppContext,
+  input: AnalyticsRequest & { readonly key: KeyRecord },
+): void {
+  const { url } = input;
+  const nowMs = app.now();
+  const fromText = read(url, 'from');
+  const toText = read(url, 'to');
+  const fromMs = fromText === undefined ? nowMs - 30 * 86_400_000 : Date.parse(fromText);
+  const toMs = toText === undefined ? nowMs : Date.parse(toText);
+  if (!Number.isFinite(fromMs)) throw new AnalyticsQueryError('from', 'from must be an ISO 8601 date or date-time');
+  if (!Number.isFinite(toMs)) throw new AnalyticsQueryError('to', 'to must be an ISO 8601 date or date-time');
+  const orgId = input.key.role === 'admin' ? (read(url, 'org_id') ?? input.key.orgId) : input.key.orgId;
+  const result = answerQuery(() =>
+    app.storage.analytics.activity({
+      orgId,
+      fromMs,
+      toMs,
+      groupBy: (read(url, 'group_by') ?? 'day') as ActivityGrouping,
+      timeZone: read(url, 'tz') ?? 'UTC',
+    }),
+  );
+  sendJson(
+    response,
+    200,
+    { data: { ...result, rows: result.rows.map(renderMoneyFields), total: renderMoneyFields(result.total) } },
+    input.requestId,
+  );
+}
