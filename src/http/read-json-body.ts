@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { limits } from '../config/index.js';
 import { GatewayError } from '../errors/index.js';
 
 /**
@@ -53,14 +54,38 @@ function parseJsonText(buffer: Buffer): unknown {
   if (buffer.length === 0) {
     throw new GatewayError({ code: 'invalid_json', message: 'The request body is empty; send a JSON object.' });
   }
+  let value: unknown;
   try {
-    return JSON.parse(buffer.toString('utf8')) as unknown;
+    value = JSON.parse(buffer.toString('utf8')) as unknown;
   } catch (error) {
     throw new GatewayError({
       code: 'invalid_json',
       message: `The request body is not valid JSON: ${error instanceof Error ? error.message : 'parse error'}.`,
       cause: error,
     });
+  }
+  assertDepth(value, limits.requestJsonDepthMax);
+  return value;
+}
+
+/**
+ * Refuses nesting deeper than `depthMax` (JSON.parse accepts any depth; later recursive code would overflow
+ * the stack). Iterative, and it visits only arrays and objects, so a large body of long strings costs little.
+ */
+export function assertDepth(root: unknown, depthMax: number): void {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > depthMax) {
+      throw new GatewayError({
+        code: 'invalid_json',
+        message: `The request body nests deeper than ${depthMax} levels (limits.requestJsonDepthMax).`,
+      });
+    }
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
   }
 }
 

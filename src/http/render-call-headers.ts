@@ -9,6 +9,17 @@ export function renderCallHeaders(routed: RoutedCall): Record<string, string> {
     'x-meridian-provider': routed.endpoint.provider.id,
     'x-meridian-attempts': String(routed.attemptNumber),
   };
-  if (routed.warnings.length > 0) headers['x-meridian-warnings'] = JSON.stringify(routed.warnings);
+  if (routed.warnings.length > 0) headers['x-meridian-warnings'] = toHeaderJson(routed.warnings);
   return headers;
+}
+
+/**
+ * JSON that is a valid header value: non-ASCII characters (a client's field name in Chinese, say) are written as
+ * `\uXXXX` escapes, which JSON readers decode back; Node refuses them raw in a header.
+ */
+export function toHeaderJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

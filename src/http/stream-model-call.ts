@@ -158,6 +158,15 @@ function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Prom
       );
     }
 
+    /** A bug in handling an event ends this call with an error; it must never escape into the event loop. */
+    function guard(work: () => void): void {
+      try {
+        work();
+      } catch (error) {
+        fail(toGatewayError(error));
+      }
+    }
+
     body.on('data', (chunk: Buffer) => {
       if (isSettled) return;
       try {
@@ -168,12 +177,12 @@ function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Prom
       }
       const events = batch;
       batch = [];
-      if (events.length > 0) handleEvents(events);
+      if (events.length > 0) guard(() => handleEvents(events));
     });
     body.on('end', () => {
       if (isSettled) return;
       parser.end();
-      handleEvents(batch.concat(reader.end()));
+      guard(() => handleEvents(batch.concat(reader.end())));
       batch = [];
       if (isSettled) return;
       if (!isCommitted) return fail(emptyStreamError(routed));

@@ -1,3 +1,4 @@
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../spec/index.js';
 import {
@@ -115,6 +116,22 @@ function createLongText(chars: number, words: readonly string[]): string {
 
 const agentWords = ['the', 'agent', 'called', 'read_file', 'src/app.ts', '{', '}', 'const', 'value', '=', '42;', '\n'];
 const chineseWords = ['模型', '调用', '工具', '返回', '结果', '上下文', '文件', '代码'];
+
+describe('countTextTokens on long texts', () => {
+  it('counts ordinary text in pieces exactly as a whole', () => {
+    const text = createLongText(200_000, agentWords);
+    expect(countTextTokens(text)).toBe(countTokens(text, { disallowedSpecial: new Set<string>() }));
+  });
+
+  it('counts a 250 000-letter run without a space in bounded pieces', () => {
+    // Whole, the tokenizer's merges cost the square of the run (seconds); in 2 KiB pieces, each piece is bounded.
+    const run = 'a'.repeat(250_000);
+    const pieceTokens = countTokens('a'.repeat(2_048));
+    expect(countTextTokens(run)).toBe(
+      Math.floor(250_000 / 2_048) * pieceTokens + countTokens('a'.repeat(250_000 % 2_048)),
+    );
+  });
+});
 
 describe('approximatePromptTokens', () => {
   it('counts texts up to 32 KiB exactly', () => {

@@ -26,7 +26,33 @@ const tokensPerImage = 85;
  * vendors' models it is an estimate. Never throws on special-token text.
  */
 export function countTextTokens(text: string): number {
-  return text.length === 0 ? 0 : countTokens(text, asPlainText);
+  if (text.length <= pieceChars) return text.length === 0 ? 0 : countTokens(text, asPlainText);
+  let tokens = 0;
+  for (let start = 0; start < text.length;) {
+    const end = findPieceEnd(text, start);
+    tokens += countTokens(text.slice(start, end), asPlainText);
+    start = end;
+  }
+  return tokens;
+}
+
+/**
+ * Long texts are counted in pieces of at most this many UTF-16 units. BPE merges within one pre-token cost the
+ * square of its length, so a 250 000-letter run with no space took seconds and blocked the event loop; pieces
+ * bound that. Pieces end just before a space between two words, where the tokenizer splits anyway, so ordinary
+ * text counts exactly as a whole; only a run longer than a piece is cut inside (a token or two more).
+ */
+const pieceChars = 2_048;
+
+function findPieceEnd(text: string, start: number): number {
+  const limit = start + pieceChars;
+  if (limit >= text.length) return text.length;
+  for (let end = limit; end > start + pieceChars / 2; end -= 1) {
+    if (text.charCodeAt(end) === 0x20 && /\S/.test(text[end - 1]!) && /\S/.test(text[end + 1] ?? '')) return end;
+  }
+  // No word boundary: cut, but never between the two halves of a surrogate pair.
+  const code = text.charCodeAt(limit - 1);
+  return code >= 0xd800 && code <= 0xdbff ? limit - 1 : limit;
 }
 
 /**

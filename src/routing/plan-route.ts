@@ -48,6 +48,7 @@ const suffixSorts: Readonly<Record<NonNullable<ModelSuffix>, RouteSort>> = { flo
 export function planRoute(input: PlanRouteInput): RoutePlan {
   const attempts: RouteAttempt[] = [];
   const reports: string[] = [];
+  let isOnlyContextExcluded = true;
   const plannedModelIds = new Set<string>();
   const candidates = resolveCandidates(input);
   for (const [index, candidate] of candidates.entries()) {
@@ -63,11 +64,20 @@ export function planRoute(input: PlanRouteInput): RoutePlan {
     const planned = planModel(input, candidate.resolved, index === 0);
     attempts.push(...planned.attempts);
     if (planned.attempts.length === 0) reports.push(planned.report);
+    isOnlyContextExcluded &&= planned.isOnlyContextExcluded;
   }
   if (attempts.length === 0) {
     const requested = candidates[0];
     // The requested model is unknown or has no provider: that is the client's first problem.
     if (requested !== undefined && 'error' in requested) throw requested.error;
+    // Nothing is down: the request is too long for every endpoint. Retrying cannot help (400, not 503).
+    if (isOnlyContextExcluded && reports.length > 0) {
+      throw new GatewayError({
+        code: 'context_length_exceeded',
+        message: `The prompt and max_tokens exceed every endpoint's context length. ${reports.join('. ')}.`,
+        param: 'messages',
+      });
+    }
     throw new GatewayError({
       code: 'no_available_provider',
       message: `No provider can serve this request under its routing controls. ${reports.join('. ')}.`,
@@ -80,7 +90,7 @@ function planModel(
   input: PlanRouteInput,
   resolved: ResolvedModel,
   isRequested: boolean,
-): { attempts: RouteAttempt[]; report: string } {
+): { attempts: RouteAttempt[]; report: string; isOnlyContextExcluded: boolean } {
   const { model } = resolved;
   const preferences = input.controls.provider;
   const { kept, exclusions } = filterEndpoints({ ...input, model, preferences });
@@ -96,6 +106,7 @@ function planModel(
   return {
     attempts: ordered.map((endpoint) => ({ model, endpoint })),
     report: `Model '${model.id}': ${describeExclusions(exclusions)}`,
+    isOnlyContextExcluded: exclusions.length > 0 && exclusions.every((exclusion) => exclusion.filter === 'context'),
   };
 }
 

@@ -33,15 +33,20 @@ import type { GatewayProcess } from '../support/start-gateway-process.js';
  * and a 503 means the gateway blamed its providers for something the request did.
  *
  * Each property records every failing case instead of stopping at the first, grouped by
- * route and problem with the smallest case kept, so one run lists every distinct finding.
- * Replay a run with MERIDIAN_FUZZ_SEED=<seed>.
+ * route and problem with the smallest case kept, so one run lists every distinct finding; a
+ * crashed or stuck gateway is recorded and replaced by a fresh one. Cases found by earlier
+ * runs are replayed first on every run (`knownBodies`, fast-check `examples`). Named tests
+ * add pathological nesting and a tokenizer worst case. Replay a run with MERIDIAN_FUZZ_SEED=<seed>.
  */
 
 const answerTimeoutMs = 10_000;
 const seed = Number(process.env['MERIDIAN_FUZZ_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
-const runsPerRoute = 100;
-const runsForReadRoutes = 150;
-const runsPerStreamRoute = 60;
+const runsPerModelRoute = 150;
+const runsPerManagementRoute = 200;
+const runsForReadRoutes = 200;
+const runsPerStreamRoute = 100;
+/** Room for a few cases that hit `answerTimeoutMs` and a gateway restart, so the report is not lost to a test timeout. */
+const fuzzTestTimeoutMs = 180_000;
 const memberKey = 'fuzz-member-key-0123456789abcdef';
 
 type Dialect = 'openai' | 'anthropic';
@@ -57,6 +62,8 @@ interface Fixtures {
 }
 
 interface Exchange {
+  /** Set on known cases: why this case is in the corpus (kept apart from random findings in the report). */
+  readonly note?: string;
   readonly method: string;
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
@@ -76,13 +83,27 @@ interface Finding {
   count: number;
 }
 
+/** A body that failed in an earlier run, with why it matters; `path` defaults to the route's `examplePath`. */
+interface KnownBody {
+  readonly note: string;
+  readonly path?: (fixtures: Fixtures) => string;
+  readonly body: Record<string, unknown>;
+}
+
 interface JsonRoute {
   readonly name: string;
   readonly method: 'POST' | 'PATCH' | 'DELETE';
   readonly dialect: Dialect;
   readonly caller: Caller;
   readonly path: (fixtures: Fixtures) => fc.Arbitrary<string>;
+  /** One concrete path (real ids) for the named cases. */
+  readonly examplePath: (fixtures: Fixtures) => string;
   readonly samples: (fixtures: Fixtures) => readonly Record<string, unknown>[];
+  /**
+   * Bodies earlier runs found failing, replayed first on every run (fast-check `examples`), so a known
+   * finding fails the test every time rather than when the seed happens to reach it.
+   */
+  readonly knownBodies?: readonly KnownBody[];
 }
 
 // ---------------------------------------------------------------- samples (valid requests the mutations start from)
@@ -215,7 +236,14 @@ const jsonRoutes: readonly JsonRoute[] = [
     dialect: 'openai',
     caller: 'member',
     path: () => spellings('/v1/chat/completions'),
+    examplePath: () => '/v1/chat/completions',
     samples: () => chatSamples,
+    knownBodies: [
+      {
+        note: 'max_tokens accepted (≤ 1 000 000) but past the context window',
+        body: { ...chatSamples[2], max_tokens: 1_000_000 },
+      },
+    ],
   },
   {
     name: 'POST /v1/messages',
@@ -223,7 +251,15 @@ const jsonRoutes: readonly JsonRoute[] = [
     dialect: 'anthropic',
     caller: 'member',
     path: () => spellings('/v1/messages'),
+    examplePath: () => '/v1/messages',
     samples: () => messagesSamples,
+    knownBodies: [
+      { note: 'non-Latin-1 name of a dropped field (a warning header)', body: { ...messagesSamples[2], 中文: 1 } },
+      {
+        note: 'non-Latin-1 type of a dropped content part (a warning header)',
+        body: { ...messagesSamples[2], messages: [{ role: 'user', content: [{ type: '🧪', text: 'x' }] }] },
+      },
+    ],
   },
   {
     name: 'POST /v1/messages/count_tokens',
@@ -231,6 +267,7 @@ const jsonRoutes: readonly JsonRoute[] = [
     dialect: 'anthropic',
     caller: 'member',
     path: () => spellings('/v1/messages/count_tokens'),
+    examplePath: () => '/v1/messages/count_tokens',
     samples: () => countTokensSamples,
   },
   {
@@ -239,6 +276,7 @@ const jsonRoutes: readonly JsonRoute[] = [
     dialect: 'openai',
     caller: 'member',
     path: () => spellings('/v1/embeddings'),
+    examplePath: () => '/v1/embeddings',
     samples: () => [
       { model: 'test/fake-embed', input: ['alpha', 'beta'], encoding_format: 'float', dimensions: 3, user: 'fuzz' },
       { model: 'test/fake-embed', input: 'one text', encoding_format: 'base64' },
@@ -250,6 +288,7 @@ const jsonRoutes: readonly JsonRoute[] = [
     dialect: 'openai',
     caller: 'admin',
     path: () => spellings('/v1/keys'),
+    examplePath: () => '/api/v1/keys',
     samples: () => [
       {
         name: 'fuzz key',
@@ -264,6 +303,12 @@ const jsonRoutes: readonly JsonRoute[] = [
       },
       { name: 'minimal' },
     ],
+    knownBodies: [
+      {
+        note: 'a limit accepted (≤ 12 integer digits) but past a signed 64-bit count of nano-USD',
+        body: { name: 'huge limit', limit: '999999999999' },
+      },
+    ],
   },
   {
     name: 'PATCH /api/v1/keys/{id}',
@@ -271,6 +316,7 @@ const jsonRoutes: readonly JsonRoute[] = [
     dialect: 'openai',
     caller: 'admin',
     path: (fixtures) => idPath([fixtures.patchKeyId], (id) => `/v1/keys/${id}`),
+    examplePath: (fixtures) => `/api/v1/keys/${fixtures.patchKeyId}`,
     samples: () => [
       {
         name: 'renamed',
@@ -285,6 +331,12 @@ const jsonRoutes: readonly JsonRoute[] = [
       },
       { disabled: true },
     ],
+    knownBodies: [
+      {
+        note: 'a limit accepted (≤ 12 integer digits) but past a signed 64-bit count of nano-USD',
+        body: { limit: '9999999999' },
+      },
+    ],
   },
   {
     name: 'DELETE /api/v1/keys/{id}',
@@ -292,6 +344,7 @@ const jsonRoutes: readonly JsonRoute[] = [
     dialect: 'openai',
     caller: 'admin',
     path: (fixtures) => idPath(fixtures.deleteKeyIds, (id) => `/v1/keys/${id}`),
+    examplePath: (fixtures) => `/api/v1/keys/${fixtures.deleteKeyIds[0]!}`,
     samples: () => [{}],
   },
   {
@@ -300,6 +353,7 @@ const jsonRoutes: readonly JsonRoute[] = [
     dialect: 'openai',
     caller: 'admin',
     path: (fixtures) => idPath(fixtures.rotateKeyIds, (id) => `/v1/keys/${id}/rotate`),
+    examplePath: (fixtures) => `/api/v1/keys/${fixtures.rotateKeyIds[0]!}/rotate`,
     samples: () => [{}],
   },
   {
@@ -308,6 +362,7 @@ const jsonRoutes: readonly JsonRoute[] = [
     dialect: 'openai',
     caller: 'admin',
     path: () => spellings('/v1/orgs'),
+    examplePath: () => '/api/v1/orgs',
     samples: () => [{ id: 'fuzz-org', name: 'Fuzz Org', markup_basis_points: 250 }, { id: 'fuzz-org-2' }],
   },
   {
@@ -316,7 +371,28 @@ const jsonRoutes: readonly JsonRoute[] = [
     dialect: 'openai',
     caller: 'admin',
     path: () => idPath(['fuzz-grants', 'default'], (id) => `/v1/orgs/${id}/credits`),
+    examplePath: () => '/api/v1/orgs/fuzz-grants/credits',
     samples: () => [{ amount: '1.25', grant_id: 'payment-1' }, { amount: 2 }],
+    knownBodies: [
+      {
+        note: 'an amount accepted (≤ 12 integer digits) but past the ledger’s bound',
+        body: { amount: '999999999999.999999999' },
+      },
+      ...[
+        ['fuzz-grants', '1.25'],
+        ['default', '1.25'],
+        ['fuzz-grants', '3.00'],
+      ].map(([org, amount]) => ({
+        note: 'one grant_id reused for another org or amount: a 4xx conflict, not an assertion',
+        path: () => `/api/v1/orgs/${org}/credits`,
+        body: { amount, grant_id: 'payment-1' },
+      })),
+      ...Array.from({ length: 10 }, () => ({
+        note: 'grants each within bounds whose sum overflows the org balance',
+        path: () => '/api/v1/orgs/fuzz-overflow/credits',
+        body: { amount: '999999999' },
+      })),
+    ],
   },
   {
     name: 'POST /api/v1/credit-codes',
@@ -324,7 +400,14 @@ const jsonRoutes: readonly JsonRoute[] = [
     dialect: 'openai',
     caller: 'admin',
     path: () => spellings('/v1/credit-codes'),
+    examplePath: () => '/api/v1/credit-codes',
     samples: () => [{ amount: '0.50', count: 2 }, { amount: 1 }],
+    knownBodies: [
+      {
+        note: 'an amount accepted (≤ 12 integer digits) but past a signed 64-bit count of nano-USD',
+        body: { amount: '999999999999' },
+      },
+    ],
   },
   {
     name: 'POST /api/v1/credits/redeem',
@@ -332,6 +415,7 @@ const jsonRoutes: readonly JsonRoute[] = [
     dialect: 'openai',
     caller: 'member',
     path: () => spellings('/v1/credits/redeem'),
+    examplePath: () => '/api/v1/credits/redeem',
     samples: (fixtures) => [{ code: fixtures.creditCode }],
   },
 ];
@@ -390,6 +474,7 @@ orgs:
   - { id: default, credits: "1000.00" }
   - { id: fuzz, credits: "1000.00" }
   - { id: fuzz-grants, credits: "1.00" }
+  - { id: fuzz-overflow, credits: "1.00" }
 keys:
   - { org: fuzz, name: fuzz-member, key: "${memberKey}" }
 `;
@@ -423,10 +508,22 @@ async function createFixtures(): Promise<Fixtures> {
   };
 }
 
-beforeAll(async () => {
-  fake = await createFakeUpstream();
+async function startMainGateway(): Promise<void> {
   gateway = await startGatewayProcess({ configYaml: createFuzzConfig(fake.baseUrl) });
   fixtures = await createFixtures();
+}
+
+/** After a crash or a hang: the old process is killed (it is ours) and a fresh one takes its place. */
+async function replaceMainGateway(): Promise<void> {
+  if (gateway.child.exitCode === null && gateway.child.signalCode === null) gateway.child.kill('SIGKILL');
+  await gateway.stop();
+  gateway.cleanup();
+  await startMainGateway();
+}
+
+beforeAll(async () => {
+  fake = await createFakeUpstream();
+  await startMainGateway();
 });
 
 afterAll(async () => {
@@ -447,7 +544,14 @@ function send(baseUrl: string, exchange: Exchange): Promise<Outcome> {
     if (body?.bytes !== undefined && body.framing === 'chunked') headers['transfer-encoding'] = 'chunked';
     const { hostname, port } = new URL(baseUrl);
     // The path goes out byte for byte (a URL object would resolve `..` and `%2e%2e` first).
-    const request = sendHttpRequest({ host: hostname, port, path: exchange.path, method: exchange.method, headers, agent: false });
+    const request = sendHttpRequest({
+      host: hostname,
+      port,
+      path: exchange.path,
+      method: exchange.method,
+      headers,
+      agent: false,
+    });
     const timer = setTimeout(() => {
       resolve({ kind: 'timeout' });
       request.destroy();
@@ -465,7 +569,12 @@ function send(baseUrl: string, exchange: Exchange): Promise<Outcome> {
       });
       response.on('end', () => {
         clearTimeout(timer);
-        resolve({ kind: 'answer', status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) });
+        resolve({
+          kind: 'answer',
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: Buffer.concat(chunks),
+        });
       });
     });
     if (body?.bytes !== undefined && body.framing === 'chunked') {
@@ -577,7 +686,10 @@ function inspectOutcome(dialect: Dialect, outcome: Outcome): string | undefined 
   if (outcome.kind === 'connection-error') return `connection error (${outcome.message})`;
   const { status, headers, body } = outcome;
   const json = parseJson(body);
-  if (status >= 500) return `HTTP ${status} ${String(asRecord(asRecord(json)?.['error'])?.['code'] ?? 'no code')}`;
+  if (status >= 500) {
+    const code = asRecord(asRecord(json)?.['error'])?.['code'];
+    return `HTTP ${status} ${typeof code === 'string' ? code : 'no code'}`;
+  }
   if (status < 200 || (status >= 300 && status < 400)) return `HTTP ${status}`;
   if (String(headers['content-type']).startsWith('text/event-stream')) {
     if (status !== 200) return `stream with HTTP ${status}`;
@@ -591,7 +703,7 @@ function inspectOutcome(dialect: Dialect, outcome: Outcome): string | undefined 
 // ---------------------------------------------------------------- running a property and reporting
 
 function record(route: string, problem: string, exchange: Exchange, outcome: Outcome): void {
-  const key = `${route} | ${problem}`;
+  const key = `${route} | ${problem} | ${exchange.note ?? 'random'}`;
   const existing = findings.get(key);
   const size = exchange.body?.bytes?.length ?? 0;
   if (existing !== undefined) {
@@ -599,21 +711,38 @@ function record(route: string, problem: string, exchange: Exchange, outcome: Out
     if (size >= (existing.exchange.body?.bytes?.length ?? 0)) return;
   }
   const answer =
-    outcome.kind === 'answer' ? `${outcome.status} ${outcome.body.toString('utf8').slice(0, 400)}` : outcome.kind;
+    outcome.kind === 'answer' ? `${outcome.status} ${readable(outcome.body.toString('utf8'), 400)}` : outcome.kind;
   findings.set(key, { route, problem, exchange, answer, count: existing?.count ?? 1 });
 }
 
-/** Sends one case, judges it, checks the process is still alive; returns false when fuzzing this route must stop. */
-async function runCase(route: string, dialect: Dialect, exchange: Exchange): Promise<boolean> {
+/**
+ * Sends one case, judges it, and checks the process still answers /healthz; a dead or stuck gateway is
+ * recorded and replaced, so one finding does not hide the others.
+ */
+async function runCase(route: string, dialect: Dialect, exchange: Exchange): Promise<void> {
   casesRun.set(route, (casesRun.get(route) ?? 0) + 1);
   fake.reset();
   for (let index = 0; index < 4; index += 1) fake.enqueue(upstreamAnswer);
   const outcome = await send(gateway.url, exchange);
   const problem = inspectOutcome(dialect, outcome);
   if (problem !== undefined) record(route, problem, exchange, outcome);
-  if (await isAlive(gateway)) return outcome.kind !== 'timeout';
-  record(route, 'the gateway stopped answering /healthz (or exited) after this case', exchange, outcome);
-  return false;
+  if (await isAlive(gateway)) return;
+  // A process that just crashed may not have reported its exit yet.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const hasExited = gateway.child.exitCode !== null || gateway.child.signalCode !== null;
+  record(route, hasExited ? 'the gateway process exited' : 'the gateway stopped answering /healthz', exchange, outcome);
+  await replaceMainGateway();
+}
+
+/** Text for a report line: control characters escaped, long text cut. */
+function readable(text: string, lengthMax: number): string {
+  let escaped = '';
+  for (const character of text.slice(0, lengthMax)) {
+    const code = character.charCodeAt(0);
+    const isControl = code < 0x20 || (code >= 0x7f && code <= 0x9f);
+    escaped += isControl ? `\\u${code.toString(16).padStart(4, '0')}` : character;
+  }
+  return text.length > lengthMax ? `${escaped}…` : escaped;
 }
 
 function describeExchange(exchange: Exchange): string {
@@ -621,28 +750,32 @@ function describeExchange(exchange: Exchange): string {
   const body = exchange.body;
   if (body?.contentType !== undefined) headers.push(`content-type: ${body.contentType}`);
   const bytes = body?.bytes;
-  const text = bytes === undefined ? '(none)' : `(${bytes.length} bytes, ${body!.origin}) ${preview(bytes)}`;
+  const text =
+    bytes === undefined ? '(none)' : `(${bytes.length} bytes, ${body!.origin}) ${preview(bytes.toString('utf8'))}`;
   return `${exchange.method} ${exchange.path}\n    headers: ${headers.join('; ') || '(none)'}\n    body: ${text}`;
 }
 
-function preview(bytes: Buffer): string {
-  const text = JSON.stringify(bytes.toString('utf8'));
-  return text.length > 700 ? `${text.slice(0, 700)}…` : text;
+/** Short bodies whole; long ones by their head and tail (mutations land anywhere). */
+function preview(text: string): string {
+  if (text.length <= 2_000) return readable(text, 2_000);
+  return `${readable(text.slice(0, 900), 900)} … ${readable(text.slice(-600), 600)}`;
 }
 
 function redact(value: string): string {
   return value.replace(memberKey, '<member key>').replace(testAdminKey, '<admin key>');
 }
 
-/** Every finding of these routes, one paragraph each (seed first, to replay the run). */
-function reportFindings(routes: readonly string[]): string[] {
-  return [...findings.values()]
-    .filter((finding) => routes.includes(finding.route))
+/** Fails with every finding of this route, one paragraph each (seed first, to replay the run). */
+function expectNoFindings(route: string): void {
+  const report = [...findings.values()]
+    .filter((finding) => finding.route === route)
     .map(
       (finding) =>
-        `[seed ${seed}] ${finding.route} → ${finding.problem} (${finding.count} of ${casesRun.get(finding.route) ?? 0} cases)\n` +
+        `${finding.route} → ${finding.problem} (${finding.count} of ${casesRun.get(route) ?? 0} cases)\n` +
+        (finding.exchange.note === undefined ? '' : `  known case: ${finding.exchange.note}\n`) +
         `  smallest: ${describeExchange(finding.exchange)}\n  answer: ${finding.answer}`,
     );
+  if (report.length > 0) expect.fail(`seed ${seed}: ${report.length} finding(s)\n\n${report.join('\n\n')}`);
 }
 
 function keyOf(caller: Caller): string {
@@ -699,113 +832,239 @@ function exchangeArbitrary(route: JsonRoute, body: fc.Arbitrary<BodyCase>): fc.A
     }));
 }
 
-async function fuzz(route: string, dialect: (exchange: Exchange) => Dialect, cases: fc.Arbitrary<Exchange>, numRuns: number) {
-  let isStopped = false;
+/** A route's known failing bodies as exchanges with the right key (fast-check `examples`). */
+function knownExchanges(route: JsonRoute, transform: (body: Record<string, unknown>) => unknown = (body) => body) {
+  return (route.knownBodies ?? []).map(({ note, path, body }): [Exchange] => [
+    {
+      note,
+      method: route.method,
+      path: (path ?? route.examplePath)(fixtures),
+      headers: { authorization: `Bearer ${keyOf(route.caller)}` },
+      body: {
+        origin: 'known case',
+        bytes: Buffer.from(serializeJson(transform(body))),
+        contentType: 'application/json',
+        framing: 'length',
+      },
+    },
+  ]);
+}
+
+async function fuzz(input: {
+  readonly route: string;
+  readonly dialect: (exchange: Exchange) => Dialect;
+  readonly cases: fc.Arbitrary<Exchange>;
+  readonly examples: [Exchange][];
+  readonly numRuns: number;
+}): Promise<void> {
   await fc.assert(
-    fc.asyncProperty(cases, async (exchange) => {
-      if (!isStopped) isStopped = !(await runCase(route, dialect(exchange), exchange));
+    fc.asyncProperty(input.cases, async (exchange) => {
+      await runCase(input.route, input.dialect(exchange), exchange);
     }),
-    { numRuns, seed },
+    { numRuns: input.numRuns, seed, examples: input.examples },
   );
+  expect(casesRun.get(input.route)).toBe(input.numRuns);
+  expectNoFindings(input.route);
 }
 
 // ---------------------------------------------------------------- the tests
 
 describe('fuzzing every JSON route (no 5xx, no hang, no crash, errors in the route’s dialect)', () => {
-  it.each(jsonRoutes.map((route) => [route.name, route] as const))('%s', async (name, route) => {
-    await fuzz(name, () => route.dialect, exchangeArbitrary(route, bodyCaseArbitrary(route.samples(fixtures))), runsPerRoute);
-    expect(casesRun.get(name)).toBe(runsPerRoute);
-    expect(reportFindings([name])).toEqual([]);
-  });
+  it.each(jsonRoutes.map((route) => [route.name, route] as const))(
+    '%s',
+    async (name, route) => {
+      await fuzz({
+        route: name,
+        dialect: () => route.dialect,
+        cases: exchangeArbitrary(route, bodyCaseArbitrary(route.samples(fixtures))),
+        examples: knownExchanges(route),
+        numRuns: route.caller === 'admin' || name.includes('redeem') ? runsPerManagementRoute : runsPerModelRoute,
+      });
+    },
+    fuzzTestTimeoutMs,
+  );
 
-  it('read routes and unknown paths: random methods, path segments and query strings', async () => {
-    const name = 'GET routes and unknown paths';
-    const segment = pathSegmentArbitrary();
-    const path = fc.oneof(
-      fc.constantFrom('/healthz', '/readyz', '/v1/models', '/v1/key', '/v1/credits', '/v1/orgs', '/v1/keys'),
-      fc.constant(`/v1/generation?id=${fixtures.generationId}`),
-      fc.constant('/v1/models/meridian/sandbox-chat/endpoints'),
-      fc.tuple(segment, segment).map(([author, slug]) => `/v1/models/${author}/${slug}/endpoints`),
-      queryStringArbitrary().map((query) => `/v1/generation${query}`),
-      segment.map((item) => `/v1/${item}`),
-      fc.tuple(segment, segment).map(([first, second]) => `/v1/${first}/${second}`),
-      segment.map((item) => `/v1/keys/${item}`),
-      segment.map((item) => `/v1/messages/${item}`),
-    );
-    const cases = fc
-      .tuple(
-        fc.constantFrom('', '/api'),
-        path,
-        queryStringArbitrary(),
-        fc.oneof({ weight: 6, arbitrary: fc.constant('GET') }, fc.constantFrom('POST', 'PUT', 'DELETE', 'PATCH')),
-        fc.constantFrom<Caller>('member', 'admin'),
-        authorizationArbitrary('member'),
-        fc.boolean(),
-      )
-      .map(([prefix, route, query, method, caller, wrongAuth, anthropicClient]) => ({
-        method,
-        path: `${route.startsWith('/v1/') ? prefix : ''}${route}${route.includes('?') ? query.replace('?', '&') : query}`,
-        headers: {
-          ...(caller === 'admin' ? { authorization: `Bearer ${testAdminKey}` } : wrongAuth),
-          ...(anthropicClient ? { 'anthropic-version': '2023-06-01' } : {}),
-        },
-        body: undefined,
-      }));
-    await fuzz(name, expectedDialect, cases, runsForReadRoutes);
-    expect(casesRun.get(name)).toBe(runsForReadRoutes);
-    expect(reportFindings([name])).toEqual([]);
-  });
+  it(
+    'read routes and unknown paths: random methods, path segments and query strings',
+    async () => {
+      const segment = pathSegmentArbitrary();
+      const path = fc.oneof(
+        fc.constantFrom('/healthz', '/readyz', '/v1/models', '/v1/key', '/v1/credits', '/v1/orgs', '/v1/keys'),
+        fc.constant(`/v1/generation?id=${fixtures.generationId}`),
+        fc.constant('/v1/models/meridian/sandbox-chat/endpoints'),
+        fc.tuple(segment, segment).map(([author, slug]) => `/v1/models/${author}/${slug}/endpoints`),
+        queryStringArbitrary().map((query) => `/v1/generation${query}`),
+        segment.map((item) => `/v1/${item}`),
+        fc.tuple(segment, segment).map(([first, second]) => `/v1/${first}/${second}`),
+        segment.map((item) => `/v1/keys/${item}`),
+        segment.map((item) => `/v1/messages/${item}`),
+      );
+      const cases = fc
+        .tuple(
+          fc.constantFrom('', '/api'),
+          path,
+          queryStringArbitrary(),
+          fc.oneof({ weight: 6, arbitrary: fc.constant('GET') }, fc.constantFrom('POST', 'PUT', 'DELETE', 'PATCH')),
+          fc.oneof(fc.constant({ authorization: `Bearer ${testAdminKey}` }), authorizationArbitrary('member')),
+          fc.boolean(),
+        )
+        .map(([prefix, route, query, method, auth, isAnthropicClient]) => ({
+          method,
+          path: `${route.startsWith('/v1/') ? prefix : ''}${route}${route.includes('?') ? query.replace('?', '&') : query}`,
+          headers: { ...auth, ...(isAnthropicClient ? { 'anthropic-version': '2023-06-01' } : {}) },
+          body: undefined,
+        }));
+      await fuzz({
+        route: 'GET routes and unknown paths',
+        dialect: expectedDialect,
+        cases,
+        examples: [],
+        numRuns: runsForReadRoutes,
+      });
+    },
+    fuzzTestTimeoutMs,
+  );
 });
 
 /** Anthropic routes (and GET /v1/models from an Anthropic client) answer in Anthropic's shape; the rest in OpenAI's. */
 function expectedDialect(exchange: Exchange): Dialect {
-  const pathOnly = exchange.path.split('?', 1)[0]!.replace(/\/$/, '').replace(/^\/api\/v1\//, '/v1/');
+  const pathOnly = exchange.path
+    .split('?', 1)[0]!
+    .replace(/\/$/, '')
+    .replace(/^\/api\/v1\//, '/v1/');
   if (pathOnly.startsWith('/v1/messages')) return 'anthropic';
   return pathOnly === '/v1/models' && exchange.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
 }
 
-describe('streaming with mutated bodies: an error JSON before the stream, or a well-formed stream to its end', () => {
-  const streamRoutes = jsonRoutes.filter((route) => route.name === 'POST /v1/chat/completions' || route.name === 'POST /v1/messages');
+function forceStream(value: unknown): unknown {
+  const fields = asRecord(value);
+  return fields === undefined ? value : { ...fields, stream: true };
+}
 
-  it.each(streamRoutes.map((route) => [route.name, route] as const))('%s (stream: true)', async (name, route) => {
-    const label = `${name} (stream)`;
-    const body = mutatedJsonArbitrary(route.samples(fixtures)).map(
-      (value): BodyCase => ({
+describe('streaming with mutated bodies: an error JSON before the stream, or a well-formed stream to its end', () => {
+  const streamRoutes = jsonRoutes.filter(
+    (route) => route.name.endsWith('/completions') || route.name.endsWith('/messages'),
+  );
+
+  it.each(streamRoutes.map((route) => [route.name, route] as const))(
+    '%s (stream: true)',
+    async (name, route) => {
+      const body = mutatedJsonArbitrary(route.samples(fixtures)).map((value): BodyCase => ({
         origin: 'mutated, stream forced',
         bytes: Buffer.from(serializeJson(forceStream(value))),
         contentType: 'application/json',
         framing: 'length',
-      }),
-    );
-    const cases = exchangeArbitrary(route, body).map((exchange) => ({
-      ...exchange,
-      headers: { ...exchange.headers, authorization: `Bearer ${memberKey}` },
-    }));
-    await fuzz(label, () => route.dialect, cases, runsPerStreamRoute);
-    expect(casesRun.get(label)).toBe(runsPerStreamRoute);
-    expect(reportFindings([label])).toEqual([]);
-  });
+      }));
+      const cases = exchangeArbitrary(route, body).map((exchange) => ({
+        ...exchange,
+        headers: { ...exchange.headers, authorization: `Bearer ${memberKey}` },
+      }));
+      await fuzz({
+        route: `${name} (stream)`,
+        dialect: () => route.dialect,
+        cases,
+        examples: knownExchanges(route, forceStream),
+        numRuns: runsPerStreamRoute,
+      });
+    },
+    fuzzTestTimeoutMs,
+  );
 });
 
-function forceStream(value: unknown): unknown {
-  const record = asRecord(value);
-  return record === undefined ? value : { ...record, stream: true };
-}
+describe('pathological nesting (1 000 and 100 000 levels, up to 200 KB, inside a valid body) answers without a 5xx', () => {
+  it.each(jsonRoutes.map((route) => [route.name, route] as const))(
+    '%s',
+    async (name, route) => {
+      const label = `${name} (nesting)`;
+      const path = route.examplePath(fixtures);
+      for (const depth of [1_000, 100_000]) {
+        const bytes = deeplyNestedBody(route.samples(fixtures)[0]!, depth);
+        await runCase(label, route.dialect, {
+          method: route.method,
+          path,
+          headers: { authorization: `Bearer ${keyOf(route.caller)}` },
+          body: { origin: `nested ${depth} deep`, bytes, contentType: 'application/json', framing: 'length' },
+        });
+      }
+      expectNoFindings(label);
+    },
+    fuzzTestTimeoutMs,
+  );
+});
 
-describe('pathological nesting (200 KB of brackets inside a valid body) is refused with a 4xx', () => {
-  it.each(jsonRoutes.map((route) => [route.name, route] as const))('%s', async (name, route) => {
-    const label = `${name} (nesting)`;
-    const path = fc.sample(route.path(fixtures), { numRuns: 1, seed })[0]!;
-    for (const depth of [1_000, 100_000]) {
-      const bytes = deeplyNestedBody(route.samples(fixtures)[0]!, depth);
-      const body: BodyCase = { origin: `nested ${depth} deep`, bytes, contentType: 'application/json', framing: 'length' };
-      await runCase(label, route.dialect, {
-        method: route.method,
-        path,
-        headers: { authorization: `Bearer ${keyOf(route.caller)}` },
-        body,
-      });
-    }
-    expect(reportFindings([label])).toEqual([]);
+/**
+ * One unbroken run of letters (no whitespace) is a byte-pair tokenizer's worst case: every merge rescans
+ * the run, so the time grows with the square of its length (measured on an idle 2-core machine: 50 000
+ * letters 1.2 s, 100 000 letters 4 s). 250 000 letters is a 250 KB body, 1/64 of the body limit, and
+ * should take milliseconds; each case gets a gateway of its own, killed afterwards, so a stuck one
+ * neither delays the others nor burns CPU past the bound.
+ */
+describe('a 250 KB prompt of one unbroken run of letters is answered in time', () => {
+  const run = 'a'.repeat(250_000);
+  const cases: { readonly route: string; readonly dialect: Dialect; readonly path: string; readonly body: unknown }[] =
+    [
+      {
+        route: 'POST /v1/messages/count_tokens',
+        dialect: 'anthropic',
+        path: '/v1/messages/count_tokens',
+        body: { model: 'meridian/sandbox-chat', messages: [{ role: 'user', content: run }] },
+      },
+      {
+        route: 'POST /v1/chat/completions',
+        dialect: 'openai',
+        path: '/v1/chat/completions',
+        body: { model: 'meridian/sandbox-chat', max_tokens: 8, messages: [{ role: 'user', content: run }] },
+      },
+      {
+        route: 'POST /v1/embeddings',
+        dialect: 'openai',
+        path: '/v1/embeddings',
+        body: { model: 'test/fake-embed', input: [run] },
+      },
+    ];
+  const gateways: GatewayProcess[] = [];
+
+  beforeAll(async () => {
+    gateways.push(
+      ...(await Promise.all(cases.map(() => startGatewayProcess({ configYaml: createFuzzConfig(fake.baseUrl) })))),
+    );
   });
+
+  afterAll(async () => {
+    for (const stuck of gateways) {
+      stuck.child.kill('SIGKILL');
+      await stuck.stop();
+      stuck.cleanup();
+    }
+  });
+
+  it(
+    'count_tokens, chat completions and embeddings answer within the bound',
+    async () => {
+      const label = 'one unbroken run of 250 000 letters';
+      fake.reset();
+      for (let index = 0; index < cases.length; index += 1) fake.enqueue(upstreamAnswer);
+      casesRun.set(label, cases.length);
+      await Promise.all(
+        cases.map(async (item, index) => {
+          const exchange: Exchange = {
+            method: 'POST',
+            path: item.path,
+            headers: { authorization: `Bearer ${memberKey}` },
+            body: {
+              origin: 'letters',
+              bytes: Buffer.from(JSON.stringify(item.body)),
+              contentType: 'application/json',
+              framing: 'length',
+            },
+          };
+          const outcome = await send(gateways[index]!.url, exchange);
+          const problem = inspectOutcome(item.dialect, outcome);
+          if (problem !== undefined) record(label, `${item.route}: ${problem}`, exchange, outcome);
+        }),
+      );
+      expectNoFindings(label);
+    },
+    fuzzTestTimeoutMs,
+  );
 });

@@ -51,8 +51,33 @@ const repeatedBytesMax = 1_000_000;
 const pathsMax = 2_000;
 
 const edgeNumbers = [
-  0, -1, 1, 0.5, -0.5, 2, 16, 17, 64, 65, 2_048, 2_049, 65_536, 1_000_000, 1_000_001, 1_000_000_000, 1_000_000_001,
-  2 ** 31, 2 ** 32, 2 ** 53, 2 ** 53 + 2, -(2 ** 53) - 2, 1e21, 1e308, -1e308, 5e-324, Number.EPSILON,
+  0,
+  -1,
+  1,
+  0.5,
+  -0.5,
+  2,
+  16,
+  17,
+  64,
+  65,
+  2_048,
+  2_049,
+  65_536,
+  1_000_000,
+  1_000_001,
+  1_000_000_000,
+  1_000_000_001,
+  2 ** 31,
+  2 ** 32,
+  2 ** 53,
+  2 ** 53 + 2,
+  -(2 ** 53) - 2,
+  1e21,
+  1e308,
+  -1e308,
+  5e-324,
+  Number.EPSILON,
 ];
 
 const edgeStrings = [
@@ -149,7 +174,19 @@ const rawNumberTexts = [
 ];
 
 /** Field names that must never reach a header or a log line unescaped: non-Latin-1, control characters, empty. */
-const hostileFieldNames = ['中文', 'ключ', '🧪', '\u0100', '\ud800', '', ' ', 'a\nb', 'a\r\nx-injected: 1', '\u0000', 'é'];
+const hostileFieldNames = [
+  '中文',
+  'ключ',
+  '🧪',
+  '\u0100',
+  '\ud800',
+  '',
+  ' ',
+  'a\nb',
+  'a\r\nx-injected: 1',
+  '\u0000',
+  'é',
+];
 
 const fieldNames = [
   '__proto__',
@@ -241,14 +278,19 @@ function mutationArbitrary(): fc.Arbitrary<Mutation> {
 /** Values next to (and past) the current one: boundaries for numbers, numeric and odd text for strings, … */
 function nudgesOf(current: unknown): unknown[] {
   if (typeof current === 'number') {
-    return [0, -1, -current, current + 1, current - 1, current + 0.5, current * 1_000, 1e21, 2 ** 53 + 2, 1e308]
-      .concat([-1e308, 1_000_001, 1_000_000_001, String(current), new RawJson('1e999'), new RawJson('-0')])
-      .concat([new RawJson(`${current}000000000000000000000`)]);
+    return [
+      ...[0, -1, -current, current + 1, current - 1, current + 0.5, current * 1_000, 1e21, 2 ** 53 + 2, 1e308, -1e308],
+      ...[1_000_001, 1_000_000_001, String(current)],
+      ...[new RawJson('1e999'), new RawJson('-0'), new RawJson(`${current}000000000000000000000`)],
+    ];
   }
   if (typeof current === 'string') {
-    return ['', ' ', '0', '-1', '-0.01', '1e3', '999999999999.999999999', '999999999999', '99999999999999999999']
-      .concat(['0.0000000001', '1.0000000001', ` ${current}`, `${current}\u0000`, `${current}\ud800`, '中文'])
-      .concat([current.toUpperCase(), current.length < 200 ? `${current} `.repeat(500) : current, Number(current), current.length]);
+    return [
+      ...['', ' ', '0', '-1', '-0.01', '1e3', '999999999999.999999999', '999999999999', '99999999999999999999'],
+      ...['0.0000000001', '1.0000000001', ` ${current}`, `${current}\u0000`, `${current}\ud800`, '中文'],
+      ...[current.toUpperCase(), current.length < 200 ? `${current} `.repeat(500) : current],
+      ...[Number(current), current.length],
+    ];
   }
   if (typeof current === 'boolean') return [!current, String(current), current ? 1 : 0, null];
   if (current === null) return [0, '', false, {}, [], 'null'];
@@ -404,12 +446,10 @@ const notJsonTexts = [
 
 /** Bytes that are not one JSON value: truncations of the sample, invalid UTF-8, form bodies, random bytes. */
 function notJsonArbitrary(samples: readonly unknown[]): fc.Arbitrary<Buffer> {
-  const truncated = fc
-    .tuple(fc.constantFrom(...samples), fc.nat())
-    .map(([sample, cut]) => {
-      const text = serializeJson(sample);
-      return Buffer.from(text.slice(0, 1 + (cut % Math.max(1, text.length - 1))));
-    });
+  const truncated = fc.tuple(fc.constantFrom(...samples), fc.nat()).map(([sample, cut]) => {
+    const text = serializeJson(sample);
+    return Buffer.from(text.slice(0, 1 + (cut % Math.max(1, text.length - 1))));
+  });
   const invalidUtf8 = fc.tuple(fc.constantFrom(...samples), fc.nat()).map(([sample, at]) => {
     const text = Buffer.from(serializeJson(sample));
     const quote = text.indexOf('"', at % text.length);
@@ -453,14 +493,15 @@ export function contentTypeArbitrary(): fc.Arbitrary<string | undefined> {
  * bytes that are not JSON, and no body at all, each with a content type and a framing.
  */
 export function bodyCaseArbitrary(samples: readonly unknown[]): fc.Arbitrary<BodyCase> {
-  const json = (origin: string, value: fc.Arbitrary<unknown>) =>
-    value.map((item) => ({ origin, bytes: Buffer.from(serializeJson(item)) as Buffer | undefined }));
+  type Content = { readonly origin: string; readonly bytes: Buffer | undefined };
+  const json = (origin: string, value: fc.Arbitrary<unknown>): fc.Arbitrary<Content> =>
+    value.map((item) => ({ origin, bytes: Buffer.from(serializeJson(item)) }));
   const content = fc.oneof(
     { weight: 12, arbitrary: json('mutated', mutatedJsonArbitrary(samples)) },
     { weight: 1, arbitrary: json('sample', fc.constantFrom(...samples)) },
     { weight: 3, arbitrary: json('arbitrary-json', fc.jsonValue({ maxDepth: 4 })) },
-    { weight: 3, arbitrary: notJsonArbitrary(samples).map((bytes) => ({ origin: 'not-json', bytes })) },
-    { weight: 1, arbitrary: fc.constant({ origin: 'no-body', bytes: undefined }) },
+    { weight: 3, arbitrary: notJsonArbitrary(samples).map((bytes): Content => ({ origin: 'not-json', bytes })) },
+    { weight: 1, arbitrary: fc.constant<Content>({ origin: 'no-body', bytes: undefined }) },
   );
   return fc
     .tuple(content, contentTypeArbitrary(), fc.constantFrom<BodyCase['framing']>('length', 'length', 'chunked'))
@@ -505,7 +546,17 @@ export function pathSegmentArbitrary(): fc.Arbitrary<string> {
 export function queryStringArbitrary(): fc.Arbitrary<string> {
   return fc.oneof(
     fc.constant(''),
-    fc.constantFrom('?', '?id', '?id=', '?id=%', '?id=%zz', '?id=a&id=b', '?id=%00', `?id=${'x'.repeat(2_000)}`, '?&&&'),
+    fc.constantFrom(
+      '?',
+      '?id',
+      '?id=',
+      '?id=%',
+      '?id=%zz',
+      '?id=a&id=b',
+      '?id=%00',
+      `?id=${'x'.repeat(2_000)}`,
+      '?&&&',
+    ),
     fc.webQueryParameters().map((query) => `?${query}`),
     fc.stringMatching(/^[A-Za-z0-9_.-]{1,30}$/).map((id) => `?id=${id}`),
   );

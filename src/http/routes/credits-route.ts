@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { GatewayError } from '../../errors/index.js';
+import { LedgerRefusal } from '../../ledger/index.js';
 import { currentLimitWindowStartMs } from '../../limits/index.js';
 import { renderNanos } from '../../metering/index.js';
 import type { KeyRecord } from '../../storage/index.js';
@@ -93,7 +94,9 @@ export function grantCreditsRoute(
   }
   const grantId =
     typeof fields['grant_id'] === 'string' && fields['grant_id'] !== '' ? fields['grant_id'] : `api:${input.requestId}`;
-  const isGranted = app.storage.ledger.grant({ grantId, orgId: input.orgId, amount, nowMs: app.now() });
+  const isGranted = explainRefusal(() =>
+    app.storage.ledger.grant({ grantId, orgId: input.orgId, amount, nowMs: app.now() }),
+  );
   sendJson(
     response,
     isGranted ? 201 : 200,
@@ -148,7 +151,9 @@ export function redeemCreditCodeRoute(
 ): void {
   const code = asRecord(input.body)['code'];
   const amount =
-    typeof code === 'string' ? app.storage.creditCodes.redeemCode(code, input.key.orgId, app.now()) : undefined;
+    typeof code === 'string'
+      ? explainRefusal(() => app.storage.creditCodes.redeemCode(code, input.key.orgId, app.now()))
+      : undefined;
   if (amount === undefined) {
     // One answer for unknown and already-redeemed codes: the endpoint does not tell which codes exist.
     throw new GatewayError({
@@ -158,4 +163,19 @@ export function redeemCreditCodeRoute(
     });
   }
   sendJson(response, 200, { redeemed: renderNanos(amount), data: renderOrg(app, input.key.orgId) }, input.requestId);
+}
+
+/** A ledger refusal the client can act on: a reused grant id (409) or a balance past the ledger's limit (400). */
+function explainRefusal<T>(write: () => T): T {
+  try {
+    return write();
+  } catch (error) {
+    if (!(error instanceof LedgerRefusal)) throw error;
+    const isConflict = error.reason === 'grant_conflict';
+    throw new GatewayError({
+      code: isConflict ? 'idempotency_conflict' : 'invalid_request',
+      message: error.message,
+      param: isConflict ? 'grant_id' : 'amount',
+    });
+  }
 }

@@ -1,4 +1,5 @@
 import { parsePriceNanosPerMillion } from '../../catalog/parse-price.js';
+import { nanosMax } from '../../ledger/index.js';
 import { GatewayError } from '../../errors/index.js';
 import type { KeyPatch, KeyRateLimits, KeyRecord } from '../../storage/index.js';
 
@@ -15,7 +16,9 @@ export function readUsd(value: unknown, param: string): bigint | null {
   if (typeof text !== 'string' || !/^\d{1,12}(\.\d{1,9})?$/.test(text)) {
     throw invalid(param, 'must be a non-negative USD amount with at most 9 decimals, e.g. "25.00".');
   }
-  return parsePriceNanosPerMillion(text);
+  const nanos = parsePriceNanosPerMillion(text);
+  if (nanos > nanosMax) throw invalid(param, 'must be at most 1000000000 USD.');
+  return nanos;
 }
 
 function readCount(value: unknown, param: string): number | null {

@@ -1,3 +1,4 @@
+import { LedgerRefusal } from '../ledger-refusal.js';
 import { describe, expect, it } from 'vitest';
 import { openTestLedger } from './test-support.js';
 
@@ -38,8 +39,10 @@ describe('grant', () => {
   it('refuses a grant id reused for another org or amount, and zero, negative or huge amounts', () => {
     const { ledger } = openTestLedger();
     ledger.grant({ grantId: 'g-1', orgId: 'org-a', amount: 5_000n, nowMs: 10 });
-    expect(() => ledger.grant({ grantId: 'g-1', orgId: 'org-b', amount: 5_000n, nowMs: 10 })).toThrow('already posted');
-    expect(() => ledger.grant({ grantId: 'g-1', orgId: 'org-a', amount: 5_001n, nowMs: 10 })).toThrow('already posted');
+    expect(() => ledger.grant({ grantId: 'g-1', orgId: 'org-b', amount: 5_000n, nowMs: 10 })).toThrow(
+      "grant_id 'g-1' was already used for another org or amount.",
+    );
+    expect(() => ledger.grant({ grantId: 'g-1', orgId: 'org-a', amount: 5_001n, nowMs: 10 })).toThrow(LedgerRefusal);
     expect(() => ledger.grant({ grantId: 'g-2', orgId: 'org-a', amount: 0n, nowMs: 10 })).toThrow('grant amount');
     expect(() => ledger.grant({ grantId: 'g-3', orgId: 'org-a', amount: -1n, nowMs: 10 })).toThrow('grant amount');
     expect(() => ledger.grant({ grantId: 'g-4', orgId: 'org-a', amount: 10n ** 18n + 1n, nowMs: 10 })).toThrow(
@@ -47,5 +50,17 @@ describe('grant', () => {
     );
     expect(ledger.balance('org-a').availableNanos).toBe(5_000n);
     expect(ledger.postings()).toHaveLength(1);
+  });
+
+  it('refuses a grant that would take a balance past 9e18 nanos, before anything is written', () => {
+    const { ledger } = openTestLedger();
+    for (let index = 0; index < 9; index += 1) {
+      ledger.grant({ grantId: `big-${index}`, orgId: `org-${index % 3}`, amount: 10n ** 18n, nowMs: 10 });
+    }
+    expect(() => ledger.grant({ grantId: 'one-more', orgId: 'org-9', amount: 1n, nowMs: 10 })).toThrow(
+      'This grant would take platform:grants past the largest balance the ledger holds (9,000,000,000 USD).',
+    );
+    expect(ledger.balance('org-9').grantedNanos).toBe(0n);
+    expect(ledger.verify(10, 0).filter((result) => !result.ok)).toEqual([]);
   });
 });
