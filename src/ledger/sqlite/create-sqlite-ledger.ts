@@ -21,27 +21,32 @@ export interface SqliteLedgerOptions {
    * on the next event-loop turn (see {@link createHoldBook}).
    */
   readonly holdCommit?: 'each' | 'batched';
+  /** Batched: how long a hold may wait for its call's own commit (default {@link holdWriteDelayMsDefault}). */
+  readonly holdWriteDelayMs?: number;
   /** A batched write that failed (the holds stay queued and are retried); the caller logs it. */
   readonly onFlushError?: (error: unknown) => void;
 }
 
 const flushRetryMs = 100;
+/** How long an admitted hold may wait to be written with its call's own commit. */
+export const holdWriteDelayMsDefault = 5;
 
 function createBatchedBook(database: Database, statements: LedgerStatements, options: SqliteLedgerOptions): HoldBook {
-  // Two turns later: a generation batch committing in between takes the holds into its own transaction (one
-  // fsync for both); under no load, the holds are written on their own a moment later.
+  // A short while later (`holdWriteDelayMs`): a call that ends sooner has its hold written in the same commit
+  // as its generation record and settlement (one commit per call, not two); a longer call's hold is written on
+  // its own after the delay. A crash inside the delay loses only holds of calls that had not finished: no
+  // settlement, which is exactly what the reconciler's rule (charge 0) would book for them.
+  const delayMs = options.holdWriteDelayMs ?? holdWriteDelayMsDefault;
   const schedule = (flush: () => void): void => {
-    setImmediate(() =>
-      setImmediate(function run() {
-        if (!database.open) return;
-        try {
-          flush();
-        } catch (error) {
-          options.onFlushError?.(error);
-          setTimeout(run, flushRetryMs).unref();
-        }
-      }),
-    );
+    setTimeout(function run() {
+      if (!database.open) return;
+      try {
+        flush();
+      } catch (error) {
+        options.onFlushError?.(error);
+        setTimeout(run, flushRetryMs).unref();
+      }
+    }, delayMs).unref();
   };
   return createHoldBook(database, statements, { schedule });
 }
