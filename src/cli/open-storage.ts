@@ -21,7 +21,10 @@ export function openStorage(
       `storage.url '${config.storage.url}': PostgreSQL (cluster mode) is not available in this version; use sqlite:<path>.`,
     );
   }
-  const storage = openSqliteStorage(ledger === undefined ? { path: sqlitePath } : { path: sqlitePath, ledger });
+  const synchronous = config.storage.sqliteSynchronous;
+  const storage = openSqliteStorage(
+    ledger === undefined ? { path: sqlitePath, synchronous } : { path: sqlitePath, ledger, synchronous },
+  );
   const pepper = loadPepper({ env, dataDirectory: config.dataDirectory });
   return { storage, keys: createKeyService({ store: storage.keys, pepper }) };
 }

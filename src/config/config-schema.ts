@@ -22,6 +22,11 @@ export const configFileSchema = z.strictObject({
         .string()
         .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<path> or postgres://…')
         .default('sqlite:./data/meridian.db'),
+      /**
+       * SQLite commits: `full` fsyncs every (group) commit, so settled money survives power loss (RELIABILITY.md
+       * decision 9); `normal` survives a process crash only and costs less CPU per commit.
+       */
+      sqlite_synchronous: z.enum(['full', 'normal']).default('full'),
       redis: z
         .string()
         .regex(/^rediss?:\/\/.+/, 'must be redis://…')

@@ -10,7 +10,11 @@ import { interpolateEnv } from './interpolate-env.js';
 /** The validated configuration with defaults applied and paths resolved. */
 export interface MeridianConfig {
   readonly server: { readonly host: string; readonly port: number };
-  readonly storage: { readonly url: string; readonly redis: string | undefined };
+  readonly storage: {
+    readonly url: string;
+    readonly redis: string | undefined;
+    readonly sqliteSynchronous: 'full' | 'normal';
+  };
   readonly admin: { readonly key: string | undefined };
   readonly billing: {
     readonly currency: 'USD';
@@ -195,7 +199,7 @@ function findNode(root: unknown, path: readonly (string | number)[], isKey: bool
 function resolveConfig(file: ConfigFile, baseDirectory: string): MeridianConfig {
   return {
     server: file.server,
-    storage: { url: file.storage.url, redis: file.storage.redis },
+    storage: { url: file.storage.url, redis: file.storage.redis, sqliteSynchronous: file.storage.sqlite_synchronous },
     admin: { key: nonEmpty(file.admin.key) },
     billing: {
       currency: file.billing.currency,

@@ -23,12 +23,16 @@ export const sqliteBusyTimeoutMs = 5_000;
  *   write lock makes us wait up to {@link sqliteBusyTimeoutMs}, not fail at once.
  * - `foreign_keys=ON`: SQLite leaves them off by default; keys must belong to orgs.
  */
-export function openSqliteDatabase(options: { readonly path: string }): Database {
+export function openSqliteDatabase(options: {
+  readonly path: string;
+  /** `full` (default) or `normal`: config `storage.sqlite_synchronous`. */
+  readonly synchronous?: 'full' | 'normal';
+}): Database {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const database = new BetterSqlite3(options.path, { timeout: sqliteBusyTimeoutMs });
   try {
     database.pragma('journal_mode = WAL');
-    database.pragma('synchronous = FULL');
+    database.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     database.pragma(`busy_timeout = ${sqliteBusyTimeoutMs}`);
     database.pragma('foreign_keys = ON');
     database.pragma('temp_store = MEMORY');

@@ -31,6 +31,12 @@ describe('openSqliteDatabase', () => {
     database.close();
   });
 
+  it('commits with synchronous=NORMAL when the config asks for it', () => {
+    const database = openSqliteDatabase({ path: createTemporaryPath(), synchronous: 'normal' });
+    expect(database.pragma('synchronous', { simple: true })).toBe(1);
+    database.close();
+  });
+
   it('accepts :memory:', () => {
     const database = openSqliteDatabase({ path: ':memory:' });
     expect(database.pragma('foreign_keys', { simple: true })).toBe(1);

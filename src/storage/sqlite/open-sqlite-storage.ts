@@ -16,7 +16,11 @@ import { createSqliteOrgStore } from './sqlite-org-store.js';
  * for tests), migrates it, and returns the stores over one connection. WAL with
  * `synchronous=FULL`: see {@link openSqliteDatabase} for why and what it costs.
  */
-export function openSqliteStorage(options: { readonly path: string; readonly ledger?: SqliteLedgerOptions }): Storage {
+export function openSqliteStorage(options: {
+  readonly path: string;
+  readonly ledger?: SqliteLedgerOptions;
+  readonly synchronous?: 'full' | 'normal';
+}): Storage {
   const database = openSqliteDatabase(options);
   try {
     const applied = migrateSqlite(database);
