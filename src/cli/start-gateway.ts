@@ -101,6 +101,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     retryBudget: { inFlight: 0 },
     routingDeadlineMs: config.routing.deadlineMs ?? limits.upstreamTotalTimeoutMs,
     openStreams: new Set(),
+    lifecycle: { isDraining: false },
   };
   const server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, createApp(context));
   const host = options.hostOverride ?? config.server.host;
@@ -110,6 +111,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const reconciler = startReconciler(storage, options.log, config.billing.holdGraceMs ?? holdGraceMsDefault);
 
   async function close(): Promise<void> {
+    context.lifecycle.isDraining = true;
     clearInterval(reconciler);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());

@@ -45,6 +45,8 @@ export interface AppContext {
   readonly retryBudget: RetryBudget;
   /** Longest time from a call's start to its first output, over all attempts. */
   readonly routingDeadlineMs: number;
+  /** Set when shutdown begins: readiness answers 503 so load balancers stop sending new calls. */
+  readonly lifecycle: { isDraining: boolean };
   /** Streams still open, so a clean shutdown can wait for them. */
   readonly openStreams: Set<Promise<unknown>>;
 }

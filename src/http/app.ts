@@ -63,7 +63,7 @@ async function dispatch(
     case 'GET /healthz':
       return sendJson(response, 200, { status: 'ok' }, requestId);
     case 'GET /readyz':
-      return sendJson(response, 200, { status: 'ready' }, requestId);
+      return sendReadiness(response, app, requestId);
     case 'GET /metrics': {
       requireAdmin(authenticate(request, app.keys));
       const page = app.metricsRegistry.render();
@@ -256,6 +256,19 @@ function recordRequest(
     durationMs: app.now() - exchange.startedAtMs,
     ttftMs: labels?.ttftMs,
   });
+}
+
+/** Ready = storage answers and the node is not draining; 503 otherwise, with what failed. */
+function sendReadiness(response: ServerResponse, app: AppContext, requestId: string): void {
+  let storage = 'ok';
+  try {
+    app.storage.ping();
+  } catch {
+    storage = 'unavailable';
+  }
+  const isReady = storage === 'ok' && !app.lifecycle.isDraining;
+  const checks = { storage, draining: app.lifecycle.isDraining };
+  sendJson(response, isReady ? 200 : 503, { status: isReady ? 'ready' : 'unavailable', checks }, requestId);
 }
 
 /** The public barometer needs no key; with a key (or when it is not public) the key decides what is seen. */

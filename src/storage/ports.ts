@@ -167,5 +167,7 @@ export interface Storage {
   readonly generations: GenerationStore;
   readonly keys: KeyStore;
   readonly orgs: OrgStore;
+  /** Throws when the store cannot answer (readiness checks). */
+  ping(): void;
   close(): void;
 }

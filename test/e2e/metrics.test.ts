@@ -103,6 +103,12 @@ describe('GET /metrics', () => {
     expect(page).toContain('# TYPE nodejs_eventloop_lag_p99_seconds gauge');
   });
 
+  it('reports readiness with its checks', async () => {
+    const response = await fetch(`${gateway.url}/readyz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ready', checks: { storage: 'ok', draining: false } });
+  });
+
   it('agrees with the generation records it counted', async () => {
     const before = await (
       await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${testAdminKey}` } })

@@ -46,6 +46,9 @@ export function openSqliteStorage(options: {
       }),
       keys: createSqliteKeyStore(database),
       orgs: createSqliteOrgStore(database),
+      ping: () => {
+        database.prepare('SELECT 1').get();
+      },
       close: () => {
         ledger.flushPending();
         database.close();
