@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerKeysCommands } from './cli/keys-commands.js';
 import { registerLedgerCommands } from './cli/ledger-commands.js';
 import { registerModelsCommands } from './cli/models-commands.js';
+import { registerRankingsCommand } from './cli/rankings-command.js';
 import { registerServeCommand } from './cli/serve-command.js';
 
 /** Process entry: `meridian <command>`. Long-form flags only. */
@@ -15,6 +16,7 @@ registerServeCommand(program);
 registerKeysCommands(program);
 registerLedgerCommands(program);
 registerModelsCommands(program);
+registerRankingsCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`meridian: ${error instanceof Error ? error.message : String(error)}\n`);

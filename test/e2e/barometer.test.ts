@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
@@ -12,6 +16,7 @@ import type { GatewayProcess } from '../support/start-gateway-process.js';
  * usage (a member's rankings and activity are its own org's, whatever it asks).
  */
 
+const run = promisify(execFile);
 let fake: FakeUpstream;
 let gateway: GatewayProcess;
 
@@ -140,6 +145,24 @@ describe('rankings and activity', () => {
     ]);
     const rivalView = (await get('/api/v1/activity?group_by=model', rival)).body['data'] as { rows: { key: string }[] };
     expect(rivalView.rows.map((row) => row.key)).toEqual(['east/beta']);
+  });
+
+  it('prints the same rankings in the terminal (`meridian rankings`)', async () => {
+    const { stdout } = await run(process.execPath, [
+      fileURLToPath(new URL('../../dist/main.js', import.meta.url)),
+      'rankings',
+      '--by',
+      'model',
+      '--config',
+      join(gateway.directory, 'meridian.yaml'),
+    ]);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines.slice(1).map((line) => line.split(/\s{2,}/).filter((cell) => cell !== ''))).toEqual([
+      ['#', 'model', 'total_tokens', 'share', 'vs previous'],
+      ['1', 'east/beta', '1.9K', '92.7%', 'new'],
+      ['2', 'west/alpha', '150', '7.3%', 'new'],
+      ['total', '2.1K', '100.0%', 'new'],
+    ]);
   });
 
   it('needs a key unless the operator made the barometer public, and names a bad parameter', async () => {

@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import type { RankingDimension, RankingPeriod, RankingsResult, UsageMeasure } from '../analytics/index.js';
+import { renderNanos } from '../metering/index.js';
+import { withStorage } from './keys-commands.js';
+
+interface RankingsOptions {
+  readonly period: string;
+  readonly by: string;
+  readonly measure: string;
+  readonly date?: string;
+  readonly tz: string;
+  readonly limit: string;
+  readonly config?: string;
+}
+
+const formatValue = (value: number | bigint): string =>
+  typeof value === 'bigint' ? `$${renderNanos(value).toFixed(2)}` : compactNumber(value);
+
+/** 1234 → 1.2K, 3.4e12 → 3.4T: what the barometer pages print. */
+function compactNumber(value: number): string {
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'B'],
+    [1e6, 'M'],
+    [1e3, 'K'],
+  ];
+  // Tenths by integer arithmetic first (2 050 → 20.5 → 21 → 2.1K), so halves round up, not to float error.
+  for (const [size, unit] of units)
+    if (Math.abs(value) >= size) return `${(Math.round((value * 10) / size) / 10).toFixed(1)}${unit}`;
+  return String(value);
+}
+
+const formatPercent = (ratio: number | null): string =>
+  ratio === null ? 'new' : `${ratio >= 0 ? '+' : ''}${(ratio * 100).toFixed(1)}%`;
+
+/** The rankings as a terminal table: rank, key, value, share, growth, then "others" and the total. */
+export function formatRankingsTable(result: RankingsResult<number | bigint>): string {
+  const rows = result.rows.map((row, index) => [
+    String(index + 1),
+    row.key,
+    formatValue(row.value),
+    `${(row.share * 100).toFixed(1)}%`,
+    formatPercent(row.growth),
+  ]);
+  if (result.others.keyCount > 0) {
+    rows.push([
+      '',
+      `others (${result.others.keyCount})`,
+      formatValue(result.others.value),
+      `${(result.others.share * 100).toFixed(1)}%`,
+      formatPercent(result.others.growth),
+    ]);
+  }
+  rows.push(['', 'total', formatValue(result.total), '100.0%', formatPercent(result.growth)]);
+  const header = ['#', result.by, result.measure, 'share', 'vs previous'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, column) => (column >= 2 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+      .join('  ');
+  const title = `${result.period} ${result.current.start} – ${result.current.end}`;
+  return [title, line(header), ...rows.map(line)].join('\n');
+}
+
+/** `meridian rankings`: the barometer in the terminal, from the node's own storage. */
+export function registerRankingsCommand(program: Command): void {
+  program
+    .command('rankings')
+    .description('Print the usage barometer: top models, vendors, origins, apps or providers')
+    .option('--period <period>', 'day, week or month', 'week')
+    .option('--by <dimension>', 'model, author, origin, app or provider', 'model')
+    .option('--measure <measure>', 'total_tokens, prompt_tokens, completion_tokens, requests, spend, …', 'total_tokens')
+    .option('--date <YYYY-MM-DD>', 'a day inside the period (default: today in --tz)')
+    .option('--tz <zone>', 'IANA time zone', 'UTC')
+    .option('--limit <n>', 'top N', '10')
+    .option('--config <path>', 'config file')
+    .action((options: RankingsOptions) => {
+      withStorage(options.config, ({ storage }) => {
+        const result = storage.analytics.rankings({
+          period: options.period as RankingPeriod,
+          by: options.by as RankingDimension,
+          measure: options.measure as UsageMeasure,
+          date: options.date ?? new Intl.DateTimeFormat('en-CA', { timeZone: options.tz }).format(Date.now()),
+          timeZone: options.tz,
+          limit: Number(options.limit),
+        });
+        process.stdout.write(`${formatRankingsTable(result)}\n`);
+      });
+    });
+}
