@@ -28,7 +28,11 @@ export async function sendUpstreamRequest(
     target.timing,
   );
   if (upstreamResponse.statusCode >= 200 && upstreamResponse.statusCode < 300) return upstreamResponse;
-  const bodyText = await readBodyTextTruncated(upstreamResponse.body, limits.upstreamErrorBodyBytesMax);
+  // Some providers echo the credential they were sent ("Incorrect API key provided: …"): never pass it on.
+  const bodyText = redactSecret(
+    await readBodyTextTruncated(upstreamResponse.body, limits.upstreamErrorBodyBytesMax),
+    endpoint.provider.apiKey,
+  );
   const understood = target.adapter.readErrorBody(upstreamResponse.statusCode, bodyText);
   throw mapUpstreamStatus({
     providerId: endpoint.provider.id,
@@ -36,8 +40,13 @@ export async function sendUpstreamRequest(
     statusCode: upstreamResponse.statusCode,
     headers: upstreamResponse.headers,
     bodyText,
-    message: understood.message,
+    message: redactSecret(understood.message, endpoint.provider.apiKey),
     providerCode: understood.code,
     nowMs: app.now(),
   });
+}
+
+/** The text with every occurrence of `secret` replaced (secrets shorter than 8 characters are not real keys). */
+export function redactSecret(text: string, secret: string | undefined): string {
+  return secret === undefined || secret.length < 8 ? text : text.replaceAll(secret, '[redacted]');
 }

@@ -44,10 +44,11 @@ describe('mapUpstreamStatus', () => {
     expect(failure(429, 'slow down', undefined, { 'retry-after': '7' }).retryAfterSeconds).toBe(7);
   });
 
-  it('names the provider and keeps the upstream message for client faults', () => {
+  it("names the provider, keeps the upstream message for client faults and drops it for the operator's", () => {
     expect(failure(400, 'temperature must be ≤ 2').message).toBe(
       'Provider deepseek rejected the request: temperature must be ≤ 2',
     );
-    expect(failure(500, 'boom').message).toBe('Provider deepseek returned HTTP 500: boom');
+    expect(failure(500, 'boom').message).toBe('Provider deepseek returned HTTP 500.');
+    expect(failure(401, 'Incorrect API key provided: sk-live-123').message).toBe('Provider deepseek returned HTTP 401.');
   });
 });

@@ -26,9 +26,11 @@ export function mapUpstreamStatus(failure: UpstreamFailure): UpstreamError {
     code === 'invalid_request' || code === 'context_length_exceeded' || code === 'payload_too_large';
   return new UpstreamError({
     code,
+    // The provider's own words reach the client only when the client can act on them (its request was wrong);
+    // for the operator's problems (bad provider key, outage) they may name accounts or echo credentials.
     message: isClientFault
       ? `Provider ${failure.providerId} rejected the request: ${failure.message}`
-      : `Provider ${failure.providerId} returned HTTP ${failure.statusCode}: ${failure.message}`,
+      : `Provider ${failure.providerId} returned HTTP ${failure.statusCode}.`,
     isRetryable: isRetryableStatus(failure.statusCode),
     retryAfterSeconds: parseRetryAfter(failure.headers['retry-after'], failure.nowMs),
     url: failure.url,

@@ -26,7 +26,12 @@ export interface GatewayProcess {
  * the directory); without, starts zero-config in that directory.
  */
 export async function startGatewayProcess(
-  options: { readonly configYaml?: string; readonly directory?: string } = {},
+  options: {
+    readonly configYaml?: string;
+    readonly directory?: string;
+    /** Extra environment (e.g. `MERIDIAN_LOG_LEVEL: 'info'` to capture logs in `output`). */
+    readonly env?: Readonly<Record<string, string>>;
+  } = {},
 ): Promise<GatewayProcess> {
   if (!existsSync(mainPath)) throw new Error('dist/main.js is missing: run `npm run build` first (npm test does).');
   const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'meridian-e2e-'));
@@ -37,7 +42,7 @@ export async function startGatewayProcess(
   }
   const child = spawn(process.execPath, args, {
     cwd: directory,
-    env: { ...process.env, MERIDIAN_LOG_LEVEL: 'silent', MERIDIAN_CONFIG: '' },
+    env: { ...process.env, MERIDIAN_LOG_LEVEL: 'silent', MERIDIAN_CONFIG: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
