@@ -21,6 +21,7 @@ import { createGenerationWriter } from '../storage/index.js';
 import type { Storage } from '../storage/index.js';
 import { createUpstreamClient } from '../upstream/index.js';
 import { bootstrapKeys } from './bootstrap-keys.js';
+import { GatewayError } from '../errors/index.js';
 import { createGatewayObservability } from './create-gateway-metrics.js';
 import { openStorage } from './open-storage.js';
 
@@ -100,7 +101,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     stickySessions: createStickySessions(),
     retryBudget: { inFlight: 0 },
     routingDeadlineMs: config.routing.deadlineMs ?? limits.upstreamTotalTimeoutMs,
-    openStreams: new Set(),
+    openStreams: new Map(),
     lifecycle: { isDraining: false },
   };
   const server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, createApp(context));
@@ -116,7 +117,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
-      void drainStreams(context.openStreams).then(() => server.closeAllConnections());
+      const drainMs = config.server.shutdownDrainMs ?? limits.shutdownDrainTimeoutMs;
+      void drainStreams(context.openStreams, drainMs).then(() => server.closeAllConnections());
     });
     generationWriter.flush();
     observability.stop();
@@ -147,14 +149,26 @@ function buildGatewayCatalog(options: GatewayOptions, sandboxBaseUrl: string | u
   }
 }
 
-/** Waits for open streams to finish, at most `limits.shutdownDrainTimeoutMs`. */
-async function drainStreams(openStreams: ReadonlySet<Promise<unknown>>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, limits.shutdownDrainTimeoutMs);
-  });
-  await Promise.race([Promise.allSettled([...openStreams]), timeout]);
-  clearTimeout(timer);
+/**
+ * Waits for open streams to finish, at most `drainMs` (config `server.shutdown_drain_ms`); then ends the rest with an in-band
+ * `shutting_down` error (each billed for what it delivered, its record written) and waits for those to settle.
+ */
+async function drainStreams(
+  openStreams: ReadonlyMap<Promise<unknown>, (error: GatewayError) => void>,
+  drainMs: number,
+): Promise<void> {
+  const waitAtMost = async (ms: number): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    });
+    await Promise.race([Promise.allSettled([...openStreams.keys()]), timeout]);
+    clearTimeout(timer);
+  };
+  await waitAtMost(drainMs);
+  const error = new GatewayError({ code: 'shutting_down', message: 'The gateway is shutting down; retry the call.' });
+  for (const stop of openStreams.values()) stop(error);
+  await waitAtMost(limits.shutdownSettleTimeoutMs);
 }
 
 function formatHost(host: string): string {

@@ -14,6 +14,8 @@ export const configFileSchema = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: z.number().int().min(0).max(65_535).default(8787),
+      /** On SIGTERM, how long open streams may run before they are ended with an in-band error (default 10 s). */
+      shutdown_drain_ms: z.number().int().nonnegative().max(3_600_000).optional(),
     })
     .prefault({}),
   storage: z

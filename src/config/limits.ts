@@ -46,6 +46,8 @@ export const limits = {
   keysPageCountMax: 500,
   /** Time a clean shutdown waits for open streams before closing them. */
   shutdownDrainTimeoutMs: 10_000,
+  /** After the drain bound, streams still open are ended with an in-band error; their settlement gets this long. */
+  shutdownSettleTimeoutMs: 2_000,
 } as const;
 
 export type Limits = typeof limits;

@@ -9,7 +9,7 @@ import { interpolateEnv } from './interpolate-env.js';
 
 /** The validated configuration with defaults applied and paths resolved. */
 export interface MeridianConfig {
-  readonly server: { readonly host: string; readonly port: number };
+  readonly server: { readonly host: string; readonly port: number; readonly shutdownDrainMs: number | undefined };
   readonly storage: {
     readonly url: string;
     readonly redis: string | undefined;
@@ -198,7 +198,7 @@ function findNode(root: unknown, path: readonly (string | number)[], isKey: bool
 
 function resolveConfig(file: ConfigFile, baseDirectory: string): MeridianConfig {
   return {
-    server: file.server,
+    server: { host: file.server.host, port: file.server.port, shutdownDrainMs: file.server.shutdown_drain_ms },
     storage: { url: file.storage.url, redis: file.storage.redis, sqliteSynchronous: file.storage.sqlite_synchronous },
     admin: { key: nonEmpty(file.admin.key) },
     billing: {

@@ -25,6 +25,7 @@ export const errorCodes = {
   upstream_timeout: { status: 504, openaiType: 'timeout_error', anthropicType: 'timeout_error' },
   upstream_invalid_response: { status: 502, openaiType: 'server_error', anthropicType: 'api_error' },
   ledger_unavailable: { status: 503, openaiType: 'server_error', anthropicType: 'overloaded_error' },
+  shutting_down: { status: 503, openaiType: 'server_error', anthropicType: 'overloaded_error' },
   internal_error: { status: 500, openaiType: 'server_error', anthropicType: 'api_error' },
 } as const satisfies Record<string, { status: number; openaiType: string; anthropicType: string }>;
 

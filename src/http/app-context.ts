@@ -1,3 +1,4 @@
+import type { GatewayError } from '../errors/index.js';
 import type { Catalog } from '../catalog/catalog-types.js';
 import type { HealthTracker } from '../health/index.js';
 import type { KeyService } from '../keys/index.js';
@@ -47,8 +48,8 @@ export interface AppContext {
   readonly routingDeadlineMs: number;
   /** Set when shutdown begins: readiness answers 503 so load balancers stop sending new calls. */
   readonly lifecycle: { isDraining: boolean };
-  /** Streams still open, so a clean shutdown can wait for them. */
-  readonly openStreams: Set<Promise<unknown>>;
+  /** Streams still open, so a clean shutdown can wait for them; each with a way to end it with an in-band error. */
+  readonly openStreams: Map<Promise<unknown>, (error: GatewayError) => void>;
 }
 
 /** Per-request facts shared by the pipeline's steps. */

@@ -7,7 +7,10 @@ const clientFaults = new Set(['invalid_request', 'invalid_json', 'payload_too_la
 
 /** What an attempt's failure says about the endpoint; undefined when it says nothing (client fault, client gone). */
 export function classifyFailure(error: GatewayError): FailureKind | undefined {
-  if (clientFaults.has(error.code) || error.code === 'request_timeout') return undefined;
+  // The client's fault, the client gone, or this node shutting down: nothing about the endpoint, and no fallback.
+  if (clientFaults.has(error.code) || error.code === 'request_timeout' || error.code === 'shutting_down') {
+    return undefined;
+  }
   if (error.code === 'upstream_rate_limited') return 'rate-limited';
   if (error.code === 'upstream_timeout') return 'timeout';
   if (error.code === 'upstream_invalid_response') return 'invalid-response';

@@ -24,8 +24,11 @@ import { labelResponse } from './request-labels.js';
 export async function streamModelCall(routed: RoutedCall, upstreamResponse: UpstreamResponse): Promise<CallOutcome> {
   const contentType = String(upstreamResponse.headers['content-type'] ?? '');
   if (!contentType.includes('text/event-stream')) await rejectNonStream(routed, upstreamResponse, contentType);
-  const done = runStream(routed, upstreamResponse);
-  routed.app.openStreams.add(done);
+  let stop: (error: GatewayError) => void = () => undefined;
+  const done = runStream(routed, upstreamResponse, (stopStream) => {
+    stop = stopStream;
+  });
+  routed.app.openStreams.set(done, (error) => stop(error));
   try {
     return await done;
   } finally {
@@ -33,7 +36,11 @@ export async function streamModelCall(routed: RoutedCall, upstreamResponse: Upst
   }
 }
 
-function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Promise<CallOutcome> {
+function runStream(
+  routed: RoutedCall,
+  upstreamResponse: UpstreamResponse,
+  exposeStop: (stop: (error: GatewayError) => void) => void,
+): Promise<CallOutcome> {
   return new Promise<CallOutcome>((resolve, reject) => {
     const { response } = routed;
     const body = upstreamResponse.body;
@@ -157,6 +164,9 @@ function runStream(routed: RoutedCall, upstreamResponse: UpstreamResponse): Prom
         },
       );
     }
+
+    // Shutdown past its drain bound ends the stream like an upstream failure: an in-band error, billed so far.
+    exposeStop((error) => fail(error));
 
     /** A bug in handling an event ends this call with an error; it must never escape into the event loop. */
     function guard(work: () => void): void {
