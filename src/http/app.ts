@@ -40,7 +40,7 @@ export function createApp(app: AppContext): (request: IncomingMessage, response:
   return (request, response) => {
     const requestId = createRequestId();
     const startedAtMs = app.now();
-    response.once('close', () => recordRequest(app, { request, response, startedAtMs }));
+    response.once('close', () => recordRequest(app, { request, response, startedAtMs, requestId }));
     dispatch(app, request, response, requestId, startedAtMs).catch((error: unknown) => {
       renderFailure(app, { request, response, error, requestId });
     });
@@ -240,20 +240,38 @@ const metricsRoutes: Readonly<Record<string, MetricsRoute>> = {
 /** Counts a model-call request (by route, model, provider, status, ending) once its response is closed. */
 function recordRequest(
   app: AppContext,
-  exchange: { readonly request: IncomingMessage; readonly response: ServerResponse; readonly startedAtMs: number },
+  exchange: {
+    readonly request: IncomingMessage;
+    readonly response: ServerResponse;
+    readonly startedAtMs: number;
+    readonly requestId: string;
+  },
 ): void {
-  const route = metricsRoutes[normalisePath((exchange.request.url ?? '/').split('?', 1)[0] ?? '/')];
-  if (route === undefined) return;
+  const path = normalisePath((exchange.request.url ?? '/').split('?', 1)[0] ?? '/');
   const labels = readResponseLabels(exchange.response);
-  const isComplete = exchange.response.writableFinished;
+  const durationMs = app.now() - exchange.startedAtMs;
+  const statusCode = exchange.response.statusCode;
+  const ending = labels?.ending ?? (exchange.response.writableFinished && statusCode < 400 ? 'success' : 'error');
+  // One line per request: ids, route, outcome and timings; never the query string, headers or bodies.
+  app.log.info('request', {
+    requestId: exchange.requestId,
+    method: exchange.request.method,
+    path,
+    status: statusCode,
+    ending,
+    durationMs,
+    ...(labels === undefined ? {} : { model: labels.model, provider: labels.provider, ttftMs: labels.ttftMs }),
+  });
+  const route = metricsRoutes[path];
+  if (route === undefined) return;
   app.metrics.recordRequest({
     route,
     model: labels?.model,
     provider: labels?.provider,
     origin: labels?.origin,
-    statusCode: exchange.response.statusCode,
-    ending: labels?.ending ?? (isComplete && exchange.response.statusCode < 400 ? 'success' : 'error'),
-    durationMs: app.now() - exchange.startedAtMs,
+    statusCode,
+    ending,
+    durationMs,
     ttftMs: labels?.ttftMs,
   });
 }

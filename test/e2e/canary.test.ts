@@ -143,7 +143,10 @@ describe('canaries', () => {
     outputs.push(...gateway.output);
 
     const logs = outputs.join('');
-    expect(logs).toContain('"level"'); // logs were captured at all
+    // Logs were captured: one line per request, with ids and timings.
+    expect(logs).toMatch(
+      /"event":"request","requestId":"[^"]+","method":"POST","path":"\/v1\/chat\/completions","status":502/,
+    );
     const databaseFiles = readdirSync(gateway.directory)
       .filter((name) => name.startsWith('meridian.db'))
       .map((name) => readFileSync(join(gateway.directory, name)).toString('latin1'));
