@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createLogger } from '../observability/index.js';
 import { loadCliConfig } from './load-cli-config.js';
-import { startGateway } from './start-gateway.js';
+import { checkGatewayConfig, startGateway } from './start-gateway.js';
 
 /** `meridian serve`: runs a gateway node until SIGINT/SIGTERM, then shuts down cleanly. */
 export function registerServeCommand(program: Command): void {
@@ -11,7 +11,13 @@ export function registerServeCommand(program: Command): void {
     .option('--config <path>', 'config file (default: $MERIDIAN_CONFIG or ./meridian.yaml if present)')
     .option('--port <port>', 'listen port (overrides server.port; 0 = any free port)', parsePort)
     .option('--host <host>', 'listen address (overrides server.host)')
-    .action(async (options: { config?: string; port?: number; host?: string }) => {
+    .option('--check', 'validate the config and the catalog it builds, then exit (0 = valid)')
+    .action(async (options: { config?: string; port?: number; host?: string; check?: boolean }) => {
+      if (options.check === true) {
+        const catalog = checkGatewayConfig({ loaded: loadCliConfig(options.config), env: process.env });
+        process.stdout.write(`Config is valid: ${catalog.models.size} models, ${catalog.providers.size} providers.\n`);
+        return;
+      }
       const log = createLogger({ level: process.env['MERIDIAN_LOG_LEVEL'] === 'silent' ? 'silent' : 'info' });
       const gateway = await startGateway({
         loaded: loadCliConfig(options.config),

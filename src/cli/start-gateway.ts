@@ -129,8 +129,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   return { url, server, close };
 }
 
+/**
+ * `meridian serve --check`: validates what a start would (the config, the catalog it builds, every provider and
+ * model reference) without opening storage or a port; throws the same errors a start would.
+ */
+export function checkGatewayConfig(options: Pick<GatewayOptions, 'loaded' | 'env'>): Catalog {
+  const sandboxPlaceholder = options.loaded.config.sandbox.enabled ? 'http://127.0.0.1:1' : undefined;
+  return buildGatewayCatalog(options, sandboxPlaceholder);
+}
+
 /** The catalog for this node; a config model naming an unknown provider is reported with its file position. */
-function buildGatewayCatalog(options: GatewayOptions, sandboxBaseUrl: string | undefined): Catalog {
+function buildGatewayCatalog(
+  options: Pick<GatewayOptions, 'loaded' | 'env'>,
+  sandboxBaseUrl: string | undefined,
+): Catalog {
   try {
     return buildCatalog({
       vendorFiles: loadVendorFiles(),

@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/** `meridian serve --check`: validates the config and its catalog without opening storage or a port. */
+
+const mainPath = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const run = promisify(execFile);
+const directory = mkdtempSync(join(tmpdir(), 'meridian-check-'));
+
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+function check(yaml: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const path = join(directory, `config-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(path, yaml);
+  return run(process.execPath, [mainPath, 'serve', '--check', '--config', path], {
+    env: { ...process.env, MERIDIAN_LOG_LEVEL: 'silent' },
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({
+      code: error.code,
+      stdout: error.stdout,
+      stderr: error.stderr,
+    }),
+  );
+}
+
+describe('meridian serve --check', () => {
+  it('accepts a valid config and says what it would serve, creating nothing', async () => {
+    const result = await check(`data_dir: "${join(directory, 'data')}"\nsandbox: { enabled: true }\n`);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Config is valid: \d+ models, \d+ providers\.\n$/);
+    expect(existsSync(join(directory, 'data'))).toBe(false);
+  });
+
+  it('refuses a model naming an undefined provider, with the file position, and exits 1', async () => {
+    const result = await check(
+      [
+        'sandbox: { enabled: true }',
+        'models:',
+        '  - id: x/y',
+        '    name: Y',
+        '    author: x',
+        '    origin: US',
+        '    context_length: 1000',
+        '    endpoints: [{ provider: nope, model: y, pricing: { prompt: "1", completion: "1" } }]',
+        '',
+      ].join('\n'),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /\.yaml:8:29: models\[0\]\.endpoints\[0\]\.provider: model x\/y names provider 'nope', which is not defined/,
+    );
+  });
+});
