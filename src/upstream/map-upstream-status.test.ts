@@ -49,6 +49,8 @@ describe('mapUpstreamStatus', () => {
       'Provider deepseek rejected the request: temperature must be ≤ 2',
     );
     expect(failure(500, 'boom').message).toBe('Provider deepseek returned HTTP 500.');
-    expect(failure(401, 'Incorrect API key provided: sk-live-123').message).toBe('Provider deepseek returned HTTP 401.');
+    expect(failure(401, 'Incorrect API key provided: sk-live-123').message).toBe(
+      'Provider deepseek returned HTTP 401.',
+    );
   });
 });
