@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { assertNanos } from '../assert-nanos.js';
+import { ledgerAccounts } from '../ledger-accounts.js';
 import type { Nanos, PostingKind } from '../ledger-types.js';
 import type { LedgerStatements } from './prepare-ledger-statements.js';
 
@@ -24,7 +25,7 @@ export function findDayStartMs(timeMs: number): number {
 
 /**
  * Appends one posting and moves the two cached balances (and, for a charge, the key's
- * day bucket) by its amount. Must run inside the caller's transaction, so the posting
+ * day bucket and the org's charged total) by its amount. Must run inside the caller's transaction, so the posting
  * and the caches commit together or not at all.
  */
 export function appendPosting(statements: LedgerStatements, posting: NewPosting): void {
@@ -43,7 +44,14 @@ export function appendPosting(statements: LedgerStatements, posting: NewPosting)
   );
   addToBalance(statements, posting.debitAccount, -posting.amount);
   addToBalance(statements, posting.creditAccount, posting.amount);
-  if (posting.kind === 'charge' && posting.keyId !== undefined) {
+  if (posting.kind === 'charge') addCharge(statements, posting);
+}
+
+function addCharge(statements: LedgerStatements, posting: NewPosting): void {
+  const org = ledgerAccounts.parseOrg(posting.debitAccount);
+  assert.ok(org?.side === 'held', `a charge is debited from an org's held account, not ${posting.debitAccount}`);
+  statements.addOrgCharged.run(org.orgId, posting.amount);
+  if (posting.keyId !== undefined) {
     statements.addKeySpendDay.run(posting.keyId, findDayStartMs(posting.createdAtMs), posting.amount);
   }
 }

@@ -53,7 +53,7 @@ function createBatchedBook(database: Database, statements: LedgerStatements, opt
 
 /**
  * The ledger on SQLite, statements prepared once: the database must be migrated
- * (tables of migration 0002-ledger.sql) before this is called.
+ * (tables of migrations 0002-ledger.sql and 0007-slim-ledger.sql) before this is called.
  *
  * Every write is one transaction, begun IMMEDIATE: the write lock is taken before the
  * balance is read, so admissions from several processes on one file serialize instead

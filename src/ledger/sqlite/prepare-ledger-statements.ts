@@ -26,6 +26,10 @@ function prepareWriteStatements(database: Database) {
       `INSERT INTO ledger_key_spend_days (key_id, day_start_ms, charged_nanos) VALUES (?, ?, ?)
        ON CONFLICT (key_id, day_start_ms) DO UPDATE SET charged_nanos = charged_nanos + excluded.charged_nanos`,
     ),
+    addOrgCharged: database.prepare<[string, bigint]>(
+      `INSERT INTO ledger_org_totals (org_id, charged_nanos) VALUES (?, ?)
+       ON CONFLICT (org_id) DO UPDATE SET charged_nanos = charged_nanos + excluded.charged_nanos`,
+    ),
     insertHold: database.prepare<[string, string, string, bigint, number, number]>(
       `INSERT INTO ledger_holds (request_id, org_id, key_id, amount, status, created_at_ms, expires_at_ms)
        VALUES (?, ?, ?, ?, 'active', ?, ?)`,
@@ -74,16 +78,20 @@ function prepareReadStatements(database: Database) {
     sumActiveHoldsByKey: read<[], { readonly key_id: string; readonly total: bigint }>(
       "SELECT key_id, SUM(amount) AS total FROM ledger_holds WHERE status = 'active' GROUP BY key_id",
     ),
-    sumCredits: read<[string, string], Sum>(
-      'SELECT COALESCE(SUM(amount), 0) AS total FROM ledger_postings WHERE credit_account = ? AND kind = ?',
-    ),
-    sumDebits: read<[string, string], Sum>(
-      'SELECT COALESCE(SUM(amount), 0) AS total FROM ledger_postings WHERE debit_account = ? AND kind = ?',
+    sumOrgGrants: read<[string], Sum>('SELECT COALESCE(SUM(amount), 0) AS total FROM ledger_grants WHERE org_id = ?'),
+    selectOrgCharged: read<[string], { readonly charged_nanos: bigint }>(
+      'SELECT charged_nanos FROM ledger_org_totals WHERE org_id = ?',
     ),
     selectAllPostings: read<[], PostingRow>(`SELECT ${postingColumns} FROM ledger_postings ORDER BY id`),
-    selectPostingsByRequest: read<[string], PostingRow>(
-      `SELECT ${postingColumns} FROM ledger_postings WHERE request_id = ? ORDER BY id`,
+    // Through the two partial unique indexes (their WHERE terms repeated word for word, or SQLite scans): every
+    // posting with a request id is a hold-path kind or a provider cost (a grant or refund has none on this path).
+    selectPostingsByRequest: read<[string, string], PostingRow>(
+      `SELECT ${postingColumns} FROM ledger_postings
+       WHERE kind IN ('hold', 'top_up', 'charge', 'release', 'expire') AND request_id = ?
+       UNION ALL SELECT ${postingColumns} FROM ledger_postings WHERE kind = 'provider_cost' AND request_id = ?
+       ORDER BY id`,
     ),
+    // A scan: only reports read postings by account (nothing on the request path).
     selectPostingsByAccount: read<[string, string], PostingRow>(
       `SELECT ${postingColumns} FROM ledger_postings WHERE debit_account = ? OR credit_account = ? ORDER BY id`,
     ),

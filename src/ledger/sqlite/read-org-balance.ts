@@ -3,14 +3,18 @@ import type { OrgBalance } from '../ledger-types.js';
 import { readTotal } from './append-posting.js';
 import type { LedgerStatements } from './prepare-ledger-statements.js';
 
-/** Available and held from the cached balances; granted and charged summed from the postings. */
+/**
+ * Available and held from the cached balances, charged from the cached org total (ledger_org_totals), granted
+ * summed over the org's grants: a few indexed rows, however many postings the org has (`verify` checks each cache
+ * against the postings).
+ */
 export function readOrgBalance(statements: LedgerStatements, orgId: string): OrgBalance {
   const available = ledgerAccounts.orgAvailable(orgId);
   const held = ledgerAccounts.orgHeld(orgId);
   return {
     availableNanos: statements.selectBalance.get(available)?.balance ?? 0n,
     heldNanos: statements.selectBalance.get(held)?.balance ?? 0n,
-    grantedNanos: readTotal(statements.sumCredits.get(available, 'grant')),
-    chargedNanos: readTotal(statements.sumDebits.get(held, 'charge')),
+    grantedNanos: readTotal(statements.sumOrgGrants.get(orgId)),
+    chargedNanos: statements.selectOrgCharged.get(orgId)?.charged_nanos ?? 0n,
   };
 }

@@ -126,10 +126,21 @@ describe('verify', () => {
         'platform:provider_payable:openai: cached balance 30, postings say 0',
         'an append-only trigger on ledger_postings is missing',
         'posting ids have gaps: 7 postings, highest id 8 (postings deleted)',
-        'postings up to id 9 were issued, the highest left is 8 (deleted)',
       ],
       'INV-3': ['hold req-3 (posted, 1000) charged 0 + released 0 ≠ its amount + top-up 0'],
       'INV-4': ['generation req-1 upstream cost 430, but its provider costs add up to 400'],
+    });
+  });
+
+  it("catches an org's cached charged total that disagrees with its charges", () => {
+    const { database, ledger } = openHealthyLedger();
+    database.prepare("UPDATE ledger_org_totals SET charged_nanos = 601 WHERE org_id = 'org-a'").run();
+    database.prepare("INSERT INTO ledger_org_totals (org_id, charged_nanos) VALUES ('org-ghost', 7)").run();
+    expect(readFailures(ledger.verify(nowMs, 0))).toEqual({
+      'INV-1': [
+        'charged total of org org-a: cached 601, charges say 600',
+        'charged total of org org-ghost: cached 7, charges say 0',
+      ],
     });
   });
 
