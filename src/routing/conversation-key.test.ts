@@ -71,4 +71,13 @@ describe('conversationKey', () => {
     expect(conversationKey(request([system]))).toBeUndefined();
     expect(conversationKey(request([]))).toBeUndefined();
   });
+
+  it('keys a long first message by its length and first 32 Ki characters', () => {
+    const user = (text: string): Message => ({ role: 'user', content: [{ type: 'text', text }] });
+    const head = 'x'.repeat(32_768);
+    const key = conversationKey(request([user(`${head}${'a'.repeat(100_000)}`)]));
+    expect(conversationKey(request([user(`${head}${'b'.repeat(100_000)}`)]))).toBe(key);
+    expect(conversationKey(request([user(`${head}${'a'.repeat(100_001)}`)]))).not.toBe(key);
+    expect(conversationKey(request([user(`y${head.slice(1)}${'a'.repeat(100_000)}`)]))).not.toBe(key);
+  });
 });

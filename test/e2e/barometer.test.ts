@@ -147,6 +147,37 @@ describe('rankings and activity', () => {
     expect(rivalView.rows.map((row) => row.key)).toEqual(['east/beta']);
   });
 
+  it('exports rankings and activity as CSV', async () => {
+    const rankings = await fetch(`${gateway.url}/api/v1/rankings?by=model&format=csv`, {
+      headers: { authorization: `Bearer ${testAdminKey}` },
+    });
+    expect(rankings.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(rankings.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="rankings-week-\d{4}-\d{2}-\d{2}-model\.csv"$/,
+    );
+    expect(await rankings.text()).toBe(
+      [
+        'rank,model,total_tokens,share,previous,growth',
+        '1,east/beta,1900,0.9268,0,',
+        '2,west/alpha,150,0.0732,0,',
+        ',others,0,0,0,',
+        ',total,2050,1,0,',
+        '',
+      ].join('\r\n'),
+    );
+    const activity = await fetch(`${gateway.url}/api/v1/activity?group_by=model&format=csv`, {
+      headers: { authorization: `Bearer ${acme}` },
+    });
+    expect(await activity.text()).toBe(
+      [
+        'model,requests,promptTokens,completionTokens,reasoningTokens,cachedTokens,totalTokens,spend_usd',
+        'east/beta,1,300,100,0,0,400,0.000250000',
+        'west/alpha,1,100,50,0,0,150,0.000200000',
+        '',
+      ].join('\r\n'),
+    );
+  });
+
   it('prints the same rankings in the terminal (`meridian rankings`)', async () => {
     const { stdout } = await run(process.execPath, [
       fileURLToPath(new URL('../../dist/main.js', import.meta.url)),

@@ -12,6 +12,7 @@ import { renderNanos } from '../../metering/index.js';
 import type { KeyRecord } from '../../storage/index.js';
 import type { AppContext } from '../app-context.js';
 import { sendJson } from '../send-json.js';
+import { renderCsv, sendCsv } from './render-csv.js';
 
 /** Who asks for the barometer: an admin key (every org, or `?org_id=`), a member key (its org), or the public. */
 export type BarometerViewer = { readonly kind: 'key'; readonly key: KeyRecord } | { readonly kind: 'public' };
@@ -112,8 +113,42 @@ export function sendRankings(response: ServerResponse, app: AppContext, input: A
       previousValue: renderValue(result.others.previousValue),
     },
   };
+  if (read(url, 'format') === 'csv') {
+    const csv = renderCsv(
+      ['rank', result.by, result.measure, 'share', 'previous', 'growth'],
+      [
+        ...result.rows.map((row, index) => [
+          index + 1,
+          row.key,
+          csvValue(row.value),
+          row.share,
+          csvValue(row.previousValue),
+          row.growth,
+        ]),
+        [
+          '',
+          'others',
+          csvValue(result.others.value),
+          result.others.share,
+          csvValue(result.others.previousValue),
+          result.others.growth,
+        ],
+        ['', 'total', csvValue(result.total), 1, csvValue(result.previousTotal), result.growth],
+      ],
+    );
+    return sendCsv(
+      response,
+      csv,
+      `rankings-${result.period}-${result.current.start.slice(0, 10)}-${result.by}.csv`,
+      input.requestId,
+    );
+  }
   sendJson(response, 200, { data }, input.requestId);
 }
+
+/** Money in CSV: exact USD with 9 decimals; counts as they are. */
+const csvValue = (value: number | bigint): string =>
+  typeof value === 'bigint' ? renderNanos(value).toFixed(9) : String(value);
 
 /** GET /api/v1/rankings/series?interval=week&count=8&stack_by=origin&measure=&date=&tz= — stacked time series. */
 export function sendRankingSeries(response: ServerResponse, app: AppContext, input: AnalyticsRequest): void {
@@ -159,6 +194,21 @@ export function sendActivity(
       timeZone: read(url, 'tz') ?? 'UTC',
     }),
   );
+  if (read(url, 'format') === 'csv') {
+    const columns = [
+      'requests',
+      'promptTokens',
+      'completionTokens',
+      'reasoningTokens',
+      'cachedTokens',
+      'totalTokens',
+    ] as const;
+    const csv = renderCsv(
+      [result.groupBy, ...columns, 'spend_usd'],
+      result.rows.map((row) => [row.key, ...columns.map((column) => row[column]), csvValue(row.costNanos)]),
+    );
+    return sendCsv(response, csv, `activity-${result.orgId}-${result.groupBy}.csv`, input.requestId);
+  }
   sendJson(
     response,
     200,
