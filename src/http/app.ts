@@ -330,6 +330,9 @@ function renderFailure(
   },
 ): void {
   const { response, requestId } = failure;
+  // An error found before the body was read (unknown route, bad key): read and discard the rest of the body, so
+  // the client can finish sending and read the answer instead of hitting a closed socket (EPIPE).
+  if (!failure.request.complete) failure.request.resume();
   const gatewayError = toGatewayError(failure.error);
   if (gatewayError.code === 'internal_error') {
     app.log.error('internal_error', {

@@ -133,4 +133,13 @@ describe("org A's member key never reads org B's data", () => {
       expect(text).not.toContain(keyB.id);
     }
   });
+
+  it('answers an error found before the body was read (unknown route) without cutting a 1 MB upload', async () => {
+    const body = JSON.stringify([{ amount: 'the quick brown fox 中文 🧪 '.repeat(35_000) }]);
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const { status, text } = await send('POST', '/api/v1/orgs/Not_An_Org/credits', testAdminKey, body);
+      expect(status).toBe(404);
+      expect(JSON.parse(text)).toMatchObject({ error: { code: 'not_found' } });
+    }
+  });
 });
