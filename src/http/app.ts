@@ -41,9 +41,9 @@ export function createApp(app: AppContext): (request: IncomingMessage, response:
     const requestId = createRequestId();
     const startedAtMs = app.now();
     response.once('close', () => recordRequest(app, { request, response, startedAtMs, requestId }));
-    dispatch(app, request, response, requestId, startedAtMs).catch((error: unknown) => {
-      renderFailure(app, { request, response, error, requestId });
-    });
+    dispatch(app, request, response, requestId, startedAtMs).catch((error: unknown) =>
+      drainRequest(request).then(() => renderFailure(app, { request, response, error, requestId })),
+    );
   };
 }
 
@@ -320,6 +320,26 @@ function isAnthropicClient(request: IncomingMessage): boolean {
   return request.headers['anthropic-version'] !== undefined;
 }
 
+/** How long an error answer waits for the rest of an unread request body to arrive (and be discarded). */
+const errorDrainWaitMs = 2_000;
+
+/**
+ * An error found before the body was read (unknown route, bad key): the rest of the body is read and discarded
+ * before the answer, so a client still uploading reads the error instead of hitting a closed socket (EPIPE).
+ */
+function drainRequest(request: IncomingMessage): Promise<void> {
+  if (request.complete || request.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, errorDrainWaitMs);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    request.once('end', done).once('close', done).once('error', done);
+    request.resume();
+  });
+}
+
 function renderFailure(
   app: AppContext,
   failure: {
@@ -330,9 +350,6 @@ function renderFailure(
   },
 ): void {
   const { response, requestId } = failure;
-  // An error found before the body was read (unknown route, bad key): read and discard the rest of the body, so
-  // the client can finish sending and read the answer instead of hitting a closed socket (EPIPE).
-  if (!failure.request.complete) failure.request.resume();
   const gatewayError = toGatewayError(failure.error);
   if (gatewayError.code === 'internal_error') {
     app.log.error('internal_error', {

@@ -140,6 +140,8 @@ describe("org A's member key never reads org B's data", () => {
       const { status, text } = await send('POST', '/api/v1/orgs/Not_An_Org/credits', testAdminKey, body);
       expect(status).toBe(404);
       expect(JSON.parse(text)).toMatchObject({ error: { code: 'not_found' } });
+      const unauthenticated = await send('POST', '/api/v1/credit-codes', '', body);
+      expect(unauthenticated.status).toBe(401);
     }
   });
 });
