@@ -1,7 +1,6 @@
 import type { KeyRateLimits } from '../storage/index.js';
-
-/** Requests and tokens are counted per UTC minute (fixed windows: exact, testable counts). */
-export const rateWindowMs = 60_000;
+import { currentRateWindow } from './current-rate-window.js';
+import { renderRateLimitHeaders } from './render-rate-limit-headers.js';
 
 export type RateLimitKind = 'requests' | 'tokens' | 'concurrency';
 
@@ -19,8 +18,23 @@ export type RateDecision =
       readonly headers: Readonly<Record<string, string>>;
     };
 
+/**
+ * What an admission returns: the in-memory limiter answers at once; the Redis limiter (cluster mode) answers
+ * with a promise bounded by its command timeout, or at once while Redis is unreachable (degraded limits).
+ */
+export type RateAdmission = RateDecision | Promise<RateDecision>;
+
+/**
+ * The limiter the HTTP pipeline calls. Its `admit` is to return `RateAdmission` (so the Redis limiter fits) in
+ * the same change that makes `http/handle-model-call.ts` await it; until then it is the synchronous face.
+ */
 export interface RateLimiter {
   /** Admits one request of `estimatedTokens` for a key now, or says which limit refused it and when to retry. */
+  admit(keyId: string, limits: KeyRateLimits, estimatedTokens: number): RateDecision;
+}
+
+/** The in-memory limiter: always synchronous, so the single-node hot path costs no promise. */
+export interface LocalRateLimiter extends RateLimiter {
   admit(keyId: string, limits: KeyRateLimits, estimatedTokens: number): RateDecision;
 }
 
@@ -38,7 +52,7 @@ interface KeyWindow {
  * tokens so far are under the token limit; its estimated tokens count at once and
  * are corrected to the actual count when it finishes (if still in the same minute).
  */
-export function createRateLimiter(options: { readonly now: () => number }): RateLimiter {
+export function createRateLimiter(options: { readonly now: () => number }): LocalRateLimiter {
   const windows = new Map<string, KeyWindow>();
 
   function current(keyId: string, window: number): KeyWindow {
@@ -60,13 +74,11 @@ export function createRateLimiter(options: { readonly now: () => number }): Rate
   }
 
   function admit(keyId: string, limits: KeyRateLimits, estimatedTokens: number): RateDecision {
-    const nowMs = options.now();
-    const window = Math.floor(nowMs / rateWindowMs);
-    const resetSeconds = Math.max(1, Math.ceil(((window + 1) * rateWindowMs - nowMs) / 1000));
+    const { index: window, resetSeconds } = currentRateWindow(options.now());
     const state = current(keyId, window);
     const refusal = findRefusal(state, limits);
     const admitted = refusal === undefined ? { requests: 1, tokens: estimatedTokens } : { requests: 0, tokens: 0 };
-    const headers = renderHeaders(state, limits, resetSeconds, admitted);
+    const headers = renderRateLimitHeaders(state, limits, resetSeconds, admitted);
     if (refusal !== undefined) {
       return { ok: false, kind: refusal, retryAfterSeconds: refusal === 'concurrency' ? 1 : resetSeconds, headers };
     }
@@ -94,40 +106,4 @@ function findRefusal(state: KeyWindow, limits: KeyRateLimits): RateLimitKind | u
   if (limits.tokensPerMinute !== null && state.tokens >= limits.tokensPerMinute) return 'tokens';
   if (limits.concurrencyMax !== null && state.concurrent >= limits.concurrencyMax) return 'concurrency';
   return undefined;
-}
-
-/**
- * OpenAI-style `x-ratelimit-*-requests|tokens` headers, plus the generic
- * `x-ratelimit-limit|remaining|reset` for the requests limit (or tokens when only
- * that is set). Remaining counts include this request when it is admitted.
- */
-function renderHeaders(
-  state: KeyWindow,
-  limits: KeyRateLimits,
-  resetSeconds: number,
-  admitted: { readonly requests: number; readonly tokens: number },
-): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const reset = `${resetSeconds}s`;
-  if (limits.requestsPerMinute !== null) {
-    const remaining = Math.max(0, limits.requestsPerMinute - state.requests - admitted.requests);
-    headers['x-ratelimit-limit-requests'] = String(limits.requestsPerMinute);
-    headers['x-ratelimit-remaining-requests'] = String(remaining);
-    headers['x-ratelimit-reset-requests'] = reset;
-  }
-  if (limits.tokensPerMinute !== null) {
-    headers['x-ratelimit-limit-tokens'] = String(limits.tokensPerMinute);
-    headers['x-ratelimit-remaining-tokens'] = String(
-      Math.max(0, limits.tokensPerMinute - state.tokens - admitted.tokens),
-    );
-    headers['x-ratelimit-reset-tokens'] = reset;
-  }
-  const generic =
-    limits.requestsPerMinute !== null ? 'requests' : limits.tokensPerMinute !== null ? 'tokens' : undefined;
-  if (generic !== undefined) {
-    headers['x-ratelimit-limit'] = headers[`x-ratelimit-limit-${generic}`]!;
-    headers['x-ratelimit-remaining'] = headers[`x-ratelimit-remaining-${generic}`]!;
-    headers['x-ratelimit-reset'] = String(resetSeconds);
-  }
-  return headers;
 }
