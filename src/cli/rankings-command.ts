@@ -17,7 +17,7 @@ const formatValue = (value: number | bigint): string =>
   typeof value === 'bigint' ? `$${renderNanos(value).toFixed(2)}` : compactNumber(value);
 
 /** 1234 → 1.2K, 3.4e12 → 3.4T: what the barometer pages print. */
-function compactNumber(value: number): string {
+export function compactNumber(value: number): string {
   const units: [number, string][] = [
     [1e12, 'T'],
     [1e9, 'B'],

@@ -1,0 +1,13 @@
+export { createSimulationCatalog } from './create-simulation-catalog.js';
+export { createWeekTraffic, endingPercents, weekMs } from './create-week-traffic.js';
+export type { SimulatedCall, WeekTrafficInput } from './create-week-traffic.js';
+export { ensureSimulatedTenants, findOrgsWithTraffic } from './ensure-simulated-tenants.js';
+export { chineseShareAt, marketWeekAt, reportedMarketWeeks, weeklyRequestCounts } from './market-curve.js';
+export { chineseRoster, createRoster, usRoster, weightAt } from './market-roster.js';
+export type { RosterModel } from './market-roster.js';
+export { assertSimulationOptions, runSimulation } from './run-simulation.js';
+export type { RunSimulationInput, SimulationOptions } from './run-simulation.js';
+export { simulatedApps, simulatedOrgPrefix } from './simulated-apps.js';
+export { simulateLimits } from './simulate-limits.js';
+export { createSimulationSummary } from './simulation-summary.js';
+export type { SimulationSummary } from './simulation-summary.js';
