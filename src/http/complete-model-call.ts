@@ -7,7 +7,7 @@ import type { CallOutcome } from './call-outcome.js';
 import type { RoutedCall } from './handle-model-call.js';
 import { createResponseMeta } from './create-response-meta.js';
 import { renderCallHeaders } from './render-call-headers.js';
-import { createDeliveredOutput, settleGeneration } from './settle-generation.js';
+import { createDeliveredOutput, settleGeneration, writeSettledRecord } from './settle-generation.js';
 import type { DeliveredOutput } from './settle-generation.js';
 import { labelResponse } from './request-labels.js';
 
@@ -20,7 +20,7 @@ export async function completeModelCall(routed: RoutedCall, upstreamResponse: Up
   const bodyText = await readBodyText(upstreamResponse.body, limits.upstreamResponseBytesMax);
   const result = routed.adapter.readResponse(parseUpstreamJson(bodyText, routed.endpoint.provider.id));
   const firstOutputAtMs = app.now();
-  const { billed, record } = settleGeneration(app, {
+  const settled = settleGeneration(app, {
     call: routed.call,
     request: routed.request,
     model: routed.model,
@@ -35,9 +35,11 @@ export async function completeModelCall(routed: RoutedCall, upstreamResponse: Up
     firstOutputAtMs,
     money: routed.money,
     attemptNumber: routed.attemptNumber,
+    spans: { call: routed.callSpan, attempt: routed.attemptSpan },
   });
+  const { billed, record } = settled;
   labelResponse(routed.response, record);
-  const stored = await app.generationWriter.write(record);
+  const stored = await writeSettledRecord(app, settled);
   const body = routed.inbound.renderResponse(
     result,
     { ...billed, costNanos: stored.costNanos },

@@ -5,8 +5,10 @@ import { approximatePromptTokens } from '../metering/index.js';
 import type { InboundCodec, OutboundAdapter } from '../protocols/adapter-types.js';
 import { conversationKey, parseRoutingControls, planRoute } from '../routing/index.js';
 import type { RoutePlan } from '../routing/index.js';
-import type { ChatRequest, Warning } from '../spec/index.js';
+import type { ChatRequest, ParsedChatRequest, Warning } from '../spec/index.js';
 import type { CallAbort } from '../upstream/index.js';
+import { startCallSpan } from '../observability/index.js';
+import type { TraceSpan } from '../observability/index.js';
 import type { KeyRecord } from '../storage/index.js';
 import type { AppContext, CallContext } from './app-context.js';
 import type { CallOutcome } from './call-outcome.js';
@@ -16,8 +18,8 @@ import { createGenerationId } from './create-ids.js';
 import { releaseUnsettledHold } from './release-hold.js';
 import { listUsedParameters } from './list-used-parameters.js';
 import { runAttempts } from './run-attempts.js';
-import { createDeliveredOutput, settleGeneration } from './settle-generation.js';
-import { labelResponse } from './request-labels.js';
+import { createDeliveredOutput, settleGeneration, writeSettledRecord } from './settle-generation.js';
+import { labelResponse, readResponseLabels } from './request-labels.js';
 
 /** One routed attempt: what the JSON and stream paths both need. */
 export interface RoutedCall {
@@ -41,6 +43,9 @@ export interface RoutedCall {
   readonly onCommit: () => void;
   /** The call's hold and markup. */
   readonly money: CallMoney;
+  readonly callSpan: TraceSpan;
+  /** This attempt's span (ended by the attempt loop). */
+  readonly attemptSpan: TraceSpan;
 }
 
 /**
@@ -61,6 +66,36 @@ export async function handleModelCall(
   },
 ): Promise<void> {
   const parsed = exchange.inbound.parseRequest(exchange.body);
+  const span = startCallSpan({
+    model: parsed.request.model,
+    maxOutputTokens: parsed.request.maxOutputTokens,
+    isStreaming: parsed.request.stream,
+    requestId: call.requestId,
+  });
+  try {
+    await routeCall(app, call, { ...exchange, parsed, span });
+  } catch (error) {
+    // A settled call has marked its span (a client that left is no error); this marks refusals before any attempt.
+    if (readResponseLabels(exchange.response) === undefined) span.recordError(toGatewayError(error).code);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/** Plans, admits (rate and credit) and runs the attempts of a parsed call. */
+async function routeCall(
+  app: AppContext,
+  call: CallContext,
+  exchange: {
+    readonly parsed: ParsedChatRequest;
+    readonly span: TraceSpan;
+    readonly response: ServerResponse;
+    readonly key: KeyRecord;
+    readonly inbound: InboundCodec;
+  },
+): Promise<void> {
+  const { parsed } = exchange;
   const sessionKey = conversationKey(parsed.request);
   const promptEstimate = approximatePromptTokens(parsed.request);
   const plan = restrictToAllowedModels(
@@ -90,6 +125,7 @@ export async function handleModelCall(
       response: exchange.response,
       sessionKey,
       money: admitted.money,
+      span: exchange.span,
     };
     outcome = await runAttempts(base, plan);
   } catch (error) {
@@ -177,7 +213,7 @@ export async function recordFailure(routed: RoutedCall, error: unknown): Promise
   // The failed call is recorded; its id lets the client look it up.
   routed.response.setHeader('x-meridian-generation-id', routed.generationId);
   const gatewayError = toGatewayError(error);
-  const { record } = settleGeneration(routed.app, {
+  const settled = settleGeneration(routed.app, {
     call: routed.call,
     request: routed.request,
     model: routed.model,
@@ -192,10 +228,12 @@ export async function recordFailure(routed: RoutedCall, error: unknown): Promise
     firstOutputAtMs: undefined,
     money: routed.money,
     attemptNumber: routed.attemptNumber,
+    // Every attempt's span has ended: the outcome goes on the call's.
+    spans: { call: routed.callSpan, attempt: undefined },
   });
-  labelResponse(routed.response, record);
+  labelResponse(routed.response, settled.record);
   try {
-    await routed.app.generationWriter.write(record);
+    await writeSettledRecord(routed.app, settled);
   } catch (writeError) {
     routed.app.log.error('generation_write_failed', { generationId: routed.generationId, error: String(writeError) });
   }

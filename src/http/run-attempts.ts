@@ -7,6 +7,8 @@ import type { RouteAttempt, RoutePlan } from '../routing/index.js';
 import type { ChatRequest, Warning } from '../spec/index.js';
 import type { UpstreamResponse } from '../upstream/index.js';
 import { CallAbort } from '../upstream/index.js';
+import { startAttemptSpan } from '../observability/index.js';
+import type { TraceSpan } from '../observability/index.js';
 import type { CallMoney } from './admit-call.js';
 import type { AppContext, CallContext } from './app-context.js';
 import type { CallOutcome } from './call-outcome.js';
@@ -30,6 +32,8 @@ export interface CallBase {
   readonly response: ServerResponse;
   readonly sessionKey: string | undefined;
   readonly money: CallMoney;
+  /** The call's span; each attempt's span is its child. */
+  readonly span: TraceSpan;
 }
 
 /**
@@ -72,11 +76,15 @@ export async function runAttempts(base: CallBase, plan: RoutePlan): Promise<Call
     } catch (error) {
       lastError = attemptError(error, routed, deadlineAtMs);
       lastRouted = routed;
+      // A client that left ended the attempt; that is not the endpoint's failure.
+      if (isClientGone) routed.attemptSpan.setAttributes({ 'meridian.ending': 'client_abort' });
+      else routed.attemptSpan.recordError(lastError.code);
       const kind = classifyFailure(lastError);
       if (kind === undefined || isClientGone) app.health.release(key);
       else app.health.recordFailure(key, failureSample(app.now(), kind, lastError));
       if (response.headersSent || isClientGone || !canFailOver(lastError)) break;
     } finally {
+      routed.attemptSpan.end();
       if (isRetry) releaseRetry(app.retryBudget);
     }
   }
@@ -108,6 +116,15 @@ function createRoutedCall(base: CallBase, attempt: RouteAttempt, attemptNumber: 
     attemptStartedAtMs: base.app.now(),
     onCommit: () => undefined,
     money: base.money,
+    callSpan: base.span,
+    attemptSpan: startAttemptSpan(base.span, {
+      providerId: attempt.endpoint.provider.id,
+      baseUrl: attempt.endpoint.provider.baseUrl,
+      upstreamModel: attempt.endpoint.upstreamModel,
+      modelId: attempt.model.id,
+      maxOutputTokens: base.request.maxOutputTokens,
+      attemptNumber,
+    }),
   };
 }
 

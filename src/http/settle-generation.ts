@@ -6,6 +6,9 @@ import type { Ending, GenerationRecord } from '../storage/index.js';
 import type { SettleInput as LedgerSettlement } from '../ledger/index.js';
 import type { CallMoney } from './admit-call.js';
 import type { AppContext, CallContext } from './app-context.js';
+import { toGatewayError } from '../errors/index.js';
+import { endSettlementSpan, startSettlementSpan } from '../observability/index.js';
+import type { SettlementSpans, TraceSpan } from '../observability/index.js';
 
 /** Output that reached the client, kept to estimate usage when the provider reports none. */
 export interface DeliveredOutput {
@@ -35,6 +38,8 @@ export interface SettleInput {
   readonly money: CallMoney;
   /** Which attempt served (1-based), for the provider-cost posting. */
   readonly attemptNumber: number;
+  /** The live call's spans; absent outside one (the simulator). */
+  readonly spans?: SettlementSpans;
 }
 
 /**
@@ -44,9 +49,9 @@ export interface SettleInput {
  * abort. The upstream cost is always recorded for the operator.
  */
 export function settleGeneration(
-  app: AppContext,
+  app: Pick<AppContext, 'now'>,
   input: SettleInput,
-): { billed: BilledUsage; record: GenerationRecord } {
+): { billed: BilledUsage; record: GenerationRecord; span: TraceSpan } {
   const finishedAtMs = app.now();
   const metered = meterUsage({
     usage: input.usage,
@@ -72,7 +77,24 @@ export function settleGeneration(
   };
   const ending: Ending = input.ending === 'success' && metered.completionTokens === 0 ? 'no_output' : input.ending;
   const record = buildRecord({ ...input, isStreaming: input.request.stream }, billed, ending, finishedAtMs);
-  return { billed, record: { ...record, settlement: createSettlement(input, billed, finishedAtMs) } };
+  const settled = { ...record, settlement: createSettlement(input, billed, finishedAtMs) };
+  return { billed, record: settled, span: startSettlementSpan(input.spans, settled) };
+}
+
+/** Commits a settled record (group commit); its settlement span ends with what the ledger actually charged. */
+export async function writeSettledRecord(
+  app: Pick<AppContext, 'generationWriter'>,
+  settled: { readonly record: GenerationRecord; readonly span: TraceSpan },
+): Promise<GenerationRecord> {
+  try {
+    const stored = await app.generationWriter.write(settled.record);
+    endSettlementSpan(settled.span, stored);
+    return stored;
+  } catch (error) {
+    settled.span.recordError(toGatewayError(error).code);
+    endSettlementSpan(settled.span, undefined);
+    throw error;
+  }
 }
 
 /** The ledger side of a settled call: the charge and the serving attempt's upstream cost. */

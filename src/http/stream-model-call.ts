@@ -10,7 +10,7 @@ import type { CallOutcome } from './call-outcome.js';
 import type { RoutedCall } from './handle-model-call.js';
 import { createResponseMeta } from './create-response-meta.js';
 import { renderCallHeaders } from './render-call-headers.js';
-import { settleGeneration } from './settle-generation.js';
+import { settleGeneration, writeSettledRecord } from './settle-generation.js';
 import { createStreamState, trackStreamEvent } from './stream-state.js';
 import type { StreamState } from './stream-state.js';
 import { labelResponse } from './request-labels.js';
@@ -120,7 +120,7 @@ function runStream(
     function settle(ending: Ending, error: GatewayError | undefined, streamRenderer: StreamRenderer): void {
       isSettled = true;
       clearInterval(heartbeat);
-      const { billed, record } = settleGeneration(routed.app, {
+      const settled = settleGeneration(routed.app, {
         call: routed.call,
         request: routed.request,
         model: routed.model,
@@ -135,7 +135,9 @@ function runStream(
         firstOutputAtMs,
         money: routed.money,
         attemptNumber: routed.attemptNumber,
+        spans: { call: routed.callSpan, attempt: routed.attemptSpan },
       });
+      const { billed, record } = settled;
       const outcome: CallOutcome = {
         ending: record.ending,
         firstOutputAtMs,
@@ -144,7 +146,7 @@ function runStream(
         completionTokens: billed.completionTokens,
       };
       labelResponse(routed.response, record);
-      routed.app.generationWriter.write(record).then(
+      writeSettledRecord(routed.app, settled).then(
         (stored) => {
           const charged = { ...billed, costNanos: stored.costNanos };
           if (ending !== 'client_abort') {

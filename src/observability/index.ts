@@ -1,5 +1,5 @@
 export { createLogger } from './create-logger.js';
-export type { Logger, LogLevel } from './create-logger.js';
+export type { Logger, LoggerOptions, LogLevel } from './create-logger.js';
 export {
   createGatewayMetrics,
   createMetricsRegistry,
@@ -7,3 +7,12 @@ export {
   registerProcessMetrics,
 } from './metrics/index.js';
 export type { GatewayMetrics, MetricsRegistry, MetricsRoute } from './metrics/index.js';
+export {
+  endSettlementSpan,
+  resolveTracesConfig,
+  startAttemptSpan,
+  startCallSpan,
+  startSettlementSpan,
+  startTracing,
+} from './tracing/index.js';
+export type { SettlementSpans, TraceSpan, TracesFileConfig, Tracing } from './tracing/index.js';

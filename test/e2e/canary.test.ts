@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream, ReceivedRequest } from '../fake-upstream/create-fake-upstream.js';
 import { completeScript } from '../fake-upstream/protocol-scripts.js';
+import { readAttributes, startFakeOtlpCollector } from '../support/fake-otlp-collector.js';
+import type { FakeOtlpCollector } from '../support/fake-otlp-collector.js';
 import { startGatewayProcess } from '../support/start-gateway-process.js';
 import type { GatewayProcess } from '../support/start-gateway-process.js';
 
@@ -12,8 +14,9 @@ import type { GatewayProcess } from '../support/start-gateway-process.js';
  * Canaries (issue #8): a unique provider key, admin key, API key and prompt are driven
  * through successes, client errors, upstream failures that echo what they received
  * (as some providers echo a bad key), and a kill -9 mid-stream. Then every log line,
- * every error body, the metrics page and the database files are searched: no canary
- * may appear, except an API key's digest (by design, not the key) in the database.
+ * every error body, the metrics page, every exported trace and the database files are
+ * searched: no canary may appear, except an API key's digest (by design, not the key)
+ * in the database.
  */
 
 const canary = (label: string): string => `${label}-${randomBytes(12).toString('hex')}`;
@@ -22,6 +25,7 @@ const adminKey = canary('sk-canary-admin');
 const promptCanary = canary('CANARY-PROMPT');
 
 let fake: FakeUpstream;
+let collector: FakeOtlpCollector;
 let gateway: GatewayProcess;
 const outputs: string[] = [];
 const clientBodies: string[] = [];
@@ -29,6 +33,7 @@ const clientBodies: string[] = [];
 function config(fakeBaseUrl: string): string {
   return `
 server: { host: 127.0.0.1, port: 0 }
+observability: { traces: { otlp_endpoint: "${collector.url}" } }
 storage: { url: "sqlite:{{dir}}/meridian.db" }
 data_dir: "{{dir}}"
 admin: { key: "${adminKey}" }
@@ -65,6 +70,7 @@ function echoingFailure(status: number) {
 
 beforeAll(async () => {
   fake = await createFakeUpstream();
+  collector = await startFakeOtlpCollector();
   gateway = await startGatewayProcess({ configYaml: config(fake.baseUrl), env: { MERIDIAN_LOG_LEVEL: 'info' } });
 });
 
@@ -72,6 +78,7 @@ afterAll(async () => {
   await gateway.stop();
   gateway.cleanup();
   await fake.close();
+  await collector.close();
 });
 
 async function send(path: string, key: string, body: string): Promise<Response> {
@@ -93,7 +100,7 @@ const chat = (extra: Record<string, unknown> = {}) =>
   });
 
 describe('canaries', () => {
-  it('appear in no log line, error body, metrics sample or database file', async () => {
+  it('appear in no log line, error body, metrics sample, trace or database file', async () => {
     const created = await send('/api/v1/keys', adminKey, JSON.stringify({ name: 'canary' }));
     const apiKey = ((await created.json()) as { key: string }).key;
     clientBodies.pop(); // the one answer that shows a key, once, by design
@@ -151,7 +158,18 @@ describe('canaries', () => {
       .filter((name) => name.startsWith('meridian.db'))
       .map((name) => readFileSync(join(gateway.directory, name)).toString('latin1'));
     expect(databaseFiles.length).toBeGreaterThan(0);
-    const places = { logs, 'client bodies': clientBodies.join('\n'), database: databaseFiles.join('\n') };
+    // Traces were exported (the restarted node flushed on SIGTERM), the failed call among them, by its code only.
+    const failedCalls = collector
+      .spans()
+      .filter((span) => span.name === 'chat test/canary' && readAttributes(span)['error.type'] === 'upstream_error');
+    expect(failedCalls.length).toBeGreaterThan(0);
+    const traces = collector.requests.map((request) => request.body).join('\n');
+    const places = {
+      logs,
+      'client bodies': clientBodies.join('\n'),
+      database: databaseFiles.join('\n'),
+      traces,
+    };
     for (const [name, secret] of Object.entries({ providerKey, adminKey, apiKey })) {
       expect(ownEcho.includes(secret), `${name} found in the client's own 400`).toBe(false);
     }
