@@ -54,6 +54,12 @@ export interface Provider {
   readonly isSandbox: boolean;
   /** Timeouts for this provider; unset ones use the gateway's limits. */
   readonly timeouts: ProviderTimeouts;
+  /**
+   * Created through the management API, not written by the operator: its base URL is reached only through the
+   * SSRF-guarded connector (src/net/). Absent for the config file's and the built-in catalog's providers,
+   * which are trusted as written.
+   */
+  readonly isApiManaged?: boolean;
 }
 
 export interface ProviderTimeouts {

@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import type { Provider } from '../catalog/catalog-types.js';
+import { createGuardedConnector, parseOutboundAllowList, systemLookup } from '../net/index.js';
+import type { OutboundAllowList, OutboundLookup } from '../net/index.js';
 import type { UpstreamRequest } from '../protocols/adapter-types.js';
 import type { CallAbort } from './create-call-abort.js';
 import { mapTransportError } from './map-transport-error.js';
@@ -11,6 +13,13 @@ export interface UpstreamClientOptions {
   readonly firstByteTimeoutMs: number;
   /** Longest gap between body chunks; undici's `bodyTimeout`. */
   readonly idleTimeoutMs: number;
+  /**
+   * What providers created through the API may reach beyond public addresses (config `security.outbound_allow`);
+   * default: nothing.
+   */
+  readonly outboundAllowList?: OutboundAllowList;
+  /** DNS for the guarded connections (tests stand in for it); the system resolver otherwise. */
+  readonly outboundLookup?: OutboundLookup;
 }
 
 export interface UpstreamResponse {
@@ -42,21 +51,35 @@ export interface UpstreamClient {
 /**
  * The only module that performs HTTP to providers. One pooled undici Agent per
  * provider keeps connections warm and isolates a slow provider's pool from the others.
+ * Providers created through the API get an Agent whose every new socket goes through
+ * the SSRF guard (DNS answers checked at connect time, see createGuardedConnector);
+ * the operator's own providers (config file, built-in catalog) connect as written.
+ * No Agent follows redirects: a 3xx is an upstream error like any other non-2xx.
  */
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const agents = new Map<string, Agent>();
+  const guardedConnect = createGuardedConnector({
+    allowList: options.outboundAllowList ?? parseOutboundAllowList([]),
+    lookup: options.outboundLookup ?? systemLookup,
+    connectTimeoutMs: options.connectTimeoutMs,
+  });
 
   function agentFor(provider: Provider): Agent {
-    let agent = agents.get(provider.id);
+    // Keyed by kind too: one id never shares a pool between a guarded and a trusted provider.
+    const agentKey = `${provider.isApiManaged === true ? 'api' : 'operator'}:${provider.id}`;
+    let agent = agents.get(agentKey);
     if (agent === undefined) {
       agent = new Agent({
-        connect: { timeout: provider.timeouts.connectMs ?? options.connectTimeoutMs },
+        connect:
+          provider.isApiManaged === true
+            ? guardedConnect
+            : { timeout: provider.timeouts.connectMs ?? options.connectTimeoutMs },
         headersTimeout: provider.timeouts.firstByteMs ?? options.firstByteTimeoutMs,
         bodyTimeout: provider.timeouts.idleMs ?? options.idleTimeoutMs,
         keepAliveTimeout: 30_000,
         connections: 256,
       });
-      agents.set(provider.id, agent);
+      agents.set(agentKey, agent);
     }
     return agent;
   }

@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors/index.js';
+import { OutboundRefusedError } from '../net/index.js';
 
 /** undici error codes that mean the upstream took too long (connect, headers, or between body chunks). */
 const timeoutCodes = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
@@ -9,6 +10,15 @@ const timeoutCodes = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOU
  */
 export function mapTransportError(error: unknown, providerId: string): GatewayError {
   if (error instanceof GatewayError) return error;
+  if (error instanceof OutboundRefusedError) {
+    // Nothing was sent. The refused address stays in the cause, for logs: echoing it would map the private network.
+    return new GatewayError({
+      code: 'upstream_error',
+      message: `Provider ${providerId} was not contacted: the outbound guard refused its address (${error.reason}).`,
+      cause: error,
+      isRetryable: true,
+    });
+  }
   const code = (error as { code?: unknown } | null)?.code;
   const codeText = typeof code === 'string' ? code : 'unknown';
   if (timeoutCodes.has(codeText)) {

@@ -52,5 +52,8 @@ describe('mapUpstreamStatus', () => {
     expect(failure(401, 'Incorrect API key provided: sk-live-123').message).toBe(
       'Provider deepseek returned HTTP 401.',
     );
+    expect(failure(307, 'moved').message).toBe(
+      'Provider deepseek answered with a redirect (HTTP 307), which the gateway does not follow.',
+    );
   });
 });

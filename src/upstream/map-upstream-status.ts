@@ -30,7 +30,7 @@ export function mapUpstreamStatus(failure: UpstreamFailure): UpstreamError {
     // for the operator's problems (bad provider key, outage) they may name accounts or echo credentials.
     message: isClientFault
       ? `Provider ${failure.providerId} rejected the request: ${failure.message}`
-      : `Provider ${failure.providerId} returned HTTP ${failure.statusCode}.`,
+      : describeOperatorFault(failure),
     isRetryable: isRetryableStatus(failure.statusCode),
     retryAfterSeconds: parseRetryAfter(failure.headers['retry-after'], failure.nowMs),
     url: failure.url,
@@ -38,6 +38,16 @@ export function mapUpstreamStatus(failure: UpstreamFailure): UpstreamError {
     responseBody: failure.bodyText,
     providerId: failure.providerId,
   });
+}
+
+/**
+ * A redirect is named as one: upstream clients never follow them (a provider created through the API must not
+ * steer the gateway to another address), so an operator seeing it knows the base URL is out of date.
+ */
+function describeOperatorFault(failure: UpstreamFailure): string {
+  return failure.statusCode >= 300 && failure.statusCode < 400
+    ? `Provider ${failure.providerId} answered with a redirect (HTTP ${failure.statusCode}), which the gateway does not follow.`
+    : `Provider ${failure.providerId} returned HTTP ${failure.statusCode}.`;
 }
 
 function chooseCode(statusCode: number, providerCode: string | undefined, message: string): ErrorCode {
