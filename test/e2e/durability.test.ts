@@ -58,7 +58,7 @@ describe('dashboard placeholder', () => {
       expect(html).not.toMatch(/(src|href)="https?:/);
       const script = await fetch(`${gateway.url}/dashboard/app.js`);
       expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
-      expect(await script.text()).toContain("fetch('/api/v1/models')");
+      expect(await script.text()).toContain("from './pages/models.js'");
     } finally {
       await gateway.stop();
       gateway.cleanup();

@@ -1,0 +1,93 @@
+import type { ServerResponse } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../../errors/index.js';
+import type { GenerationListStore, KeyRecord } from '../../storage/index.js';
+import { createTestGenerationRecord as record } from '../../storage/test-generation-record.js';
+import { sendGenerations } from './generations-route.js';
+
+function createKey(role: KeyRecord['role'], orgId: string): KeyRecord {
+  return {
+    id: `key_${role}`,
+    orgId,
+    name: role,
+    role,
+    digest: 'digest',
+    displayPrefix: 'sk-mer',
+    lastFour: 'abcd',
+    createdAtMs: 0,
+    revokedAtMs: null,
+    limitNanos: null,
+    limitReset: 'none',
+    isDisabled: false,
+    expiresAtMs: null,
+    allowedModels: null,
+    rateLimits: { requestsPerMinute: null, tokensPerMinute: null, concurrencyMax: null },
+  };
+}
+
+/** A store that records what it was asked and answers one record per asked org. */
+function createStore() {
+  const queries: { orgId: string; limit: number }[] = [];
+  const store: GenerationListStore = {
+    listRecentGenerations: (query) => {
+      queries.push({ ...query });
+      return [record(`gen-${query.orgId}`, { orgId: query.orgId })];
+    },
+  };
+  return { store, queries };
+}
+
+function createResponse() {
+  const sent: { status?: number; body?: string } = {};
+  const response = {
+    writeHead: (status: number) => {
+      sent.status = status;
+      return response;
+    },
+    end: (body: string) => {
+      sent.body = body;
+    },
+  } as unknown as ServerResponse;
+  return { response, sent };
+}
+
+function call(query: string, key: KeyRecord) {
+  const { store, queries } = createStore();
+  const { response, sent } = createResponse();
+  sendGenerations(response, {
+    url: new URL(`http://gateway.invalid/v1/generations${query}`),
+    key,
+    store,
+    requestId: 'r',
+  });
+  return { queries, status: sent.status, data: (JSON.parse(sent.body ?? '{}') as { data: { id: string }[] }).data };
+}
+
+describe('sendGenerations', () => {
+  it('answers 20 of the caller org by default, in the shape of GET /generation', () => {
+    const answer = call('', createKey('member', 'acme'));
+    expect(answer.queries).toEqual([{ orgId: 'acme', limit: 20 }]);
+    expect(answer.status).toBe(200);
+    expect(answer.data.map((item) => item.id)).toEqual(['gen-acme']);
+    expect(answer.data[0]).toMatchObject({
+      org_id: 'acme',
+      model: 'deepseek/deepseek-v3.2',
+      cost_nanos: '9007199254740993',
+    });
+  });
+
+  it('keeps a member key to its own org whatever org_id it sends', () => {
+    expect(call('?org_id=other&limit=5', createKey('member', 'acme')).queries).toEqual([{ orgId: 'acme', limit: 5 }]);
+  });
+
+  it('lets an admin key name an org, and defaults to its own', () => {
+    expect(call('?org_id=other', createKey('admin', 'default')).queries).toEqual([{ orgId: 'other', limit: 20 }]);
+    expect(call('?limit=100', createKey('admin', 'default')).queries).toEqual([{ orgId: 'default', limit: 100 }]);
+  });
+
+  it.each(['0', '101', '-1', '1.5', 'ten', ''])('refuses limit=%s with 400 invalid_request on limit', (limit) => {
+    const attempt = () => call(`?limit=${limit}`, createKey('member', 'acme'));
+    expect(attempt).toThrow(GatewayError);
+    expect(attempt).toThrow(expect.objectContaining({ code: 'invalid_request', param: 'limit' }) as Error);
+  });
+});
