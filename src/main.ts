@@ -3,8 +3,10 @@ import { Command } from 'commander';
 import { registerKeysCommands } from './cli/keys-commands.js';
 import { registerLedgerCommands } from './cli/ledger-commands.js';
 import { registerModelsCommands } from './cli/models-commands.js';
+import { registerProvidersCommands } from './cli/providers-commands.js';
 import { registerRankingsCommand } from './cli/rankings-command.js';
 import { registerServeCommand } from './cli/serve-command.js';
+import { registerSimulateCommand } from './cli/simulate-command.js';
 
 /** Process entry: `meridian <command>`. Long-form flags only. */
 const program = new Command()
@@ -16,7 +18,9 @@ registerServeCommand(program);
 registerKeysCommands(program);
 registerLedgerCommands(program);
 registerModelsCommands(program);
+registerProvidersCommands(program);
 registerRankingsCommand(program);
+registerSimulateCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`meridian: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -9,7 +9,9 @@ import { ConfigError, formatConfigPath, limits } from '../config/index.js';
 import { createHealthTracker } from '../health/index.js';
 import { createApp } from '../http/app.js';
 import type { AppContext } from '../http/app-context.js';
+import { createLoginThrottle, createSessionStore } from '../http/session/index.js';
 import type { Logger } from '../observability/index.js';
+import { resolveTracesConfig, startTracing } from '../observability/index.js';
 import { openaiChatInbound, openaiChatOutbound, openaiEmbeddings } from '../protocols/openai-chat/index.js';
 import { anthropicMessagesInbound, anthropicMessagesOutbound } from '../protocols/anthropic-messages/index.js';
 import { geminiEmbeddings, geminiOutbound } from '../protocols/gemini/index.js';
@@ -24,6 +26,7 @@ import { bootstrapKeys } from './bootstrap-keys.js';
 import { GatewayError } from '../errors/index.js';
 import { createGatewayObservability } from './create-gateway-metrics.js';
 import { openStorage } from './open-storage.js';
+import { createProviderAdmin } from './providers-commands.js';
 
 /** Upstream protocols this build can call; catalog providers speaking others stay off. */
 export const outboundAdapters = {
@@ -54,6 +57,8 @@ export interface RunningGateway {
 /** Assembles and starts a gateway node: storage → keys → sandbox → catalog → HTTP. */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { config } = options.loaded;
+  // Before anything else can fail: a bad OTEL_* variable stops the start (the SDK loads only when configured).
+  const tracing = await startTracing(resolveTracesConfig(config.observability.traces, options.env), options.log);
   mkdirSync(config.dataDirectory, { recursive: true });
   // The serving process owns the database file: admissions are batched (src/ledger/sqlite/hold-book.ts).
   const { storage, keys } = openStorage(config, options.env, {
@@ -65,6 +70,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ? await startSandboxServer({ latencyScale: config.sandbox.latencyScale })
     : undefined;
   const catalog = buildGatewayCatalog(options, sandbox?.baseUrl);
+  // Providers created through the API join this catalog now and after every change (src/catalog/create-live-catalog.ts).
+  const providerAdmin = createProviderAdmin({
+    config,
+    env: options.env,
+    store: storage.providers,
+    base: catalog,
+    log: options.log,
+  });
   const callsInFlight = { count: 0 };
   const observability = createGatewayObservability({ log: options.log, storage });
   const generationWriter = observability.meterWriter(
@@ -78,9 +91,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     connectTimeoutMs: limits.upstreamConnectTimeoutMs,
     firstByteTimeoutMs: limits.upstreamFirstByteTimeoutMs,
     idleTimeoutMs: limits.upstreamIdleTimeoutMs,
+    outboundAllowList: providerAdmin.allowList,
   });
   const context: AppContext = {
-    catalog,
+    catalog: providerAdmin.liveCatalog.catalog,
+    providerAdmin,
     keys,
     storage,
     generationWriter,
@@ -103,12 +118,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     routingDeadlineMs: config.routing.deadlineMs ?? limits.upstreamTotalTimeoutMs,
     openStreams: new Map(),
     lifecycle: { isDraining: false },
+    sessions: createSessionStore({
+      idleTimeoutMs: limits.sessionIdleTimeoutMs,
+      lifetimeMs: limits.sessionLifetimeMs,
+      countMax: limits.sessionsCountMax,
+    }),
+    loginThrottle: createLoginThrottle({
+      failuresMax: limits.loginFailuresPerMinuteMax,
+      addressesMax: limits.loginThrottleAddressesMax,
+    }),
   };
   const server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, createApp(context));
   const host = options.hostOverride ?? config.server.host;
   await new Promise<void>((resolve) => server.listen(options.portOverride ?? config.server.port, host, resolve));
   const url = `http://${formatHost(host)}:${(server.address() as AddressInfo).port}`;
-  options.print(`Meridian listening on ${url} (${catalog.models.size} models${sandbox ? ', sandbox on' : ''})`);
+  options.print(`Meridian listening on ${url} (${context.catalog.models.size} models${sandbox ? ', sandbox on' : ''})`);
   const reconciler = startReconciler(storage, options.log, config.billing.holdGraceMs ?? holdGraceMsDefault);
 
   async function close(): Promise<void> {
@@ -125,6 +149,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     await upstream.close();
     await sandbox?.close();
     storage.close();
+    await tracing.shutdown();
   }
   return { url, server, close };
 }
@@ -134,6 +159,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
  * model reference) without opening storage or a port; throws the same errors a start would.
  */
 export function checkGatewayConfig(options: Pick<GatewayOptions, 'loaded' | 'env'>): Catalog {
+  resolveTracesConfig(options.loaded.config.observability.traces, options.env);
   const sandboxPlaceholder = options.loaded.config.sandbox.enabled ? 'http://127.0.0.1:1' : undefined;
   return buildGatewayCatalog(options, sandboxPlaceholder);
 }
@@ -188,7 +214,7 @@ function formatHost(host: string): string {
 }
 
 /** A hold outlives any call: the deadline before the first output plus the longest stream we expect. */
-const holdTtlMsDefault = limits.upstreamTotalTimeoutMs + 60 * 60_000;
+export const holdTtlMsDefault = limits.upstreamTotalTimeoutMs + 60 * 60_000;
 /** The reconciler expires holds this long after their TTL (settlements in flight land first). */
 export const holdGraceMsDefault = 5 * 60_000;
 const reconcileIntervalMs = 30_000;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { modelEntrySchema, priceStringSchema, providerEntrySchema } from '../catalog/catalog-schema.js';
+import { parseOutboundAllowList } from '../net/index.js';
 
 const kebabId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case (a-z, 0-9, -)');
 /** An empty string (an unset `${VAR}`) means "not set". */
@@ -7,6 +8,26 @@ const optionalSecret = z
   .string()
   .refine((value) => value === '' || value.length >= 20, 'must be at least 20 characters (or empty to generate one)')
   .optional();
+
+/** Entries in `security.outbound_allow`; a longer list is a mistake, not a policy. */
+const outboundAllowEntriesMax = 1_000;
+
+/** Each allow-list entry parsed as the guard will read it, so a typo stops the start with the entry's line. */
+function checkAllowEntries(entries: readonly string[], context: z.RefinementCtx): void {
+  entries.forEach((entry, index) => {
+    try {
+      parseOutboundAllowList([entry]);
+    } catch (error) {
+      const prefix = `security.outbound_allow[0] "${entry}": `;
+      const message = error instanceof Error ? error.message : String(error);
+      context.addIssue({
+        code: 'custom',
+        path: [index],
+        message: message.startsWith(prefix) ? message.slice(prefix.length) : message,
+      });
+    }
+  });
+}
 
 /** The file's shape (PRODUCT.md §2), snake_case as written; every section optional. */
 export const configFileSchema = z.strictObject({
@@ -79,6 +100,32 @@ export const configFileSchema = z.strictObject({
     .strictObject({
       /** Longest time from a call's start to its first output, across every attempt (default limits.upstreamTotalTimeoutMs). */
       deadline_ms: z.number().int().positive().optional(),
+    })
+    .prefault({}),
+  /** Outbound policy for URLs that arrive through the API (providers created with POST /api/v1/providers). */
+  security: z
+    .strictObject({
+      /**
+       * Destinations such URLs may reach beyond public addresses: CIDR blocks (`10.0.0.0/8`), addresses with a
+       * port (`127.0.0.1:11434`), host names with or without a port (`ollama.internal:11434`). Base URLs written
+       * in this file are trusted as written and need no entry.
+       */
+      outbound_allow: z.array(z.string()).max(outboundAllowEntriesMax).default([]).superRefine(checkAllowEntries),
+    })
+    .prefault({}),
+  /** Telemetry export (docs/operations.md): OpenTelemetry traces over OTLP/HTTP; absent → no SDK is loaded. */
+  observability: z
+    .strictObject({
+      traces: z
+        .strictObject({
+          /** e.g. `http://collector:4318/v1/traces`; empty (an unset `${VAR}`) = not set (the OTEL_* variables apply). */
+          otlp_endpoint: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).optional(),
+          /** `service.name` on every span (default `OTEL_SERVICE_NAME`, else `meridian`). */
+          service_name: z.string().min(1).max(256).optional(),
+          /** Share of calls traced, 0–1 (default 1); a call's attempts and settlement follow its decision. */
+          sample_ratio: z.number().min(0).max(1).optional(),
+        })
+        .prefault({}),
     })
     .prefault({}),
   data_dir: z.string().min(1).default('./data'),

@@ -44,10 +44,60 @@ export const limits = {
   generationCommitWindowMs: 1,
   /** Keys listed per page on the management API. */
   keysPageCountMax: 500,
+  /** Generations listed per page by `GET /api/v1/generations` (the dashboard's recent list); more → 400. */
+  generationsPageCountMax: 100,
+  /** A dashboard session unused this long ends (the next request with its cookie → 401 authentication_failed). */
+  sessionIdleTimeoutMs: 30 * 60_000,
+  /** A dashboard session ends this long after sign-in however busy it is (a stolen cookie stops working). */
+  sessionLifetimeMs: 12 * 60 * 60_000,
+  /** Live dashboard sessions kept per node; at the bound the oldest is ended (memory stays bounded under a sign-in flood). */
+  sessionsCountMax: 10_000,
+  /** Sign-in attempts that did not succeed, per remote address in any 60 s; beyond → 429 rate_limited with Retry-After (no key guessing at full speed). */
+  loginFailuresPerMinuteMax: 10,
+  /** Remote addresses the sign-in throttle remembers; at the bound the oldest is forgotten (memory stays bounded). */
+  loginThrottleAddressesMax: 10_000,
+  /** Largest sign-in body (`{"key": …}`; no key is longer than 512 characters) → 413 payload_too_large. */
+  loginBodyBytesMax: 4 * 1024,
+  /** Providers created through the management API; one more → 400 invalid_request (each is rebuilt into the catalog on every change). */
+  apiProvidersCountMax: 1_000,
+  /** Models one API-created provider declares; more → 400 invalid_request, `param: models`. */
+  providerModelsCountMax: 1_000,
+  /** Longest provider API key accepted through the API (it travels in a header); longer → 400 invalid_request, `param: api_key`. */
+  providerApiKeyCharsMax: 4_096,
+  /** Longest provider `base_url` accepted through the API; longer → 400 invalid_request, `param: base_url`. */
+  providerBaseUrlCharsMax: 2_048,
+  /** DNS lookup when a `base_url` is written through the API; slower → 400 invalid_request instead of a held admin request. */
+  outboundUrlCheckTimeoutMs: 5_000,
   /** Time a clean shutdown waits for open streams before closing them. */
   shutdownDrainTimeoutMs: 10_000,
   /** After the drain bound, streams still open are ended with an in-band error; their settlement gets this long. */
   shutdownSettleTimeoutMs: 2_000,
+  /**
+   * Every Redis command (cluster-mode rate limits): no reply within this → the call counts as a failure and the
+   * request is decided by the degraded local limits instead of waiting on a slow or frozen Redis.
+   */
+  redisCommandTimeoutMs: 50,
+  /** One attempt to open a connection to Redis; slower → the attempt fails and the client retries in the background. */
+  redisConnectTimeoutMs: 1_000,
+  /** Longest pause between reconnection attempts to Redis (they back off from 100 ms up to this). */
+  redisReconnectDelayMsMax: 1_000,
+  /** Consecutive failed Redis calls that open the breaker; from then on admissions use degraded local limits without touching Redis. */
+  redisBreakerFailuresMax: 3,
+  /** How long the Redis breaker stays open before one call probes Redis again (half-open). */
+  redisBreakerCoolDownMs: 5_000,
+  /**
+   * An in-flight request's concurrency slot in Redis, renewed by nothing: longer than any stream (the 30 min deadline
+   * to first output + 30 min of output). A node that dies mid-request leaves its slots taken for at most this long.
+   */
+  redisConcurrencyLeaseMs: 60 * 60_000,
+  /** A rate window's request and token counters expire this long after their last write (the window is 1 min). */
+  redisRateWindowKeyTtlMs: 2 * 60_000,
+  /** Each node writes its heartbeat to Redis this often; the live node count divides limits while Redis is down. */
+  redisHeartbeatIntervalMs: 5_000,
+  /** A node whose last heartbeat is older than this is no longer counted live (three missed heartbeats). */
+  redisNodeLiveWindowMs: 15_000,
+  /** Concurrency releases kept while Redis is unreachable, sent when it answers again; beyond, the oldest are dropped (their leases expire). */
+  redisPendingReleasesMax: 10_000,
 } as const;
 
 export type Limits = typeof limits;

@@ -37,7 +37,17 @@ export interface MeridianConfig {
   }[];
   readonly sandbox: { readonly enabled: boolean; readonly latencyScale: number };
   readonly routing: { readonly deadlineMs: number | undefined };
+  /** `security.outbound_allow`: what URLs from the API may reach beyond public addresses (src/net/). */
+  readonly security: { readonly outboundAllow: readonly string[] };
   readonly dashboard: { readonly enabled: boolean };
+  /** `observability.traces` as written (the environment fills gaps: `src/observability/tracing/`). */
+  readonly observability: {
+    readonly traces: {
+      readonly otlpEndpoint: string | undefined;
+      readonly serviceName: string | undefined;
+      readonly sampleRatio: number | undefined;
+    };
+  };
   readonly barometer: { readonly isPublic: boolean; readonly minAppRequests: number };
   /** Model name → catalog slug. */
   readonly aliases: Readonly<Record<string, string>>;
@@ -218,7 +228,15 @@ function resolveConfig(file: ConfigFile, baseDirectory: string): MeridianConfig 
     })),
     sandbox: { enabled: file.sandbox.enabled, latencyScale: file.sandbox.latency_scale },
     routing: { deadlineMs: file.routing.deadline_ms },
+    security: { outboundAllow: file.security.outbound_allow },
     dashboard: file.dashboard,
+    observability: {
+      traces: {
+        otlpEndpoint: nonEmpty(file.observability.traces.otlp_endpoint),
+        serviceName: file.observability.traces.service_name,
+        sampleRatio: file.observability.traces.sample_ratio,
+      },
+    },
     barometer: { isPublic: file.barometer.public, minAppRequests: file.barometer.min_app_requests },
     aliases: file.aliases,
     dataDirectory: isAbsolute(file.data_dir) ? file.data_dir : resolve(baseDirectory, file.data_dir),

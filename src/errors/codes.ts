@@ -9,6 +9,7 @@ export const errorCodes = {
   authentication_failed: { status: 401, openaiType: 'authentication_error', anthropicType: 'authentication_error' },
   insufficient_credits: { status: 402, openaiType: 'insufficient_quota', anthropicType: 'billing_error' },
   permission_denied: { status: 403, openaiType: 'permission_error', anthropicType: 'permission_error' },
+  csrf_failed: { status: 403, openaiType: 'permission_error', anthropicType: 'permission_error' },
   not_found: { status: 404, openaiType: 'not_found_error', anthropicType: 'not_found_error' },
   model_not_found: { status: 404, openaiType: 'not_found_error', anthropicType: 'not_found_error' },
   method_not_allowed: { status: 405, openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },
@@ -26,6 +27,9 @@ export const errorCodes = {
   upstream_invalid_response: { status: 502, openaiType: 'server_error', anthropicType: 'api_error' },
   ledger_unavailable: { status: 503, openaiType: 'server_error', anthropicType: 'overloaded_error' },
   shutting_down: { status: 503, openaiType: 'server_error', anthropicType: 'overloaded_error' },
+  outbound_url_refused: { status: 400, openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },
+  provider_exists: { status: 409, openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },
+  secrets_unavailable: { status: 503, openaiType: 'server_error', anthropicType: 'api_error' },
   internal_error: { status: 500, openaiType: 'server_error', anthropicType: 'api_error' },
 } as const satisfies Record<string, { status: number; openaiType: string; anthropicType: string }>;
 

@@ -5,6 +5,8 @@ import type { KeyService } from '../keys/index.js';
 import type { RateLimiter } from '../limits/index.js';
 import type { StickySessions } from '../routing/index.js';
 import type { RetryBudget } from './retry-budget.js';
+import type { ProviderAdminContext } from './routes/providers-route.js';
+import type { LoginThrottle, SessionStore } from './session/index.js';
 import type { GatewayMetrics, Logger, MetricsRegistry } from '../observability/index.js';
 import type { EmbeddingsAdapter, InboundCodec, OutboundAdapter } from '../protocols/adapter-types.js';
 import type { ProtocolId } from '../spec/index.js';
@@ -50,6 +52,12 @@ export interface AppContext {
   readonly lifecycle: { isDraining: boolean };
   /** Streams still open, so a clean shutdown can wait for them; each with a way to end it with an in-band error. */
   readonly openStreams: Map<Promise<unknown>, (error: GatewayError) => void>;
+  /** Providers created through the API: the live catalog they join, the keyring and the outbound policy. */
+  readonly providerAdmin: ProviderAdminContext;
+  /** Dashboard sign-in sessions, in memory on this node (lost on restart). */
+  readonly sessions: SessionStore;
+  /** Failed dashboard sign-ins per remote address (bounds key guessing). */
+  readonly loginThrottle: LoginThrottle;
 }
 
 /** Per-request facts shared by the pipeline's steps. */

@@ -6,13 +6,14 @@ import { metricsContentType } from '../observability/index.js';
 import type { MetricsRoute } from '../observability/index.js';
 import { readResponseLabels } from './request-labels.js';
 import type { AppContext, CallContext, InboundProtocolId } from './app-context.js';
-import { authenticate, requireAdmin } from './authenticate.js';
+import { authenticate, hasKeyHeader, readSessionKey, requireAdmin } from './authenticate.js';
 import { createRequestId } from './create-ids.js';
 import { handleEmbeddingsCall } from './handle-embeddings-call.js';
 import { handleModelCall } from './handle-model-call.js';
 import { readJsonBody, readJsonBodyWithBytes } from './read-json-body.js';
 import { fingerprintRequest, parseIdempotencyKey } from '../idempotency/index.js';
 import { sendGeneration } from './routes/generation-route.js';
+import { sendGenerations } from './routes/generations-route.js';
 import {
   createCreditCodesRoute,
   createOrgRoute,
@@ -29,7 +30,16 @@ import { sendTokenCount } from './routes/count-tokens-route.js';
 import { sendStatic } from './routes/static-route.js';
 import { sendActivity, sendRankingSeries, sendRankings } from './routes/analytics-routes.js';
 import type { BarometerViewer } from './routes/analytics-routes.js';
+import {
+  createProviderExchange,
+  createProviderRoute,
+  deleteProviderRoute,
+  getProviderRoute,
+  listProvidersRoute,
+  updateProviderRoute,
+} from './routes/providers-route.js';
 import { sendJson } from './send-json.js';
+import { loginRoute, logoutRoute, sessionRoute } from './session/index.js';
 
 /**
  * The HTTP app: one function per request. Route order and auth policy live here
@@ -65,7 +75,7 @@ async function dispatch(
     case 'GET /readyz':
       return sendReadiness(response, app, requestId);
     case 'GET /metrics': {
-      requireAdmin(authenticate(request, app.keys));
+      requireAdmin(authenticate(request, app));
       const page = app.metricsRegistry.render();
       response.writeHead(200, { 'content-type': metricsContentType, 'content-length': Buffer.byteLength(page) });
       return void response.end(page);
@@ -79,19 +89,19 @@ async function dispatch(
     case 'POST /v1/messages':
       return callModel(app, { request, response, requestId, startedAtMs, protocol: 'anthropic-messages', path });
     case 'POST /v1/embeddings': {
-      const key = authenticate(request, app.keys);
+      const key = authenticate(request, app);
       const body = await readJsonBody(request, limits.requestBodyBytesMax);
       return handleEmbeddingsCall(app, createCallContext(request, key, { requestId, startedAtMs }), { body, response });
     }
     case 'POST /v1/messages/count_tokens': {
-      authenticate(request, app.keys);
+      authenticate(request, app);
       const body = await readJsonBody(request, limits.requestBodyBytesMax);
       return sendTokenCount(response, { app, body, requestId });
     }
     case 'GET /v1/generation':
       return sendGeneration(response, {
         url: new URL(target, 'http://gateway.invalid'),
-        key: authenticate(request, app.keys),
+        key: authenticate(request, app),
         store: app.storage.generations,
         requestId,
       });
@@ -106,39 +116,58 @@ async function dispatch(
       return path === '/v1/rankings' ? sendRankings(response, app, input) : sendRankingSeries(response, app, input);
     }
     case 'GET /v1/activity': {
-      const key = authenticate(request, app.keys);
+      const key = authenticate(request, app);
       const url = new URL(target, 'http://gateway.invalid');
       return sendActivity(response, app, { url, viewer: { kind: 'key', key }, key, requestId, minAppRequests: 0 });
     }
+    case 'POST /v1/dashboard/login':
+      return loginRoute(app, { request, response, requestId });
+    case 'GET /v1/dashboard/session':
+      return sessionRoute(app, { request, response, requestId });
+    case 'POST /v1/dashboard/logout':
+      return logoutRoute(app, { request, response, requestId });
     case 'GET /v1/key':
-      return sendCurrentKey(response, app, authenticate(request, app.keys), requestId);
+      return sendCurrentKey(response, app, authenticate(request, app), requestId);
     case 'GET /v1/credits':
-      return sendCredits(response, app, authenticate(request, app.keys), requestId);
+      return sendCredits(response, app, authenticate(request, app), requestId);
     case 'POST /v1/credit-codes': {
-      requireAdmin(authenticate(request, app.keys));
+      requireAdmin(authenticate(request, app));
       const body = await readJsonBody(request, limits.requestBodyBytesMax);
       return createCreditCodesRoute(response, app, body, requestId);
     }
     case 'POST /v1/credits/redeem': {
-      const key = authenticate(request, app.keys);
+      const key = authenticate(request, app);
       const body = await readJsonBody(request, limits.requestBodyBytesMax);
       return redeemCreditCodeRoute(response, app, { key, body, requestId });
     }
     case 'GET /v1/orgs':
-      requireAdmin(authenticate(request, app.keys));
+      requireAdmin(authenticate(request, app));
       return listOrgsRoute(response, app, requestId);
     case 'POST /v1/orgs': {
-      requireAdmin(authenticate(request, app.keys));
+      requireAdmin(authenticate(request, app));
       const body = await readJsonBody(request, limits.requestBodyBytesMax);
       return createOrgRoute(response, app, body, requestId);
     }
     case 'GET /v1/keys':
-      requireAdmin(authenticate(request, app.keys));
+      requireAdmin(authenticate(request, app));
       return listKeysRoute(response, app.keys, requestId);
     case 'POST /v1/keys': {
-      requireAdmin(authenticate(request, app.keys));
+      requireAdmin(authenticate(request, app));
       const body = await readJsonBody(request, limits.requestBodyBytesMax);
       return createKeyRoute(response, { body, keys: app.keys, orgs: app.storage.orgs, requestId });
+    }
+    case 'GET /v1/generations': {
+      const url = new URL(target, 'http://gateway.invalid');
+      const key = authenticate(request, app);
+      return sendGenerations(response, { url, key, store: app.storage.generationList, requestId });
+    }
+    case 'GET /v1/providers':
+      requireAdmin(authenticate(request, app));
+      return listProvidersRoute(response, createProviderExchange(app, requestId));
+    case 'POST /v1/providers': {
+      requireAdmin(authenticate(request, app));
+      const body = await readJsonBody(request, limits.requestBodyBytesMax);
+      return createProviderRoute(response, { ...createProviderExchange(app, requestId), body });
     }
     default:
       return dispatchPattern(app, request, response, { method, path, requestId });
@@ -157,7 +186,7 @@ async function callModel(
   },
 ): Promise<void> {
   const { request, response } = exchange;
-  const key = authenticate(request, app.keys);
+  const key = authenticate(request, app);
   const { value: body, bytes } = await readJsonBodyWithBytes(request, limits.requestBodyBytesMax);
   const call = createCallContext(request, key, exchange);
   const run = () =>
@@ -198,7 +227,7 @@ async function dispatchPattern(
 ): Promise<void> {
   const creditsMatch = /^\/v1\/orgs\/([a-z0-9-]+)\/credits$/.exec(target.path);
   if (creditsMatch !== null && target.method === 'POST') {
-    requireAdmin(authenticate(request, app.keys));
+    requireAdmin(authenticate(request, app));
     const body = await readJsonBody(request, limits.requestBodyBytesMax);
     return grantCreditsRoute(response, app, { orgId: creditsMatch[1]!, body, requestId: target.requestId });
   }
@@ -215,17 +244,26 @@ async function dispatchPattern(
   const keyMatch = /^\/v1\/keys\/([A-Za-z0-9_-]+)$/.exec(target.path);
   const rotateMatch = /^\/v1\/keys\/([A-Za-z0-9_-]+)\/rotate$/.exec(target.path);
   if (rotateMatch !== null && target.method === 'POST') {
-    requireAdmin(authenticate(request, app.keys));
+    requireAdmin(authenticate(request, app));
     return rotateKeyRoute(response, { id: rotateMatch[1]!, keys: app.keys, requestId: target.requestId });
   }
   if (keyMatch !== null && target.method === 'PATCH') {
-    requireAdmin(authenticate(request, app.keys));
+    requireAdmin(authenticate(request, app));
     const body = await readJsonBody(request, limits.requestBodyBytesMax);
     return updateKeyRoute(response, { id: keyMatch[1]!, body, keys: app.keys, requestId: target.requestId });
   }
   if (keyMatch !== null && target.method === 'DELETE') {
-    requireAdmin(authenticate(request, app.keys));
+    requireAdmin(authenticate(request, app));
     return revokeKeyRoute(response, { id: keyMatch[1]!, keys: app.keys, requestId: target.requestId });
+  }
+  const providerMatch = /^\/v1\/providers\/([a-z0-9-]+)$/.exec(target.path);
+  if (providerMatch !== null && ['GET', 'PATCH', 'DELETE'].includes(target.method)) {
+    requireAdmin(authenticate(request, app));
+    const exchange = { ...createProviderExchange(app, target.requestId), id: providerMatch[1]! };
+    if (target.method === 'GET') return getProviderRoute(response, exchange);
+    if (target.method === 'DELETE') return deleteProviderRoute(response, exchange);
+    const body = await readJsonBody(request, limits.requestBodyBytesMax);
+    return updateProviderRoute(response, { ...exchange, body });
   }
   throw new GatewayError({ code: 'not_found', message: `No route for ${target.method} ${target.path}.` });
 }
@@ -289,11 +327,16 @@ function sendReadiness(response: ServerResponse, app: AppContext, requestId: str
   sendJson(response, isReady ? 200 : 503, { status: isReady ? 'ready' : 'unavailable', checks }, requestId);
 }
 
-/** The public barometer needs no key; with a key (or when it is not public) the key decides what is seen. */
+/**
+ * The public barometer needs no key; with a key or a live session cookie (or when it is not public) the key
+ * decides what is seen. On the public barometer a cookie naming no live session is the public view, not a 401.
+ */
 function readBarometerViewer(app: AppContext, request: IncomingMessage): BarometerViewer {
-  const hasCredentials = request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined;
-  if (app.barometer.isPublic && !hasCredentials) return { kind: 'public' };
-  return { kind: 'key', key: authenticate(request, app.keys) };
+  if (app.barometer.isPublic && !hasKeyHeader(request)) {
+    const key = readSessionKey(request, app);
+    return key === undefined ? { kind: 'public' } : { kind: 'key', key };
+  }
+  return { kind: 'key', key: authenticate(request, app) };
 }
 
 /** `/api/v1/x` → `/v1/x`; a trailing slash is ignored. Auth decisions use this same normalised path. */

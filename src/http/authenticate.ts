@@ -2,13 +2,29 @@ import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors/index.js';
 import type { KeyService } from '../keys/index.js';
 import type { KeyRecord } from '../storage/index.js';
+import { assertCsrfToken, findSessionKey, isSafeMethod, readSessionCookie } from './session/index.js';
+import type { SessionContext } from './session/index.js';
+
+/** What authenticating a request needs: the key service, and the dashboard sessions for the cookie. */
+export interface AuthenticationContext extends SessionContext {
+  readonly keys: KeyService;
+}
 
 /**
- * Finds the calling key from `Authorization: Bearer …` (every route) or
- * `x-api-key` (Anthropic clients). Missing or unknown keys get 401 with the
- * same message, so the answer does not tell which keys exist.
+ * Finds the calling key from `Authorization: Bearer …` (every route) or `x-api-key` (Anthropic clients), or,
+ * when neither header is sent, from the dashboard's session cookie. An explicit header always wins. A request
+ * signed in by cookie that is not GET/HEAD must carry the session's CSRF token (else 403 `csrf_failed`).
+ * Missing or unknown keys get 401 with the same message, so the answer does not tell which keys exist.
  */
-export function authenticate(request: IncomingMessage, keys: KeyService): KeyRecord {
+export function authenticate(request: IncomingMessage, context: AuthenticationContext): KeyRecord {
+  if (!hasKeyHeader(request) && readSessionCookie(request) !== undefined) {
+    const found = readSession(request, context);
+    if (found === undefined) {
+      throw new GatewayError({ code: 'authentication_failed', message: 'Not signed in, or the session has ended.' });
+    }
+    if (!isSafeMethod(request.method)) assertCsrfToken(request, found.session.csrfToken);
+    return found.key;
+  }
   const secret = readSecret(request);
   if (secret === undefined) {
     throw new GatewayError({
@@ -16,11 +32,24 @@ export function authenticate(request: IncomingMessage, keys: KeyService): KeyRec
       message: 'Missing API key. Send it as "Authorization: Bearer <key>".',
     });
   }
-  const key = keys.authenticate(secret);
+  const key = context.keys.authenticate(secret);
   if (key === undefined) {
     throw new GatewayError({ code: 'authentication_failed', message: 'Invalid API key.' });
   }
   return key;
+}
+
+/**
+ * The key a live session cookie acts as when no key header is sent, else undefined (never throws): for routes
+ * that answer without credentials too (the public barometer). Only for GET routes: no CSRF check here.
+ */
+export function readSessionKey(request: IncomingMessage, context: SessionContext): KeyRecord | undefined {
+  return hasKeyHeader(request) ? undefined : readSession(request, context)?.key;
+}
+
+/** Whether the request names a key in a header (present at all, even malformed: it then wins over a cookie). */
+export function hasKeyHeader(request: IncomingMessage): boolean {
+  return request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined;
 }
 
 /** Requires the admin role (management routes). */
@@ -28,6 +57,11 @@ export function requireAdmin(key: KeyRecord): void {
   if (key.role !== 'admin') {
     throw new GatewayError({ code: 'permission_denied', message: 'This route needs an admin key.' });
   }
+}
+
+function readSession(request: IncomingMessage, context: SessionContext): ReturnType<typeof findSessionKey> {
+  const sessionId = readSessionCookie(request);
+  return sessionId === undefined ? undefined : findSessionKey(context, sessionId);
 }
 
 function readSecret(request: IncomingMessage): string | undefined {

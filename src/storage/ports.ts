@@ -72,6 +72,12 @@ export interface GenerationStore {
   findGeneration(id: string): GenerationRecord | undefined;
 }
 
+/** Recent generations of one org (the dashboard's Activity list): a read port beside the write path's store. */
+export interface GenerationListStore {
+  /** The org's latest generations, newest first (by start time, then id), at most `limit`. */
+  listRecentGenerations(query: { readonly orgId: string; readonly limit: number }): readonly GenerationRecord[];
+}
+
 export interface OrgRecord {
   readonly id: string;
   readonly name: string;
@@ -151,6 +157,83 @@ export interface CreditCodeStore {
   redeemCode(code: string, orgId: string, nowMs: number): bigint | undefined;
 }
 
+/** Prices of a model served by an API-managed provider: decimal strings per 1M tokens, as published. */
+export interface ProviderModelPricing {
+  readonly prompt: string;
+  readonly completion: string;
+  readonly cacheRead?: string;
+  readonly cacheWrite?: string;
+  readonly reasoning?: string;
+}
+
+/** One model an admin declared for an API-managed provider (an endpoint of that model). */
+export interface ProviderModelRecord {
+  /** Public slug `author/model`. */
+  readonly id: string;
+  readonly name: string;
+  readonly author: string;
+  /** ISO country of the model's author. */
+  readonly origin: string;
+  readonly contextLength: number;
+  /** The upstream's own model name. */
+  readonly upstreamModel: string;
+  readonly pricing: ProviderModelPricing;
+  readonly maxOutputTokens: number | null;
+}
+
+/** A provider's API key as stored: sealed (src/secrets/), never in plain text. */
+export interface SealedApiKey {
+  /** `v1:<keyId>:…`, bound to the purpose `provider:<id>`. */
+  readonly sealed: string;
+  /** The master key id it is sealed under (also inside `sealed`), for listings and rotation. */
+  readonly keyId: string;
+  /** The key's last four characters, to recognise it; null when the key is too short to show any of it. */
+  readonly lastFour: string | null;
+}
+
+/** A provider an admin created through the API (`POST /api/v1/providers`). */
+export interface ProviderRecord {
+  readonly id: string;
+  readonly protocol: 'openai' | 'anthropic' | 'gemini';
+  /** Normalised by the URL parser and checked by the SSRF guard when written. */
+  readonly baseUrl: string;
+  /** Null for a keyless provider. */
+  readonly apiKey: SealedApiKey | null;
+  readonly models: readonly ProviderModelRecord[];
+  readonly createdAtMs: number;
+  readonly updatedAtMs: number;
+}
+
+/** What an admin may replace on an API-managed provider; absent fields keep their value. */
+export interface ProviderPatch {
+  readonly baseUrl?: string;
+  readonly apiKey?: SealedApiKey | null;
+  readonly models?: readonly ProviderModelRecord[];
+}
+
+export interface ProviderStore {
+  /** Inserts a provider; false when the id is taken. */
+  insertProvider(record: ProviderRecord): boolean;
+  findProvider(id: string): ProviderRecord | undefined;
+  /** Every stored provider, oldest first. */
+  listProviders(): readonly ProviderRecord[];
+  /** Applies a patch; returns the updated record, or undefined for an unknown id. */
+  updateProvider(id: string, patch: ProviderPatch, atMs: number): ProviderRecord | undefined;
+  deleteProvider(id: string): boolean;
+  /**
+   * Writes re-sealed keys (`meridian secrets rotate`) in one transaction, each only if the row still holds
+   * `previousSealed` (a key replaced meanwhile through the API is not overwritten). Returns how many were written.
+   */
+  replaceSealedKeys(
+    updates: readonly {
+      readonly id: string;
+      readonly previousSealed: string;
+      readonly sealed: string;
+      readonly keyId: string;
+    }[],
+  ): number;
+}
+
 /** The barometer's queries over the usage rollups (src/analytics/), bound to this store. */
 export interface AnalyticsStore {
   rankings<M extends UsageMeasure>(params: RankingsParams<M>): RankingsResult<MeasureValue<M>>;
@@ -165,8 +248,11 @@ export interface Storage {
   /** Stored results of `Idempotency-Key` requests (replayed for 24 h). */
   readonly idempotency: IdempotencyService;
   readonly generations: GenerationStore;
+  readonly generationList: GenerationListStore;
   readonly keys: KeyStore;
   readonly orgs: OrgStore;
+  /** Providers created through the management API (their keys sealed). */
+  readonly providers: ProviderStore;
   /** Throws when the store cannot answer (readiness checks). */
   ping(): void;
   close(): void;

@@ -7,9 +7,11 @@ import type { SqliteLedgerOptions } from '../../ledger/index.js';
 import { migrateSqlite } from './migrate-sqlite.js';
 import { createSqliteCreditCodeStore } from './sqlite-credit-code-store.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
+import { createSqliteGenerationList } from './sqlite-generation-list.js';
 import { createSqliteGenerationStore, scanGenerations } from './sqlite-generation-store.js';
 import { createSqliteKeyStore } from './sqlite-key-store.js';
 import { createSqliteOrgStore } from './sqlite-org-store.js';
+import { createSqliteProviderStore } from './sqlite-provider-store.js';
 
 /**
  * Opens the embedded SQLite storage at `path` (its directory is created; `':memory:'`
@@ -44,8 +46,10 @@ export function openSqliteStorage(options: {
             ? record
             : { ...record, costNanos: ledger.settle(record.settlement).chargedNanos },
       }),
+      generationList: createSqliteGenerationList(database),
       keys: createSqliteKeyStore(database),
       orgs: createSqliteOrgStore(database),
+      providers: createSqliteProviderStore(database),
       ping: () => {
         database.prepare('SELECT 1').get();
       },

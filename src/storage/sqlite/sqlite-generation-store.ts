@@ -35,7 +35,7 @@ const columns = [
   'usage_raw',
 ] as const;
 
-type Row = Record<(typeof columns)[number], unknown>;
+export type Row = Record<(typeof columns)[number], unknown>;
 
 function toRow(record: GenerationRecord): unknown[] {
   return [
@@ -74,7 +74,7 @@ function toRow(record: GenerationRecord): unknown[] {
 }
 
 /** Rows are read with safe integers: money is bigint; small integer columns are converted back to numbers. */
-function fromRow(row: Row): GenerationRecord {
+export function fromRow(row: Row): GenerationRecord {
   const count = (value: unknown): number | null => (value === null ? null : Number(value));
   return {
     id: row.id as string,

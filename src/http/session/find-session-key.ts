@@ -1,0 +1,38 @@
+import type { KeyRecord, KeyStore } from '../../storage/index.js';
+import type { SessionStore, SessionView } from './session-store.js';
+
+/** What resolving a cookie needs: the sessions of this node and the key store (read directly, not cached). */
+export interface SessionContext {
+  readonly sessions: SessionStore;
+  readonly storage: { readonly keys: Pick<KeyStore, 'findKeyById'> };
+  readonly now: () => number;
+}
+
+/**
+ * The live session a session id names and the key it acts as, or undefined. The key is read from storage on
+ * every request, not from the key service's short cache, so a key revoked, disabled, expired or rotated after
+ * sign-in (here, by the CLI or by another node) ends the session's access at once; the session is then closed.
+ */
+export function findSessionKey(
+  context: SessionContext,
+  sessionId: string,
+): { readonly session: SessionView; readonly key: KeyRecord } | undefined {
+  const nowMs = context.now();
+  const session = context.sessions.find(sessionId, nowMs);
+  if (session === undefined) return undefined;
+  const key = context.storage.keys.findKeyById(session.keyId);
+  if (key === undefined || !isLiveKey(key, session.keyDigest, nowMs)) {
+    context.sessions.close(sessionId);
+    return undefined;
+  }
+  return { session, key };
+}
+
+function isLiveKey(key: KeyRecord, digestAtSignIn: string, nowMs: number): boolean {
+  return (
+    key.revokedAtMs === null &&
+    !key.isDisabled &&
+    (key.expiresAtMs === null || key.expiresAtMs > nowMs) &&
+    key.digest === digestAtSignIn
+  );
+}
