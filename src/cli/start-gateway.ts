@@ -15,7 +15,6 @@ import { resolveTracesConfig, startTracing } from '../observability/index.js';
 import { openaiChatInbound, openaiChatOutbound, openaiEmbeddings } from '../protocols/openai-chat/index.js';
 import { anthropicMessagesInbound, anthropicMessagesOutbound } from '../protocols/anthropic-messages/index.js';
 import { geminiEmbeddings, geminiOutbound } from '../protocols/gemini/index.js';
-import { createRateLimiter } from '../limits/index.js';
 import { createStickySessions } from '../routing/index.js';
 import { startSandboxServer } from '../sandbox/index.js';
 import type { SandboxServer } from '../sandbox/index.js';
@@ -26,7 +25,8 @@ import { bootstrapKeys } from './bootstrap-keys.js';
 import { GatewayError } from '../errors/index.js';
 import { createGatewayObservability } from './create-gateway-metrics.js';
 import { openStorage } from './open-storage.js';
-import { createProviderAdmin } from './providers-commands.js';
+import { startRateLimiter } from './start-rate-limiter.js';
+import { createProviderAdmin } from './create-provider-admin.js';
 
 /** Upstream protocols this build can call; catalog providers speaking others stay off. */
 export const outboundAdapters = {
@@ -87,6 +87,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       isBusy: () => callsInFlight.count > 1,
     }),
   );
+  const rateLimits = await startRateLimiter({ config, log: options.log, metrics: observability.metrics });
   const upstream = createUpstreamClient({
     connectTimeoutMs: limits.upstreamConnectTimeoutMs,
     firstByteTimeoutMs: limits.upstreamFirstByteTimeoutMs,
@@ -110,7 +111,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     now: Date.now,
     orgMarkup: createOrgMarkupCache(storage, Date.now),
     holdTtlMs: config.billing.holdTtlMs ?? holdTtlMsDefault,
-    rateLimiter: createRateLimiter({ now: Date.now }),
+    rateLimiter: rateLimits.limiter,
+    rateLimitMode: rateLimits.mode,
     callsInFlight,
     health: observability.meterHealth(createHealthTracker()),
     stickySessions: createStickySessions(),
@@ -145,6 +147,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       void drainStreams(context.openStreams, drainMs).then(() => server.closeAllConnections());
     });
     generationWriter.flush();
+    await rateLimits.close();
     observability.stop();
     await upstream.close();
     await sandbox?.close();

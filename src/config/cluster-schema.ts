@@ -5,7 +5,11 @@ import { z } from 'zod';
  * Absent: every node keeps its limits in memory (single-node mode).
  */
 export const redisConfigSchema = z.strictObject({
-  url: z.string().regex(/^rediss?:\/\/.+/, 'must be redis://… or rediss://…'),
+  /** The server; may instead be given as `storage.redis` (PRODUCT.md's shape), not both. */
+  url: z
+    .string()
+    .regex(/^rediss?:\/\/.+/, 'must be redis://… or rediss://…')
+    .optional(),
   /** Every key Meridian writes starts with this, so several deployments can share one Redis. */
   key_prefix: z
     .string()

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { modelEntrySchema, priceStringSchema, providerEntrySchema } from '../catalog/catalog-schema.js';
 import { parseOutboundAllowList } from '../net/index.js';
+import { clusterConfigSchema } from './cluster-schema.js';
 
 const kebabId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case (a-z, 0-9, -)');
 /** An empty string (an unset `${VAR}`) means "not set". */
@@ -113,6 +114,7 @@ export const configFileSchema = z.strictObject({
       outbound_allow: z.array(z.string()).max(outboundAllowEntriesMax).default([]).superRefine(checkAllowEntries),
     })
     .prefault({}),
+  ...clusterConfigSchema.shape,
   /** Telemetry export (docs/operations.md): OpenTelemetry traces over OTLP/HTTP; absent → no SDK is loaded. */
   observability: z
     .strictObject({

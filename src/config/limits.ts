@@ -68,6 +68,26 @@ export const limits = {
   providerBaseUrlCharsMax: 2_048,
   /** DNS lookup when a `base_url` is written through the API; slower → 400 invalid_request instead of a held admin request. */
   outboundUrlCheckTimeoutMs: 5_000,
+  /** `meridian providers check`: one probe of a provider (connect, headers and body); slower → that row reads `error timeout`, the others still print. */
+  providerCheckTimeoutMs: 5_000,
+  /** `meridian providers check`: probes in flight at once (up to `apiProvidersCountMax` providers are checked without opening as many sockets). */
+  providerCheckConcurrencyMax: 8,
+  /**
+   * Prompt-logging bytes stored per generation (prompt JSON + completion JSON, orgs that opted in): beyond it the
+   * larger side is cut (the smaller keeps up to half) and ends with a truncation marker, instead of one agent call
+   * storing megabytes of context for every turn.
+   */
+  promptLogBytesMax: 1024 * 1024,
+  /** Longest prompt-logging retention an org may set (`retention_days`); more → 400 invalid_request / a config error. */
+  promptLogRetentionDaysMax: 365,
+  /** The serving node purges expired prompt logs at start and then this often (rows outlive their retention by at most this). */
+  promptLogPurgeIntervalMs: 60 * 60_000,
+  /** Rows one purge transaction deletes; each batch holds the write lock briefly and the event loop gets a turn between batches. */
+  promptLogPurgeBatchRowsMax: 500,
+  /** Purge batches per run; the rest waits for the next run (a backlog never holds the node in one long loop). */
+  promptLogPurgeBatchesPerRunMax: 1_000,
+  /** A node re-reads an org's prompt-logging switch this often (a change through this node's API applies at once). */
+  promptLogSettingCacheTtlMs: 5_000,
   /** Time a clean shutdown waits for open streams before closing them. */
   shutdownDrainTimeoutMs: 10_000,
   /** After the drain bound, streams still open are ended with an in-band error; their settlement gets this long. */
@@ -98,6 +118,8 @@ export const limits = {
   redisNodeLiveWindowMs: 15_000,
   /** Concurrency releases kept while Redis is unreachable, sent when it answers again; beyond, the oldest are dropped (their leases expire). */
   redisPendingReleasesMax: 10_000,
+  /** Longest a shutdown waits for the Redis limiter to send its releases and disconnect (a frozen Redis). */
+  redisCloseTimeoutMs: 1_000,
 } as const;
 
 export type Limits = typeof limits;

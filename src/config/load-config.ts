@@ -49,6 +49,14 @@ export interface MeridianConfig {
     };
   };
   readonly barometer: { readonly isPublic: boolean; readonly minAppRequests: number };
+  /** Cluster mode's shared pieces (docs/cluster.md): Redis for global rate limits; this node's name. */
+  readonly cluster: {
+    readonly redis:
+      | { readonly url: string; readonly keyPrefix: string; readonly commandTimeoutMs: number | undefined }
+      | undefined;
+    readonly nodeId: string | undefined;
+    readonly nodesExpected: number | undefined;
+  };
   /** Model name → catalog slug. */
   readonly aliases: Readonly<Record<string, string>>;
   /** Absolute directory for local state (key pepper, SQLite by default). */
@@ -238,6 +246,7 @@ function resolveConfig(file: ConfigFile, baseDirectory: string): MeridianConfig 
       },
     },
     barometer: { isPublic: file.barometer.public, minAppRequests: file.barometer.min_app_requests },
+    cluster: resolveCluster(file),
     aliases: file.aliases,
     dataDirectory: isAbsolute(file.data_dir) ? file.data_dir : resolve(baseDirectory, file.data_dir),
     baseDirectory,
@@ -249,4 +258,29 @@ export function resolveSqlitePath(url: string, baseDirectory: string): string | 
   if (!url.startsWith('sqlite:')) return undefined;
   const path = url.slice('sqlite:'.length);
   return path === ':memory:' || isAbsolute(path) ? path : resolve(baseDirectory, path);
+}
+
+/** Redis is named by `storage.redis` or `redis.url` (once); `redis:` alone without a URL is a mistake. */
+function resolveCluster(file: ConfigFile): MeridianConfig['cluster'] {
+  const fromStorage = file.storage.redis;
+  const fromBlock = file.redis?.url;
+  if (fromStorage !== undefined && fromBlock !== undefined && fromStorage !== fromBlock) {
+    throw new Error('Config: storage.redis and redis.url name different servers; give the Redis URL once.');
+  }
+  const url = fromBlock ?? fromStorage;
+  if (url === undefined && file.redis !== undefined) {
+    throw new Error('Config: the redis section needs a URL (redis.url or storage.redis).');
+  }
+  return {
+    redis:
+      url === undefined
+        ? undefined
+        : {
+            url,
+            keyPrefix: file.redis?.key_prefix ?? 'meridian:',
+            commandTimeoutMs: file.redis?.command_timeout_ms,
+          },
+    nodeId: file.cluster.node_id,
+    nodesExpected: file.cluster.nodes_expected,
+  };
 }

@@ -38,6 +38,8 @@ export interface AppContext {
   /** How long a hold lives before the reconciler may expire it (longer than any call). */
   readonly holdTtlMs: number;
   readonly rateLimiter: RateLimiter;
+  /** Where rate limits are counted now: in memory (one node), in Redis, or locally while Redis is down. */
+  readonly rateLimitMode: () => 'local' | 'redis' | 'degraded';
   /** Model calls between routing and their last byte (group commit waits only when others are in flight). */
   readonly callsInFlight: { count: number };
   /** Live endpoint health and circuit state (routing reads it, attempts feed it). */

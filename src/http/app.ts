@@ -323,8 +323,11 @@ function sendReadiness(response: ServerResponse, app: AppContext, requestId: str
     storage = 'unavailable';
   }
   const isReady = storage === 'ok' && !app.lifecycle.isDraining;
-  const checks = { storage, draining: app.lifecycle.isDraining };
-  sendJson(response, isReady ? 200 : 503, { status: isReady ? 'ready' : 'unavailable', checks }, requestId);
+  const rateLimits = app.rateLimitMode();
+  const checks = { storage, draining: app.lifecycle.isDraining, rate_limits: rateLimits };
+  // Degraded still serves (limits counted locally): a 503 would make the load balancer drop every node at once.
+  const status = !isReady ? 'unavailable' : rateLimits === 'degraded' ? 'degraded' : 'ready';
+  sendJson(response, isReady ? 200 : 503, { status, checks }, requestId);
 }
 
 /**

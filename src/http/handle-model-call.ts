@@ -10,6 +10,7 @@ import type { CallAbort } from '../upstream/index.js';
 import { startCallSpan } from '../observability/index.js';
 import type { TraceSpan } from '../observability/index.js';
 import type { KeyRecord } from '../storage/index.js';
+import type { RateDecision } from '../limits/index.js';
 import type { AppContext, CallContext } from './app-context.js';
 import type { CallOutcome } from './call-outcome.js';
 import type { CallMoney } from './admit-call.js';
@@ -102,7 +103,8 @@ async function routeCall(
     planCall(app, parsed.request, { nowMs: call.startedAtMs, sessionKey, promptEstimate }),
     exchange.key,
   );
-  const rate = admitRate(app, exchange, promptEstimate);
+  const admission = app.rateLimiter.admit(exchange.key.id, exchange.key.rateLimits, promptEstimate);
+  const rate = admitRate(app, exchange, admission instanceof Promise ? await admission : admission);
   const generationId = createGenerationId(call.startedAtMs);
   let outcome: CallOutcome | undefined;
   app.callsInFlight.count += 1;
@@ -144,9 +146,8 @@ async function routeCall(
 function admitRate(
   app: AppContext,
   exchange: { readonly key: KeyRecord; readonly response: ServerResponse },
-  promptEstimate: number,
+  decision: RateDecision,
 ): { finish: (actualTokens: number) => void } {
-  const decision = app.rateLimiter.admit(exchange.key.id, exchange.key.rateLimits, promptEstimate);
   for (const [name, value] of Object.entries(decision.headers)) exchange.response.setHeader(name, value);
   if (decision.ok) return decision;
   app.metrics.recordRateLimitRefusal(decision.kind);

@@ -25,12 +25,12 @@ export type RateDecision =
 export type RateAdmission = RateDecision | Promise<RateDecision>;
 
 /**
- * The limiter the HTTP pipeline calls. Its `admit` is to return `RateAdmission` (so the Redis limiter fits) in
- * the same change that makes `http/handle-model-call.ts` await it; until then it is the synchronous face.
+ * The limiter the HTTP pipeline calls: the in-memory one answers synchronously (no extra tick on the single-node
+ * path); the Redis one answers with a promise while Redis is in use.
  */
 export interface RateLimiter {
   /** Admits one request of `estimatedTokens` for a key now, or says which limit refused it and when to retry. */
-  admit(keyId: string, limits: KeyRateLimits, estimatedTokens: number): RateDecision;
+  admit(keyId: string, limits: KeyRateLimits, estimatedTokens: number): RateAdmission;
 }
 
 /** The in-memory limiter: always synchronous, so the single-node hot path costs no promise. */

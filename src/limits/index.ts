@@ -9,5 +9,4 @@ export type {
 export { currentRateWindow, rateWindowMs } from './current-rate-window.js';
 export type { RateWindow } from './current-rate-window.js';
 export { currentLimitWindowStartMs } from './limit-window.js';
-export { connectRedisClient, createRedisClient, createRedisRateLimiter } from './redis/index.js';
-export type { RedisClientOptions, RedisRateLimiter, RedisRateLimiterOptions, RateLimiterState } from './redis/index.js';
+// Cluster mode's Redis limiter is imported from './redis/index.js' only when configured (it loads ioredis).

@@ -106,7 +106,10 @@ describe('GET /metrics', () => {
   it('reports readiness with its checks', async () => {
     const response = await fetch(`${gateway.url}/readyz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ready', checks: { storage: 'ok', draining: false } });
+    expect(await response.json()).toEqual({
+      status: 'ready',
+      checks: { storage: 'ok', draining: false, rate_limits: 'local' },
+    });
   });
 
   it('agrees with the generation records it counted', async () => {

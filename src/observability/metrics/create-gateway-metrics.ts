@@ -43,6 +43,8 @@ export interface GatewayMetricSources {
   readonly holdsInFlight: () => number;
   /** Generation records waiting for the writer's next group commit. */
   readonly generationQueueDepth: () => number;
+  /** Rate-limit decisions taken by the degraded local limits while Redis was unusable (cluster mode). */
+  readonly degradedRateDecisions: () => number;
 }
 
 /** The gateway's metric set, as the pipeline calls it. No call throws; unknown label values become `""`. */
@@ -208,6 +210,12 @@ function registerSourceGauges(registry: MetricsRegistry, current: () => Partial<
     help: 'Generation records waiting for the next group commit.',
     labelNames: [],
     collect: () => current().generationQueueDepth?.() ?? [],
+  });
+  registry.registerCallbackCounter({
+    name: 'meridian_rate_limit_degraded_decisions_total',
+    help: 'Rate-limit decisions taken by local limits (limit ÷ live nodes) while Redis was unusable.',
+    labelNames: [],
+    collect: () => current().degradedRateDecisions?.() ?? [],
   });
   registry.registerCallbackCounter({
     name: 'meridian_metric_series_folded_total',
