@@ -1,4 +1,4 @@
-// Hash routes of the dashboard: `#/rankings?period=week&by=model`, `#/activity/gen-…`, `#/models/author/slug`.
+// Hash routes of the dashboard: `#/rankings?period=week&date=2026-03-30`, `#/activity/gen-…`, `#/models/author/slug`.
 // Pure functions (no DOM), unit-tested in routes.test.ts.
 
 /** Pages, in navigation order; `isPublic`: shown without a session (Rankings only when the operator allows it). */

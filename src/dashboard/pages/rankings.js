@@ -1,7 +1,18 @@
 // Rankings: the barometer (PRODUCT.md §1.3, §5). Top models, vendors, countries, apps or providers for a day,
 // week or month, with share bars and growth arrows, and the stacked area of tokens by origin over 8 weeks.
+// `date` in the hash (any day of the period, `YYYY-MM-DD`) picks an earlier period; without it, today's.
 
 import { getJson, query } from '../api.js';
+import {
+  calendarDateOf,
+  comparePeriods,
+  describePeriod,
+  formatCalendarDate,
+  lastDayOfPeriod,
+  parseCalendarDate,
+  shiftPeriod,
+  startOfPeriod,
+} from '../calendar.js';
 import { shareBar, stackedAreaChart } from '../charts.js';
 import { card, cell, el, emptyState, fillSection, table } from '../dom.js';
 import {
@@ -9,7 +20,6 @@ import {
   formatInteger,
   formatOrigin,
   formatShare,
-  formatShortDate,
   formatTokens,
   formatUsd,
   growthDirection,
@@ -35,16 +45,31 @@ const measures = [
   ['spend', 'Spend'],
 ];
 const arrows = { up: '▲', down: '▼', flat: '▶', new: '★' };
+const resetLabels = { day: 'Today', week: 'This week', month: 'This month' };
+const seriesWeekCount = 8;
 
 const pick = (value, options, fallback) => (options.some(([name]) => name === value) ? value : fallback);
 
 export function renderRankings(page, context) {
-  const { params } = context.route;
-  const choice = {
-    period: pick(params.period, periods, 'week'),
-    by: pick(params.by, dimensions, 'model'),
-    measure: pick(params.measure, measures, 'total_tokens'),
-  };
+  // The API's default zone is UTC, so "today" is UTC's date too.
+  const today = calendarDateOf(Date.now());
+  const choice = readChoice(context.route.params);
+  const shown = choice.date ?? today;
+  const order = comparePeriods(choice.period, shown, today);
+  // A period still running (or to come: a date in the future) has no next period to show yet; the origin chart's
+  // weeks end with the chosen period, or today while it runs.
+  const isCurrent = order >= 0;
+  const seriesEnd = isCurrent ? today : lastDayOfPeriod(choice.period, shown);
+  const heading = el('h2', {
+    className: 'period-heading',
+    'data-field': 'period',
+    text: describePeriod({
+      period: choice.period,
+      start: startOfPeriod(choice.period, shown),
+      end: shiftPeriod(choice.period, shown, 1),
+      timeZone: 'UTC',
+    }),
+  });
   const tableSection = el('div');
   const chartSection = el('div');
   page.append(
@@ -52,8 +77,10 @@ export function renderRankings(page, context) {
       el('h1', { text: 'Rankings' }),
       el('p', { className: 'lead', text: 'Who uses which models on this gateway, and how that moves.' }),
     ]),
+    heading,
     el('div', { className: 'controls' }, [
       switcher('Period', periods, choice, 'period'),
+      periodNavigation(choice, { shown, order, navigate: context.navigate }),
       switcher('Rank', dimensions, choice, 'by'),
       switcher('Measure', measures, choice, 'measure'),
     ]),
@@ -62,18 +89,63 @@ export function renderRankings(page, context) {
       [tableSection],
       'rankings-card',
     ),
-    card('Tokens by origin, last 8 weeks', [chartSection], 'origin-card'),
+    card(
+      isCurrent
+        ? `Tokens by origin, last ${seriesWeekCount} weeks`
+        : `Tokens by origin, ${seriesWeekCount} weeks to ${formatCalendarDate(lastDayOfPeriod('week', seriesEnd))}`,
+      [chartSection],
+      'origin-card',
+    ),
   );
+  const onSignedOut = () => context.signedOut('Rankings on this gateway are private: sign in to see them.');
+  const { period, date, by, measure } = choice;
   void fillSection(tableSection, {
-    load: () => getJson(`/api/v1/rankings${query({ ...choice, limit: 20 })}`),
-    render: (body) => renderRanking(body.data),
-    onSignedOut: () => context.signedOut('Rankings on this gateway are private: sign in to see them.'),
+    load: () => getJson(`/api/v1/rankings${query({ period, date, by, measure, limit: 20 })}`),
+    render: (body) => {
+      // The bounds as the API answers them (in its zone).
+      heading.textContent = describePeriod({ ...body.data.current, period, timeZone: body.data.timeZone });
+      return renderRanking(body.data);
+    },
+    onSignedOut,
   });
+  const seriesDate = date === undefined ? undefined : seriesEnd;
   void fillSection(chartSection, {
-    load: () => getJson(`/api/v1/rankings/series${query({ interval: 'week', count: 8, stack_by: 'origin' })}`),
-    render: (body) => renderOriginChart(body.data),
-    onSignedOut: () => context.signedOut('Rankings on this gateway are private: sign in to see them.'),
+    load: () =>
+      getJson(
+        `/api/v1/rankings/series${query({ interval: 'week', count: seriesWeekCount, stack_by: 'origin', date: seriesDate })}`,
+      ),
+    render: (body) => renderOriginChart(body.data, isCurrent),
+    onSignedOut,
   });
+}
+
+/** The hash's choices; anything unknown (or a date that is not a calendar date) falls back to the default. */
+function readChoice(params) {
+  return {
+    period: pick(params.period, periods, 'week'),
+    date: parseCalendarDate(params.date) ?? undefined,
+    by: pick(params.by, dimensions, 'model'),
+    measure: pick(params.measure, measures, 'total_tokens'),
+  };
+}
+
+/** ‹ Previous, back to today's period, Next › (off from the period holding today on). */
+function periodNavigation(choice, { shown, order, navigate }) {
+  const move = (date) => () => navigate('rankings', '', { ...choice, date });
+  const button = (text, action, onClick, isDisabled) =>
+    el('button', {
+      type: 'button',
+      className: 'secondary',
+      'data-action': action,
+      text,
+      disabled: isDisabled,
+      onClick,
+    });
+  return el('div', { className: 'switcher period-nav', role: 'group', 'aria-label': 'Move through periods' }, [
+    button('‹ Previous', 'previous', move(shiftPeriod(choice.period, shown, -1)), false),
+    button(resetLabels[choice.period], 'current', move(undefined), order === 0),
+    button('Next ›', 'next', move(shiftPeriod(choice.period, shown, 1)), order >= 0),
+  ]);
 }
 
 function switcher(label, options, choice, name) {
@@ -98,7 +170,7 @@ function renderRanking(result) {
     result.measure === 'spend' ? (value) => formatUsd(readUsd(value)) : (value) => formatTokens(value);
   const formatKey = result.by === 'origin' ? formatOrigin : String;
   const summary = el('p', { className: 'summary' }, [
-    el('span', { text: `${describePeriod(result)} · total ` }),
+    el('span', { text: 'Total ' }),
     el('strong', { 'data-field': 'total', text: formatValue(result.total) }),
     ' ',
     growthBadge(result.growth),
@@ -176,24 +248,9 @@ export function growthBadge(growth) {
   ]);
 }
 
-function describePeriod(result) {
-  const first = formatShortDate(result.current.start);
-  const last = formatShortDate(previousDay(result.current.end));
-  const name = { day: 'Day', week: 'Week', month: 'Month' }[result.period] ?? result.period;
-  return first === last
-    ? `${name} of ${first} (${result.timeZone})`
-    : `${name} ${first} – ${last} (${result.timeZone})`;
-}
-
-/** The calendar day before an ISO date(-time)'s date: the last day of a period whose end is exclusive. */
-function previousDay(text) {
-  const [year, month, day] = String(text).slice(0, 10).split('-').map(Number);
-  return new Date(Date.UTC(year, month - 1, day - 1)).toISOString().slice(0, 10);
-}
-
-function renderOriginChart(series) {
+function renderOriginChart(series, isCurrent) {
   if (!series.points.some((point) => Number(point.value) > 0)) {
-    return emptyState('No tokens in the last 8 weeks yet.');
+    return emptyState(isCurrent ? 'No tokens in the last 8 weeks yet.' : 'No tokens in these 8 weeks.');
   }
   return stackedAreaChart({
     series,
@@ -201,6 +258,6 @@ function renderOriginChart(series) {
     formatValue: formatTokens,
     formatKey: formatOrigin,
     className: 'origin-chart',
-    label: 'Tokens by origin country over the last 8 weeks, stacked',
+    label: 'Tokens by origin country over 8 weeks, stacked',
   });
 }

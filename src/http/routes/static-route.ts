@@ -24,6 +24,7 @@ export const dashboardFiles = [
   'routes.js',
   'dom.js',
   'format.js',
+  'calendar.js',
   'chart-geometry.js',
   'charts.js',
   'pages/rankings.js',
