@@ -52,4 +52,27 @@ describe('bootstrapKeys', () => {
       "Key 'ci' of org 'acme' from the config was revoked; it stays revoked (set a new secret to replace it).",
     );
   });
+
+  it("applies an org's prompt_logging from the config at every start, and leaves an unlisted setting alone", () => {
+    const storage = openSqliteStorage({ path: ':memory:' });
+    const keys = createKeyService({ store: storage.keys, pepper: Buffer.alloc(32, 1) });
+    const defaults = loadConfig({ cwd: '/nonexistent-for-defaults', env: {} }).config;
+    const start = (promptLogging: { isEnabled: boolean; retentionDays: number } | undefined) =>
+      bootstrapKeys({
+        config: { ...defaults, orgs: [{ id: 'acme', name: 'Acme', credits: undefined, promptLogging }] },
+        storage,
+        keys,
+        print: () => undefined,
+        now: () => 0,
+      });
+    start({ isEnabled: true, retentionDays: 14 });
+    expect(storage.orgs.findOrg('acme')?.promptLogging).toEqual({ isEnabled: true, retentionDays: 14 });
+    storage.orgs.setPromptLogging('acme', { isEnabled: true, retentionDays: 3 });
+    start(undefined);
+    expect(storage.orgs.findOrg('acme')?.promptLogging).toEqual({ isEnabled: true, retentionDays: 3 });
+    start({ isEnabled: false, retentionDays: 14 });
+    expect(storage.orgs.findOrg('acme')?.promptLogging).toEqual({ isEnabled: false, retentionDays: 14 });
+    expect(storage.orgs.findOrg('default')?.promptLogging).toEqual({ isEnabled: false, retentionDays: 30 });
+    storage.close();
+  });
 });

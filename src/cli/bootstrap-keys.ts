@@ -7,7 +7,7 @@ import type { KeyRole, Storage } from '../storage/index.js';
 export const defaultOrgId = 'default';
 
 /**
- * Applies the config's bootstrap (orgs, admin key, fixed keys) idempotently, so
+ * Applies the config's bootstrap (orgs and their prompt logging, admin key, fixed keys) idempotently, so
  * restarts and several nodes sharing one file never create anything twice. A
  * generated secret is printed once, at creation, and never again.
  */
@@ -22,6 +22,8 @@ export function bootstrapKeys(input: {
   storage.orgs.ensureOrg({ id: defaultOrgId, name: 'Default', createdAtMs: input.now(), markupBasisPoints: 0 });
   for (const org of config.orgs) {
     storage.orgs.ensureOrg({ id: org.id, name: org.name ?? org.id, createdAtMs: input.now(), markupBasisPoints: 0 });
+    // Written in the file: applied at every start (turning it off there hides the org's logs; the purge deletes them).
+    if (org.promptLogging !== undefined) storage.orgs.setPromptLogging(org.id, org.promptLogging);
   }
   grantBootstrapCredits(config, storage, input.now());
   ensureAdminKey(config.admin.key, keys, print);

@@ -18,7 +18,7 @@ import { geminiEmbeddings, geminiOutbound } from '../protocols/gemini/index.js';
 import { createStickySessions } from '../routing/index.js';
 import { startSandboxServer } from '../sandbox/index.js';
 import type { SandboxServer } from '../sandbox/index.js';
-import { createGenerationWriter } from '../storage/index.js';
+import { createGenerationWriter, startContentPurge } from '../storage/index.js';
 import type { Storage } from '../storage/index.js';
 import { createUpstreamClient } from '../upstream/index.js';
 import { bootstrapKeys } from './bootstrap-keys.js';
@@ -66,6 +66,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     onFlushError: (error) => options.log.error('ledger_hold_flush_failed', { error: String(error) }),
   });
   bootstrapKeys({ config, storage, keys, print: options.print, now: Date.now });
+  // Opt-in prompt logs past their org's retention are deleted at start and then hourly (limits.promptLogPurgeIntervalMs).
+  const contentPurge = startContentPurge({
+    store: storage.generationContent,
+    onPurged: (count) => options.log.info('prompt_logs_purged', { count }),
+    onError: (error) => options.log.error('prompt_log_purge_failed', { error: String(error) }),
+  });
   const sandbox: SandboxServer | undefined = config.sandbox.enabled
     ? await startSandboxServer({ latencyScale: config.sandbox.latencyScale })
     : undefined;
@@ -151,6 +157,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     observability.stop();
     await upstream.close();
     await sandbox?.close();
+    await contentPurge.stop();
     storage.close();
     await tracing.shutdown();
   }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { modelEntrySchema, priceStringSchema, providerEntrySchema } from '../catalog/catalog-schema.js';
 import { parseOutboundAllowList } from '../net/index.js';
 import { clusterConfigSchema } from './cluster-schema.js';
+import { limits } from './limits.js';
 
 const kebabId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case (a-z, 0-9, -)');
 /** An empty string (an unset `${VAR}`) means "not set". */
@@ -70,7 +71,23 @@ export const configFileSchema = z.strictObject({
   providers: z.array(providerEntrySchema).default([]),
   models: z.array(modelEntrySchema).default([]),
   orgs: z
-    .array(z.strictObject({ id: kebabId, name: z.string().optional(), credits: priceStringSchema.optional() }))
+    .array(
+      z.strictObject({
+        id: kebabId,
+        name: z.string().optional(),
+        credits: priceStringSchema.optional(),
+        /**
+         * Opt-in storage of the org's prompts and completions (docs/security.md). When written, applied at every
+         * start (the file wins over the API); when absent, the stored setting (default off) is left alone.
+         */
+        prompt_logging: z
+          .strictObject({
+            enabled: z.boolean(),
+            retention_days: z.number().int().min(1).max(limits.promptLogRetentionDaysMax).default(30),
+          })
+          .optional(),
+      }),
+    )
     .default([]),
   keys: z
     .array(

@@ -27,6 +27,8 @@ export interface MeridianConfig {
     readonly id: string;
     readonly name: string | undefined;
     readonly credits: string | undefined;
+    /** Applied at every start when written; undefined = leave the stored setting alone. */
+    readonly promptLogging?: { readonly isEnabled: boolean; readonly retentionDays: number } | undefined;
   }[];
   readonly keys: readonly {
     readonly org: string;
@@ -52,8 +54,7 @@ export interface MeridianConfig {
   /** Cluster mode's shared pieces (docs/cluster.md): Redis for global rate limits; this node's name. */
   readonly cluster: {
     readonly redis:
-      | { readonly url: string; readonly keyPrefix: string; readonly commandTimeoutMs: number | undefined }
-      | undefined;
+      { readonly url: string; readonly keyPrefix: string; readonly commandTimeoutMs: number | undefined } | undefined;
     readonly nodeId: string | undefined;
     readonly nodesExpected: number | undefined;
   };
@@ -226,7 +227,15 @@ function resolveConfig(file: ConfigFile, baseDirectory: string): MeridianConfig 
     },
     providers: file.providers,
     models: file.models,
-    orgs: file.orgs.map((org) => ({ id: org.id, name: org.name, credits: org.credits })),
+    orgs: file.orgs.map((org) => ({
+      id: org.id,
+      name: org.name,
+      credits: org.credits,
+      promptLogging:
+        org.prompt_logging === undefined
+          ? undefined
+          : { isEnabled: org.prompt_logging.enabled, retentionDays: org.prompt_logging.retention_days },
+    })),
     keys: file.keys.map((key) => ({
       org: key.org,
       name: key.name,

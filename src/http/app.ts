@@ -13,6 +13,8 @@ import { handleModelCall } from './handle-model-call.js';
 import { readJsonBody, readJsonBodyWithBytes } from './read-json-body.js';
 import { fingerprintRequest, parseIdempotencyKey } from '../idempotency/index.js';
 import { sendGeneration } from './routes/generation-route.js';
+import { sendGenerationContent } from './routes/generation-content-route.js';
+import { updateOrgSettingsRoute } from './routes/org-settings-route.js';
 import { sendGenerations } from './routes/generations-route.js';
 import {
   createCreditCodesRoute,
@@ -103,6 +105,14 @@ async function dispatch(
         url: new URL(target, 'http://gateway.invalid'),
         key: authenticate(request, app),
         store: app.storage.generations,
+        requestId,
+      });
+    case 'GET /v1/generation/content':
+      return sendGenerationContent(response, {
+        url: new URL(target, 'http://gateway.invalid'),
+        key: authenticate(request, app),
+        store: app.storage.generationContent,
+        nowMs: app.now(),
         requestId,
       });
     case 'GET /v1/rankings':
@@ -230,6 +240,12 @@ async function dispatchPattern(
     requireAdmin(authenticate(request, app));
     const body = await readJsonBody(request, limits.requestBodyBytesMax);
     return grantCreditsRoute(response, app, { orgId: creditsMatch[1]!, body, requestId: target.requestId });
+  }
+  const orgMatch = /^\/v1\/orgs\/([a-z0-9-]+)$/.exec(target.path);
+  if (orgMatch !== null && target.method === 'PATCH') {
+    requireAdmin(authenticate(request, app));
+    const body = await readJsonBody(request, limits.requestBodyBytesMax);
+    return updateOrgSettingsRoute(response, app, { orgId: orgMatch[1]!, body, requestId: target.requestId });
   }
   const endpointsMatch = /^\/v1\/models\/([a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._:-]*)\/endpoints$/.exec(target.path);
   if (endpointsMatch !== null && target.method === 'GET') {

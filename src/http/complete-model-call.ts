@@ -10,6 +10,7 @@ import { renderCallHeaders } from './render-call-headers.js';
 import { createDeliveredOutput, settleGeneration, writeSettledRecord } from './settle-generation.js';
 import type { DeliveredOutput } from './settle-generation.js';
 import { labelResponse } from './request-labels.js';
+import { captureResultContent } from './capture-content.js';
 
 /**
  * The non-streaming path: read the whole upstream body (bounded), convert it,
@@ -36,6 +37,10 @@ export async function completeModelCall(routed: RoutedCall, upstreamResponse: Up
     money: routed.money,
     attemptNumber: routed.attemptNumber,
     spans: { call: routed.callSpan, attempt: routed.attemptSpan },
+    // Prompt logging: only for an org that opted in (docs/security.md); nothing is serialised otherwise.
+    ...(app.storage.orgs.isPromptLoggingEnabled(routed.call.orgId)
+      ? { content: captureResultContent(routed.request, result) }
+      : {}),
   });
   const { billed, record } = settled;
   labelResponse(routed.response, record);

@@ -2,7 +2,7 @@ import type { Endpoint, Model } from '../catalog/catalog-types.js';
 import { resolvePrices } from '../catalog/index.js';
 import { meterUsage } from '../metering/index.js';
 import type { BilledUsage, ChatRequest, FinishReason, Usage } from '../spec/index.js';
-import type { Ending, GenerationRecord } from '../storage/index.js';
+import type { Ending, GenerationContent, GenerationRecord } from '../storage/index.js';
 import type { SettleInput as LedgerSettlement } from '../ledger/index.js';
 import type { CallMoney } from './admit-call.js';
 import type { AppContext, CallContext } from './app-context.js';
@@ -40,6 +40,8 @@ export interface SettleInput {
   readonly attemptNumber: number;
   /** The live call's spans; absent outside one (the simulator). */
   readonly spans?: SettlementSpans;
+  /** Prompt and completion, only for an org that opted in to prompt logging (stored with the record). */
+  readonly content?: GenerationContent;
 }
 
 /**
@@ -77,7 +79,11 @@ export function settleGeneration(
   };
   const ending: Ending = input.ending === 'success' && metered.completionTokens === 0 ? 'no_output' : input.ending;
   const record = buildRecord({ ...input, isStreaming: input.request.stream }, billed, ending, finishedAtMs);
-  const settled = { ...record, settlement: createSettlement(input, billed, finishedAtMs) };
+  const settled: GenerationRecord = {
+    ...record,
+    settlement: createSettlement(input, billed, finishedAtMs),
+    ...(input.content === undefined ? {} : { content: input.content }),
+  };
   return { billed, record: settled, span: startSettlementSpan(input.spans, settled) };
 }
 
@@ -121,7 +127,10 @@ export function createSettlement(
 }
 
 /** What a generation record needs besides the metered usage. */
-export type RecordInput = Omit<SettleInput, 'request' | 'usage' | 'delivered' | 'money' | 'attemptNumber'> & {
+export type RecordInput = Omit<
+  SettleInput,
+  'request' | 'usage' | 'delivered' | 'money' | 'attemptNumber' | 'content'
+> & {
   readonly isStreaming: boolean;
 };
 

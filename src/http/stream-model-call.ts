@@ -14,6 +14,7 @@ import { settleGeneration, writeSettledRecord } from './settle-generation.js';
 import { createStreamState, trackStreamEvent } from './stream-state.js';
 import type { StreamState } from './stream-state.js';
 import { labelResponse } from './request-labels.js';
+import { createStreamContentCapture } from './capture-content.js';
 
 /**
  * The streaming path. Events are held until the first output event so that an
@@ -47,6 +48,10 @@ function runStream(
     const state = createStreamState();
     const renderer = routed.inbound.createStreamRenderer(routed.request, createResponseMeta(routed));
     const reader = routed.adapter.createStreamReader();
+    // Prompt logging: text is accumulated a second time only for an org that opted in (docs/security.md).
+    const capture = routed.app.storage.orgs.isPromptLoggingEnabled(routed.call.orgId)
+      ? createStreamContentCapture()
+      : undefined;
     let batch: StreamEvent[] = [];
     let pending: StreamEvent[] = [];
     let isCommitted = false;
@@ -63,6 +68,7 @@ function runStream(
 
     function handleEvents(events: StreamEvent[]): void {
       for (const event of events) trackStreamEvent(state, event);
+      if (capture !== undefined) for (const event of events) capture.track(event);
       if (!isCommitted) {
         if (state.error !== undefined) return fail(upstreamStreamError(routed, state));
         pending = pending.length === 0 ? events : pending.concat(events);
@@ -136,6 +142,7 @@ function runStream(
         money: routed.money,
         attemptNumber: routed.attemptNumber,
         spans: { call: routed.callSpan, attempt: routed.attemptSpan },
+        ...(capture === undefined ? {} : { content: capture.finish(routed.request) }),
       });
       const { billed, record } = settled;
       const outcome: CallOutcome = {

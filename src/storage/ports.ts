@@ -59,6 +59,11 @@ export interface GenerationRecord {
   readonly throughputTokensPerSecond: number | null;
   readonly usageRaw: string | null;
   /**
+   * The call's prompt and completion, present only when its org opted in to prompt logging: stored in the same
+   * transaction as the record (bounded, truncated with a marker), never when the org has logging off. Not a column.
+   */
+  readonly content?: GenerationContent;
+  /**
    * The ledger settlement of this call (its hold → charge, release, provider costs), applied in the same
    * transaction as the record: money and record are committed together or not at all. Not a column.
    */
@@ -78,13 +83,55 @@ export interface GenerationListStore {
   listRecentGenerations(query: { readonly orgId: string; readonly limit: number }): readonly GenerationRecord[];
 }
 
+/** A generation's prompt and completion as JSON text, for orgs that opted in to prompt logging. */
+export interface GenerationContent {
+  /** The canonical request's `messages`. */
+  readonly promptJson: string;
+  /** The choices' text and tool calls (`[{index, content: [text | tool-call parts], refusal?}]`). */
+  readonly completionJson: string;
+}
+
+/** A stored {@link GenerationContent}; a field cut at `limits.promptLogBytesMax` ends with the truncation marker. */
+export interface StoredGenerationContent extends GenerationContent {
+  readonly generationId: string;
+  readonly orgId: string;
+  readonly createdAtMs: number;
+  readonly isPromptTruncated: boolean;
+  readonly isCompletionTruncated: boolean;
+}
+
+/** Prompts and completions of orgs that opted in; the rows are written by {@link GenerationStore.insertGenerations}. */
+export interface GenerationContentStore {
+  /**
+   * A generation's content, or undefined when none is readable: never logged, purged, past its org's retention at
+   * `nowMs`, or its org has logging off now (its rows await the purge).
+   */
+  findContent(generationId: string, nowMs: number): StoredGenerationContent | undefined;
+  /**
+   * Deletes at most `rowsMax` rows, in one transaction, that are past their org's retention at `nowMs` or whose
+   * org has logging off; returns how many (fewer than `rowsMax` = nothing more to delete now).
+   */
+  purgeExpiredContent(nowMs: number, rowsMax: number): number;
+}
+
+/** Whether an org's prompts and completions are stored, and for how long. Off for every new org. */
+export interface PromptLoggingSetting {
+  readonly isEnabled: boolean;
+  /** Days a stored prompt and completion are kept, 1..`limits.promptLogRetentionDaysMax`. */
+  readonly retentionDays: number;
+}
+
 export interface OrgRecord {
   readonly id: string;
   readonly name: string;
   readonly createdAtMs: number;
   /** Markup (or, negative, discount) on upstream prices, in basis points (1 % = 100). */
   readonly markupBasisPoints: number;
+  readonly promptLogging: PromptLoggingSetting;
 }
+
+/** A new org: prompt logging starts off (enabled only by an explicit setting). */
+export type NewOrgRecord = Omit<OrgRecord, 'promptLogging'>;
 
 export type KeyRole = 'admin' | 'member';
 
@@ -142,10 +189,18 @@ export interface KeyStore {
 
 export interface OrgStore {
   /** Creates the org if absent; returns whether it was created. */
-  ensureOrg(record: OrgRecord): boolean;
+  ensureOrg(record: NewOrgRecord): boolean;
   findOrg(id: string): OrgRecord | undefined;
   listOrgs(): readonly OrgRecord[];
   setMarkup(id: string, markupBasisPoints: number): boolean;
+  /** Replaces the org's prompt-logging setting; false for an unknown org. Turning it off hides the org's content at once. */
+  setPromptLogging(id: string, setting: PromptLoggingSetting): boolean;
+  /**
+   * Whether the model-call pipeline should capture this org's content: answered from memory, refreshed by this
+   * store's own writes at once and from storage at most every `limits.promptLogSettingCacheTtlMs` (another process's
+   * change). The insert re-checks the stored setting, so a stale `true` never stores content.
+   */
+  isPromptLoggingEnabled(id: string): boolean;
 }
 
 /** The storage a node opens at start. */
@@ -248,6 +303,8 @@ export interface Storage {
   /** Stored results of `Idempotency-Key` requests (replayed for 24 h). */
   readonly idempotency: IdempotencyService;
   readonly generations: GenerationStore;
+  /** Opted-in orgs' prompts and completions (read and purge; written with the generations). */
+  readonly generationContent: GenerationContentStore;
   readonly generationList: GenerationListStore;
   readonly keys: KeyStore;
   readonly orgs: OrgStore;

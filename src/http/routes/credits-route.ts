@@ -116,6 +116,10 @@ function renderOrg(app: AppContext, orgId: string): Record<string, unknown> {
     total_usage: renderNanos(balance.chargedNanos),
     available: renderNanos(balance.availableNanos),
     held: renderNanos(balance.heldNanos),
+    prompt_logging: {
+      enabled: org?.promptLogging.isEnabled ?? false,
+      retention_days: org?.promptLogging.retentionDays ?? null,
+    },
   };
 }
 

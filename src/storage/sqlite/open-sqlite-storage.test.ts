@@ -59,6 +59,7 @@ describe('openSqliteStorage', () => {
       name: 'Default',
       createdAtMs: 1,
       markupBasisPoints: 0,
+      promptLogging: { isEnabled: false, retentionDays: 30 },
     });
     second.close();
 

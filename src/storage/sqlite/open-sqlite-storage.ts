@@ -7,6 +7,7 @@ import type { SqliteLedgerOptions } from '../../ledger/index.js';
 import { migrateSqlite } from './migrate-sqlite.js';
 import { createSqliteCreditCodeStore } from './sqlite-credit-code-store.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
+import { createSqliteGenerationContentStore } from './sqlite-generation-content.js';
 import { createSqliteGenerationList } from './sqlite-generation-list.js';
 import { createSqliteGenerationStore, scanGenerations } from './sqlite-generation-store.js';
 import { createSqliteKeyStore } from './sqlite-key-store.js';
@@ -46,6 +47,7 @@ export function openSqliteStorage(options: {
             ? record
             : { ...record, costNanos: ledger.settle(record.settlement).chargedNanos },
       }),
+      generationContent: createSqliteGenerationContentStore(database),
       generationList: createSqliteGenerationList(database),
       keys: createSqliteKeyStore(database),
       orgs: createSqliteOrgStore(database),

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { Ending, GenerationRecord, GenerationStore } from '../ports.js';
+import { prepareContentInsert } from './sqlite-generation-content.js';
 
 const columns = [
   'id',
@@ -128,7 +129,8 @@ export function* scanGenerations(database: Database, batchSize: number): Generat
 /**
  * GenerationStore on SQLite; statements prepared once. A batch is one
  * transaction: all its records or none. Rows are read with safe integers, so
- * money comes back as the exact bigint that went in.
+ * money comes back as the exact bigint that went in. A record's `content` is
+ * inserted with it (bounded; only while its org has prompt logging on).
  */
 export function createSqliteGenerationStore(
   database: Database,
@@ -142,6 +144,8 @@ export function createSqliteGenerationStore(
     readonly afterInsert?: (inserted: readonly GenerationRecord[]) => void;
     /** Runs each batch's transaction (by default on its own; the ledger runs it with its pending admissions). */
     readonly runBatch?: <T>(batch: () => T) => T;
+    /** Bound on a record's stored `content` (default `limits.promptLogBytesMax`). */
+    readonly contentBytesMax?: number;
   } = {},
 ): GenerationStore {
   // Idempotent by id only: `ON CONFLICT (id) DO NOTHING`, not `INSERT OR IGNORE`, which would also drop a row
@@ -151,12 +155,17 @@ export function createSqliteGenerationStore(
      ON CONFLICT (id) DO NOTHING`,
   );
   const find = database.prepare('SELECT * FROM generations WHERE id = ?').safeIntegers(true);
+  // An opted-in org's prompt and completion go in the same transaction as their record (never without it).
+  const insertContent = prepareContentInsert(database, options.contentBytesMax);
   const insertMany = database.transaction((records: readonly GenerationRecord[]) => {
     const inserted: GenerationRecord[] = [];
     const stored = records.map((record) => {
       const storedRecord = options.settle === undefined ? record : options.settle(record);
       // A replayed id inserts nothing, and so must not count again downstream.
-      if (insert.run(toRow(storedRecord)).changes === 1) inserted.push(storedRecord);
+      if (insert.run(toRow(storedRecord)).changes === 1) {
+        inserted.push(storedRecord);
+        insertContent(storedRecord);
+      }
       return storedRecord;
     });
     options.afterInsert?.(inserted);
