@@ -118,6 +118,12 @@ export const limits = {
   redisNodeLiveWindowMs: 15_000,
   /** Concurrency releases kept while Redis is unreachable, sent when it answers again; beyond, the oldest are dropped (their leases expire). */
   redisPendingReleasesMax: 10_000,
+  /** Connections one node's PostgreSQL pool opens at most (cluster mode); more queries wait for a free one. */
+  postgresConnectionsMax: 10,
+  /** Longest wait for a PostgreSQL connection (a stopped server) before the query fails. */
+  postgresConnectTimeoutMs: 2_000,
+  /** Longest a PostgreSQL statement may run (server-side `statement_timeout`; a frozen server fails on the client). */
+  postgresStatementTimeoutMs: 5_000,
   /** Longest a shutdown waits for the Redis limiter to send its releases and disconnect (a frozen Redis). */
   redisCloseTimeoutMs: 1_000,
 } as const;

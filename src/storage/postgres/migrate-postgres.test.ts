@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Pool } from 'pg';
+import { createTestDatabase, findPostgresSkipReason } from '../../../test/support/start-postgres.js';
+import type { TestDatabase } from '../../../test/support/start-postgres.js';
+import { migratePostgres } from './migrate-postgres.js';
+import { openPostgresPool } from './open-postgres-pool.js';
+
+const skipReason = await findPostgresSkipReason();
+let database: TestDatabase;
+let pool: Pool;
+let directory: string;
+
+beforeAll(async () => {
+  if (skipReason !== undefined) return;
+  database = await createTestDatabase();
+  pool = openPostgresPool(database.url);
+  directory = mkdtempSync(join(tmpdir(), 'meridian-pg-migrations-'));
+  writeFileSync(
+    join(directory, '0001-first.sql'),
+    'CREATE TABLE things (id text PRIMARY KEY, amount bigint NOT NULL);',
+  );
+  writeFileSync(join(directory, '0002-second.sql'), 'ALTER TABLE things ADD COLUMN note text;');
+});
+
+afterAll(async () => {
+  if (skipReason !== undefined) return;
+  await pool.end();
+  await database.drop();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describe.skipIf(skipReason !== undefined)('migratePostgres', () => {
+  it('applies each migration once, even when nodes migrate at the same time, and reads bigint exactly', async () => {
+    const migrationsUrl = pathToFileURL(`${directory}/`);
+    const [first, second] = await Promise.all([
+      migratePostgres(pool, { directory: migrationsUrl }),
+      migratePostgres(pool, { directory: migrationsUrl }),
+    ]);
+    expect([first, second].sort((left, right) => right.length - left.length)).toEqual([[1, 2], []]);
+    expect(await migratePostgres(pool, { directory: migrationsUrl })).toEqual([]);
+    await pool.query('INSERT INTO things (id, amount, note) VALUES ($1, $2, $3)', ['a', '9007199254740993', 'n']);
+    const { rows } = await pool.query<{ amount: bigint; total: bigint }>(
+      'SELECT amount, SUM(amount) OVER () AS total FROM things',
+    );
+    expect(rows).toEqual([{ amount: 9_007_199_254_740_993n, total: 9_007_199_254_740_993n }]);
+  });
+
+  it('refuses a database migrated by a newer build', async () => {
+    await pool.query('INSERT INTO schema_migrations (version, applied_at_ms) VALUES (99, 0)');
+    await expect(migratePostgres(pool, { directory: pathToFileURL(`${directory}/`) })).rejects.toThrow(
+      'schema version(s) 99',
+    );
+    await pool.query('DELETE FROM schema_migrations WHERE version = 99');
+  });
+});

@@ -1,0 +1,33 @@
+import pg from 'pg';
+import type { Pool } from 'pg';
+import { limits } from '../../config/index.js';
+
+const int8Oid = 20;
+const numericOid = 1700;
+
+/**
+ * A connection pool for one PostgreSQL database (`storage.url: postgres://…`). Money columns are `bigint` (int8) and
+ * come back as JS `bigint`, never as lossy numbers; `numeric` sums (SUM over bigint) come back as `bigint` too.
+ * Every query is bounded: a statement timeout on the server and a connection timeout on the client, so a stopped or
+ * frozen database turns into an error within `limits.postgresStatementTimeoutMs`, never a hang.
+ */
+export function openPostgresPool(url: string, options: { readonly connectionsMax?: number } = {}): Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.connectionsMax ?? limits.postgresConnectionsMax,
+    connectionTimeoutMillis: limits.postgresConnectTimeoutMs,
+    statement_timeout: limits.postgresStatementTimeoutMs,
+    query_timeout: limits.postgresStatementTimeoutMs + limits.postgresConnectTimeoutMs,
+    idle_in_transaction_session_timeout: limits.postgresStatementTimeoutMs * 2,
+    types: { getTypeParser: readTypeParser },
+  });
+  // An idle client that loses its connection emits here; the pool replaces it. Without a listener Node would crash.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+function readTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  if (oid === int8Oid) return (value: string) => BigInt(value);
+  if (oid === numericOid) return (value: string) => (/^-?\d+$/.test(value) ? BigInt(value) : Number(value));
+  return pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
+}
