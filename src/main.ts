@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerKeysCommands } from './cli/keys-commands.js';
 import { registerLedgerCommands } from './cli/ledger-commands.js';
+import { registerMigrateCommand } from './cli/migrate-command.js';
 import { registerModelsCommands } from './cli/models-commands.js';
 import { registerProvidersCommands } from './cli/providers-commands.js';
 import { registerRankingsCommand } from './cli/rankings-command.js';
@@ -17,6 +18,7 @@ const program = new Command()
 registerServeCommand(program);
 registerKeysCommands(program);
 registerLedgerCommands(program);
+registerMigrateCommand(program);
 registerModelsCommands(program);
 registerProvidersCommands(program);
 registerRankingsCommand(program);

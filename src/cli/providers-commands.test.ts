@@ -1,10 +1,15 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { providerSecretPurpose } from '../catalog/index.js';
+import { parseOutboundAllowList } from '../net/index.js';
+import { createTestProvider } from '../routing/test-support.js';
 import { openSecret, readSealedKeyId, sealSecret } from '../secrets/index.js';
 import { createTestKeyring, testKeyText } from '../secrets/test-support.js';
 import { openSqliteStorage } from '../storage/index.js';
 import type { Storage } from '../storage/index.js';
-import { rotateProviderKeys } from './providers-commands.js';
+import { checkProviders, rotateProviderKeys } from './providers-commands.js';
+import type { CheckTarget } from './providers-commands.js';
 
 const opened: Storage[] = [];
 afterEach(() => {
@@ -90,5 +95,53 @@ describe('rotateProviderKeys', () => {
 
   it('refuses to run without master keys', () => {
     expect(() => rotateProviderKeys(createStore([]), {})).toThrow('MERIDIAN_MASTER_KEYS is not set');
+  });
+});
+
+describe('checkProviders', () => {
+  it('keeps at most concurrencyMax probes in flight and prints the rows in the targets’ order', async () => {
+    let inFlight = 0;
+    let inFlightMax = 0;
+    // Each answer is held a moment, so probes past the bound would be seen in flight together.
+    const server = createServer((request, response) => {
+      inFlight += 1;
+      inFlightMax = Math.max(inFlightMax, inFlight);
+      setTimeout(() => {
+        inFlight -= 1;
+        response.writeHead(request.url === '/p3/models' ? 503 : 200).end('{}');
+      }, 50);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const targets: CheckTarget[] = [
+      { id: 'box', kind: 'skipped', detail: 'built-in sandbox (runs inside meridian serve)' },
+      ...[1, 2, 3, 4].map((index): CheckTarget => ({
+        id: `p${index}`,
+        kind: 'probe',
+        provider: createTestProvider(`p${index}`, { baseUrl: `${base}/p${index}` }),
+      })),
+      { id: 'vault', kind: 'not-serving', detail: 'not serving: secrets_unavailable' },
+    ];
+    try {
+      const report = await checkProviders(targets, {
+        allowList: parseOutboundAllowList([]),
+        timeoutMs: 5_000,
+        concurrencyMax: 2,
+      });
+      expect(report.lines.map((line) => line.replace(/\t\d+ ms\t/, '\t<n> ms\t'))).toEqual([
+        'box\tskipped\t-\tbuilt-in sandbox (runs inside meridian serve)',
+        'p1\tok\t<n> ms\tHTTP 200',
+        'p2\tok\t<n> ms\tHTTP 200',
+        'p3\terror\t<n> ms\tHTTP 503',
+        'p4\tok\t<n> ms\tHTTP 200',
+        'vault\terror\t-\tnot serving: secrets_unavailable',
+      ]);
+      expect(report.summary).toBe('Checked 6 provider(s): 3 ok, 2 error, 1 skipped.');
+      expect(report.failedCount).toBe(2);
+      expect(inFlightMax).toBe(2);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

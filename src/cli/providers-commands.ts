@@ -1,66 +1,24 @@
 import type { Command } from 'commander';
-import {
-  apiProtocolIds,
-  buildCatalog,
-  createLiveCatalog,
-  loadVendorFiles,
-  providerSecretPurpose,
-} from '../catalog/index.js';
-import type { Catalog, LiveCatalog } from '../catalog/index.js';
+import { apiProtocolIds, buildCatalog, loadVendorFiles, providerSecretPurpose } from '../catalog/index.js';
+import type { Catalog, Provider } from '../catalog/index.js';
+import { limits } from '../config/index.js';
 import type { MeridianConfig } from '../config/index.js';
-import type { ProviderAdminContext } from '../http/routes/providers-route.js';
 import { parseOutboundAllowList } from '../net/index.js';
-import type { Logger } from '../observability/index.js';
+import type { OutboundAllowList } from '../net/index.js';
 import { loadKeyring, rotateSealedRecords } from '../secrets/index.js';
 import type { ProviderStore } from '../storage/index.js';
+import { probeProvider } from '../upstream/index.js';
+import type { ProviderProbe } from '../upstream/index.js';
+import { createLiveCatalogFor } from './create-provider-admin.js';
 import { withStorage } from './keys-commands.js';
 import { supportedProtocols } from './start-gateway.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/**
- * The serving node's part for providers created through the API: the keyring from `MERIDIAN_MASTER_KEYS` (a
- * malformed value stops the start), the outbound allow-list, and the live catalog with the stored providers joined
- * on top of `base`. A stored provider whose key does not open is left out and logged by id, never with its key.
- */
-export function createProviderAdmin(options: {
-  readonly config: MeridianConfig;
-  readonly env: Env;
-  readonly store: ProviderStore;
-  readonly base: Catalog;
-  readonly log: Logger;
-}): ProviderAdminContext {
-  const liveCatalog = createLiveCatalogFor(options);
-  return { liveCatalog, allowList: parseOutboundAllowList(options.config.security.outboundAllow) };
-}
-
-function createLiveCatalogFor(options: {
-  readonly config: MeridianConfig;
-  readonly env: Env;
-  readonly store: ProviderStore;
-  readonly base: Catalog;
-  readonly log?: Logger;
-}): LiveCatalog {
-  const reservedProviderIds = new Set([
-    ...loadVendorFiles().flatMap((file) => file.providers.map((provider) => provider.id)),
-    ...options.config.providers.map((provider) => provider.id),
-  ]);
-  const liveCatalog = createLiveCatalog({
-    base: options.base,
-    store: options.store,
-    keyring: loadKeyring(options.env),
-    reservedProviderIds,
-    onProblem: ({ id, problem }) => options.log?.warn('provider_unavailable', { providerId: id, problem }),
-  });
-  liveCatalog.refresh();
-  return liveCatalog;
-}
-
-/** `meridian providers list` and `meridian secrets rotate`: on the node's storage directly (no server needed). */
+/** `meridian providers list|check` and `meridian secrets rotate`: on the node's storage directly (no server needed). */
 export function registerProvidersCommands(program: Command): void {
-  program
-    .command('providers')
-    .description('Inspect providers')
+  const providers = program.command('providers').description('Inspect providers');
+  providers
     .command('list')
     .description('List the providers this node would serve: config file, built-in catalog (key set) and API-created')
     .option('--config <path>', 'config file')
@@ -68,6 +26,28 @@ export function registerProvidersCommands(program: Command): void {
       withStorage(options.config, ({ storage }, config) => {
         for (const line of listProviderLines(config, storage.providers)) process.stdout.write(`${line}\n`);
       });
+    });
+  providers
+    .command('check')
+    .description(
+      `Probe each provider once (GET <base_url>/models with its key, at most ${limits.providerCheckTimeoutMs / 1000} s): ok or error, and latency; exit code 1 if any fails`,
+    )
+    .option('--config <path>', 'config file')
+    .action(async (options: { config?: string }) => {
+      // Storage is read (and closed) first; the probes need none of it.
+      const prepared: { targets: CheckTarget[]; allowList?: OutboundAllowList } = { targets: [] };
+      withStorage(options.config, ({ storage }, config) => {
+        prepared.targets = listCheckTargets(config, storage.providers, process.env);
+        prepared.allowList = parseOutboundAllowList(config.security.outboundAllow);
+      });
+      const report = await checkProviders(prepared.targets, {
+        allowList: prepared.allowList ?? parseOutboundAllowList([]),
+        timeoutMs: limits.providerCheckTimeoutMs,
+        concurrencyMax: limits.providerCheckConcurrencyMax,
+      });
+      for (const line of report.lines) process.stdout.write(`${line}\n`);
+      process.stderr.write(`${report.summary}\n`);
+      if (report.failedCount > 0) process.exitCode = 1;
     });
   program
     .command('secrets')
@@ -84,20 +64,25 @@ export function registerProvidersCommands(program: Command): void {
     });
 }
 
+/** The operator's catalog as the CLI sees it (no sandbox running: its provider gets a placeholder URL). */
+function buildCliCatalog(config: MeridianConfig, env: Env): Catalog {
+  return buildCatalog({
+    vendorFiles: loadVendorFiles(),
+    configProviders: config.providers,
+    configModels: config.models,
+    env,
+    sandboxBaseUrl: config.sandbox.enabled ? 'http://127.0.0.1:0/v1' : undefined,
+    supportedProtocols,
+    aliases: config.aliases,
+  });
+}
+
 /**
  * One tab-separated line per provider: id, source (`config`, `builtin`, `api`), protocol, base URL, key state
  * (`set`/`none`, or `sealed:<key id>` for API-created ones) and status (`active`, or why it is not serving).
  */
 export function listProviderLines(config: MeridianConfig, store: ProviderStore): string[] {
-  const base = buildCatalog({
-    vendorFiles: loadVendorFiles(),
-    configProviders: config.providers,
-    configModels: config.models,
-    env: process.env,
-    sandboxBaseUrl: config.sandbox.enabled ? 'http://127.0.0.1:0/v1' : undefined,
-    supportedProtocols,
-    aliases: config.aliases,
-  });
+  const base = buildCliCatalog(config, process.env);
   const liveCatalog = createLiveCatalogFor({ config, env: process.env, store, base });
   const configIds = new Set(config.providers.map((provider) => provider.id));
   const lines = [...base.providers.values()].map((provider) =>
@@ -154,4 +139,91 @@ export function rotateProviderKeys(store: ProviderStore, env: Env): { lines: str
   const isComplete = report.failed.length === 0 && skipped === 0;
   if (!isComplete) lines.push('Keep the old key ids in MERIDIAN_MASTER_KEYS until every key is re-sealed.');
   return { lines, isComplete };
+}
+
+/** One row of `providers check`: a provider to probe, or one reported without a request (and why). */
+export type CheckTarget =
+  | { readonly id: string; readonly kind: 'probe'; readonly provider: Provider }
+  | { readonly id: string; readonly kind: 'skipped' | 'not-serving'; readonly detail: string };
+
+/**
+ * What `providers check` looks at, in `providers list` order: every provider this node would serve (config file,
+ * built-in catalog with its key set, API-created with its key opened). The sandbox is skipped (it runs inside
+ * `meridian serve`); an API-created provider that is not serving is reported with its problem, not called.
+ */
+export function listCheckTargets(config: MeridianConfig, store: ProviderStore, env: Env): CheckTarget[] {
+  const liveCatalog = createLiveCatalogFor({ config, env, store, base: buildCliCatalog(config, env) });
+  const targets: CheckTarget[] = [...liveCatalog.catalog.providers.values()].map((provider) =>
+    provider.isSandbox
+      ? { id: provider.id, kind: 'skipped', detail: 'built-in sandbox (runs inside meridian serve)' }
+      : { id: provider.id, kind: 'probe', provider },
+  );
+  for (const record of store.listProviders()) {
+    const problem = liveCatalog.problemOf(record.id);
+    if (problem !== undefined) targets.push({ id: record.id, kind: 'not-serving', detail: `not serving: ${problem}` });
+  }
+  return targets;
+}
+
+/** Headers each upstream protocol needs on a plain GET besides the key. */
+const probeHeaders: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'anthropic-messages': { 'anthropic-version': '2023-06-01' },
+};
+
+/**
+ * Probes the targets, at most `concurrencyMax` at once, and renders one tab-separated line per target in their
+ * order: id, result (`ok`, `error`, `skipped`), latency (`<n> ms`, or `-` when nothing was sent) and detail (the
+ * HTTP status, `timeout`, a socket error code or a guard refusal). No line carries a key or a response body.
+ */
+export async function checkProviders(
+  targets: readonly CheckTarget[],
+  options: { readonly allowList: OutboundAllowList; readonly timeoutMs: number; readonly concurrencyMax: number },
+): Promise<{ lines: string[]; summary: string; failedCount: number }> {
+  const rows = await mapWithConcurrency(targets, options.concurrencyMax, async (target) => {
+    if (target.kind !== 'probe') {
+      return {
+        id: target.id,
+        result: target.kind === 'skipped' ? 'skipped' : 'error',
+        latency: '-',
+        detail: target.detail,
+      };
+    }
+    const probe = await probeProvider(target.provider, {
+      path: '/models',
+      headers: probeHeaders[target.provider.protocol] ?? {},
+      timeoutMs: options.timeoutMs,
+      allowList: options.allowList,
+    });
+    return { id: target.id, result: probe.kind, latency: `${probe.latencyMs} ms`, detail: describeProbe(probe) };
+  });
+  const count = (result: string): number => rows.filter((row) => row.result === result).length;
+  const failedCount = count('error');
+  return {
+    lines: rows.map((row) => [row.id, row.result, row.latency, row.detail].join('\t')),
+    summary: `Checked ${rows.length} provider(s): ${count('ok')} ok, ${failedCount} error, ${count('skipped')} skipped.`,
+    failedCount,
+  };
+}
+
+function describeProbe(probe: ProviderProbe): string {
+  return probe.kind === 'ok' ? `HTTP ${probe.statusCode}` : probe.reason;
+}
+
+/** `work` over every item, at most `concurrencyMax` at a time; results in the items' order. */
+async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  concurrencyMax: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrencyMax, items.length) }, worker));
+  return results;
 }

@@ -118,7 +118,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     orgMarkup: createOrgMarkupCache(storage, Date.now),
     holdTtlMs: config.billing.holdTtlMs ?? holdTtlMsDefault,
     rateLimiter: rateLimits.limiter,
-    rateLimitMode: rateLimits.mode,
+    rateLimitMode: () => rateLimits.mode(),
     callsInFlight,
     health: observability.meterHealth(createHealthTracker()),
     stickySessions: createStickySessions(),

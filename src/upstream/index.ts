@@ -11,3 +11,5 @@ export { mapTransportError } from './map-transport-error.js';
 export { mapUpstreamStatus } from './map-upstream-status.js';
 export type { UpstreamFailure } from './map-upstream-status.js';
 export { parseRetryAfter, retryAfterSecondsMax } from './parse-retry-after.js';
+export { probeProvider } from './probe-provider.js';
+export type { ProbeOptions, ProviderProbe } from './probe-provider.js';

@@ -1,5 +1,6 @@
-import { request as sendHttpRequest } from 'node:http';
+import { createServer, request as sendHttpRequest } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes } from '../../src/errors/index.js';
@@ -9,12 +10,15 @@ import { completeScript, streamScript } from '../fake-upstream/protocol-scripts.
 import {
   bodyCaseArbitrary,
   deeplyNestedBody,
+  generationsQueryArbitrary,
+  loginAddressArbitrary,
   mutatedJsonArbitrary,
   pathSegmentArbitrary,
   queryStringArbitrary,
   serializeJson,
+  sessionHeadersArbitrary,
 } from '../support/fuzz-arbitraries.js';
-import type { BodyCase } from '../support/fuzz-arbitraries.js';
+import type { BodyCase, FuzzSession } from '../support/fuzz-arbitraries.js';
 import { testAdminKey } from '../support/gateway-config.js';
 import { startGatewayProcess } from '../support/start-gateway-process.js';
 import type { GatewayProcess } from '../support/start-gateway-process.js';
@@ -37,6 +41,11 @@ import type { GatewayProcess } from '../support/start-gateway-process.js';
  * crashed or stuck gateway is recorded and replaced by a fresh one. Cases found by earlier
  * runs are replayed first on every run (`knownBodies`, fast-check `examples`). Named tests
  * add pathological nesting and a tokenizer worst case. Replay a run with MERIDIAN_FUZZ_SEED=<seed>.
+ *
+ * Dashboard sign-in is fuzzed like any JSON route (each case from its own loopback address, so the per-address
+ * throttle leaves the body checks reachable), and session/sign-out with random cookies and CSRF tokens. Provider
+ * routes write base URLs the SSRF guard judges without DNS (IP literals; the only allow-listed one is a closed
+ * loopback port, so nothing is ever sent); they change the catalog, so the suites after them get a fresh gateway.
  */
 
 const answerTimeoutMs = 10_000;
@@ -45,12 +54,16 @@ const runsPerModelRoute = 150;
 const runsPerManagementRoute = 200;
 const runsForReadRoutes = 200;
 const runsPerStreamRoute = 100;
+const runsForSessionRoutes = 200;
 /** Room for a few cases that hit `answerTimeoutMs` and a gateway restart, so the report is not lost to a test timeout. */
 const fuzzTestTimeoutMs = 180_000;
 const memberKey = 'fuzz-member-key-0123456789abcdef';
+/** Provider keys are sealed under this master key (without one, creating a provider with a key is a 503 by design). */
+const masterKeys = `fuzz:${Buffer.alloc(32, 9).toString('base64')}`;
 
 type Dialect = 'openai' | 'anthropic';
-type Caller = 'member' | 'admin';
+/** Whose key the route is meant for; `anonymous` routes (sign-in) take none. */
+type Caller = 'member' | 'admin' | 'anonymous';
 
 /** Objects the routes need ids of, created through the API before fuzzing. */
 interface Fixtures {
@@ -59,6 +72,10 @@ interface Fixtures {
   readonly deleteKeyIds: readonly string[];
   readonly creditCode: string;
   readonly generationId: string;
+  readonly patchProviderId: string;
+  readonly deleteProviderIds: readonly string[];
+  /** Live dashboard sessions (two of the member key, two of the admin key), for cookie-authenticated cases. */
+  readonly sessions: readonly FuzzSession[];
 }
 
 interface Exchange {
@@ -68,6 +85,8 @@ interface Exchange {
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: BodyCase | undefined;
+  /** The loopback address the case connects from (default: the system's choice, 127.0.0.1). */
+  readonly localAddress?: string;
 }
 
 type Outcome =
@@ -104,6 +123,8 @@ interface JsonRoute {
    * finding fails the test every time rather than when the seed happens to reach it.
    */
   readonly knownBodies?: readonly KnownBody[];
+  /** Where each random case connects from (sign-in: a per-address throttle). */
+  readonly localAddress?: fc.Arbitrary<string>;
 }
 
 // ---------------------------------------------------------------- samples (valid requests the mutations start from)
@@ -212,6 +233,74 @@ const messagesSamples: Record<string, unknown>[] = [
 const countTokensSamples = messagesSamples.map(({ model, system, messages, tools, tool_choice, thinking }) =>
   Object.fromEntries(Object.entries({ model, system, messages, tools, tool_choice, thinking }).filter(isDefined)),
 );
+
+/** A loopback port nothing listens on: the one destination the config allow-lists for API-created providers. */
+let closedPort = 0;
+
+function providerBaseUrl(): string {
+  return `http://127.0.0.1:${closedPort}/v1`;
+}
+
+function providerModelSample(): Record<string, unknown> {
+  return {
+    id: 'fuzz-provider/model-a',
+    name: 'Fuzz Model A',
+    author: 'fuzz-provider',
+    origin: 'US',
+    context_length: 32_768,
+    upstream_model: 'model-a',
+    pricing: { prompt: '1.00', completion: '2.00', cache_read: '0.10', cache_write: '1.25', reasoning: '2.00' },
+    max_output: 4_096,
+  };
+}
+
+function providerCreateSamples(): Record<string, unknown>[] {
+  return [
+    {
+      id: 'fuzz-provider',
+      protocol: 'openai',
+      base_url: providerBaseUrl(),
+      api_key: 'sk-fuzz-provider-0123456789abcdef',
+      models: [providerModelSample()],
+    },
+    { id: 'fuzz-anthropic', protocol: 'anthropic', base_url: providerBaseUrl(), api_key: null, models: [] },
+    { id: 'fuzz-gemini', protocol: 'gemini', base_url: providerBaseUrl() },
+  ];
+}
+
+/**
+ * Base URLs a provider created through the API must not get (400, nothing stored): loopback, private, link-local
+ * and metadata addresses in decimal, hex, octal and IPv6 spellings; the allow-listed port on another address;
+ * credentials, a query string, other schemes. All IP literals or `localhost`: no DNS query leaves the machine.
+ */
+function ssrfBaseUrls(): string[] {
+  return [
+    'http://127.0.0.1:1/v1',
+    `http://127.0.0.2:${closedPort}/v1`,
+    `http://[::ffff:127.0.0.1]:${closedPort}/v1`,
+    `http://2130706433:${closedPort}/v1`,
+    'http://0x7f.0.0.1/v1',
+    'http://0177.0.0.1/v1',
+    'http://[::1]/v1',
+    'http://169.254.169.254/latest/meta-data',
+    'http://[fd00:ec2::254]/v1',
+    'http://10.1.2.3/v1',
+    'http://0.0.0.0/v1',
+    'http://localhost/v1',
+    `http://user:secret@127.0.0.1:${closedPort}/v1`,
+    `http://127.0.0.1:${closedPort}/v1?x=1`,
+    'file:///etc/passwd',
+    'not a url',
+  ];
+}
+
+function providerPatchSamples(): Record<string, unknown>[] {
+  return [
+    { base_url: providerBaseUrl(), api_key: 'sk-fuzz-rotated-0123456789abcdef', models: [providerModelSample()] },
+    { api_key: null },
+    { models: [] },
+  ];
+}
 
 function isDefined(entry: [string, unknown]): boolean {
   return entry[1] !== undefined;
@@ -418,6 +507,69 @@ const jsonRoutes: readonly JsonRoute[] = [
     examplePath: () => '/api/v1/credits/redeem',
     samples: (fixtures) => [{ code: fixtures.creditCode }],
   },
+  {
+    name: 'POST /api/v1/providers',
+    method: 'POST',
+    dialect: 'openai',
+    caller: 'admin',
+    path: () => spellings('/v1/providers'),
+    examplePath: () => '/api/v1/providers',
+    samples: providerCreateSamples,
+    knownBodies: [
+      ...ssrfBaseUrls().map((baseUrl, index) => ({
+        note: 'a base URL the guard refuses (loopback, private, metadata, in any spelling) or that is malformed',
+        body: { id: `fuzz-ssrf-${index}`, protocol: 'openai', base_url: baseUrl },
+      })),
+      {
+        note: 'one model id declared twice',
+        body: {
+          ...providerCreateSamples()[0],
+          id: 'fuzz-twice',
+          models: [providerModelSample(), providerModelSample()],
+        },
+      },
+    ],
+  },
+  {
+    name: 'PATCH /api/v1/providers/{id}',
+    method: 'PATCH',
+    dialect: 'openai',
+    caller: 'admin',
+    path: (fixtures) => idPath([fixtures.patchProviderId], (id) => `/v1/providers/${id}`),
+    examplePath: (fixtures) => `/api/v1/providers/${fixtures.patchProviderId}`,
+    samples: providerPatchSamples,
+    knownBodies: [
+      { note: 'nothing to change', body: {} },
+      { note: 'an id in the body (not a patchable field)', body: { id: 'renamed' } },
+    ],
+  },
+  {
+    name: 'DELETE /api/v1/providers/{id}',
+    method: 'DELETE',
+    dialect: 'openai',
+    caller: 'admin',
+    path: (fixtures) => idPath(fixtures.deleteProviderIds, (id) => `/v1/providers/${id}`),
+    examplePath: (fixtures) => `/api/v1/providers/${fixtures.deleteProviderIds[0]!}`,
+    samples: () => [{}],
+  },
+  {
+    name: 'POST /v1/dashboard/login',
+    method: 'POST',
+    dialect: 'openai',
+    caller: 'anonymous',
+    path: () => spellings('/v1/dashboard/login'),
+    examplePath: () => '/v1/dashboard/login',
+    samples: () => [
+      { key: memberKey },
+      { key: testAdminKey },
+      { key: 'sk-mer-v1-000000000000000000000000000000000000000' },
+    ],
+    localAddress: loginAddressArbitrary(),
+    knownBodies: [
+      { note: 'a key of the wrong type', body: { key: 12345 } },
+      { note: 'a key longer than any real one', body: { key: 'k'.repeat(3_000) } },
+    ],
+  },
 ];
 
 // ---------------------------------------------------------------- the gateway under test
@@ -454,6 +606,8 @@ storage: { url: "sqlite:{{dir}}/meridian.db" }
 data_dir: "{{dir}}"
 admin: { key: "${testAdminKey}" }
 sandbox: { enabled: true, latency_scale: 0 }
+security:
+  outbound_allow: ["127.0.0.1:${closedPort}"]
 providers:
   - id: fake-embeddings
     protocol: openai
@@ -496,6 +650,24 @@ async function createKeyId(name: string): Promise<string> {
   return (created['data'] as { id: string }).id;
 }
 
+async function createProviderId(id: string): Promise<string> {
+  const body = { id, protocol: 'openai', base_url: providerBaseUrl(), api_key: `sk-${id}-0123456789abcdef` };
+  return ((await callApi(testAdminKey, 'POST', '/api/v1/providers', body))['data'] as { id: string }).id;
+}
+
+/** Signs in with a key (from 127.0.0.1, which the fuzz cases never use) → the session cookie and its CSRF token. */
+async function signIn(key: string): Promise<FuzzSession> {
+  const response = await fetch(`${gateway.url}/v1/dashboard/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ key }),
+  });
+  const json = (await response.json()) as { data: { csrf_token: string } };
+  const cookie = /^meridian_session=([^;]+);/.exec(response.headers.get('set-cookie') ?? '');
+  if (response.status !== 200 || cookie === null) throw new Error(`fixture sign-in: ${response.status}`);
+  return { id: cookie[1]!, csrfToken: json.data.csrf_token };
+}
+
 async function createFixtures(): Promise<Fixtures> {
   const codes = (await callApi(testAdminKey, 'POST', '/api/v1/credit-codes', { amount: '0.10' }))['codes'];
   const completion = await callApi(memberKey, 'POST', '/v1/chat/completions', chatSamples[2]);
@@ -505,12 +677,36 @@ async function createFixtures(): Promise<Fixtures> {
     deleteKeyIds: [await createKeyId('delete-1'), await createKeyId('delete-2'), await createKeyId('delete-3')],
     creditCode: (codes as string[])[0]!,
     generationId: completion['id'] as string,
+    patchProviderId: await createProviderId('fuzz-patch-target'),
+    deleteProviderIds: [
+      await createProviderId('fuzz-delete-1'),
+      await createProviderId('fuzz-delete-2'),
+      await createProviderId('fuzz-delete-3'),
+    ],
+    sessions: [
+      await signIn(memberKey),
+      await signIn(memberKey),
+      await signIn(testAdminKey),
+      await signIn(testAdminKey),
+    ],
   };
 }
 
 async function startMainGateway(): Promise<void> {
-  gateway = await startGatewayProcess({ configYaml: createFuzzConfig(fake.baseUrl) });
+  gateway = await startGatewayProcess({
+    configYaml: createFuzzConfig(fake.baseUrl),
+    env: { MERIDIAN_MASTER_KEYS: masterKeys },
+  });
   fixtures = await createFixtures();
+}
+
+/** A loopback port that was free a moment ago: nothing listens there, so a connection to it is refused. */
+async function findClosedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** After a crash or a hang: the old process is killed (it is ours) and a fresh one takes its place. */
@@ -523,6 +719,7 @@ async function replaceMainGateway(): Promise<void> {
 
 beforeAll(async () => {
   fake = await createFakeUpstream();
+  closedPort = await findClosedPort();
   await startMainGateway();
 });
 
@@ -551,6 +748,7 @@ function send(baseUrl: string, exchange: Exchange): Promise<Outcome> {
       method: exchange.method,
       headers,
       agent: false,
+      ...(exchange.localAddress === undefined ? {} : { localAddress: exchange.localAddress }),
     });
     const timer = setTimeout(() => {
       resolve({ kind: 'timeout' });
@@ -691,6 +889,7 @@ function inspectOutcome(dialect: Dialect, outcome: Outcome): string | undefined 
     return `HTTP ${status} ${typeof code === 'string' ? code : 'no code'}`;
   }
   if (status < 200 || (status >= 300 && status < 400)) return `HTTP ${status}`;
+  if (status === 204) return body.length === 0 ? undefined : 'HTTP 204 with a body';
   if (String(headers['content-type']).startsWith('text/event-stream')) {
     if (status !== 200) return `stream with HTTP ${status}`;
     const text = body.toString('utf8');
@@ -778,15 +977,20 @@ function expectNoFindings(route: string): void {
   if (report.length > 0) expect.fail(`seed ${seed}: ${report.length} finding(s)\n\n${report.join('\n\n')}`);
 }
 
-function keyOf(caller: Caller): string {
-  return caller === 'admin' ? testAdminKey : memberKey;
+/** The headers a route's intended caller sends: its key as Bearer; none on an anonymous route (sign-in). */
+function authHeadersOf(caller: Caller): Record<string, string> {
+  if (caller === 'anonymous') return {};
+  return { authorization: `Bearer ${caller === 'admin' ? testAdminKey : memberKey}` };
 }
 
-/** Mostly the right key; sometimes none, a wrong one, a malformed header, or a member key on an admin route. */
+/**
+ * Mostly the intended caller's headers; sometimes none, a wrong key, a malformed header, a member key on an admin
+ * route, or a dashboard session cookie (member's or admin's) with or without its CSRF token instead of a key.
+ */
 function authorizationArbitrary(caller: Caller): fc.Arbitrary<Record<string, string>> {
-  const key = keyOf(caller);
+  const key = caller === 'admin' ? testAdminKey : memberKey;
   return fc.oneof(
-    { weight: 12, arbitrary: fc.constant({ authorization: `Bearer ${key}` }) },
+    { weight: 12, arbitrary: fc.constant(authHeadersOf(caller)) },
     {
       weight: 3,
       arbitrary: fc.constantFrom<Record<string, string>>(
@@ -801,6 +1005,7 @@ function authorizationArbitrary(caller: Caller): fc.Arbitrary<Record<string, str
         { 'x-api-key': '' },
       ),
     },
+    { weight: 2, arbitrary: sessionHeadersArbitrary(fixtures.sessions) },
   );
 }
 
@@ -822,13 +1027,15 @@ function extraHeadersArbitrary(): fc.Arbitrary<Record<string, string>> {
 }
 
 function exchangeArbitrary(route: JsonRoute, body: fc.Arbitrary<BodyCase>): fc.Arbitrary<Exchange> {
+  const localAddress = route.localAddress ?? fc.constant(undefined);
   return fc
-    .tuple(route.path(fixtures), authorizationArbitrary(route.caller), extraHeadersArbitrary(), body)
-    .map(([path, auth, extra, bodyCase]) => ({
+    .tuple(route.path(fixtures), authorizationArbitrary(route.caller), extraHeadersArbitrary(), body, localAddress)
+    .map(([path, auth, extra, bodyCase, address]) => ({
       method: route.method,
       path,
       headers: { ...extra, ...auth },
       body: bodyCase,
+      ...(address === undefined ? {} : { localAddress: address }),
     }));
 }
 
@@ -839,7 +1046,7 @@ function knownExchanges(route: JsonRoute, transform: (body: Record<string, unkno
       note,
       method: route.method,
       path: (path ?? route.examplePath)(fixtures),
-      headers: { authorization: `Bearer ${keyOf(route.caller)}` },
+      headers: authHeadersOf(route.caller),
       body: {
         origin: 'known case',
         bytes: Buffer.from(serializeJson(transform(body))),
@@ -878,7 +1085,7 @@ describe('fuzzing every JSON route (no 5xx, no hang, no crash, errors in the rou
         dialect: () => route.dialect,
         cases: exchangeArbitrary(route, bodyCaseArbitrary(route.samples(fixtures))),
         examples: knownExchanges(route),
-        numRuns: route.caller === 'admin' || name.includes('redeem') ? runsPerManagementRoute : runsPerModelRoute,
+        numRuns: route.caller === 'member' && !name.includes('redeem') ? runsPerModelRoute : runsPerManagementRoute,
       });
     },
     fuzzTestTimeoutMs,
@@ -898,6 +1105,9 @@ describe('fuzzing every JSON route (no 5xx, no hang, no crash, errors in the rou
         fc.tuple(segment, segment).map(([first, second]) => `/v1/${first}/${second}`),
         segment.map((item) => `/v1/keys/${item}`),
         segment.map((item) => `/v1/messages/${item}`),
+        generationsQueryArbitrary(['fuzz', 'default', 'fuzz-grants']).map((query) => `/v1/generations${query}`),
+        fc.constantFrom('/v1/providers', `/v1/providers/${fixtures.patchProviderId}`, '/v1/dashboard/session'),
+        segment.map((item) => `/v1/providers/${item}`),
       );
       const cases = fc
         .tuple(
@@ -924,6 +1134,63 @@ describe('fuzzing every JSON route (no 5xx, no hang, no crash, errors in the rou
     },
     fuzzTestTimeoutMs,
   );
+
+  it(
+    'dashboard session and sign-out: random cookies, CSRF tokens, methods and bodies',
+    async () => {
+      // Mostly the routes' own methods; sometimes another method or the sign-in path.
+      const routes = fc.oneof(
+        { weight: 8, arbitrary: fc.constantFrom('GET /v1/dashboard/session', 'POST /v1/dashboard/logout') },
+        {
+          weight: 2,
+          arbitrary: fc
+            .tuple(
+              fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH'),
+              fc.constantFrom('/v1/dashboard/session', '/v1/dashboard/logout', '/v1/dashboard/login'),
+            )
+            .map(([method, path]) => `${method} ${path}`),
+        },
+      );
+      const paths = fc.tuple(routes, fc.constantFrom('', '/api'), fc.constantFrom('', '/', '?x=1'));
+      // A successful sign-out ends its session: enough of them that most of the run still has live ones.
+      const sessions: FuzzSession[] = [...fixtures.sessions];
+      for (let index = 0; index < 16; index += 1)
+        sessions.push(await signIn(index % 2 === 0 ? memberKey : testAdminKey));
+      const body = fc.option(bodyCaseArbitrary([{}, { key: memberKey }]), { nil: undefined });
+      const cases = fc
+        .tuple(
+          paths,
+          sessionHeadersArbitrary(sessions),
+          // Mostly the cookie alone; sometimes a key header too (which then decides who calls).
+          fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, authorizationArbitrary('member')),
+          body,
+          loginAddressArbitrary(),
+        )
+        .map(([[route, prefix, suffix], session, auth, bodyCase, localAddress]) => ({
+          method: route.split(' ', 1)[0]!,
+          path: `${prefix}${route.slice(route.indexOf(' ') + 1)}${suffix}`,
+          headers: { ...session, ...auth },
+          body: bodyCase,
+          localAddress,
+        }));
+      await fuzz({
+        route: 'dashboard session and sign-out',
+        dialect: () => 'openai',
+        cases,
+        examples: [],
+        numRuns: runsForSessionRoutes,
+      });
+    },
+    fuzzTestTimeoutMs,
+  );
+
+  // The provider routes changed this gateway's catalog (API-created providers may declare the sandbox's models):
+  // the suites below get a fresh gateway, so every model a case names is still served as they expect.
+  afterAll(async () => {
+    await gateway.stop();
+    gateway.cleanup();
+    await startMainGateway();
+  }, fuzzTestTimeoutMs);
 });
 
 /** Anthropic routes (and GET /v1/models from an Anthropic client) answer in Anthropic's shape; the rest in OpenAI's. */
@@ -982,7 +1249,7 @@ describe('pathological nesting (1 000 and 100 000 levels, up to 200 KB, inside a
         await runCase(label, route.dialect, {
           method: route.method,
           path,
-          headers: { authorization: `Bearer ${keyOf(route.caller)}` },
+          headers: authHeadersOf(route.caller),
           body: { origin: `nested ${depth} deep`, bytes, contentType: 'application/json', framing: 'length' },
         });
       }

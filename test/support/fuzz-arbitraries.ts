@@ -159,6 +159,33 @@ const edgeStrings = [
   'mer-cc-AAAAAAAAAAAAAAAAAAAAAA',
   'sk-mer-v1-000000000000000000000000000000000000000',
   'data:image/png;base64,iVBORw0KGgo=',
+  // Provider fields: protocols, country codes, kebab ids, and URLs the SSRF guard must judge without DNS.
+  'openai',
+  'anthropic',
+  'gemini',
+  'CN',
+  'us',
+  'fuzz-provider',
+  'a--b',
+  'http://127.0.0.1/v1',
+  'http://127.0.0.1:0/v1',
+  'http://2130706433/v1',
+  'http://0x7f.1/v1',
+  'http://0177.0.0.1/v1',
+  'http://[::1]/v1',
+  'http://[::ffff:127.0.0.1]/v1',
+  'http://169.254.169.254/latest/meta-data',
+  'http://[fd00:ec2::254]/',
+  'http://10.0.0.1/v1',
+  'http://0.0.0.0/v1',
+  'http://localhost:1/v1',
+  'http://user:pass@127.0.0.1/v1',
+  'https://127.0.0.1/v1?x=1#y',
+  'http://127.0.0.1:99999/v1',
+  'file:///etc/passwd',
+  'gopher://127.0.0.1:25/',
+  'javascript:alert(1)',
+  '//127.0.0.1/v1',
 ];
 
 /** Number literals JSON allows and `JSON.parse` turns into odd values (Infinity, -0, rounded integers). */
@@ -560,4 +587,85 @@ export function queryStringArbitrary(): fc.Arbitrary<string> {
     fc.webQueryParameters().map((query) => `?${query}`),
     fc.stringMatching(/^[A-Za-z0-9_.-]{1,30}$/).map((id) => `?id=${id}`),
   );
+}
+
+/** Query strings for `GET /v1/generations`: `limit` at and past its bounds, `org_id` of others, odd encodings. */
+export function generationsQueryArbitrary(orgIds: readonly string[]): fc.Arbitrary<string> {
+  const limit = fc.oneof(
+    fc.constantFrom('1', '20', '100', '101', '0', '-1', '', '1.5', '1e2', '0x10', ' 5', '5 ', '٣', '%31', '%00', 'NaN'),
+    fc.constantFrom('9999999999', '99999999999999999999', `1${'0'.repeat(500)}`),
+    fc.integer({ min: -5, max: 200 }).map(String),
+  );
+  const orgId = fc.oneof(
+    fc.constantFrom(...orgIds, '', '%', '%2F', '..', '*', "' OR 1=1 --", '中文', 'x'.repeat(2_000)),
+    fc.stringMatching(/^[a-z0-9-]{1,20}$/),
+  );
+  const pair = fc.oneof(
+    limit.map((value) => `limit=${value}`),
+    orgId.map((value) => `org_id=${value}`),
+    fc.constantFrom('limit', 'org_id', 'limit=1&limit=2', 'org_id=a&org_id=b', 'offset=5', 'cursor=x'),
+    fc.webQueryParameters(),
+  );
+  // Spaces, control characters and non-ASCII are percent-encoded: Node's client refuses them raw in a path.
+  return fc.oneof(
+    fc.constant(''),
+    fc
+      .array(pair, { minLength: 1, maxLength: 4 })
+      .map((pairs) => `?${pairs.join('&')}`.replace(/[^\x21-\x7e]/gu, (character) => encodeURIComponent(character))),
+  );
+}
+
+/** A dashboard session a fuzz case may present: the cookie value and its CSRF token. */
+export interface FuzzSession {
+  readonly id: string;
+  readonly csrfToken: string;
+}
+
+const printableText = fc.stringMatching(/^[\x21-\x7e]{0,60}$/);
+
+/**
+ * `Cookie` and `x-csrf-token` headers: a live session with its own token, another session's token, none, empty,
+ * wrong, or hostile; the cookie alone, among others, repeated, or malformed. Header values stay printable ASCII
+ * (anything else is refused by the client before it is sent) and short of Node's header size limit.
+ */
+export function sessionHeadersArbitrary(sessions: readonly FuzzSession[]): fc.Arbitrary<Record<string, string>> {
+  const live = sessions.length === 0 ? fc.constant({ id: 'none', csrfToken: 'none' }) : fc.constantFrom(...sessions);
+  const otherToken = sessions.length === 0 ? printableText : fc.constantFrom(...sessions.map((item) => item.csrfToken));
+  return fc
+    .tuple(live, fc.nat({ max: 9 }), fc.nat({ max: 7 }), printableText, otherToken)
+    .map(([session, cookieChoice, tokenChoice, text, other]) => {
+      const cookies = [
+        undefined,
+        `meridian_session=${session.id}`,
+        `meridian_session=${session.id}`,
+        `theme=dark; meridian_session=${session.id}; other=1`,
+        `meridian_session=${text}; meridian_session=${session.id}`,
+        `meridian_session=${text}`,
+        'meridian_session=',
+        `meridian_session=${session.id.toUpperCase()}`,
+        `${text}`,
+        `meridian_session=${session.id}${'x'.repeat(2_000)}`,
+      ];
+      const tokens = [undefined, session.csrfToken, session.csrfToken, other, '', ` ${session.csrfToken}`, text, 'x'];
+      const cookie = cookies[cookieChoice];
+      const token = tokens[tokenChoice];
+      return {
+        ...(cookie === undefined ? {} : { cookie }),
+        ...(token === undefined ? {} : { 'x-csrf-token': token }),
+      };
+    });
+}
+
+/**
+ * Where a sign-in case connects from (any 127.x.y.z reaches the loopback listener): mostly its own address, so
+ * the throttle (10 failures per address a minute) leaves most cases to the body checks; sometimes one shared
+ * address, so the 429 path is fuzzed too. Never 127.0.0.1, which the test's own fixtures sign in from.
+ */
+export function loginAddressArbitrary(): fc.Arbitrary<string> {
+  return fc
+    .oneof(
+      { weight: 4, arbitrary: fc.tuple(fc.integer({ min: 2, max: 254 }), fc.integer({ min: 1, max: 254 })) },
+      { weight: 1, arbitrary: fc.constant([1, 1] as [number, number]) },
+    )
+    .map(([third, fourth]) => `127.0.${third}.${fourth}`);
 }
