@@ -25,6 +25,7 @@ import { bootstrapKeys } from './bootstrap-keys.js';
 import { GatewayError } from '../errors/index.js';
 import { createGatewayObservability } from './create-gateway-metrics.js';
 import { openStorage } from './open-storage.js';
+import { loadKeyring } from '../secrets/index.js';
 import { startRateLimiter } from './start-rate-limiter.js';
 import { createProviderAdmin } from './create-provider-admin.js';
 
@@ -170,6 +171,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
  */
 export function checkGatewayConfig(options: Pick<GatewayOptions, 'loaded' | 'env'>): Catalog {
   resolveTracesConfig(options.loaded.config.observability.traces, options.env);
+  // A malformed MERIDIAN_MASTER_KEYS stops a start; the check says so first.
+  loadKeyring(options.env);
   const sandboxPlaceholder = options.loaded.config.sandbox.enabled ? 'http://127.0.0.1:1' : undefined;
   return buildGatewayCatalog(options, sandboxPlaceholder);
 }

@@ -14,11 +14,14 @@ const directory = mkdtempSync(join(tmpdir(), 'meridian-check-'));
 
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-function check(yaml: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function check(
+  yaml: string,
+  env: Readonly<Record<string, string>> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const path = join(directory, `config-${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(path, yaml);
   return run(process.execPath, [mainPath, 'serve', '--check', '--config', path], {
-    env: { ...process.env, MERIDIAN_LOG_LEVEL: 'silent' },
+    env: { ...process.env, MERIDIAN_LOG_LEVEL: 'silent', ...env },
   }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({
@@ -55,5 +58,13 @@ describe('meridian serve --check', () => {
     expect(result.stderr).toMatch(
       /\.yaml:8:29: models\[0\]\.endpoints\[0\]\.provider: model x\/y names provider 'nope', which is not defined/,
     );
+  });
+
+  it('refuses a malformed MERIDIAN_MASTER_KEYS before a start would, without echoing it', async () => {
+    const secret = 'k1:not-base64-and-too-short';
+    const result = await check('sandbox: { enabled: true }\n', { MERIDIAN_MASTER_KEYS: secret });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('MERIDIAN_MASTER_KEYS');
+    expect(result.stderr).not.toContain('not-base64-and-too-short');
   });
 });
