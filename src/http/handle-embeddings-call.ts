@@ -8,7 +8,9 @@ import type { CallMoney } from './admit-call.js';
 import { sizeTokens } from './size-hold.js';
 import type { Endpoint } from '../catalog/catalog-types.js';
 import { limits } from '../config/index.js';
-import { GatewayError } from '../errors/index.js';
+import { GatewayError, toGatewayError } from '../errors/index.js';
+import { describeEmbeddingsCall, startEmbeddingsSpan } from '../observability/index.js';
+import type { TraceSpan } from '../observability/index.js';
 import type { EmbeddingsAdapter, OutboundAdapter } from '../protocols/adapter-types.js';
 import { parseEmbeddingsRequest, renderEmbeddingsResponse } from '../protocols/openai-chat/index.js';
 import { resolveEndpoints } from '../routing/index.js';
@@ -41,9 +43,15 @@ export async function handleEmbeddingsCall(
     });
   }
   const { endpoint, embeddings, chat } = chooseEndpoint(app, resolved.endpoints);
+  const span = startEmbeddingsSpan({ model: request.model, requestId: call.requestId });
   const generationId = createGenerationId(call.startedAtMs);
-  const money = holdForEmbeddings(app, { call, request, endpoint, generationId });
   try {
+    const money = holdForEmbeddings(app, { call, request, endpoint, generationId });
+    describeEmbeddingsCall(span, {
+      providerId: endpoint.provider.id,
+      baseUrl: endpoint.provider.baseUrl,
+      upstreamModel: endpoint.upstreamModel,
+    });
     await callEmbeddings(app, {
       call,
       request,
@@ -55,11 +63,15 @@ export async function handleEmbeddingsCall(
       money,
       model: resolved.model,
       response: exchange.response,
+      span,
     });
   } catch (error) {
+    span.recordError(toGatewayError(error).code);
     // Nothing was charged: the hold goes back (a no-op if the call was already settled).
     releaseUnsettledHold(app, generationId);
     throw error;
+  } finally {
+    span.end();
   }
 }
 
@@ -113,6 +125,7 @@ async function callEmbeddings(
     readonly money: CallMoney;
     readonly model: Model;
     readonly response: ServerResponse;
+    readonly span: TraceSpan;
   },
 ): Promise<void> {
   const { call, request, endpoint, embeddings, chat, generationId, response, encoding, model } = input;
@@ -147,6 +160,13 @@ async function callEmbeddings(
   });
   labelResponse(input.response, record);
   const stored = await app.generationWriter.write(record);
+  describeEmbeddingsCall(input.span, {
+    providerId: endpoint.provider.id,
+    baseUrl: endpoint.provider.baseUrl,
+    upstreamModel: endpoint.upstreamModel,
+    inputTokens: record.tokensInputTotal ?? undefined,
+    chargeNanos: stored.costNanos,
+  });
   const body = renderEmbeddingsResponse(
     result,
     { ...billed, costNanos: stored.costNanos },

@@ -8,6 +8,8 @@ export {
 } from './metrics/index.js';
 export type { GatewayMetrics, MetricsRegistry, MetricsRoute } from './metrics/index.js';
 export {
+  describeEmbeddingsCall,
+  startEmbeddingsSpan,
   endSettlementSpan,
   resolveTracesConfig,
   startAttemptSpan,

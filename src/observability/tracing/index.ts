@@ -14,3 +14,4 @@ export { resolveTracesConfig, serviceNameDefault } from './resolve-traces-config
 export type { TracesFileConfig, TracesSettings } from './resolve-traces-config.js';
 export { startTracing, traceShutdownTimeoutMs } from './start-tracing.js';
 export type { Tracing } from './start-tracing.js';
+export { describeEmbeddingsCall, embeddingsOperation, startEmbeddingsSpan } from './embeddings-span.js';
