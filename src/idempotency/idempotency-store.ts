@@ -112,7 +112,8 @@ export function createIdempotencyStore(database: Database): IdempotencyStore {
   };
 }
 
-function readRecordRow(row: RecordRow): IdempotencyRecord {
+/** A row read back as a record (also used by the PostgreSQL driver, src/storage/postgres/). */
+export function readRecordRow(row: RecordRow): IdempotencyRecord {
   const base = { fingerprint: row.fingerprint, createdAtMs: Number(row.created_at_ms) };
   if (row.status !== 'completed') return { status: 'in_progress', ...base };
   return {

@@ -90,7 +90,7 @@ function addToPending(
   measures.forEach((value, index) => (row.measures[index] = (row.measures[index] ?? 0n) + value));
 }
 
-function readDimensions(record: GenerationRecord): string[] {
+export function readDimensions(record: GenerationRecord): string[] {
   const app = convertAppName(record.appTitle, record.appReferer);
   return [record.modelId, record.author, record.origin, record.providerId, app, record.orgId, record.keyId];
 }
@@ -103,7 +103,7 @@ function readCount(value: number | null): bigint | null {
 }
 
 /** In `measureColumns` order. */
-function readMeasures(record: GenerationRecord): bigint[] {
+export function readMeasures(record: GenerationRecord): bigint[] {
   const prompt = readCount(record.tokensInputTotal);
   const completion = readCount(record.tokensOutputTotal);
   return [

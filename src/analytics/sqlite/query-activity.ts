@@ -12,7 +12,7 @@ import { readRollupSums } from './read-rollup-sums.js';
 import { convertToCount, dimensionColumns } from './rollup-columns.js';
 
 /** Every measure, in the order {@link convertToActivityRow} reads them. */
-const sumColumns = [
+export const sumColumns = [
   'requests',
   'requests_usage_estimated',
   'requests_usage_unknown',
@@ -25,7 +25,7 @@ const sumColumns = [
   'upstream_cost_nanos',
 ] as const;
 
-interface Range {
+export interface Range {
   readonly orgId: string;
   readonly fromMs: number;
   readonly toMs: number;
@@ -47,7 +47,7 @@ export function queryActivity(database: Database, params: ActivityParams): Activ
   return { ...range, groupBy, timeZone: zone.name, rows, total: sumTotals(rows) };
 }
 
-function parseRange(params: ActivityParams): Range {
+export function parseRange(params: ActivityParams): Range {
   if (typeof params.orgId !== 'string' || params.orgId === '') {
     throw new AnalyticsQueryError('orgId', 'Activity needs the caller’s org id');
   }
@@ -94,7 +94,7 @@ function readDayRows(database: Database, range: Range, zone: TimeZone): Activity
   return rows;
 }
 
-function convertToActivityRow(key: string, sums: readonly bigint[]): ActivityRow {
+export function convertToActivityRow(key: string, sums: readonly bigint[]): ActivityRow {
   const [requests, estimated, unknown, prompt, completion, reasoning, cached, total, cost, upstreamCost] = sums;
   return {
     key,
@@ -112,13 +112,13 @@ function convertToActivityRow(key: string, sums: readonly bigint[]): ActivityRow
 }
 
 /** Most spend first, then most tokens, then by key: deterministic. */
-function compareRows(left: ActivityRow, right: ActivityRow): number {
+export function compareRows(left: ActivityRow, right: ActivityRow): number {
   if (left.costNanos !== right.costNanos) return left.costNanos > right.costNanos ? -1 : 1;
   if (left.totalTokens !== right.totalTokens) return right.totalTokens - left.totalTokens;
   return left.key < right.key ? -1 : left.key > right.key ? 1 : 0;
 }
 
-function sumTotals(rows: readonly ActivityRow[]): ActivityTotals {
+export function sumTotals(rows: readonly ActivityRow[]): ActivityTotals {
   const total = {
     requests: 0,
     requestsUsageEstimated: 0,

@@ -63,7 +63,7 @@ export function queryTimeSeries<M extends UsageMeasure>(
 }
 
 /** Keys with a positive total over all periods, largest total first, ties by key. */
-function findSeriesKeys(valuesByPeriod: readonly ReadonlyMap<string, bigint>[]): string[] {
+export function findSeriesKeys(valuesByPeriod: readonly ReadonlyMap<string, bigint>[]): string[] {
   const totals = new Map<string, bigint>();
   for (const values of valuesByPeriod) {
     for (const [key, value] of values) totals.set(key, (totals.get(key) ?? 0n) + value);

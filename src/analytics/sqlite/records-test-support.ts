@@ -33,10 +33,9 @@ export function usageAt(
   });
 }
 
-/** The ISO week 2026-06-29..07-05 (across June/July) and its previous week, in UTC. */
-export function openWeekSpanningMonths(): Database {
-  const database = openTestDatabase();
-  writeGenerations(database, [
+/** Records of the ISO week 2026-06-29..07-05 (across June/July), its previous week and the weeks around, in UTC. */
+export function createWeekSpanningMonthsRecords(): GenerationRecord[] {
+  return [
     // Current week.
     usageAt('2026-06-29T00:00:00.000Z', 'openai/gpt-5', { prompt: 3_000, completion: 1_000 }),
     usageAt('2026-07-05T23:59:59.999Z', 'openai/gpt-5', { prompt: 1_500, completion: 500 }),
@@ -54,6 +53,12 @@ export function openWeekSpanningMonths(): Database {
     usageAt('2026-06-22T00:00:00.000Z', 'openai/gpt-5', { prompt: 3_000, completion: 1_000 }),
     usageAt('2026-06-28T23:59:59.999Z', 'deepseek/deepseek-v3.2', { prompt: 2_000, completion: 1_000 }),
     usageAt('2026-06-25T00:00:00.000Z', 'zhipu/glm-4.6', { prompt: 400, completion: 100 }),
-  ]);
+  ];
+}
+
+/** The ISO week 2026-06-29..07-05 (across June/July) and its previous week, in UTC. */
+export function openWeekSpanningMonths(): Database {
+  const database = openTestDatabase();
+  writeGenerations(database, createWeekSpanningMonthsRecords());
   return database;
 }

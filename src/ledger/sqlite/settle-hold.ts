@@ -6,7 +6,7 @@ import { appendPosting } from './append-posting.js';
 import type { HoldRow } from './ledger-rows.js';
 import type { LedgerStatements } from './prepare-ledger-statements.js';
 
-function assertSettleInput(input: SettleInput): void {
+export function assertSettleInput(input: SettleInput): void {
   assertNanos('chargeNanos', input.chargeNanos);
   assert.ok(Number.isSafeInteger(input.nowMs), 'nowMs must be an integer');
   const attemptIds = new Set<string>();

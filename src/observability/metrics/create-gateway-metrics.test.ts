@@ -86,6 +86,8 @@ describe('createGatewayMetrics', () => {
         'meridian_holds_in_flight 2',
         '# HELP meridian_metric_series_folded_total Label combinations refused by a metric series cap and counted under "other" instead.',
         '# TYPE meridian_metric_series_folded_total counter',
+        '# HELP meridian_rate_limit_degraded_decisions_total Rate-limit decisions taken by local limits (limit ÷ live nodes) while Redis was unusable.',
+        '# TYPE meridian_rate_limit_degraded_decisions_total counter',
         '# HELP meridian_rate_limit_refusals_total Requests refused by a rate limit, by reason.',
         '# TYPE meridian_rate_limit_refusals_total counter',
         'meridian_rate_limit_refusals_total{reason="requests"} 1',

@@ -19,6 +19,9 @@ export function openPostgresPool(url: string, options: { readonly connectionsMax
     statement_timeout: limits.postgresStatementTimeoutMs,
     query_timeout: limits.postgresStatementTimeoutMs + limits.postgresConnectTimeoutMs,
     idle_in_transaction_session_timeout: limits.postgresStatementTimeoutMs * 2,
+    // No JIT: our statements are short, but a plan over parameter arrays is estimated high enough to cross
+    // jit_above_cost, and compiling it then costs ~200 ms for a query that runs in ~50 (a zoned time series).
+    options: '-c jit=off',
     types: { getTypeParser: readTypeParser },
   });
   // An idle client that loses its connection emits here; the pool replaces it. Without a listener Node would crash.

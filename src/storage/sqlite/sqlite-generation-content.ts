@@ -11,7 +11,7 @@ const bytesMaxMin = 1_024;
 export function renderTruncationMarker(originalBytes: number): string {
   return `…[truncated by Meridian: ${originalBytes} bytes]`;
 }
-const truncationMarkerPattern = /…\[truncated by Meridian: \d+ bytes\]$/;
+export const truncationMarkerPattern = /…\[truncated by Meridian: \d+ bytes\]$/;
 
 /**
  * Bounds a generation's content to `bytesMax` UTF-8 bytes in all. When both fields fit, nothing changes; otherwise

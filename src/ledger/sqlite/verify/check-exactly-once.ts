@@ -2,7 +2,7 @@ import type { InvariantResult } from '../../ledger-types.js';
 import type { VerifyContext } from './verify-context.js';
 import { createInvariantResult, queryRows } from './verify-context.js';
 
-interface HoldPostings {
+export interface HoldPostings {
   readonly request_id: string;
   readonly status: string;
   readonly amount: bigint;
@@ -37,7 +37,7 @@ const holdPostingsSql = `
   GROUP BY h.request_id ORDER BY h.request_id`;
 
 /** The failures of one hold's postings against its status; empty when it resolved exactly once. */
-function findHoldFailures(row: HoldPostings): string[] {
+export function findHoldFailures(row: HoldPostings): string[] {
   const hold = `hold ${row.request_id} (${row.status}, ${row.amount})`;
   const failures: string[] = [];
   // A free request holds 0, with no posting to hold or expire it.

@@ -1,0 +1,148 @@
+import type { Pool, PoolClient } from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, findPostgresSkipReason } from '../../../test/support/start-postgres.js';
+import type { TestDatabase } from '../../../test/support/start-postgres.js';
+import { migratePostgres } from '../../storage/postgres/migrate-postgres.js';
+import { openPostgresPool } from '../../storage/postgres/open-postgres-pool.js';
+import type { PlaceHoldInput } from '../ledger-types.js';
+import type { AsyncLedger } from './async-ledger.js';
+import { createPostgresLedger } from './create-postgres-ledger.js';
+import { settleHoldInTransaction } from './settle-hold.js';
+
+/**
+ * The interleavings the one-statement admission must get right on PostgreSQL, made deterministic: a transaction
+ * holds the org's row lock while admissions queue behind it, and commits only once they are seen waiting. (The
+ * conformance suite's concurrency cases cover the same with real races.)
+ */
+
+const skipReason = await findPostgresSkipReason();
+let database: TestDatabase;
+let pool: Pool;
+let lockingPool: Pool;
+let ledger: AsyncLedger;
+let orgCount = 0;
+let orgId = '';
+
+beforeAll(async () => {
+  if (skipReason !== undefined) return;
+  database = await createTestDatabase();
+  pool = openPostgresPool(database.url);
+  lockingPool = openPostgresPool(database.url);
+  await migratePostgres(pool);
+  ledger = createPostgresLedger(pool);
+});
+
+afterAll(async () => {
+  if (skipReason !== undefined) return;
+  await pool.end();
+  await lockingPool.end();
+  await database.drop();
+});
+
+beforeEach(() => {
+  orgCount += 1;
+  orgId = `org-${orgCount}`;
+});
+
+function hold(requestId: string, overrides: Partial<PlaceHoldInput> = {}): PlaceHoldInput {
+  return {
+    requestId: `${orgId}:${requestId}`,
+    orgId,
+    keyId: `${orgId}:key`,
+    amountMax: 1_000n,
+    amountMin: 100n,
+    keyLimit: undefined,
+    nowMs: 1_000_000,
+    ttlMs: 60_000,
+    ...overrides,
+  };
+}
+
+/** Waits (bounded) until `count` statements are blocked on a row lock. */
+async function waitForLockWaiters(count: number): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const { rows } = await lockingPool.query<{ waiting: bigint }>(
+      "SELECT COUNT(*) AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+    );
+    if ((rows[0]?.waiting ?? 0n) >= BigInt(count)) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`${count} statements never waited for a lock`);
+}
+
+/**
+ * Opens a transaction on the locking pool, runs `work` in it, and keeps it open: `committed` resolves once `commit`
+ * has been called and the COMMIT went through.
+ */
+async function openLockingTransaction(work: (client: PoolClient) => Promise<void>) {
+  const client = await lockingPool.connect();
+  await client.query('BEGIN');
+  await work(client);
+  return {
+    commit: async (): Promise<void> => {
+      try {
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+    },
+  };
+}
+
+describe.skipIf(skipReason !== undefined)('placeHold on PostgreSQL under the org row lock', () => {
+  it('decides on the balance committed while it waited, not on its older snapshot', async () => {
+    await ledger.grant({ grantId: `${orgId}:g`, orgId, amount: 1_000n, nowMs: 0 });
+    await ledger.placeHold(hold('req-1'));
+    // A settlement that releases the whole hold is in flight: the org row is locked, its credit not yet back.
+    const settling = await openLockingTransaction(async (client) => {
+      const settled = await settleHoldInTransaction(client, {
+        requestId: `${orgId}:req-1`,
+        chargeNanos: 0n,
+        attemptCosts: [],
+        nowMs: 1_000_100,
+      });
+      expect(settled).toEqual({ chargedNanos: 0n, isFirstSettlement: true });
+    });
+    const admitting = ledger.placeHold(hold('req-2', { amountMin: 1_000n }));
+    await waitForLockWaiters(1);
+    await settling.commit();
+    expect(await admitting).toEqual({ ok: true, amount: 1_000n });
+    expect(await ledger.balance(orgId)).toEqual({
+      availableNanos: 0n,
+      heldNanos: 1_000n,
+      grantedNanos: 1_000n,
+      chargedNanos: 0n,
+    });
+    expect((await ledger.verify(1_000_100, 0)).filter((result) => !result.ok)).toEqual([]);
+  });
+
+  it("holds a new key's first admissions, queued together, within its limit (one runs again)", async () => {
+    await ledger.grant({ grantId: `${orgId}:g`, orgId, amount: 100_000n, nowMs: 0 });
+    const locking = await openLockingTransaction(async (client) => {
+      await client.query('SELECT 1 FROM ledger_org_balances WHERE org_id = $1 FOR UPDATE', [orgId]);
+    });
+    const keyLimit = { limitNanos: 1_500n, windowStartMs: 0 };
+    const admissions = [ledger.placeHold(hold('req-1', { keyLimit })), ledger.placeHold(hold('req-2', { keyLimit }))];
+    await waitForLockWaiters(2);
+    await locking.commit();
+    const amounts = (await Promise.all(admissions)).map((result) => (result.ok ? result.amount : -1n));
+    expect(amounts.sort((left, right) => Number(left - right))).toEqual([500n, 1_000n]);
+    expect(await ledger.keySpend(`${orgId}:key`, 0)).toEqual({ spentNanos: 0n, heldNanos: 1_500n });
+    expect((await ledger.verify(1_000_000, 0)).filter((result) => !result.ok)).toEqual([]);
+  });
+
+  it('answers a request id admitted meanwhile by another node with that hold', async () => {
+    await ledger.grant({ grantId: `${orgId}:g`, orgId, amount: 5_000n, nowMs: 0 });
+    const locking = await openLockingTransaction(async (client) => {
+      await client.query('SELECT 1 FROM ledger_org_balances WHERE org_id = $1 FOR UPDATE', [orgId]);
+    });
+    const admissions = [ledger.placeHold(hold('req-1')), ledger.placeHold(hold('req-1', { amountMax: 2_000n }))];
+    await waitForLockWaiters(2);
+    await locking.commit();
+    const results = await Promise.all(admissions);
+    expect(results[0]).toEqual(results[1]);
+    expect(await ledger.postings({ requestId: `${orgId}:req-1` })).toHaveLength(1);
+    const held = results[0]?.ok === true ? results[0].amount : 0n;
+    expect(await ledger.balance(orgId)).toMatchObject({ availableNanos: 5_000n - held, heldNanos: held });
+  });
+});

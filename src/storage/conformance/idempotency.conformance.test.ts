@@ -1,0 +1,205 @@
+import { afterAll, expect, it } from 'vitest';
+import { createIdempotencyStore } from '../../idempotency/idempotency-store.js';
+import type { IdempotencyClaim, IdempotencyStore } from '../../idempotency/idempotency-store.js';
+import type { AsyncPort } from '../async-port.js';
+import { toAsyncPort } from '../async-port.js';
+import { createPostgresIdempotencyStore } from '../postgres/postgres-idempotency-store.js';
+import { describeEachDriver } from './driver-test-support.js';
+import { openSecondPool, openSqliteNodes } from './two-node-test-support.js';
+
+interface IdempotencyPorts {
+  readonly store: AsyncPort<IdempotencyStore>;
+  /** The same records seen from another node (a second connection or pool). */
+  readonly otherNodeStore: AsyncPort<IdempotencyStore>;
+  readonly closeOtherNode: () => Promise<void>;
+}
+
+const stored = {
+  status: 200,
+  headers: { 'content-type': 'text/event-stream', 'set-cookie': ['a=1', 'b=2'] },
+  body: Buffer.from('data: [DONE]\n\n'),
+};
+/** Reads with this bound see every row, expired or not. */
+const seeAll = -1;
+
+/** Cases share one database per driver, so each uses its own API key id. Times stay above 1 000, the prune case's rows below. */
+function createClaim(keyId: string, overrides: Partial<IdempotencyClaim> = {}): IdempotencyClaim {
+  return { keyId, idempotencyKey: 'k1', fingerprint: 'f1', createdAtMs: 1_000, ...overrides };
+}
+
+describeEachDriver<IdempotencyPorts>(
+  'IdempotencyStore conformance',
+  {
+    sqlite: () => {
+      const nodes = openSqliteNodes();
+      return {
+        ports: {
+          store: toAsyncPort(createIdempotencyStore(nodes.first)),
+          otherNodeStore: toAsyncPort(createIdempotencyStore(nodes.second)),
+          closeOtherNode: () => Promise.resolve(),
+        },
+        close: () => nodes.close(),
+      };
+    },
+    postgres: (pool) => {
+      const otherPool = openSecondPool(pool);
+      return {
+        store: createPostgresIdempotencyStore(pool),
+        otherNodeStore: createPostgresIdempotencyStore(otherPool),
+        closeOtherNode: () => otherPool.end(),
+      };
+    },
+  },
+  (context) => {
+    afterAll(() => context.ports.closeOtherNode());
+
+    it('lets exactly one claim win, and reads the row back until it expires', async () => {
+      const { store } = context.ports;
+      const claim = createClaim('key-win');
+      expect(await store.claimRecord(claim, 0)).toBe(true);
+      expect(await store.claimRecord({ ...claim, fingerprint: 'f2', createdAtMs: 2_000 }, 0)).toBe(false);
+      expect(await store.findRecord('key-win', 'k1', 999)).toEqual({
+        status: 'in_progress',
+        fingerprint: 'f1',
+        createdAtMs: 1_000,
+      });
+      expect(await store.findRecord('key-win', 'k1', 1_000)).toBeUndefined();
+      expect(await store.findRecord('key-other', 'k1', 0)).toBeUndefined();
+      expect(await store.findRecord('key-win', 'k2', 0)).toBeUndefined();
+    });
+
+    it('replaces an expired row with a new claim', async () => {
+      const { store } = context.ports;
+      const claim = createClaim('key-expired');
+      await store.claimRecord(claim, 0);
+      await store.completeRecord(claim, stored, 1_500);
+      const later = { ...claim, fingerprint: 'f2', createdAtMs: 90_000 };
+      expect(await store.claimRecord(later, 1_000)).toBe(true);
+      expect(await store.findRecord('key-expired', 'k1', 1_000)).toEqual({
+        status: 'in_progress',
+        fingerprint: 'f2',
+        createdAtMs: 90_000,
+      });
+      // The old claim's late completion finds no row of its own.
+      await store.completeRecord(claim, stored, 1_600);
+      expect((await store.findRecord('key-expired', 'k1', seeAll))?.status).toBe('in_progress');
+    });
+
+    it('leaves a live completed row intact when a duplicate claims it', async () => {
+      const { store } = context.ports;
+      const claim = createClaim('key-live');
+      await store.claimRecord(claim, 0);
+      await store.completeRecord(claim, stored, 1_500);
+      expect(await store.claimRecord({ ...claim, fingerprint: 'f2', createdAtMs: 2_000 }, 999)).toBe(false);
+      expect(await store.findRecord('key-live', 'k1', 999)).toEqual({
+        status: 'completed',
+        fingerprint: 'f1',
+        createdAtMs: 1_000,
+        response: stored,
+      });
+    });
+
+    it('completes a claim with its stored response, headers and bytes intact', async () => {
+      const { store } = context.ports;
+      const claim = createClaim('key-complete');
+      const binary = { status: 201, headers: { 'x-empty': '', 'x-list': [] }, body: Buffer.from([0, 255, 10, 13, 0]) };
+      await store.claimRecord(claim, 0);
+      await store.completeRecord(claim, binary, 1_500);
+      expect(await store.findRecord('key-complete', 'k1', 0)).toEqual({
+        status: 'completed',
+        fingerprint: 'f1',
+        createdAtMs: 1_000,
+        response: binary,
+      });
+    });
+
+    it('completes or releases only its own in-progress claim', async () => {
+      const { store } = context.ports;
+      const claim = createClaim('key-own');
+      await store.claimRecord(claim, 0);
+      for (const stranger of [
+        { ...claim, createdAtMs: 999 },
+        { ...claim, fingerprint: 'f2' },
+      ]) {
+        await store.completeRecord(stranger, stored, 1_500);
+        await store.releaseRecord(stranger);
+      }
+      expect((await store.findRecord('key-own', 'k1', 0))?.status).toBe('in_progress');
+      await store.completeRecord(claim, stored, 1_500);
+      // A completed record is never released by a late failure path.
+      await store.releaseRecord(claim);
+      expect((await store.findRecord('key-own', 'k1', 0))?.status).toBe('completed');
+    });
+
+    it('releases its own claim, so the key can be claimed again', async () => {
+      const { store } = context.ports;
+      const claim = createClaim('key-release');
+      await store.claimRecord(claim, 0);
+      await store.releaseRecord(claim);
+      expect(await store.findRecord('key-release', 'k1', seeAll)).toBeUndefined();
+      expect(await store.claimRecord({ ...claim, fingerprint: 'f2', createdAtMs: 3_000 }, 0)).toBe(true);
+    });
+
+    it('prunes rows created at or before the bound, at most rowsMax per pass', async () => {
+      const { store } = context.ports;
+      for (const [index, createdAtMs] of [100, 200, 300, 400].entries()) {
+        await store.claimRecord(createClaim('key-prune', { idempotencyKey: `k${index}`, createdAtMs }), 0);
+      }
+      expect(await store.pruneRecords(300, 2)).toBe(2);
+      expect(await store.pruneRecords(300, 2)).toBe(1);
+      expect(await store.pruneRecords(300, 2)).toBe(0);
+      const left = await Promise.all(
+        ['k0', 'k1', 'k2', 'k3'].map(async (key) => (await store.findRecord('key-prune', key, seeAll))?.createdAtMs),
+      );
+      expect(left).toEqual([undefined, undefined, undefined, 400]);
+      await store.pruneRecords(400, 10);
+    });
+
+    it('prunes each row once when two nodes prune at the same time', async () => {
+      const { store, otherNodeStore } = context.ports;
+      for (let index = 0; index < 10; index += 1) {
+        await store.claimRecord(createClaim('key-prune-race', { idempotencyKey: `k${index}`, createdAtMs: 500 }), 0);
+      }
+      const counts = await Promise.all([store.pruneRecords(500, 10), otherNodeStore.pruneRecords(500, 10)]);
+      expect(counts[0] + counts[1]).toBe(10);
+      expect(await store.pruneRecords(500, 10)).toBe(0);
+    });
+
+    it('lets exactly one of 20 concurrent claims from two nodes win', async () => {
+      const { store, otherNodeStore } = context.ports;
+      const claims = Array.from({ length: 20 }, (_, index) =>
+        createClaim('key-race', { fingerprint: `f${index}`, createdAtMs: 5_000 + index }),
+      );
+      const results = await Promise.all(
+        claims.map((claim, index) => (index % 2 === 0 ? store : otherNodeStore).claimRecord(claim, 0)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = claims[results.indexOf(true)]!;
+      expect(await otherNodeStore.findRecord('key-race', 'k1', 0)).toEqual({
+        status: 'in_progress',
+        fingerprint: winner.fingerprint,
+        createdAtMs: winner.createdAtMs,
+      });
+    });
+
+    it('replaces an expired row exactly once when 20 claims from two nodes race for it', async () => {
+      const { store, otherNodeStore } = context.ports;
+      const old = createClaim('key-race-expired');
+      await store.claimRecord(old, 0);
+      await store.completeRecord(old, stored, 1_500);
+      const claims = Array.from({ length: 20 }, (_, index) =>
+        createClaim('key-race-expired', { fingerprint: `f${index}`, createdAtMs: 90_000 + index }),
+      );
+      const results = await Promise.all(
+        claims.map((claim, index) => (index % 2 === 0 ? store : otherNodeStore).claimRecord(claim, 1_000)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = claims[results.indexOf(true)]!;
+      expect(await store.findRecord('key-race-expired', 'k1', 1_000)).toEqual({
+        status: 'in_progress',
+        fingerprint: winner.fingerprint,
+        createdAtMs: winner.createdAtMs,
+      });
+    });
+  },
+);
