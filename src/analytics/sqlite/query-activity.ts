@@ -4,6 +4,7 @@ import { AnalyticsQueryError } from '../analytics-query-error.js';
 import type { ActivityParams, ActivityResult, ActivityRow, ActivityTotals } from '../analytics-types.js';
 import { activityGroupings } from '../analytics-types.js';
 import { dayMs, formatCivilDate } from '../civil-date.js';
+import { rollupMeasureColumns } from '../group-rollup-rows.js';
 import { parseOneOf } from '../parse-query-options.js';
 import { assertOnRollupBucket } from '../period-bounds.js';
 import type { TimeZone } from '../time-zone.js';
@@ -11,19 +12,8 @@ import { findZonedDayStartMs, findZonedEpochDay, parseTimeZone } from '../time-z
 import { readRollupSums } from './read-rollup-sums.js';
 import { convertToCount, dimensionColumns } from './rollup-columns.js';
 
-/** Every measure, in the order {@link convertToActivityRow} reads them. */
-export const sumColumns = [
-  'requests',
-  'requests_usage_estimated',
-  'requests_usage_unknown',
-  'tokens_prompt',
-  'tokens_completion',
-  'tokens_reasoning',
-  'tokens_cached',
-  'tokens_total',
-  'cost_nanos',
-  'upstream_cost_nanos',
-] as const;
+/** Every measure (the rollups' measure columns), in the order {@link convertToActivityRow} reads them. */
+export const sumColumns = rollupMeasureColumns;
 
 export interface Range {
   readonly orgId: string;

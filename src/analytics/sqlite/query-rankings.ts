@@ -1,16 +1,9 @@
 import type { Database } from 'better-sqlite3';
-import { analyticsLimits } from '../analytics-limits.js';
 import type { MeasureValue, RankingsParams, RankingsResult, UsageMeasure } from '../analytics-types.js';
-import { rankingDimensions, rankingPeriods, usageMeasures } from '../analytics-types.js';
-import { parseCivilDate } from '../civil-date.js';
-import { convertToGrowth } from '../convert-to-ratio.js';
-import { parseInteger, parseOneOf } from '../parse-query-options.js';
-import { findPeriodBounds } from '../period-bounds.js';
-import type { RankingGroup } from '../rank-groups.js';
-import { rankGroups } from '../rank-groups.js';
-import { parseTimeZone } from '../time-zone.js';
+import { assembleRankings, rankingsSumColumns } from '../assemble-rankings.js';
+import { parseRankingsQuery } from '../parse-rankings-query.js';
 import { readRollupSums } from './read-rollup-sums.js';
-import { convertToCount, convertToMeasureValue, dimensionColumns, measureColumns } from './rollup-columns.js';
+import { dimensionColumns, measureColumns } from './rollup-columns.js';
 
 /**
  * The barometer: top-N keys of a dimension by a measure over a day, ISO week or month in a time zone, with
@@ -24,59 +17,14 @@ export function queryRankings<M extends UsageMeasure>(
   database: Database,
   params: RankingsParams<M>,
 ): RankingsResult<MeasureValue<M>> {
-  const period = parseOneOf(params.period, rankingPeriods, 'period');
-  const by = parseOneOf(params.by, rankingDimensions, 'by');
-  const measure = parseOneOf<UsageMeasure>(params.measure, usageMeasures, 'measure') as M;
-  const zone = parseTimeZone(params.timeZone);
-  const epochDay = parseCivilDate(params.date, 'date');
-  const limit = parseInteger(
-    params.limit,
-    { min: 1, max: analyticsLimits.rankingsLimitMax, default: analyticsLimits.rankingsLimitDefault },
-    'limit',
-  );
-  const minAppRequests = parseInteger(
-    params.minAppRequests,
-    { min: 0, max: analyticsLimits.minAppRequestsMax, default: 0 },
-    'minAppRequests',
-  );
-  const current = findPeriodBounds(zone, period, epochDay, 0);
-  const previous = findPeriodBounds(zone, period, epochDay, -1);
-
+  const query = parseRankingsQuery(params);
+  const { by, measure, current, previous } = query;
   const read = { groupColumn: dimensionColumns[by], orgId: params.orgId };
   const currentSums = readRollupSums(database, {
     ...read,
     ...current,
-    sumColumns: [measureColumns[measure], 'requests', 'requests_usage_estimated', 'requests_usage_unknown'],
+    sumColumns: [measureColumns[measure], ...rankingsSumColumns],
   });
   const previousSums = readRollupSums(database, { ...read, ...previous, sumColumns: [measureColumns[measure]] });
-  const groups: RankingGroup[] = [...new Set([...currentSums.keys(), ...previousSums.keys()])].map((key) => ({
-    key,
-    value: currentSums.get(key)?.[0] ?? 0n,
-    previousValue: previousSums.get(key)?.[0] ?? 0n,
-    requests: currentSums.get(key)?.[1] ?? 0n,
-  }));
-  const ranked = rankGroups(groups, { by, limit, minAppRequests });
-  const toValue = (value: bigint): MeasureValue<M> => convertToMeasureValue(measure, value);
-  const sumCurrent = (index: number): number =>
-    convertToCount([...currentSums.values()].reduce((sum, sums) => sum + (sums[index] ?? 0n), 0n));
-  return {
-    period,
-    by,
-    measure,
-    timeZone: zone.name,
-    current,
-    previous,
-    total: toValue(ranked.total),
-    previousTotal: toValue(ranked.previousTotal),
-    growth: convertToGrowth(ranked.total, ranked.previousTotal),
-    rows: ranked.rows.map((row) => ({ ...row, value: toValue(row.value), previousValue: toValue(row.previousValue) })),
-    others: {
-      ...ranked.others,
-      value: toValue(ranked.others.value),
-      previousValue: toValue(ranked.others.previousValue),
-    },
-    requests: sumCurrent(1),
-    requestsUsageEstimated: sumCurrent(2),
-    requestsUsageUnknown: sumCurrent(3),
-  };
+  return assembleRankings(query, currentSums, previousSums);
 }

@@ -1,6 +1,5 @@
 import type { GenerationRecord } from '../../storage/index.js';
-import type { Database } from 'better-sqlite3';
-import { createRecord, openTestDatabase, writeGenerations } from './test-support.js';
+import { createRecord } from './test-support.js';
 
 /** Catalog facts of the models used in tests. */
 export const testModels = {
@@ -54,11 +53,4 @@ export function createWeekSpanningMonthsRecords(): GenerationRecord[] {
     usageAt('2026-06-28T23:59:59.999Z', 'deepseek/deepseek-v3.2', { prompt: 2_000, completion: 1_000 }),
     usageAt('2026-06-25T00:00:00.000Z', 'zhipu/glm-4.6', { prompt: 400, completion: 100 }),
   ];
-}
-
-/** The ISO week 2026-06-29..07-05 (across June/July) and its previous week, in UTC. */
-export function openWeekSpanningMonths(): Database {
-  const database = openTestDatabase();
-  writeGenerations(database, createWeekSpanningMonthsRecords());
-  return database;
 }

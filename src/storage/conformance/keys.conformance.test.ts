@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AsyncPort } from '../async-port.js';
 import { toAsyncPort } from '../async-port.js';
-import type { KeyRecord, KeyStore, OrgStore } from '../ports.js';
+import { createKeyRecord } from '../key-record-test-support.js';
+import type { KeyStore, OrgStore } from '../ports.js';
 import { createPostgresKeyStore } from '../postgres/postgres-key-store.js';
 import { createPostgresOrgStore } from '../postgres/postgres-org-store.js';
 import { createSqliteKeyStore } from '../sqlite/sqlite-key-store.js';
@@ -15,27 +16,6 @@ interface KeyPorts {
   /** The same keys seen from another node (a second connection or pool). */
   readonly otherNodeKeys: AsyncPort<KeyStore>;
   readonly closeOtherNode: () => Promise<void>;
-}
-
-function createKeyRecord(id: string, overrides: Partial<KeyRecord> = {}): KeyRecord {
-  return {
-    id,
-    orgId: 'default',
-    name: 'ci',
-    role: 'member',
-    digest: id.padEnd(64, '0'),
-    displayPrefix: 'sk-mer-v1-abcd',
-    lastFour: 'wxyz',
-    createdAtMs: 5,
-    revokedAtMs: null,
-    limitNanos: null,
-    limitReset: 'none',
-    isDisabled: false,
-    expiresAtMs: null,
-    allowedModels: null,
-    rateLimits: { requestsPerMinute: null, tokensPerMinute: null, concurrencyMax: null },
-    ...overrides,
-  };
 }
 
 describeEachDriver<KeyPorts>(

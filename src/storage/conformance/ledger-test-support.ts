@@ -7,7 +7,7 @@ import { onTestFinished } from 'vitest';
 import type { AsyncLedger } from '../../ledger/postgres/async-ledger.js';
 import { createPostgresLedger } from '../../ledger/postgres/create-postgres-ledger.js';
 import { settleHoldInTransaction } from '../../ledger/postgres/settle-hold.js';
-import type { PlaceHoldInput, SettleInput, SettleResult } from '../../ledger/ledger-types.js';
+import type { SettleInput, SettleResult } from '../../ledger/ledger-types.js';
 import { createSqliteLedger } from '../../ledger/sqlite/create-sqlite-ledger.js';
 import { insertTestGeneration } from '../../ledger/sqlite/test-support.js';
 import type { AsyncPort } from '../async-port.js';
@@ -68,20 +68,8 @@ export async function openLedgerCase(cases: LedgerCases): Promise<LedgerCase> {
   return opened;
 }
 
-/** A hold request with defaults: org `org-a`, key `key-a`, at t = 1 000 000, TTL 60 s, no key limit. */
-export function createHoldInput(requestId: string, overrides: Partial<PlaceHoldInput> = {}): PlaceHoldInput {
-  return {
-    requestId,
-    orgId: 'org-a',
-    keyId: 'key-a',
-    amountMax: 1_000n,
-    amountMin: 100n,
-    keyLimit: undefined,
-    nowMs: 1_000_000,
-    ttlMs: 60_000,
-    ...overrides,
-  };
-}
+/** The hold requests of the SQLite ledger tests (org `org-a`, key `key-a`, t = 1 000 000, TTL 60 s). */
+export { createHoldInput } from '../../ledger/sqlite/test-support.js';
 
 function openSqliteNode(database: Database): LedgerNode {
   const ledger = createSqliteLedger(database);

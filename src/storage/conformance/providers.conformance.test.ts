@@ -1,13 +1,17 @@
 import { afterAll, expect, it } from 'vitest';
-import { openSecret, sealSecret } from '../../secrets/index.js';
-import { createTestKeyring } from '../../secrets/test-support.js';
+import { openSecret } from '../../secrets/index.js';
 import type { AsyncPort } from '../async-port.js';
 import { toAsyncPort } from '../async-port.js';
-import type { ProviderRecord, ProviderStore } from '../ports.js';
+import type { ProviderStore } from '../ports.js';
 import { createPostgresProviderStore } from '../postgres/postgres-provider-store.js';
 import { createSqliteProviderStore } from '../sqlite/sqlite-provider-store.js';
 import { describeEachDriver } from './driver-test-support.js';
 import { openSecondPool, openSqliteNodes } from './two-node-test-support.js';
+import {
+  createProviderRecord as createRecord,
+  providerPlainKey as plainKey,
+  providerTestKeyring as keyring,
+} from '../provider-record-test-support.js';
 
 interface ProviderPorts {
   readonly providers: AsyncPort<ProviderStore>;
@@ -16,33 +20,6 @@ interface ProviderPorts {
   /** Every stored providers row, all columns, as JSON text (to prove what is and is not stored). */
   readonly readRawRows: () => Promise<string>;
   readonly closeOtherNode: () => Promise<void>;
-}
-
-const keyring = createTestKeyring(['k1', 1]);
-const plainKey = 'sk-provider-store-canary-0123456789abcdef';
-
-function createRecord(id: string, overrides: Partial<ProviderRecord> = {}): ProviderRecord {
-  return {
-    id,
-    protocol: 'openai',
-    baseUrl: 'https://api.example.test/v1',
-    apiKey: { sealed: sealSecret(plainKey, { keyring, purpose: `provider:${id}` }), keyId: 'k1', lastFour: 'cdef' },
-    models: [
-      {
-        id: 'acme/model-one',
-        name: 'Model One',
-        author: 'acme',
-        origin: 'US',
-        contextLength: 32_768,
-        upstreamModel: 'model-one',
-        pricing: { prompt: '0.5', completion: '1.5', cacheRead: '0.05' },
-        maxOutputTokens: null,
-      },
-    ],
-    createdAtMs: 1_000,
-    updatedAtMs: 1_000,
-    ...overrides,
-  };
 }
 
 describeEachDriver<ProviderPorts>(

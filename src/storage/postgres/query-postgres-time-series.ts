@@ -1,20 +1,13 @@
 import type { Pool } from 'pg';
-import { analyticsLimits } from '../../analytics/analytics-limits.js';
 import type {
   MeasureValue,
-  PeriodBounds,
   TimeSeriesParams,
-  TimeSeriesPoint,
   TimeSeriesResult,
   UsageMeasure,
 } from '../../analytics/analytics-types.js';
-import { timeSeriesDimensions, timeSeriesIntervals, usageMeasures } from '../../analytics/analytics-types.js';
-import { parseCivilDate } from '../../analytics/civil-date.js';
-import { parseInteger, parseOneOf } from '../../analytics/parse-query-options.js';
-import { findPeriodBounds } from '../../analytics/period-bounds.js';
-import { findSeriesKeys } from '../../analytics/sqlite/query-time-series.js';
-import { convertToMeasureValue, dimensionColumns, measureColumns } from '../../analytics/sqlite/rollup-columns.js';
-import { parseTimeZone } from '../../analytics/time-zone.js';
+import { assembleTimeSeries } from '../../analytics/assemble-time-series.js';
+import { parseTimeSeriesQuery } from '../../analytics/parse-time-series-query.js';
+import { dimensionColumns, measureColumns } from '../../analytics/sqlite/rollup-columns.js';
 import { readPostgresRollupSums } from './read-postgres-rollup-sums.js';
 
 /**
@@ -28,35 +21,12 @@ export async function queryPostgresTimeSeries<M extends UsageMeasure>(
   pool: Pool,
   params: TimeSeriesParams<M>,
 ): Promise<TimeSeriesResult<MeasureValue<M>>> {
-  const interval = parseOneOf(params.interval, timeSeriesIntervals, 'interval');
-  const stackBy = parseOneOf(params.stackBy, timeSeriesDimensions, 'stackBy');
-  const measure = parseOneOf<UsageMeasure>(params.measure, usageMeasures, 'measure') as M;
-  const zone = parseTimeZone(params.timeZone);
-  const epochDay = parseCivilDate(params.date, 'date');
-  const count = parseInteger(
-    params.count,
-    { min: 1, max: analyticsLimits.timeSeriesPeriodCountMax, default: 1 },
-    'count',
-  );
-  const periods: PeriodBounds[] = [];
-  for (let offset = 1 - count; offset <= 0; offset += 1) {
-    periods.push(findPeriodBounds(zone, interval, epochDay, offset));
-  }
-
+  const query = parseTimeSeriesQuery(params);
   const sumsByPeriod = await readPostgresRollupSums(pool, {
-    ranges: periods,
-    groupColumn: dimensionColumns[stackBy],
-    sumColumns: [measureColumns[measure]],
+    ranges: query.periods,
+    groupColumn: dimensionColumns[query.stackBy],
+    sumColumns: [measureColumns[query.measure]],
     orgId: params.orgId,
   });
-  const valuesByPeriod = sumsByPeriod.map((sums) => new Map([...sums].map(([key, values]) => [key, values[0] ?? 0n])));
-  const keys = findSeriesKeys(valuesByPeriod);
-  const points: TimeSeriesPoint<MeasureValue<M>>[] = [];
-  periods.forEach((period, index) => {
-    for (const key of keys) {
-      const value = valuesByPeriod[index]?.get(key) ?? 0n;
-      points.push({ periodStartMs: period.startMs, key, value: convertToMeasureValue(measure, value) });
-    }
-  });
-  return { interval, stackBy, measure, timeZone: zone.name, periods, keys, points };
+  return assembleTimeSeries(query, sumsByPeriod);
 }

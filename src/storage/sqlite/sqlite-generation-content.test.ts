@@ -55,24 +55,6 @@ describe('generation content insert', () => {
     expect(generations.findGeneration('gen-a1')).toEqual(record('gen-a1', { orgId: 'alpha', startedAtMs: t0 }));
   });
 
-  it('re-checks the stored setting: a pipeline holding a stale "on" stores nothing once logging is off', () => {
-    const { orgs, generations, rows } = openStores();
-    orgs.setPromptLogging('alpha', { isEnabled: true, retentionDays: 7 });
-    orgs.setPromptLogging('alpha', { isEnabled: false, retentionDays: 7 });
-    generations.insertGenerations([record('gen-1', { orgId: 'alpha', content: chat('late', 'x') })]);
-    expect(rows()).toEqual([]);
-  });
-
-  it('keeps the first content of a replayed id (the replay inserts neither record nor content)', () => {
-    const { orgs, generations, rows } = openStores();
-    orgs.setPromptLogging('alpha', { isEnabled: true, retentionDays: 7 });
-    generations.insertGenerations([record('gen-1', { orgId: 'alpha', content: chat('first', 'one') })]);
-    generations.insertGenerations([record('gen-1', { orgId: 'alpha', content: chat('second', 'two') })]);
-    expect(rows().map((row) => row['prompt_json'])).toEqual([
-      '[{"role":"user","content":[{"type":"text","text":"first"}]}]',
-    ]);
-  });
-
   it('truncates over the bound with the marker, and reads the flags back', () => {
     const { orgs, generations, rows, content } = openStores({ contentBytesMax: 1_024 });
     orgs.setPromptLogging('alpha', { isEnabled: true, retentionDays: 7 });
@@ -132,47 +114,9 @@ describe('boundContent', () => {
   });
 });
 
-describe('findContent', () => {
-  it('answers only inside the retention and while logging is on', () => {
-    const { orgs, generations, content } = openStores();
-    orgs.setPromptLogging('alpha', { isEnabled: true, retentionDays: 2 });
-    generations.insertGenerations([record('gen-1', { orgId: 'alpha', startedAtMs: t0, content: chat('q', 'a') })]);
-    expect(content.findContent('gen-1', t0 + 2 * dayMs)?.orgId).toBe('alpha');
-    expect(content.findContent('gen-1', t0 + 2 * dayMs + 1)).toBeUndefined();
-    orgs.setPromptLogging('alpha', { isEnabled: false, retentionDays: 2 });
-    expect(content.findContent('gen-1', t0)).toBeUndefined();
-    expect(content.findContent('gen-missing', t0)).toBeUndefined();
-  });
-});
-
+// Replays, the stale switch, findContent's retention and the retention purge are conformance cases on both drivers
+// (src/storage/conformance/generation-content.conformance.test.ts).
 describe('purgeExpiredContent', () => {
-  it("deletes rows past each org's own retention, and every row of an org with logging off", () => {
-    const { orgs, generations, content, rows } = openStores();
-    orgs.setPromptLogging('alpha', { isEnabled: true, retentionDays: 1 });
-    orgs.setPromptLogging('gamma', { isEnabled: true, retentionDays: 7 });
-    orgs.setPromptLogging('beta', { isEnabled: true, retentionDays: 30 });
-    const at = (id: string, orgId: string, ageDays: number) =>
-      record(id, { orgId, startedAtMs: t0 - ageDays * dayMs, content: chat(id, id) });
-    generations.insertGenerations([
-      at('a-old', 'alpha', 2),
-      at('a-edge', 'alpha', 1),
-      at('a-new', 'alpha', 0),
-      at('g-old', 'gamma', 8),
-      at('g-mid', 'gamma', 2),
-      at('b-1', 'beta', 3),
-      at('b-2', 'beta', 0),
-    ]);
-    orgs.setPromptLogging('beta', { isEnabled: false, retentionDays: 30 });
-
-    expect(content.purgeExpiredContent(t0, 100)).toBe(4);
-    // Exactly the retention is kept (a row aged exactly 1 day of a 1-day retention stays), older goes.
-    expect(rows().map((row) => row['generation_id'])).toEqual(['a-edge', 'a-new', 'g-mid']);
-    expect(content.purgeExpiredContent(t0, 100)).toBe(0);
-    // A day later alpha's edge row has expired too.
-    expect(content.purgeExpiredContent(t0 + dayMs, 100)).toBe(1);
-    expect(rows().map((row) => row['generation_id'])).toEqual(['a-new', 'g-mid']);
-  });
-
   it('deletes at most rowsMax per call, oldest first within an org', () => {
     const { orgs, generations, content, rows } = openStores();
     orgs.setPromptLogging('alpha', { isEnabled: true, retentionDays: 1 });

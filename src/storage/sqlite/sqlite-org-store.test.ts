@@ -26,22 +26,6 @@ describe('createSqliteOrgStore', () => {
     storage.close();
   });
 
-  it('sets prompt logging (off by default) and refuses an out-of-range retention', () => {
-    const storage = openSqliteStorage({ path: ':memory:' });
-    storage.orgs.ensureOrg({ id: 'acme', name: 'Acme', createdAtMs: 1, markupBasisPoints: 0 });
-    expect(storage.orgs.isPromptLoggingEnabled('acme')).toBe(false);
-    expect(storage.orgs.setPromptLogging('acme', { isEnabled: true, retentionDays: 365 })).toBe(true);
-    expect(storage.orgs.findOrg('acme')?.promptLogging).toEqual({ isEnabled: true, retentionDays: 365 });
-    expect(storage.orgs.isPromptLoggingEnabled('acme')).toBe(true);
-    expect(storage.orgs.setPromptLogging('nobody', { isEnabled: true, retentionDays: 1 })).toBe(false);
-    expect(storage.orgs.isPromptLoggingEnabled('nobody')).toBe(false);
-    expect(() => storage.orgs.setPromptLogging('acme', { isEnabled: true, retentionDays: 366 })).toThrow(
-      'retentionDays must be an integer from 1 to 365',
-    );
-    expect(() => storage.orgs.setPromptLogging('acme', { isEnabled: true, retentionDays: 0 })).toThrow();
-    storage.close();
-  });
-
   it("answers the switch from memory: its own writes at once, another process's after the cache TTL", () => {
     const database = openSqliteDatabase({ path: ':memory:' });
     migrateSqlite(database);

@@ -1,42 +1,9 @@
-import { ledgerAccounts } from '../../ledger-accounts.js';
 import type { InvariantResult } from '../../ledger-types.js';
-import { createInvariantResult } from '../../sqlite/verify/verify-context.js';
+import { checkBoundedSpendOf } from '../../verify-shared/check-bounded-spend-of.js';
 import { readOrgFlows } from './read-org-flows.js';
 import type { PostgresVerifyContext } from './verify-context.js';
 
-/**
- * INV-2 Bounded spend (strict, no overdraft): every org's available and held balances are ≥ 0; what an org was
- * charged never exceeds what it was granted (plus operator refunds); and available + held = granted + refunded −
- * charged exactly, so `available = credit − settled − Σ active holds`.
- */
+/** INV-2 Bounded spend (strict, no overdraft), over the cached balances and the org flows (see checkBoundedSpendOf). */
 export async function checkBoundedSpend(context: PostgresVerifyContext): Promise<InvariantResult> {
-  const result = createInvariantResult('INV-2', 'Bounded spend');
-  const orgIds = new Set<string>();
-  for (const [account, balance] of context.cachedBalances) {
-    const org = ledgerAccounts.parseOrg(account);
-    if (org === undefined) continue;
-    orgIds.add(org.orgId);
-    if (balance < 0n) result.fail(`${account} is ${balance} (below zero)`);
-  }
-  const flows = await readOrgFlows(context);
-  for (const orgId of flows.keys()) orgIds.add(orgId);
-  for (const orgId of [...orgIds].sort()) {
-    const { grantedNanos, refundedNanos, chargedNanos } = flows.get(orgId) ?? {
-      grantedNanos: 0n,
-      refundedNanos: 0n,
-      chargedNanos: 0n,
-    };
-    if (chargedNanos > grantedNanos + refundedNanos) {
-      result.fail(
-        `org ${orgId} was charged ${chargedNanos}, more than granted ${grantedNanos} + refunded ${refundedNanos}`,
-      );
-    }
-    const available = context.cachedBalances.get(ledgerAccounts.orgAvailable(orgId)) ?? 0n;
-    const held = context.cachedBalances.get(ledgerAccounts.orgHeld(orgId)) ?? 0n;
-    const expected = grantedNanos + refundedNanos - chargedNanos;
-    if (available + held !== expected) {
-      result.fail(`org ${orgId}: available + held = ${available + held}, granted + refunded − charged = ${expected}`);
-    }
-  }
-  return result.finish();
+  return checkBoundedSpendOf(context.cachedBalances, await readOrgFlows(context));
 }

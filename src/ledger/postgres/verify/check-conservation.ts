@@ -1,5 +1,7 @@
 import type { InvariantResult } from '../../ledger-types.js';
-import { addTotal, compareTotals, createInvariantResult } from '../../sqlite/verify/verify-context.js';
+import { addTotal, compareTotals } from '../../verify-shared/compare-totals.js';
+import type { InvariantFailures } from '../../verify-shared/create-invariant-result.js';
+import { createInvariantResult } from '../../verify-shared/create-invariant-result.js';
 import { readOrgFlows } from './read-org-flows.js';
 import type { PostgresVerifyContext } from './verify-context.js';
 import { queryRows } from './verify-context.js';
@@ -32,14 +34,12 @@ const keyChargesByDaySql = `
   SELECT key_id, (created_at_ms / 86400000) * 86400000 AS day_start_ms, SUM(amount)::bigint AS total
   FROM ledger_postings WHERE kind = 'charge' AND key_id IS NOT NULL GROUP BY key_id, day_start_ms`;
 
-type Failures = ReturnType<typeof createInvariantResult>;
-
 /**
  * Postings are never updated, deleted or truncated: the three triggers exist and are enabled. (Unlike SQLite, ids are
  * not checked for gaps: an identity column skips the values of rolled-back inserts. A posting deleted behind the
  * triggers' back shows in the cached balances it leaves unexplained.)
  */
-async function checkAppendOnly(context: PostgresVerifyContext, result: Failures): Promise<void> {
+async function checkAppendOnly(context: PostgresVerifyContext, result: InvariantFailures): Promise<void> {
   const triggers = await queryRows<{ tgname: string }>(
     context,
     `SELECT tgname FROM pg_trigger WHERE tgrelid = 'ledger_postings'::regclass AND tgenabled <> 'D'
@@ -49,7 +49,7 @@ async function checkAppendOnly(context: PostgresVerifyContext, result: Failures)
 }
 
 /** Per key day, the cached spend against the charges. */
-async function checkKeyDays(context: PostgresVerifyContext, result: Failures): Promise<void> {
+async function checkKeyDays(context: PostgresVerifyContext, result: InvariantFailures): Promise<void> {
   const buckets = new Map<string, bigint>();
   for (const row of await queryRows<{ key_id: string; day_start_ms: bigint; charged_nanos: bigint }>(
     context,
@@ -70,7 +70,7 @@ async function checkKeyDays(context: PostgresVerifyContext, result: Failures): P
 }
 
 /** Each org's cached charged total, and each key's, against the charge postings. */
-async function checkChargedTotals(context: PostgresVerifyContext, result: Failures): Promise<void> {
+async function checkChargedTotals(context: PostgresVerifyContext, result: InvariantFailures): Promise<void> {
   const cachedByOrg = new Map<string, bigint>();
   for (const row of await queryRows<{ org_id: string; charged_nanos: bigint }>(
     context,
@@ -97,7 +97,7 @@ async function checkChargedTotals(context: PostgresVerifyContext, result: Failur
   }
 }
 
-async function checkCaches(context: PostgresVerifyContext, result: Failures): Promise<void> {
+async function checkCaches(context: PostgresVerifyContext, result: InvariantFailures): Promise<void> {
   const derived = new Map<string, bigint>();
   for (const row of await queryRows<{ account: string; balance: bigint }>(context, derivedBalancesSql)) {
     derived.set(row.account, row.balance);

@@ -1,7 +1,7 @@
 import type { InvariantResult } from '../../ledger-types.js';
-import type { HoldPostings } from '../../sqlite/verify/check-exactly-once.js';
-import { findHoldFailures } from '../../sqlite/verify/check-exactly-once.js';
-import { createInvariantResult } from '../../sqlite/verify/verify-context.js';
+import { createInvariantResult } from '../../verify-shared/create-invariant-result.js';
+import type { HoldPostings } from '../../verify-shared/find-hold-failures.js';
+import { findHoldFailures } from '../../verify-shared/find-hold-failures.js';
 import type { PostgresVerifyContext } from './verify-context.js';
 import { queryRows } from './verify-context.js';
 

@@ -1,13 +1,13 @@
-import { ledgerAccounts } from '../../ledger-accounts.js';
 import type { InvariantResult } from '../../ledger-types.js';
-import { compareTotals, createInvariantResult } from '../../sqlite/verify/verify-context.js';
+import type { InvariantFailures } from '../../verify-shared/create-invariant-result.js';
+import { createInvariantResult } from '../../verify-shared/create-invariant-result.js';
+import type { LeakedHold } from '../../verify-shared/find-holds-drain-failures.js';
+import { findHoldsDrainFailures } from '../../verify-shared/find-holds-drain-failures.js';
 import type { PostgresVerifyContext } from './verify-context.js';
 import { queryRows } from './verify-context.js';
 
-type Failures = ReturnType<typeof createInvariantResult>;
-
 /** Each key's cached active total (what admission reads under the org lock) against its active holds. */
-async function checkKeyHeld(context: PostgresVerifyContext, result: Failures): Promise<void> {
+async function checkKeyHeld(context: PostgresVerifyContext, result: InvariantFailures): Promise<void> {
   const rows = await queryRows<{ key_id: string; cached: bigint | null; active: bigint | null }>(
     context,
     `SELECT COALESCE(k.key_id, a.key_id) AS key_id, k.held_nanos AS cached, a.total AS active
@@ -28,18 +28,12 @@ async function checkKeyHeld(context: PostgresVerifyContext, result: Failures): P
  */
 export async function checkHoldsDrain(context: PostgresVerifyContext): Promise<InvariantResult> {
   const result = createInvariantResult('INV-5', 'Holds drain');
-  const leaked = await queryRows<{ request_id: string; org_id: string; expires_at_ms: bigint }>(
+  const leaked = await queryRows<LeakedHold>(
     context,
     `SELECT request_id, org_id, expires_at_ms FROM ledger_holds WHERE status = 'active' AND expires_at_ms < $1
      ORDER BY expires_at_ms, request_id COLLATE "C"`,
     [context.nowMs - context.graceMs],
   );
-  for (const row of leaked) {
-    result.fail(
-      `hold ${row.request_id} of org ${row.org_id} expired at ${row.expires_at_ms} and is still active ` +
-        `${context.graceMs} ms of grace later (now ${context.nowMs})`,
-    );
-  }
   const activeByOrg = new Map<string, bigint>();
   for (const row of await queryRows<{ org_id: string; total: bigint }>(
     context,
@@ -47,14 +41,7 @@ export async function checkHoldsDrain(context: PostgresVerifyContext): Promise<I
   )) {
     activeByOrg.set(row.org_id, row.total);
   }
-  const heldByOrg = new Map<string, bigint>();
-  for (const [account, balance] of context.cachedBalances) {
-    const org = ledgerAccounts.parseOrg(account);
-    if (org?.side === 'held') heldByOrg.set(org.orgId, balance);
-  }
-  compareTotals(activeByOrg, heldByOrg, (orgId, active, held) =>
-    result.fail(`org ${orgId}: held balance ${held}, active holds add up to ${active}`),
-  );
+  findHoldsDrainFailures(context, leaked, activeByOrg, result);
   await checkKeyHeld(context, result);
   return result.finish();
 }

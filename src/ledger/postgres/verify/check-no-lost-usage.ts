@@ -1,5 +1,8 @@
 import type { InvariantResult } from '../../ledger-types.js';
-import { createInvariantResult } from '../../sqlite/verify/verify-context.js';
+import type { InvariantFailures } from '../../verify-shared/create-invariant-result.js';
+import { createInvariantResult } from '../../verify-shared/create-invariant-result.js';
+import type { GenerationCharges } from '../../verify-shared/find-usage-failures.js';
+import { findUsageFailures } from '../../verify-shared/find-usage-failures.js';
 import type { PostgresVerifyContext } from './verify-context.js';
 import { queryRows } from './verify-context.js';
 
@@ -16,31 +19,14 @@ const misbookedCostsSql = `
   WHERE p.kind = 'provider_cost' AND p.debit_account <> CASE WHEN h.status = 'posted' AND h.charged_nanos > 0
     THEN 'platform:inference_cost' ELSE 'platform:insurance_expense' END ORDER BY p.id`;
 
-type Failures = ReturnType<typeof createInvariantResult>;
-
 /** Checks each generation paid through the ledger; returns how many were skipped (no hold: before the ledger). */
-async function checkGenerations(context: PostgresVerifyContext, result: Failures): Promise<bigint> {
-  const rows = await queryRows<{
-    id: string;
-    cost_nanos: bigint;
-    upstream_cost_nanos: bigint;
-    charged: bigint;
-    provider: bigint;
-  }>(
+async function checkGenerations(context: PostgresVerifyContext, result: InvariantFailures): Promise<bigint> {
+  const rows = await queryRows<GenerationCharges>(
     context,
     `SELECT g.id, g.cost_nanos, g.upstream_cost_nanos, ${sumOf('charge')} AS charged, ${sumOf('provider_cost')} AS provider
      FROM generations g WHERE ${hasHold} ORDER BY g.id COLLATE "C"`,
   );
-  for (const row of rows) {
-    if (row.charged !== row.cost_nanos) {
-      result.fail(`generation ${row.id} cost ${row.cost_nanos}, but its charge postings add up to ${row.charged}`);
-    }
-    if (row.upstream_cost_nanos > 0n && row.provider !== row.upstream_cost_nanos) {
-      result.fail(
-        `generation ${row.id} upstream cost ${row.upstream_cost_nanos}, but its provider costs add up to ${row.provider}`,
-      );
-    }
-  }
+  findUsageFailures(rows, result);
   const [skipped] = await queryRows<{ count: bigint }>(
     context,
     `SELECT COUNT(*) AS count FROM generations g WHERE NOT ${hasHold}`,

@@ -1,7 +1,7 @@
 import { nanosMax } from '../../assert-nanos.js';
 import { ledgerAccounts } from '../../ledger-accounts.js';
 import type { InvariantResult } from '../../ledger-types.js';
-import { createInvariantResult } from '../../sqlite/verify/verify-context.js';
+import { createInvariantResult } from '../../verify-shared/create-invariant-result.js';
 import type { PostgresVerifyContext } from './verify-context.js';
 import { queryRows } from './verify-context.js';
 

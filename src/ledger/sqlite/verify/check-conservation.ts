@@ -1,7 +1,10 @@
 import type { InvariantResult } from '../../ledger-types.js';
+import { addTotal, compareTotals } from '../../verify-shared/compare-totals.js';
+import type { InvariantFailures } from '../../verify-shared/create-invariant-result.js';
+import { createInvariantResult } from '../../verify-shared/create-invariant-result.js';
 import type { VerifyContext } from './verify-context.js';
 import { readOrgFlows } from './read-org-flows.js';
-import { addTotal, compareTotals, createInvariantResult, queryRows } from './verify-context.js';
+import { queryRows } from './verify-context.js';
 
 const derivedBalancesSql = `
   SELECT account, SUM(delta) AS balance FROM (
@@ -31,15 +34,13 @@ const keyChargesByDaySql = `
   SELECT key_id, (created_at_ms / 86400000) * 86400000 AS day_start_ms, SUM(amount) AS total
   FROM ledger_postings WHERE kind = 'charge' AND key_id IS NOT NULL GROUP BY key_id, day_start_ms`;
 
-type Failures = ReturnType<typeof createInvariantResult>;
-
 /**
  * Postings are never updated or deleted: both triggers exist, and ids run 1..N with no gap. Ids are plain rowids
  * (no AUTOINCREMENT, so no sqlite_sequence to compare with): SQLite issues max(id) + 1, and since the delete
  * trigger refuses every delete, no id is freed and issued again. A deletion behind the triggers' back shows as a
  * gap, or, for the last posting, in the cached balances it leaves unexplained.
  */
-function checkAppendOnly(context: VerifyContext, result: Failures): void {
+function checkAppendOnly(context: VerifyContext, result: InvariantFailures): void {
   const triggers = queryRows<{ name: string }>(
     context.database,
     "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN ('ledger_postings_no_update', 'ledger_postings_no_delete')",
@@ -55,7 +56,7 @@ function checkAppendOnly(context: VerifyContext, result: Failures): void {
 }
 
 /** Each org's cached charged total (ledger_org_totals) against its charge postings. */
-function checkOrgTotals(context: VerifyContext, result: Failures): void {
+function checkOrgTotals(context: VerifyContext, result: InvariantFailures): void {
   const cached = new Map<string, bigint>();
   for (const row of queryRows<{ org_id: string; charged_nanos: bigint }>(
     context.database,
@@ -72,7 +73,7 @@ function checkOrgTotals(context: VerifyContext, result: Failures): void {
   );
 }
 
-function checkCaches(context: VerifyContext, result: Failures): void {
+function checkCaches(context: VerifyContext, result: InvariantFailures): void {
   const derived = new Map<string, bigint>();
   const derivedRows = queryRows<{ account: string; balance: bigint }>(context.database, derivedBalancesSql);
   for (const row of derivedRows) derived.set(row.account, row.balance);

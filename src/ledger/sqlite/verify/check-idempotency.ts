@@ -1,7 +1,9 @@
-import { ledgerAccounts } from '../../ledger-accounts.js';
 import type { InvariantResult } from '../../ledger-types.js';
+import { createInvariantResult } from '../../verify-shared/create-invariant-result.js';
+import type { GrantPostings, GrantRow } from '../../verify-shared/find-grant-failures.js';
+import { findGrantFailures } from '../../verify-shared/find-grant-failures.js';
 import type { VerifyContext } from './verify-context.js';
-import { addTotal, compareTotals, createInvariantResult, queryRows } from './verify-context.js';
+import { queryRows } from './verify-context.js';
 
 /**
  * INV-6 Idempotency, the store's part: each grant id was posted exactly once, for its own
@@ -10,39 +12,15 @@ import { addTotal, compareTotals, createInvariantResult, queryRows } from './ver
  */
 export function checkIdempotency(context: VerifyContext): InvariantResult {
   const result = createInvariantResult('INV-6', 'Idempotency');
-  const grants = queryRows<{ grant_id: string; org_id: string; amount: bigint }>(
+  const grants = queryRows<GrantRow>(
     context.database,
     'SELECT grant_id, org_id, amount FROM ledger_grants ORDER BY grant_id',
   );
-  const postings = queryRows<{ transfer_id: string; credit_account: string; count: bigint; total: bigint }>(
+  const postings = queryRows<GrantPostings>(
     context.database,
     `SELECT transfer_id, credit_account, COUNT(*) AS count, SUM(amount) AS total FROM ledger_postings
      WHERE kind = 'grant' GROUP BY transfer_id, credit_account ORDER BY transfer_id, credit_account`,
   );
-  const postingsByTransfer = new Map<string, (typeof postings)[number][]>();
-  const postedByOrg = new Map<string, bigint>();
-  for (const row of postings) {
-    postingsByTransfer.set(row.transfer_id, [...(postingsByTransfer.get(row.transfer_id) ?? []), row]);
-    addTotal(postedByOrg, ledgerAccounts.parseOrg(row.credit_account)?.orgId ?? row.credit_account, row.total);
-  }
-  const grantedByOrg = new Map<string, bigint>();
-  for (const grant of grants) {
-    addTotal(grantedByOrg, grant.org_id, grant.amount);
-    const transferId = `grant:${grant.grant_id}`;
-    const posted = postingsByTransfer.get(transferId) ?? [];
-    postingsByTransfer.delete(transferId);
-    const [only] = posted;
-    const isExact =
-      posted.length === 1 &&
-      only?.count === 1n &&
-      only.total === grant.amount &&
-      only.credit_account === ledgerAccounts.orgAvailable(grant.org_id);
-    if (!isExact)
-      result.fail(`grant ${grant.grant_id} (${grant.amount} to org ${grant.org_id}) is not posted exactly once`);
-  }
-  for (const transferId of postingsByTransfer.keys()) result.fail(`grant posting ${transferId} has no grant row`);
-  compareTotals(grantedByOrg, postedByOrg, (orgId, granted, posted) =>
-    result.fail(`org ${orgId}: grants add up to ${granted}, grant postings to ${posted}`),
-  );
+  findGrantFailures(grants, postings, result);
   return result.finish('Idempotency-Key replay is an API property, tested end to end');
 }

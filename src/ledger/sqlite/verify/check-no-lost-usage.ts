@@ -1,6 +1,9 @@
 import type { InvariantResult } from '../../ledger-types.js';
+import { createInvariantResult } from '../../verify-shared/create-invariant-result.js';
+import type { GenerationCharges } from '../../verify-shared/find-usage-failures.js';
+import { findUsageFailures } from '../../verify-shared/find-usage-failures.js';
 import type { VerifyContext } from './verify-context.js';
-import { createInvariantResult, queryRows } from './verify-context.js';
+import { queryRows } from './verify-context.js';
 
 // Each sum repeats the WHERE term of a partial unique index word for word, so it is an index lookup, not a scan.
 const sumOf = (kind: 'charge' | 'provider_cost'): string =>
@@ -27,27 +30,12 @@ const misbookedCostsSql = `
  */
 export function checkNoLostUsage(context: VerifyContext): InvariantResult {
   const result = createInvariantResult('INV-4', 'No lost usage');
-  const rows = queryRows<{
-    id: string;
-    cost_nanos: bigint;
-    upstream_cost_nanos: bigint;
-    charged: bigint;
-    provider: bigint;
-  }>(
+  const rows = queryRows<GenerationCharges>(
     context.database,
     `SELECT g.id, g.cost_nanos, g.upstream_cost_nanos, ${sumOf('charge')} AS charged, ${sumOf('provider_cost')} AS provider
      FROM generations g WHERE ${hasHold} ORDER BY g.id`,
   );
-  for (const row of rows) {
-    if (row.charged !== row.cost_nanos) {
-      result.fail(`generation ${row.id} cost ${row.cost_nanos}, but its charge postings add up to ${row.charged}`);
-    }
-    if (row.upstream_cost_nanos > 0n && row.provider !== row.upstream_cost_nanos) {
-      result.fail(
-        `generation ${row.id} upstream cost ${row.upstream_cost_nanos}, but its provider costs add up to ${row.provider}`,
-      );
-    }
-  }
+  findUsageFailures(rows, result);
   const misbooked = queryRows<{ id: bigint; request_id: string; debit_account: string }>(
     context.database,
     misbookedCostsSql,

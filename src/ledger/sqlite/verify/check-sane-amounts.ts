@@ -1,8 +1,9 @@
 import { nanosMax } from '../../assert-nanos.js';
 import { ledgerAccounts } from '../../ledger-accounts.js';
 import type { InvariantResult } from '../../ledger-types.js';
+import { createInvariantResult } from '../../verify-shared/create-invariant-result.js';
 import type { VerifyContext } from './verify-context.js';
-import { createInvariantResult, queryRows } from './verify-context.js';
+import { queryRows } from './verify-context.js';
 
 /**
  * INV-7 Sane amounts: no org account below zero; every posting, grant and key spend
