@@ -2,27 +2,12 @@ import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors/index.js';
 import type { GenerationListStore, KeyRecord } from '../../storage/index.js';
+import { createKeyRecord } from '../../storage/key-record-test-support.js';
 import { createTestGenerationRecord as record } from '../../storage/test-generation-record.js';
 import { sendGenerations } from './generations-route.js';
 
 function createKey(role: KeyRecord['role'], orgId: string): KeyRecord {
-  return {
-    id: `key_${role}`,
-    orgId,
-    name: role,
-    role,
-    digest: 'digest',
-    displayPrefix: 'sk-mer',
-    lastFour: 'abcd',
-    createdAtMs: 0,
-    revokedAtMs: null,
-    limitNanos: null,
-    limitReset: 'none',
-    isDisabled: false,
-    expiresAtMs: null,
-    allowedModels: null,
-    rateLimits: { requestsPerMinute: null, tokensPerMinute: null, concurrencyMax: null },
-  };
+  return createKeyRecord(`key_${role}`, { orgId, name: role, role });
 }
 
 /** A store that records what it was asked and answers one record per asked org. */
