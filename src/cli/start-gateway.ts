@@ -9,6 +9,7 @@ import { ConfigError, formatConfigPath, limits } from '../config/index.js';
 import { createHealthTracker } from '../health/index.js';
 import { createApp } from '../http/app.js';
 import type { AppContext } from '../http/app-context.js';
+import { parseTrustedProxies } from '../http/client-address.js';
 import { createLoginThrottle, createSessionStore } from '../http/session/index.js';
 import type { Logger } from '../observability/index.js';
 import { resolveTracesConfig, startTracing } from '../observability/index.js';
@@ -136,6 +137,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       failuresMax: limits.loginFailuresPerMinuteMax,
       addressesMax: limits.loginThrottleAddressesMax,
     }),
+    trustedProxies: parseTrustedProxies(config.server.trustedProxies),
   };
   const server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, createApp(context));
   const host = options.hostOverride ?? config.server.host;

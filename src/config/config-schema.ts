@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { modelEntrySchema, priceStringSchema, providerEntrySchema } from '../catalog/catalog-schema.js';
-import { parseOutboundAllowList } from '../net/index.js';
+import { parseCidr, parseOutboundAllowList } from '../net/index.js';
 import { clusterConfigSchema } from './cluster-schema.js';
 import { limits } from './limits.js';
 
@@ -31,6 +31,17 @@ function checkAllowEntries(entries: readonly string[], context: z.RefinementCtx)
   });
 }
 
+/** Entries in `server.trusted_proxies`; a proxy tier needs a handful of blocks. */
+const trustedProxiesMax = 100;
+
+/** Each trusted proxy is an address or CIDR block (`10.0.0.0/8`, `::1`), strict as parse-cidr reads it. */
+const trustedProxyEntry = z
+  .string()
+  .refine(
+    (entry) => parseCidr(entry) !== undefined,
+    'must be an IP address or CIDR block (IPv4 in dotted decimal, no host bits past the prefix)',
+  );
+
 /** The file's shape (PRODUCT.md §2), snake_case as written; every section optional. */
 export const configFileSchema = z.strictObject({
   server: z
@@ -39,6 +50,8 @@ export const configFileSchema = z.strictObject({
       port: z.number().int().min(0).max(65_535).default(8787),
       /** On SIGTERM, how long open streams may run before they are ended with an in-band error (default 10 s). */
       shutdown_drain_ms: z.number().int().nonnegative().max(3_600_000).optional(),
+      /** Reverse proxies whose `x-forwarded-for` / `x-forwarded-proto` are believed (default none: the socket peer). */
+      trusted_proxies: z.array(trustedProxyEntry).max(trustedProxiesMax).default([]),
     })
     .prefault({}),
   storage: z

@@ -70,7 +70,7 @@ describe('loadConfig', () => {
       },
     });
     expect(sourcePath).toBe(path);
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8787 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8787, trustedProxies: [] });
     expect(config.admin.key).toBe('admin-secret-0123456789');
     expect(config.providers[0]).toMatchObject({ id: 'deepseek', protocol: 'openai', api_key: 'sk-deepseek' });
     expect(config.models[0]!.endpoints[0]!.pricing).toEqual({
@@ -96,7 +96,7 @@ describe('loadConfig', () => {
   it('runs on defaults with no file, relative to the working directory', () => {
     const loaded = loadConfig({ cwd: directory, env: {} });
     expect(loaded.sourcePath).toBeUndefined();
-    expect(loaded.config.server).toEqual({ host: '127.0.0.1', port: 8787 });
+    expect(loaded.config.server).toEqual({ host: '127.0.0.1', port: 8787, trustedProxies: [] });
     expect(loaded.config.sandbox).toEqual({ enabled: true, latencyScale: 1 });
     expect(loaded.config.dataDirectory).toBe(join(directory, 'data'));
     expect(loaded.config.storage.url).toBe('sqlite:./data/meridian.db');

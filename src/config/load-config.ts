@@ -9,7 +9,13 @@ import { interpolateEnv } from './interpolate-env.js';
 
 /** The validated configuration with defaults applied and paths resolved. */
 export interface MeridianConfig {
-  readonly server: { readonly host: string; readonly port: number; readonly shutdownDrainMs: number | undefined };
+  readonly server: {
+    readonly host: string;
+    readonly port: number;
+    readonly shutdownDrainMs: number | undefined;
+    /** Addresses and CIDR blocks of reverse proxies whose forwarding headers are believed (validated). */
+    readonly trustedProxies: readonly string[];
+  };
   readonly storage: {
     readonly url: string;
     readonly redis: string | undefined;
@@ -217,7 +223,12 @@ function findNode(root: unknown, path: readonly (string | number)[], isKey: bool
 
 function resolveConfig(file: ConfigFile, baseDirectory: string): MeridianConfig {
   return {
-    server: { host: file.server.host, port: file.server.port, shutdownDrainMs: file.server.shutdown_drain_ms },
+    server: {
+      host: file.server.host,
+      port: file.server.port,
+      shutdownDrainMs: file.server.shutdown_drain_ms,
+      trustedProxies: file.server.trusted_proxies,
+    },
     storage: { url: file.storage.url, redis: file.storage.redis, sqliteSynchronous: file.storage.sqlite_synchronous },
     admin: { key: nonEmpty(file.admin.key) },
     billing: {

@@ -4,6 +4,7 @@ import type { HealthTracker } from '../health/index.js';
 import type { KeyService } from '../keys/index.js';
 import type { RateLimiter } from '../limits/index.js';
 import type { StickySessions } from '../routing/index.js';
+import type { TrustedProxies } from './client-address.js';
 import type { RetryBudget } from './retry-budget.js';
 import type { ProviderAdminContext } from './routes/providers-route.js';
 import type { LoginThrottle, SessionStore } from './session/index.js';
@@ -60,6 +61,8 @@ export interface AppContext {
   readonly sessions: SessionStore;
   /** Failed dashboard sign-ins per remote address (bounds key guessing). */
   readonly loginThrottle: LoginThrottle;
+  /** Reverse proxies whose `x-forwarded-for` / `x-forwarded-proto` are believed (config `server.trusted_proxies`). */
+  readonly trustedProxies: TrustedProxies;
 }
 
 /** Per-request facts shared by the pipeline's steps. */

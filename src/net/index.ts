@@ -23,3 +23,6 @@ export { parseOutboundAllowList } from './parse-allow-list.js';
 export type { OutboundAllowList } from './parse-allow-list.js';
 export { parseIpAddress } from './parse-ip-address.js';
 export { parseOutboundUrl } from './parse-outbound-url.js';
+export { cidrContains, parseCidr } from './parse-cidr.js';
+export type { Cidr } from './parse-cidr.js';
+export type { IpAddress } from './ip-address.js';

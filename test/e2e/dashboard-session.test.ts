@@ -121,10 +121,17 @@ const cookiePattern = (secure: string) =>
   );
 const ended = { code: 'authentication_failed', message: 'Not signed in, or the session has ended.' };
 
+/** The config with the gateway trusting loopback as its reverse proxy (`x-forwarded-*` from the test are believed). */
+function trustLoopback(configYaml: string): string {
+  const server = 'server: { host: 127.0.0.1, port: 0 }';
+  if (!configYaml.includes(server)) throw new Error('the test config has no server block to extend');
+  return configYaml.replace(server, 'server: { host: 127.0.0.1, port: 0, trusted_proxies: ["127.0.0.1", "::1"] }');
+}
+
 beforeAll(async () => {
   fake = await createFakeUpstream();
   const config = `${createCreditsConfig(fake.baseUrl, { alpha: '1.00', beta: '2.00' })}barometer: { public: true, min_app_requests: 0 }\n`;
-  gateway = await startGatewayProcess({ configYaml: config });
+  gateway = await startGatewayProcess({ configYaml: trustLoopback(config) });
   alpha = await createKey('alpha', 'alpha-member');
   beta = await createKey('beta', 'beta-member');
   const listed = await api('GET', '/api/v1/keys', { headers: bearer(testAdminKey) });
@@ -169,7 +176,7 @@ describe('sign-in', () => {
     );
   });
 
-  it('marks the cookie Secure when the request came through an https proxy', async () => {
+  it('marks the cookie Secure when the request came through a trusted https proxy', async () => {
     const login = await signIn(testAdminKey, { 'x-forwarded-proto': 'https' });
     expect(login.status).toBe(200);
     expect(login.setCookie).toMatch(cookiePattern('; Secure'));
@@ -391,8 +398,42 @@ describe('sign-in throttle', () => {
         const retryAfter = Number(refused.headers['retry-after']);
         expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60).toBe(true);
       }
+      // Without trusted proxies a claimed client address changes nothing.
+      const claimed = await signIn(testAdminKey, { 'x-forwarded-for': '203.0.113.8' }, fresh);
+      expect(claimed.status).toBe(429);
       // Only sign-in is throttled: the same address still uses the API with its key.
       expect((await send(fresh, 'GET', '/api/v1/keys', { headers: bearer(testAdminKey) })).status).toBe(200);
+    } finally {
+      await fresh.stop();
+      fresh.cleanup();
+    }
+  });
+
+  it('counts per forwarded client behind a trusted proxy: one address is refused, another still signs in', async () => {
+    const fresh = await startGatewayProcess({
+      configYaml: trustLoopback(createCreditsConfig(fake.baseUrl, { alpha: '1.00' })),
+    });
+    try {
+      const blocked = { 'x-forwarded-for': '203.0.113.7' };
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < limits.loginFailuresPerMinuteMax; attempt += 1) {
+        statuses.push((await signIn(`wrong-key-${attempt}-0123456789abcdef`, blocked, fresh)).status);
+      }
+      expect(statuses).toEqual(Array.from({ length: limits.loginFailuresPerMinuteMax }, () => 401));
+      const refused = await signIn(testAdminKey, blocked, fresh);
+      expect(refused.status).toBe(429);
+      expect(errorOf(refused).code).toBe('rate_limited');
+      // A spoofed left-most entry does not escape: the proxy appended the real client on the right.
+      expect((await signIn(testAdminKey, { 'x-forwarded-for': '198.51.100.1, 203.0.113.7' }, fresh)).status).toBe(429);
+      const other = await signIn(
+        testAdminKey,
+        { 'x-forwarded-for': '203.0.113.8', 'x-forwarded-proto': 'https' },
+        fresh,
+      );
+      expect(other.status).toBe(200);
+      expect(other.setCookie).toMatch(cookiePattern('; Secure'));
+      // The proxy itself (no header) has its own bucket.
+      expect((await signIn(testAdminKey, {}, fresh)).status).toBe(200);
     } finally {
       await fresh.stop();
       fresh.cleanup();

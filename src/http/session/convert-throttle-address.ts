@@ -3,7 +3,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 /**
  * The sign-in throttle's bucket for a remote address: an IPv4 address as it is (IPv4-mapped IPv6 included), an
  * IPv6 address by its /64 prefix (one host usually holds a whole /64, so per-address counting would let it
- * rotate through 2^64 addresses). Behind a reverse proxy every client shares the proxy's bucket.
+ * rotate through 2^64 addresses). The address is `readClientAddress`'s (behind a trusted proxy, the forwarded client).
  */
 export function convertThrottleAddress(remoteAddress: string | undefined): string {
   if (remoteAddress === undefined) return 'unknown';

@@ -5,13 +5,12 @@ export type { SessionContext } from './find-session-key.js';
 export { createLoginThrottle, loginWindowMs } from './login-throttle.js';
 export type { LoginAdmission, LoginThrottle, LoginThrottleOptions } from './login-throttle.js';
 export {
-  isSecureRequest,
   readSessionCookie,
   renderClearedSessionCookie,
   renderSessionCookie,
   sessionCookieName,
 } from './session-cookie.js';
 export { loginRoute, logoutRoute, sessionRoute } from './session-routes.js';
-export type { DashboardSessionContext } from './session-routes.js';
+export type { DashboardSessionContext, SignOutContext } from './session-routes.js';
 export { createSessionStore } from './session-store.js';
 export type { SessionStore, SessionStoreOptions, SessionView } from './session-store.js';

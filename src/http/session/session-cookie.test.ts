@@ -1,14 +1,8 @@
 import { IncomingMessage } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import {
-  isSecureRequest,
-  readSessionCookie,
-  renderClearedSessionCookie,
-  renderSessionCookie,
-} from './session-cookie.js';
+import { readSessionCookie, renderClearedSessionCookie, renderSessionCookie } from './session-cookie.js';
 
 function createRequest(headers: IncomingHttpHeaders, socket: Socket = new Socket()): IncomingMessage {
   const request = new IncomingMessage(socket);
@@ -48,22 +42,5 @@ describe('renderSessionCookie', () => {
     expect(renderClearedSessionCookie(true)).toBe(
       'meridian_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure',
     );
-  });
-});
-
-describe('isSecureRequest', () => {
-  it.each([
-    [{}, false],
-    [{ 'x-forwarded-proto': 'http' }, false],
-    [{ 'x-forwarded-proto': 'https' }, true],
-    [{ 'x-forwarded-proto': 'HTTPS' }, true],
-    [{ 'x-forwarded-proto': 'https, http' }, true],
-    [{ 'x-forwarded-proto': 'http, https' }, false],
-  ] as const)('plain socket with %j → %s', (headers, expected) => {
-    expect(isSecureRequest(createRequest(headers))).toBe(expected);
-  });
-
-  it('is secure on a TLS socket', () => {
-    expect(isSecureRequest(createRequest({}, new TLSSocket(new Socket())))).toBe(true);
   });
 });

@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 
 /** The dashboard session cookie's name (the front end never reads it: HttpOnly). */
 export const sessionCookieName = 'meridian_session';
@@ -24,8 +23,8 @@ export function readSessionCookie(request: IncomingMessage): string | undefined 
 /**
  * `Set-Cookie` for a new session: HttpOnly (scripts cannot read it), SameSite=Strict (no cross-site request
  * carries it), Path=/ (the API answers under `/v1` and `/api/v1`), `Max-Age` the session's absolute lifetime.
- * `Secure` when the request came over TLS or through a proxy saying `x-forwarded-proto: https`; plain http
- * (localhost, a LAN) keeps working, where a Secure cookie would never be sent back.
+ * `Secure` when the request came over TLS or through a trusted proxy saying `x-forwarded-proto: https` (see
+ * `isForwardedHttps`); plain http (localhost, a LAN) keeps working, where a Secure cookie would never be sent back.
  */
 export function renderSessionCookie(options: {
   readonly id: string;
@@ -39,12 +38,4 @@ export function renderSessionCookie(options: {
 /** `Set-Cookie` that makes the browser drop the session cookie (sign-out). */
 export function renderClearedSessionCookie(isSecure: boolean): string {
   return renderSessionCookie({ id: '', maxAgeSeconds: 0, isSecure });
-}
-
-/** Whether the client reached us over https: TLS on this socket, or the first `x-forwarded-proto` says so. */
-export function isSecureRequest(request: IncomingMessage): boolean {
-  if ((request.socket as Partial<TLSSocket>).encrypted === true) return true;
-  const forwarded = request.headers['x-forwarded-proto'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',', 1)[0];
-  return first?.trim().toLowerCase() === 'https';
 }

@@ -3,22 +3,24 @@ import { limits } from '../../config/index.js';
 import { GatewayError } from '../../errors/index.js';
 import type { KeyService } from '../../keys/index.js';
 import type { KeyRecord } from '../../storage/index.js';
+import { isForwardedHttps, readClientAddress } from '../client-address.js';
+import type { TrustedProxies } from '../client-address.js';
 import { readJsonBody } from '../read-json-body.js';
 import { assertCsrfToken } from './assert-csrf-token.js';
 import { convertThrottleAddress } from './convert-throttle-address.js';
 import { findSessionKey } from './find-session-key.js';
 import type { SessionContext } from './find-session-key.js';
 import type { LoginThrottle } from './login-throttle.js';
-import {
-  isSecureRequest,
-  readSessionCookie,
-  renderClearedSessionCookie,
-  renderSessionCookie,
-} from './session-cookie.js';
+import { readSessionCookie, renderClearedSessionCookie, renderSessionCookie } from './session-cookie.js';
 import type { SessionView } from './session-store.js';
 
+/** What sign-out needs from the app context: the proxies whose `x-forwarded-proto` decides the cookie's `Secure`. */
+export interface SignOutContext extends SessionContext {
+  readonly trustedProxies: TrustedProxies;
+}
+
 /** What the sign-in routes need from the app context. */
-export interface DashboardSessionContext extends SessionContext {
+export interface DashboardSessionContext extends SignOutContext {
   readonly keys: KeyService;
   readonly loginThrottle: LoginThrottle;
 }
@@ -31,13 +33,15 @@ interface Exchange {
 
 /**
  * POST /v1/dashboard/login `{"key": "<secret>"}`: any live key opens a session → 200 with the session and its
- * cookie. A wrong key answers as a wrong Bearer key does. Attempts per address are throttled, and the body
+ * cookie. A wrong key answers as a wrong Bearer key does. Attempts per client address are throttled (behind a
+ * trusted proxy, the address `x-forwarded-for` names), and the body
  * must be declared JSON: a cross-site form cannot send that without a CORS preflight, which is never granted,
  * so another site cannot sign a browser in to its own key.
  */
 export async function loginRoute(context: DashboardSessionContext, exchange: Exchange): Promise<void> {
   const { request } = exchange;
-  const admission = context.loginThrottle.admit(convertThrottleAddress(request.socket.remoteAddress), context.now());
+  const address = convertThrottleAddress(readClientAddress(request, context.trustedProxies));
+  const admission = context.loginThrottle.admit(address, context.now());
   if (!admission.ok) {
     throw new GatewayError({
       code: 'rate_limited',
@@ -57,7 +61,7 @@ export async function loginRoute(context: DashboardSessionContext, exchange: Exc
   const cookie = renderSessionCookie({
     id: opened.id,
     maxAgeSeconds: Math.floor((opened.session.endsAtMs - nowMs) / 1000),
-    isSecure: isSecureRequest(request),
+    isSecure: isForwardedHttps(request, context.trustedProxies),
   });
   sendSession(exchange, { status: 200, body: renderSession(key, opened.session), cookie });
 }
@@ -69,14 +73,14 @@ export function sessionRoute(context: SessionContext, exchange: Exchange): void 
 }
 
 /** POST /v1/dashboard/logout (with the CSRF token): ends the session on this node and clears the cookie → 204. */
-export function logoutRoute(context: SessionContext, exchange: Exchange): void {
+export function logoutRoute(context: SignOutContext, exchange: Exchange): void {
   const found = findCookieSession(context, exchange.request);
   assertCsrfToken(exchange.request, found.session.csrfToken);
   context.sessions.close(found.id);
   sendSession(exchange, {
     status: 204,
     body: undefined,
-    cookie: renderClearedSessionCookie(isSecureRequest(exchange.request)),
+    cookie: renderClearedSessionCookie(isForwardedHttps(exchange.request, context.trustedProxies)),
   });
 }
 
