@@ -12,7 +12,6 @@ const optionalSecret = z
   .optional();
 
 /** Entries in `security.outbound_allow`; a longer list is a mistake, not a policy. */
-const outboundAllowEntriesMax = 1_000;
 
 /** Each allow-list entry parsed as the guard will read it, so a typo stops the start with the entry's line. */
 function checkAllowEntries(entries: readonly string[], context: z.RefinementCtx): void {
@@ -32,7 +31,6 @@ function checkAllowEntries(entries: readonly string[], context: z.RefinementCtx)
 }
 
 /** Entries in `server.trusted_proxies`; a proxy tier needs a handful of blocks. */
-const trustedProxiesMax = 100;
 
 /** Each trusted proxy is an address or CIDR block (`10.0.0.0/8`, `::1`), strict as parse-cidr reads it. */
 const trustedProxyEntry = z
@@ -51,7 +49,7 @@ export const configFileSchema = z.strictObject({
       /** On SIGTERM, how long open streams may run before they are ended with an in-band error (default 10 s). */
       shutdown_drain_ms: z.number().int().nonnegative().max(3_600_000).optional(),
       /** Reverse proxies whose `x-forwarded-for` / `x-forwarded-proto` are believed (default none: the socket peer). */
-      trusted_proxies: z.array(trustedProxyEntry).max(trustedProxiesMax).default([]),
+      trusted_proxies: z.array(trustedProxyEntry).max(limits.trustedProxiesCountMax).default([]),
     })
     .prefault({}),
   storage: z
@@ -141,7 +139,11 @@ export const configFileSchema = z.strictObject({
        * port (`127.0.0.1:11434`), host names with or without a port (`ollama.internal:11434`). Base URLs written
        * in this file are trusted as written and need no entry.
        */
-      outbound_allow: z.array(z.string()).max(outboundAllowEntriesMax).default([]).superRefine(checkAllowEntries),
+      outbound_allow: z
+        .array(z.string())
+        .max(limits.outboundAllowEntriesMax)
+        .default([])
+        .superRefine(checkAllowEntries),
     })
     .prefault({}),
   ...clusterConfigSchema.shape,

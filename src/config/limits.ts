@@ -124,6 +124,12 @@ export const limits = {
   postgresConnectTimeoutMs: 2_000,
   /** Longest a PostgreSQL statement may run (server-side `statement_timeout`; a frozen server fails on the client). */
   postgresStatementTimeoutMs: 5_000,
+  /** PostgreSQL admission statements that lost a race (the same request id, or a key's first hold) run again up to this many times, then fail. */
+  postgresPlaceHoldAttemptsMax: 3,
+  /** Entries in `server.trusted_proxies` (addresses or CIDRs); more is a config error. */
+  trustedProxiesCountMax: 100,
+  /** Entries in `security.outbound_allow`; more is a config error. */
+  outboundAllowEntriesMax: 1_000,
   /** Longest a shutdown waits for the Redis limiter to send its releases and disconnect (a frozen Redis). */
   redisCloseTimeoutMs: 1_000,
 } as const;

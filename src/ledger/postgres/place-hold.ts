@@ -1,12 +1,11 @@
 import type { Pool } from 'pg';
+import { limits } from '../../config/index.js';
 import { assertNanos } from '../assert-nanos.js';
 import type { Nanos, PlaceHoldInput, PlaceHoldResult } from '../ledger-types.js';
 import { findDayStartMs } from '../sqlite/append-posting.js';
 import { assertPlaceHoldInput, assertSameHolder } from '../sqlite/place-hold.js';
 
 const dayMs = 86_400_000;
-/** A statement that lost a race (the same request id, or a key's first hold, admitted meanwhile) runs again. */
-const placeHoldAttemptsMax = 3;
 
 /**
  * Admission in ONE statement. Parameters: $1 request id, $2 org, $3 key, $4 amountMax, $5 the least worth holding,
@@ -175,14 +174,16 @@ export async function placeHold(pool: Pool, input: PlaceHoldInput): Promise<Plac
   const earlier = await checkKeyLimit(pool, input);
   if (earlier !== undefined) return earlier;
   const parameters = buildParameters(input);
-  for (let attempt = 1; attempt <= placeHoldAttemptsMax; attempt += 1) {
+  for (let attempt = 1; attempt <= limits.postgresPlaceHoldAttemptsMax; attempt += 1) {
     try {
       const { rows } = await pool.query<PlaceHoldRow>(placeHoldSql, parameters);
       const result = rows[0] === undefined ? undefined : readResult(rows[0], input);
       if (result !== undefined) return result;
     } catch (error) {
-      if (!isUniqueViolation(error) || attempt === placeHoldAttemptsMax) throw error;
+      if (!isUniqueViolation(error) || attempt === limits.postgresPlaceHoldAttemptsMax) throw error;
     }
   }
-  throw new Error(`placeHold for request ${input.requestId} lost ${placeHoldAttemptsMax} races in a row`);
+  throw new Error(
+    `placeHold for request ${input.requestId} lost ${limits.postgresPlaceHoldAttemptsMax} races in a row`,
+  );
 }
