@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { AsyncPort } from '../async-port.js';
 import type { GenerationListStore } from '../ports.js';
-import { fromGenerationRow } from './postgres-generation-rows.js';
+import { readGenerationRow } from '../read-generation-row.js';
 import type { GenerationRow } from './postgres-generation-rows.js';
 
 /**
@@ -16,7 +16,7 @@ export function createPostgresGenerationList(pool: Pool): AsyncPort<GenerationLi
         'SELECT * FROM generations WHERE org_id = $1 ORDER BY started_at_ms DESC, id DESC LIMIT $2',
         [orgId, limit],
       );
-      return rows.map(fromGenerationRow);
+      return rows.map(readGenerationRow);
     },
   };
 }

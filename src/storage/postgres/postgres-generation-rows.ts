@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { Ending, GenerationRecord } from '../ports.js';
+import type { GenerationRecord } from '../ports.js';
 
 /** Each column of `generations` (migration 0003) with the array type its values are sent as, in insert order. */
 const columnTypes = [
@@ -114,45 +114,4 @@ export async function insertGenerationRows(
   const { rows } = await client.query<{ id: string }>(insertSql, columns);
   const insertedIds = new Set(rows.map((row) => row.id));
   return [...firstById.values()].filter((record) => insertedIds.has(convertToPostgresText(record.id)));
-}
-
-function readCount(value: unknown): number | null {
-  return value === null ? null : Number(value);
-}
-
-/** A stored row as the port's record: money stays bigint; instants and counts become numbers. */
-export function fromGenerationRow(row: GenerationRow): GenerationRecord {
-  return {
-    id: row.id as string,
-    requestId: row.request_id as string,
-    orgId: row.org_id as string,
-    keyId: row.key_id as string,
-    appReferer: row.app_referer as string | null,
-    appTitle: row.app_title as string | null,
-    modelId: row.model_id as string,
-    author: row.author as string,
-    origin: row.origin as string,
-    providerId: row.provider_id as string,
-    upstreamModel: row.upstream_model as string,
-    upstreamId: row.upstream_id as string | null,
-    isStreaming: row.is_streaming as boolean,
-    tokensInputTotal: readCount(row.tokens_input_total),
-    tokensInputCacheRead: readCount(row.tokens_input_cache_read),
-    tokensInputCacheWrite: readCount(row.tokens_input_cache_write),
-    tokensOutputTotal: readCount(row.tokens_output_total),
-    tokensOutputReasoning: readCount(row.tokens_output_reasoning),
-    isUsageEstimated: row.is_usage_estimated as boolean,
-    costNanos: row.cost_nanos as bigint,
-    upstreamCostNanos: row.upstream_cost_nanos as bigint,
-    finishReason: row.finish_reason as string | null,
-    finishReasonRaw: row.finish_reason_raw as string | null,
-    ending: row.ending as Ending,
-    errorCode: row.error_code as string | null,
-    startedAtMs: Number(row.started_at_ms),
-    finishedAtMs: Number(row.finished_at_ms),
-    latencyMs: Number(row.latency_ms),
-    ttftMs: readCount(row.ttft_ms),
-    throughputTokensPerSecond: readCount(row.throughput_tokens_per_second),
-    usageRaw: row.usage_raw as string | null,
-  };
 }

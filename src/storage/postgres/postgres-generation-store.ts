@@ -3,7 +3,8 @@ import { settleHoldInTransaction } from '../../ledger/postgres/settle-hold.js';
 import type { AsyncPort } from '../async-port.js';
 import type { GenerationRecord, GenerationStore } from '../ports.js';
 import { insertContentRows } from './postgres-generation-content.js';
-import { fromGenerationRow, insertGenerationRows } from './postgres-generation-rows.js';
+import { readGenerationRow } from '../read-generation-row.js';
+import { insertGenerationRows } from './postgres-generation-rows.js';
 import type { GenerationRow } from './postgres-generation-rows.js';
 import { applyToPostgresRollups } from './postgres-rollups.js';
 import { withTransaction } from './with-transaction.js';
@@ -66,7 +67,7 @@ export function createPostgresGenerationStore(
       }),
     findGeneration: async (id) => {
       const { rows } = await pool.query<GenerationRow>('SELECT * FROM generations WHERE id = $1', [id]);
-      return rows[0] === undefined ? undefined : fromGenerationRow(rows[0]);
+      return rows[0] === undefined ? undefined : readGenerationRow(rows[0]);
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { GenerationListStore } from '../ports.js';
-import { fromRow } from './sqlite-generation-store.js';
+import { readGenerationRow } from '../read-generation-row.js';
 import type { Row } from './sqlite-generation-store.js';
 
 /**
@@ -12,6 +12,6 @@ export function createSqliteGenerationList(database: Database): GenerationListSt
     .prepare('SELECT * FROM generations WHERE org_id = ? ORDER BY started_at_ms DESC, id DESC LIMIT ?')
     .safeIntegers(true);
   return {
-    listRecentGenerations: ({ orgId, limit }) => (latest.all(orgId, limit) as Row[]).map(fromRow),
+    listRecentGenerations: ({ orgId, limit }) => (latest.all(orgId, limit) as Row[]).map(readGenerationRow),
   };
 }

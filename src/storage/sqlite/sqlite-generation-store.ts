@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
-import type { Ending, GenerationRecord, GenerationStore } from '../ports.js';
+import type { GenerationRecord, GenerationStore } from '../ports.js';
+import { readGenerationRow } from '../read-generation-row.js';
 import { prepareContentInsert } from './sqlite-generation-content.js';
 
 const columns = [
@@ -74,45 +75,6 @@ function toRow(record: GenerationRecord): unknown[] {
   ];
 }
 
-/** Rows are read with safe integers: money is bigint; small integer columns are converted back to numbers. */
-export function fromRow(row: Row): GenerationRecord {
-  const count = (value: unknown): number | null => (value === null ? null : Number(value));
-  return {
-    id: row.id as string,
-    requestId: row.request_id as string,
-    orgId: row.org_id as string,
-    keyId: row.key_id as string,
-    appReferer: row.app_referer as string | null,
-    appTitle: row.app_title as string | null,
-    modelId: row.model_id as string,
-    author: row.author as string,
-    origin: row.origin as string,
-    providerId: row.provider_id as string,
-    upstreamModel: row.upstream_model as string,
-    upstreamId: row.upstream_id as string | null,
-    isStreaming: Number(row.is_streaming) === 1,
-    tokensInputTotal: count(row.tokens_input_total),
-    tokensInputCacheRead: count(row.tokens_input_cache_read),
-    tokensInputCacheWrite: count(row.tokens_input_cache_write),
-    tokensOutputTotal: count(row.tokens_output_total),
-    tokensOutputReasoning: count(row.tokens_output_reasoning),
-    isUsageEstimated: Number(row.is_usage_estimated) === 1,
-    costNanos: row.cost_nanos as bigint,
-    upstreamCostNanos: row.upstream_cost_nanos as bigint,
-    finishReason: row.finish_reason as string | null,
-    finishReasonRaw: row.finish_reason_raw as string | null,
-    ending: row.ending as Ending,
-    errorCode: row.error_code as string | null,
-    startedAtMs: Number(row.started_at_ms),
-    finishedAtMs: Number(row.finished_at_ms),
-    latencyMs: Number(row.latency_ms),
-    ttftMs: count(row.ttft_ms),
-    throughputTokensPerSecond:
-      row.throughput_tokens_per_second === null ? null : Number(row.throughput_tokens_per_second),
-    usageRaw: row.usage_raw as string | null,
-  };
-}
-
 /** Every stored generation, in batches of `batchSize` (by id), for a one-time rebuild such as the rollups' backfill. */
 export function* scanGenerations(database: Database, batchSize: number): Generator<readonly GenerationRecord[]> {
   const page = database.prepare('SELECT * FROM generations WHERE id > ? ORDER BY id LIMIT ?').safeIntegers(true);
@@ -120,7 +82,7 @@ export function* scanGenerations(database: Database, batchSize: number): Generat
   for (;;) {
     const rows = page.all(afterId, batchSize) as Row[];
     if (rows.length === 0) return;
-    const records = rows.map(fromRow);
+    const records = rows.map(readGenerationRow);
     yield records;
     afterId = records.at(-1)!.id;
   }
@@ -176,7 +138,7 @@ export function createSqliteGenerationStore(
       options.runBatch === undefined ? insertMany(records) : options.runBatch(() => insertMany(records)),
     findGeneration: (id) => {
       const row = find.get(id) as Row | undefined;
-      return row === undefined ? undefined : fromRow(row);
+      return row === undefined ? undefined : readGenerationRow(row);
     },
   };
 }
