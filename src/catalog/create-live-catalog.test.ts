@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sealSecret } from '../secrets/index.js';
 import { createTestKeyring } from '../secrets/test-support.js';
 import { openSqliteStorage } from '../storage/index.js';
+import { toAsyncPort } from '../storage/async-port.js';
 import type { ProviderModelRecord, ProviderRecord } from '../storage/index.js';
 import { buildCatalog } from './build-catalog.js';
 import { createLiveCatalog, providerSecretPurpose } from './create-live-catalog.js';
@@ -158,6 +159,31 @@ describe('createLiveCatalog', () => {
     ]);
     expect(withoutKeyring.catalog.providers.has('keyed')).toBe(false);
     expect(withOtherKeyring.catalog.providers.has('keyed')).toBe(false);
+    storage.close();
+  });
+
+  it('over a store answering through promises, applies a listing when it resolves and drops one older than the applied', async () => {
+    const storage = openSqliteStorage({ path: ':memory:' });
+    const listings: ((records: readonly ProviderRecord[]) => void)[] = [];
+    const live = createLiveCatalog({
+      base,
+      store: {
+        ...toAsyncPort(storage.providers),
+        listProviders: () => new Promise<readonly ProviderRecord[]>((resolve) => listings.push(resolve)),
+      },
+      keyring,
+      reservedProviderIds: new Set(['local-vllm']),
+    });
+    const older = live.refresh();
+    const newer = live.refresh();
+    expect([older instanceof Promise, newer instanceof Promise, listings.length]).toEqual([true, true, 2]);
+    listings[1]!([createRecord('keyless', null)]);
+    await newer;
+    expect([...live.catalog.providers.keys()]).toEqual(['local-vllm', 'keyless']);
+    listings[0]!([createRecord('keyed', 'sk-keyed-secret')]);
+    await older;
+    expect([...live.catalog.providers.keys()]).toEqual(['local-vllm', 'keyless']);
+    expect(live.catalog.models.has('acme/keyed')).toBe(false);
     storage.close();
   });
 });

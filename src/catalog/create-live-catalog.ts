@@ -1,6 +1,6 @@
 import { openSecret, SecretError } from '../secrets/index.js';
 import type { Keyring, SecretErrorCode } from '../secrets/index.js';
-import type { ProviderRecord, ProviderStore } from '../storage/index.js';
+import type { MaybePromise, ProviderRecord, ProviderStore, ServingPort } from '../storage/index.js';
 import type { Catalog } from './catalog-types.js';
 import { joinApiProviders } from './join-api-providers.js';
 import type { OpenedApiProvider } from './join-api-providers.js';
@@ -28,10 +28,19 @@ export interface LiveCatalog {
   problemOf(id: string): ApiProviderProblem | undefined;
 }
 
-export interface LiveCatalogOptions {
+/**
+ * A live catalog over a store that may answer through promises (PostgreSQL): `refresh` then resolves once the
+ * re-read providers are current. The synchronous {@link LiveCatalog} is one too.
+ */
+export interface ServingLiveCatalog extends Omit<LiveCatalog, 'refresh'> {
+  /** Re-reads the stored providers, opens their keys and makes the joined catalog current (now, or on resolving). */
+  refresh(): MaybePromise<void>;
+}
+
+export interface LiveCatalogOptions<S = ProviderStore> {
   /** The operator's catalog (built-in data + config file), built once at start. */
   readonly base: Catalog;
-  readonly store: ProviderStore;
+  readonly store: S;
   readonly keyring: Keyring | undefined;
   /** Every provider id of the config file and the built-in catalog, enabled or not. */
   readonly reservedProviderIds: ReadonlySet<string>;
@@ -43,10 +52,17 @@ export interface LiveCatalogOptions {
  * The node's catalog made rebuildable: the operator's part stays as built at start; providers created through
  * the API are joined on top at start and again after every create, update or delete (`refresh`). A provider
  * whose key does not open is left out and reported, never called without its key (fail closed).
+ *
+ * Over a synchronous store (SQLite) `refresh` is done when it returns; over a store that answers through promises
+ * (PostgreSQL) it returns a promise, and a listing that resolves after a later one's is dropped as stale.
  */
-export function createLiveCatalog(options: LiveCatalogOptions): LiveCatalog {
+export function createLiveCatalog(options: LiveCatalogOptions): LiveCatalog;
+export function createLiveCatalog(options: LiveCatalogOptions<ServingPort<ProviderStore>>): ServingLiveCatalog;
+export function createLiveCatalog(options: LiveCatalogOptions<ServingPort<ProviderStore>>): ServingLiveCatalog {
   let current = options.base;
   let problems = new Map<string, ApiProviderProblem>();
+  let refreshesStarted = 0;
+  let refreshApplied = 0;
   const catalog: Catalog = {
     get models() {
       return current.models;
@@ -64,10 +80,21 @@ export function createLiveCatalog(options: LiveCatalogOptions): LiveCatalog {
       return current.passthroughProviders;
     },
   };
-  function refresh(): void {
+  function refresh(): MaybePromise<void> {
+    refreshesStarted += 1;
+    const refreshNumber = refreshesStarted;
+    const listed = options.store.listProviders();
+    return listed instanceof Promise
+      ? listed.then((records) => apply(records, refreshNumber))
+      : apply(listed, refreshNumber);
+  }
+  function apply(records: readonly ProviderRecord[], refreshNumber: number): void {
+    // Over a store that answers later, an older listing can arrive after a newer one was applied: it is stale.
+    if (refreshNumber < refreshApplied) return;
+    refreshApplied = refreshNumber;
     const opened: OpenedApiProvider[] = [];
     const found = new Map<string, ApiProviderProblem>();
-    for (const record of options.store.listProviders()) {
+    for (const record of records) {
       const apiKey = openApiKey(record, options.keyring);
       if (typeof apiKey === 'object') found.set(record.id, apiKey.problem);
       else opened.push({ ...record, apiKey });

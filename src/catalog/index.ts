@@ -6,6 +6,6 @@ export { loadVendorFiles } from './load-vendor-files.js';
 export { parsePriceNanosPerMillion } from './parse-price.js';
 export { resolvePrices } from './resolve-price.js';
 export { createLiveCatalog, providerSecretPurpose } from './create-live-catalog.js';
-export type { ApiProviderProblem, LiveCatalog, LiveCatalogOptions } from './create-live-catalog.js';
+export type { ApiProviderProblem, LiveCatalog, LiveCatalogOptions, ServingLiveCatalog } from './create-live-catalog.js';
 export { apiProtocolIds, joinApiProviders } from './join-api-providers.js';
 export type { JoinedCatalog, OpenedApiProvider } from './join-api-providers.js';

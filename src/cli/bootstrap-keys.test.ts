@@ -26,10 +26,10 @@ function setUp() {
 }
 
 describe('bootstrapKeys', () => {
-  it('is idempotent: orgs, fixed keys and generated keys are created once', () => {
+  it('is idempotent: orgs, fixed keys and generated keys are created once', async () => {
     const { keys, printed, run } = setUp();
-    run();
-    run();
+    await run();
+    await run();
     expect(
       keys
         .listKeys('acme')
@@ -41,19 +41,19 @@ describe('bootstrapKeys', () => {
     expect(keys.authenticate(fixedSecret)?.name).toBe('ci');
   });
 
-  it('leaves a revoked fixed key revoked instead of crashing at start', () => {
+  it('leaves a revoked fixed key revoked instead of crashing at start', async () => {
     const { keys, printed, run } = setUp();
-    run();
+    await run();
     const ci = keys.listKeys('acme').find((key) => key.name === 'ci')!;
     keys.revokeKey(ci.id);
-    expect(run).not.toThrow();
+    await expect(run()).resolves.toBeUndefined();
     expect(keys.authenticate(fixedSecret)).toBeUndefined();
     expect(printed.at(-1)).toBe(
       "Key 'ci' of org 'acme' from the config was revoked; it stays revoked (set a new secret to replace it).",
     );
   });
 
-  it("applies an org's prompt_logging from the config at every start, and leaves an unlisted setting alone", () => {
+  it("applies an org's prompt_logging from the config at every start, and leaves an unlisted setting alone", async () => {
     const storage = openSqliteStorage({ path: ':memory:' });
     const keys = createKeyService({ store: storage.keys, pepper: Buffer.alloc(32, 1) });
     const defaults = loadConfig({ cwd: '/nonexistent-for-defaults', env: {} }).config;
@@ -65,12 +65,12 @@ describe('bootstrapKeys', () => {
         print: () => undefined,
         now: () => 0,
       });
-    start({ isEnabled: true, retentionDays: 14 });
+    await start({ isEnabled: true, retentionDays: 14 });
     expect(storage.orgs.findOrg('acme')?.promptLogging).toEqual({ isEnabled: true, retentionDays: 14 });
     storage.orgs.setPromptLogging('acme', { isEnabled: true, retentionDays: 3 });
-    start(undefined);
+    await start(undefined);
     expect(storage.orgs.findOrg('acme')?.promptLogging).toEqual({ isEnabled: true, retentionDays: 3 });
-    start({ isEnabled: false, retentionDays: 14 });
+    await start({ isEnabled: false, retentionDays: 14 });
     expect(storage.orgs.findOrg('acme')?.promptLogging).toEqual({ isEnabled: false, retentionDays: 14 });
     expect(storage.orgs.findOrg('default')?.promptLogging).toEqual({ isEnabled: false, retentionDays: 30 });
     storage.close();

@@ -1,7 +1,7 @@
 import type { FailureKind, HealthTracker } from '../health/index.js';
 import { createGatewayMetrics, createMetricsRegistry, registerProcessMetrics } from '../observability/index.js';
 import type { GatewayMetrics, Logger, MetricsRegistry } from '../observability/index.js';
-import type { GenerationRecord, GenerationWriter, Storage } from '../storage/index.js';
+import type { GenerationRecord, GenerationWriter, ServingStorage } from '../storage/index.js';
 
 /** Failure classes on `meridian_upstream_errors_total`, by the health tracker's failure kinds. */
 const failureClasses: Readonly<Record<FailureKind, string>> = {
@@ -26,14 +26,14 @@ export interface GatewayObservability {
 /** The node's metrics: process collectors, the gateway set, and hooks on the writer and the health tracker. */
 export function createGatewayObservability(input: {
   readonly log: Logger;
-  readonly storage: Storage;
+  readonly storage: ServingStorage;
 }): GatewayObservability {
   const registry = createMetricsRegistry({
     onCollectError: (metric, error) => input.log.warn('metrics_collect_failed', { metric, error: String(error) }),
   });
   const processMetrics = registerProcessMetrics(registry);
   const metrics = createGatewayMetrics(registry);
-  metrics.connect({ holdsInFlight: () => input.storage.ledger.activeHolds().length });
+  metrics.connect({ holdsInFlight: createHoldsGauge(input.storage, input.log) });
   const recordUsage = (record: GenerationRecord): void =>
     metrics.recordUsage(
       { model: record.modelId, provider: record.providerId, origin: record.origin },
@@ -71,5 +71,31 @@ export function createGatewayObservability(input: {
       },
     }),
     stop: () => processMetrics.stop(),
+  };
+}
+
+/**
+ * `meridian_holds_in_flight`: read at each scrape. From SQLite the count is immediate; from PostgreSQL (a round trip
+ * per scrape) the gauge shows the answer of the previous scrape while the next one is read, one read at a time.
+ */
+function createHoldsGauge(storage: ServingStorage, log: Logger): () => number {
+  let lastCount = 0;
+  let isReading = false;
+  return () => {
+    if (isReading) return lastCount;
+    const holds = storage.ledger.activeHolds();
+    if (!(holds instanceof Promise)) return holds.length;
+    isReading = true;
+    holds.then(
+      (read) => {
+        lastCount = read.length;
+        isReading = false;
+      },
+      (error: unknown) => {
+        isReading = false;
+        log.warn('holds_gauge_failed', { error: String(error) });
+      },
+    );
+    return lastCount;
   };
 }

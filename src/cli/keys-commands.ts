@@ -2,7 +2,8 @@ import type { MeridianConfig } from '../config/index.js';
 import type { Command } from 'commander';
 import { bootstrapKeys, defaultOrgId } from './bootstrap-keys.js';
 import { loadCliConfig } from './load-cli-config.js';
-import { openStorage } from './open-storage.js';
+import { openNodeStorage } from './open-storage.js';
+import type { NodeStorage } from './open-storage.js';
 
 /** `meridian keys create|list|revoke`: works on the node's storage directly (no server needed). */
 export function registerKeysCommands(program: Command): void {
@@ -13,58 +14,60 @@ export function registerKeysCommands(program: Command): void {
     .requiredOption('--name <name>', 'a label for the key')
     .option('--org <org>', 'org the key belongs to', defaultOrgId)
     .option('--config <path>', 'config file')
-    .action((options: { name: string; org: string; config?: string }) => {
-      withStorage(options.config, ({ storage, keys: keyService }) => {
-        if (storage.orgs.findOrg(options.org) === undefined) throw new Error(`org '${options.org}' does not exist`);
-        const created = keyService.createKey({ orgId: options.org, name: options.name, role: 'member' });
+    .action((options: { name: string; org: string; config?: string }) =>
+      withStorage(options.config, async ({ storage, keys: keyService }) => {
+        if ((await storage.orgs.findOrg(options.org)) === undefined)
+          throw new Error(`org '${options.org}' does not exist`);
+        const created = await keyService.createKey({ orgId: options.org, name: options.name, role: 'member' });
         process.stdout.write(`${created.secret}\n`);
         process.stderr.write(
           `Created key ${created.record.id} for org '${options.org}'. The secret above is shown once.\n`,
         );
-      });
-    });
+      }),
+    );
   keys
     .command('list')
     .description('List keys by prefix')
     .option('--config <path>', 'config file')
-    .action((options: { config?: string }) => {
-      withStorage(options.config, ({ keys: keyService }) => {
-        for (const record of keyService.listKeys(undefined)) {
+    .action((options: { config?: string }) =>
+      withStorage(options.config, async ({ keys: keyService }) => {
+        for (const record of await keyService.listKeys(undefined)) {
           const state = record.revokedAtMs === null ? 'active' : 'revoked';
           process.stdout.write(
             `${record.id}\t${record.orgId}\t${record.role}\t${record.displayPrefix}...${record.lastFour}\t${state}\t${record.name}\n`,
           );
         }
-      });
-    });
+      }),
+    );
   keys
     .command('revoke <id>')
     .description('Revoke a key at once')
     .option('--config <path>', 'config file')
-    .action((id: string, options: { config?: string }) => {
-      withStorage(options.config, ({ keys: keyService }) => {
-        if (!keyService.revokeKey(id)) throw new Error(`key '${id}' not found`);
+    .action((id: string, options: { config?: string }) =>
+      withStorage(options.config, async ({ keys: keyService }) => {
+        if (!(await keyService.revokeKey(id))) throw new Error(`key '${id}' not found`);
         process.stdout.write(`Revoked ${id}\n`);
-      });
-    });
+      }),
+    );
 }
 
-export function withStorage(
+/** Runs a command on the node's storage (either driver), bootstrapped from the config, and closes it. */
+export async function withStorage(
   configPath: string | undefined,
-  action: (opened: ReturnType<typeof openStorage>, config: MeridianConfig) => void,
-): void {
+  action: (opened: NodeStorage, config: MeridianConfig) => Promise<void>,
+): Promise<void> {
   const { config } = loadCliConfig(configPath);
-  const opened = openStorage(config, process.env);
+  const opened = await openNodeStorage(config, process.env);
   try {
-    bootstrapKeys({
+    await bootstrapKeys({
       config,
       storage: opened.storage,
       keys: opened.keys,
       print: (line) => process.stderr.write(`${line}\n`),
       now: Date.now,
     });
-    action(opened, config);
+    await action(opened, config);
   } finally {
-    opened.storage.close();
+    await opened.storage.close();
   }
 }

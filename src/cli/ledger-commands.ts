@@ -13,13 +13,13 @@ export function registerLedgerCommands(program: Command): void {
     .description('Grant USD credits to an org (idempotent with --grant-id)')
     .option('--grant-id <id>', 'idempotency id, e.g. a payment reference')
     .option('--config <path>', 'config file')
-    .action((orgId: string, amount: string, options: { grantId?: string; config?: string }) => {
-      withStorage(options.config, ({ storage }) => {
-        if (storage.orgs.findOrg(orgId) === undefined) throw new Error(`org '${orgId}' does not exist`);
+    .action((orgId: string, amount: string, options: { grantId?: string; config?: string }) =>
+      withStorage(options.config, async ({ storage }) => {
+        if ((await storage.orgs.findOrg(orgId)) === undefined) throw new Error(`org '${orgId}' does not exist`);
         if (!/^\d{1,12}(\.\d{1,9})?$/.test(amount))
           throw new Error(`amount '${amount}' is not a USD amount like 25.00`);
         const grantId = options.grantId ?? `cli:${Date.now()}:${orgId}`;
-        const isGranted = storage.ledger.grant({
+        const isGranted = await storage.ledger.grant({
           grantId,
           orgId,
           amount: parsePriceNanosPerMillion(amount),
@@ -28,31 +28,31 @@ export function registerLedgerCommands(program: Command): void {
         process.stdout.write(
           isGranted ? `Granted $${amount} to ${orgId} (${grantId})\n` : `Grant ${grantId} was already applied\n`,
         );
-      });
-    });
+      }),
+    );
   credits
     .command('balance <org>')
     .description("Print an org's credit: granted, charged, held, available (USD)")
     .option('--config <path>', 'config file')
-    .action((orgId: string, options: { config?: string }) => {
-      withStorage(options.config, ({ storage }) => {
-        const balance = storage.ledger.balance(orgId);
+    .action((orgId: string, options: { config?: string }) =>
+      withStorage(options.config, async ({ storage }) => {
+        const balance = await storage.ledger.balance(orgId);
         process.stdout.write(
           `granted ${renderNanos(balance.grantedNanos)}\ncharged ${renderNanos(balance.chargedNanos)}\nheld ${renderNanos(balance.heldNanos)}\navailable ${renderNanos(balance.availableNanos)}\n`,
         );
-      });
-    });
+      }),
+    );
   program
     .command('ledger')
     .description('Ledger tools')
     .command('verify')
     .description('Check the ledger invariants (RELIABILITY.md INV-1..INV-8); exit code 1 if any fails')
     .option('--config <path>', 'config file')
-    .action((options: { config?: string }) => {
-      withStorage(options.config, ({ storage }, config) => {
-        const results = storage.ledger.verify(Date.now(), config.billing.holdGraceMs ?? holdGraceMsDefault);
+    .action((options: { config?: string }) =>
+      withStorage(options.config, async ({ storage }, config) => {
+        const results = await storage.ledger.verify(Date.now(), config.billing.holdGraceMs ?? holdGraceMsDefault);
         process.stdout.write(`${formatInvariantReport(results)}\n`);
         if (results.some((result) => !result.ok)) process.exitCode = 1;
-      });
-    });
+      }),
+    );
 }

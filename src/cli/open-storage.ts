@@ -1,14 +1,21 @@
 import { resolveSqlitePath } from '../config/index.js';
 import type { MeridianConfig } from '../config/index.js';
 import { createKeyService, loadPepper } from '../keys/index.js';
-import type { KeyService } from '../keys/index.js';
+import type { KeyService, ServingKeyService } from '../keys/index.js';
 import type { SqliteLedgerOptions } from '../ledger/index.js';
 import { openSqliteStorage } from '../storage/index.js';
 import type { Storage } from '../storage/index.js';
+import { openPostgresStorage } from '../storage/postgres/open-postgres-storage.js';
+import type { PostgresStorage } from '../storage/postgres/open-postgres-storage.js';
+
+/** Whether `storage.url` names PostgreSQL (cluster mode). */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
 
 /**
- * Chooses the storage driver from `storage.url` (only cli/ and main.ts choose
- * drivers) and the key service over it. PostgreSQL arrives with cluster mode.
+ * The embedded SQLite storage and the key service over it, for commands that need the synchronous store (`simulate`,
+ * `migrate`). Only cli/ and main.ts choose drivers.
  */
 export function openStorage(
   config: MeridianConfig,
@@ -17,14 +24,38 @@ export function openStorage(
 ): { storage: Storage; keys: KeyService } {
   const sqlitePath = resolveSqlitePath(config.storage.url, config.baseDirectory);
   if (sqlitePath === undefined) {
-    throw new Error(
-      `storage.url '${config.storage.url}': PostgreSQL (cluster mode) is not available in this version; use sqlite:<path>.`,
-    );
+    throw new Error(`storage.url '${redactUrl(config.storage.url)}': this command needs sqlite:<path>.`);
   }
   const synchronous = config.storage.sqliteSynchronous;
   const storage = openSqliteStorage(
     ledger === undefined ? { path: sqlitePath, synchronous } : { path: sqlitePath, ledger, synchronous },
   );
-  const pepper = loadPepper({ env, dataDirectory: config.dataDirectory });
-  return { storage, keys: createKeyService({ store: storage.keys, pepper }) };
+  return { storage, keys: createKeyService({ store: storage.keys, pepper: readPepper(config, env) }) };
+}
+
+/** A serving node's storage, by `storage.url`: embedded SQLite, or PostgreSQL (cluster mode, migrated at open). */
+export type NodeStorage =
+  | { readonly storage: Storage; readonly keys: ServingKeyService }
+  | { readonly storage: PostgresStorage; readonly keys: ServingKeyService };
+
+/** Opens the storage `storage.url` names: `sqlite:<path>` (embedded) or `postgres://…` (cluster mode). */
+export async function openNodeStorage(
+  config: MeridianConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  ledger?: SqliteLedgerOptions,
+): Promise<NodeStorage> {
+  if (!isPostgresUrl(config.storage.url)) return openStorage(config, env, ledger);
+  const storage = await openPostgresStorage(config.storage.url).catch((error: unknown) => {
+    throw new Error(`storage.url '${redactUrl(config.storage.url)}': cannot open PostgreSQL: ${String(error)}`);
+  });
+  return { storage, keys: createKeyService({ store: storage.keys, pepper: readPepper(config, env) }) };
+}
+
+function readPepper(config: MeridianConfig, env: Readonly<Record<string, string | undefined>>): Buffer {
+  return loadPepper({ env, dataDirectory: config.dataDirectory });
+}
+
+/** A URL as it may be printed: without its password. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
 }

@@ -45,14 +45,14 @@ function createStore(providers: readonly (readonly [string, readonly [string, nu
 const env = { MERIDIAN_MASTER_KEYS: `k2:${testKeyText(2)},k1:${testKeyText(1)}` };
 
 describe('rotateProviderKeys', () => {
-  it('re-seals old keys under the current key id and leaves current and keyless ones alone', () => {
+  it('re-seals old keys under the current key id and leaves current and keyless ones alone', async () => {
     const store = createStore([
       ['old-one', ['k1', 1]],
       ['current', ['k2', 2]],
       ['keyless', null],
       ['old-two', ['k1', 1]],
     ]);
-    expect(rotateProviderKeys(store, env)).toEqual({
+    expect(await rotateProviderKeys(store, env)).toEqual({
       lines: ['Re-sealed 2 provider key(s) under key id k2; 1 already under it; 0 could not be opened.'],
       isComplete: true,
     });
@@ -77,12 +77,12 @@ describe('rotateProviderKeys', () => {
     ]);
   });
 
-  it('reports keys it cannot open and says the old key ids must stay', () => {
+  it('reports keys it cannot open and says the old key ids must stay', async () => {
     const store = createStore([
       ['old-one', ['k1', 1]],
       ['foreign', ['k0', 7]],
     ]);
-    expect(rotateProviderKeys(store, env)).toEqual({
+    expect(await rotateProviderKeys(store, env)).toEqual({
       lines: [
         'Re-sealed 1 provider key(s) under key id k2; 0 already under it; 1 could not be opened.',
         '  foreign: secret_key_unknown (key id k0)',
@@ -93,8 +93,8 @@ describe('rotateProviderKeys', () => {
     expect(store.findProvider('foreign')!.apiKey!.keyId).toBe('k0');
   });
 
-  it('refuses to run without master keys', () => {
-    expect(() => rotateProviderKeys(createStore([]), {})).toThrow('MERIDIAN_MASTER_KEYS is not set');
+  it('refuses to run without master keys', async () => {
+    await expect(rotateProviderKeys(createStore([]), {})).rejects.toThrow('MERIDIAN_MASTER_KEYS is not set');
   });
 });
 

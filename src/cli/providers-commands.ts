@@ -6,7 +6,7 @@ import type { MeridianConfig } from '../config/index.js';
 import { parseOutboundAllowList } from '../net/index.js';
 import type { OutboundAllowList } from '../net/index.js';
 import { loadKeyring, rotateSealedRecords } from '../secrets/index.js';
-import type { ProviderStore } from '../storage/index.js';
+import type { ProviderStore, ServingPort } from '../storage/index.js';
 import { probeProvider } from '../upstream/index.js';
 import type { ProviderProbe } from '../upstream/index.js';
 import { createLiveCatalogFor } from './create-provider-admin.js';
@@ -22,11 +22,11 @@ export function registerProvidersCommands(program: Command): void {
     .command('list')
     .description('List the providers this node would serve: config file, built-in catalog (key set) and API-created')
     .option('--config <path>', 'config file')
-    .action((options: { config?: string }) => {
-      withStorage(options.config, ({ storage }, config) => {
-        for (const line of listProviderLines(config, storage.providers)) process.stdout.write(`${line}\n`);
-      });
-    });
+    .action((options: { config?: string }) =>
+      withStorage(options.config, async ({ storage }, config) => {
+        for (const line of await listProviderLines(config, storage.providers)) process.stdout.write(`${line}\n`);
+      }),
+    );
   providers
     .command('check')
     .description(
@@ -36,8 +36,8 @@ export function registerProvidersCommands(program: Command): void {
     .action(async (options: { config?: string }) => {
       // Storage is read (and closed) first; the probes need none of it.
       const prepared: { targets: CheckTarget[]; allowList?: OutboundAllowList } = { targets: [] };
-      withStorage(options.config, ({ storage }, config) => {
-        prepared.targets = listCheckTargets(config, storage.providers, process.env);
+      await withStorage(options.config, async ({ storage }, config) => {
+        prepared.targets = await listCheckTargets(config, storage.providers, process.env);
         prepared.allowList = parseOutboundAllowList(config.security.outboundAllow);
       });
       const report = await checkProviders(prepared.targets, {
@@ -55,13 +55,13 @@ export function registerProvidersCommands(program: Command): void {
     .command('rotate')
     .description('Re-seal every stored provider key under the first key of MERIDIAN_MASTER_KEYS')
     .option('--config <path>', 'config file')
-    .action((options: { config?: string }) => {
-      withStorage(options.config, ({ storage }) => {
-        const report = rotateProviderKeys(storage.providers, process.env);
+    .action((options: { config?: string }) =>
+      withStorage(options.config, async ({ storage }) => {
+        const report = await rotateProviderKeys(storage.providers, process.env);
         process.stdout.write(`${report.lines.join('\n')}\n`);
         if (!report.isComplete) process.exitCode = 1;
-      });
-    });
+      }),
+    );
 }
 
 /** The operator's catalog as the CLI sees it (no sandbox running: its provider gets a placeholder URL). */
@@ -81,9 +81,9 @@ function buildCliCatalog(config: MeridianConfig, env: Env): Catalog {
  * One tab-separated line per provider: id, source (`config`, `builtin`, `api`), protocol, base URL, key state
  * (`set`/`none`, or `sealed:<key id>` for API-created ones) and status (`active`, or why it is not serving).
  */
-export function listProviderLines(config: MeridianConfig, store: ProviderStore): string[] {
+export async function listProviderLines(config: MeridianConfig, store: ServingPort<ProviderStore>): Promise<string[]> {
   const base = buildCliCatalog(config, process.env);
-  const liveCatalog = createLiveCatalogFor({ config, env: process.env, store, base });
+  const liveCatalog = await createLiveCatalogFor({ config, env: process.env, store, base });
   const configIds = new Set(config.providers.map((provider) => provider.id));
   const lines = [...base.providers.values()].map((provider) =>
     [
@@ -95,7 +95,7 @@ export function listProviderLines(config: MeridianConfig, store: ProviderStore):
       'active',
     ].join('\t'),
   );
-  for (const record of store.listProviders()) {
+  for (const record of await store.listProviders()) {
     const key = record.apiKey === null ? 'none' : `sealed:${record.apiKey.keyId}`;
     const status = liveCatalog.problemOf(record.id) ?? 'active';
     lines.push([record.id, 'api', apiProtocolIds[record.protocol], record.baseUrl, key, status].join('\t'));
@@ -108,19 +108,22 @@ export function listProviderLines(config: MeridianConfig, store: ProviderStore):
  * and reported (its old master key must stay configured); a key replaced through the API meanwhile is not
  * overwritten. `isComplete` is false when any key is not yet under the current key.
  */
-export function rotateProviderKeys(store: ProviderStore, env: Env): { lines: string[]; isComplete: boolean } {
+export async function rotateProviderKeys(
+  store: ServingPort<ProviderStore>,
+  env: Env,
+): Promise<{ lines: string[]; isComplete: boolean }> {
   const keyring = loadKeyring(env);
   if (keyring === undefined) {
     throw new Error('MERIDIAN_MASTER_KEYS is not set: rotation needs the new key first and the old ones after it.');
   }
   const sealedById = new Map<string, string>();
-  for (const record of store.listProviders())
+  for (const record of await store.listProviders())
     if (record.apiKey !== null) sealedById.set(record.id, record.apiKey.sealed);
   const report = rotateSealedRecords(
     [...sealedById].map(([id, sealed]) => ({ id, purpose: providerSecretPurpose(id), sealed })),
     keyring,
   );
-  const written = store.replaceSealedKeys(
+  const written = await store.replaceSealedKeys(
     report.rotated.map(({ id, sealed }) => ({
       id,
       previousSealed: sealedById.get(id)!,
@@ -151,14 +154,18 @@ export type CheckTarget =
  * built-in catalog with its key set, API-created with its key opened). The sandbox is skipped (it runs inside
  * `meridian serve`); an API-created provider that is not serving is reported with its problem, not called.
  */
-export function listCheckTargets(config: MeridianConfig, store: ProviderStore, env: Env): CheckTarget[] {
-  const liveCatalog = createLiveCatalogFor({ config, env, store, base: buildCliCatalog(config, env) });
+export async function listCheckTargets(
+  config: MeridianConfig,
+  store: ServingPort<ProviderStore>,
+  env: Env,
+): Promise<CheckTarget[]> {
+  const liveCatalog = await createLiveCatalogFor({ config, env, store, base: buildCliCatalog(config, env) });
   const targets: CheckTarget[] = [...liveCatalog.catalog.providers.values()].map((provider) =>
     provider.isSandbox
       ? { id: provider.id, kind: 'skipped', detail: 'built-in sandbox (runs inside meridian serve)' }
       : { id: provider.id, kind: 'probe', provider },
   );
-  for (const record of store.listProviders()) {
+  for (const record of await store.listProviders()) {
     const problem = liveCatalog.problemOf(record.id);
     if (problem !== undefined) targets.push({ id: record.id, kind: 'not-serving', detail: `not serving: ${problem}` });
   }

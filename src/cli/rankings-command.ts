@@ -74,9 +74,9 @@ export function registerRankingsCommand(program: Command): void {
     .option('--tz <zone>', 'IANA time zone', 'UTC')
     .option('--limit <n>', 'top N', '10')
     .option('--config <path>', 'config file')
-    .action((options: RankingsOptions) => {
-      withStorage(options.config, ({ storage }) => {
-        const result = storage.analytics.rankings({
+    .action((options: RankingsOptions) =>
+      withStorage(options.config, async ({ storage }) => {
+        const result = await storage.analytics.rankings({
           period: options.period as RankingPeriod,
           by: options.by as RankingDimension,
           measure: options.measure as UsageMeasure,
@@ -85,6 +85,6 @@ export function registerRankingsCommand(program: Command): void {
           limit: Number(options.limit),
         });
         process.stdout.write(`${formatRankingsTable(result)}\n`);
-      });
-    });
+      }),
+    );
 }

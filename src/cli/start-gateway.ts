@@ -19,16 +19,17 @@ import { geminiEmbeddings, geminiOutbound } from '../protocols/gemini/index.js';
 import { createStickySessions } from '../routing/index.js';
 import { startSandboxServer } from '../sandbox/index.js';
 import type { SandboxServer } from '../sandbox/index.js';
-import { createGenerationWriter, startContentPurge } from '../storage/index.js';
-import type { Storage } from '../storage/index.js';
+import { startContentPurge } from '../storage/index.js';
+import type { MaybePromise, OrgRecord, ServingStorage } from '../storage/index.js';
 import { createUpstreamClient } from '../upstream/index.js';
 import { bootstrapKeys } from './bootstrap-keys.js';
 import { GatewayError } from '../errors/index.js';
 import { createGatewayObservability } from './create-gateway-metrics.js';
-import { openStorage } from './open-storage.js';
+import { openNodeStorage } from './open-storage.js';
 import { loadKeyring } from '../secrets/index.js';
 import { startRateLimiter } from './start-rate-limiter.js';
-import { createProviderAdmin } from './create-provider-admin.js';
+import { createProviderAdmin, startProviderRefresh } from './create-provider-admin.js';
+import { startGenerationWriter } from './start-generation-writer.js';
 
 /** Upstream protocols this build can call; catalog providers speaking others stay off. */
 export const outboundAdapters = {
@@ -62,12 +63,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // Before anything else can fail: a bad OTEL_* variable stops the start (the SDK loads only when configured).
   const tracing = await startTracing(resolveTracesConfig(config.observability.traces, options.env), options.log);
   mkdirSync(config.dataDirectory, { recursive: true });
-  // The serving process owns the database file: admissions are batched (src/ledger/sqlite/hold-book.ts).
-  const { storage, keys } = openStorage(config, options.env, {
+  // SQLite: the serving process owns the database file, admissions are batched (src/ledger/sqlite/hold-book.ts).
+  // PostgreSQL (cluster mode): every node shares the database; admissions are one statement each.
+  const opened = await openNodeStorage(config, options.env, {
     holdCommit: 'batched',
     onFlushError: (error) => options.log.error('ledger_hold_flush_failed', { error: String(error) }),
   });
-  bootstrapKeys({ config, storage, keys, print: options.print, now: Date.now });
+  const { storage, keys } = opened;
+  await bootstrapKeys({ config, storage, keys, print: options.print, now: Date.now });
   // Opt-in prompt logs past their org's retention are deleted at start and then hourly (limits.promptLogPurgeIntervalMs).
   const contentPurge = startContentPurge({
     store: storage.generationContent,
@@ -79,22 +82,25 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     : undefined;
   const catalog = buildGatewayCatalog(options, sandbox?.baseUrl);
   // Providers created through the API join this catalog now and after every change (src/catalog/create-live-catalog.ts).
-  const providerAdmin = createProviderAdmin({
+  const providerAdmin = await createProviderAdmin({
     config,
     env: options.env,
     store: storage.providers,
     base: catalog,
     log: options.log,
   });
+  const providerRefresh = storage.driver === 'postgres' ? startProviderRefresh(providerAdmin, options.log) : undefined;
   const callsInFlight = { count: 0 };
   const observability = createGatewayObservability({ log: options.log, storage });
-  const generationWriter = observability.meterWriter(
-    createGenerationWriter(storage.generations, {
-      batchCountMax: limits.generationBatchCountMax,
-      commitWindowMs: limits.generationCommitWindowMs,
-      isBusy: () => callsInFlight.count > 1,
-    }),
-  );
+  const nodeWriter = await startGenerationWriter({
+    opened,
+    config,
+    log: options.log,
+    metrics: observability.metrics,
+    callsInFlight,
+  });
+  const generationWriter = observability.meterWriter(nodeWriter.writer);
+
   const rateLimits = await startRateLimiter({ config, log: options.log, metrics: observability.metrics });
   const upstream = createUpstreamClient({
     connectTimeoutMs: limits.upstreamConnectTimeoutMs,
@@ -144,24 +150,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   await new Promise<void>((resolve) => server.listen(options.portOverride ?? config.server.port, host, resolve));
   const url = `http://${formatHost(host)}:${(server.address() as AddressInfo).port}`;
   options.print(`Meridian listening on ${url} (${context.catalog.models.size} models${sandbox ? ', sandbox on' : ''})`);
-  const reconciler = startReconciler(storage, options.log, config.billing.holdGraceMs ?? holdGraceMsDefault);
+  const reconciler = startReconciler(storage, options.log, {
+    graceMs: config.billing.holdGraceMs ?? holdGraceMsDefault,
+    intervalMs: config.billing.reconcileIntervalMs ?? reconcileIntervalMsDefault,
+  });
 
   async function close(): Promise<void> {
     context.lifecycle.isDraining = true;
     clearInterval(reconciler);
+    clearInterval(providerRefresh);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
       const drainMs = config.server.shutdownDrainMs ?? limits.shutdownDrainTimeoutMs;
       void drainStreams(context.openStreams, drainMs).then(() => server.closeAllConnections());
     });
-    generationWriter.flush();
+    await nodeWriter.close();
     await rateLimits.close();
     observability.stop();
     await upstream.close();
     await sandbox?.close();
     await contentPurge.stop();
-    storage.close();
+    await storage.close();
     await tracing.shutdown();
   }
   return { url, server, close };
@@ -232,33 +242,48 @@ function formatHost(host: string): string {
 export const holdTtlMsDefault = limits.upstreamTotalTimeoutMs + 60 * 60_000;
 /** The reconciler expires holds this long after their TTL (settlements in flight land first). */
 export const holdGraceMsDefault = 5 * 60_000;
-const reconcileIntervalMs = 30_000;
+/** How often each node's reconciler sweeps (config `billing.reconcile_interval_ms`). */
+export const reconcileIntervalMsDefault = 30_000;
 
 /** Expires holds whose call never settled (a crash mid-call): the documented rule gives the whole hold back. */
-function startReconciler(storage: Storage, log: Logger, graceMs: number): NodeJS.Timeout {
-  const run = (): void => {
+function startReconciler(
+  storage: ServingStorage,
+  log: Logger,
+  timing: { readonly graceMs: number; readonly intervalMs: number },
+): NodeJS.Timeout {
+  let isRunning = false;
+  const run = async (): Promise<void> => {
+    if (isRunning) return;
+    isRunning = true;
     try {
-      const expired = storage.ledger.reconcile(Date.now(), graceMs);
+      // Cluster mode: every node sweeps, under an advisory lock, so a dead node's holds are expired once.
+      const expired = await storage.ledger.reconcile(Date.now(), timing.graceMs);
       if (expired > 0) log.info('holds_expired', { count: expired });
     } catch (error) {
       log.error('reconcile_failed', { error: String(error) });
+    } finally {
+      isRunning = false;
     }
   };
-  run();
-  const timer = setInterval(run, reconcileIntervalMs);
+  void run();
+  const timer = setInterval(() => void run(), timing.intervalMs);
   timer.unref();
   return timer;
 }
 
 /** Org markups change rarely: read each org's at most every few seconds. */
-function createOrgMarkupCache(storage: Storage, now: () => number): (orgId: string) => number {
+function createOrgMarkupCache(storage: ServingStorage, now: () => number): (orgId: string) => MaybePromise<number> {
   const cache = new Map<string, { readonly markup: number; readonly atMs: number }>();
+  const remember = (orgId: string, org: OrgRecord | undefined): number => {
+    const markup = org?.markupBasisPoints ?? 0;
+    cache.set(orgId, { markup, atMs: now() });
+    return markup;
+  };
   return (orgId) => {
     const cached = cache.get(orgId);
     if (cached !== undefined && now() - cached.atMs < orgCacheTtlMs) return cached.markup;
-    const markup = storage.orgs.findOrg(orgId)?.markupBasisPoints ?? 0;
-    cache.set(orgId, { markup, atMs: now() });
-    return markup;
+    const org = storage.orgs.findOrg(orgId);
+    return org instanceof Promise ? org.then((read) => remember(orgId, read)) : remember(orgId, org);
   };
 }
 const orgCacheTtlMs = 5_000;

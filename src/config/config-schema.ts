@@ -77,6 +77,8 @@ export const configFileSchema = z.strictObject({
       hold_ttl_ms: z.number().int().positive().optional(),
       /** Extra time after the TTL before the reconciler acts (default 5 min). */
       hold_grace_ms: z.number().int().nonnegative().optional(),
+      /** How often each node's reconciler sweeps for expired holds (default 30 s). */
+      reconcile_interval_ms: z.number().int().min(100).max(3_600_000).optional(),
     })
     .prefault({}),
   providers: z.array(providerEntrySchema).default([]),

@@ -126,6 +126,17 @@ export const limits = {
   postgresStatementTimeoutMs: 5_000,
   /** PostgreSQL admission statements that lost a race (the same request id, or a key's first hold) run again up to this many times, then fail. */
   postgresPlaceHoldAttemptsMax: 3,
+  /**
+   * Cluster mode: a call to PostgreSQL from the serving path (admission, key lookup, release, management) not
+   * answered within this turns into 503 `ledger_unavailable`; a paid call waits no longer for its hold.
+   */
+  ledgerCallTimeoutMs: 2_000,
+  /** Cluster mode: this many unavailable answers in a row open the ledger breaker … */
+  ledgerBreakerFailuresMax: 3,
+  /** … for this long: paid calls get 503 at once, then one call probes PostgreSQL again. */
+  ledgerBreakerOpenMs: 1_000,
+  /** `Retry-After` of a 503 `ledger_unavailable`. */
+  ledgerUnavailableRetryAfterSeconds: 1,
   /** Entries in `server.trusted_proxies` (addresses or CIDRs); more is a config error. */
   trustedProxiesCountMax: 100,
   /** Entries in `security.outbound_allow`; more is a config error. */

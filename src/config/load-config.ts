@@ -26,6 +26,7 @@ export interface MeridianConfig {
     readonly currency: 'USD';
     readonly holdTtlMs: number | undefined;
     readonly holdGraceMs: number | undefined;
+    readonly reconcileIntervalMs: number | undefined;
   };
   readonly providers: readonly ProviderEntry[];
   readonly models: readonly ModelEntry[];
@@ -235,6 +236,7 @@ function resolveConfig(file: ConfigFile, baseDirectory: string): MeridianConfig 
       currency: file.billing.currency,
       holdTtlMs: file.billing.hold_ttl_ms,
       holdGraceMs: file.billing.hold_grace_ms,
+      reconcileIntervalMs: file.billing.reconcile_interval_ms,
     },
     providers: file.providers,
     models: file.models,

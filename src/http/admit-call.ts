@@ -21,7 +21,7 @@ export interface CallMoney {
  * for its whole `max_tokens` (or the endpoint's, when absent) is sent with the output
  * the hold covers, named in the warnings.
  */
-export function admitCall(
+export async function admitCall(
   app: AppContext,
   input: {
     readonly key: KeyRecord;
@@ -31,13 +31,13 @@ export function admitCall(
     readonly promptEstimate: number;
     readonly nowMs: number;
   },
-): { readonly request: ChatRequest; readonly money: CallMoney; readonly warnings: readonly Warning[] } {
+): Promise<{ readonly request: ChatRequest; readonly money: CallMoney; readonly warnings: readonly Warning[] }> {
   const { key, request, nowMs } = input;
-  const markupBasisPoints = app.orgMarkup(key.orgId);
+  const markupBasisPoints = await app.orgMarkup(key.orgId);
   const tokens = sizeTokens(input.plan, input.promptEstimate, request.maxOutputTokens);
   const sizing: HoldSizing = { ...tokens, prices: dearestPrices(input.plan, nowMs), markupBasisPoints };
   const amountMax = holdCost(sizing, tokens.outputTokensMax);
-  const result = app.storage.ledger.placeHold({
+  const result = await app.storage.ledger.placeHold({
     requestId: input.generationId,
     orgId: key.orgId,
     keyId: key.id,

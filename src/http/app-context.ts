@@ -1,7 +1,7 @@
 import type { GatewayError } from '../errors/index.js';
 import type { Catalog } from '../catalog/catalog-types.js';
 import type { HealthTracker } from '../health/index.js';
-import type { KeyService } from '../keys/index.js';
+import type { ServingKeyService } from '../keys/index.js';
 import type { RateLimiter } from '../limits/index.js';
 import type { StickySessions } from '../routing/index.js';
 import type { TrustedProxies } from './client-address.js';
@@ -13,14 +13,14 @@ import type { EmbeddingsAdapter, InboundCodec, OutboundAdapter } from '../protoc
 import type { ProtocolId } from '../spec/index.js';
 
 export type InboundProtocolId = 'openai-chat' | 'anthropic-messages';
-import type { GenerationWriter, Storage } from '../storage/index.js';
+import type { GenerationWriter, MaybePromise, ServingStorage } from '../storage/index.js';
 import type { UpstreamClient } from '../upstream/index.js';
 
 /** Everything a request handler needs, assembled once in main.ts. */
 export interface AppContext {
   readonly catalog: Catalog;
-  readonly keys: KeyService;
-  readonly storage: Storage;
+  readonly keys: ServingKeyService;
+  readonly storage: ServingStorage;
   readonly generationWriter: GenerationWriter;
   readonly upstream: UpstreamClient;
   readonly outbound: Readonly<Partial<Record<ProtocolId, OutboundAdapter>>>;
@@ -35,7 +35,7 @@ export interface AppContext {
   readonly barometer: { readonly isPublic: boolean; readonly minAppRequests: number };
   readonly now: () => number;
   /** An org's markup on upstream prices, in basis points (cached briefly; orgs rarely change). */
-  readonly orgMarkup: (orgId: string) => number;
+  readonly orgMarkup: (orgId: string) => MaybePromise<number>;
   /** How long a hold lives before the reconciler may expire it (longer than any call). */
   readonly holdTtlMs: number;
   readonly rateLimiter: RateLimiter;

@@ -77,7 +77,7 @@ async function dispatch(
     case 'GET /readyz':
       return sendReadiness(response, app, requestId);
     case 'GET /metrics': {
-      requireAdmin(authenticate(request, app));
+      requireAdmin(await authenticate(request, app));
       const page = app.metricsRegistry.render();
       response.writeHead(200, { 'content-type': metricsContentType, 'content-length': Buffer.byteLength(page) });
       return void response.end(page);
@@ -91,26 +91,26 @@ async function dispatch(
     case 'POST /v1/messages':
       return callModel(app, { request, response, requestId, startedAtMs, protocol: 'anthropic-messages', path });
     case 'POST /v1/embeddings': {
-      const key = authenticate(request, app);
+      const key = await authenticate(request, app);
       const body = await readJsonBody(request, limits.requestBodyBytesMax);
       return handleEmbeddingsCall(app, createCallContext(request, key, { requestId, startedAtMs }), { body, response });
     }
     case 'POST /v1/messages/count_tokens': {
-      authenticate(request, app);
+      await authenticate(request, app);
       const body = await readJsonBody(request, limits.requestBodyBytesMax);
       return sendTokenCount(response, { app, body, requestId });
     }
     case 'GET /v1/generation':
       return sendGeneration(response, {
         url: new URL(target, 'http://gateway.invalid'),
-        key: authenticate(request, app),
+        key: await authenticate(request, app),
         store: app.storage.generations,
         requestId,
       });
     case 'GET /v1/generation/content':
       return sendGenerationContent(response, {
         url: new URL(target, 'http://gateway.invalid'),
-        key: authenticate(request, app),
+        key: await authenticate(request, app),
         store: app.storage.generationContent,
         nowMs: app.now(),
         requestId,
@@ -119,14 +119,14 @@ async function dispatch(
     case 'GET /v1/rankings/series': {
       const input = {
         url: new URL(target, 'http://gateway.invalid'),
-        viewer: readBarometerViewer(app, request),
+        viewer: await readBarometerViewer(app, request),
         requestId,
         minAppRequests: app.barometer.minAppRequests,
       };
       return path === '/v1/rankings' ? sendRankings(response, app, input) : sendRankingSeries(response, app, input);
     }
     case 'GET /v1/activity': {
-      const key = authenticate(request, app);
+      const key = await authenticate(request, app);
       const url = new URL(target, 'http://gateway.invalid');
       return sendActivity(response, app, { url, viewer: { kind: 'key', key }, key, requestId, minAppRequests: 0 });
     }
@@ -137,45 +137,45 @@ async function dispatch(
     case 'POST /v1/dashboard/logout':
       return logoutRoute(app, { request, response, requestId });
     case 'GET /v1/key':
-      return sendCurrentKey(response, app, authenticate(request, app), requestId);
+      return sendCurrentKey(response, app, await authenticate(request, app), requestId);
     case 'GET /v1/credits':
-      return sendCredits(response, app, authenticate(request, app), requestId);
+      return sendCredits(response, app, await authenticate(request, app), requestId);
     case 'POST /v1/credit-codes': {
-      requireAdmin(authenticate(request, app));
+      requireAdmin(await authenticate(request, app));
       const body = await readJsonBody(request, limits.requestBodyBytesMax);
       return createCreditCodesRoute(response, app, body, requestId);
     }
     case 'POST /v1/credits/redeem': {
-      const key = authenticate(request, app);
+      const key = await authenticate(request, app);
       const body = await readJsonBody(request, limits.requestBodyBytesMax);
       return redeemCreditCodeRoute(response, app, { key, body, requestId });
     }
     case 'GET /v1/orgs':
-      requireAdmin(authenticate(request, app));
+      requireAdmin(await authenticate(request, app));
       return listOrgsRoute(response, app, requestId);
     case 'POST /v1/orgs': {
-      requireAdmin(authenticate(request, app));
+      requireAdmin(await authenticate(request, app));
       const body = await readJsonBody(request, limits.requestBodyBytesMax);
       return createOrgRoute(response, app, body, requestId);
     }
     case 'GET /v1/keys':
-      requireAdmin(authenticate(request, app));
+      requireAdmin(await authenticate(request, app));
       return listKeysRoute(response, app.keys, requestId);
     case 'POST /v1/keys': {
-      requireAdmin(authenticate(request, app));
+      requireAdmin(await authenticate(request, app));
       const body = await readJsonBody(request, limits.requestBodyBytesMax);
       return createKeyRoute(response, { body, keys: app.keys, orgs: app.storage.orgs, requestId });
     }
     case 'GET /v1/generations': {
       const url = new URL(target, 'http://gateway.invalid');
-      const key = authenticate(request, app);
+      const key = await authenticate(request, app);
       return sendGenerations(response, { url, key, store: app.storage.generationList, requestId });
     }
     case 'GET /v1/providers':
-      requireAdmin(authenticate(request, app));
+      requireAdmin(await authenticate(request, app));
       return listProvidersRoute(response, createProviderExchange(app, requestId));
     case 'POST /v1/providers': {
-      requireAdmin(authenticate(request, app));
+      requireAdmin(await authenticate(request, app));
       const body = await readJsonBody(request, limits.requestBodyBytesMax);
       return createProviderRoute(response, { ...createProviderExchange(app, requestId), body });
     }
@@ -196,7 +196,7 @@ async function callModel(
   },
 ): Promise<void> {
   const { request, response } = exchange;
-  const key = authenticate(request, app);
+  const key = await authenticate(request, app);
   const { value: body, bytes } = await readJsonBodyWithBytes(request, limits.requestBodyBytesMax);
   const call = createCallContext(request, key, exchange);
   const run = () =>
@@ -237,13 +237,13 @@ async function dispatchPattern(
 ): Promise<void> {
   const creditsMatch = /^\/v1\/orgs\/([a-z0-9-]+)\/credits$/.exec(target.path);
   if (creditsMatch !== null && target.method === 'POST') {
-    requireAdmin(authenticate(request, app));
+    requireAdmin(await authenticate(request, app));
     const body = await readJsonBody(request, limits.requestBodyBytesMax);
     return grantCreditsRoute(response, app, { orgId: creditsMatch[1]!, body, requestId: target.requestId });
   }
   const orgMatch = /^\/v1\/orgs\/([a-z0-9-]+)$/.exec(target.path);
   if (orgMatch !== null && target.method === 'PATCH') {
-    requireAdmin(authenticate(request, app));
+    requireAdmin(await authenticate(request, app));
     const body = await readJsonBody(request, limits.requestBodyBytesMax);
     return updateOrgSettingsRoute(response, app, { orgId: orgMatch[1]!, body, requestId: target.requestId });
   }
@@ -260,21 +260,21 @@ async function dispatchPattern(
   const keyMatch = /^\/v1\/keys\/([A-Za-z0-9_-]+)$/.exec(target.path);
   const rotateMatch = /^\/v1\/keys\/([A-Za-z0-9_-]+)\/rotate$/.exec(target.path);
   if (rotateMatch !== null && target.method === 'POST') {
-    requireAdmin(authenticate(request, app));
+    requireAdmin(await authenticate(request, app));
     return rotateKeyRoute(response, { id: rotateMatch[1]!, keys: app.keys, requestId: target.requestId });
   }
   if (keyMatch !== null && target.method === 'PATCH') {
-    requireAdmin(authenticate(request, app));
+    requireAdmin(await authenticate(request, app));
     const body = await readJsonBody(request, limits.requestBodyBytesMax);
     return updateKeyRoute(response, { id: keyMatch[1]!, body, keys: app.keys, requestId: target.requestId });
   }
   if (keyMatch !== null && target.method === 'DELETE') {
-    requireAdmin(authenticate(request, app));
+    requireAdmin(await authenticate(request, app));
     return revokeKeyRoute(response, { id: keyMatch[1]!, keys: app.keys, requestId: target.requestId });
   }
   const providerMatch = /^\/v1\/providers\/([a-z0-9-]+)$/.exec(target.path);
   if (providerMatch !== null && ['GET', 'PATCH', 'DELETE'].includes(target.method)) {
-    requireAdmin(authenticate(request, app));
+    requireAdmin(await authenticate(request, app));
     const exchange = { ...createProviderExchange(app, target.requestId), id: providerMatch[1]! };
     if (target.method === 'GET') return getProviderRoute(response, exchange);
     if (target.method === 'DELETE') return deleteProviderRoute(response, exchange);
@@ -331,10 +331,10 @@ function recordRequest(
 }
 
 /** Ready = storage answers and the node is not draining; 503 otherwise, with what failed. */
-function sendReadiness(response: ServerResponse, app: AppContext, requestId: string): void {
+async function sendReadiness(response: ServerResponse, app: AppContext, requestId: string): Promise<void> {
   let storage = 'ok';
   try {
-    app.storage.ping();
+    await app.storage.ping();
   } catch {
     storage = 'unavailable';
   }
@@ -350,12 +350,12 @@ function sendReadiness(response: ServerResponse, app: AppContext, requestId: str
  * The public barometer needs no key; with a key or a live session cookie (or when it is not public) the key
  * decides what is seen. On the public barometer a cookie naming no live session is the public view, not a 401.
  */
-function readBarometerViewer(app: AppContext, request: IncomingMessage): BarometerViewer {
+async function readBarometerViewer(app: AppContext, request: IncomingMessage): Promise<BarometerViewer> {
   if (app.barometer.isPublic && !hasKeyHeader(request)) {
-    const key = readSessionKey(request, app);
+    const key = await readSessionKey(request, app);
     return key === undefined ? { kind: 'public' } : { kind: 'key', key };
   }
-  return { kind: 'key', key: authenticate(request, app) };
+  return { kind: 'key', key: await authenticate(request, app) };
 }
 
 /** `/api/v1/x` → `/v1/x`; a trailing slash is ignored. Auth decisions use this same normalised path. */

@@ -33,9 +33,9 @@ function createRequest(method: string, headers: IncomingHttpHeaders): IncomingMe
   return request;
 }
 
-function readFailure(run: () => unknown): { code: string; message: string } | undefined {
+async function readFailure(run: () => Promise<unknown>): Promise<{ code: string; message: string } | undefined> {
   try {
-    run();
+    await run();
     return undefined;
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error;
@@ -46,73 +46,80 @@ function readFailure(run: () => unknown): { code: string; message: string } | un
 const ended = { code: 'authentication_failed', message: 'Not signed in, or the session has ended.' };
 
 describe('authenticate', () => {
-  it('finds the key of a Bearer or x-api-key header, and refuses a request with neither header nor cookie', () => {
+  it('finds the key of a Bearer or x-api-key header, and refuses a request with neither header nor cookie', async () => {
     const { context, member } = createTestContext();
-    expect(authenticate(createRequest('POST', { authorization: `Bearer ${member.secret}` }), context).id).toBe(
+    expect((await authenticate(createRequest('POST', { authorization: `Bearer ${member.secret}` }), context)).id).toBe(
       member.record.id,
     );
-    expect(authenticate(createRequest('POST', { 'x-api-key': member.secret }), context).id).toBe(member.record.id);
-    expect(readFailure(() => authenticate(createRequest('GET', {}), context))).toEqual({
+    expect((await authenticate(createRequest('POST', { 'x-api-key': member.secret }), context)).id).toBe(
+      member.record.id,
+    );
+    expect(await readFailure(() => authenticate(createRequest('GET', {}), context))).toEqual({
       code: 'authentication_failed',
       message: 'Missing API key. Send it as "Authorization: Bearer <key>".',
     });
   });
 
-  it('acts as the key of a live session cookie; GET and HEAD need no CSRF token', () => {
+  it('acts as the key of a live session cookie; GET and HEAD need no CSRF token', async () => {
     const { context, admin, signIn } = createTestContext();
     const { id } = signIn(admin.record);
     for (const method of ['GET', 'HEAD']) {
-      expect(authenticate(createRequest(method, { cookie: `meridian_session=${id}` }), context).id).toBe(
+      expect((await authenticate(createRequest(method, { cookie: `meridian_session=${id}` }), context)).id).toBe(
         admin.record.id,
       );
     }
   });
 
-  it('requires the session CSRF token on any other method', () => {
+  it('requires the session CSRF token on any other method', async () => {
     const { context, admin, signIn } = createTestContext();
     const { id, session } = signIn(admin.record);
     const other = signIn(admin.record).session.csrfToken;
     for (const method of ['POST', 'PATCH', 'DELETE', 'PUT']) {
       const cookie = `meridian_session=${id}`;
-      expect(readFailure(() => authenticate(createRequest(method, { cookie }), context))?.code).toBe('csrf_failed');
+      expect((await readFailure(() => authenticate(createRequest(method, { cookie }), context)))?.code).toBe(
+        'csrf_failed',
+      );
       expect(
-        readFailure(() => authenticate(createRequest(method, { cookie, 'x-csrf-token': other }), context))?.code,
+        (await readFailure(() => authenticate(createRequest(method, { cookie, 'x-csrf-token': other }), context)))
+          ?.code,
       ).toBe('csrf_failed');
       const request = createRequest(method, { cookie, 'x-csrf-token': session.csrfToken });
-      expect(authenticate(request, context).id).toBe(admin.record.id);
+      expect((await authenticate(request, context)).id).toBe(admin.record.id);
     }
   });
 
-  it('lets an explicit key header win over the cookie, without a CSRF check', () => {
+  it('lets an explicit key header win over the cookie, without a CSRF check', async () => {
     const { context, admin, member, signIn } = createTestContext();
     const cookie = `meridian_session=${signIn(admin.record).id}`;
     const withBearer = createRequest('POST', { cookie, authorization: `Bearer ${member.secret}` });
-    expect(authenticate(withBearer, context).id).toBe(member.record.id);
+    expect((await authenticate(withBearer, context)).id).toBe(member.record.id);
     const withApiKey = createRequest('DELETE', { cookie, 'x-api-key': member.secret });
-    expect(authenticate(withApiKey, context).id).toBe(member.record.id);
+    expect((await authenticate(withApiKey, context)).id).toBe(member.record.id);
     // A malformed header still wins: the cookie is not a fallback for a bad key.
     expect(
-      readFailure(() => authenticate(createRequest('GET', { cookie, authorization: 'Basic x' }), context)),
+      await readFailure(() => authenticate(createRequest('GET', { cookie, authorization: 'Basic x' }), context)),
     ).toEqual({ code: 'authentication_failed', message: 'Missing API key. Send it as "Authorization: Bearer <key>".' });
   });
 
-  it('refuses a cookie naming no session', () => {
+  it('refuses a cookie naming no session', async () => {
     const { context } = createTestContext();
     expect(
-      readFailure(() => authenticate(createRequest('GET', { cookie: `meridian_session=${'A'.repeat(43)}` }), context)),
+      await readFailure(() =>
+        authenticate(createRequest('GET', { cookie: `meridian_session=${'A'.repeat(43)}` }), context),
+      ),
     ).toEqual(ended);
     expect(
-      readFailure(() => authenticate(createRequest('GET', { cookie: 'meridian_session=short' }), context)),
+      await readFailure(() => authenticate(createRequest('GET', { cookie: 'meridian_session=short' }), context)),
     ).toEqual(ended);
   });
 
-  it('ends a session idle past its timeout', () => {
+  it('ends a session idle past its timeout', async () => {
     const { context, clock, member, signIn } = createTestContext();
     const cookie = `meridian_session=${signIn(member.record).id}`;
     clock.nowMs += 30 * minuteMs - 1;
-    expect(authenticate(createRequest('GET', { cookie }), context).id).toBe(member.record.id);
+    expect((await authenticate(createRequest('GET', { cookie }), context)).id).toBe(member.record.id);
     clock.nowMs += 30 * minuteMs;
-    expect(readFailure(() => authenticate(createRequest('GET', { cookie }), context))).toEqual(ended);
+    expect(await readFailure(() => authenticate(createRequest('GET', { cookie }), context))).toEqual(ended);
   });
 
   it.each([
@@ -132,33 +139,33 @@ describe('authenticate', () => {
       'expired',
       (t: ReturnType<typeof createTestContext>) => t.keys.updateKey(t.member.record.id, { expiresAtMs: t.clock.nowMs }),
     ],
-  ])('ends the session at once when its key is %s after sign-in', (_name, change) => {
+  ])('ends the session at once when its key is %s after sign-in', async (_name, change) => {
     const test = createTestContext();
     const cookie = `meridian_session=${test.signIn(test.member.record).id}`;
-    expect(authenticate(createRequest('GET', { cookie }), test.context).id).toBe(test.member.record.id);
+    expect((await authenticate(createRequest('GET', { cookie }), test.context)).id).toBe(test.member.record.id);
     change(test);
-    expect(readFailure(() => authenticate(createRequest('GET', { cookie }), test.context))).toEqual(ended);
+    expect(await readFailure(() => authenticate(createRequest('GET', { cookie }), test.context))).toEqual(ended);
     expect(test.sessions.size).toBe(0);
   });
 
-  it('ends a session whose key secret changed since sign-in (its digest no longer matches)', () => {
+  it('ends a session whose key secret changed since sign-in (its digest no longer matches)', async () => {
     const { context, member, sessions } = createTestContext();
     const { id } = sessions.open({ id: member.record.id, digest: 'a-digest-of-an-older-secret' }, 1_000_000);
     expect(
-      readFailure(() => authenticate(createRequest('GET', { cookie: `meridian_session=${id}` }), context)),
+      await readFailure(() => authenticate(createRequest('GET', { cookie: `meridian_session=${id}` }), context)),
     ).toEqual(ended);
   });
 });
 
 describe('readSessionKey', () => {
-  it('is the key of a live session cookie, and undefined (never a failure) otherwise', () => {
+  it('is the key of a live session cookie, and undefined (never a failure) otherwise', async () => {
     const { context, member, signIn } = createTestContext();
     const cookie = `meridian_session=${signIn(member.record).id}`;
-    expect(readSessionKey(createRequest('GET', { cookie }), context)?.id).toBe(member.record.id);
-    expect(readSessionKey(createRequest('GET', {}), context)).toBeUndefined();
+    expect((await readSessionKey(createRequest('GET', { cookie }), context))?.id).toBe(member.record.id);
+    expect(await readSessionKey(createRequest('GET', {}), context)).toBeUndefined();
     expect(
-      readSessionKey(createRequest('GET', { cookie: `meridian_session=${'B'.repeat(43)}` }), context),
+      await readSessionKey(createRequest('GET', { cookie: `meridian_session=${'B'.repeat(43)}` }), context),
     ).toBeUndefined();
-    expect(readSessionKey(createRequest('GET', { cookie, authorization: 'Bearer x' }), context)).toBeUndefined();
+    expect(await readSessionKey(createRequest('GET', { cookie, authorization: 'Bearer x' }), context)).toBeUndefined();
   });
 });

@@ -1,13 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors/index.js';
-import type { KeyService } from '../keys/index.js';
+import type { ServingKeyService } from '../keys/index.js';
 import type { KeyRecord } from '../storage/index.js';
 import { assertCsrfToken, findSessionKey, isSafeMethod, readSessionCookie } from './session/index.js';
 import type { SessionContext } from './session/index.js';
 
 /** What authenticating a request needs: the key service, and the dashboard sessions for the cookie. */
 export interface AuthenticationContext extends SessionContext {
-  readonly keys: KeyService;
+  readonly keys: ServingKeyService;
 }
 
 /**
@@ -16,9 +16,9 @@ export interface AuthenticationContext extends SessionContext {
  * signed in by cookie that is not GET/HEAD must carry the session's CSRF token (else 403 `csrf_failed`).
  * Missing or unknown keys get 401 with the same message, so the answer does not tell which keys exist.
  */
-export function authenticate(request: IncomingMessage, context: AuthenticationContext): KeyRecord {
+export async function authenticate(request: IncomingMessage, context: AuthenticationContext): Promise<KeyRecord> {
   if (!hasKeyHeader(request) && readSessionCookie(request) !== undefined) {
-    const found = readSession(request, context);
+    const found = await readSession(request, context);
     if (found === undefined) {
       throw new GatewayError({ code: 'authentication_failed', message: 'Not signed in, or the session has ended.' });
     }
@@ -32,7 +32,7 @@ export function authenticate(request: IncomingMessage, context: AuthenticationCo
       message: 'Missing API key. Send it as "Authorization: Bearer <key>".',
     });
   }
-  const key = context.keys.authenticate(secret);
+  const key = await context.keys.authenticate(secret);
   if (key === undefined) {
     throw new GatewayError({ code: 'authentication_failed', message: 'Invalid API key.' });
   }
@@ -43,8 +43,11 @@ export function authenticate(request: IncomingMessage, context: AuthenticationCo
  * The key a live session cookie acts as when no key header is sent, else undefined (never throws): for routes
  * that answer without credentials too (the public barometer). Only for GET routes: no CSRF check here.
  */
-export function readSessionKey(request: IncomingMessage, context: SessionContext): KeyRecord | undefined {
-  return hasKeyHeader(request) ? undefined : readSession(request, context)?.key;
+export async function readSessionKey(
+  request: IncomingMessage,
+  context: SessionContext,
+): Promise<KeyRecord | undefined> {
+  return hasKeyHeader(request) ? undefined : (await readSession(request, context))?.key;
 }
 
 /** Whether the request names a key in a header (present at all, even malformed: it then wins over a cookie). */
@@ -59,9 +62,9 @@ export function requireAdmin(key: KeyRecord): void {
   }
 }
 
-function readSession(request: IncomingMessage, context: SessionContext): ReturnType<typeof findSessionKey> {
+async function readSession(request: IncomingMessage, context: SessionContext): ReturnType<typeof findSessionKey> {
   const sessionId = readSessionCookie(request);
-  return sessionId === undefined ? undefined : findSessionKey(context, sessionId);
+  return sessionId === undefined ? undefined : await findSessionKey(context, sessionId);
 }
 
 function readSecret(request: IncomingMessage): string | undefined {

@@ -38,7 +38,7 @@ export async function completeModelCall(routed: RoutedCall, upstreamResponse: Up
     attemptNumber: routed.attemptNumber,
     spans: { call: routed.callSpan, attempt: routed.attemptSpan },
     // Prompt logging: only for an org that opted in (docs/security.md); nothing is serialised otherwise.
-    ...(app.storage.orgs.isPromptLoggingEnabled(routed.call.orgId)
+    ...((await app.storage.orgs.isPromptLoggingEnabled(routed.call.orgId))
       ? { content: captureResultContent(routed.request, result) }
       : {}),
   });

@@ -46,7 +46,7 @@ export async function handleEmbeddingsCall(
   const span = startEmbeddingsSpan({ model: request.model, requestId: call.requestId });
   const generationId = createGenerationId(call.startedAtMs);
   try {
-    const money = holdForEmbeddings(app, { call, request, endpoint, generationId });
+    const money = await holdForEmbeddings(app, { call, request, endpoint, generationId });
     describeEmbeddingsCall(span, {
       providerId: endpoint.provider.id,
       baseUrl: endpoint.provider.baseUrl,
@@ -68,7 +68,7 @@ export async function handleEmbeddingsCall(
   } catch (error) {
     span.recordError(toGatewayError(error).code);
     // Nothing was charged: the hold goes back (a no-op if the call was already settled).
-    releaseUnsettledHold(app, generationId);
+    await releaseUnsettledHold(app, generationId);
     throw error;
   } finally {
     span.end();
@@ -76,7 +76,7 @@ export async function handleEmbeddingsCall(
 }
 
 /** A hold for the prompt's cost (embeddings have no output), with the same headroom as chat calls. */
-function holdForEmbeddings(
+async function holdForEmbeddings(
   app: AppContext,
   input: {
     readonly call: CallContext;
@@ -84,8 +84,8 @@ function holdForEmbeddings(
     readonly endpoint: Endpoint;
     readonly generationId: string;
   },
-): CallMoney {
-  const markupBasisPoints = app.orgMarkup(input.call.orgId);
+): Promise<CallMoney> {
+  const markupBasisPoints = await app.orgMarkup(input.call.orgId);
   const estimate = input.request.input.reduce((sum, text) => sum + countTextTokens(text), 0);
   const { promptTokens } = sizeTokens({ attempts: [] }, estimate, 0);
   const amount = computeCost({
@@ -93,7 +93,7 @@ function holdForEmbeddings(
     prices: resolvePrices(input.endpoint, input.call.startedAtMs),
     markupBasisPoints,
   }).costNanos;
-  const result = app.storage.ledger.placeHold({
+  const result = await app.storage.ledger.placeHold({
     requestId: input.generationId,
     orgId: input.call.orgId,
     keyId: input.call.keyId,

@@ -109,7 +109,7 @@ async function routeCall(
   let outcome: CallOutcome | undefined;
   app.callsInFlight.count += 1;
   try {
-    const admitted = admitCall(app, {
+    const admitted = await admitCall(app, {
       key: exchange.key,
       generationId,
       plan,
@@ -133,7 +133,7 @@ async function routeCall(
   } catch (error) {
     // A call that ended before any attempt settled (no endpoint could be tried) gives its hold back; a no-op
     // when the failure was already recorded and settled (settlement is exactly once).
-    releaseUnsettledHold(app, generationId);
+    await releaseUnsettledHold(app, generationId);
     throw error;
   } finally {
     app.callsInFlight.count -= 1;

@@ -26,7 +26,9 @@ export async function streamModelCall(routed: RoutedCall, upstreamResponse: Upst
   const contentType = String(upstreamResponse.headers['content-type'] ?? '');
   if (!contentType.includes('text/event-stream')) await rejectNonStream(routed, upstreamResponse, contentType);
   let stop: (error: GatewayError) => void = () => undefined;
-  const done = runStream(routed, upstreamResponse, (stopStream) => {
+  // Prompt logging: text is accumulated a second time only for an org that opted in (docs/security.md).
+  const isContentLogged = await routed.app.storage.orgs.isPromptLoggingEnabled(routed.call.orgId);
+  const done = runStream(routed, upstreamResponse, isContentLogged, (stopStream) => {
     stop = stopStream;
   });
   routed.app.openStreams.set(done, (error) => stop(error));
@@ -40,6 +42,7 @@ export async function streamModelCall(routed: RoutedCall, upstreamResponse: Upst
 function runStream(
   routed: RoutedCall,
   upstreamResponse: UpstreamResponse,
+  isContentLogged: boolean,
   exposeStop: (stop: (error: GatewayError) => void) => void,
 ): Promise<CallOutcome> {
   return new Promise<CallOutcome>((resolve, reject) => {
@@ -48,10 +51,7 @@ function runStream(
     const state = createStreamState();
     const renderer = routed.inbound.createStreamRenderer(routed.request, createResponseMeta(routed));
     const reader = routed.adapter.createStreamReader();
-    // Prompt logging: text is accumulated a second time only for an org that opted in (docs/security.md).
-    const capture = routed.app.storage.orgs.isPromptLoggingEnabled(routed.call.orgId)
-      ? createStreamContentCapture()
-      : undefined;
+    const capture = isContentLogged ? createStreamContentCapture() : undefined;
     let batch: StreamEvent[] = [];
     let pending: StreamEvent[] = [];
     let isCommitted = false;

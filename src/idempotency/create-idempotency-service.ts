@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Database } from 'better-sqlite3';
 import { GatewayError } from '../errors/index.js';
+import type { ServingPort } from '../storage/ports.js';
 import type { ResponseCapture } from './capture-response.js';
 import { captureResponse } from './capture-response.js';
 import type { IdempotencyClaim, IdempotencyStore, StoredResponse } from './idempotency-store.js';
@@ -25,14 +26,16 @@ export const idempotencyDefaults = {
   pruneRowsMax: 10_000,
 } as const;
 
-export interface IdempotencyServiceOptions {
-  readonly database: Database;
+/** The records' store: a SQLite database (the embedded store), or a port that may answer through promises (PostgreSQL). */
+type IdempotencyRecords = { readonly database: Database } | { readonly store: ServingPort<IdempotencyStore> };
+
+export type IdempotencyServiceOptions = IdempotencyRecords & {
   /** Wall-clock milliseconds, for record ages (injected in tests). */
   readonly now: () => number;
   readonly retentionMs?: number;
   readonly responseBytesMax?: number;
   readonly waitMs?: number;
-}
+};
 
 export interface IdempotencyRunInput {
   /** The API key's id: idempotency keys are scoped per API key. */
@@ -67,7 +70,7 @@ export interface IdempotencyService {
  */
 export function createIdempotencyService(options: IdempotencyServiceOptions): IdempotencyService {
   const settings = {
-    store: createIdempotencyStore(options.database),
+    store: 'store' in options ? options.store : createIdempotencyStore(options.database),
     now: options.now,
     retentionMs: options.retentionMs ?? idempotencyDefaults.retentionMs,
     responseBytesMax: options.responseBytesMax ?? idempotencyDefaults.responseBytesMax,
@@ -96,7 +99,7 @@ export function createIdempotencyService(options: IdempotencyServiceOptions): Id
     const deadlineMs = performance.now() + settings.waitMs;
     for (;;) {
       const expiredAtMs = settings.now() - settings.retentionMs;
-      const record = settings.store.findRecord(input.keyId, idempotencyKey, expiredAtMs);
+      const record = await settings.store.findRecord(input.keyId, idempotencyKey, expiredAtMs);
       if (record === undefined) {
         const claim = {
           keyId: input.keyId,
@@ -104,7 +107,7 @@ export function createIdempotencyService(options: IdempotencyServiceOptions): Id
           fingerprint: input.fingerprint,
           createdAtMs: settings.now(),
         };
-        if (settings.store.claimRecord(claim, expiredAtMs)) return runFirst(claim, input, handler);
+        if (await settings.store.claimRecord(claim, expiredAtMs)) return runFirst(claim, input, handler);
         continue; // another process claimed it between the read and the insert: read again
       }
       if (record.fingerprint !== input.fingerprint) throw conflict('was already used for a different request');
@@ -122,7 +125,7 @@ export function createIdempotencyService(options: IdempotencyServiceOptions): Id
 }
 
 interface SettleContext {
-  readonly store: IdempotencyStore;
+  readonly store: ServingPort<IdempotencyStore>;
   readonly now: () => number;
   readonly responseBytesMax: number;
   readonly claim: IdempotencyClaim;
@@ -139,18 +142,18 @@ async function runAndSettle(context: SettleContext, handler: () => Promise<void>
     await handler();
   } catch (error) {
     capture?.release();
-    context.store.releaseRecord(context.claim);
+    await context.store.releaseRecord(context.claim);
     throw error;
   }
   try {
     const isDelivered = await waitForDelivery();
     capture.release();
     const stored = isDelivered ? readStorableResponse(capture) : undefined;
-    if (stored === undefined) context.store.releaseRecord(context.claim);
-    else context.store.completeRecord(context.claim, stored, context.now());
+    if (stored === undefined) await context.store.releaseRecord(context.claim);
+    else await context.store.completeRecord(context.claim, stored, context.now());
   } catch (error) {
     // A claim left `in_progress` would turn every retry into 409 until it expires.
-    context.store.releaseRecord(context.claim);
+    await context.store.releaseRecord(context.claim);
     throw error;
   }
 }
@@ -164,7 +167,7 @@ function readStorableResponse(capture: ResponseCapture): StoredResponse | undefi
 }
 
 function createPruner(settings: {
-  readonly store: IdempotencyStore;
+  readonly store: ServingPort<IdempotencyStore>;
   readonly now: () => number;
   readonly retentionMs: number;
 }): () => void {
@@ -172,10 +175,20 @@ function createPruner(settings: {
   return () => {
     const nowMs = settings.now();
     if (nowMs < nextPruneAtMs) return;
-    const deletedCount = settings.store.pruneRecords(nowMs - settings.retentionMs, idempotencyDefaults.pruneRowsMax);
-    // A full pass means more are waiting: prune again on the next request.
-    nextPruneAtMs =
-      deletedCount < idempotencyDefaults.pruneRowsMax ? nowMs + idempotencyDefaults.pruneIntervalMs : nowMs;
+    // Until this pass answers, no other starts; a full pass means more are waiting: prune again on the next request.
+    nextPruneAtMs = Number.POSITIVE_INFINITY;
+    const onPruned = (deletedCount: number): void => {
+      nextPruneAtMs =
+        deletedCount < idempotencyDefaults.pruneRowsMax ? nowMs + idempotencyDefaults.pruneIntervalMs : nowMs;
+    };
+    try {
+      const deleted = settings.store.pruneRecords(nowMs - settings.retentionMs, idempotencyDefaults.pruneRowsMax);
+      if (deleted instanceof Promise) deleted.then(onPruned, () => onPruned(0));
+      else onPruned(deleted);
+    } catch (error) {
+      onPruned(0);
+      throw error;
+    }
   };
 }
 

@@ -2,8 +2,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { GatewayError } from '../errors/index.js';
 import { openSqliteStorage } from '../storage/index.js';
 import type { KeyStore } from '../storage/index.js';
+import { toAsyncPort } from '../storage/async-port.js';
 import { createKeySecret } from './create-key-secret.js';
-import { createKeyService, keyCacheTtlMs } from './create-key-service.js';
+import { createKeyService, keyCacheTtlMs, keyStaleUseMs } from './create-key-service.js';
 import { digestKey } from './digest-key.js';
 
 const pepper = Buffer.alloc(32, 7);
@@ -161,5 +162,52 @@ describe('createKeyService', () => {
         .map((record) => record.id)
         .sort(),
     ).toEqual([first.id, second.id].sort());
+  });
+});
+
+describe('createKeyService over a store that answers through promises (PostgreSQL)', () => {
+  function createAsyncService() {
+    const { storage } = createTestService();
+    let isDown = false;
+    let nowMs = 1_000;
+    const lookups: string[] = [];
+    const store = {
+      ...toAsyncPort(storage.keys),
+      findKeyByDigest: (digest: string) => {
+        lookups.push(digest);
+        return isDown
+          ? Promise.reject(new Error('connect ECONNREFUSED'))
+          : Promise.resolve(storage.keys.findKeyByDigest(digest));
+      },
+    };
+    const keys = createKeyService({ store, pepper, now: () => nowMs });
+    return {
+      keys,
+      lookups,
+      setDown: (down: boolean) => (isDown = down),
+      advance: (ms: number) => (nowMs += ms),
+    };
+  }
+
+  it('answers through promises, and from the cache at once', async () => {
+    const { keys, lookups } = createAsyncService();
+    const { record, secret } = await keys.createKey({ orgId: 'acme', name: 'ci', role: 'member' });
+    expect(await keys.authenticate(secret)).toEqual(record);
+    expect(keys.authenticate(secret)).toEqual(record);
+    expect(lookups).toHaveLength(1);
+  });
+
+  it('while the store is down, accepts a key seen live within keyStaleUseMs, and nothing else', async () => {
+    const { keys, lookups, setDown, advance } = createAsyncService();
+    const seen = await keys.createKey({ orgId: 'acme', name: 'seen', role: 'member' });
+    const unseen = await keys.createKey({ orgId: 'acme', name: 'unseen', role: 'member' });
+    expect(await keys.authenticate(seen.secret)).toEqual(seen.record);
+    setDown(true);
+    advance(keyCacheTtlMs);
+    expect(await keys.authenticate(seen.secret)).toEqual(seen.record);
+    await expect(keys.authenticate(unseen.secret)).rejects.toThrow('connect ECONNREFUSED');
+    advance(keyStaleUseMs);
+    await expect(keys.authenticate(seen.secret)).rejects.toThrow('connect ECONNREFUSED');
+    expect(lookups).toHaveLength(4);
   });
 });

@@ -1,6 +1,14 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { GatewayError } from '../errors/index.js';
-import type { KeyPatch, KeyRateLimits, KeyRecord, KeyRole, KeyStore } from '../storage/index.js';
+import type {
+  KeyPatch,
+  KeyRateLimits,
+  KeyRecord,
+  KeyRole,
+  KeyStore,
+  MaybePromise,
+  ServingPort,
+} from '../storage/index.js';
 import { createKeySecret, isWellFormedKeySecret, keySecretPrefix } from './create-key-secret.js';
 import { digestKey } from './digest-key.js';
 
@@ -15,6 +23,8 @@ const cacheCountMax = 10_000;
  * another process (the CLI, another node) stops working within this time.
  */
 export const keyCacheTtlMs = 5_000;
+/** While the key store cannot answer, a key cached within this long is still accepted (never once it answers again). */
+export const keyStaleUseMs = 10 * 60_000;
 /** Characters of a generated secret shown in listings: the typed prefix plus 4 random characters. */
 const generatedDisplayPrefixLength = 14;
 /**
@@ -53,22 +63,32 @@ export interface KeyService {
   updateKey(id: string, patch: KeyPatch): KeyRecord | undefined;
 }
 
+/** The key service over a store that may answer later (PostgreSQL): every answer may be a promise. */
+export type ServingKeyService = ServingPort<KeyService>;
+
+interface KeyServiceOptions<S> {
+  readonly store: S;
+  readonly pepper: Buffer;
+  readonly now?: () => number;
+}
+
 /**
  * Keys as RELIABILITY.md's security baselines ask: random secrets in a typed,
  * checksummed format, shown once; stored only as HMAC-SHA-256(pepper, secret) plus
  * a display prefix and the last 4 characters; looked up by digest and compared in
  * constant time. The secret is digested before any lookup, so a stored digest
  * presented as a credential is digested again and matches nothing.
+ *
+ * Over a synchronous store (SQLite) every answer is immediate; over a store that answers through promises (PostgreSQL) answers are promises, except an
+ * authentication served from the cache, which stays synchronous.
  */
-export function createKeyService(options: {
-  readonly store: KeyStore;
-  readonly pepper: Buffer;
-  readonly now?: () => number;
-}): KeyService {
+export function createKeyService(options: KeyServiceOptions<KeyStore>): KeyService;
+export function createKeyService(options: KeyServiceOptions<ServingPort<KeyStore>>): ServingKeyService;
+export function createKeyService(options: KeyServiceOptions<ServingPort<KeyStore>>): ServingKeyService {
   const now = options.now ?? Date.now;
   const cache = new Map<string, { readonly record: KeyRecord; readonly cachedAtMs: number }>();
 
-  function createKey(input: CreateKeyInput): { record: KeyRecord; secret: string } {
+  function createKey(input: CreateKeyInput): MaybePromise<{ record: KeyRecord; secret: string }> {
     if (input.secret !== undefined) assertUsableFixedSecret(input.secret);
     if (input.limitNanos !== undefined && input.limitNanos !== null && input.limitNanos < 0n) {
       throw new GatewayError({ code: 'invalid_request', message: 'A key limit cannot be negative.', param: 'limit' });
@@ -96,11 +116,10 @@ export function createKeyService(options: {
         concurrencyMax: input.rateLimits?.concurrencyMax ?? null,
       },
     };
-    options.store.insertKey(record);
-    return { record, secret };
+    return whenDone(options.store.insertKey(record), () => ({ record, secret }));
   }
 
-  function authenticate(secret: string): KeyRecord | undefined {
+  function authenticate(secret: string): MaybePromise<KeyRecord | undefined> {
     // Cheap checks first: nothing this short or long is a key, and a generated-format
     // key with a bad checksum is a typo or a guess; neither costs an HMAC or a lookup.
     if (secret.length < fixedSecretLengthMin || secret.length > secretLengthMax) return undefined;
@@ -108,10 +127,24 @@ export function createKeyService(options: {
     const digest = digestKey(options.pepper, secret);
     const nowMs = now();
     const cached = cache.get(digest);
-    const record =
-      cached !== undefined && nowMs - cached.cachedAtMs < keyCacheTtlMs
-        ? cached.record
-        : options.store.findKeyByDigest(digest);
+    if (cached !== undefined && nowMs - cached.cachedAtMs < keyCacheTtlMs)
+      return acceptKey(cached.record, digest, nowMs);
+    const found = options.store.findKeyByDigest(digest);
+    if (!(found instanceof Promise)) return acceptKey(found, digest, nowMs);
+    return found.then(
+      (record) => acceptKey(record, digest, nowMs),
+      (error: unknown) => {
+        // The store cannot answer (PostgreSQL down): a key seen live within keyStaleUseMs still authenticates,
+        // so reads and the metrics keep working; paid calls still stop at admission, which needs the ledger.
+        if (cached === undefined || nowMs - cached.cachedAtMs >= keyStaleUseMs) throw error;
+        return acceptKey(cached.record, digest, nowMs);
+      },
+    );
+  }
+
+  /** The record if it is live and its digest matches (cached for {@link keyCacheTtlMs}); else undefined. */
+  function acceptKey(record: KeyRecord | undefined, digest: string, nowMs: number): KeyRecord | undefined {
+    const cached = cache.get(digest);
     if (
       record === undefined ||
       record.revokedAtMs !== null ||
@@ -129,16 +162,22 @@ export function createKeyService(options: {
     return record;
   }
 
-  function revokeKey(id: string): boolean {
-    const isRevoked = options.store.revokeKey(id, now());
+  function forgetKey(id: string): void {
     for (const [digest, entry] of cache) if (entry.record.id === id) cache.delete(digest);
-    return isRevoked;
   }
 
-  function updateKey(id: string, patch: KeyPatch): KeyRecord | undefined {
-    const updated = options.store.updateKey(id, patch);
-    for (const [digest, entry] of cache) if (entry.record.id === id) cache.delete(digest);
-    return updated;
+  function revokeKey(id: string): MaybePromise<boolean> {
+    return whenDone(options.store.revokeKey(id, now()), (isRevoked) => {
+      forgetKey(id);
+      return isRevoked;
+    });
+  }
+
+  function updateKey(id: string, patch: KeyPatch): MaybePromise<KeyRecord | undefined> {
+    return whenDone(options.store.updateKey(id, patch), (updated) => {
+      forgetKey(id);
+      return updated;
+    });
   }
 
   return { createKey, authenticate, listKeys: (orgId) => options.store.listKeys(orgId), revokeKey, updateKey };
@@ -167,4 +206,9 @@ function assertUsableFixedSecret(secret: string): void {
       param: 'key',
     });
   }
+}
+
+/** Applies `next` to a value now, or when its promise resolves: synchronous stores stay synchronous. */
+function whenDone<T, U>(value: MaybePromise<T>, next: (resolved: T) => U): MaybePromise<U> {
+  return value instanceof Promise ? value.then(next) : next(value);
 }

@@ -2,4 +2,4 @@ export { createKeySecret, isWellFormedKeySecret, keySecretLength, keySecretPrefi
 export { digestKey } from './digest-key.js';
 export { loadPepper, pepperBytesMin } from './load-pepper.js';
 export { createKeyService, fixedSecretLengthMin, keyCacheTtlMs } from './create-key-service.js';
-export type { CreateKeyInput, KeyService } from './create-key-service.js';
+export type { CreateKeyInput, KeyService, ServingKeyService } from './create-key-service.js';

@@ -297,6 +297,7 @@ export interface AnalyticsStore {
 }
 
 export interface Storage {
+  readonly driver: 'sqlite';
   readonly analytics: AnalyticsStore;
   readonly ledger: Ledger;
   readonly creditCodes: CreditCodeStore;
@@ -313,4 +314,46 @@ export interface Storage {
   /** Throws when the store cannot answer (readiness checks). */
   ping(): void;
   close(): void;
+}
+
+/** A value now (the SQLite driver) or later (the PostgreSQL driver, whose every answer is a network round trip). */
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * A port as the serving path calls it: each method may answer at once or through a promise, and every call site
+ * awaits. The synchronous SQLite ports and the asynchronous PostgreSQL ports both satisfy it, so one pipeline runs
+ * on either driver (ADR 2026-11-30-cluster-storage).
+ */
+export type ServingPort<T> = {
+  readonly [K in keyof T]: T[K] extends (...args: infer A) => infer R
+    ? (...args: A) => MaybePromise<Awaited<R>>
+    : never;
+};
+
+/** {@link AnalyticsStore} with answers now or later; spelled out because its methods are generic in the measure. */
+export interface ServingAnalyticsStore {
+  rankings<M extends UsageMeasure>(params: RankingsParams<M>): MaybePromise<RankingsResult<MeasureValue<M>>>;
+  timeSeries<M extends UsageMeasure>(params: TimeSeriesParams<M>): MaybePromise<TimeSeriesResult<MeasureValue<M>>>;
+  activity(params: ActivityParams): MaybePromise<ActivityResult>;
+}
+
+/** The ledger as the serving path calls it (the batching hooks belong to the SQLite driver's own writer). */
+export type ServingLedger = ServingPort<Omit<Ledger, 'withPendingWritten' | 'flushPending'>>;
+
+/** The storage a serving node uses, on either driver: {@link Storage} (SQLite) is one, the PostgreSQL storage another. */
+export interface ServingStorage {
+  readonly driver: 'sqlite' | 'postgres';
+  readonly analytics: ServingAnalyticsStore;
+  readonly ledger: ServingLedger;
+  readonly creditCodes: ServingPort<CreditCodeStore>;
+  readonly idempotency: IdempotencyService;
+  readonly generations: ServingPort<GenerationStore>;
+  readonly generationContent: ServingPort<GenerationContentStore>;
+  readonly generationList: ServingPort<GenerationListStore>;
+  readonly keys: ServingPort<KeyStore>;
+  readonly orgs: ServingPort<OrgStore>;
+  readonly providers: ServingPort<ProviderStore>;
+  /** Throws (or rejects) when the store cannot answer (readiness checks). */
+  ping(): MaybePromise<void>;
+  close(): MaybePromise<void>;
 }

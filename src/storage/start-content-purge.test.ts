@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { toAsyncPort } from './async-port.js';
 import type { GenerationContentStore } from './ports.js';
 import { runContentPurge, startContentPurge } from './start-content-purge.js';
 
@@ -22,6 +23,17 @@ describe('runContentPurge', () => {
   it('deletes in batches until a batch is not full', async () => {
     const backlog = createBacklogStore(25);
     const deleted = await runContentPurge({ store: backlog.store, now: () => 7, batchRowsMax: 10 });
+    expect(deleted).toBe(25);
+    expect(backlog.calls).toEqual([
+      [7, 10],
+      [7, 10],
+      [7, 10],
+    ]);
+  });
+
+  it('deletes in batches over a store answering through promises (PostgreSQL), until a batch is not full', async () => {
+    const backlog = createBacklogStore(25);
+    const deleted = await runContentPurge({ store: toAsyncPort(backlog.store), now: () => 7, batchRowsMax: 10 });
     expect(deleted).toBe(25);
     expect(backlog.calls).toEqual([
       [7, 10],

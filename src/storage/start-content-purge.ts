@@ -1,8 +1,9 @@
 import { limits } from '../config/limits.js';
-import type { GenerationContentStore } from './ports.js';
+import type { GenerationContentStore, ServingPort } from './ports.js';
 
 export interface ContentPurgeRunOptions {
-  readonly store: GenerationContentStore;
+  /** The SQLite store, or one that answers through promises (PostgreSQL): each batch is awaited. */
+  readonly store: ServingPort<GenerationContentStore>;
   readonly now?: () => number;
   /** Rows per transaction (default `limits.promptLogPurgeBatchRowsMax`). */
   readonly batchRowsMax?: number;
@@ -25,7 +26,7 @@ export async function runContentPurge(options: ContentPurgeRunOptions): Promise<
   let deletedTotal = 0;
   for (let batch = 0; batch < batchesPerRunMax; batch += 1) {
     if (options.shouldContinue?.() === false) break;
-    const deleted = options.store.purgeExpiredContent(now(), batchRowsMax);
+    const deleted = await options.store.purgeExpiredContent(now(), batchRowsMax);
     deletedTotal += deleted;
     if (deleted < batchRowsMax) break;
     await new Promise<void>((resolve) => setImmediate(resolve));

@@ -9,7 +9,7 @@ import type {
 } from '../../analytics/index.js';
 import { AnalyticsQueryError } from '../../analytics/index.js';
 import { renderNanos } from '../../metering/index.js';
-import type { KeyRecord } from '../../storage/index.js';
+import type { KeyRecord, MaybePromise } from '../../storage/index.js';
 import type { AppContext } from '../app-context.js';
 import { sendJson } from '../send-json.js';
 import { renderCsv, sendCsv } from './render-csv.js';
@@ -69,10 +69,10 @@ const queryNames: Readonly<Record<string, string>> = {
   orgId: 'org_id',
 };
 
-/** Runs a query; a refused parameter is named as the client wrote it. */
-function answerQuery<T>(query: () => T): T {
+/** Runs a query; a refused parameter (thrown, or its promise rejected) is named as the client wrote it. */
+async function answerQuery<T>(query: () => MaybePromise<T>): Promise<T> {
   try {
-    return query();
+    return await query();
   } catch (error) {
     if (!(error instanceof AnalyticsQueryError) || error.param === undefined) throw error;
     const param = queryNames[error.param];
@@ -82,11 +82,11 @@ function answerQuery<T>(query: () => T): T {
 }
 
 /** GET /api/v1/rankings?period=&date=&tz=&by=&measure=&limit= — the barometer (PRODUCT.md §1.2, §5). */
-export function sendRankings(response: ServerResponse, app: AppContext, input: AnalyticsRequest): void {
+export async function sendRankings(response: ServerResponse, app: AppContext, input: AnalyticsRequest): Promise<void> {
   const { url } = input;
   const timeZone = read(url, 'tz') ?? 'UTC';
   const orgId = scopeOrg(input.viewer, url);
-  const result = answerQuery(() =>
+  const result = await answerQuery(() =>
     app.storage.analytics.rankings({
       period: (read(url, 'period') ?? 'week') as RankingPeriod,
       date: read(url, 'date') ?? today(timeZone, app.now()),
@@ -151,11 +151,15 @@ const csvValue = (value: number | bigint): string =>
   typeof value === 'bigint' ? renderNanos(value).toFixed(9) : String(value);
 
 /** GET /api/v1/rankings/series?interval=week&count=8&stack_by=origin&measure=&date=&tz= — stacked time series. */
-export function sendRankingSeries(response: ServerResponse, app: AppContext, input: AnalyticsRequest): void {
+export async function sendRankingSeries(
+  response: ServerResponse,
+  app: AppContext,
+  input: AnalyticsRequest,
+): Promise<void> {
   const { url } = input;
   const timeZone = read(url, 'tz') ?? 'UTC';
   const orgId = scopeOrg(input.viewer, url);
-  const result = answerQuery(() =>
+  const result = await answerQuery(() =>
     app.storage.analytics.timeSeries({
       interval: (read(url, 'interval') ?? 'week') as TimeSeriesInterval,
       count: readInteger(url, 'count') ?? 8,
@@ -171,11 +175,11 @@ export function sendRankingSeries(response: ServerResponse, app: AppContext, inp
 }
 
 /** GET /api/v1/activity?from=&to=&group_by=&tz= — the caller's org only (an admin may name `org_id`). */
-export function sendActivity(
+export async function sendActivity(
   response: ServerResponse,
   app: AppContext,
   input: AnalyticsRequest & { readonly key: KeyRecord },
-): void {
+): Promise<void> {
   const { url } = input;
   const nowMs = app.now();
   const fromText = read(url, 'from');
@@ -185,7 +189,7 @@ export function sendActivity(
   if (!Number.isFinite(fromMs)) throw new AnalyticsQueryError('from', 'from must be an ISO 8601 date or date-time');
   if (!Number.isFinite(toMs)) throw new AnalyticsQueryError('to', 'to must be an ISO 8601 date or date-time');
   const orgId = input.key.role === 'admin' ? (read(url, 'org_id') ?? input.key.orgId) : input.key.orgId;
-  const result = answerQuery(() =>
+  const result = await answerQuery(() =>
     app.storage.analytics.activity({
       orgId,
       fromMs,

@@ -3,15 +3,20 @@ import { GatewayError } from '../../errors/index.js';
 import { LedgerRefusal } from '../../ledger/index.js';
 import { currentLimitWindowStartMs } from '../../limits/index.js';
 import { renderNanos } from '../../metering/index.js';
-import type { KeyRecord } from '../../storage/index.js';
+import type { KeyRecord, MaybePromise } from '../../storage/index.js';
 import type { AppContext } from '../app-context.js';
 import { sendJson } from '../send-json.js';
 import { renderKey } from './keys-route.js';
 import { readUsd } from './parse-key-fields.js';
 
 /** GET /api/v1/credits: the calling key's org, as OpenRouter answers it, plus what is held and available now. */
-export function sendCredits(response: ServerResponse, app: AppContext, key: KeyRecord, requestId: string): void {
-  const balance = app.storage.ledger.balance(key.orgId);
+export async function sendCredits(
+  response: ServerResponse,
+  app: AppContext,
+  key: KeyRecord,
+  requestId: string,
+): Promise<void> {
+  const balance = await app.storage.ledger.balance(key.orgId);
   sendJson(
     response,
     200,
@@ -29,9 +34,14 @@ export function sendCredits(response: ServerResponse, app: AppContext, key: KeyR
 }
 
 /** GET /api/v1/key: the calling key, its limit and what it spent in the limit's current window (OpenRouter's shape). */
-export function sendCurrentKey(response: ServerResponse, app: AppContext, key: KeyRecord, requestId: string): void {
+export async function sendCurrentKey(
+  response: ServerResponse,
+  app: AppContext,
+  key: KeyRecord,
+  requestId: string,
+): Promise<void> {
   const windowStartMs = currentLimitWindowStartMs(key.limitReset, app.now());
-  const spend = app.storage.ledger.keySpend(key.id, windowStartMs);
+  const spend = await app.storage.ledger.keySpend(key.id, windowStartMs);
   const remaining = key.limitNanos === null ? null : key.limitNanos - spend.spentNanos - spend.heldNanos;
   sendJson(
     response,
@@ -50,7 +60,12 @@ export function sendCurrentKey(response: ServerResponse, app: AppContext, key: K
 }
 
 /** POST /api/v1/orgs (admin): creates an org `{id, name?, markup_basis_points?}`. */
-export function createOrgRoute(response: ServerResponse, app: AppContext, body: unknown, requestId: string): void {
+export async function createOrgRoute(
+  response: ServerResponse,
+  app: AppContext,
+  body: unknown,
+  requestId: string,
+): Promise<void> {
   const fields = asRecord(body);
   const id = fields['id'];
   if (typeof id !== 'string' || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id) || id.length > 64) {
@@ -65,26 +80,29 @@ export function createOrgRoute(response: ServerResponse, app: AppContext, body: 
     });
   }
   const name = typeof fields['name'] === 'string' ? fields['name'] : id;
-  const isCreated = app.storage.orgs.ensureOrg({ id, name, createdAtMs: app.now(), markupBasisPoints: markup });
-  if (!isCreated) app.storage.orgs.setMarkup(id, markup);
-  sendJson(response, isCreated ? 201 : 200, { data: renderOrg(app, id) }, requestId);
+  const isCreated = await app.storage.orgs.ensureOrg({ id, name, createdAtMs: app.now(), markupBasisPoints: markup });
+  if (!isCreated) await app.storage.orgs.setMarkup(id, markup);
+  sendJson(response, isCreated ? 201 : 200, { data: await renderOrg(app, id) }, requestId);
 }
 
 /** GET /api/v1/orgs (admin): every org with its balance. */
-export function listOrgsRoute(response: ServerResponse, app: AppContext, requestId: string): void {
-  sendJson(response, 200, { data: app.storage.orgs.listOrgs().map((org) => renderOrg(app, org.id)) }, requestId);
+export async function listOrgsRoute(response: ServerResponse, app: AppContext, requestId: string): Promise<void> {
+  const data: Record<string, unknown>[] = [];
+  // One org at a time: at most one storage round trip in flight, however many orgs there are.
+  for (const org of await app.storage.orgs.listOrgs()) data.push(await renderOrg(app, org.id));
+  sendJson(response, 200, { data }, requestId);
 }
 
 /**
  * POST /api/v1/orgs/{id}/credits (admin): grants `{amount: "25.00", grant_id?}`. With a `grant_id` (say, a
  * payment id) the grant is idempotent: repeating it grants nothing more.
  */
-export function grantCreditsRoute(
+export async function grantCreditsRoute(
   response: ServerResponse,
   app: AppContext,
   input: { readonly orgId: string; readonly body: unknown; readonly requestId: string },
-): void {
-  if (app.storage.orgs.findOrg(input.orgId) === undefined) {
+): Promise<void> {
+  if ((await app.storage.orgs.findOrg(input.orgId)) === undefined) {
     throw new GatewayError({ code: 'not_found', message: `Org '${input.orgId}' not found.`, param: 'id' });
   }
   const fields = asRecord(input.body);
@@ -94,20 +112,20 @@ export function grantCreditsRoute(
   }
   const grantId =
     typeof fields['grant_id'] === 'string' && fields['grant_id'] !== '' ? fields['grant_id'] : `api:${input.requestId}`;
-  const isGranted = explainRefusal(() =>
+  const isGranted = await explainRefusal(() =>
     app.storage.ledger.grant({ grantId, orgId: input.orgId, amount, nowMs: app.now() }),
   );
   sendJson(
     response,
     isGranted ? 201 : 200,
-    { granted: isGranted, grant_id: grantId, data: renderOrg(app, input.orgId) },
+    { granted: isGranted, grant_id: grantId, data: await renderOrg(app, input.orgId) },
     input.requestId,
   );
 }
 
-function renderOrg(app: AppContext, orgId: string): Record<string, unknown> {
-  const org = app.storage.orgs.findOrg(orgId);
-  const balance = app.storage.ledger.balance(orgId);
+async function renderOrg(app: AppContext, orgId: string): Promise<Record<string, unknown>> {
+  const org = await app.storage.orgs.findOrg(orgId);
+  const balance = await app.storage.ledger.balance(orgId);
   return {
     id: orgId,
     name: org?.name ?? orgId,
@@ -128,12 +146,12 @@ function asRecord(body: unknown): Record<string, unknown> {
 }
 
 /** POST /api/v1/credit-codes (admin): `{amount: "10.00", count?: 1..100}` → the codes, shown once. */
-export function createCreditCodesRoute(
+export async function createCreditCodesRoute(
   response: ServerResponse,
   app: AppContext,
   body: unknown,
   requestId: string,
-): void {
+): Promise<void> {
   const fields = asRecord(body);
   const amount = readUsd(fields['amount'], 'amount');
   if (amount === null || amount <= 0n) {
@@ -143,20 +161,20 @@ export function createCreditCodesRoute(
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 100) {
     throw new GatewayError({ code: 'invalid_request', message: 'count: an integer from 1 to 100.', param: 'count' });
   }
-  const codes = app.storage.creditCodes.createCodes(amount, count, app.now());
+  const codes = await app.storage.creditCodes.createCodes(amount, count, app.now());
   sendJson(response, 201, { codes, amount: renderNanos(amount) }, requestId);
 }
 
 /** POST /api/v1/credits/redeem (any key): `{code}` grants the code's amount to the caller's org, once. */
-export function redeemCreditCodeRoute(
+export async function redeemCreditCodeRoute(
   response: ServerResponse,
   app: AppContext,
   input: { readonly key: KeyRecord; readonly body: unknown; readonly requestId: string },
-): void {
+): Promise<void> {
   const code = asRecord(input.body)['code'];
   const amount =
     typeof code === 'string'
-      ? explainRefusal(() => app.storage.creditCodes.redeemCode(code, input.key.orgId, app.now()))
+      ? await explainRefusal(() => app.storage.creditCodes.redeemCode(code, input.key.orgId, app.now()))
       : undefined;
   if (amount === undefined) {
     // One answer for unknown and already-redeemed codes: the endpoint does not tell which codes exist.
@@ -166,13 +184,17 @@ export function redeemCreditCodeRoute(
       param: 'code',
     });
   }
-  sendJson(response, 200, { redeemed: renderNanos(amount), data: renderOrg(app, input.key.orgId) }, input.requestId);
+  const data = await renderOrg(app, input.key.orgId);
+  sendJson(response, 200, { redeemed: renderNanos(amount), data }, input.requestId);
 }
 
-/** A ledger refusal the client can act on: a reused grant id (409) or a balance past the ledger's limit (400). */
-function explainRefusal<T>(write: () => T): T {
+/**
+ * A ledger refusal the client can act on: a reused grant id (409) or a balance past the ledger's limit (400),
+ * whether the write throws it or its promise rejects with it.
+ */
+async function explainRefusal<T>(write: () => MaybePromise<T>): Promise<T> {
   try {
-    return write();
+    return await write();
   } catch (error) {
     if (!(error instanceof LedgerRefusal)) throw error;
     const isConflict = error.reason === 'grant_conflict';

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { GatewayError } from '../../errors/index.js';
-import type { GenerationContentStore, KeyRecord, StoredGenerationContent } from '../../storage/index.js';
+import type { GenerationContentStore, KeyRecord, ServingPort, StoredGenerationContent } from '../../storage/index.js';
 import { sendJson } from '../send-json.js';
 
 /**
@@ -8,21 +8,21 @@ import { sendJson } from '../send-json.js';
  * to prompt logging. Like `GET /api/v1/generation`, a member key sees only its own org's (another org's id answers
  * 404, as an unknown id does); an admin key any org's. Never logged, purged, past retention, or logging off: 404.
  */
-export function sendGenerationContent(
+export async function sendGenerationContent(
   response: ServerResponse,
   options: {
     readonly url: URL;
     readonly key: KeyRecord;
-    readonly store: GenerationContentStore;
+    readonly store: ServingPort<GenerationContentStore>;
     readonly nowMs: number;
     readonly requestId: string;
   },
-): void {
+): Promise<void> {
   const id = options.url.searchParams.get('id');
   if (id === null || id === '') {
     throw new GatewayError({ code: 'invalid_request', message: 'Query parameter `id` is required.', param: 'id' });
   }
-  const content = options.store.findContent(id, options.nowMs);
+  const content = await options.store.findContent(id, options.nowMs);
   if (content === undefined || (options.key.role !== 'admin' && content.orgId !== options.key.orgId)) {
     throw new GatewayError({
       code: 'not_found',

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { GatewayError } from '../../errors/index.js';
-import type { GenerationRecord, GenerationStore, KeyRecord } from '../../storage/index.js';
+import type { GenerationRecord, GenerationStore, KeyRecord, ServingPort } from '../../storage/index.js';
 import { sendJson } from '../send-json.js';
 import { renderNanos } from '../../metering/index.js';
 
@@ -8,15 +8,20 @@ import { renderNanos } from '../../metering/index.js';
  * GET /api/v1/generation?id=: one generation in OpenRouter's shape. A key sees
  * only its own org's generations; another org's id answers 404, as an unknown id does.
  */
-export function sendGeneration(
+export async function sendGeneration(
   response: ServerResponse,
-  options: { readonly url: URL; readonly key: KeyRecord; readonly store: GenerationStore; readonly requestId: string },
-): void {
+  options: {
+    readonly url: URL;
+    readonly key: KeyRecord;
+    readonly store: ServingPort<GenerationStore>;
+    readonly requestId: string;
+  },
+): Promise<void> {
   const id = options.url.searchParams.get('id');
   if (id === null || id === '') {
     throw new GatewayError({ code: 'invalid_request', message: 'Query parameter `id` is required.', param: 'id' });
   }
-  const record = options.store.findGeneration(id);
+  const record = await options.store.findGeneration(id);
   if (record === undefined || (options.key.role !== 'admin' && record.orgId !== options.key.orgId)) {
     throw new GatewayError({ code: 'not_found', message: `Generation '${id}' not found.`, param: 'id' });
   }

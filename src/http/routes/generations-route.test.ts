@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors/index.js';
-import type { GenerationListStore, KeyRecord } from '../../storage/index.js';
+import type { GenerationListStore, KeyRecord, ServingPort } from '../../storage/index.js';
 import { createKeyRecord } from '../../storage/key-record-test-support.js';
 import { createTestGenerationRecord as record } from '../../storage/test-generation-record.js';
 import { sendGenerations } from './generations-route.js';
@@ -10,15 +10,19 @@ function createKey(role: KeyRecord['role'], orgId: string): KeyRecord {
   return createKeyRecord(`key_${role}`, { orgId, name: role, role });
 }
 
-/** A store that records what it was asked and answers one record per asked org. */
-function createStore() {
+/**
+ * A store that records what it was asked and answers one record per asked org: at once (SQLite), or through a
+ * promise (PostgreSQL) when `isAsync`.
+ */
+function createStore(isAsync: boolean) {
   const queries: { orgId: string; limit: number }[] = [];
-  const store: GenerationListStore = {
-    listRecentGenerations: (query) => {
-      queries.push({ ...query });
-      return [record(`gen-${query.orgId}`, { orgId: query.orgId })];
-    },
+  const listRecentGenerations: GenerationListStore['listRecentGenerations'] = (query) => {
+    queries.push({ ...query });
+    return [record(`gen-${query.orgId}`, { orgId: query.orgId })];
   };
+  const store: ServingPort<GenerationListStore> = isAsync
+    ? { listRecentGenerations: (query) => Promise.resolve(listRecentGenerations(query)) }
+    : { listRecentGenerations };
   return { store, queries };
 }
 
@@ -36,10 +40,10 @@ function createResponse() {
   return { response, sent };
 }
 
-function call(query: string, key: KeyRecord) {
-  const { store, queries } = createStore();
+async function call(query: string, key: KeyRecord, isAsync = false) {
+  const { store, queries } = createStore(isAsync);
   const { response, sent } = createResponse();
-  sendGenerations(response, {
+  await sendGenerations(response, {
     url: new URL(`http://gateway.invalid/v1/generations${query}`),
     key,
     store,
@@ -49,30 +53,44 @@ function call(query: string, key: KeyRecord) {
 }
 
 describe('sendGenerations', () => {
-  it('answers 20 of the caller org by default, in the shape of GET /generation', () => {
-    const answer = call('', createKey('member', 'acme'));
-    expect(answer.queries).toEqual([{ orgId: 'acme', limit: 20 }]);
-    expect(answer.status).toBe(200);
-    expect(answer.data.map((item) => item.id)).toEqual(['gen-acme']);
-    expect(answer.data[0]).toMatchObject({
-      org_id: 'acme',
-      model: 'deepseek/deepseek-v3.2',
-      cost_nanos: '9007199254740993',
-    });
+  it.each([
+    ['at once', false],
+    ['through a promise', true],
+  ])(
+    'answers 20 of the caller org by default, in the shape of GET /generation (store answering %s)',
+    async (_name, isAsync) => {
+      const answer = await call('', createKey('member', 'acme'), isAsync);
+      expect(answer.queries).toEqual([{ orgId: 'acme', limit: 20 }]);
+      expect(answer.status).toBe(200);
+      expect(answer.data.map((item) => item.id)).toEqual(['gen-acme']);
+      expect(answer.data[0]).toMatchObject({
+        org_id: 'acme',
+        model: 'deepseek/deepseek-v3.2',
+        cost_nanos: '9007199254740993',
+      });
+    },
+  );
+
+  it('keeps a member key to its own org whatever org_id it sends', async () => {
+    expect((await call('?org_id=other&limit=5', createKey('member', 'acme'))).queries).toEqual([
+      { orgId: 'acme', limit: 5 },
+    ]);
   });
 
-  it('keeps a member key to its own org whatever org_id it sends', () => {
-    expect(call('?org_id=other&limit=5', createKey('member', 'acme')).queries).toEqual([{ orgId: 'acme', limit: 5 }]);
+  it('lets an admin key name an org, and defaults to its own', async () => {
+    expect((await call('?org_id=other', createKey('admin', 'default'))).queries).toEqual([
+      { orgId: 'other', limit: 20 },
+    ]);
+    expect((await call('?limit=100', createKey('admin', 'default'))).queries).toEqual([
+      { orgId: 'default', limit: 100 },
+    ]);
   });
 
-  it('lets an admin key name an org, and defaults to its own', () => {
-    expect(call('?org_id=other', createKey('admin', 'default')).queries).toEqual([{ orgId: 'other', limit: 20 }]);
-    expect(call('?limit=100', createKey('admin', 'default')).queries).toEqual([{ orgId: 'default', limit: 100 }]);
-  });
-
-  it.each(['0', '101', '-1', '1.5', 'ten', ''])('refuses limit=%s with 400 invalid_request on limit', (limit) => {
+  it.each(['0', '101', '-1', '1.5', 'ten', ''])('refuses limit=%s with 400 invalid_request on limit', async (limit) => {
     const attempt = () => call(`?limit=${limit}`, createKey('member', 'acme'));
-    expect(attempt).toThrow(GatewayError);
-    expect(attempt).toThrow(expect.objectContaining({ code: 'invalid_request', param: 'limit' }) as Error);
+    await expect(attempt()).rejects.toThrow(GatewayError);
+    await expect(attempt()).rejects.toThrow(
+      expect.objectContaining({ code: 'invalid_request', param: 'limit' }) as Error,
+    );
   });
 });

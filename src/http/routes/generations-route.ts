@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { limits } from '../../config/index.js';
 import { GatewayError } from '../../errors/index.js';
-import type { GenerationListStore, KeyRecord } from '../../storage/index.js';
+import type { GenerationListStore, KeyRecord, ServingPort } from '../../storage/index.js';
 import { sendJson } from '../send-json.js';
 import { renderGeneration } from './generation-route.js';
 
@@ -12,19 +12,19 @@ const defaultPageCount = 20;
  * GET /api/v1/generations?limit=N: the caller's org's latest generations, newest first, each in the shape of
  * `GET /api/v1/generation`. A member key sees its own org whatever it sends; an admin key may name `org_id`.
  */
-export function sendGenerations(
+export async function sendGenerations(
   response: ServerResponse,
   options: {
     readonly url: URL;
     readonly key: KeyRecord;
-    readonly store: GenerationListStore;
+    readonly store: ServingPort<GenerationListStore>;
     readonly requestId: string;
   },
-): void {
+): Promise<void> {
   const limit = parseLimit(options.url.searchParams.get('limit'));
   const askedOrgId = options.url.searchParams.get('org_id');
   const orgId = options.key.role === 'admin' && askedOrgId !== null ? askedOrgId : options.key.orgId;
-  const records = options.store.listRecentGenerations({ orgId, limit });
+  const records = await options.store.listRecentGenerations({ orgId, limit });
   sendJson(response, 200, { data: records.map(renderGeneration) }, options.requestId);
 }
 

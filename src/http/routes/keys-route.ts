@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { GatewayError } from '../../errors/index.js';
-import type { KeyService } from '../../keys/index.js';
-import type { KeyRecord, OrgStore } from '../../storage/index.js';
+import type { ServingKeyService } from '../../keys/index.js';
+import type { KeyRecord, OrgStore, ServingPort } from '../../storage/index.js';
 import { renderNanos } from '../../metering/index.js';
 import { sendJson } from '../send-json.js';
 import { parseKeyFields } from './parse-key-fields.js';
@@ -28,10 +28,15 @@ export function renderKey(record: KeyRecord): Record<string, unknown> {
 }
 
 /** POST /api/v1/keys (admin): creates a key; the secret is in this answer and nowhere else, ever. */
-export function createKeyRoute(
+export async function createKeyRoute(
   response: ServerResponse,
-  options: { readonly body: unknown; readonly keys: KeyService; readonly orgs: OrgStore; readonly requestId: string },
-): void {
+  options: {
+    readonly body: unknown;
+    readonly keys: ServingKeyService;
+    readonly orgs: ServingPort<OrgStore>;
+    readonly requestId: string;
+  },
+): Promise<void> {
   const body = (typeof options.body === 'object' && options.body !== null ? options.body : {}) as Record<
     string,
     unknown
@@ -45,7 +50,7 @@ export function createKeyRoute(
     });
   }
   const orgId = body['org_id'] ?? 'default';
-  if (typeof orgId !== 'string' || options.orgs.findOrg(orgId) === undefined) {
+  if (typeof orgId !== 'string' || (await options.orgs.findOrg(orgId)) === undefined) {
     throw new GatewayError({
       code: 'invalid_request',
       message: `Org '${typeof orgId === 'string' ? orgId : JSON.stringify(orgId)}' does not exist.`,
@@ -53,7 +58,7 @@ export function createKeyRoute(
     });
   }
   const fields = parseKeyFields(body);
-  const created = options.keys.createKey({
+  const created = await options.keys.createKey({
     orgId,
     name: name.trim(),
     role: 'member',
@@ -67,31 +72,41 @@ export function createKeyRoute(
 }
 
 /** GET /api/v1/keys (admin): every key, by prefix. */
-export function listKeysRoute(response: ServerResponse, keys: KeyService, requestId: string): void {
-  sendJson(response, 200, { data: keys.listKeys(undefined).map(renderKey) }, requestId);
+export async function listKeysRoute(
+  response: ServerResponse,
+  keys: ServingKeyService,
+  requestId: string,
+): Promise<void> {
+  const records = await keys.listKeys(undefined);
+  sendJson(response, 200, { data: records.map(renderKey) }, requestId);
 }
 
 /** DELETE /api/v1/keys/{id} (admin): revokes a key at once. */
-export function revokeKeyRoute(
+export async function revokeKeyRoute(
   response: ServerResponse,
-  options: { readonly id: string; readonly keys: KeyService; readonly requestId: string },
-): void {
-  if (!options.keys.revokeKey(options.id)) {
+  options: { readonly id: string; readonly keys: ServingKeyService; readonly requestId: string },
+): Promise<void> {
+  if (!(await options.keys.revokeKey(options.id))) {
     throw new GatewayError({ code: 'not_found', message: `Key '${options.id}' not found.`, param: 'id' });
   }
   sendJson(response, 200, { deleted: true, id: options.id }, options.requestId);
 }
 
 /** PATCH /api/v1/keys/{id} (admin): disable/enable, limits, allow-list, expiry, name; effective at once on this node. */
-export function updateKeyRoute(
+export async function updateKeyRoute(
   response: ServerResponse,
-  options: { readonly id: string; readonly body: unknown; readonly keys: KeyService; readonly requestId: string },
-): void {
+  options: {
+    readonly id: string;
+    readonly body: unknown;
+    readonly keys: ServingKeyService;
+    readonly requestId: string;
+  },
+): Promise<void> {
   const body = (typeof options.body === 'object' && options.body !== null ? options.body : {}) as Record<
     string,
     unknown
   >;
-  const updated = options.keys.updateKey(options.id, parseKeyFields(body));
+  const updated = await options.keys.updateKey(options.id, parseKeyFields(body));
   if (updated === undefined) {
     throw new GatewayError({ code: 'not_found', message: `Key '${options.id}' not found.`, param: 'id' });
   }
@@ -102,15 +117,16 @@ export function updateKeyRoute(
  * POST /api/v1/keys/{id}/rotate (admin): a new secret with the same org, name, limits and allow-list; the old
  * key is revoked in the same step. The new secret is in this answer and nowhere else.
  */
-export function rotateKeyRoute(
+export async function rotateKeyRoute(
   response: ServerResponse,
-  options: { readonly id: string; readonly keys: KeyService; readonly requestId: string },
-): void {
-  const old = options.keys.listKeys(undefined).find((record) => record.id === options.id);
+  options: { readonly id: string; readonly keys: ServingKeyService; readonly requestId: string },
+): Promise<void> {
+  const old = (await options.keys.listKeys(undefined)).find((record) => record.id === options.id);
   if (old === undefined || old.revokedAtMs !== null || old.role !== 'member') {
     throw new GatewayError({ code: 'not_found', message: `No active member key '${options.id}'.`, param: 'id' });
   }
-  const created = options.keys.createKey({
+  // New key first, then the old one revoked: a failure in between leaves the old key working, never none.
+  const created = await options.keys.createKey({
     orgId: old.orgId,
     name: old.name,
     role: old.role,
@@ -120,7 +136,7 @@ export function rotateKeyRoute(
     allowedModels: old.allowedModels,
     rateLimits: old.rateLimits,
   });
-  options.keys.revokeKey(old.id);
+  await options.keys.revokeKey(old.id);
   sendJson(
     response,
     201,

@@ -11,12 +11,12 @@ import { sendJson } from '../send-json.js';
  * value. Turning logging off hides the org's stored prompts and completions at once and starts a purge run that
  * deletes them in bounded batches; a shorter retention does the same for the rows it expires.
  */
-export function updateOrgSettingsRoute(
+export async function updateOrgSettingsRoute(
   response: ServerResponse,
   app: AppContext,
   input: { readonly orgId: string; readonly body: unknown; readonly requestId: string },
-): void {
-  const org = app.storage.orgs.findOrg(input.orgId);
+): Promise<void> {
+  const org = await app.storage.orgs.findOrg(input.orgId);
   if (org === undefined) {
     throw new GatewayError({ code: 'not_found', message: `Org '${input.orgId}' not found.`, param: 'id' });
   }
@@ -25,7 +25,7 @@ export function updateOrgSettingsRoute(
     isEnabled: patch.isEnabled ?? org.promptLogging.isEnabled,
     retentionDays: patch.retentionDays ?? org.promptLogging.retentionDays,
   };
-  app.storage.orgs.setPromptLogging(org.id, setting);
+  await app.storage.orgs.setPromptLogging(org.id, setting);
   if (!setting.isEnabled || setting.retentionDays < org.promptLogging.retentionDays) startPurge(app, org.id);
   sendJson(response, 200, { data: renderOrgSettings({ ...org, promptLogging: setting }) }, input.requestId);
 }

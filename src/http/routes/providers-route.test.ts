@@ -9,6 +9,7 @@ import { createTestKeyring } from '../../secrets/test-support.js';
 import { openSqliteStorage } from '../../storage/index.js';
 import type { Storage } from '../../storage/index.js';
 import type { ProviderExchange } from './providers-route.js';
+import { toLaterPort } from './route-test-support.js';
 import {
   createProviderRoute,
   deleteProviderRoute,
@@ -43,23 +44,25 @@ afterEach(() => {
   for (const storage of opened.splice(0)) storage.close();
 });
 
-function setUp(options: { readonly keyring?: Keyring | undefined } = { keyring }) {
+/** With `isAsync`, the routes and the live catalog reach the store through promises (as on PostgreSQL). */
+async function setUp(options: { readonly keyring?: Keyring | undefined; readonly isAsync?: boolean } = { keyring }) {
   const storage = openSqliteStorage({ path: ':memory:' });
   opened.push(storage);
+  const store = options.isAsync === true ? toLaterPort(storage.providers) : storage.providers;
   const liveCatalog = createLiveCatalog({
     base,
-    store: storage.providers,
+    store,
     keyring: options.keyring,
     reservedProviderIds: new Set(['local-vllm']),
   });
-  liveCatalog.refresh();
+  await liveCatalog.refresh();
   const exchange: ProviderExchange = {
     admin: {
       liveCatalog,
       allowList: parseOutboundAllowList(['10.9.0.0/16']),
       lookup: (hostName) => Promise.resolve(answers[hostName] ?? []),
     },
-    store: storage.providers,
+    store,
     now: () => Date.parse('2026-12-01T10:00:00Z'),
     requestId: 'req-1',
   };
@@ -126,20 +129,29 @@ async function create(exchange: ProviderExchange, body: unknown = createBody) {
   return read();
 }
 
+/** Each store-dependent case runs over the synchronous store and over the same store answering through promises. */
+const storeModes = [
+  ['answering at once', false],
+  ['answering through promises', true],
+] as const;
+
 describe('POST /v1/providers', () => {
-  it('stores the key sealed, answers without it, and serves the models at once', async () => {
-    const { storage, liveCatalog, exchange } = setUp();
-    expect(await create(exchange)).toEqual({ status: 201, body: { data: renderedProvider } });
-    const stored = storage.providers.findProvider('acme-cloud')!;
-    expect(stored.apiKey!.sealed.startsWith('v1:k1:')).toBe(true);
-    expect(JSON.stringify(stored)).not.toContain(providerKey);
-    expect(openSecret(stored.apiKey!.sealed, { keyring, purpose: 'provider:acme-cloud' })).toBe(providerKey);
-    const model = liveCatalog.catalog.models.get('acme/chat-1')!;
-    expect(model.endpoints.map((endpoint) => [endpoint.provider.id, endpoint.provider.isApiManaged])).toEqual([
-      ['acme-cloud', true],
-    ]);
-    expect(liveCatalog.catalog.providers.get('acme-cloud')!.apiKey).toBe(providerKey);
-  });
+  it.each(storeModes)(
+    'stores the key sealed, answers without it, and serves the models at once (store %s)',
+    async (_mode, isAsync) => {
+      const { storage, liveCatalog, exchange } = await setUp({ keyring, isAsync });
+      expect(await create(exchange)).toEqual({ status: 201, body: { data: renderedProvider } });
+      const stored = storage.providers.findProvider('acme-cloud')!;
+      expect(stored.apiKey!.sealed.startsWith('v1:k1:')).toBe(true);
+      expect(JSON.stringify(stored)).not.toContain(providerKey);
+      expect(openSecret(stored.apiKey!.sealed, { keyring, purpose: 'provider:acme-cloud' })).toBe(providerKey);
+      const model = liveCatalog.catalog.models.get('acme/chat-1')!;
+      expect(model.endpoints.map((endpoint) => [endpoint.provider.id, endpoint.provider.isApiManaged])).toEqual([
+        ['acme-cloud', true],
+      ]);
+      expect(liveCatalog.catalog.providers.get('acme-cloud')!.apiKey).toBe(providerKey);
+    },
+  );
 
   it.each([
     ['http://127.0.0.1:9/v1', 'http://127.0.0.1:9/v1', 'loopback'],
@@ -153,7 +165,7 @@ describe('POST /v1/providers', () => {
     ['http://[fe80::1]/', 'http://[fe80::1]/', 'link_local'],
     ['https://sneaky.acme.test/v1', 'https://sneaky.acme.test/v1', 'loopback'],
   ])('refuses base_url %s and stores nothing', async (baseUrl, shownUrl, reason) => {
-    const { storage, exchange } = setUp();
+    const { storage, exchange } = await setUp();
     await expect(create(exchange, { ...createBody, base_url: baseUrl })).rejects.toMatchObject({
       code: 'outbound_url_refused',
       param: 'base_url',
@@ -176,18 +188,18 @@ describe('POST /v1/providers', () => {
     ['https://api.acme.test/v1?key=1', 'invalid_request', 'base_url: must not have a query string or fragment.'],
     ['https://nowhere.acme.test/v1', 'invalid_request', 'base_url: its host name does not resolve (ENOTFOUND).'],
   ])('refuses base_url %s with %s', async (baseUrl, code, message) => {
-    const { exchange } = setUp();
+    const { exchange } = await setUp();
     await expect(create(exchange, { ...createBody, base_url: baseUrl })).rejects.toMatchObject({ code, message });
   });
 
   it('accepts a private address the config allow-lists', async () => {
-    const { exchange } = setUp();
+    const { exchange } = await setUp();
     const answer = await create(exchange, { ...createBody, base_url: 'http://internal.acme.test:8000/v1' });
     expect(answer.status).toBe(201);
   });
 
   it('refuses to store a key without master keys, but accepts a keyless provider', async () => {
-    const { storage, exchange } = setUp({ keyring: undefined });
+    const { storage, exchange } = await setUp({ keyring: undefined });
     await expect(create(exchange)).rejects.toMatchObject({ code: 'secrets_unavailable', status: 503 });
     expect(storage.providers.listProviders()).toEqual([]);
     const keyless = await create(exchange, { ...createBody, api_key: null });
@@ -197,14 +209,26 @@ describe('POST /v1/providers', () => {
     ]);
   });
 
-  it("refuses an id taken by the API or the operator's catalog", async () => {
-    const { exchange } = setUp();
+  it.each(storeModes)("refuses an id taken by the API or the operator's catalog (store %s)", async (_mode, isAsync) => {
+    const { exchange } = await setUp({ keyring, isAsync });
     await create(exchange);
     await expect(create(exchange)).rejects.toMatchObject({ code: 'provider_exists', status: 409, param: 'id' });
     await expect(create(exchange, { ...createBody, id: 'local-vllm' })).rejects.toMatchObject({
       code: 'provider_exists',
     });
   });
+
+  it.each(storeModes)(
+    'lets one of two concurrent creates of one id win; the other is 409 (store %s)',
+    async (_mode, isAsync) => {
+      const { storage, exchange } = await setUp({ keyring, isAsync });
+      const outcomes = await Promise.allSettled([create(exchange), create(exchange)]);
+      expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const refused = outcomes.find((outcome) => outcome.status === 'rejected');
+      expect(refused?.reason).toMatchObject({ code: 'provider_exists', status: 409, param: 'id' });
+      expect(storage.providers.listProviders().map((record) => record.id)).toEqual(['acme-cloud']);
+    },
+  );
 
   it.each([
     [{ ...createBody, apikey: 'x' }, 'apikey', 'apikey: is not a field of this request.'],
@@ -225,30 +249,30 @@ describe('POST /v1/providers', () => {
       'models[0].pricing.prompt: must be a decimal string such as "0.28" (at most 9 decimals).',
     ],
   ])('answers 400 naming the field, never echoing the key (%#)', async (body, param, message) => {
-    const { exchange } = setUp();
+    const { exchange } = await setUp();
     const error = await create(exchange, body).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'invalid_request', param, message });
     expect((error as Error).message).not.toContain(providerKey);
   });
 });
 
-describe('GET, PATCH and DELETE /v1/providers', () => {
+describe.each(storeModes)('GET, PATCH and DELETE /v1/providers (store %s)', (_mode, isAsync) => {
   it('lists and shows providers without their key', async () => {
-    const { exchange } = setUp();
+    const { exchange } = await setUp({ keyring, isAsync });
     await create(exchange);
     const list = createResponse();
-    listProvidersRoute(list.response, exchange);
+    await listProvidersRoute(list.response, exchange);
     expect(list.read()).toEqual({ status: 200, body: { data: [renderedProvider] } });
     const one = createResponse();
-    getProviderRoute(one.response, { ...exchange, id: 'acme-cloud' });
+    await getProviderRoute(one.response, { ...exchange, id: 'acme-cloud' });
     expect(JSON.stringify(one.read())).not.toContain(providerKey);
-    expect(() => getProviderRoute(one.response, { ...exchange, id: 'local-vllm' })).toThrow(
+    await expect(getProviderRoute(one.response, { ...exchange, id: 'local-vllm' })).rejects.toThrow(
       "Provider 'local-vllm' is defined by the config file or the built-in catalog; change it there.",
     );
   });
 
   it('replaces the key (sealed again) and refuses a base_url change into a refused range', async () => {
-    const { storage, liveCatalog, exchange } = setUp();
+    const { storage, liveCatalog, exchange } = await setUp({ keyring, isAsync });
     await create(exchange);
     const before = storage.providers.findProvider('acme-cloud')!;
     await expect(
@@ -278,14 +302,14 @@ describe('GET, PATCH and DELETE /v1/providers', () => {
   });
 
   it('deletes a provider: its models leave the catalog', async () => {
-    const { liveCatalog, exchange } = setUp();
+    const { liveCatalog, exchange } = await setUp({ keyring, isAsync });
     await create(exchange);
     const deleted = createResponse();
-    deleteProviderRoute(deleted.response, { ...exchange, id: 'acme-cloud' });
+    await deleteProviderRoute(deleted.response, { ...exchange, id: 'acme-cloud' });
     expect(deleted.read()).toEqual({ status: 200, body: { deleted: true, id: 'acme-cloud' } });
     expect(liveCatalog.catalog.models.has('acme/chat-1')).toBe(false);
     expect(liveCatalog.catalog.providers.has('acme-cloud')).toBe(false);
-    expect(() => deleteProviderRoute(deleted.response, { ...exchange, id: 'acme-cloud' })).toThrow(
+    await expect(deleteProviderRoute(deleted.response, { ...exchange, id: 'acme-cloud' })).rejects.toThrow(
       "No provider 'acme-cloud' was created through the API.",
     );
   });

@@ -1,19 +1,19 @@
 import type { ServerResponse } from 'node:http';
 import { providerSecretPurpose } from '../../catalog/index.js';
-import type { ApiProviderProblem, LiveCatalog } from '../../catalog/index.js';
+import type { ApiProviderProblem, ServingLiveCatalog } from '../../catalog/index.js';
 import { limits } from '../../config/index.js';
 import { GatewayError } from '../../errors/index.js';
 import { checkOutboundUrl, OutboundRefusedError } from '../../net/index.js';
 import type { OutboundAllowList, OutboundLookup, OutboundRefusalReason } from '../../net/index.js';
 import { sealSecret } from '../../secrets/index.js';
-import type { ProviderRecord, ProviderStore, SealedApiKey } from '../../storage/index.js';
+import type { ProviderRecord, ProviderStore, SealedApiKey, ServingPort } from '../../storage/index.js';
 import type { AppContext } from '../app-context.js';
 import { sendJson } from '../send-json.js';
 import { parseProviderCreate, parseProviderPatch } from './parse-provider-fields.js';
 
 /** What the provider routes need beyond storage: the live catalog (and its keyring) and the outbound policy. */
 export interface ProviderAdminContext {
-  readonly liveCatalog: LiveCatalog;
+  readonly liveCatalog: ServingLiveCatalog;
   /** Config `security.outbound_allow`, parsed. */
   readonly allowList: OutboundAllowList;
   /** DNS for the write-time check (tests stand in for it); the system resolver when absent. */
@@ -22,7 +22,7 @@ export interface ProviderAdminContext {
 
 export interface ProviderExchange {
   readonly admin: ProviderAdminContext;
-  readonly store: ProviderStore;
+  readonly store: ServingPort<ProviderStore>;
   readonly now: () => number;
   readonly requestId: string;
 }
@@ -36,14 +36,17 @@ export function createProviderExchange(
 }
 
 /** GET /api/v1/providers (admin): the providers created through the API; keys never, only whether one is set. */
-export function listProvidersRoute(response: ServerResponse, exchange: ProviderExchange): void {
-  const data = exchange.store.listProviders().map((record) => renderProvider(record, exchange.admin));
+export async function listProvidersRoute(response: ServerResponse, exchange: ProviderExchange): Promise<void> {
+  const data = (await exchange.store.listProviders()).map((record) => renderProvider(record, exchange.admin));
   sendJson(response, 200, { data }, exchange.requestId);
 }
 
 /** GET /api/v1/providers/{id} (admin). */
-export function getProviderRoute(response: ServerResponse, exchange: ProviderExchange & { readonly id: string }): void {
-  const record = exchange.store.findProvider(exchange.id) ?? throwNotFound(exchange);
+export async function getProviderRoute(
+  response: ServerResponse,
+  exchange: ProviderExchange & { readonly id: string },
+): Promise<void> {
+  const record = (await exchange.store.findProvider(exchange.id)) ?? throwNotFound(exchange);
   sendJson(response, 200, { data: renderProvider(record, exchange.admin) }, exchange.requestId);
 }
 
@@ -58,10 +61,10 @@ export async function createProviderRoute(
 ): Promise<void> {
   const fields = parseProviderCreate(exchange.body);
   const { admin, store } = exchange;
-  if (admin.liveCatalog.isReservedId(fields.id) || store.findProvider(fields.id) !== undefined) {
+  if (admin.liveCatalog.isReservedId(fields.id) || (await store.findProvider(fields.id)) !== undefined) {
     throw providerExists(fields.id);
   }
-  if (store.listProviders().length >= limits.apiProvidersCountMax) {
+  if ((await store.listProviders()).length >= limits.apiProvidersCountMax) {
     throw new GatewayError({
       code: 'invalid_request',
       message: `At most ${limits.apiProvidersCountMax} providers may be created through the API.`,
@@ -79,8 +82,8 @@ export async function createProviderRoute(
     createdAtMs: nowMs,
     updatedAtMs: nowMs,
   };
-  if (!store.insertProvider(record)) throw providerExists(fields.id);
-  admin.liveCatalog.refresh();
+  if (!(await store.insertProvider(record))) throw providerExists(fields.id);
+  await admin.liveCatalog.refresh();
   sendJson(response, 201, { data: renderProvider(record, admin) }, exchange.requestId);
 }
 
@@ -91,13 +94,13 @@ export async function updateProviderRoute(
 ): Promise<void> {
   const fields = parseProviderPatch(exchange.body);
   const { admin, store } = exchange;
-  if (store.findProvider(exchange.id) === undefined) throwNotFound(exchange);
+  if ((await store.findProvider(exchange.id)) === undefined) throwNotFound(exchange);
   const apiKey =
     fields.apiKey === undefined || fields.apiKey === null
       ? fields.apiKey
       : sealApiKey(fields.apiKey, exchange.id, admin);
   const baseUrl = fields.baseUrl === undefined ? undefined : await checkBaseUrl(fields.baseUrl, admin);
-  const updated = store.updateProvider(
+  const updated = await store.updateProvider(
     exchange.id,
     {
       ...(baseUrl === undefined ? {} : { baseUrl }),
@@ -108,17 +111,17 @@ export async function updateProviderRoute(
   );
   // Deleted while the URL was being checked.
   if (updated === undefined) throwNotFound(exchange);
-  admin.liveCatalog.refresh();
+  await admin.liveCatalog.refresh();
   sendJson(response, 200, { data: renderProvider(updated, admin) }, exchange.requestId);
 }
 
 /** DELETE /api/v1/providers/{id} (admin): removes the provider and its sealed key; its models leave the catalog. */
-export function deleteProviderRoute(
+export async function deleteProviderRoute(
   response: ServerResponse,
   exchange: ProviderExchange & { readonly id: string },
-): void {
-  if (!exchange.store.deleteProvider(exchange.id)) throwNotFound(exchange);
-  exchange.admin.liveCatalog.refresh();
+): Promise<void> {
+  if (!(await exchange.store.deleteProvider(exchange.id))) throwNotFound(exchange);
+  await exchange.admin.liveCatalog.refresh();
   sendJson(response, 200, { deleted: true, id: exchange.id }, exchange.requestId);
 }
 

@@ -1,10 +1,10 @@
-import type { KeyRecord, KeyStore } from '../../storage/index.js';
+import type { KeyRecord, KeyStore, ServingPort } from '../../storage/index.js';
 import type { SessionStore, SessionView } from './session-store.js';
 
 /** What resolving a cookie needs: the sessions of this node and the key store (read directly, not cached). */
 export interface SessionContext {
   readonly sessions: SessionStore;
-  readonly storage: { readonly keys: Pick<KeyStore, 'findKeyById'> };
+  readonly storage: { readonly keys: Pick<ServingPort<KeyStore>, 'findKeyById'> };
   readonly now: () => number;
 }
 
@@ -13,14 +13,14 @@ export interface SessionContext {
  * every request, not from the key service's short cache, so a key revoked, disabled, expired or rotated after
  * sign-in (here, by the CLI or by another node) ends the session's access at once; the session is then closed.
  */
-export function findSessionKey(
+export async function findSessionKey(
   context: SessionContext,
   sessionId: string,
-): { readonly session: SessionView; readonly key: KeyRecord } | undefined {
+): Promise<{ readonly session: SessionView; readonly key: KeyRecord } | undefined> {
   const nowMs = context.now();
   const session = context.sessions.find(sessionId, nowMs);
   if (session === undefined) return undefined;
-  const key = context.storage.keys.findKeyById(session.keyId);
+  const key = await context.storage.keys.findKeyById(session.keyId);
   if (key === undefined || !isLiveKey(key, session.keyDigest, nowMs)) {
     context.sessions.close(sessionId);
     return undefined;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { limits } from '../../config/index.js';
 import { GatewayError } from '../../errors/index.js';
-import type { KeyService } from '../../keys/index.js';
+import type { ServingKeyService } from '../../keys/index.js';
 import type { KeyRecord } from '../../storage/index.js';
 import { isForwardedHttps, readClientAddress } from '../client-address.js';
 import type { TrustedProxies } from '../client-address.js';
@@ -21,7 +21,7 @@ export interface SignOutContext extends SessionContext {
 
 /** What the sign-in routes need from the app context. */
 export interface DashboardSessionContext extends SignOutContext {
-  readonly keys: KeyService;
+  readonly keys: ServingKeyService;
   readonly loginThrottle: LoginThrottle;
 }
 
@@ -51,7 +51,7 @@ export async function loginRoute(context: DashboardSessionContext, exchange: Exc
   }
   assertJsonContentType(request);
   const secret = parseLoginSecret(await readJsonBody(request, limits.loginBodyBytesMax));
-  const key = context.keys.authenticate(secret);
+  const key = await context.keys.authenticate(secret);
   if (key === undefined) throw new GatewayError({ code: 'authentication_failed', message: 'Invalid API key.' });
   admission.succeed();
   const previousId = readSessionCookie(request);
@@ -67,14 +67,14 @@ export async function loginRoute(context: DashboardSessionContext, exchange: Exc
 }
 
 /** GET /v1/dashboard/session: the signed-in key and the CSRF token (the front end keeps it in memory only). */
-export function sessionRoute(context: SessionContext, exchange: Exchange): void {
-  const found = findCookieSession(context, exchange.request);
+export async function sessionRoute(context: SessionContext, exchange: Exchange): Promise<void> {
+  const found = await findCookieSession(context, exchange.request);
   sendSession(exchange, { status: 200, body: renderSession(found.key, found.session), cookie: undefined });
 }
 
 /** POST /v1/dashboard/logout (with the CSRF token): ends the session on this node and clears the cookie → 204. */
-export function logoutRoute(context: SignOutContext, exchange: Exchange): void {
-  const found = findCookieSession(context, exchange.request);
+export async function logoutRoute(context: SignOutContext, exchange: Exchange): Promise<void> {
+  const found = await findCookieSession(context, exchange.request);
   assertCsrfToken(exchange.request, found.session.csrfToken);
   context.sessions.close(found.id);
   sendSession(exchange, {
@@ -84,12 +84,12 @@ export function logoutRoute(context: SignOutContext, exchange: Exchange): void {
   });
 }
 
-function findCookieSession(
+async function findCookieSession(
   context: SessionContext,
   request: IncomingMessage,
-): { readonly id: string; readonly session: SessionView; readonly key: KeyRecord } {
+): Promise<{ readonly id: string; readonly session: SessionView; readonly key: KeyRecord }> {
   const id = readSessionCookie(request);
-  const found = id === undefined ? undefined : findSessionKey(context, id);
+  const found = id === undefined ? undefined : await findSessionKey(context, id);
   if (id === undefined || found === undefined) {
     throw new GatewayError({ code: 'authentication_failed', message: 'Not signed in, or the session has ended.' });
   }

@@ -56,7 +56,7 @@ function runScenario() {
     ],
     holdsInFlight: () => 2,
   });
-  metrics.connect({ generationQueueDepth: () => 5 });
+  metrics.connect({ generationQueueDepth: () => 5, journalDepth: () => 3 });
   return registry.render();
 }
 
@@ -84,6 +84,9 @@ describe('createGatewayMetrics', () => {
         '# HELP meridian_holds_in_flight Ledger holds placed and not yet posted or voided.',
         '# TYPE meridian_holds_in_flight gauge',
         'meridian_holds_in_flight 2',
+        '# HELP meridian_journal_depth Generation records and settlements journaled on this node, not yet written to PostgreSQL.',
+        '# TYPE meridian_journal_depth gauge',
+        'meridian_journal_depth 3',
         '# HELP meridian_metric_series_folded_total Label combinations refused by a metric series cap and counted under "other" instead.',
         '# TYPE meridian_metric_series_folded_total counter',
         '# HELP meridian_rate_limit_degraded_decisions_total Rate-limit decisions taken by local limits (limit ÷ live nodes) while Redis was unusable.',

@@ -45,6 +45,8 @@ export interface GatewayMetricSources {
   readonly generationQueueDepth: () => number;
   /** Rate-limit decisions taken by the degraded local limits while Redis was unusable (cluster mode). */
   readonly degradedRateDecisions: () => number;
+  /** Generation records (with their settlements) in this node's journal, not yet in PostgreSQL (cluster mode). */
+  readonly journalDepth: () => number;
 }
 
 /** The gateway's metric set, as the pipeline calls it. No call throws; unknown label values become `""`. */
@@ -204,6 +206,12 @@ function registerSourceGauges(registry: MetricsRegistry, current: () => Partial<
     help: 'Ledger holds placed and not yet posted or voided.',
     labelNames: [],
     collect: () => current().holdsInFlight?.() ?? [],
+  });
+  registry.registerCallbackGauge({
+    name: 'meridian_journal_depth',
+    help: 'Generation records and settlements journaled on this node, not yet written to PostgreSQL.',
+    labelNames: [],
+    collect: () => current().journalDepth?.() ?? [],
   });
   registry.registerCallbackGauge({
     name: 'meridian_generation_queue_depth',

@@ -30,6 +30,7 @@ export function openSqliteStorage(options: {
     if (applied.includes(usageRollupsMigration)) backfillRollups(database);
     const ledger = createSqliteLedger(database, options.ledger);
     return {
+      driver: 'sqlite',
       ledger,
       creditCodes: createSqliteCreditCodeStore(database, ledger),
       idempotency: createIdempotencyService({ database, now: Date.now }),

@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Storage } from '../../storage/index.js';
+import { createKeyRecord } from '../../storage/key-record-test-support.js';
+import { createTestGenerationRecord as record } from '../../storage/test-generation-record.js';
+import type { AppContext } from '../app-context.js';
+import { sendActivity, sendRankings, sendRankingSeries } from './analytics-routes.js';
+import { createRouteTestApp, createTestResponse, openPromiseStorage } from './route-test-support.js';
+
+const opened: Storage[] = [];
+afterEach(() => {
+  for (const storage of opened.splice(0)) storage.close();
+});
+
+const startMs = Date.parse('2026-11-25T12:00:00Z');
+const admin = createKeyRecord('key_admin', { orgId: 'acme', role: 'admin' });
+
+/** Two requests of org `acme` on 2026-11-25 (two models), behind analytics queries answering through promises. */
+function setUp(): AppContext {
+  const { sqlite, storage } = openPromiseStorage();
+  opened.push(sqlite);
+  sqlite.generations.insertGenerations([
+    record('gen-1', { orgId: 'acme', startedAtMs: startMs, finishedAtMs: startMs + 1_234 }),
+    record('gen-2', {
+      orgId: 'acme',
+      modelId: 'acme/other',
+      startedAtMs: startMs + 60_000,
+      finishedAtMs: startMs + 61_000,
+    }),
+  ]);
+  return createRouteTestApp({ storage, nowMs: Date.parse('2026-11-26T10:00:00Z') });
+}
+
+type AnalyticsRoute = typeof sendActivity;
+
+async function ask(route: AnalyticsRoute, app: AppContext, query: string) {
+  const { response, read } = createTestResponse();
+  const url = new URL(`http://gateway.invalid/v1/analytics${query}`);
+  await route(response, app, {
+    url,
+    viewer: { kind: 'key', key: admin },
+    key: admin,
+    requestId: 'req-1',
+    minAppRequests: 0,
+  });
+  return { ...read(), response };
+}
+
+describe('analytics routes over queries answering through promises', () => {
+  it('answers the rankings, as JSON and as CSV', async () => {
+    const app = setUp();
+    const answer = await ask(sendRankings, app, '?period=week&measure=requests');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({
+      data: {
+        period: 'week',
+        current: { start: '2026-11-23T00:00:00+00:00', end: '2026-11-30T00:00:00+00:00' },
+        total: 2,
+        previousTotal: 0,
+        rows: [
+          { key: 'acme/other', value: 1, share: 0.5, previousValue: 0, growth: null },
+          { key: 'deepseek/deepseek-v3.2', value: 1, share: 0.5, previousValue: 0, growth: null },
+        ],
+        others: { value: 0, share: 0, previousValue: 0, growth: null, keyCount: 0 },
+      },
+    });
+    const csv = createTestResponse();
+    await sendRankings(csv.response, app, {
+      url: new URL('http://gateway.invalid/v1/rankings?period=week&measure=requests&format=csv'),
+      viewer: { kind: 'key', key: admin },
+      requestId: 'req-2',
+      minAppRequests: 0,
+    });
+    expect(csv.text()).toBe(
+      'rank,model,requests,share,previous,growth\r\n' +
+        '1,acme/other,1,0.5,0,\r\n' +
+        '2,deepseek/deepseek-v3.2,1,0.5,0,\r\n' +
+        ',others,0,0,0,\r\n' +
+        ',total,2,1,0,\r\n',
+    );
+  });
+
+  it('answers the stacked series and the activity, money as exact nanos', async () => {
+    const app = setUp();
+    const series = await ask(sendRankingSeries, app, '?interval=day&count=2&measure=requests');
+    expect((series.body as { data: { points: unknown } }).data.points).toEqual([
+      { periodStartMs: Date.parse('2026-11-25T00:00:00Z'), key: 'CN', value: 2 },
+      { periodStartMs: Date.parse('2026-11-26T00:00:00Z'), key: 'CN', value: 0 },
+    ]);
+    const activity = await ask(sendActivity, app, '?from=2026-11-25&to=2026-11-26');
+    expect(activity.body).toMatchObject({
+      data: {
+        orgId: 'acme',
+        groupBy: 'day',
+        rows: [{ key: '2026-11-25', requests: 2, totalTokens: 3_000, costNanos: { nanos: '18014398509481986' } }],
+        total: { requests: 2, upstreamCostNanos: { usd: 0.00042, nanos: '420000' } },
+      },
+    });
+  });
+
+  it.each([
+    [sendRankings, '?tz=Not/AZone', 'tz', /^unknown time zone "Not\/AZone": tz must be an IANA name$/],
+    [sendRankingSeries, '?stack_by=planet', 'stack_by', /^stack_by must be one of .+, got "planet"$/],
+    [sendActivity, '?group_by=planet', 'group_by', /^group_by must be one of .+, got "planet"$/],
+  ] as const)('names a refused parameter as the client wrote it (%#)', async (route, query, param, message) => {
+    await expect(ask(route, setUp(), query)).rejects.toMatchObject({
+      code: 'invalid_request',
+      param,
+      message: expect.stringMatching(message) as unknown,
+    });
+  });
+});

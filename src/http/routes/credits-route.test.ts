@@ -1,0 +1,129 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Storage } from '../../storage/index.js';
+import { createKeyRecord } from '../../storage/key-record-test-support.js';
+import {
+  createCreditCodesRoute,
+  createOrgRoute,
+  grantCreditsRoute,
+  listOrgsRoute,
+  redeemCreditCodeRoute,
+  sendCredits,
+  sendCurrentKey,
+} from './credits-route.js';
+import { createRouteTestApp, createTestResponse, openPromiseStorage } from './route-test-support.js';
+
+const opened: Storage[] = [];
+afterEach(() => {
+  for (const storage of opened.splice(0)) storage.close();
+});
+
+/** Org `acme` over stores and a ledger that answer through promises (as on PostgreSQL). */
+function setUp() {
+  const { sqlite, storage } = openPromiseStorage();
+  opened.push(sqlite);
+  sqlite.orgs.ensureOrg({ id: 'acme', name: 'Acme', createdAtMs: 0, markupBasisPoints: 0 });
+  return { sqlite, app: createRouteTestApp({ storage, nowMs: Date.parse('2026-12-01T10:00:00Z') }) };
+}
+
+/** `renderOrg` of an org with no markup and logging off, holding `availableUsd` and nothing charged or held. */
+function renderedOrg(id: string, name: string, availableUsd: number, markupBasisPoints = 0) {
+  return {
+    id,
+    name,
+    markup_basis_points: markupBasisPoints,
+    total_credits: availableUsd,
+    total_usage: 0,
+    available: availableUsd,
+    held: 0,
+    prompt_logging: { enabled: false, retention_days: 30 },
+  };
+}
+
+describe('credit and org routes over stores answering through promises', () => {
+  it('grants to an existing org only, once per grant id; a grant id reused for another amount is 409', async () => {
+    const { sqlite, app } = setUp();
+    const grant = async (orgId: string, body: unknown) => {
+      const { response, read } = createTestResponse();
+      await grantCreditsRoute(response, app, { orgId, body, requestId: 'req-1' });
+      return read();
+    };
+    await expect(grant('nope', { amount: '25.00' })).rejects.toMatchObject({
+      code: 'not_found',
+      param: 'id',
+      message: "Org 'nope' not found.",
+    });
+    const body = { amount: '25.00', grant_id: 'pay-1' };
+    const data = renderedOrg('acme', 'Acme', 25);
+    expect(await grant('acme', body)).toEqual({ status: 201, body: { granted: true, grant_id: 'pay-1', data } });
+    expect(await grant('acme', body)).toEqual({ status: 200, body: { granted: false, grant_id: 'pay-1', data } });
+    await expect(grant('acme', { ...body, amount: '30.00' })).rejects.toMatchObject({
+      code: 'idempotency_conflict',
+      param: 'grant_id',
+    });
+    expect(sqlite.ledger.balance('acme').availableNanos).toBe(25_000_000_000n);
+  });
+
+  it('creates an org, sets its markup on a second call, and lists every org with its balance', async () => {
+    const { sqlite, app } = setUp();
+    const create = async (body: unknown) => {
+      const { response, read } = createTestResponse();
+      await createOrgRoute(response, app, body, 'req-2');
+      return read();
+    };
+    expect(await create({ id: 'beta', name: 'Beta', markup_basis_points: 250 })).toEqual({
+      status: 201,
+      body: { data: renderedOrg('beta', 'Beta', 0, 250) },
+    });
+    expect(await create({ id: 'beta', markup_basis_points: 500 })).toEqual({
+      status: 200,
+      body: { data: renderedOrg('beta', 'Beta', 0, 500) },
+    });
+    expect(sqlite.orgs.findOrg('beta')?.markupBasisPoints).toBe(500);
+    const listed = createTestResponse();
+    await listOrgsRoute(listed.response, app, 'req-3');
+    expect(listed.read()).toEqual({
+      status: 200,
+      body: { data: [renderedOrg('acme', 'Acme', 0), renderedOrg('beta', 'Beta', 0, 500)] },
+    });
+  });
+
+  it('redeems a credit code once; an unknown or spent code is 404', async () => {
+    const { app } = setUp();
+    const created = createTestResponse();
+    await createCreditCodesRoute(created.response, app, { amount: '10.00', count: 2 }, 'req-4');
+    const answer = created.read() as { status: number; body: { codes: string[]; amount: number } };
+    expect([answer.status, answer.body.codes.length, new Set(answer.body.codes).size, answer.body.amount]).toEqual([
+      201, 2, 2, 10,
+    ]);
+    const key = createKeyRecord('key_member', { orgId: 'acme' });
+    const redeem = async (code: string) => {
+      const { response, read } = createTestResponse();
+      await redeemCreditCodeRoute(response, app, { key, body: { code }, requestId: 'req-5' });
+      return read();
+    };
+    const spent = { code: 'not_found', param: 'code', message: 'This credit code is unknown or already redeemed.' };
+    await expect(redeem('MERIDIAN-NOT-A-CODE')).rejects.toMatchObject(spent);
+    expect(await redeem(answer.body.codes[0]!)).toEqual({
+      status: 200,
+      body: { redeemed: 10, data: renderedOrg('acme', 'Acme', 10) },
+    });
+    await expect(redeem(answer.body.codes[0]!)).rejects.toMatchObject(spent);
+  });
+
+  it("answers the caller's credits and its key's spend against its limit", async () => {
+    const { sqlite, app } = setUp();
+    sqlite.ledger.grant({ grantId: 'pay-2', orgId: 'acme', amount: 7_500_000_000n, nowMs: 1 });
+    const key = createKeyRecord('key_member', { orgId: 'acme', limitNanos: 5_000_000_000n });
+    const credits = createTestResponse();
+    await sendCredits(credits.response, app, key, 'req-6');
+    expect(credits.read()).toEqual({
+      status: 200,
+      body: { data: { total_credits: 7.5, total_usage: 0, available: 7.5, held: 0, org_id: 'acme' } },
+    });
+    const current = createTestResponse();
+    await sendCurrentKey(current.response, app, key, 'req-7');
+    expect(current.read().body).toMatchObject({
+      data: { id: 'key_member', usage: 0, held: 0, limit_remaining: 5, is_free_tier: false },
+    });
+  });
+});

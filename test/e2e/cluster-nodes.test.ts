@@ -1,0 +1,209 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderNanos } from '../../src/metering/index.js';
+import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
+import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
+import { completeScript } from '../fake-upstream/protocol-scripts.js';
+import { clusterPepper, createClusterConfig } from '../support/cluster-config.js';
+import { testAdminKey } from '../support/gateway-config.js';
+import { createTestDatabase, findPostgresSkipReason } from '../support/start-postgres.js';
+import type { TestDatabase } from '../support/start-postgres.js';
+import { findRedisSkipReason, startRedis } from '../support/start-redis.js';
+import type { RedisServer } from '../support/start-redis.js';
+import { startGatewayProcess } from '../support/start-gateway-process.js';
+import type { GatewayProcess } from '../support/start-gateway-process.js';
+
+/**
+ * Cluster mode end to end (issue #6): three gateway processes over one PostgreSQL database and one Redis, one fake
+ * upstream. One small balance shared by 1 000 concurrent calls spread over the nodes is never overspent; a key's
+ * 60 requests per minute admit exactly 60 across the nodes; a node killed with SIGKILL mid-stream leaves a hold the
+ * other nodes' reconcilers give back, and the ledger verifies.
+ */
+
+const mainPath = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const run = promisify(execFile);
+const skipReason = (await findPostgresSkipReason()) ?? findRedisSkipReason();
+const nodeIds = ['node-a', 'node-b', 'node-c'] as const;
+/** Usage every call reports: 3 prompt tokens at 1 000 nano-USD, 1 completion token at 2 000 → 5 000 nano-USD. */
+const usage = { input: 3, cached: 0, output: 1, reasoning: 0 };
+const callCostNanos = 5_000n;
+const smallBalance = '0.0005';
+
+let fake: FakeUpstream;
+let database: TestDatabase;
+let redis: RedisServer;
+const nodes: GatewayProcess[] = [];
+
+beforeAll(async () => {
+  if (skipReason !== undefined) return;
+  fake = await createFakeUpstream();
+  database = await createTestDatabase();
+  redis = await startRedis();
+  // Started together: the migrations run once, under PostgreSQL's advisory lock; bootstrap is idempotent.
+  const started = await Promise.all(
+    nodeIds.map((nodeId) =>
+      startGatewayProcess({
+        configYaml: createClusterConfig({
+          fakeBaseUrl: fake.baseUrl,
+          postgresUrl: database.url,
+          redisUrl: redis.url,
+          nodeId,
+          nodesExpected: nodeIds.length,
+          orgs: { acme: smallBalance, big: '100.00', crash: '1.00' },
+        }),
+        env: { MERIDIAN_KEY_PEPPER: clusterPepper },
+      }),
+    ),
+  );
+  nodes.push(...started);
+}, 60_000);
+
+afterAll(async () => {
+  if (skipReason !== undefined) return;
+  for (const node of nodes) await node.stop();
+  for (const node of nodes) node.cleanup();
+  await redis.stop();
+  await fake.close();
+  await database.drop();
+});
+
+async function createKey(orgId: string, fields: Record<string, unknown> = {}): Promise<string> {
+  const response = await fetch(`${nodes[0]!.url}/api/v1/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${testAdminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: `${orgId}-${Math.random()}`, org_id: orgId, ...fields }),
+  });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { key: string }).key;
+}
+
+async function call(nodeUrl: string, key: string): Promise<{ status: number; id: string | undefined }> {
+  const response = await fetch(`${nodeUrl}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'test/metered', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 }),
+  });
+  const body = (await response.json()) as { id?: string };
+  return { status: response.status, id: response.status === 200 ? body.id : undefined };
+}
+
+async function readCredits(nodeUrl: string, key: string): Promise<Record<string, unknown>> {
+  const response = await fetch(`${nodeUrl}/api/v1/credits`, { headers: { authorization: `Bearer ${key}` } });
+  return ((await response.json()) as { data: Record<string, unknown> }).data;
+}
+
+/** `meridian ledger verify` against the cluster's database, from a node's config: the report, which must have no ✗. */
+async function verifyLedger(): Promise<string> {
+  const configPath = join(nodes[0]!.directory, 'meridian.yaml');
+  const { stdout } = await run(process.execPath, [mainPath, 'ledger', 'verify', '--config', configPath], {
+    env: { ...process.env, MERIDIAN_LOG_LEVEL: 'silent', MERIDIAN_KEY_PEPPER: clusterPepper },
+  });
+  return stdout;
+}
+
+/** Waits until at least `secondsLeft` remain in the current UTC minute (a per-minute limit must not roll over mid-test). */
+async function awaitMinuteRoom(secondsLeft: number): Promise<void> {
+  const remainingMs = 60_000 - (Date.now() % 60_000);
+  if (remainingMs < secondsLeft * 1000) await new Promise((resolve) => setTimeout(resolve, remainingMs + 50));
+}
+
+describe.skipIf(skipReason !== undefined)('three nodes over one PostgreSQL and one Redis', () => {
+  it('1 000 concurrent calls across the nodes never overspend one small balance; every charge is recorded', async () => {
+    fake.reset();
+    for (let index = 0; index < 1_000; index += 1) fake.enqueue(completeScript('openai', { text: ['ok'], usage }));
+    const key = await createKey('acme');
+    const results = await Promise.all(
+      Array.from({ length: 1_000 }, (_, index) => call(nodes[index % nodes.length]!.url, key)),
+    );
+    const served = results.filter((result) => result.status === 200);
+    const refused = results.filter((result) => result.status === 402);
+    expect(served.length + refused.length).toBe(1_000);
+    expect(served.length).toBeGreaterThan(0);
+    // 0.0005 USD pays for at most 100 calls of 5 000 nano-USD.
+    expect(served.length).toBeLessThanOrEqual(100);
+    expect(fake.received).toHaveLength(served.length);
+    const credits = await readCredits(nodes[1]!.url, key);
+    const charged = BigInt(served.length) * callCostNanos;
+    expect(credits).toEqual({
+      total_credits: 0.0005,
+      total_usage: renderNanos(charged),
+      held: 0,
+      available: renderNanos(500_000n - charged),
+      org_id: 'acme',
+    });
+    // Every served call's record is in the shared store, readable from any node, with its exact charge.
+    for (const [index, result] of served.entries()) {
+      const node = nodes[index % nodes.length]!;
+      const response = await fetch(`${node.url}/api/v1/generation?id=${result.id}`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { data: { total_cost: number } }).data.total_cost).toBe(
+        renderNanos(callCostNanos),
+      );
+    }
+    const report = await verifyLedger();
+    expect(report).toContain('INV-8');
+    expect(report).not.toContain('✗');
+  }, 120_000);
+
+  it('a 60-requests-per-minute key admits exactly 60 calls across the three nodes, not 180', async () => {
+    fake.reset();
+    for (let index = 0; index < 60; index += 1) fake.enqueue(completeScript('openai', { text: ['ok'], usage }));
+    const key = await createKey('big', { requests_per_minute: 60 });
+    await awaitMinuteRoom(20);
+    const results = await Promise.all(
+      Array.from({ length: 150 }, (_, index) => call(nodes[index % nodes.length]!.url, key)),
+    );
+    expect(results.filter((result) => result.status === 200)).toHaveLength(60);
+    expect(results.filter((result) => result.status === 429)).toHaveLength(90);
+    expect(fake.received).toHaveLength(60);
+  }, 60_000);
+
+  it("SIGKILL of a node mid-stream: the others keep serving and their reconciler gives the dead node's hold back", async () => {
+    fake.reset();
+    const key = await createKey('crash');
+    const chunk = `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'Hello' }, finish_reason: null }] })}\n\n`;
+    fake.enqueue({ kind: 'sse', frames: [chunk], holdAfter: 1 });
+    const victim = nodes[2]!;
+    const response = await fetch(`${victim.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'test/metered',
+        messages: [{ role: 'user', content: 'hi' }],
+        stream: true,
+        max_tokens: 50,
+      }),
+    });
+    await response.body!.getReader().read();
+    expect((await readCredits(nodes[0]!.url, key))['held']).not.toBe(0);
+
+    victim.child.kill('SIGKILL');
+    await new Promise((resolve) => victim.child.once('exit', resolve));
+    fake.enqueue(completeScript('openai', { text: ['ok'], usage }));
+    fake.enqueue(completeScript('openai', { text: ['ok'], usage }));
+    expect((await call(nodes[0]!.url, key)).status).toBe(200);
+    expect((await call(nodes[1]!.url, key)).status).toBe(200);
+
+    // Holds live 3 s here and every node sweeps each 0.5 s (advisory lock: one sweep expires it): bounded polling.
+    let credits = await readCredits(nodes[0]!.url, key);
+    for (let attempt = 0; attempt < 40 && credits['held'] !== 0; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      credits = await readCredits(nodes[0]!.url, key);
+    }
+    // The dead node's call reported no usage: charge 0, the whole hold back; the two calls after it are charged.
+    expect(credits).toEqual({
+      total_credits: 1,
+      total_usage: renderNanos(2n * callCostNanos),
+      held: 0,
+      available: renderNanos(1_000_000_000n - 2n * callCostNanos),
+      org_id: 'crash',
+    });
+    const report = await verifyLedger();
+    expect(report).not.toContain('✗');
+  }, 60_000);
+});

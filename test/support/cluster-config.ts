@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+import { createCreditsConfig } from './credits-config.js';
+
+/** One pepper for every node of a test cluster: keys created on one node must authenticate on the others. */
+export const clusterPepper = randomBytes(32).toString('hex');
+
+/**
+ * A cluster node's config (issue #6): the credits config's fake provider, model and orgs, with storage in PostgreSQL,
+ * limits in Redis (when given), this node's id and short hold timings so a reconciler acts within a test.
+ */
+export function createClusterConfig(input: {
+  readonly fakeBaseUrl: string;
+  readonly postgresUrl: string;
+  readonly redisUrl?: string;
+  readonly nodeId: string;
+  readonly nodesExpected: number;
+  readonly orgs: Readonly<Record<string, string>>;
+  readonly billing?: string;
+}): string {
+  const redis = input.redisUrl === undefined ? '' : `, redis: "${input.redisUrl}"`;
+  const billing = input.billing ?? '{ hold_ttl_ms: 3000, hold_grace_ms: 0, reconcile_interval_ms: 500 }';
+  return createCreditsConfig(input.fakeBaseUrl, input.orgs).replace(
+    'storage: { url: "sqlite:{{dir}}/meridian.db" }',
+    `storage: { url: "${input.postgresUrl}"${redis} }\ncluster: { node_id: ${input.nodeId}, nodes_expected: ${input.nodesExpected} }\nbilling: ${billing}`,
+  );
+}
