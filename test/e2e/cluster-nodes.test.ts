@@ -163,6 +163,28 @@ describe.skipIf(skipReason !== undefined)('three nodes over one PostgreSQL and o
     expect(fake.received).toHaveLength(60);
   }, 60_000);
 
+  it('with Redis frozen, then stopped, calls keep flowing under degraded limits: 60 per minute → 20 per node', async () => {
+    const burst = async (): Promise<number[]> => {
+      fake.reset();
+      for (let index = 0; index < 60; index += 1) fake.enqueue(completeScript('openai', { text: ['ok'], usage }));
+      const key = await createKey('big', { requests_per_minute: 60 });
+      await awaitMinuteRoom(20);
+      const results = await Promise.all(
+        Array.from({ length: 150 }, (_, index) => call(nodes[index % nodes.length]!.url, key)),
+      );
+      return [200, 429].map((status) => results.filter((result) => result.status === status).length);
+    };
+    redis.freeze();
+    // ⌈60 ÷ 3 expected nodes⌉ = 20 admitted by each node's local limiter, 50 calls per node.
+    expect(await burst()).toEqual([60, 90]);
+    redis.thaw();
+    await redis.stop();
+    expect(await burst()).toEqual([60, 90]);
+    expect(fake.received).toHaveLength(60);
+    const readiness = (await (await fetch(`${nodes[0]!.url}/readyz`)).json()) as { checks: { rate_limits: string } };
+    expect(readiness.checks.rate_limits).toBe('degraded');
+  }, 60_000);
+
   it("SIGKILL of a node mid-stream: the others keep serving and their reconciler gives the dead node's hold back", async () => {
     fake.reset();
     const key = await createKey('crash');

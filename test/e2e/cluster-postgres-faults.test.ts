@@ -35,23 +35,22 @@ const noHangMs = 10_000;
 let fake: FakeUpstream;
 let postgres: PrivatePostgres;
 let node: GatewayProcess;
+let configYaml: string;
 
 beforeAll(async () => {
   if (skipReason !== undefined) return;
   fake = await createFakeUpstream();
   postgres = await startPrivatePostgres();
   const postgresUrl = await postgres.createDatabase('meridian_faults');
-  node = await startGatewayProcess({
-    configYaml: createClusterConfig({
-      fakeBaseUrl: fake.baseUrl,
-      postgresUrl,
-      nodeId: 'node-a',
-      nodesExpected: 1,
-      orgs: { stopped: '1.00', frozen: '1.00' },
-      billing: '{ reconcile_interval_ms: 500 }',
-    }),
-    env: { MERIDIAN_KEY_PEPPER: clusterPepper },
+  configYaml = createClusterConfig({
+    fakeBaseUrl: fake.baseUrl,
+    postgresUrl,
+    nodeId: 'node-a',
+    nodesExpected: 1,
+    orgs: { stopped: '1.00', frozen: '1.00', killed: '1.00', terminated: '1.00' },
+    billing: '{ reconcile_interval_ms: 500 }',
   });
+  node = await startGatewayProcess({ configYaml, env: { MERIDIAN_KEY_PEPPER: clusterPepper } });
 }, 60_000);
 
 afterAll(async () => {
@@ -120,13 +119,7 @@ async function verifyLedger(): Promise<string> {
  * `recover` brings it back; the journal drains and the books are exact.
  */
 async function runFault(orgId: string, fault: () => Promise<void>, recover: () => Promise<void>): Promise<void> {
-  fake.reset();
-  const script = streamScript('openai', { text: ['a', 'b', 'c', 'd', 'e', 'f'], usage });
-  if (script.kind !== 'sse') throw new Error('an OpenAI stream script is SSE');
-  for (let index = 0; index < streamsPerFault; index += 1) fake.enqueue({ ...script, frameDelayMs: 300 });
-  const key = await createKey(orgId);
-  const responses = await Promise.all(Array.from({ length: streamsPerFault }, () => startStream(key)));
-  expect(responses.map((response) => response.status)).toEqual(Array(streamsPerFault).fill(200));
+  const { key, responses } = await startStreams(orgId);
   await fault();
 
   // A new paid call while the ledger cannot answer: 503 ledger_unavailable, Retry-After, no upstream call, no hang.
@@ -148,19 +141,48 @@ async function runFault(orgId: string, fault: () => Promise<void>, recover: () =
   expect(await scrapeJournalDepth()).toBe(streamsPerFault);
 
   await recover();
-  // Ready again once the node's ledger breaker lets a probe through and PostgreSQL answers it (bounded polling).
+  await awaitReady();
+  await awaitJournalDrained();
+  await expectExactBooks(orgId, key, finished);
+}
+
+/** `streamsPerFault` slow streams admitted for a new key of `orgId` (each 6 text frames, 300 ms apart). */
+async function startStreams(orgId: string): Promise<{ key: string; responses: Response[] }> {
+  fake.reset();
+  const script = streamScript('openai', { text: ['a', 'b', 'c', 'd', 'e', 'f'], usage });
+  if (script.kind !== 'sse') throw new Error('an OpenAI stream script is SSE');
+  for (let index = 0; index < streamsPerFault; index += 1) fake.enqueue({ ...script, frameDelayMs: 300 });
+  const key = await createKey(orgId);
+  const responses = await Promise.all(Array.from({ length: streamsPerFault }, () => startStream(key)));
+  expect(responses.map((response) => response.status)).toEqual(Array(streamsPerFault).fill(200));
+  return { key, responses };
+}
+
+/** Ready again once the node's ledger breaker lets a probe through and PostgreSQL answers it (bounded polling). */
+async function awaitReady(): Promise<void> {
   let readiness = 0;
   for (let attempt = 0; attempt < 80 && readiness !== 200; attempt += 1) {
     await new Promise((resolve) => setTimeout(resolve, 250));
     readiness = (await fetch(`${node.url}/readyz`)).status;
   }
   expect(readiness).toBe(200);
+}
+
+async function awaitJournalDrained(): Promise<void> {
   let depth = await scrapeJournalDepth();
   for (let attempt = 0; attempt < 120 && depth !== 0; attempt += 1) {
     await new Promise((resolve) => setTimeout(resolve, 250));
     depth = await scrapeJournalDepth();
   }
   expect(depth).toBe(0);
+}
+
+/** Every stream's record stored with its exact charge, the org's books exact, the ledger verified. */
+async function expectExactBooks(
+  orgId: string,
+  key: string,
+  finished: readonly { readonly id: string }[],
+): Promise<void> {
   for (const stream of finished) {
     const response = await fetch(`${node.url}/api/v1/generation?id=${stream.id}`, {
       headers: { authorization: `Bearer ${key}` },
@@ -197,6 +219,32 @@ async function runFault(orgId: string, fault: () => Promise<void>, recover: () =
   expect(report).not.toContain('✗');
 }
 
+/**
+ * PostgreSQL stops mid-stream; the streams finish into the journal; the node then goes down with `signal` (SIGTERM:
+ * shutdown tries to empty the journal for 5 s and leaves the rest on disk; SIGKILL: nothing runs). PostgreSQL comes
+ * back and a new node process starts on the same data directory: it replays the journal before it serves.
+ */
+async function runRestartWithBacklog(orgId: string, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+  const { key, responses } = await startStreams(orgId);
+  await postgres.stop();
+  const finished = await Promise.all(responses.map((response) => finishStream(response)));
+  expect(finished.map((stream) => stream.text)).toEqual(Array(streamsPerFault).fill('abcdef'));
+  expect(await scrapeJournalDepth()).toBe(streamsPerFault);
+  const exited = new Promise((resolve) => node.child.once('exit', resolve));
+  node.child.kill(signal);
+  await exited;
+  await postgres.start();
+  node = await startGatewayProcess({
+    configYaml,
+    directory: node.directory,
+    env: { MERIDIAN_KEY_PEPPER: clusterPepper, MERIDIAN_LOG_LEVEL: 'info' },
+  });
+  // Scheduled at start, ahead of any new record, and logged with its count; then stored.
+  await awaitJournalDrained();
+  expect(node.output.join('')).toMatch(new RegExp(`"event":"journal_replayed","recordCount":${streamsPerFault},`));
+  await expectExactBooks(orgId, key, finished);
+}
+
 describe.skipIf(skipReason !== undefined)('PostgreSQL faults under a cluster-mode node', () => {
   it('stopped mid-stream: 503 for new calls, streams finish, settlements journaled and replayed', async () => {
     await runFault(
@@ -212,5 +260,13 @@ describe.skipIf(skipReason !== undefined)('PostgreSQL faults under a cluster-mod
       () => postgres.freeze(),
       () => postgres.thaw(),
     );
+  }, 90_000);
+
+  it('a node killed (SIGKILL) with settlements in its journal replays them at its next start', async () => {
+    await runRestartWithBacklog('killed', 'SIGKILL');
+  }, 90_000);
+
+  it('a node stopped (SIGTERM) while PostgreSQL is down keeps its journal on disk and replays it at its next start', async () => {
+    await runRestartWithBacklog('terminated', 'SIGTERM');
   }, 90_000);
 });

@@ -17,10 +17,12 @@ export function createClusterConfig(input: {
   readonly orgs: Readonly<Record<string, string>>;
   readonly billing?: string;
 }): string {
-  const redis = input.redisUrl === undefined ? '' : `, redis: "${input.redisUrl}"`;
+  // A Redis timeout above the default 50 ms: on a machine loaded by a parallel test run, a stalled event loop would
+  // time commands out and hand decisions to the degraded local limits, which the global-count tests do not test.
+  const redis = input.redisUrl === undefined ? '' : `\nredis: { url: "${input.redisUrl}", command_timeout_ms: 1000 }`;
   const billing = input.billing ?? '{ hold_ttl_ms: 3000, hold_grace_ms: 0, reconcile_interval_ms: 500 }';
   return createCreditsConfig(input.fakeBaseUrl, input.orgs).replace(
     'storage: { url: "sqlite:{{dir}}/meridian.db" }',
-    `storage: { url: "${input.postgresUrl}"${redis} }\ncluster: { node_id: ${input.nodeId}, nodes_expected: ${input.nodesExpected} }\nbilling: ${billing}`,
+    `storage: { url: "${input.postgresUrl}" }${redis}\ncluster: { node_id: ${input.nodeId}, nodes_expected: ${input.nodesExpected} }\nbilling: ${billing}`,
   );
 }
