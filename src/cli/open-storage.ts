@@ -5,7 +5,6 @@ import type { KeyService, ServingKeyService } from '../keys/index.js';
 import type { SqliteLedgerOptions } from '../ledger/index.js';
 import { openSqliteStorage } from '../storage/index.js';
 import type { Storage } from '../storage/index.js';
-import { openPostgresStorage } from '../storage/postgres/open-postgres-storage.js';
 import type { PostgresStorage } from '../storage/postgres/open-postgres-storage.js';
 
 /** Whether `storage.url` names PostgreSQL (cluster mode). */
@@ -45,6 +44,8 @@ export async function openNodeStorage(
   ledger?: SqliteLedgerOptions,
 ): Promise<NodeStorage> {
   if (!isPostgresUrl(config.storage.url)) return openStorage(config, env, ledger);
+  // Loaded only in cluster mode: an embedded node never pays for the pg driver's memory.
+  const { openPostgresStorage } = await import('../storage/postgres/open-postgres-storage.js');
   const storage = await openPostgresStorage(config.storage.url).catch((error: unknown) => {
     throw new Error(`storage.url '${redactUrl(config.storage.url)}': cannot open PostgreSQL: ${String(error)}`);
   });

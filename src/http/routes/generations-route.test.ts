@@ -1,10 +1,10 @@
-import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors/index.js';
 import type { GenerationListStore, KeyRecord, ServingPort } from '../../storage/index.js';
 import { createKeyRecord } from '../../storage/key-record-test-support.js';
 import { createTestGenerationRecord as record } from '../../storage/test-generation-record.js';
 import { sendGenerations } from './generations-route.js';
+import { createTestResponse } from './route-test-support.js';
 
 function createKey(role: KeyRecord['role'], orgId: string): KeyRecord {
   return createKeyRecord(`key_${role}`, { orgId, name: role, role });
@@ -26,30 +26,17 @@ function createStore(isAsync: boolean) {
   return { store, queries };
 }
 
-function createResponse() {
-  const sent: { status?: number; body?: string } = {};
-  const response = {
-    writeHead: (status: number) => {
-      sent.status = status;
-      return response;
-    },
-    end: (body: string) => {
-      sent.body = body;
-    },
-  } as unknown as ServerResponse;
-  return { response, sent };
-}
-
 async function call(query: string, key: KeyRecord, isAsync = false) {
   const { store, queries } = createStore(isAsync);
-  const { response, sent } = createResponse();
+  const { response, read } = createTestResponse();
   await sendGenerations(response, {
     url: new URL(`http://gateway.invalid/v1/generations${query}`),
     key,
     store,
     requestId: 'r',
   });
-  return { queries, status: sent.status, data: (JSON.parse(sent.body ?? '{}') as { data: { id: string }[] }).data };
+  const sent = read();
+  return { queries, status: sent.status, data: (sent.body as { data: { id: string }[] }).data };
 }
 
 describe('sendGenerations', () => {

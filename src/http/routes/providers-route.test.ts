@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildCatalog, createLiveCatalog } from '../../catalog/index.js';
 import { parseOutboundAllowList } from '../../net/index.js';
@@ -9,7 +8,7 @@ import { createTestKeyring } from '../../secrets/test-support.js';
 import { openSqliteStorage } from '../../storage/index.js';
 import type { Storage } from '../../storage/index.js';
 import type { ProviderExchange } from './providers-route.js';
-import { toLaterPort } from './route-test-support.js';
+import { createTestResponse, toLaterPort } from './route-test-support.js';
 import {
   createProviderRoute,
   deleteProviderRoute,
@@ -69,20 +68,6 @@ async function setUp(options: { readonly keyring?: Keyring | undefined; readonly
   return { storage, liveCatalog, exchange };
 }
 
-function createResponse() {
-  const sent: { status?: number; body?: string } = {};
-  const response = {
-    writeHead: (status: number) => {
-      sent.status = status;
-      return response;
-    },
-    end: (body: string) => {
-      sent.body = body;
-    },
-  } as unknown as ServerResponse;
-  return { response, read: () => ({ status: sent.status, body: JSON.parse(sent.body ?? 'null') as unknown }) };
-}
-
 const createBody = {
   id: 'acme-cloud',
   protocol: 'openai',
@@ -124,7 +109,7 @@ const renderedProvider = {
 };
 
 async function create(exchange: ProviderExchange, body: unknown = createBody) {
-  const { response, read } = createResponse();
+  const { response, read } = createTestResponse();
   await createProviderRoute(response, { ...exchange, body });
   return read();
 }
@@ -260,10 +245,10 @@ describe.each(storeModes)('GET, PATCH and DELETE /v1/providers (store %s)', (_mo
   it('lists and shows providers without their key', async () => {
     const { exchange } = await setUp({ keyring, isAsync });
     await create(exchange);
-    const list = createResponse();
+    const list = createTestResponse();
     await listProvidersRoute(list.response, exchange);
     expect(list.read()).toEqual({ status: 200, body: { data: [renderedProvider] } });
-    const one = createResponse();
+    const one = createTestResponse();
     await getProviderRoute(one.response, { ...exchange, id: 'acme-cloud' });
     expect(JSON.stringify(one.read())).not.toContain(providerKey);
     await expect(getProviderRoute(one.response, { ...exchange, id: 'local-vllm' })).rejects.toThrow(
@@ -276,14 +261,14 @@ describe.each(storeModes)('GET, PATCH and DELETE /v1/providers (store %s)', (_mo
     await create(exchange);
     const before = storage.providers.findProvider('acme-cloud')!;
     await expect(
-      updateProviderRoute(createResponse().response, {
+      updateProviderRoute(createTestResponse().response, {
         ...exchange,
         id: 'acme-cloud',
         body: { base_url: 'http://169.254.169.254/' },
       }),
     ).rejects.toMatchObject({ code: 'outbound_url_refused' });
     expect(storage.providers.findProvider('acme-cloud')).toEqual(before);
-    const patched = createResponse();
+    const patched = createTestResponse();
     await updateProviderRoute(patched.response, {
       ...exchange,
       id: 'acme-cloud',
@@ -297,14 +282,14 @@ describe.each(storeModes)('GET, PATCH and DELETE /v1/providers (store %s)', (_mo
     expect(storage.providers.findProvider('acme-cloud')!.apiKey!.sealed).not.toBe(before.apiKey!.sealed);
     expect(liveCatalog.catalog.providers.get('acme-cloud')!.apiKey).toBe('sk-second-key-0123456789-abcd');
     await expect(
-      updateProviderRoute(createResponse().response, { ...exchange, id: 'acme-cloud', body: {} }),
+      updateProviderRoute(createTestResponse().response, { ...exchange, id: 'acme-cloud', body: {} }),
     ).rejects.toMatchObject({ code: 'invalid_request' });
   });
 
   it('deletes a provider: its models leave the catalog', async () => {
     const { liveCatalog, exchange } = await setUp({ keyring, isAsync });
     await create(exchange);
-    const deleted = createResponse();
+    const deleted = createTestResponse();
     await deleteProviderRoute(deleted.response, { ...exchange, id: 'acme-cloud' });
     expect(deleted.read()).toEqual({ status: 200, body: { deleted: true, id: 'acme-cloud' } });
     expect(liveCatalog.catalog.models.has('acme/chat-1')).toBe(false);
