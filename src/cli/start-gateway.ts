@@ -6,7 +6,7 @@ import { buildCatalog, CatalogReferenceError, loadVendorFiles } from '../catalog
 import type { Catalog } from '../catalog/index.js';
 import type { LoadedConfig } from '../config/index.js';
 import { ConfigError, formatConfigPath, limits } from '../config/index.js';
-import { createHealthTracker } from '../health/index.js';
+import { createHealthTracker, startSharedHealth } from '../health/index.js';
 import { createApp } from '../http/app.js';
 import type { AppContext } from '../http/app-context.js';
 import { parseTrustedProxies } from '../http/client-address.js';
@@ -102,6 +102,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const generationWriter = observability.meterWriter(nodeWriter.writer);
 
   const rateLimits = await startRateLimiter({ config, log: options.log, metrics: observability.metrics });
+  // Cluster mode: endpoint rests (open circuits, Retry-After) are announced to and heard from the other nodes.
+  const sharedHealth =
+    rateLimits.redis &&
+    (await startSharedHealth({
+      ...rateLimits.redis,
+      tracker: createHealthTracker(),
+      now: Date.now,
+      onError: (error) => options.log.warn('shared_health_error', { error: String(error) }),
+    }));
   const upstream = createUpstreamClient({
     connectTimeoutMs: limits.upstreamConnectTimeoutMs,
     firstByteTimeoutMs: limits.upstreamFirstByteTimeoutMs,
@@ -128,7 +137,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     rateLimiter: rateLimits.limiter,
     rateLimitMode: () => rateLimits.mode(),
     callsInFlight,
-    health: observability.meterHealth(createHealthTracker()),
+    health: observability.meterHealth(sharedHealth?.health ?? createHealthTracker()),
     stickySessions: createStickySessions(),
     retryBudget: { inFlight: 0 },
     routingDeadlineMs: config.routing.deadlineMs ?? limits.upstreamTotalTimeoutMs,
@@ -166,6 +175,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       void drainStreams(context.openStreams, drainMs).then(() => server.closeAllConnections());
     });
     await nodeWriter.close();
+    sharedHealth?.close();
     await rateLimits.close();
     observability.stop();
     await upstream.close();

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
 import { limits } from '../config/index.js';
 import type { MeridianConfig } from '../config/index.js';
 import { createRateLimiter } from '../limits/index.js';
@@ -12,6 +13,8 @@ export interface NodeRateLimiter {
   readonly limiter: RateLimiter;
   mode(): RateLimitMode;
   close(): Promise<void>;
+  /** Cluster mode: the limiter's client, for the other features that share Redis (endpoint health); it closes the client. */
+  readonly redis?: { readonly client: Redis; readonly keyPrefix: string; readonly nodeId: string };
 }
 
 /**
@@ -41,10 +44,11 @@ export async function startRateLimiter(input: {
       lastErrorCode = code;
     },
   });
+  const shared = { client, keyPrefix: redis.keyPrefix, nodeId: nodeId ?? `${hostname()}-${process.pid}` };
   const limiter = createRedisRateLimiter({
     redis: client,
     keyPrefix: redis.keyPrefix,
-    nodeId: nodeId ?? `${hostname()}-${process.pid}`,
+    nodeId: shared.nodeId,
     nodesExpected,
     now: Date.now,
     onStateChange: (state) => {
@@ -62,6 +66,7 @@ export async function startRateLimiter(input: {
     mode: () => (limiter.state() === 'ok' ? 'redis' : 'degraded'),
     // Shutdown never waits on a frozen Redis for longer than the bound (its leases expire on their own).
     close: () => withTimeout(limiter.close(), limits.redisCloseTimeoutMs),
+    redis: shared,
   };
 }
 

@@ -194,7 +194,10 @@ function isWorthTrying(attempt: RouteAttempt, lastError: GatewayError, lastRoute
   return attempt.endpoint.contextLength > lastRouted.endpoint.contextLength;
 }
 
-/** Every candidate is resting: a rate limit answers 429, an open circuit 503, each with the time left. */
+/**
+ * Every candidate is resting: a rate limit (or a rest another cluster node announced) answers 429, this node's open
+ * circuit 503, each with the time left.
+ */
 function unavailable(attempt: RouteAttempt, health: EndpointHealthSnapshot, nowMs: number): GatewayError {
   const until = health.unavailableUntilMs;
   const retryAfterSeconds = until === undefined ? undefined : Math.max(1, Math.ceil((until - nowMs) / 1000));
@@ -202,7 +205,7 @@ function unavailable(attempt: RouteAttempt, health: EndpointHealthSnapshot, nowM
   return new GatewayError({
     code: isRateLimited ? 'upstream_rate_limited' : 'no_available_provider',
     message: isRateLimited
-      ? `Provider ${attempt.endpoint.provider.id} asked for a pause (Retry-After); no other endpoint could serve.`
+      ? `Provider ${attempt.endpoint.provider.id} is resting (it asked for a pause with Retry-After, or another node of the cluster found it failing); no other endpoint could serve.`
       : `Provider ${attempt.endpoint.provider.id} is failing (circuit open); no other endpoint could serve.`,
     ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
   });
