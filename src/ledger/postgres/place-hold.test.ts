@@ -1,5 +1,6 @@
+import pg from 'pg';
 import type { Pool, PoolClient } from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, findPostgresSkipReason } from '../../../test/support/start-postgres.js';
 import type { TestDatabase } from '../../../test/support/start-postgres.js';
 import { migratePostgres } from '../../storage/postgres/migrate-postgres.js';
@@ -20,6 +21,8 @@ let database: TestDatabase;
 let pool: Pool;
 let lockingPool: Pool;
 let ledger: AsyncLedger;
+/** A second node on the same database: its admissions are not batched with `ledger`'s, so both wait for the lock. */
+let peer: AsyncLedger;
 let orgCount = 0;
 let orgId = '';
 
@@ -30,6 +33,7 @@ beforeAll(async () => {
   lockingPool = openPostgresPool(database.url);
   await migratePostgres(pool);
   ledger = createPostgresLedger(pool);
+  peer = createPostgresLedger(pool);
 });
 
 afterAll(async () => {
@@ -122,7 +126,7 @@ describe.skipIf(skipReason !== undefined)('placeHold on PostgreSQL under the org
       await client.query('SELECT 1 FROM ledger_org_balances WHERE org_id = $1 FOR UPDATE', [orgId]);
     });
     const keyLimit = { limitNanos: 1_500n, windowStartMs: 0 };
-    const admissions = [ledger.placeHold(hold('req-1', { keyLimit })), ledger.placeHold(hold('req-2', { keyLimit }))];
+    const admissions = [ledger.placeHold(hold('req-1', { keyLimit })), peer.placeHold(hold('req-2', { keyLimit }))];
     await waitForLockWaiters(2);
     await locking.commit();
     const amounts = (await Promise.all(admissions)).map((result) => (result.ok ? result.amount : -1n));
@@ -136,7 +140,7 @@ describe.skipIf(skipReason !== undefined)('placeHold on PostgreSQL under the org
     const locking = await openLockingTransaction(async (client) => {
       await client.query('SELECT 1 FROM ledger_org_balances WHERE org_id = $1 FOR UPDATE', [orgId]);
     });
-    const admissions = [ledger.placeHold(hold('req-1')), ledger.placeHold(hold('req-1', { amountMax: 2_000n }))];
+    const admissions = [ledger.placeHold(hold('req-1')), peer.placeHold(hold('req-1', { amountMax: 2_000n }))];
     await waitForLockWaiters(2);
     await locking.commit();
     const results = await Promise.all(admissions);
@@ -144,5 +148,44 @@ describe.skipIf(skipReason !== undefined)('placeHold on PostgreSQL under the org
     expect(await ledger.postings({ requestId: `${orgId}:req-1` })).toHaveLength(1);
     const held = results[0]?.ok === true ? results[0].amount : 0n;
     expect(await ledger.balance(orgId)).toMatchObject({ availableNanos: 5_000n - held, heldNanos: held });
+  });
+
+  it("writes one org's admissions that queue behind a waiting one as one transaction, deciding each in order", async () => {
+    await ledger.grant({ grantId: `${orgId}:g`, orgId, amount: 5_500n, nowMs: 0 });
+    const locking = await openLockingTransaction(async (client) => {
+      await client.query('SELECT 1 FROM ledger_org_balances WHERE org_id = $1 FOR UPDATE', [orgId]);
+    });
+    const query = vi.spyOn(pg.Client.prototype, 'query');
+    // The first admission runs alone and waits for the lock; the next nine queue behind it on this node.
+    const admissions = Array.from({ length: 10 }, (_, index) =>
+      ledger.placeHold(hold(`req-${index}`, { amountMin: 1_000n })),
+    );
+    await waitForLockWaiters(1);
+    await locking.commit();
+    const results = await Promise.all(admissions);
+    const statements = query.mock.calls.map((call) => call[0]).filter((text) => typeof text === 'string');
+    query.mockRestore();
+    expect(
+      results.map((result) => (result.ok ? `ok ${result.amount}` : `${result.reason} ${result.affordableNanos}`)),
+    ).toEqual([...Array<string>(5).fill('ok 1000'), ...Array<string>(5).fill('insufficient_credits 500')]);
+    // The nine queued ones went as one transaction: one BEGIN, nine savepoints, one COMMIT of theirs (plus the lock's).
+    expect(statements.filter((text) => /^(BEGIN|COMMIT|SAVEPOINT)/.test(text))).toEqual([
+      'COMMIT',
+      'BEGIN',
+      ...Array<string>(9).fill('SAVEPOINT hold'),
+      'COMMIT',
+    ]);
+    const { rows } = await lockingPool.query<{ request_id: string }>(
+      'SELECT request_id FROM ledger_holds WHERE org_id = $1 ORDER BY request_id',
+      [orgId],
+    );
+    expect(rows.map((row) => row.request_id)).toEqual([0, 1, 2, 3, 4].map((index) => `${orgId}:req-${index}`));
+    expect(await ledger.balance(orgId)).toEqual({
+      availableNanos: 500n,
+      heldNanos: 5_000n,
+      grantedNanos: 5_500n,
+      chargedNanos: 0n,
+    });
+    expect((await ledger.verify(1_000_000, 0)).filter((result) => !result.ok)).toEqual([]);
   });
 });

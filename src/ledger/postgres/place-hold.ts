@@ -32,7 +32,7 @@ const dayMs = 86_400_000;
  * caller runs the statement again. A request id admitted concurrently fails on the primary key and the caller runs
  * the statement again to read that hold.
  */
-const placeHoldSql = `
+export const placeHoldSql = `
   WITH
   existing AS MATERIALIZED (SELECT amount, org_id, key_id FROM ledger_holds WHERE request_id = $1),
   org AS MATERIALIZED (
@@ -100,7 +100,7 @@ const placeHoldSql = `
     (SELECT amount FROM hold_write) AS held_amount, a.is_ok, a.available, a.affordable
   FROM amounts a LEFT JOIN existing e ON true`;
 
-interface PlaceHoldRow {
+export interface PlaceHoldRow {
   readonly existing_amount: bigint | null;
   readonly existing_org_id: string | null;
   readonly existing_key_id: string | null;
@@ -115,7 +115,7 @@ function findAmountNeeded(input: PlaceHoldInput): Nanos {
   return input.amountMin > 0n || input.amountMax === 0n ? input.amountMin : 1n;
 }
 
-function buildParameters(input: PlaceHoldInput): unknown[] {
+export function buildParameters(input: PlaceHoldInput): unknown[] {
   const windowStartMs = input.keyLimit?.windowStartMs ?? 0;
   const dayStartMs = findDayStartMs(windowStartMs);
   const firstWholeDayMs = dayStartMs === windowStartMs ? windowStartMs : dayStartMs + dayMs;
@@ -134,7 +134,7 @@ function buildParameters(input: PlaceHoldInput): unknown[] {
 }
 
 /** The result of one run of the statement, or undefined when it lost a race and must run again. */
-function readResult(row: PlaceHoldRow, input: PlaceHoldInput): PlaceHoldResult | undefined {
+export function readResult(row: PlaceHoldRow, input: PlaceHoldInput): PlaceHoldResult | undefined {
   if (row.existing_amount !== null) {
     assertSameHolder({ orgId: row.existing_org_id ?? '', keyId: row.existing_key_id ?? '' }, input);
     return { ok: true, amount: row.existing_amount };
