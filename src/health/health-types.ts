@@ -1,7 +1,7 @@
 /**
  * Live health of upstream endpoints: the contract between the pipeline (which
  * records outcomes), routing (which reads availability and measurements) and the
- * endpoints API (which renders snapshots). In memory per node; cluster mode shares it later.
+ * endpoints API (which renders snapshots). In memory per node; in cluster mode an endpoint's rest is also shared (shared/).
  */
 
 /** `provider id` + `/` + upstream model: one endpoint's identity (see `endpointKey`). */

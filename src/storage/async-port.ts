@@ -1,7 +1,7 @@
 /**
  * A port whose every method answers through a promise: the shape the PostgreSQL driver implements (its queries are
  * network round trips) and, through {@link toAsyncPort}, the SQLite driver too, so one conformance suite runs against
- * both (ADR 2026-11-30-cluster-storage). The pipeline still calls the synchronous SQLite ports until it moves to these.
+ * both (ADR 2026-11-30-cluster-storage). The serving path calls either kind through `ServingPort` (ports.ts).
  */
 export type AsyncPort<T> = {
   readonly [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;

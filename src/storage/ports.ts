@@ -12,7 +12,7 @@ import type {
 } from '../analytics/index.js';
 /**
  * Repository interfaces used by the pipeline, keys, metering and analytics.
- * Drivers (sqlite/, later postgres/) implement them; only main.ts and cli/
+ * Drivers (sqlite/, postgres/) implement them; only main.ts and cli/
  * choose a driver. Money is integer nano-units (1e-9 of the settlement
  * currency) as bigint; token counts are `number | null` where null = unknown.
  */

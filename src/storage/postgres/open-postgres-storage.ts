@@ -6,6 +6,7 @@ import type { AvailabilityGuard } from './guard-availability.js';
 import { createAvailabilityGuard, guardPort } from './guard-availability.js';
 import { migratePostgres } from './migrate-postgres.js';
 import { openPostgresPool } from './open-postgres-pool.js';
+import type { AsyncAnalyticsStore } from './async-analytics-store.js';
 import { createPostgresAnalyticsStore } from './postgres-analytics-store.js';
 import { createPostgresCreditCodeStore } from './postgres-credit-code-store.js';
 import { createPostgresGenerationContentStore } from './postgres-generation-content.js';
@@ -53,7 +54,7 @@ export async function openPostgresStorage(url: string): Promise<PostgresStorage>
     ledger: guardLedger(createPostgresLedger(pool), guard),
     creditCodes: guarded(createPostgresCreditCodeStore(pool)),
     idempotency: createIdempotencyService({ store: guarded(createPostgresIdempotencyStore(pool)), now: Date.now }),
-    analytics: createPostgresAnalyticsStore(pool),
+    analytics: guardAnalytics(createPostgresAnalyticsStore(pool), guard),
     generations: guarded(generations),
     journalStore: generations,
     generationContent: guarded(createPostgresGenerationContentStore(pool)),
@@ -102,3 +103,12 @@ function guardLedger(ledger: ServingLedger, guard: AvailabilityGuard): ServingLe
 /** Tries to give back a late hold (see {@link guardLedger}); the pauses grow by this much per try. */
 const lateReleaseAttemptsMax = 5;
 const lateReleaseDelayMs = 1_000;
+
+/** The barometer's queries behind the same guard (spelled out: their methods are generic in the measure). */
+function guardAnalytics(analytics: AsyncAnalyticsStore, guard: AvailabilityGuard): AsyncAnalyticsStore {
+  return {
+    rankings: (params) => guard.run(() => analytics.rankings(params)),
+    timeSeries: (params) => guard.run(() => analytics.timeSeries(params)),
+    activity: (params) => guard.run(() => analytics.activity(params)),
+  };
+}

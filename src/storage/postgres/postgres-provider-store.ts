@@ -1,35 +1,9 @@
 import type { Pool } from 'pg';
 import type { AsyncPort } from '../async-port.js';
-import type { ProviderModelRecord, ProviderPatch, ProviderRecord, ProviderStore } from '../ports.js';
+import type { ProviderPatch, ProviderStore } from '../ports.js';
 import { withTransaction } from './with-transaction.js';
-
-interface ProviderRow {
-  readonly id: string;
-  readonly protocol: ProviderRecord['protocol'];
-  readonly base_url: string;
-  readonly sealed_api_key: string | null;
-  readonly api_key_key_id: string | null;
-  readonly api_key_last_four: string | null;
-  readonly models_json: string;
-  readonly created_at_ms: bigint;
-  readonly updated_at_ms: bigint;
-}
-
-function fromRow(row: ProviderRow): ProviderRecord {
-  return {
-    id: row.id,
-    protocol: row.protocol,
-    baseUrl: row.base_url,
-    apiKey:
-      row.sealed_api_key === null || row.api_key_key_id === null
-        ? null
-        : { sealed: row.sealed_api_key, keyId: row.api_key_key_id, lastFour: row.api_key_last_four },
-    // Written only by this store, from models the route validated.
-    models: JSON.parse(row.models_json) as ProviderModelRecord[],
-    createdAtMs: Number(row.created_at_ms),
-    updatedAtMs: Number(row.updated_at_ms),
-  };
-}
+import { readProviderRow } from '../read-provider-row.js';
+import type { ProviderRow } from '../read-provider-row.js';
 
 const columns = `id, protocol, base_url, sealed_api_key, api_key_key_id, api_key_last_four, models_json, created_at_ms,
   updated_at_ms`;
@@ -90,17 +64,17 @@ export function createPostgresProviderStore(pool: Pool): AsyncPort<ProviderStore
     },
     findProvider: async (id) => {
       const { rows } = await pool.query<ProviderRow>(`SELECT ${columns} FROM providers WHERE id = $1`, [id]);
-      return rows[0] === undefined ? undefined : fromRow(rows[0]);
+      return rows[0] === undefined ? undefined : readProviderRow(rows[0]);
     },
     listProviders: async () => {
       const { rows } = await pool.query<ProviderRow>(
         `SELECT ${columns} FROM providers ORDER BY created_at_ms, id COLLATE "C"`,
       );
-      return rows.map(fromRow);
+      return rows.map(readProviderRow);
     },
     updateProvider: async (id, patch, atMs) => {
       const { rows } = await pool.query<ProviderRow>(updateSql, toUpdateParameters(id, patch, atMs));
-      return rows[0] === undefined ? undefined : fromRow(rows[0]);
+      return rows[0] === undefined ? undefined : readProviderRow(rows[0]);
     },
     deleteProvider: async (id) => {
       const result = await pool.query('DELETE FROM providers WHERE id = $1', [id]);

@@ -1,33 +1,7 @@
 import type { Database } from 'better-sqlite3';
-import type { ProviderModelRecord, ProviderPatch, ProviderRecord, ProviderStore } from '../ports.js';
-
-interface ProviderRow {
-  readonly id: string;
-  readonly protocol: ProviderRecord['protocol'];
-  readonly base_url: string;
-  readonly sealed_api_key: string | null;
-  readonly api_key_key_id: string | null;
-  readonly api_key_last_four: string | null;
-  readonly models_json: string;
-  readonly created_at_ms: number;
-  readonly updated_at_ms: number;
-}
-
-function fromRow(row: ProviderRow): ProviderRecord {
-  return {
-    id: row.id,
-    protocol: row.protocol,
-    baseUrl: row.base_url,
-    apiKey:
-      row.sealed_api_key === null || row.api_key_key_id === null
-        ? null
-        : { sealed: row.sealed_api_key, keyId: row.api_key_key_id, lastFour: row.api_key_last_four },
-    // Written only by toRow below, from models the route validated.
-    models: JSON.parse(row.models_json) as ProviderModelRecord[],
-    createdAtMs: row.created_at_ms,
-    updatedAtMs: row.updated_at_ms,
-  };
-}
+import type { ProviderPatch, ProviderRecord, ProviderStore } from '../ports.js';
+import { readProviderRow } from '../read-provider-row.js';
+import type { ProviderRow } from '../read-provider-row.js';
 
 /** The columns of a record, as bound parameters. */
 function toRow(record: ProviderRecord): Record<string, unknown> {
@@ -79,7 +53,7 @@ export function createSqliteProviderStore(database: Database): ProviderStore {
   );
   const find = (id: string): ProviderRecord | undefined => {
     const row = byId.get(id) as ProviderRow | undefined;
-    return row === undefined ? undefined : fromRow(row);
+    return row === undefined ? undefined : readProviderRow(row);
   };
   const updateOne = database.transaction((id: string, patch: ProviderPatch, atMs: number) => {
     const current = find(id);
@@ -94,7 +68,7 @@ export function createSqliteProviderStore(database: Database): ProviderStore {
   return {
     insertProvider: (record) => insert.run(toRow(record)).changes === 1,
     findProvider: find,
-    listProviders: () => (all.all() as ProviderRow[]).map(fromRow),
+    listProviders: () => (all.all() as ProviderRow[]).map(readProviderRow),
     updateProvider: (id, patch, atMs) => updateOne(id, patch, atMs),
     deleteProvider: (id) => remove.run(id).changes === 1,
     replaceSealedKeys: (updates) => replaceAll(updates),
