@@ -1,6 +1,7 @@
 // The package's default export set is o200k_base too; importing the encoding by name keeps that explicit.
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import type { ChatRequest, Message } from '../spec/index.js';
+import { createTextTokenMemo } from './text-token-memo.js';
 
 /**
  * Special-token strings such as `<|endoftext|>` are ordinary text when a client
@@ -21,11 +22,19 @@ const tokensPerReply = 3;
  */
 const tokensPerImage = 85;
 
+/** The process's memory of recently counted texts (an agent's history is counted again on every call). */
+const memo = createTextTokenMemo();
+
 /**
  * Tokens of a text in the o200k_base encoding (GPT-4o and later). For other
  * vendors' models it is an estimate. Never throws on special-token text.
+ * Texts of 256 characters or more are remembered (see {@link createTextTokenMemo}).
  */
 export function countTextTokens(text: string): number {
+  return memo.count(text, tokenizeText);
+}
+
+function tokenizeText(text: string): number {
   if (text.length <= pieceChars) return text.length === 0 ? 0 : countTokens(text, asPlainText);
   let tokens = 0;
   for (let start = 0; start < text.length;) {
@@ -84,7 +93,8 @@ export function sampleTextTokens(text: string): number {
   let sampledTokens = 0;
   for (let index = 0; index < sampleCount; index += 1) {
     const start = Math.floor(index * stride);
-    sampledTokens += countTextTokens(text.slice(start, start + sampleChars));
+    // Not remembered: a slice keeps its whole parent text alive, which the memo's bound would not see.
+    sampledTokens += tokenizeText(text.slice(start, start + sampleChars));
   }
   return Math.ceil((sampledTokens * text.length) / (sampleCount * sampleChars));
 }
