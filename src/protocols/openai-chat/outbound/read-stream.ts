@@ -1,5 +1,7 @@
 import type { StreamEvent, Usage } from '../../../spec/index.js';
 import type { StreamReader } from '../../adapter-types.js';
+import { learnContentChunkTemplate, matchContentChunkTemplate } from './content-chunk-template.js';
+import type { ContentChunkTemplate } from './content-chunk-template.js';
 import { convertUsage } from './convert-usage.js';
 import { mapFinishReason } from './map-finish-reason.js';
 
@@ -12,12 +14,15 @@ function asObject(value: unknown): Json | undefined {
 /**
  * Reads an OpenAI-compatible chat stream one SSE event at a time. Usage may come in
  * the last chunk, with the finish chunk, or cumulatively in every chunk: the last
- * one seen wins and is emitted once, at `[DONE]` or at the end.
+ * one seen wins and is emitted once, at `[DONE]` or at the end. After the first plain
+ * text chunk, text chunks in the same envelope are read without parsing the whole
+ * chunk ({@link learnContentChunkTemplate}).
  */
 export function createStreamReader(): StreamReader {
   let isComplete = false;
   let isStarted = false;
   let heldUsage: Usage | undefined;
+  let template: ContentChunkTemplate | undefined;
   const startedToolCalls = new Set<string>();
   const finishedChoices = new Set<number>();
 
@@ -82,6 +87,10 @@ export function createStreamReader(): StreamReader {
       releaseUsage(events);
       return events;
     }
+    if (template !== undefined) {
+      const text = matchContentChunkTemplate(template, data);
+      if (text !== undefined) return text === '' ? [] : [{ type: 'text-delta', choice: 0, delta: text }];
+    }
     let chunk: Json | undefined;
     try {
       chunk = asObject(JSON.parse(data));
@@ -124,6 +133,7 @@ export function createStreamReader(): StreamReader {
     if (Array.isArray(choices)) for (const choice of choices) readChoice(asObject(choice) ?? {}, events);
     const usage = convertUsage(chunk['usage']);
     if (usage !== undefined) heldUsage = usage;
+    template ??= learnContentChunkTemplate(data, chunk);
     return events;
   }
 
