@@ -3,7 +3,7 @@ import { assertNanos } from '../assert-nanos.js';
 import { ledgerAccounts } from '../ledger-accounts.js';
 import { balanceNanosMax, LedgerRefusal } from '../ledger-refusal.js';
 import type { Nanos } from '../ledger-types.js';
-import { appendPosting } from './append-posting.js';
+import { appendPosting, readBalance } from './append-posting.js';
 import type { LedgerStatements } from './prepare-ledger-statements.js';
 
 export interface GrantInput {
@@ -15,7 +15,7 @@ export interface GrantInput {
 
 /** Refuses a grant that would move an account's balance past {@link balanceNanosMax} either way. */
 function assertWithinBalanceLimit(statements: LedgerStatements, account: string, amount: Nanos): void {
-  const balance = statements.selectBalance.get(account)?.balance ?? 0n;
+  const balance = readBalance(statements, account);
   const magnitude = balance < 0n ? -balance : balance;
   if (magnitude + amount > balanceNanosMax) {
     throw new LedgerRefusal(

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { ledgerAccounts } from '../ledger-accounts.js';
 import type { Nanos, PlaceHoldInput, PlaceHoldResult } from '../ledger-types.js';
+import { deferBalanceWrites, readBalance } from './append-posting.js';
 import { assertPlaceHoldInput, assertSameHolder, decideHold, writeHold } from './place-hold.js';
 import type { HoldView } from './place-hold.js';
 import type { LedgerStatements } from './prepare-ledger-statements.js';
@@ -56,13 +57,11 @@ export function createHoldBook(
   let isScheduled = false;
 
   const view: HoldView = {
-    available: (orgId) =>
-      (statements.selectBalance.get(ledgerAccounts.orgAvailable(orgId))?.balance ?? 0n) -
-      (queuedByOrg.get(orgId) ?? 0n),
+    available: (orgId) => readBalance(statements, ledgerAccounts.orgAvailable(orgId)) - (queuedByOrg.get(orgId) ?? 0n),
     keyHeld: (keyId) => heldByKey.get(keyId) ?? 0n,
   };
   const writeAll = database.transaction((holds: readonly QueuedHold[]) =>
-    holds.map((hold) => writeHold(statements, hold.input, hold.amount)),
+    deferBalanceWrites(statements, () => holds.map((hold) => writeHold(statements, hold.input, hold.amount))),
   );
 
   function resync(): void {
@@ -99,10 +98,13 @@ export function createHoldBook(
 
   function flushWith<T>(work: () => T): T {
     let undo: () => void = () => undefined;
-    const run = database.transaction(() => {
-      undo = writeQueue();
-      return work();
-    });
+    // One write per cached total for the whole batch: its holds, then its settlements (see deferBalanceWrites).
+    const run = database.transaction(() =>
+      deferBalanceWrites(statements, () => {
+        undo = writeQueue();
+        return work();
+      }),
+    );
     try {
       return run.immediate();
     } catch (error) {

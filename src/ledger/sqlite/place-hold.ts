@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { assertNanos } from '../assert-nanos.js';
 import { ledgerAccounts } from '../ledger-accounts.js';
 import type { Nanos, PlaceHoldInput, PlaceHoldResult } from '../ledger-types.js';
-import { appendPosting, readTotal } from './append-posting.js';
+import { appendPosting, readBalance, readTotal } from './append-posting.js';
 import type { LedgerStatements } from './prepare-ledger-statements.js';
 import { readKeySpentInWindow } from './read-key-spend.js';
 
@@ -17,7 +17,7 @@ export interface HoldView {
 /** The view of the database alone (inside the caller's IMMEDIATE transaction). */
 export function createDatabaseHoldView(statements: LedgerStatements): HoldView {
   return {
-    available: (orgId) => statements.selectBalance.get(ledgerAccounts.orgAvailable(orgId))?.balance ?? 0n,
+    available: (orgId) => readBalance(statements, ledgerAccounts.orgAvailable(orgId)),
     keyHeld: (keyId) => readTotal(statements.sumKeyActiveHolds.get(keyId)),
   };
 }
@@ -75,7 +75,7 @@ export function decideHold(statements: LedgerStatements, view: HoldView, input: 
  * @returns the amount held.
  */
 export function writeHold(statements: LedgerStatements, input: PlaceHoldInput, decided: Nanos): Nanos {
-  const available = statements.selectBalance.get(ledgerAccounts.orgAvailable(input.orgId))?.balance ?? 0n;
+  const available = readBalance(statements, ledgerAccounts.orgAvailable(input.orgId));
   const amount = minOf(decided, available > 0n ? available : 0n);
   statements.insertHold.run(input.requestId, input.orgId, input.keyId, amount, input.nowMs, input.nowMs + input.ttlMs);
   if (amount === 0n) return amount;

@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { DeferredBalances } from './balance-deltas.js';
 import type { HoldRow, PostingRow } from './ledger-rows.js';
 
 type Sum = { readonly total: bigint };
@@ -98,9 +99,13 @@ function prepareReadStatements(database: Database) {
   };
 }
 
-/** Every statement the ledger runs, prepared once per connection. */
+/**
+ * Every statement the ledger runs, prepared once per connection, and where a batch keeps its balance deltas
+ * until it writes them ({@link deferBalanceWrites}).
+ */
 export function prepareLedgerStatements(database: Database) {
-  return { ...prepareWriteStatements(database), ...prepareReadStatements(database) };
+  const deferred: DeferredBalances = { current: undefined };
+  return { ...prepareWriteStatements(database), ...prepareReadStatements(database), deferred };
 }
 
 export type LedgerStatements = ReturnType<typeof prepareLedgerStatements>;

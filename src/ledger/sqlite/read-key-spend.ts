@@ -1,5 +1,6 @@
 import type { Nanos } from '../ledger-types.js';
 import { findDayStartMs, readTotal } from './append-posting.js';
+import { sumPendingKeySpend } from './balance-deltas.js';
 import type { LedgerStatements } from './prepare-ledger-statements.js';
 
 const dayMs = 86_400_000;
@@ -12,7 +13,9 @@ const dayMs = 86_400_000;
 export function readKeySpentInWindow(statements: LedgerStatements, keyId: string, windowStartMs: number): Nanos {
   const firstWholeDayMs =
     findDayStartMs(windowStartMs) === windowStartMs ? windowStartMs : findDayStartMs(windowStartMs) + dayMs;
-  const wholeDays = readTotal(statements.sumKeySpendDays.get(keyId, firstWholeDayMs));
+  const wholeDays =
+    readTotal(statements.sumKeySpendDays.get(keyId, firstWholeDayMs)) +
+    sumPendingKeySpend(statements.deferred.current, keyId, firstWholeDayMs);
   const partialDay =
     firstWholeDayMs === windowStartMs
       ? 0n

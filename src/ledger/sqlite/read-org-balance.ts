@@ -1,6 +1,6 @@
 import { ledgerAccounts } from '../ledger-accounts.js';
 import type { OrgBalance } from '../ledger-types.js';
-import { readTotal } from './append-posting.js';
+import { readBalance, readTotal } from './append-posting.js';
 import type { LedgerStatements } from './prepare-ledger-statements.js';
 
 /**
@@ -12,9 +12,11 @@ export function readOrgBalance(statements: LedgerStatements, orgId: string): Org
   const available = ledgerAccounts.orgAvailable(orgId);
   const held = ledgerAccounts.orgHeld(orgId);
   return {
-    availableNanos: statements.selectBalance.get(available)?.balance ?? 0n,
-    heldNanos: statements.selectBalance.get(held)?.balance ?? 0n,
+    availableNanos: readBalance(statements, available),
+    heldNanos: readBalance(statements, held),
     grantedNanos: readTotal(statements.sumOrgGrants.get(orgId)),
-    chargedNanos: statements.selectOrgCharged.get(orgId)?.charged_nanos ?? 0n,
+    chargedNanos:
+      (statements.selectOrgCharged.get(orgId)?.charged_nanos ?? 0n) +
+      (statements.deferred.current?.chargedByOrg.get(orgId) ?? 0n),
   };
 }

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { assertNanos } from '../assert-nanos.js';
 import { ledgerAccounts } from '../ledger-accounts.js';
 import type { AttemptCost, Nanos, SettleInput, SettleResult } from '../ledger-types.js';
-import { appendPosting } from './append-posting.js';
+import { appendPosting, readBalance } from './append-posting.js';
 import type { HoldRow } from './ledger-rows.js';
 import type { LedgerStatements } from './prepare-ledger-statements.js';
 
@@ -75,7 +75,7 @@ function postHoldLeg(
  */
 function topUp(statements: LedgerStatements, hold: HoldRow, input: SettleInput): Nanos {
   if (input.chargeNanos <= hold.amount) return 0n;
-  const available = statements.selectBalance.get(ledgerAccounts.orgAvailable(hold.org_id))?.balance ?? 0n;
+  const available = readBalance(statements, ledgerAccounts.orgAvailable(hold.org_id));
   const wanted = input.chargeNanos - hold.amount;
   const amount = wanted < available ? wanted : available;
   if (amount <= 0n) return 0n;
