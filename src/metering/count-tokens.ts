@@ -28,7 +28,7 @@ const memo = createTextTokenMemo();
 /**
  * Tokens of a text in the o200k_base encoding (GPT-4o and later). For other
  * vendors' models it is an estimate. Never throws on special-token text.
- * Texts of 256 characters or more are remembered (see {@link createTextTokenMemo}).
+ * Recently counted texts are remembered (see {@link createTextTokenMemo}).
  */
 export function countTextTokens(text: string): number {
   return memo.count(text, tokenizeText);

@@ -15,7 +15,7 @@ function createCounter() {
   };
 }
 
-const text = (letter: string, length = tokenMemoTextCharsMin): string => letter.repeat(length);
+const text = (letter: string, length = 256): string => letter.repeat(length);
 
 describe('createTextTokenMemo', () => {
   it('counts a text once and answers again from memory', () => {
@@ -45,14 +45,14 @@ describe('createTextTokenMemo', () => {
   });
 
   it('forgets the least recently used texts when the characters exceed their bound', () => {
-    const memo = createTextTokenMemo({ charsMax: 3 * tokenMemoTextCharsMin, entriesMax: 100 });
+    const memo = createTextTokenMemo({ charsMax: 3 * 256, entriesMax: 100 });
     const counter = createCounter();
     const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((letter) => text(letter));
     for (const each of [a, b, c]) memo.count(each!, counter.count);
     memo.count(a!, counter.count); // a is now the most recently used; b the least
     memo.count(d!, counter.count); // over the bound: b goes
     expect(memo.entryCount).toBe(3);
-    expect(memo.charCount).toBe(3 * tokenMemoTextCharsMin);
+    expect(memo.charCount).toBe(3 * 256);
     counter.counted.length = 0;
     for (const each of [a, c, d, b]) memo.count(each!, counter.count);
     expect(counter.counted).toEqual([b]);

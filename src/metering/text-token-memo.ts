@@ -1,7 +1,10 @@
 import { strict as assert } from 'node:assert';
 
-/** Texts shorter than this are counted every time: the tokenizer is cheaper than remembering them. */
-export const tokenMemoTextCharsMin = 256;
+/**
+ * Texts shorter than this (the empty text) are not remembered. Short texts are: a role name or a one-line system
+ * prompt costs the tokenizer a few microseconds each time, a lookup far less.
+ */
+export const tokenMemoTextCharsMin = 1;
 /** Texts longer than this are not remembered (the approximate count samples them anyway). */
 export const tokenMemoTextCharsMax = 256 * 1024;
 /** Characters remembered in all; the least recently used texts are forgotten first (≈ 8 MiB of UTF-16). */
