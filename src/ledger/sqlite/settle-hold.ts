@@ -22,6 +22,7 @@ export function assertSettleInput(input: SettleInput): void {
  * Posts each attempt's upstream cost that is not posted yet (at most once per
  * (request, attempt)): from inference_cost when the customer paid, else from
  * insurance_expense, so unbilled upstream cost shows as an expense rather than a gap.
+ * A hold still active has had no settlement, so none of its costs can be posted yet: only a resolved one is looked up.
  */
 function postProviderCosts(
   statements: LedgerStatements,
@@ -33,7 +34,10 @@ function postProviderCosts(
     readonly nowMs: number;
   },
 ): void {
-  const posted = new Set(statements.selectProviderCostAttempts.all(hold.request_id).map((row) => row.attempt_id));
+  const posted =
+    hold.status === 'active'
+      ? new Set<string>()
+      : new Set(statements.selectProviderCostAttempts.all(hold.request_id).map((row) => row.attempt_id));
   for (const cost of options.costs) {
     if (cost.amount === 0n || posted.has(cost.attemptId)) continue;
     appendPosting(statements, {
