@@ -95,6 +95,28 @@ async function readCredits(nodeUrl: string, key: string): Promise<Record<string,
   return ((await response.json()) as { data: Record<string, unknown> }).data;
 }
 
+/**
+ * Waits (bounded) until no node has settlements left in its journal. A response waits at most 250 ms for PostgreSQL
+ * after its settlement is durable in the node's journal (docs/cluster.md), so under load the books catch up just after
+ * the last response; the exact checks below are made once they have.
+ */
+async function awaitJournalsDrained(): Promise<void> {
+  const pollsMax = 200;
+  for (let poll = 0; poll < pollsMax; poll += 1) {
+    const depths = await Promise.all(
+      nodes.map(async (node) => {
+        const page = await (
+          await fetch(`${node.url}/metrics`, { headers: { authorization: `Bearer ${testAdminKey}` } })
+        ).text();
+        return Number(/^meridian_journal_depth (\d+)$/m.exec(page)?.[1]);
+      }),
+    );
+    if (depths.every((depth) => depth === 0)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the nodes' journals did not drain within ${pollsMax} polls`);
+}
+
 /** `meridian ledger verify` against the cluster's database, from a node's config: the report, which must have no ✗. */
 async function verifyLedger(): Promise<string> {
   const configPath = join(nodes[0]!.directory, 'meridian.yaml');
@@ -125,6 +147,7 @@ describe.skipIf(skipReason !== undefined)('three nodes over one PostgreSQL and o
     // 0.0005 USD pays for at most 100 calls of 5 000 nano-USD.
     expect(served.length).toBeLessThanOrEqual(100);
     expect(fake.received).toHaveLength(served.length);
+    await awaitJournalsDrained();
     const credits = await readCredits(nodes[1]!.url, key);
     const charged = BigInt(served.length) * callCostNanos;
     expect(credits).toEqual({
