@@ -8,7 +8,7 @@ import { checkOutboundUrl, parseOutboundAllowList } from '../net/index.js';
 import type { OutboundLookup, ResolvedAddress } from '../net/index.js';
 import { createTestProvider } from '../routing/test-support.js';
 import { CallAbort } from './create-call-abort.js';
-import { createUpstreamClient } from './create-upstream-client.js';
+import { createUpstreamClient, splitBaseUrl } from './create-upstream-client.js';
 import { readBodyText } from './read-body-text.js';
 import type { UpstreamClient } from './create-upstream-client.js';
 
@@ -148,5 +148,41 @@ describe('createUpstreamClient', () => {
     ]);
     expect(upstream.paths).toEqual(['/v1/chat/completions', '/v1/redirect']);
     expect(target.connections).toBe(0);
+  });
+});
+
+describe('splitBaseUrl', () => {
+  it.each([
+    ['http://127.0.0.1:8000/v1', 'http://127.0.0.1:8000', '/v1/chat/completions'],
+    ['http://127.0.0.1:8000', 'http://127.0.0.1:8000', '/chat/completions'],
+    ['http://127.0.0.1:8000/', 'http://127.0.0.1:8000', '//chat/completions'],
+    ['https://API.Example.com:443/api/paas/v4', 'https://api.example.com', '/api/paas/v4/chat/completions'],
+    ['https://a.example/v1/', 'https://a.example', '/v1//chat/completions'],
+  ])('%s → the origin and path that base URL + path names', (baseUrl, origin, path) => {
+    const split = splitBaseUrl(baseUrl);
+    expect(split?.origin).toBe(origin);
+    expect(split?.path({ path: '/chat/completions', body: '', headers: {} })).toBe(path);
+    const whole = new URL(`${baseUrl}/chat/completions`);
+    expect(`${whole.origin}${whole.pathname}`).toBe(`${origin}${path}`);
+  });
+
+  it.each(['http://user:pass@127.0.0.1:8000/v1', 'http://127.0.0.1:8000/v1?api-version=1', 'http://127.0.0.1/v1#x'])(
+    'leaves %s to the URL-parsing request',
+    (baseUrl) => {
+      expect(splitBaseUrl(baseUrl)).toBeUndefined();
+    },
+  );
+
+  it('sends to base URL + path, with and without a path in the base URL', async () => {
+    const client = createClient([]);
+    const withPath = createTestProvider('with-path', { baseUrl: `http://127.0.0.1:${upstream.port}/v1` });
+    const bare = createTestProvider('bare', { baseUrl: `http://127.0.0.1:${upstream.port}` });
+    for (const provider of [withPath, bare]) {
+      const response = await send(client, provider);
+      expect(response.statusCode).toBe(200);
+      expect(response.url).toBe(`${provider.baseUrl}/chat/completions`);
+      await readBodyText(response.body, 1_000);
+    }
+    expect(upstream.paths).toEqual(['/v1/chat/completions', '/chat/completions']);
   });
 });

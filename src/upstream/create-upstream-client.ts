@@ -92,14 +92,20 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   ): Promise<UpstreamResponse> {
     const url = provider.baseUrl + upstreamRequest.path;
     try {
-      const response = await request(url, {
-        method: 'POST',
+      const options = {
+        method: 'POST' as const,
         headers: buildHeaders(provider, upstreamRequest),
         body: upstreamRequest.body,
         signal,
-        dispatcher: agentFor(provider),
         headersTimeout: Math.max(1, Math.floor(timing.headersTimeoutMs)),
-      });
+      };
+      const target = splitBaseUrl(provider.baseUrl);
+      // The Agent's own `request` with the origin and path split once per base URL: undici's top-level
+      // `request(url)` parses the whole URL on every call (≈ 12 µs of a call's CPU here).
+      const response =
+        target === undefined
+          ? await request(url, { ...options, dispatcher: agentFor(provider) })
+          : await agentFor(provider).request({ ...options, origin: target.origin, path: target.path(upstreamRequest) });
       return {
         statusCode: response.statusCode,
         headers: response.headers,
@@ -121,6 +127,35 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     close,
     firstByteTimeoutMs: (provider) => provider.timeouts.firstByteMs ?? options.firstByteTimeoutMs,
   };
+}
+
+interface SplitBaseUrl {
+  readonly origin: string;
+  /** The request's path: what follows the origin in the base URL, then the request's own path. */
+  readonly path: (upstreamRequest: UpstreamRequest) => string;
+}
+
+/** Base URLs split so far, or undefined for one that is not just an origin and a path. */
+const splitBaseUrls = new Map<string, SplitBaseUrl | undefined>();
+/** Distinct base URLs remembered at most (providers are configured, not per call; this only bounds the map). */
+const splitBaseUrlsMax = 1_024;
+
+/**
+ * `http://host:port/v1` → origin `http://host:port` and the requests' paths `/v1…`, exactly the URL that
+ * `baseUrl + path` names. A base URL with credentials, a query or a fragment is not split (undefined): such a call
+ * goes through undici's URL-parsing `request`, as before.
+ */
+export function splitBaseUrl(baseUrl: string): SplitBaseUrl | undefined {
+  if (splitBaseUrls.has(baseUrl)) return splitBaseUrls.get(baseUrl);
+  const parsed = new URL(baseUrl);
+  const isPlain = parsed.username === '' && parsed.password === '' && !/[?#]/.test(baseUrl);
+  const prefix = parsed.pathname === '/' && !baseUrl.endsWith('/') ? '' : parsed.pathname;
+  const split = isPlain
+    ? { origin: parsed.origin, path: (upstream: UpstreamRequest) => prefix + upstream.path }
+    : undefined;
+  if (splitBaseUrls.size >= splitBaseUrlsMax) splitBaseUrls.clear();
+  splitBaseUrls.set(baseUrl, split);
+  return split;
 }
 
 /** Request headers: the adapter's, the provider's configured extras, then auth (never logged). */
