@@ -59,6 +59,8 @@ function runStream(
     let firstOutputAtMs: number | undefined;
     let lastWriteAtMs = 0;
     let heartbeat: NodeJS.Timeout | undefined;
+    let unwritten = '';
+    let isWriteQueued = false;
     const parser = createSseParser({
       eventBytesMax: limits.sseEventBytesMax,
       onEvent: (sseEvent) => {
@@ -79,10 +81,28 @@ function runStream(
       }
       let frames = '';
       for (const event of events) frames += renderer.renderEvent(event);
-      if (frames.length > 0) lastWriteAtMs = routed.app.now();
-      const isWritable = frames.length === 0 || response.write(frames);
+      if (frames.length > 0) {
+        lastWriteAtMs = routed.app.now();
+        unwritten += frames;
+        if (!isWriteQueued) {
+          isWriteQueued = true;
+          queueMicrotask(writeFrames);
+        }
+      }
       if (state.error !== undefined) return fail(upstreamStreamError(routed, state));
-      if (!isWritable) {
+    }
+
+    /**
+     * undici hands over one HTTP chunk at a time and providers send each SSE event as its own chunk, so one socket
+     * read brings dozens. Their frames go out together once the read's callback is done (a microtask: no time
+     * added), as one write with one chunk header instead of one per event. Backpressure pauses the upstream body.
+     */
+    function writeFrames(): void {
+      isWriteQueued = false;
+      if (unwritten.length === 0) return;
+      const frames = unwritten;
+      unwritten = '';
+      if (!response.write(frames)) {
         body.pause();
         response.once('drain', () => body.resume());
       }
@@ -125,6 +145,7 @@ function runStream(
 
     function settle(ending: Ending, error: GatewayError | undefined, streamRenderer: StreamRenderer): void {
       isSettled = true;
+      writeFrames();
       clearInterval(heartbeat);
       const settled = settleGeneration(routed.app, {
         call: routed.call,

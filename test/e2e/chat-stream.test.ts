@@ -1,4 +1,5 @@
 import type OpenAI from 'openai';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sseFrames } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
@@ -44,7 +45,54 @@ function textChunks(pieces: readonly string[], withUsage = true): unknown[] {
   ];
 }
 
+/** The raw bytes of one HTTP/1.1 exchange (`Connection: close`), read until the gateway closes the socket. */
+function exchangeRaw(url: string, request: { readonly path: string; readonly key: string; readonly body: string }) {
+  const { hostname, port } = new URL(url);
+  return new Promise<Buffer>((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    socket.on('end', () => resolve(Buffer.concat(received)));
+    socket.on('error', reject);
+    socket.write(
+      `POST ${request.path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${request.key}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(request.body)}\r\nConnection: close\r\n\r\n${request.body}`,
+    );
+  });
+}
+
+/** The sizes of a chunked body's chunks (the terminating 0 excluded): one per `write()` the server made. */
+function readChunkSizes(raw: Buffer): number[] {
+  const text = raw.toString('latin1');
+  let at = text.indexOf('\r\n\r\n') + 4;
+  const sizes: number[] = [];
+  for (;;) {
+    const lineEnd = text.indexOf('\r\n', at);
+    const size = Number.parseInt(text.slice(at, lineEnd), 16);
+    if (!(size > 0)) return sizes;
+    sizes.push(size);
+    at = lineEnd + 2 + size + 2;
+  }
+}
+
 describe('POST /v1/chat/completions (stream)', () => {
+  it('sends a burst of upstream events on as one write, not one write per event', async () => {
+    const pieces = Array.from({ length: 20 }, (_, index) => `w${index} `);
+    // The fake writes every frame in one tick: one socket write of 24 HTTP chunks, which undici hands over one by one.
+    fake.enqueue({ kind: 'sse', frames: sseFrames(textChunks(pieces)) });
+    const raw = await exchangeRaw(gateway.url, {
+      path: '/v1/chat/completions',
+      key: memberKey,
+      body: JSON.stringify({ model: 'test/fake-model', messages: [{ role: 'user', content: 'hi' }], stream: true }),
+    });
+    expect(raw.toString('latin1')).toMatch(/^HTTP\/1\.1 200 /);
+    const text = raw.toString('utf8');
+    for (const piece of pieces) expect(text).toContain(`"content":"${piece}"`);
+    // The 20 text events and the finish: one write as they arrived together; then the end (`[DONE]`). A write per
+    // event would be 22 or more chunks.
+    expect(readChunkSizes(raw).length).toBeLessThanOrEqual(3);
+  });
+
   it('streams exact text; the usage chunk only when asked, but usage is always requested upstream', async () => {
     fake.enqueue({ kind: 'sse', frames: sseFrames(textChunks(['Hel', 'lo ', 'world'])) });
     const stream = await client.chat.completions.create({
