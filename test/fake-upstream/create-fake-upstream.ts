@@ -176,13 +176,18 @@ export async function createFakeUpstream(): Promise<FakeUpstream> {
 }
 
 /** Waits, returning early when the client closes the response (so a hung scenario ends with its client). */
+/** Waits `ms`, or less if the client goes away; leaves no listener behind (a paced stream sleeps once per frame). */
 function sleepUnlessClosed(ms: number, response: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    response.once('close', () => {
+    const onClose = (): void => {
       clearTimeout(timer);
       resolve();
-    });
+    };
+    const timer = setTimeout(() => {
+      response.off('close', onClose);
+      resolve();
+    }, ms);
+    response.once('close', onClose);
   });
 }
 
