@@ -7,7 +7,7 @@ import { renderNanos } from '../../src/metering/index.js';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import { completeScript } from '../fake-upstream/protocol-scripts.js';
-import { clusterPepper, createClusterConfig } from '../support/cluster-config.js';
+import { clusterPepper, createClusterConfig, readJournalDepth } from '../support/cluster-config.js';
 import { testAdminKey } from '../support/gateway-config.js';
 import { createTestDatabase, findPostgresSkipReason } from '../support/start-postgres.js';
 import type { TestDatabase } from '../support/start-postgres.js';
@@ -103,14 +103,7 @@ async function readCredits(nodeUrl: string, key: string): Promise<Record<string,
 async function awaitJournalsDrained(): Promise<void> {
   const pollsMax = 200;
   for (let poll = 0; poll < pollsMax; poll += 1) {
-    const depths = await Promise.all(
-      nodes.map(async (node) => {
-        const page = await (
-          await fetch(`${node.url}/metrics`, { headers: { authorization: `Bearer ${testAdminKey}` } })
-        ).text();
-        return Number(/^meridian_journal_depth (\d+)$/m.exec(page)?.[1]);
-      }),
-    );
+    const depths = await Promise.all(nodes.map((node) => readJournalDepth(node.url)));
     if (depths.every((depth) => depth === 0)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -7,7 +7,7 @@ import { renderNanos } from '../../src/metering/index.js';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import { streamScript } from '../fake-upstream/protocol-scripts.js';
-import { clusterPepper, createClusterConfig } from '../support/cluster-config.js';
+import { clusterPepper, createClusterConfig, readJournalDepth } from '../support/cluster-config.js';
 import { testAdminKey } from '../support/gateway-config.js';
 import { readSseData } from '../support/read-sse.js';
 import { findPrivatePostgresSkipReason, startPrivatePostgres } from '../support/start-private-postgres.js';
@@ -98,13 +98,6 @@ async function finishStream(response: Response): Promise<{ text: string; id: str
   };
 }
 
-async function scrapeJournalDepth(): Promise<number> {
-  const page = await (
-    await fetch(`${node.url}/metrics`, { headers: { authorization: `Bearer ${testAdminKey}` } })
-  ).text();
-  return Number(/^meridian_journal_depth (\d+)$/m.exec(page)?.[1]);
-}
-
 async function verifyLedger(): Promise<string> {
   const { stdout } = await run(
     process.execPath,
@@ -138,7 +131,7 @@ async function runFault(orgId: string, fault: () => Promise<void>, recover: () =
   const finished = await Promise.all(responses.map((response) => finishStream(response)));
   expect(finished.map((stream) => [stream.text, stream.isDone])).toEqual(Array(streamsPerFault).fill(['abcdef', true]));
   expect(fake.received).toHaveLength(streamsPerFault);
-  expect(await scrapeJournalDepth()).toBe(streamsPerFault);
+  expect(await readJournalDepth(node.url)).toBe(streamsPerFault);
 
   await recover();
   await awaitReady();
@@ -169,10 +162,10 @@ async function awaitReady(): Promise<void> {
 }
 
 async function awaitJournalDrained(): Promise<void> {
-  let depth = await scrapeJournalDepth();
+  let depth = await readJournalDepth(node.url);
   for (let attempt = 0; attempt < 120 && depth !== 0; attempt += 1) {
     await new Promise((resolve) => setTimeout(resolve, 250));
-    depth = await scrapeJournalDepth();
+    depth = await readJournalDepth(node.url);
   }
   expect(depth).toBe(0);
 }
@@ -229,7 +222,7 @@ async function runRestartWithBacklog(orgId: string, signal: 'SIGTERM' | 'SIGKILL
   await postgres.stop();
   const finished = await Promise.all(responses.map((response) => finishStream(response)));
   expect(finished.map((stream) => stream.text)).toEqual(Array(streamsPerFault).fill('abcdef'));
-  expect(await scrapeJournalDepth()).toBe(streamsPerFault);
+  expect(await readJournalDepth(node.url)).toBe(streamsPerFault);
   const exited = new Promise((resolve) => node.child.once('exit', resolve));
   node.child.kill(signal);
   await exited;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createCreditsConfig } from './credits-config.js';
+import { testAdminKey } from './gateway-config.js';
 
 /** One pepper for every node of a test cluster: keys created on one node must authenticate on the others. */
 export const clusterPepper = randomBytes(32).toString('hex');
@@ -25,4 +26,12 @@ export function createClusterConfig(input: {
     'storage: { url: "sqlite:{{dir}}/meridian.db" }',
     `storage: { url: "${input.postgresUrl}" }${redis}\ncluster: { node_id: ${input.nodeId}, nodes_expected: ${input.nodesExpected} }\nbilling: ${billing}`,
   );
+}
+
+/** A node's settlements still waiting in its journal for PostgreSQL (`meridian_journal_depth` on its /metrics). */
+export async function readJournalDepth(nodeUrl: string): Promise<number> {
+  const page = await (
+    await fetch(`${nodeUrl}/metrics`, { headers: { authorization: `Bearer ${testAdminKey}` } })
+  ).text();
+  return Number(/^meridian_journal_depth (\d+)$/m.exec(page)?.[1]);
 }

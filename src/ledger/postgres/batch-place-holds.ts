@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { PlaceHoldInput, PlaceHoldResult } from '../ledger-types.js';
 import { assertPlaceHoldInput } from '../sqlite/place-hold.js';
+import { withTransaction } from '../../storage/postgres/with-transaction.js';
 import { buildParameters, placeHold, placeHoldSql, readResult } from './place-hold.js';
 import type { PlaceHoldRow } from './place-hold.js';
 
@@ -69,23 +70,12 @@ async function runBatch(pool: Pool, batch: readonly Waiting[]): Promise<void> {
   );
 }
 
-async function decideInTransaction(pool: Pool, batch: readonly Waiting[]): Promise<(PlaceHoldResult | undefined)[]> {
-  const client = await pool.connect();
-  let isBroken = false;
-  try {
-    await client.query('BEGIN');
+function decideInTransaction(pool: Pool, batch: readonly Waiting[]): Promise<(PlaceHoldResult | undefined)[]> {
+  return withTransaction(pool, async (client) => {
     const decided: (PlaceHoldResult | undefined)[] = [];
     for (const waiting of batch) decided.push(await decideOne(client, waiting.input));
-    await client.query('COMMIT');
     return decided;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {
-      isBroken = true;
-    });
-    throw error;
-  } finally {
-    client.release(isBroken);
-  }
+  });
 }
 
 /** One admission under its savepoint; undefined when it must run alone (a lost race, or a key limit to check first). */

@@ -9,6 +9,7 @@ import { checkIdempotency } from './check-idempotency.js';
 import { checkNoLostUsage } from './check-no-lost-usage.js';
 import { checkSaneAmounts } from './check-sane-amounts.js';
 import { queryRows } from './verify-context.js';
+import { withTransaction } from '../../../storage/postgres/with-transaction.js';
 
 /** Every account's cached balance: both org accounts from each org row, platform accounts folded plus unfolded. */
 async function readCachedBalances(client: PoolClient): Promise<Map<string, bigint>> {
@@ -36,36 +37,28 @@ async function readCachedBalances(client: PoolClient): Promise<Map<string, bigin
  * caches only this layout has (each key's held and charged totals). Every check reads one REPEATABLE READ snapshot,
  * so nodes writing meanwhile cannot make the totals disagree.
  */
-export async function verifyPostgresLedger(pool: Pool, nowMs: number, graceMs: number): Promise<InvariantResult[]> {
-  const client = await pool.connect();
-  let isBroken = false;
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const context = { client, nowMs, graceMs, cachedBalances: await readCachedBalances(client) };
-    const results = [
-      await checkConservation(context),
-      await checkBoundedSpend(context),
-      await checkExactlyOnce(context),
-      await checkNoLostUsage(context),
-      await checkHoldsDrain(context),
-      await checkIdempotency(context),
-      await checkSaneAmounts(context),
-      {
-        id: 'INV-8',
-        title: 'Isolation',
-        ok: true,
-        failures: [],
-        note: 'isolation is an API property, tested end to end',
-      },
-    ];
-    await client.query('COMMIT');
-    return results;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {
-      isBroken = true;
-    });
-    throw error;
-  } finally {
-    client.release(isBroken);
-  }
+export function verifyPostgresLedger(pool: Pool, nowMs: number, graceMs: number): Promise<InvariantResult[]> {
+  return withTransaction(
+    pool,
+    async (client) => {
+      const context = { client, nowMs, graceMs, cachedBalances: await readCachedBalances(client) };
+      return [
+        await checkConservation(context),
+        await checkBoundedSpend(context),
+        await checkExactlyOnce(context),
+        await checkNoLostUsage(context),
+        await checkHoldsDrain(context),
+        await checkIdempotency(context),
+        await checkSaneAmounts(context),
+        {
+          id: 'INV-8',
+          title: 'Isolation',
+          ok: true,
+          failures: [],
+          note: 'isolation is an API property, tested end to end',
+        },
+      ];
+    },
+    'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+  );
 }
