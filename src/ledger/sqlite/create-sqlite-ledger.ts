@@ -37,16 +37,17 @@ function createBatchedBook(database: Database, statements: LedgerStatements, opt
   // its own after the delay. A crash inside the delay loses only holds of calls that had not finished: no
   // settlement, which is exactly what the reconciler's rule (charge 0) would book for them.
   const delayMs = options.holdWriteDelayMs ?? holdWriteDelayMsDefault;
-  const schedule = (flush: () => void): void => {
-    setTimeout(function run() {
+  const schedule = (flush: () => void): (() => void) => {
+    let timer = setTimeout(function run() {
       if (!database.open) return;
       try {
         flush();
       } catch (error) {
         options.onFlushError?.(error);
-        setTimeout(run, flushRetryMs).unref();
+        timer = setTimeout(run, flushRetryMs).unref();
       }
     }, delayMs).unref();
+    return () => clearTimeout(timer);
   };
   return createHoldBook(database, statements, { schedule });
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHoldInput as hold, findFailingInvariants, openTestLedger } from './test-support.js';
 
 const batched = { holdCommit: 'batched' } as const;
@@ -51,6 +51,30 @@ describe('batched admission (hold book)', () => {
       chargedNanos: 0n,
     });
     expect(findFailingInvariants(ledger, 1_000_000, 0)).toEqual([]);
+  });
+
+  it('a commit that takes the queued holds along calls off their scheduled write; the next hold waits its own delay', () => {
+    vi.useFakeTimers();
+    try {
+      const { database, ledger } = openTestLedger(':memory:', { ...batched, holdWriteDelayMs: 50 });
+      ledger.grant({ grantId: 'g', orgId: 'org-a', amount: 5_000n, nowMs: 0 });
+      ledger.placeHold(hold('req-1')); // its write is due at t = 50
+      vi.advanceTimersByTime(10);
+      ledger.withPendingWritten(() =>
+        ledger.settle({ requestId: 'req-1', chargeNanos: 300n, attemptCosts: [], nowMs: 1_000_010 }),
+      );
+      expect(countWritten(database)).toEqual({ holds: 1, postings: 1 });
+      vi.advanceTimersByTime(30);
+      ledger.placeHold(hold('req-2')); // t = 40: due at t = 90, not at req-1's t = 50
+      vi.advanceTimersByTime(49);
+      expect(countWritten(database)).toEqual({ holds: 1, postings: 1 });
+      vi.advanceTimersByTime(1);
+      expect(countWritten(database)).toEqual({ holds: 2, postings: 2 });
+      expect(vi.getTimerCount()).toBe(0);
+      expect(findFailingInvariants(ledger, 1_000_100, 0)).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('writes the queue before any other call reads or settles', () => {

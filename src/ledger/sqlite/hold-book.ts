@@ -48,13 +48,16 @@ function addTo(totals: Map<string, Nanos>, id: string, delta: Nanos): void {
 export function createHoldBook(
   database: Database,
   statements: LedgerStatements,
-  options: { readonly schedule: (flush: () => void) => void },
+  options: {
+    /** Arranges for `flush` to run later; returns how to call that off (the queue was written some other way). */
+    readonly schedule: (flush: () => void) => () => void;
+  },
 ): HoldBook {
   let queue: QueuedHold[] = [];
   const queuedByRequest = new Map<string, QueuedHold>();
   const queuedByOrg = new Map<string, Nanos>();
   const heldByKey = new Map<string, Nanos>();
-  let isScheduled = false;
+  let cancelScheduled: (() => void) | undefined;
 
   const view: HoldView = {
     available: (orgId) => readBalance(statements, ledgerAccounts.orgAvailable(orgId)) - (queuedByOrg.get(orgId) ?? 0n),
@@ -72,7 +75,10 @@ export function createHoldBook(
 
   /** Writes the queue in the current transaction (or its own); returns how to put it back if that rolls back. */
   function writeQueue(): () => void {
-    if (queue.length === 0) return () => undefined;
+    if (queue.length === 0) {
+      cancelScheduledWrite();
+      return () => undefined;
+    }
     const taken = queue;
     const written = writeAll.immediate(taken);
     // Only another process spending the same org between decision and write makes a hold smaller.
@@ -81,6 +87,10 @@ export function createHoldBook(
     queue = [];
     queuedByRequest.clear();
     queuedByOrg.clear();
+    // Nothing is left to write: a write scheduled for these holds would otherwise take the next call's hold
+    // early, on its own commit, at whatever moment its timer fires (often between that call's upstream request and
+    // its first byte). The next admission schedules its own.
+    cancelScheduledWrite();
     return () => {
       taken.forEach((hold, index) => addTo(heldByKey, hold.input.keyId, -(shortfalls[index] ?? 0n)));
       queue = [...taken, ...queue];
@@ -88,11 +98,20 @@ export function createHoldBook(
         queuedByRequest.set(hold.input.requestId, hold);
         addTo(queuedByOrg, hold.input.orgId, hold.amount);
       }
+      scheduleWrite();
     };
   }
 
+  function scheduleWrite(): void {
+    cancelScheduled ??= options.schedule(flush);
+  }
+
+  function cancelScheduledWrite(): void {
+    cancelScheduled?.();
+    cancelScheduled = undefined;
+  }
+
   function flush(): void {
-    isScheduled = false;
     writeQueue();
   }
 
@@ -140,10 +159,7 @@ export function createHoldBook(
     queuedByRequest.set(input.requestId, hold);
     addTo(queuedByOrg, input.orgId, hold.amount);
     addTo(heldByKey, input.keyId, hold.amount);
-    if (!isScheduled) {
-      isScheduled = true;
-      options.schedule(flush);
-    }
+    scheduleWrite();
     return decision;
   }
 
