@@ -19,8 +19,9 @@ import { createStreamContentCapture } from './capture-content.js';
 /**
  * The streaming path. Events are held until the first output event so that an
  * upstream "200 then error frame" still fails before anything reaches the client
- * (and can be retried); after that, each upstream chunk is rendered and written
- * at once (no added buffering), with backpressure from the client socket.
+ * (and can be retried); that first output is written at once, with the headers;
+ * after it, the frames of one upstream socket read go out as one write (no added
+ * buffering: a microtask later), with backpressure from the client socket.
  */
 export async function streamModelCall(routed: RoutedCall, upstreamResponse: UpstreamResponse): Promise<CallOutcome> {
   const contentType = String(upstreamResponse.headers['content-type'] ?? '');
@@ -71,6 +72,7 @@ function runStream(
     function handleEvents(events: StreamEvent[]): void {
       for (const event of events) trackStreamEvent(state, event);
       if (capture !== undefined) for (const event of events) capture.track(event);
+      let isFirstOutput = false;
       if (!isCommitted) {
         if (state.error !== undefined) return fail(upstreamStreamError(routed, state));
         pending = pending.length === 0 ? events : pending.concat(events);
@@ -78,13 +80,17 @@ function runStream(
         commit();
         events = pending;
         pending = [];
+        isFirstOutput = true;
       }
       let frames = '';
       for (const event of events) frames += renderer.renderEvent(event);
       if (frames.length > 0) {
         lastWriteAtMs = routed.app.now();
         unwritten += frames;
-        if (!isWriteQueued) {
+        // The first output goes out at once, with the headers (time to first token); later frames of the same
+        // socket read follow together.
+        if (isFirstOutput) writeFrames();
+        else if (!isWriteQueued) {
           isWriteQueued = true;
           queueMicrotask(writeFrames);
         }

@@ -75,6 +75,15 @@ function readChunkSizes(raw: Buffer): number[] {
   }
 }
 
+/** The text of a chunked body's first chunk: the first `write()` the server made, headers aside. */
+function readFirstChunk(raw: Buffer): string {
+  const text = raw.toString('latin1');
+  const at = text.indexOf('\r\n\r\n') + 4;
+  const lineEnd = text.indexOf('\r\n', at);
+  const size = Number.parseInt(text.slice(at, lineEnd), 16);
+  return text.slice(lineEnd + 2, lineEnd + 2 + size);
+}
+
 describe('POST /v1/chat/completions (stream)', () => {
   it('sends a burst of upstream events on as one write, not one write per event', async () => {
     const pieces = Array.from({ length: 20 }, (_, index) => `w${index} `);
@@ -88,9 +97,14 @@ describe('POST /v1/chat/completions (stream)', () => {
     expect(raw.toString('latin1')).toMatch(/^HTTP\/1\.1 200 /);
     const text = raw.toString('utf8');
     for (const piece of pieces) expect(text).toContain(`"content":"${piece}"`);
-    // The 20 text events and the finish: one write as they arrived together; then the end (`[DONE]`). A write per
-    // event would be 22 or more chunks.
-    expect(readChunkSizes(raw).length).toBeLessThanOrEqual(3);
+    // The first text event goes out at once with the role chunk (time to first token); the other 19 and the finish
+    // in one write as they arrived together; then the end (`[DONE]`). A write per event would be 22 or more chunks.
+    const chunks = readChunkSizes(raw);
+    expect(chunks.length).toBeLessThanOrEqual(3);
+    const first = readFirstChunk(raw);
+    expect(first).toContain('"role":"assistant"');
+    expect(first).toContain('"content":"w0 "');
+    expect(first).not.toContain('"content":"w1 "');
   });
 
   it('streams exact text; the usage chunk only when asked, but usage is always requested upstream', async () => {
