@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { PlaceHoldInput, PlaceHoldResult } from '../ledger-types.js';
 import { assertPlaceHoldInput } from '../sqlite/place-hold.js';
 import { withTransaction } from '../../storage/postgres/with-transaction.js';
@@ -18,11 +18,17 @@ interface Waiting {
  * Group commit for admissions (ADR 2026-11-30-cluster-storage, amendment). Each admission takes its org's balance row
  * lock and, alone, holds it through its commit's WAL flush, so one org's admissions would be serialised at one flush
  * each. Here a node sends one org's admissions that arrive while its previous batch is in flight as one transaction:
- * the org row is locked once, each admission runs the same single statement as {@link placeHold} under its own
- * savepoint, in arrival order, and one COMMIT (one flush) makes them all durable. Nothing changes in what is decided:
- * the statements are the same and run one after another under the same lock. An admission whose statement fails (a
- * lost race on its request id or its key's first hold) is rolled back to its savepoint and then run alone, with
- * {@link placeHold}'s retries. If the transaction fails, nothing of it was written and every admission in it fails.
+ * the org row is locked once, each admission runs the same single statement as {@link placeHold}, in arrival order,
+ * and one COMMIT (one flush) makes them all durable. Nothing changes in what is decided: the statements are the same
+ * and run one after another under the same lock.
+ *
+ * The batch holds the org's lock for as long as its round trips take, so it makes one: the whole transaction is one
+ * query (ADR 2026-11-30-hot-path-costs). Only a request id that another node admitted between a statement's snapshot
+ * and its insert makes a statement fail (unique violation), which aborts the transaction; nothing of it was written,
+ * and the batch runs again with each admission under its own savepoint (three round trips each). An admission that
+ * fails there (the same race again) is rolled back to its savepoint and then run alone, with {@link placeHold}'s
+ * retries.
+ * If a transaction fails otherwise, nothing of it was written and every admission in it fails.
  */
 export function createHoldBatcher(pool: Pool): (input: PlaceHoldInput) => Promise<PlaceHoldResult> {
   const queues = new Map<string, Waiting[]>();
@@ -70,17 +76,74 @@ async function runBatch(pool: Pool, batch: readonly Waiting[]): Promise<void> {
   );
 }
 
-function decideInTransaction(pool: Pool, batch: readonly Waiting[]): Promise<(PlaceHoldResult | undefined)[]> {
-  return withTransaction(pool, async (client) => {
-    const decided: (PlaceHoldResult | undefined)[] = [];
-    for (const waiting of batch) decided.push(await decideOne(client, waiting.input));
-    return decided;
-  });
+/** The batch in one transaction sent as one query; again with savepoints if a request id raced. */
+async function decideInTransaction(pool: Pool, batch: readonly Waiting[]): Promise<(PlaceHoldResult | undefined)[]> {
+  try {
+    return await decideInOneRoundTrip(pool, batch);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return withTransaction(pool, async (client) => {
+      const decided: (PlaceHoldResult | undefined)[] = [];
+      for (const { input } of batch)
+        decided.push(isUsual(input) ? await decideUnderSavepoint(client, input) : undefined);
+      return decided;
+    });
+  }
 }
 
-/** One admission under its savepoint; undefined when it must run alone (a lost race, or a key limit to check first). */
-async function decideOne(client: PoolClient, input: PlaceHoldInput): Promise<PlaceHoldResult | undefined> {
-  if (input.keyLimit !== undefined && !isUsualLimit(input.keyLimit.limitNanos)) return undefined;
+/**
+ * `BEGIN; <one admission's statement> ...; COMMIT` as one simple query: one round trip for the whole batch, so the
+ * org's lock is held only as long as PostgreSQL takes to run the statements, not for a round trip through a busy
+ * event loop per admission. The simple query protocol takes no parameters, so each statement carries its values as
+ * literals (see {@link toSqlLiteral}). A failed statement leaves the transaction aborted (the statements after it do
+ * not run): it is rolled back and the error thrown.
+ */
+async function decideInOneRoundTrip(pool: Pool, batch: readonly Waiting[]): Promise<(PlaceHoldResult | undefined)[]> {
+  const usual = batch.filter((waiting) => isUsual(waiting.input));
+  const client = await pool.connect();
+  let isBroken = false;
+  try {
+    const statements = usual.map((waiting) => inlineParameters(client, buildParameters(waiting.input)));
+    const results = (await client.query(['BEGIN', ...statements, 'COMMIT'].join(';\n'))) as unknown as QueryResult[];
+    const decided = new Map<Waiting, PlaceHoldResult | undefined>();
+    usual.forEach((waiting, index) => {
+      const row = results[index + 1]?.rows[0] as PlaceHoldRow | undefined;
+      decided.set(waiting, row === undefined ? undefined : readResult(row, waiting.input));
+    });
+    return batch.map((waiting) => decided.get(waiting));
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {
+      isBroken = true;
+    });
+    throw error;
+  } finally {
+    client.release(isBroken);
+  }
+}
+
+/** {@link placeHoldSql} with `$n` replaced by the n-th parameter as a literal. */
+function inlineParameters(client: PoolClient, parameters: readonly unknown[]): string {
+  return placeHoldSql.replace(/\$(\d+)/g, (_, position: string) =>
+    toSqlLiteral(client, parameters[Number(position) - 1]),
+  );
+}
+
+/** Ids are quoted by the driver's `escapeLiteral`; amounts and times are integers; nothing else is accepted. */
+function toSqlLiteral(client: PoolClient, value: unknown): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  if (typeof value === 'string') return client.escapeLiteral(value);
+  throw new TypeError(`an admission parameter cannot be inlined: ${typeof value}`);
+}
+
+/** An unusual key limit takes placeHold's path alone, and its error. */
+function isUsual(input: PlaceHoldInput): boolean {
+  return input.keyLimit === undefined || isUsualLimit(input.keyLimit.limitNanos);
+}
+
+/** One admission under its savepoint; undefined when it must run alone (a lost race). */
+async function decideUnderSavepoint(client: PoolClient, input: PlaceHoldInput): Promise<PlaceHoldResult | undefined> {
   await client.query('SAVEPOINT hold');
   try {
     const { rows } = await client.query<PlaceHoldRow>(placeHoldSql, buildParameters(input));

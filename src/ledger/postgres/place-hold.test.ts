@@ -8,6 +8,7 @@ import { openPostgresPool } from '../../storage/postgres/open-postgres-pool.js';
 import type { PlaceHoldInput } from '../ledger-types.js';
 import type { AsyncLedger } from './async-ledger.js';
 import { createPostgresLedger } from './create-postgres-ledger.js';
+import { buildParameters, placeHoldSql } from './place-hold.js';
 import { settleHoldInTransaction } from './settle-hold.js';
 
 /**
@@ -60,6 +61,18 @@ function hold(requestId: string, overrides: Partial<PlaceHoldInput> = {}): Place
     ttlMs: 60_000,
     ...overrides,
   };
+}
+
+/**
+ * A query as a short label: the admission statement (its parameters as `$n` or inlined) is `admit`, a batch sent as
+ * one query is its statements' labels joined; anything else is its text.
+ */
+function describeQuery(text: string): string {
+  const admission = placeHoldSql.trim().slice(0, 40);
+  return text
+    .split(';\n')
+    .map((statement) => (statement.trim().startsWith(admission) ? 'admit' : statement.trim()))
+    .join('; ');
 }
 
 /** Waits (bounded) until `count` statements are blocked on a row lock. */
@@ -168,12 +181,12 @@ describe.skipIf(skipReason !== undefined)('placeHold on PostgreSQL under the org
     expect(
       results.map((result) => (result.ok ? `ok ${result.amount}` : `${result.reason} ${result.affordableNanos}`)),
     ).toEqual([...Array<string>(5).fill('ok 1000'), ...Array<string>(5).fill('insufficient_credits 500')]);
-    // The nine queued ones went as one transaction: one BEGIN, nine savepoints, one COMMIT of theirs (plus the lock's).
-    expect(statements.filter((text) => /^(BEGIN|COMMIT|SAVEPOINT)/.test(text))).toEqual([
+    // The nine queued ones went as one transaction in one round trip: BEGIN, their nine statements, COMMIT, in one
+    // query, no savepoints (the first admission ran alone; the COMMIT before the batch is the lock's).
+    expect(statements.filter((text) => !text.startsWith('SELECT COUNT(*) AS waiting')).map(describeQuery)).toEqual([
+      'admit',
       'COMMIT',
-      'BEGIN',
-      ...Array<string>(9).fill('SAVEPOINT hold'),
-      'COMMIT',
+      `BEGIN; ${Array<string>(9).fill('admit').join('; ')}; COMMIT`,
     ]);
     const { rows } = await lockingPool.query<{ request_id: string }>(
       'SELECT request_id FROM ledger_holds WHERE org_id = $1 ORDER BY request_id',
@@ -184,6 +197,50 @@ describe.skipIf(skipReason !== undefined)('placeHold on PostgreSQL under the org
       availableNanos: 500n,
       heldNanos: 5_000n,
       grantedNanos: 5_500n,
+      chargedNanos: 0n,
+    });
+    expect((await ledger.verify(1_000_000, 0)).filter((result) => !result.ok)).toEqual([]);
+  });
+  it('runs a batch again under savepoints when another node admitted one of its request ids meanwhile', async () => {
+    await ledger.grant({ grantId: `${orgId}:g`, orgId, amount: 5_000n, nowMs: 0 });
+    // Another node's admission of req-2 holds the org row lock, its hold written but not committed.
+    const other = await openLockingTransaction(async (client) => {
+      await client.query(placeHoldSql, buildParameters(hold('req-2', { amountMax: 2_000n })));
+    });
+    const query = vi.spyOn(pg.Client.prototype, 'query');
+    // A free call needs no org lock: it runs alone and ends at once; req-2 and req-3 then go as one batch, whose
+    // first statement (req-2) takes its snapshot before the other node commits and waits for the lock.
+    const admissions = [
+      ledger.placeHold(hold('req-0', { amountMax: 0n, amountMin: 0n })),
+      ledger.placeHold(hold('req-2')),
+      ledger.placeHold(hold('req-3')),
+    ];
+    await waitForLockWaiters(1);
+    await other.commit();
+    const results = await Promise.all(admissions);
+    const statements = query.mock.calls.map((call) => call[0]).filter((text) => typeof text === 'string');
+    query.mockRestore();
+    // req-2 is the other node's hold (2 000), not a second one; req-3 is decided on what is left.
+    expect(results).toEqual([
+      { ok: true, amount: 0n },
+      { ok: true, amount: 2_000n },
+      { ok: true, amount: 1_000n },
+    ]);
+    // The batch's query failed on req-2's id (nothing of it written), then ran again, each under its savepoint.
+    expect(statements.filter((text) => /^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT)/.test(text)).map(describeQuery)).toEqual([
+      'BEGIN; admit; admit; COMMIT',
+      'COMMIT',
+      'ROLLBACK',
+      'BEGIN',
+      'SAVEPOINT hold',
+      'SAVEPOINT hold',
+      'COMMIT',
+    ]);
+    expect(await ledger.postings({ requestId: `${orgId}:req-2` })).toHaveLength(1);
+    expect(await ledger.balance(orgId)).toEqual({
+      availableNanos: 2_000n,
+      heldNanos: 3_000n,
+      grantedNanos: 5_000n,
       chargedNanos: 0n,
     });
     expect((await ledger.verify(1_000_000, 0)).filter((result) => !result.ok)).toEqual([]);
