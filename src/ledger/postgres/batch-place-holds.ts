@@ -23,7 +23,7 @@ interface Waiting {
  * and run one after another under the same lock.
  *
  * The batch holds the org's lock for as long as its round trips take, so it makes one: the whole transaction is one
- * query (ADR 2026-11-30-hot-path-costs). Only a request id that another node admitted between a statement's snapshot
+ * query, of the statement prepared once per connection (ADR 2026-11-30-hot-path-costs). Only a request id that another node admitted between a statement's snapshot
  * and its insert makes a statement fail (unique violation), which aborts the transaction; nothing of it was written,
  * and the batch runs again with each admission under its own savepoint (three round trips each). An admission that
  * fails there (the same race again) is rolled back to its savepoint and then run alone, with {@link placeHold}'s
@@ -76,12 +76,13 @@ async function runBatch(pool: Pool, batch: readonly Waiting[]): Promise<void> {
   );
 }
 
-/** The batch in one transaction sent as one query; again with savepoints if a request id raced. */
+/** The batch in one transaction sent as one query; the old way (savepoints, a round trip each) if that failed. */
 async function decideInTransaction(pool: Pool, batch: readonly Waiting[]): Promise<(PlaceHoldResult | undefined)[]> {
   try {
     return await decideInOneRoundTrip(pool, batch);
   } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
+    // A request id that raced, or a server that lost the prepared statement twice (a pooler between us and it).
+    if (!isUniqueViolation(error) && !isUnknownPreparedStatement(error)) throw error;
     return withTransaction(pool, async (client) => {
       const decided: (PlaceHoldResult | undefined)[] = [];
       for (const { input } of batch)
@@ -91,41 +92,62 @@ async function decideInTransaction(pool: Pool, batch: readonly Waiting[]): Promi
   }
 }
 
+/** The name of {@link placeHoldSql} prepared on a connection, and the connections it is prepared on. */
+const preparedName = 'meridian_place_hold';
+const preparedOn = new WeakSet<PoolClient>();
+const prepareSql = `PREPARE ${preparedName} (text, text, text, bigint, bigint, bigint, bigint, bigint, bigint, bigint) AS ${placeHoldSql}`;
+
 /**
- * `BEGIN; <one admission's statement> ...; COMMIT` as one simple query: one round trip for the whole batch, so the
+ * `BEGIN; EXECUTE meridian_place_hold(…); …; COMMIT` as one simple query: one round trip for the whole batch, so the
  * org's lock is held only as long as PostgreSQL takes to run the statements, not for a round trip through a busy
- * event loop per admission. The simple query protocol takes no parameters, so each statement carries its values as
- * literals (see {@link toSqlLiteral}). A failed statement leaves the transaction aborted (the statements after it do
- * not run): it is rolled back and the error thrown.
+ * event loop per admission. The statement is prepared once per connection: planning it cost more than running it
+ * (0.39 against 0.26 ms here), and a batch of 64 took 58–63 ms with the statement text inlined against 10–17 ms
+ * prepared. The simple query protocol takes no parameters, so each EXECUTE carries its values as literals (see
+ * {@link toSqlLiteral}). A failed statement leaves the transaction aborted (the statements after it do not run): it
+ * is rolled back and the error thrown; a connection that lost the prepared statement prepares it again, once.
  */
 async function decideInOneRoundTrip(pool: Pool, batch: readonly Waiting[]): Promise<(PlaceHoldResult | undefined)[]> {
   const usual = batch.filter((waiting) => isUsual(waiting.input));
   const client = await pool.connect();
   let isBroken = false;
   try {
-    const statements = usual.map((waiting) => inlineParameters(client, buildParameters(waiting.input)));
-    const results = (await client.query(['BEGIN', ...statements, 'COMMIT'].join(';\n'))) as unknown as QueryResult[];
+    const text = ['BEGIN', ...usual.map((waiting) => executeStatement(client, waiting.input)), 'COMMIT'].join(';\n');
+    const results = await queryPrepared(client, text);
     const decided = new Map<Waiting, PlaceHoldResult | undefined>();
     usual.forEach((waiting, index) => {
       const row = results[index + 1]?.rows[0] as PlaceHoldRow | undefined;
       decided.set(waiting, row === undefined ? undefined : readResult(row, waiting.input));
     });
     return batch.map((waiting) => decided.get(waiting));
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {
-      isBroken = true;
-    });
-    throw error;
   } finally {
     client.release(isBroken);
   }
+
+  /** Runs `text` on a connection with the statement prepared; rolls back and throws if it fails. */
+  async function queryPrepared(client: PoolClient, text: string): Promise<QueryResult[]> {
+    for (let attempt = 1; ; attempt += 1) {
+      if (!preparedOn.has(client)) {
+        await client.query(prepareSql);
+        preparedOn.add(client);
+      }
+      try {
+        return (await client.query(text)) as unknown as QueryResult[];
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {
+          isBroken = true;
+        });
+        if (!isUnknownPreparedStatement(error) || attempt >= 2 || isBroken) throw error;
+        preparedOn.delete(client);
+      }
+    }
+  }
 }
 
-/** {@link placeHoldSql} with `$n` replaced by the n-th parameter as a literal. */
-function inlineParameters(client: PoolClient, parameters: readonly unknown[]): string {
-  return placeHoldSql.replace(/\$(\d+)/g, (_, position: string) =>
-    toSqlLiteral(client, parameters[Number(position) - 1]),
-  );
+/** One admission's `EXECUTE`, its parameters as literals. */
+function executeStatement(client: PoolClient, input: PlaceHoldInput): string {
+  return `EXECUTE ${preparedName}(${buildParameters(input)
+    .map((value) => toSqlLiteral(client, value))
+    .join(', ')})`;
 }
 
 /** Ids are quoted by the driver's `escapeLiteral`; amounts and times are integers; nothing else is accepted. */
@@ -162,5 +184,14 @@ function isUsualLimit(limitNanos: bigint): boolean {
 }
 
 function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+  return hasCode(error, '23505');
+}
+
+/** `invalid_sql_statement_name`: the connection does not know the prepared statement (it was reset). */
+function isUnknownPreparedStatement(error: unknown): boolean {
+  return hasCode(error, '26000');
+}
+
+function hasCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
 }

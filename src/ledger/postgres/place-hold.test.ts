@@ -64,15 +64,24 @@ function hold(requestId: string, overrides: Partial<PlaceHoldInput> = {}): Place
 }
 
 /**
- * A query as a short label: the admission statement (its parameters as `$n` or inlined) is `admit`, a batch sent as
- * one query is its statements' labels joined; anything else is its text.
+ * A query as a short label: the admission statement (with its parameters, or the prepared one executed) is `admit`,
+ * a batch sent as one query is its statements' labels joined; anything else is its text.
  */
 function describeQuery(text: string): string {
   const admission = placeHoldSql.trim().slice(0, 40);
+  const isAdmission = (statement: string): boolean =>
+    statement.startsWith(admission) || statement.startsWith('EXECUTE meridian_place_hold(');
   return text
     .split(';\n')
-    .map((statement) => (statement.trim().startsWith(admission) ? 'admit' : statement.trim()))
+    .map((statement) => (isAdmission(statement.trim()) ? 'admit' : statement.trim()))
     .join('; ');
+}
+
+/** The queries a node sent, the lock-wait polls and the statement's preparation (once per connection) left out. */
+function listQueries(statements: readonly string[]): string[] {
+  return statements
+    .filter((text) => !text.startsWith('SELECT COUNT(*) AS waiting') && !text.startsWith('PREPARE '))
+    .map(describeQuery);
 }
 
 /** Waits (bounded) until `count` statements are blocked on a row lock. */
@@ -181,9 +190,10 @@ describe.skipIf(skipReason !== undefined)('placeHold on PostgreSQL under the org
     expect(
       results.map((result) => (result.ok ? `ok ${result.amount}` : `${result.reason} ${result.affordableNanos}`)),
     ).toEqual([...Array<string>(5).fill('ok 1000'), ...Array<string>(5).fill('insufficient_credits 500')]);
-    // The nine queued ones went as one transaction in one round trip: BEGIN, their nine statements, COMMIT, in one
-    // query, no savepoints (the first admission ran alone; the COMMIT before the batch is the lock's).
-    expect(statements.filter((text) => !text.startsWith('SELECT COUNT(*) AS waiting')).map(describeQuery)).toEqual([
+    // The nine queued ones went as one transaction in one round trip: BEGIN, their nine statements (the prepared one
+    // executed), COMMIT, in one query, no savepoints (the first admission ran alone; the COMMIT before the batch is
+    // the lock's).
+    expect(listQueries(statements)).toEqual([
       'admit',
       'COMMIT',
       `BEGIN; ${Array<string>(9).fill('admit').join('; ')}; COMMIT`,
@@ -227,7 +237,7 @@ describe.skipIf(skipReason !== undefined)('placeHold on PostgreSQL under the org
       { ok: true, amount: 1_000n },
     ]);
     // The batch's query failed on req-2's id (nothing of it written), then ran again, each under its savepoint.
-    expect(statements.filter((text) => /^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT)/.test(text)).map(describeQuery)).toEqual([
+    expect(listQueries(statements).filter((text) => /^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT)/.test(text))).toEqual([
       'BEGIN; admit; admit; COMMIT',
       'COMMIT',
       'ROLLBACK',
@@ -244,5 +254,34 @@ describe.skipIf(skipReason !== undefined)('placeHold on PostgreSQL under the org
       chargedNanos: 0n,
     });
     expect((await ledger.verify(1_000_000, 0)).filter((result) => !result.ok)).toEqual([]);
+  });
+  it('prepares the statement again on a connection that lost it', async () => {
+    const onePool = openPostgresPool(database.url, { connectionsMax: 1 });
+    try {
+      const node = createPostgresLedger(onePool);
+      await ledger.grant({ grantId: `${orgId}:g`, orgId, amount: 10_000n, nowMs: 0 });
+      const admitThree = (prefix: string) =>
+        Promise.all([0, 1, 2].map((index) => node.placeHold(hold(`${prefix}-${index}`))));
+      // One alone, then a batch of two: the batch prepares the statement on the pool's one connection.
+      expect(await admitThree('a')).toEqual(Array(3).fill({ ok: true, amount: 1_000n }));
+      await onePool.query('DEALLOCATE ALL'); // as a server restart or a pooler's reset would
+      const query = vi.spyOn(pg.Client.prototype, 'query');
+      const results = await admitThree('b');
+      const statements = query.mock.calls.map((call) => call[0]).filter((text) => typeof text === 'string');
+      query.mockRestore();
+      expect(results).toEqual(Array(3).fill({ ok: true, amount: 1_000n }));
+      // The batch failed on the unknown statement (nothing written), prepared it again and ran once more.
+      expect(statements.map((text) => (text.startsWith('PREPARE ') ? 'PREPARE' : describeQuery(text)))).toEqual([
+        'admit',
+        'BEGIN; admit; admit; COMMIT',
+        'ROLLBACK',
+        'PREPARE',
+        'BEGIN; admit; admit; COMMIT',
+      ]);
+      expect(await ledger.balance(orgId)).toMatchObject({ availableNanos: 4_000n, heldNanos: 6_000n });
+      expect((await ledger.verify(1_000_000, 0)).filter((result) => !result.ok)).toEqual([]);
+    } finally {
+      await onePool.end();
+    }
   });
 });
