@@ -23,12 +23,12 @@ interface Waiting {
  * and run one after another under the same lock.
  *
  * The batch holds the org's lock for as long as its round trips take, so it makes one: the whole transaction is one
- * query, of the statement prepared once per connection (ADR 2026-11-30-hot-path-costs). Only a request id that another node admitted between a statement's snapshot
- * and its insert makes a statement fail (unique violation), which aborts the transaction; nothing of it was written,
- * and the batch runs again with each admission under its own savepoint (three round trips each). An admission that
- * fails there (the same race again) is rolled back to its savepoint and then run alone, with {@link placeHold}'s
- * retries.
- * If a transaction fails otherwise, nothing of it was written and every admission in it fails.
+ * query, of the statement prepared once per connection (ADR 2026-11-30-hot-path-costs). Only a request id that
+ * another node admitted between a statement's snapshot and its insert makes a statement fail (unique violation),
+ * which aborts the transaction; nothing of it was written, and the batch runs again with each admission under its
+ * own savepoint (three round trips each). An admission that fails there (the same race again) is rolled back to its
+ * savepoint and then run alone, with {@link placeHold}'s retries. If a transaction fails otherwise, nothing of it was
+ * written and every admission in it fails.
  */
 export function createHoldBatcher(pool: Pool): (input: PlaceHoldInput) => Promise<PlaceHoldResult> {
   const queues = new Map<string, Waiting[]>();
@@ -107,18 +107,19 @@ const prepareSql = `PREPARE ${preparedName} (text, text, text, bigint, bigint, b
  * is rolled back and the error thrown; a connection that lost the prepared statement prepares it again, once.
  */
 async function decideInOneRoundTrip(pool: Pool, batch: readonly Waiting[]): Promise<(PlaceHoldResult | undefined)[]> {
-  const usual = batch.filter((waiting) => isUsual(waiting.input));
   const client = await pool.connect();
   let isBroken = false;
   try {
-    const text = ['BEGIN', ...usual.map((waiting) => executeStatement(client, waiting.input)), 'COMMIT'].join(';\n');
+    const statements = batch.filter(({ input }) => isUsual(input)).map(({ input }) => executeStatement(client, input));
+    const text = ['BEGIN', ...statements, 'COMMIT'].join(';\n');
     const results = await queryPrepared(client, text);
-    const decided = new Map<Waiting, PlaceHoldResult | undefined>();
-    usual.forEach((waiting, index) => {
-      const row = results[index + 1]?.rows[0] as PlaceHoldRow | undefined;
-      decided.set(waiting, row === undefined ? undefined : readResult(row, waiting.input));
+    // results[0] is BEGIN's; the usual admissions' rows follow in batch order.
+    let next = 1;
+    return batch.map(({ input }) => {
+      if (!isUsual(input)) return undefined;
+      const row = results[next++]?.rows[0] as PlaceHoldRow | undefined;
+      return row === undefined ? undefined : readResult(row, input);
     });
-    return batch.map((waiting) => decided.get(waiting));
   } finally {
     client.release(isBroken);
   }
