@@ -66,6 +66,10 @@ export async function startGatewayProcess(
       reject(new Error(`gateway exited with ${String(code)}:\n${output.join('')}`));
     });
   });
+  // A node that dies on its own (a crash, not a signal a test sent) says why in the test run's output.
+  child.once('exit', (code) => {
+    if (code !== null && code !== 0) console.error(`gateway ${url} exited with ${code}:\n${output.join('')}`);
+  });
   return {
     url,
     directory,

@@ -24,10 +24,16 @@ export function openPostgresPool(url: string, options: { readonly connectionsMax
     options: '-c jit=off',
     types: { getTypeParser: readTypeParser },
   });
-  // An idle client that loses its connection emits here; the pool replaces it. Without a listener Node would crash.
-  pool.on('error', () => undefined);
+  // A client whose connection ends emits 'error': an idle one through the pool, which replaces it; a checked-out one
+  // only on itself (the pool listens only while it is idle). Without a listener, Node would throw the error out of
+  // the socket's handler and stop the process. The query that was running, and any later one, fail with it, and the
+  // pool discards the client when it is released.
+  pool.on('error', ignoreError);
+  pool.on('connect', (client) => client.on('error', ignoreError));
   return pool;
 }
+
+function ignoreError(): void {}
 
 function readTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
   if (oid === int8Oid) return (value: string) => BigInt(value);

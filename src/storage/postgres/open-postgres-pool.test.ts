@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Pool, PoolClient } from 'pg';
+import { createTestDatabase, findPostgresSkipReason } from '../../../test/support/start-postgres.js';
+import type { TestDatabase } from '../../../test/support/start-postgres.js';
+import { openPostgresPool } from './open-postgres-pool.js';
+import { withTransaction } from './with-transaction.js';
+
+const skipReason = await findPostgresSkipReason();
+let database: TestDatabase;
+let pool: Pool;
+let admin: Pool;
+
+beforeAll(async () => {
+  if (skipReason !== undefined) return;
+  database = await createTestDatabase();
+  pool = openPostgresPool(database.url, { connectionsMax: 2 });
+  admin = openPostgresPool(database.url, { connectionsMax: 1 });
+});
+
+afterAll(async () => {
+  if (skipReason !== undefined) return;
+  await pool.end();
+  await admin.end();
+  await database.drop();
+});
+
+/** Ends the client's server process, as a stopped or restarted PostgreSQL does, and waits until the client sees it. */
+async function terminateBackend(client: PoolClient): Promise<void> {
+  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+  const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+  await ended;
+}
+
+async function readOne(): Promise<number> {
+  const { rows } = await pool.query<{ one: number }>('SELECT 1 AS one');
+  return rows[0]!.one;
+}
+
+describe.skipIf(skipReason !== undefined)('openPostgresPool', () => {
+  // The driver emits 'error' on a client whose connection ends, and the pool listens only while the client is idle:
+  // a checked-out client without a listener of its own would throw that error out of the socket's handler and stop
+  // the process (a node died so when PostgreSQL stopped under a cluster fault test).
+  it('survives a checked-out connection that the server ends, and replaces it', async () => {
+    const client = await pool.connect();
+    await terminateBackend(client);
+    expect(() => client.emit('error', new Error('connection ended'))).not.toThrow();
+    await expect(client.query('SELECT 1')).rejects.toThrow();
+    client.release(true);
+    expect(await readOne()).toBe(1);
+  });
+
+  it('fails a transaction whose connection the server ends: nothing of it is written, the next call is served', async () => {
+    const failed = withTransaction(pool, async (client) => {
+      await client.query('CREATE TABLE lost (id int)');
+      await terminateBackend(client);
+      await client.query('INSERT INTO lost VALUES (1)');
+    });
+    await expect(failed).rejects.toThrow(/not queryable/);
+    const { rows } = await pool.query<{ name: string | null }>("SELECT to_regclass('lost')::text AS name");
+    expect(rows[0]!.name).toBeNull();
+    expect(pool.totalCount).toBeLessThanOrEqual(2);
+    expect(await readOne()).toBe(1);
+  });
+});
