@@ -14,12 +14,13 @@ import { settleGeneration, writeSettledRecord } from './settle-generation.js';
 import { createStreamState, trackStreamEvent } from './stream-state.js';
 import type { StreamState } from './stream-state.js';
 import { labelResponse } from './request-labels.js';
+import { flushResponse } from './flush-response.js';
 import { createStreamContentCapture } from './capture-content.js';
 
 /**
  * The streaming path. Events are held until the first output event so that an
  * upstream "200 then error frame" still fails before anything reaches the client
- * (and can be retried); that first output is written at once, with the headers;
+ * (and can be retried); that first output is written and sent at once, with the headers;
  * after it, the frames of one upstream socket read go out as one write (no added
  * buffering: a microtask later), with backpressure from the client socket.
  */
@@ -87,10 +88,12 @@ function runStream(
       if (frames.length > 0) {
         lastWriteAtMs = routed.app.now();
         unwritten += frames;
-        // The first output goes out at once, with the headers (time to first token); later frames of the same
-        // socket read follow together.
-        if (isFirstOutput) writeFrames();
-        else if (!isWriteQueued) {
+        // The first output goes out at once, with the headers (time to first token), before the rest of this
+        // socket read is handled; later frames of the same read follow together.
+        if (isFirstOutput) {
+          writeFrames();
+          flushResponse(response);
+        } else if (!isWriteQueued) {
           isWriteQueued = true;
           queueMicrotask(writeFrames);
         }
