@@ -23,10 +23,10 @@ interface Waiting {
  * and run one after another under the same lock.
  *
  * The batch holds the org's lock for as long as its round trips take, so it makes one: the whole transaction is one
- * query, of the statement prepared once per connection (ADR 2026-11-30-hot-path-costs). Only a request id that
- * another node admitted between a statement's snapshot and its insert makes a statement fail (unique violation),
- * which aborts the transaction; nothing of it was written, and the batch runs again with each admission under its
- * own savepoint (three round trips each). An admission that fails there (the same race again) is rolled back to its
+ * query, of the statement prepared once per connection (or its text, behind a pooler that keeps no prepared
+ * statement; ADR 2026-11-30-hot-path-costs). Only a request id that another node admitted between a statement's
+ * snapshot and its insert makes a statement fail (unique violation), which aborts the transaction; nothing of it was
+ * written, and the batch runs again with each admission under its own savepoint (three round trips each). An admission that fails there (the same race again) is rolled back to its
  * savepoint and then run alone, with {@link placeHold}'s retries. If a transaction fails otherwise, nothing of it was
  * written and every admission in it fails.
  */
@@ -81,7 +81,7 @@ async function decideInTransaction(pool: Pool, batch: readonly Waiting[]): Promi
   try {
     return await decideInOneRoundTrip(pool, batch);
   } catch (error) {
-    // A request id that raced, or a server that lost the prepared statement twice (a pooler between us and it).
+    // A request id that raced; or a lost prepared statement that sendBatch could not recover from.
     if (!isUniqueViolation(error) && !isUnknownPreparedStatement(error)) throw error;
     return withTransaction(pool, async (client) => {
       const decided: (PlaceHoldResult | undefined)[] = [];
@@ -96,6 +96,8 @@ async function decideInTransaction(pool: Pool, batch: readonly Waiting[]): Promi
 const preparedName = 'meridian_place_hold';
 const preparedOn = new WeakSet<PoolClient>();
 const prepareSql = `PREPARE ${preparedName} (text, text, text, bigint, bigint, bigint, bigint, bigint, bigint, bigint) AS ${placeHoldSql}`;
+/** Pools whose connections keep no prepared statement from one query to the next: a pooler in transaction mode. */
+const unpreparedPools = new WeakSet<Pool>();
 
 /**
  * `BEGIN; EXECUTE meridian_place_hold(…); …; COMMIT` as one simple query: one round trip for the whole batch, so the
@@ -104,15 +106,14 @@ const prepareSql = `PREPARE ${preparedName} (text, text, text, bigint, bigint, b
  * (0.39 against 0.26 ms here), and a batch of 64 took 58–63 ms with the statement text inlined against 10–17 ms
  * prepared. The simple query protocol takes no parameters, so each EXECUTE carries its values as literals (see
  * {@link toSqlLiteral}). A failed statement leaves the transaction aborted (the statements after it do not run): it
- * is rolled back and the error thrown; a connection that lost the prepared statement prepares it again, once.
+ * is rolled back and the error thrown.
  */
 async function decideInOneRoundTrip(pool: Pool, batch: readonly Waiting[]): Promise<(PlaceHoldResult | undefined)[]> {
   const client = await pool.connect();
-  let isBroken = false;
+  const broken = { isBroken: false };
   try {
-    const statements = batch.filter(({ input }) => isUsual(input)).map(({ input }) => executeStatement(client, input));
-    const text = ['BEGIN', ...statements, 'COMMIT'].join(';\n');
-    const results = await queryPrepared(client, text);
+    const inputs = batch.filter(({ input }) => isUsual(input)).map(({ input }) => input);
+    const results = await sendBatch(pool, client, inputs, broken);
     // results[0] is BEGIN's; the usual admissions' rows follow in batch order.
     let next = 1;
     return batch.map(({ input }) => {
@@ -121,27 +122,50 @@ async function decideInOneRoundTrip(pool: Pool, batch: readonly Waiting[]): Prom
       return row === undefined ? undefined : readResult(row, input);
     });
   } finally {
-    client.release(isBroken);
+    client.release(broken.isBroken);
   }
+}
 
-  /** Runs `text` on a connection with the statement prepared; rolls back and throws if it fails. */
-  async function queryPrepared(client: PoolClient, text: string): Promise<QueryResult[]> {
-    for (let attempt = 1; ; attempt += 1) {
-      if (!preparedOn.has(client)) {
-        await client.query(prepareSql);
-        preparedOn.add(client);
-      }
-      try {
-        return (await client.query(text)) as unknown as QueryResult[];
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {
-          isBroken = true;
-        });
-        if (!isUnknownPreparedStatement(error) || attempt >= 2 || isBroken) throw error;
-        preparedOn.delete(client);
-      }
+/**
+ * Sends the batch's transaction, rolling back and throwing if it fails. A connection that lost the prepared statement
+ * (a reset) prepares it again, once. Lost again right after that, the pool's connections do not keep it (a pooler in
+ * transaction mode hands each query to any server connection): this batch and every later one on the pool carry the
+ * statement's text instead, still one round trip each.
+ */
+async function sendBatch(
+  pool: Pool,
+  client: PoolClient,
+  inputs: readonly PlaceHoldInput[],
+  broken: { isBroken: boolean },
+): Promise<QueryResult[]> {
+  for (let attempt = 1; ; attempt += 1) {
+    const isInlined = unpreparedPools.has(pool);
+    if (!isInlined && !preparedOn.has(client)) {
+      await client.query(prepareSql);
+      preparedOn.add(client);
+    }
+    const statements = inputs.map((input) =>
+      isInlined ? inlineStatement(client, input) : executeStatement(client, input),
+    );
+    try {
+      return (await client.query(['BEGIN', ...statements, 'COMMIT'].join(';\n'))) as unknown as QueryResult[];
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken.isBroken = true;
+      });
+      if (!isUnknownPreparedStatement(error) || isInlined || broken.isBroken) throw error;
+      preparedOn.delete(client);
+      if (attempt >= 2) unpreparedPools.add(pool);
     }
   }
+}
+
+/** {@link placeHoldSql} with each `$n` replaced by the n-th parameter as a literal. */
+function inlineStatement(client: PoolClient, input: PlaceHoldInput): string {
+  const parameters = buildParameters(input);
+  return placeHoldSql.replace(/\$(\d+)/g, (_, position: string) =>
+    toSqlLiteral(client, parameters[Number(position) - 1]),
+  );
 }
 
 /** One admission's `EXECUTE`, its parameters as literals. */

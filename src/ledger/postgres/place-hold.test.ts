@@ -284,4 +284,55 @@ describe.skipIf(skipReason !== undefined)('placeHold on PostgreSQL under the org
       await onePool.end();
     }
   });
+
+  it('sends the statement text behind a pooler whose connections keep no prepared statement', async () => {
+    await ledger.grant({ grantId: `${orgId}:g`, orgId, amount: 10_000n, nowMs: 0 });
+    const onePool = openPostgresPool(database.url, { connectionsMax: 1 });
+    // As a pooler in transaction mode does: the next query may reach a server connection that never saw the PREPARE
+    // (here the PREPARE is undone at once, by a DEALLOCATE ALL the spy does not record).
+    const send = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+    const query = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
+      this: pg.Client,
+      ...args: unknown[]
+    ) {
+      const sent = send.apply(this, args);
+      if (typeof args[0] !== 'string' || !args[0].startsWith('PREPARE ')) return sent as never;
+      return (sent as Promise<unknown>).then(async (result) => {
+        await send.call(this, 'DEALLOCATE ALL');
+        return result;
+      }) as never;
+    });
+    const label = (text: string): string =>
+      text.startsWith('PREPARE ')
+        ? 'PREPARE'
+        : describeQuery(text.replaceAll(/EXECUTE meridian_place_hold\([^)]*\)/g, 'execute'));
+    try {
+      const node = createPostgresLedger(onePool);
+      const admitThree = (prefix: string) =>
+        Promise.all([0, 1, 2].map((index) => node.placeHold(hold(`${prefix}-${index}`))));
+      expect(await admitThree('a')).toEqual(Array(3).fill({ ok: true, amount: 1_000n }));
+      await new Promise((resolve) => setTimeout(resolve, 0)); // the first round's queue is gone: the next starts anew
+      expect(await admitThree('b')).toEqual(Array(3).fill({ ok: true, amount: 1_000n }));
+      const statements = query.mock.calls.map((call) => call[0]).filter((text) => typeof text === 'string');
+      // The first batch lost the statement twice, right after preparing it each time, then carried its text; the
+      // second batch carried the text at once: one round trip per batch once the pool is known, no savepoints.
+      expect(statements.map(label)).toEqual([
+        'admit',
+        'PREPARE',
+        'BEGIN; execute; execute; COMMIT',
+        'ROLLBACK',
+        'PREPARE',
+        'BEGIN; execute; execute; COMMIT',
+        'ROLLBACK',
+        'BEGIN; admit; admit; COMMIT',
+        'admit',
+        'BEGIN; admit; admit; COMMIT',
+      ]);
+      expect(await ledger.balance(orgId)).toMatchObject({ availableNanos: 4_000n, heldNanos: 6_000n });
+      expect((await ledger.verify(1_000_000, 0)).filter((result) => !result.ok)).toEqual([]);
+    } finally {
+      query.mockRestore();
+      await onePool.end();
+    }
+  });
 });
