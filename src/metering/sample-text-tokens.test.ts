@@ -20,18 +20,33 @@ function createContext(chars: number, salt: string): string {
   return parts.join(' ');
 }
 
+/** The documented estimate, computed here on its own: 16 evenly spaced 2 KiB samples, extrapolated to the length. */
+function expectedEstimate(text: string): number {
+  const stride = (text.length - 2_048) / 15;
+  let sampled = 0;
+  for (let index = 0; index < 16; index += 1) {
+    const start = Math.floor(index * stride);
+    sampled += countTokens(text.slice(start, start + 2_048));
+  }
+  return Math.ceil((sampled * text.length) / (16 * 2_048));
+}
+
 describe('sampleTextTokens', () => {
   it("tokenizes a long context's 16 samples once, then answers an equal context from memory", () => {
     const tokenize = vi.mocked(countTokens);
+    const expected = expectedEstimate(createContext(1_000_000, 'turn'));
+    const expectedOther = expectedEstimate(createContext(1_000_000, 'other'));
+    expect(expectedOther).not.toBe(expected);
     tokenize.mockClear();
     const first = sampleTextTokens(createContext(1_000_000, 'turn'));
+    expect(first).toBe(expected);
     // 16 samples of 2 KiB, each at most one tokenizer piece.
     expect(tokenize).toHaveBeenCalledTimes(16);
     tokenize.mockClear();
     expect(sampleTextTokens(createContext(1_000_000, 'turn'))).toBe(first);
     expect(tokenize).not.toHaveBeenCalled();
     // Another context is counted on its own samples.
-    expect(sampleTextTokens(createContext(1_000_000, 'other'))).not.toBe(0);
+    expect(sampleTextTokens(createContext(1_000_000, 'other'))).toBe(expectedOther);
     expect(tokenize).toHaveBeenCalledTimes(16);
   });
 });

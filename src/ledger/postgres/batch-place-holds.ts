@@ -26,9 +26,10 @@ interface Waiting {
  * query, of the statement prepared once per connection (or its text, behind a pooler that keeps no prepared
  * statement; ADR 2026-11-30-hot-path-costs). Only a request id that another node admitted between a statement's
  * snapshot and its insert makes a statement fail (unique violation), which aborts the transaction; nothing of it was
- * written, and the batch runs again with each admission under its own savepoint (three round trips each). An admission that fails there (the same race again) is rolled back to its
- * savepoint and then run alone, with {@link placeHold}'s retries. If a transaction fails otherwise, nothing of it was
- * written and every admission in it fails.
+ * written, and the batch runs again with each admission under its own savepoint (three round trips each). An
+ * admission that fails there (the same race again) is rolled back to its savepoint and then run alone, with
+ * {@link placeHold}'s retries. If a transaction fails otherwise, nothing of it was written and every admission in it
+ * fails.
  */
 export function createHoldBatcher(pool: Pool): (input: PlaceHoldInput) => Promise<PlaceHoldResult> {
   const queues = new Map<string, Waiting[]>();
@@ -95,7 +96,8 @@ async function decideInTransaction(pool: Pool, batch: readonly Waiting[]): Promi
 /** The name of {@link placeHoldSql} prepared on a connection, and the connections it is prepared on. */
 const preparedName = 'meridian_place_hold';
 const preparedOn = new WeakSet<PoolClient>();
-const prepareSql = `PREPARE ${preparedName} (text, text, text, bigint, bigint, bigint, bigint, bigint, bigint, bigint) AS ${placeHoldSql}`;
+const preparedTypes = 'text, text, text, bigint, bigint, bigint, bigint, bigint, bigint, bigint';
+const prepareSql = `PREPARE ${preparedName} (${preparedTypes}) AS ${placeHoldSql}`;
 /** Pools whose connections keep no prepared statement from one query to the next: a pooler in transaction mode. */
 const unpreparedPools = new WeakSet<Pool>();
 

@@ -50,7 +50,7 @@ describe.skipIf(skipReason !== undefined)('openPostgresPool', () => {
     expect(await readOne()).toBe(1);
   });
 
-  it('fails a transaction whose connection the server ends: nothing of it is written, the next call is served', async () => {
+  it('fails a transaction whose connection the server ends: nothing of it written, the next call served', async () => {
     const failed = withTransaction(pool, async (client) => {
       await client.query('CREATE TABLE lost (id int)');
       await terminateBackend(client);
