@@ -70,6 +70,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     onFlushError: (error) => options.log.error('ledger_hold_flush_failed', { error: String(error) }),
   });
   const { storage, keys } = opened;
+  if (storage.driver === 'postgres' && storage.isBehindPooler) {
+    // docs/cluster.md: behind PgBouncer, set the server-side bounds on the role instead.
+    options.log.warn('postgres_behind_pooler', {
+      detail: 'the server refused session settings at connection start: no statement_timeout is set per connection',
+    });
+  }
   await bootstrapKeys({ config, storage, keys, print: options.print, now: Date.now });
   // Opt-in prompt logs past their org's retention are deleted at start and then hourly (limits.promptLogPurgeIntervalMs).
   const contentPurge = startContentPurge({

@@ -1,14 +1,16 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderNanos } from '../../src/metering/index.js';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import { completeScript } from '../fake-upstream/protocol-scripts.js';
-import { clusterPepper, createClusterConfig, readJournalDepth } from '../support/cluster-config.js';
-import { testAdminKey } from '../support/gateway-config.js';
+import { clusterPepper, createClusterConfig } from '../support/cluster-config.js';
+import {
+  awaitJournalsDrained,
+  callMetered,
+  createKey as createOrgKey,
+  readCredits,
+  verifyClusterLedger,
+} from '../support/cluster-calls.js';
 import { createTestDatabase, findPostgresSkipReason } from '../support/start-postgres.js';
 import type { TestDatabase } from '../support/start-postgres.js';
 import { findRedisSkipReason, startRedis } from '../support/start-redis.js';
@@ -23,8 +25,6 @@ import type { GatewayProcess } from '../support/start-gateway-process.js';
  * other nodes' reconcilers give back, and the ledger verifies.
  */
 
-const mainPath = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-const run = promisify(execFile);
 const skipReason = (await findPostgresSkipReason()) ?? findRedisSkipReason();
 const nodeIds = ['node-a', 'node-b', 'node-c'] as const;
 /** Usage every call reports: 3 prompt tokens at 1 000 nano-USD, 1 completion token at 2 000 → 5 000 nano-USD. */
@@ -70,54 +70,10 @@ afterAll(async () => {
   await database.drop();
 });
 
-async function createKey(orgId: string, fields: Record<string, unknown> = {}): Promise<string> {
-  const response = await fetch(`${nodes[0]!.url}/api/v1/keys`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${testAdminKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: `${orgId}-${Math.random()}`, org_id: orgId, ...fields }),
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { key: string }).key;
-}
-
-async function call(nodeUrl: string, key: string): Promise<{ status: number; id: string | undefined }> {
-  const response = await fetch(`${nodeUrl}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'test/metered', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 }),
-  });
-  const body = (await response.json()) as { id?: string };
-  return { status: response.status, id: response.status === 200 ? body.id : undefined };
-}
-
-async function readCredits(nodeUrl: string, key: string): Promise<Record<string, unknown>> {
-  const response = await fetch(`${nodeUrl}/api/v1/credits`, { headers: { authorization: `Bearer ${key}` } });
-  return ((await response.json()) as { data: Record<string, unknown> }).data;
-}
-
-/**
- * Waits (bounded) until no node has settlements left in its journal. A response waits at most 250 ms for PostgreSQL
- * after its settlement is durable in the node's journal (docs/cluster.md), so under load the books catch up just after
- * the last response; the exact checks below are made once they have.
- */
-async function awaitJournalsDrained(): Promise<void> {
-  const pollsMax = 200;
-  for (let poll = 0; poll < pollsMax; poll += 1) {
-    const depths = await Promise.all(nodes.map((node) => readJournalDepth(node.url)));
-    if (depths.every((depth) => depth === 0)) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the nodes' journals did not drain within ${pollsMax} polls`);
-}
-
-/** `meridian ledger verify` against the cluster's database, from a node's config: the report, which must have no ✗. */
-async function verifyLedger(): Promise<string> {
-  const configPath = join(nodes[0]!.directory, 'meridian.yaml');
-  const { stdout } = await run(process.execPath, [mainPath, 'ledger', 'verify', '--config', configPath], {
-    env: { ...process.env, MERIDIAN_LOG_LEVEL: 'silent', MERIDIAN_KEY_PEPPER: clusterPepper },
-  });
-  return stdout;
-}
+const createKey = (orgId: string, fields: Record<string, unknown> = {}): Promise<string> =>
+  createOrgKey(nodes[0]!.url, orgId, fields);
+const call = callMetered;
+const verifyLedger = (): Promise<string> => verifyClusterLedger(nodes[0]!);
 
 /** Waits until at least `secondsLeft` remain in the current UTC minute (a per-minute limit must not roll over mid-test). */
 async function awaitMinuteRoom(secondsLeft: number): Promise<void> {
@@ -140,7 +96,7 @@ describe.skipIf(skipReason !== undefined)('three nodes over one PostgreSQL and o
     // 0.0005 USD pays for at most 100 calls of 5 000 nano-USD.
     expect(served.length).toBeLessThanOrEqual(100);
     expect(fake.received).toHaveLength(served.length);
-    await awaitJournalsDrained();
+    await awaitJournalsDrained(nodes);
     const credits = await readCredits(nodes[1]!.url, key);
     const charged = BigInt(served.length) * callCostNanos;
     expect(credits).toEqual({

@@ -2,10 +2,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { findFreePort } from './find-free-port.js';
 
 /** Debian's layout: one `bin/` per installed major version; the highest version wins. */
 export const postgresInstallPath = '/usr/lib/postgresql';
@@ -64,7 +64,7 @@ export interface PrivatePostgres {
   destroy(): Promise<void>;
 }
 
-interface Owner {
+export interface Owner {
   readonly uid: number;
   readonly gid: number;
 }
@@ -409,11 +409,11 @@ function isRunning(child: ChildProcess | undefined): boolean {
   return child !== undefined && child.pid !== undefined && child.exitCode === null && child.signalCode === null;
 }
 
-function isRoot(): boolean {
+export function isRoot(): boolean {
   return process.getuid?.() === 0;
 }
 
-function findSystemUser(name: string): Owner | undefined {
+export function findSystemUser(name: string): Owner | undefined {
   let passwd: string;
   try {
     passwd = readFileSync('/etc/passwd', 'utf8');
@@ -443,17 +443,5 @@ function registerExitHandler(): void {
         // A dying backend may still be writing; the directory is under tmpdir and holds no secrets.
       }
     }
-  });
-}
-
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
   });
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { findFreePort } from './find-free-port.js';
 
 /** The Debian package's binary; tests never use a shared Redis (fault tests stop and freeze theirs). */
 export const redisServerPath = '/usr/bin/redis-server';
@@ -103,18 +103,6 @@ function spawnRedis(port: number): Promise<ChildProcess> {
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`redis-server exited with ${String(code)}:\n${output.join('')}`));
-    });
-  });
-}
-
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
     });
   });
 }

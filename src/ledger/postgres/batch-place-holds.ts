@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { PlaceHoldInput, PlaceHoldResult } from '../ledger-types.js';
 import { assertPlaceHoldInput } from '../sqlite/place-hold.js';
@@ -31,7 +32,14 @@ interface Waiting {
  * {@link placeHold}'s retries. If a transaction fails otherwise, nothing of it was written and every admission in it
  * fails.
  */
-export function createHoldBatcher(pool: Pool): (input: PlaceHoldInput) => Promise<PlaceHoldResult> {
+export function createHoldBatcher(
+  pool: Pool,
+  options: {
+    /** False behind a pooler known from the start (it refused startup parameters): no statement is prepared. */
+    readonly keepsPreparedStatements?: boolean;
+  } = {},
+): (input: PlaceHoldInput) => Promise<PlaceHoldResult> {
+  if (options.keepsPreparedStatements === false) unpreparedPools.add(pool);
   const queues = new Map<string, Waiting[]>();
 
   async function drain(orgId: string): Promise<void> {
@@ -93,10 +101,14 @@ async function decideInTransaction(pool: Pool, batch: readonly Waiting[]): Promi
   }
 }
 
-/** The name of {@link placeHoldSql} prepared on a connection, and the connections it is prepared on. */
-const preparedName = 'meridian_place_hold';
-const preparedOn = new WeakSet<PoolClient>();
 const preparedTypes = 'text, text, text, bigint, bigint, bigint, bigint, bigint, bigint, bigint';
+/**
+ * The name of {@link placeHoldSql} prepared on a connection, and the connections it is prepared on. The name carries
+ * a digest of the statement: behind a pooler, a server connection may already have it from another client (or from a
+ * node still running an older build), and a name that is taken then means the very same statement.
+ */
+const preparedName = `meridian_place_hold_${hash('sha256', `${preparedTypes}\n${placeHoldSql}`, 'hex').slice(0, 12)}`;
+const preparedOn = new WeakSet<PoolClient>();
 const prepareSql = `PREPARE ${preparedName} (${preparedTypes}) AS ${placeHoldSql}`;
 /** Pools whose connections keep no prepared statement from one query to the next: a pooler in transaction mode. */
 const unpreparedPools = new WeakSet<Pool>();
@@ -143,7 +155,7 @@ async function sendBatch(
   for (let attempt = 1; ; attempt += 1) {
     const isInlined = unpreparedPools.has(pool);
     if (!isInlined && !preparedOn.has(client)) {
-      await client.query(prepareSql);
+      await prepare(client);
       preparedOn.add(client);
     }
     const statements = inputs.map((input) =>
@@ -159,6 +171,15 @@ async function sendBatch(
       preparedOn.delete(client);
       if (attempt >= 2) unpreparedPools.add(pool);
     }
+  }
+}
+
+/** Prepares the statement; a server connection that has it already (a pooler's, prepared by another client) is fine. */
+async function prepare(client: PoolClient): Promise<void> {
+  try {
+    await client.query(prepareSql);
+  } catch (error) {
+    if (!hasCode(error, '42P05')) throw error;
   }
 }
 

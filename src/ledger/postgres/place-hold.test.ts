@@ -70,7 +70,7 @@ function hold(requestId: string, overrides: Partial<PlaceHoldInput> = {}): Place
 function describeQuery(text: string): string {
   const admission = placeHoldSql.trim().slice(0, 40);
   const isAdmission = (statement: string): boolean =>
-    statement.startsWith(admission) || statement.startsWith('EXECUTE meridian_place_hold(');
+    statement.startsWith(admission) || /^EXECUTE meridian_place_hold_[0-9a-f]{12}\(/.test(statement);
   return text
     .split(';\n')
     .map((statement) => (isAdmission(statement.trim()) ? 'admit' : statement.trim()))
@@ -285,6 +285,58 @@ describe.skipIf(skipReason !== undefined)('placeHold on PostgreSQL under the org
     }
   });
 
+  it('takes a statement already prepared on the server connection as prepared (a pooler hands one to two clients)', async () => {
+    await ledger.grant({ grantId: `${orgId}:g`, orgId, amount: 10_000n, nowMs: 0 });
+    const onePool = openPostgresPool(database.url, { connectionsMax: 1 });
+    // Another client of the pooler prepared it on this server connection first: our PREPARE then fails with 42P05.
+    const send = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+    const failures: unknown[] = [];
+    const query = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
+      this: pg.Client,
+      ...args: unknown[]
+    ) {
+      if (typeof args[0] !== 'string' || !args[0].startsWith('PREPARE ')) return send.apply(this, args) as never;
+      return (send.call(this, args[0]) as Promise<unknown>).then(() =>
+        (send.apply(this, args) as Promise<unknown>).catch((error: unknown) => {
+          failures.push((error as { code?: unknown }).code);
+          throw error;
+        }),
+      ) as never;
+    });
+    try {
+      const node = createPostgresLedger(onePool);
+      const results = await Promise.all([0, 1, 2].map((index) => node.placeHold(hold(`p-${index}`))));
+      const statements = query.mock.calls.map((call) => call[0]).filter((text) => typeof text === 'string');
+      expect(results).toEqual(Array(3).fill({ ok: true, amount: 1_000n }));
+      expect(failures).toEqual(['42P05']);
+      expect(statements.map((text) => (text.startsWith('PREPARE ') ? 'PREPARE' : describeQuery(text)))).toEqual([
+        'admit',
+        'PREPARE',
+        'BEGIN; admit; admit; COMMIT',
+      ]);
+      expect(await ledger.balance(orgId)).toMatchObject({ availableNanos: 7_000n, heldNanos: 3_000n });
+    } finally {
+      query.mockRestore();
+      await onePool.end();
+    }
+  });
+
+  it('prepares nothing on a pool known from the start to be behind a pooler', async () => {
+    await ledger.grant({ grantId: `${orgId}:g`, orgId, amount: 10_000n, nowMs: 0 });
+    const onePool = openPostgresPool(database.url, { connectionsMax: 1 });
+    const query = vi.spyOn(pg.Client.prototype, 'query');
+    try {
+      const node = createPostgresLedger(onePool, { keepsPreparedStatements: false });
+      const results = await Promise.all([0, 1, 2].map((index) => node.placeHold(hold(`q-${index}`))));
+      const statements = query.mock.calls.map((call) => call[0]).filter((text) => typeof text === 'string');
+      expect(results).toEqual(Array(3).fill({ ok: true, amount: 1_000n }));
+      expect(statements.map(describeQuery)).toEqual(['admit', 'BEGIN; admit; admit; COMMIT']);
+    } finally {
+      query.mockRestore();
+      await onePool.end();
+    }
+  });
+
   it('sends the statement text behind a pooler whose connections keep no prepared statement', async () => {
     await ledger.grant({ grantId: `${orgId}:g`, orgId, amount: 10_000n, nowMs: 0 });
     const onePool = openPostgresPool(database.url, { connectionsMax: 1 });
@@ -305,7 +357,7 @@ describe.skipIf(skipReason !== undefined)('placeHold on PostgreSQL under the org
     const label = (text: string): string =>
       text.startsWith('PREPARE ')
         ? 'PREPARE'
-        : describeQuery(text.replaceAll(/EXECUTE meridian_place_hold\([^)]*\)/g, 'execute'));
+        : describeQuery(text.replaceAll(/EXECUTE meridian_place_hold_[0-9a-f]{12}\([^)]*\)/g, 'execute'));
     try {
       const node = createPostgresLedger(onePool);
       const admitThree = (prefix: string) =>

@@ -56,4 +56,30 @@ describe.skipIf(skipReason !== undefined)('migratePostgres', () => {
     );
     await pool.query('DELETE FROM schema_migrations WHERE version = 99');
   });
+
+  it('applies the pending migrations all or none, and holds no lock once it returns or throws', async () => {
+    const failing = mkdtempSync(join(tmpdir(), 'meridian-pg-migrations-'));
+    try {
+      writeFileSync(
+        join(failing, '0001-first.sql'),
+        'CREATE TABLE things (id text PRIMARY KEY, amount bigint NOT NULL);',
+      );
+      writeFileSync(join(failing, '0002-second.sql'), 'ALTER TABLE things ADD COLUMN note text;');
+      writeFileSync(join(failing, '0003-third.sql'), 'CREATE TABLE others (id text PRIMARY KEY);');
+      writeFileSync(join(failing, '0004-broken.sql'), 'ALTER TABLE no_such_table ADD COLUMN x text;');
+      await expect(migratePostgres(pool, { directory: pathToFileURL(`${failing}/`) })).rejects.toThrow('no_such_table');
+      // 0003 ran before 0004 failed: rolled back with it, so the database is still at version 2.
+      const { rows } = await pool.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+      expect(rows.map((row) => row.version)).toEqual([1, 2]);
+      expect((await pool.query("SELECT to_regclass('others') AS found")).rows).toEqual([{ found: null }]);
+      // The lock lived only as long as the transaction (behind a pooler a session lock would outlive it).
+      const locks = await pool.query(
+        'SELECT count(*)::int AS count FROM pg_locks l JOIN pg_database d ON d.oid = l.database ' +
+          "WHERE l.locktype = 'advisory' AND d.datname = current_database()",
+      );
+      expect(locks.rows).toEqual([{ count: 0 }]);
+    } finally {
+      rmSync(failing, { recursive: true, force: true });
+    }
+  });
 });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pool, PoolClient } from 'pg';
 import { createTestDatabase, findPostgresSkipReason } from '../../../test/support/start-postgres.js';
 import type { TestDatabase } from '../../../test/support/start-postgres.js';
-import { openPostgresPool } from './open-postgres-pool.js';
+import { limits } from '../../config/index.js';
+import { acceptsStartupSettings, openPostgresPool } from './open-postgres-pool.js';
 import { withTransaction } from './with-transaction.js';
 
 const skipReason = await findPostgresSkipReason();
@@ -38,6 +39,36 @@ async function readOne(): Promise<number> {
 }
 
 describe.skipIf(skipReason !== undefined)('openPostgresPool', () => {
+  it('sets the session bounds at connection start, or nothing behind a pooler that refuses them', async () => {
+    const read = async (target: Pool) =>
+      (
+        await target.query<{ statement: string; idle: string; jit: string }>(
+          "SELECT current_setting('statement_timeout') AS statement, " +
+            "current_setting('idle_in_transaction_session_timeout') AS idle, current_setting('jit') AS jit",
+        )
+      ).rows[0];
+    const bare = openPostgresPool(database.url, { connectionsMax: 1, startupSettings: false });
+    try {
+      const defaults = await read(bare);
+      expect(await read(pool)).toEqual({
+        statement: `${limits.postgresStatementTimeoutMs / 1000}s`,
+        idle: `${(limits.postgresStatementTimeoutMs * 2) / 1000}s`,
+        jit: 'off',
+      });
+      expect(defaults).not.toEqual(await read(pool));
+      expect(defaults?.statement).toBe('0');
+    } finally {
+      await bare.end();
+    }
+    expect(await acceptsStartupSettings(database.url)).toBe(true);
+  });
+
+  it('throws when the server cannot be reached at all, rather than calling it a pooler', async () => {
+    const unreachable = new URL(database.url);
+    unreachable.port = '1';
+    await expect(acceptsStartupSettings(unreachable.toString())).rejects.toThrow('ECONNREFUSED');
+  });
+
   // The driver emits 'error' on a client whose connection ends, and the pool listens only while the client is idle:
   // a checked-out client without a listener of its own would throw that error out of the socket's handler and stop
   // the process (a node died so when PostgreSQL stopped under a cluster fault test).

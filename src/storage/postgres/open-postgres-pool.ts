@@ -6,22 +6,37 @@ const int8Oid = 20;
 const numericOid = 1700;
 
 /**
+ * Session settings sent as startup parameters on every connection: a server-side bound on each statement and on a
+ * transaction left idle, and no JIT (our statements are short, but a plan over parameter arrays is estimated high
+ * enough to cross `jit_above_cost`, and compiling it then costs ~200 ms for a query that runs in ~50: a zoned time
+ * series).
+ */
+function readStartupSettings(): pg.ClientConfig {
+  return {
+    statement_timeout: limits.postgresStatementTimeoutMs,
+    idle_in_transaction_session_timeout: limits.postgresStatementTimeoutMs * 2,
+    options: '-c jit=off',
+  };
+}
+
+/**
  * A connection pool for one PostgreSQL database (`storage.url: postgres://…`). Money columns are `bigint` (int8) and
  * come back as JS `bigint`, never as lossy numbers; `numeric` sums (SUM over bigint) come back as `bigint` too.
- * Every query is bounded: a statement timeout on the server and a connection timeout on the client, so a stopped or
- * frozen database turns into an error within `limits.postgresStatementTimeoutMs`, never a hang.
+ * Every query is bounded: a timeout on the client (statement plus connection timeout) and a connection timeout, so a
+ * stopped or frozen database turns into an error, never a hang; with `startupSettings` (the default) also a statement
+ * timeout on the server. Behind a pooler that refuses them ({@link acceptsStartupSettings}) the pool is opened
+ * without: docs/cluster.md says what to set on the role instead.
  */
-export function openPostgresPool(url: string, options: { readonly connectionsMax?: number } = {}): Pool {
+export function openPostgresPool(
+  url: string,
+  options: { readonly connectionsMax?: number; readonly startupSettings?: boolean } = {},
+): Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.connectionsMax ?? limits.postgresConnectionsMax,
     connectionTimeoutMillis: limits.postgresConnectTimeoutMs,
-    statement_timeout: limits.postgresStatementTimeoutMs,
     query_timeout: limits.postgresStatementTimeoutMs + limits.postgresConnectTimeoutMs,
-    idle_in_transaction_session_timeout: limits.postgresStatementTimeoutMs * 2,
-    // No JIT: our statements are short, but a plan over parameter arrays is estimated high enough to cross
-    // jit_above_cost, and compiling it then costs ~200 ms for a query that runs in ~50 (a zoned time series).
-    options: '-c jit=off',
+    ...(options.startupSettings === false ? {} : readStartupSettings()),
     types: { getTypeParser: readTypeParser },
   });
   // A client whose connection ends emits 'error': an idle one through the pool, which replaces it; a checked-out one
@@ -31,6 +46,37 @@ export function openPostgresPool(url: string, options: { readonly connectionsMax
   pool.on('error', ignoreError);
   pool.on('connect', (client) => client.on('error', ignoreError));
   return pool;
+}
+
+/**
+ * Whether the server at `url` takes the session settings as startup parameters. PgBouncer refuses every startup
+ * parameter it does not track (`08P01 unsupported startup parameter: statement_timeout`), and in transaction mode
+ * could not keep a session setting anyway: false then. Any other failure to connect is thrown.
+ */
+export async function acceptsStartupSettings(url: string): Promise<boolean> {
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: limits.postgresConnectTimeoutMs,
+    ...readStartupSettings(),
+  });
+  client.on('error', ignoreError);
+  try {
+    await client.connect();
+    return true;
+  } catch (error) {
+    if (isRefusedStartupParameter(error)) return false;
+    throw error;
+  } finally {
+    await client.end().catch(ignoreError);
+  }
+}
+
+function isRefusedStartupParameter(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (error as { code?: unknown }).code === '08P01' &&
+    error.message.startsWith('unsupported startup parameter')
+  );
 }
 
 function ignoreError(): void {}

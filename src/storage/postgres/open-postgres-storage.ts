@@ -5,7 +5,7 @@ import type { GenerationStore, ServingLedger, ServingPort, ServingStorage } from
 import type { AvailabilityGuard } from './guard-availability.js';
 import { createAvailabilityGuard, guardPort } from './guard-availability.js';
 import { migratePostgres } from './migrate-postgres.js';
-import { openPostgresPool } from './open-postgres-pool.js';
+import { acceptsStartupSettings, openPostgresPool } from './open-postgres-pool.js';
 import type { AsyncAnalyticsStore } from './async-analytics-store.js';
 import { createPostgresAnalyticsStore } from './postgres-analytics-store.js';
 import { createPostgresCreditCodeStore } from './postgres-credit-code-store.js';
@@ -21,6 +21,11 @@ import { createPostgresProviderStore } from './postgres-provider-store.js';
 export interface PostgresStorage extends ServingStorage {
   readonly driver: 'postgres';
   readonly pool: Pool;
+  /**
+   * The server refused session settings at connection start: a pooler (PgBouncer) is in front of PostgreSQL. The
+   * pool then runs without server-side timeouts (docs/cluster.md) and admissions carry their statement's text.
+   */
+  readonly isBehindPooler: boolean;
   /** The breaker in front of PostgreSQL (readiness and the journal read it). */
   readonly availability: AvailabilityGuard;
   /**
@@ -37,7 +42,8 @@ export interface PostgresStorage extends ServingStorage {
  * node's journal (src/storage/journal/), not by the serving path directly.
  */
 export async function openPostgresStorage(url: string): Promise<PostgresStorage> {
-  const pool = openPostgresPool(url);
+  const isBehindPooler = !(await acceptsStartupSettings(url));
+  const pool = openPostgresPool(url, { startupSettings: !isBehindPooler });
   try {
     await migratePostgres(pool);
   } catch (error) {
@@ -50,8 +56,9 @@ export async function openPostgresStorage(url: string): Promise<PostgresStorage>
   return {
     driver: 'postgres',
     pool,
+    isBehindPooler,
     availability: guard,
-    ledger: guardLedger(createPostgresLedger(pool), guard),
+    ledger: guardLedger(createPostgresLedger(pool, { keepsPreparedStatements: !isBehindPooler }), guard),
     creditCodes: guarded(createPostgresCreditCodeStore(pool)),
     idempotency: createIdempotencyService({ store: guarded(createPostgresIdempotencyStore(pool)), now: Date.now }),
     analytics: guardAnalytics(createPostgresAnalyticsStore(pool), guard),
