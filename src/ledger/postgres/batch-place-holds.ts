@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { PlaceHoldInput, PlaceHoldResult } from '../ledger-types.js';
 import { assertPlaceHoldInput } from '../sqlite/place-hold.js';
+import { readLocalSettings } from '../../storage/postgres/open-postgres-pool.js';
 import { withTransaction } from '../../storage/postgres/with-transaction.js';
 import { buildParameters, placeHold, placeHoldSql, readResult } from './place-hold.js';
 import type { PlaceHoldRow } from './place-hold.js';
@@ -128,8 +129,8 @@ async function decideInOneRoundTrip(pool: Pool, batch: readonly Waiting[]): Prom
   try {
     const inputs = batch.filter(({ input }) => isUsual(input)).map(({ input }) => input);
     const results = await sendBatch(pool, client, inputs, broken);
-    // results[0] is BEGIN's; the usual admissions' rows follow in batch order.
-    let next = 1;
+    // The usual admissions' rows, in batch order.
+    let next = 0;
     return batch.map(({ input }) => {
       if (!isUsual(input)) return undefined;
       const row = results[next++]?.rows[0] as PlaceHoldRow | undefined;
@@ -145,6 +146,8 @@ async function decideInOneRoundTrip(pool: Pool, batch: readonly Waiting[]): Prom
  * (a reset) prepares it again, once. Lost again right after that, the pool's connections do not keep it (a pooler in
  * transaction mode hands each query to any server connection): this batch and every later one on the pool carry the
  * statement's text instead, still one round trip each.
+ *
+ * @returns the results of the admissions' statements (those of BEGIN and of the pool's local settings left out).
  */
 async function sendBatch(
   pool: Pool,
@@ -161,8 +164,12 @@ async function sendBatch(
     const statements = inputs.map((input) =>
       isInlined ? inlineStatement(client, input) : executeStatement(client, input),
     );
+    const opening = ['BEGIN', ...readLocalSettings(pool)];
     try {
-      return (await client.query(['BEGIN', ...statements, 'COMMIT'].join(';\n'))) as unknown as QueryResult[];
+      const results = (await client.query(
+        [...opening, ...statements, 'COMMIT'].join(';\n'),
+      )) as unknown as QueryResult[];
+      return results.slice(opening.length);
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {
         broken.isBroken = true;

@@ -321,16 +321,20 @@ describe.skipIf(skipReason !== undefined)('placeHold on PostgreSQL under the org
     }
   });
 
-  it('prepares nothing on a pool known from the start to be behind a pooler', async () => {
+  it('prepares nothing on a pool known from the start to be behind a pooler, and bounds its transactions', async () => {
     await ledger.grant({ grantId: `${orgId}:g`, orgId, amount: 10_000n, nowMs: 0 });
-    const onePool = openPostgresPool(database.url, { connectionsMax: 1 });
+    const onePool = openPostgresPool(database.url, { connectionsMax: 1, startupSettings: false });
     const query = vi.spyOn(pg.Client.prototype, 'query');
     try {
       const node = createPostgresLedger(onePool, { keepsPreparedStatements: false });
       const results = await Promise.all([0, 1, 2].map((index) => node.placeHold(hold(`q-${index}`))));
       const statements = query.mock.calls.map((call) => call[0]).filter((text) => typeof text === 'string');
       expect(results).toEqual(Array(3).fill({ ok: true, amount: 1_000n }));
-      expect(statements.map(describeQuery)).toEqual(['admit', 'BEGIN; admit; admit; COMMIT']);
+      expect(statements.map(describeQuery)).toEqual([
+        'admit',
+        'BEGIN; SET LOCAL statement_timeout = 5000; SET LOCAL idle_in_transaction_session_timeout = 10000; ' +
+          'SET LOCAL jit = off; admit; admit; COMMIT',
+      ]);
     } finally {
       query.mockRestore();
       await onePool.end();

@@ -63,6 +63,31 @@ describe.skipIf(skipReason !== undefined)('openPostgresPool', () => {
     expect(await acceptsStartupSettings(database.url)).toBe(true);
   });
 
+  it('bounds every transaction of a pool opened without them, with the same settings set locally', async () => {
+    const bare = openPostgresPool(database.url, { connectionsMax: 1, startupSettings: false });
+    const read = async (client: Pool | PoolClient) =>
+      (
+        await client.query<{ statement: string; jit: string }>(
+          "SELECT current_setting('statement_timeout') AS statement, current_setting('jit') AS jit",
+        )
+      ).rows[0];
+    try {
+      expect(await withTransaction(bare, (client) => read(client))).toEqual({
+        statement: `${limits.postgresStatementTimeoutMs / 1000}s`,
+        jit: 'off',
+      });
+      // Outside a transaction (and in the next one's absence) nothing is left set: the pooler's next client is not bound by it.
+      expect((await read(bare))?.statement).toBe('0');
+      await expect(
+        withTransaction(bare, (client) =>
+          client.query(`SELECT pg_sleep(${limits.postgresStatementTimeoutMs / 1000 + 1})`),
+        ),
+      ).rejects.toThrow('canceling statement due to statement timeout');
+    } finally {
+      await bare.end();
+    }
+  }, 15_000);
+
   it('throws when the server cannot be reached at all, rather than calling it a pooler', async () => {
     const unreachable = new URL(database.url);
     unreachable.port = '1';

@@ -6,26 +6,51 @@ const int8Oid = 20;
 const numericOid = 1700;
 
 /**
- * Session settings sent as startup parameters on every connection: a server-side bound on each statement and on a
- * transaction left idle, and no JIT (our statements are short, but a plan over parameter arrays is estimated high
- * enough to cross `jit_above_cost`, and compiling it then costs ~200 ms for a query that runs in ~50: a zoned time
- * series).
+ * The session settings every connection runs with: a server-side bound on each statement and on a transaction left
+ * idle, and no JIT (our statements are short, but a plan over parameter arrays is estimated high enough to cross
+ * `jit_above_cost`, and compiling it then costs ~200 ms for a query that runs in ~50: a zoned time series).
  */
+const sessionSettings = {
+  statementTimeoutMs: limits.postgresStatementTimeoutMs,
+  idleInTransactionTimeoutMs: limits.postgresStatementTimeoutMs * 2,
+};
+
+/** As startup parameters: every connection has them from its first statement. */
 function readStartupSettings(): pg.ClientConfig {
   return {
-    statement_timeout: limits.postgresStatementTimeoutMs,
-    idle_in_transaction_session_timeout: limits.postgresStatementTimeoutMs * 2,
+    statement_timeout: sessionSettings.statementTimeoutMs,
+    idle_in_transaction_session_timeout: sessionSettings.idleInTransactionTimeoutMs,
     options: '-c jit=off',
   };
+}
+
+/** As `SET LOCAL` statements, for the transactions of a pool whose connections could not have them. */
+const localSettingStatements: readonly string[] = [
+  `SET LOCAL statement_timeout = ${sessionSettings.statementTimeoutMs}`,
+  `SET LOCAL idle_in_transaction_session_timeout = ${sessionSettings.idleInTransactionTimeoutMs}`,
+  'SET LOCAL jit = off',
+];
+
+/** Pools opened without the startup settings (behind a pooler). */
+const poolsWithoutStartupSettings = new WeakSet<Pool>();
+
+/**
+ * What a transaction on `pool` runs right after BEGIN (in the same query: no round trip of its own): nothing on a
+ * pool whose connections have the session settings; on one opened without them (behind a pooler, where a setting
+ * lasts only as long as the transaction anyway), the same settings as `SET LOCAL`. Statements outside a
+ * transaction are bounded by the client's query timeout alone there.
+ */
+export function readLocalSettings(pool: Pool): readonly string[] {
+  return poolsWithoutStartupSettings.has(pool) ? localSettingStatements : [];
 }
 
 /**
  * A connection pool for one PostgreSQL database (`storage.url: postgres://…`). Money columns are `bigint` (int8) and
  * come back as JS `bigint`, never as lossy numbers; `numeric` sums (SUM over bigint) come back as `bigint` too.
  * Every query is bounded: a timeout on the client (statement plus connection timeout) and a connection timeout, so a
- * stopped or frozen database turns into an error, never a hang; with `startupSettings` (the default) also a statement
- * timeout on the server. Behind a pooler that refuses them ({@link acceptsStartupSettings}) the pool is opened
- * without: docs/cluster.md says what to set on the role instead.
+ * stopped or frozen database turns into an error, never a hang; and on the server, a statement timeout: on every
+ * connection with `startupSettings` (the default), else (behind a pooler that refuses them,
+ * {@link acceptsStartupSettings}) in every transaction ({@link readLocalSettings}).
  */
 export function openPostgresPool(
   url: string,
@@ -45,6 +70,7 @@ export function openPostgresPool(
   // pool discards the client when it is released.
   pool.on('error', ignoreError);
   pool.on('connect', (client) => client.on('error', ignoreError));
+  if (options.startupSettings === false) poolsWithoutStartupSettings.add(pool);
   return pool;
 }
 

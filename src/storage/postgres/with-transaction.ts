@@ -1,8 +1,10 @@
 import type { Pool, PoolClient } from 'pg';
+import { readLocalSettings } from './open-postgres-pool.js';
 
 /**
  * Runs `work` in one transaction on one pooled connection: COMMIT when it resolves, ROLLBACK when it throws.
- * `begin` opens it (a read-only snapshot: `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`).
+ * `begin` opens it (a read-only snapshot: `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`), with the pool's
+ * local settings in the same query ({@link readLocalSettings}).
  */
 export async function withTransaction<T>(
   pool: Pool,
@@ -12,7 +14,7 @@ export async function withTransaction<T>(
   const client = await pool.connect();
   let isBroken = false;
   try {
-    await client.query(begin);
+    await client.query([begin, ...readLocalSettings(pool)].join('; '));
     const result = await work(client);
     await client.query('COMMIT');
     return result;
