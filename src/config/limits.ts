@@ -20,6 +20,12 @@ export const limits = {
   upstreamFirstByteTimeoutMs: 120_000,
   /** Longest silence between two stream chunks → the stream ends with an upstream_timeout error. */
   upstreamIdleTimeoutMs: 120_000,
+  /**
+   * Open connections to one provider's origin (one per call in flight: streams hold theirs to the end). More calls to
+   * that provider at once wait in its pool for a connection, within the call's deadline. High on purpose: agents keep
+   * thousands of streams open (PRODUCT.md §8: 10 000 in one process).
+   */
+  upstreamConnectionsPerProviderMax: 16_384,
   /** Longest time from a call's start to its first output, over all attempts (config `routing.deadline_ms`) → 504 upstream_timeout. */
   upstreamTotalTimeoutMs: 30 * 60_000,
   /** After this long without a frame to the client, a committed stream gets a heartbeat (OpenAI `: keep-alive`, Anthropic `ping`). */

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
+import { limits } from '../config/index.js';
 import type { Provider } from '../catalog/catalog-types.js';
 import { createGuardedConnector, parseOutboundAllowList, systemLookup } from '../net/index.js';
 import type { OutboundAllowList, OutboundLookup } from '../net/index.js';
@@ -77,7 +78,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         headersTimeout: provider.timeouts.firstByteMs ?? options.firstByteTimeoutMs,
         bodyTimeout: provider.timeouts.idleMs ?? options.idleTimeoutMs,
         keepAliveTimeout: 30_000,
-        connections: 256,
+        connections: limits.upstreamConnectionsPerProviderMax,
       });
       agents.set(agentKey, agent);
     }

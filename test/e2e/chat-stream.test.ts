@@ -271,6 +271,46 @@ describe('POST /v1/chat/completions (stream)', () => {
     }
   });
 
+  it('keeps 300 streams to one provider open at once (its connection pool does not queue them)', async () => {
+    const heldStack = await startTestStack('many-open');
+    const { fake: held, gateway: heldGateway, key } = heldStack;
+    const count = 300;
+    try {
+      for (let index = 0; index < count; index += 1) {
+        held.enqueue({ kind: 'sse', frames: sseFrames(textChunks([`s${index}`, ' done'])), holdAfter: 1 });
+      }
+      const responses = Array.from({ length: count }, () =>
+        fetch(`${heldGateway.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          // A small max_tokens keeps each hold small: the key's org pays for all of them at once.
+          body: JSON.stringify({
+            model: 'test/fake-model',
+            messages: [{ role: 'user', content: 'hi' }],
+            max_tokens: 5,
+            stream: true,
+          }),
+        }).then(async (response) => `${response.status} ${await response.text()}`),
+      );
+      // Every stream is held open by the provider after its first frame: all of them reached it at the same time.
+      for (let poll = 0; poll < 200 && held.received.length < count; poll += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(held.received).toHaveLength(count);
+      held.release();
+      const bodies = await Promise.all(responses);
+      const texts = bodies.map((body) => body.match(/"content":"[^"]*"/g)?.join(''));
+      expect(new Set(texts).size).toBe(count);
+      expect(
+        bodies.every(
+          (body) => body.startsWith('200 ') && body.endsWith('data: [DONE]\n\n') && body.includes('"content":" done"'),
+        ),
+      ).toBe(true);
+    } finally {
+      await heldStack.stop();
+    }
+  }, 60_000);
+
   it('aborts the upstream request when the client disconnects, and bills what was generated', async () => {
     const heldStack = await startTestStack('abort');
     const { fake: held, gateway: heldGateway, key } = heldStack;
