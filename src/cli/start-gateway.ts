@@ -162,7 +162,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
   const server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, createApp(context));
   const host = options.hostOverride ?? config.server.host;
-  await new Promise<void>((resolve) => server.listen(options.portOverride ?? config.server.port, host, resolve));
+  await new Promise<void>((resolve) =>
+    server.listen({ port: options.portOverride ?? config.server.port, host, backlog: limits.listenBacklog }, resolve),
+  );
   const url = `http://${formatHost(host)}:${(server.address() as AddressInfo).port}`;
   options.print(`Meridian listening on ${url} (${context.catalog.models.size} models${sandbox ? ', sandbox on' : ''})`);
   const reconciler = startReconciler(storage, options.log, {

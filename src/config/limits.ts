@@ -96,6 +96,12 @@ export const limits = {
   promptLogSettingCacheTtlMs: 5_000,
   /** Time a clean shutdown waits for open streams before closing them. */
   shutdownDrainTimeoutMs: 10_000,
+  /**
+   * Connections the kernel queues for the gateway to accept while its event loop is busy (a burst of new agents);
+   * beyond it (or the kernel's `net.core.somaxconn`, whichever is lower) new connections are refused or reset.
+   * Node's default is 511.
+   */
+  listenBacklog: 4_096,
   /** After the drain bound, streams still open are ended with an in-band error; their settlement gets this long. */
   shutdownSettleTimeoutMs: 2_000,
   /**
