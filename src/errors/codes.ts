@@ -27,6 +27,7 @@ export const errorCodes = {
   upstream_invalid_response: { status: 502, openaiType: 'server_error', anthropicType: 'api_error' },
   ledger_unavailable: { status: 503, openaiType: 'server_error', anthropicType: 'overloaded_error' },
   shutting_down: { status: 503, openaiType: 'server_error', anthropicType: 'overloaded_error' },
+  gateway_overloaded: { status: 503, openaiType: 'server_error', anthropicType: 'overloaded_error' },
   outbound_url_refused: { status: 400, openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },
   provider_exists: { status: 409, openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },
   secrets_unavailable: { status: 503, openaiType: 'server_error', anthropicType: 'api_error' },

@@ -4,11 +4,14 @@ import type { FailureKind } from '../health/index.js';
 
 /** The client's own mistakes: another endpoint would refuse them too, and the endpoint is not at fault. */
 const clientFaults = new Set(['invalid_request', 'invalid_json', 'payload_too_large', 'context_length_exceeded']);
+/** This node's own state: the client gone, the node shutting down or out of sockets. */
+const nodeConditions = new Set(['request_timeout', 'shutting_down', 'gateway_overloaded']);
 
 /** What an attempt's failure says about the endpoint; undefined when it says nothing (client fault, client gone). */
 export function classifyFailure(error: GatewayError): FailureKind | undefined {
-  // The client's fault, the client gone, or this node shutting down: nothing about the endpoint, and no fallback.
-  if (clientFaults.has(error.code) || error.code === 'request_timeout' || error.code === 'shutting_down') {
+  // The client's fault, the client gone, this node shutting down or out of sockets: nothing about the endpoint, and
+  // no fallback (another endpoint would meet the same local limit).
+  if (clientFaults.has(error.code) || nodeConditions.has(error.code)) {
     return undefined;
   }
   if (error.code === 'upstream_rate_limited') return 'rate-limited';

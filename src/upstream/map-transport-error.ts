@@ -5,8 +5,16 @@ import { OutboundRefusedError } from '../net/index.js';
 const timeoutCodes = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /**
+ * System errors that mean this process, not the provider, ran out of something: descriptors (each open stream holds
+ * two sockets), kernel socket buffers or memory.
+ */
+const localExhaustionCodes = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM']);
+
+/**
  * Converts a transport failure (undici / socket error) into a GatewayError.
- * Connect failures and resets are retryable: nothing reached the client yet.
+ * Connect failures and resets are retryable: nothing reached the client yet. A local resource running out is the
+ * gateway's own overload (503 `gateway_overloaded`, `Retry-After: 1`): the provider was never reached and is not
+ * blamed for it.
  */
 export function mapTransportError(error: unknown, providerId: string): GatewayError {
   if (error instanceof GatewayError) return error;
@@ -21,6 +29,14 @@ export function mapTransportError(error: unknown, providerId: string): GatewayEr
   }
   const code = (error as { code?: unknown } | null)?.code;
   const codeText = typeof code === 'string' ? code : 'unknown';
+  if (localExhaustionCodes.has(codeText)) {
+    return new GatewayError({
+      code: 'gateway_overloaded',
+      message: `The gateway could not open a connection to provider ${providerId}: it is out of ${codeText === 'ENOMEM' ? 'memory' : 'sockets'} (${codeText}). Retry shortly.`,
+      cause: error,
+      retryAfterSeconds: 1,
+    });
+  }
   if (timeoutCodes.has(codeText)) {
     return new GatewayError({
       code: 'upstream_timeout',
