@@ -77,6 +77,17 @@ describe.skipIf(skipReason !== undefined)('two nodes behind PgBouncer in transac
     for (const node of nodes) expect(node.output.join('')).toContain('postgres_behind_pooler');
   });
 
+  it('find a pooler that accepts the startup settings only to drop them (its ignore_startup_parameters)', async () => {
+    const lenient = await startPgbouncer(database.url, {
+      ignoredStartupParameters: ['statement_timeout', 'idle_in_transaction_session_timeout', 'options'],
+    });
+    try {
+      expect(await acceptsStartupSettings(lenient.urlFor(database.url))).toBe(false);
+    } finally {
+      await lenient.stop();
+    }
+  });
+
   it(`${callsCount} concurrent calls over both nodes never overspend one small balance; the ledger verifies`, async () => {
     fake.reset();
     for (let index = 0; index < callsCount; index += 1) {

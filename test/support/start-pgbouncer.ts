@@ -50,7 +50,13 @@ function findMissingRequirement(): string | undefined {
  * authentication for that URL's user, and PgBouncer's own defaults otherwise: it refuses startup parameters it does
  * not track.
  */
-export async function startPgbouncer(databaseUrl: string): Promise<Pgbouncer> {
+export async function startPgbouncer(
+  databaseUrl: string,
+  options: {
+    /** PgBouncer's `ignore_startup_parameters`: accepted at connection start, then dropped (not sent on). */
+    readonly ignoredStartupParameters?: readonly string[];
+  } = {},
+): Promise<Pgbouncer> {
   const target = new URL(databaseUrl);
   const user = decodeURIComponent(target.username);
   const directory = mkdtempSync(join(tmpdir(), 'meridian-pgbouncer-'));
@@ -71,6 +77,9 @@ export async function startPgbouncer(databaseUrl: string): Promise<Pgbouncer> {
       'max_client_conn = 1000',
       'default_pool_size = 20',
       `logfile = ${join(directory, 'pgbouncer.log')}`,
+      ...(options.ignoredStartupParameters === undefined
+        ? []
+        : [`ignore_startup_parameters = ${options.ignoredStartupParameters.join(',')}`]),
       '',
     ].join('\n'),
   );

@@ -75,9 +75,10 @@ export function openPostgresPool(
 }
 
 /**
- * Whether the server at `url` takes the session settings as startup parameters. PgBouncer refuses every startup
- * parameter it does not track (`08P01 unsupported startup parameter: statement_timeout`), and in transaction mode
- * could not keep a session setting anyway: false then. Any other failure to connect is thrown.
+ * Whether the server at `url` takes the session settings as startup parameters and keeps them. PgBouncer refuses
+ * every startup parameter it does not track (`08P01 unsupported startup parameter: statement_timeout`), or, listed in
+ * its `ignore_startup_parameters`, drops them silently; in transaction mode it could not keep a session setting
+ * anyway. False in both cases: the probe reads the statement timeout back. Any other failure to connect is thrown.
  */
 export async function acceptsStartupSettings(url: string): Promise<boolean> {
   const client = new pg.Client({
@@ -88,7 +89,10 @@ export async function acceptsStartupSettings(url: string): Promise<boolean> {
   client.on('error', ignoreError);
   try {
     await client.connect();
-    return true;
+    const { rows } = await client.query<{ ms: string }>(
+      "SELECT (extract(epoch FROM current_setting('statement_timeout')::interval) * 1000)::bigint::text AS ms",
+    );
+    return rows[0]?.ms === String(sessionSettings.statementTimeoutMs);
   } catch (error) {
     if (isRefusedStartupParameter(error)) return false;
     throw error;
