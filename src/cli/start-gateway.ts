@@ -71,9 +71,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const { storage, keys } = opened;
   if (storage.driver === 'postgres' && storage.isBehindPooler) {
-    // docs/cluster.md: behind PgBouncer, set the server-side bounds on the role instead.
+    // docs/cluster.md, "Behind PgBouncer": reads outside a transaction are bounded on the server only by the role.
     options.log.warn('postgres_behind_pooler', {
-      detail: 'the server refused session settings at connection start: no statement_timeout is set per connection',
+      detail:
+        'the server refused or dropped the session settings sent at connection start: each transaction sets them ' +
+        "locally; set the role's statement_timeout to bound reads outside transactions too",
     });
   }
   await bootstrapKeys({ config, storage, keys, print: options.print, now: Date.now });

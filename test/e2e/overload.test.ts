@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderNanos } from '../../src/metering/index.js';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream, Scenario } from '../fake-upstream/create-fake-upstream.js';
 import { streamScript } from '../fake-upstream/protocol-scripts.js';
@@ -19,6 +20,8 @@ const spareDescriptors = 12;
 const callsCount = 40;
 
 const usage = { input: 3, cached: 0, output: 2, reasoning: 0 };
+/** test/fake-model's prices (0.28 and 0.42 USD per 1M tokens): 3 × 280 + 2 × 420 nano-USD per served stream. */
+const streamCostNanos = 1_680n;
 
 /** A stream the provider holds open after its first text (the client already has its 200 and first token). */
 function heldStream(text: string): Scenario {
@@ -79,6 +82,12 @@ async function openStream(): Promise<{ status: number; retryAfter: string | null
   }
 }
 
+/** What the key's org has been charged, as `GET /api/v1/credits` renders it (USD). */
+async function readUsage(): Promise<unknown> {
+  const response = await fetch(`${gateway.url}/api/v1/credits`, { headers: { authorization: `Bearer ${key}` } });
+  return ((await response.json()) as { data: { total_usage: unknown } }).data.total_usage;
+}
+
 async function readEndpoint(): Promise<Record<string, unknown>> {
   const response = await fetch(`${gateway.url}/api/v1/models/test/fake-model/endpoints`, {
     headers: { authorization: `Bearer ${testAdminKey}` },
@@ -93,8 +102,13 @@ describe('a node out of file descriptors', () => {
       fake.enqueue(heldStream(`s${index}`));
     }
     const calls = Array.from({ length: callsCount }, () => openStream());
-    // Held streams stay open until released: wait (bounded) until every call that got through is at the provider.
-    for (let poll = 0; poll < 40; poll += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    // Held streams stay open until released: wait (bounded) until the calls that got through have all reached the
+    // provider, i.e. until that count stops growing.
+    for (let poll = 0, stable = 0, seen = -1; poll < 100 && stable < 5; poll += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      stable = fake.received.length === seen ? stable + 1 : 0;
+      seen = fake.received.length;
+    }
     fake.release();
     const results = await Promise.all(calls);
     const overloaded = results.filter((result) => result.status === 503);
@@ -106,7 +120,10 @@ describe('a node out of file descriptors', () => {
     // Every call either streamed to the end, was refused as overload, or was closed at accept: never a 502.
     for (const result of results) expect([0, 200, 503]).toContain(result.status);
     for (const result of results.filter((each) => each.status === 200)) expect(result.body).toContain('data: [DONE]');
-    expect(results.filter((result) => result.status === 200).length).toBe(fake.received.length);
+    const served = results.filter((result) => result.status === 200).length;
+    expect(served).toBe(fake.received.length);
+    // Only the streams served are charged, each exactly: an overload refusal costs nothing.
+    expect(await readUsage()).toBe(renderNanos(BigInt(served) * streamCostNanos));
 
     // Descriptors back (idle keep-alive sockets would hold them for a while: the limit is raised again, as an operator
     // would), with no restart: the next call is served, and the endpoint's record holds no failure from the shortage.
@@ -115,6 +132,7 @@ describe('a node out of file descriptors', () => {
     fake.enqueue(streamScript('openai', { text: ['again'], usage }));
     const again = await openStream();
     expect(again.status).toBe(200);
+    expect(await readUsage()).toBe(renderNanos(BigInt(served + 1) * streamCostNanos));
     expect(await readEndpoint()).toMatchObject({ status: 0, circuit: 'closed', uptime_last_5m: 100 });
   }, 60_000);
 });

@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { PlaceHoldInput, PlaceHoldResult } from '../ledger-types.js';
 import { assertPlaceHoldInput } from '../sqlite/place-hold.js';
-import { readLocalSettings } from '../../storage/postgres/open-postgres-pool.js';
+import { isBehindPooler, readLocalSettings } from '../../storage/postgres/open-postgres-pool.js';
 import { withTransaction } from '../../storage/postgres/with-transaction.js';
 import { buildParameters, placeHold, placeHoldSql, readResult } from './place-hold.js';
 import type { PlaceHoldRow } from './place-hold.js';
@@ -33,14 +33,7 @@ interface Waiting {
  * {@link placeHold}'s retries. If a transaction fails otherwise, nothing of it was written and every admission in it
  * fails.
  */
-export function createHoldBatcher(
-  pool: Pool,
-  options: {
-    /** False behind a pooler known from the start (it refused startup parameters): no statement is prepared. */
-    readonly keepsPreparedStatements?: boolean;
-  } = {},
-): (input: PlaceHoldInput) => Promise<PlaceHoldResult> {
-  if (options.keepsPreparedStatements === false) unpreparedPools.add(pool);
+export function createHoldBatcher(pool: Pool): (input: PlaceHoldInput) => Promise<PlaceHoldResult> {
   const queues = new Map<string, Waiting[]>();
 
   async function drain(orgId: string): Promise<void> {
@@ -111,7 +104,10 @@ const preparedTypes = 'text, text, text, bigint, bigint, bigint, bigint, bigint,
 const preparedName = `meridian_place_hold_${hash('sha256', `${preparedTypes}\n${placeHoldSql}`, 'hex').slice(0, 12)}`;
 const preparedOn = new WeakSet<PoolClient>();
 const prepareSql = `PREPARE ${preparedName} (${preparedTypes}) AS ${placeHoldSql}`;
-/** Pools whose connections keep no prepared statement from one query to the next: a pooler in transaction mode. */
+/**
+ * Pools found out to keep no prepared statement from one query to the next (a pooler in transaction mode the start-up
+ * probe could not tell from PostgreSQL); a pool opened behind a known pooler never prepares ({@link isBehindPooler}).
+ */
 const unpreparedPools = new WeakSet<Pool>();
 
 /**
@@ -156,7 +152,7 @@ async function sendBatch(
   broken: { isBroken: boolean },
 ): Promise<QueryResult[]> {
   for (let attempt = 1; ; attempt += 1) {
-    const isInlined = unpreparedPools.has(pool);
+    const isInlined = isBehindPooler(pool) || unpreparedPools.has(pool);
     if (!isInlined && !preparedOn.has(client)) {
       await prepare(client);
       preparedOn.add(client);

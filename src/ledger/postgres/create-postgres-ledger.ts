@@ -22,11 +22,8 @@ import { verifyPostgresLedger } from './verify/verify-postgres-ledger.js';
  * Every hold is written by `placeHold` itself, so nothing is ever pending: `flushPending` does nothing and
  * `withPendingWritten` only runs its work (the batching of the SQLite hold book is a single-process design).
  */
-export function createPostgresLedger(
-  pool: Pool,
-  options: { readonly keepsPreparedStatements?: boolean } = {},
-): AsyncLedger {
-  const placeHold = createHoldBatcher(pool, options);
+export function createPostgresLedger(pool: Pool): AsyncLedger {
+  const placeHold = createHoldBatcher(pool);
   return {
     grant: (input) => withTransaction(pool, (client) => grantCreditInTransaction(client, input)),
     placeHold,

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { createTestDatabase, findPostgresSkipReason } from '../../../test/support/start-postgres.js';
 import type { TestDatabase } from '../../../test/support/start-postgres.js';
 import { migratePostgres } from '../../storage/postgres/migrate-postgres.js';
+import { limits } from '../../config/index.js';
 import { openPostgresPool } from '../../storage/postgres/open-postgres-pool.js';
 import type { PlaceHoldInput } from '../ledger-types.js';
 import type { AsyncLedger } from './async-ledger.js';
@@ -326,15 +327,18 @@ describe.skipIf(skipReason !== undefined)('placeHold on PostgreSQL under the org
     const onePool = openPostgresPool(database.url, { connectionsMax: 1, startupSettings: false });
     const query = vi.spyOn(pg.Client.prototype, 'query');
     try {
-      const node = createPostgresLedger(onePool, { keepsPreparedStatements: false });
+      const node = createPostgresLedger(onePool);
       const results = await Promise.all([0, 1, 2].map((index) => node.placeHold(hold(`q-${index}`))));
       const statements = query.mock.calls.map((call) => call[0]).filter((text) => typeof text === 'string');
       expect(results).toEqual(Array(3).fill({ ok: true, amount: 1_000n }));
+      const timeoutMs = limits.postgresStatementTimeoutMs;
       expect(statements.map(describeQuery)).toEqual([
         'admit',
-        'BEGIN; SET LOCAL statement_timeout = 5000; SET LOCAL idle_in_transaction_session_timeout = 10000; ' +
-          'SET LOCAL jit = off; admit; admit; COMMIT',
+        `BEGIN; SET LOCAL statement_timeout = ${timeoutMs}; SET LOCAL idle_in_transaction_session_timeout = ` +
+          `${timeoutMs * 2}; SET LOCAL jit = off; admit; admit; COMMIT`,
       ]);
+      expect(await ledger.balance(orgId)).toMatchObject({ availableNanos: 7_000n, heldNanos: 3_000n });
+      expect((await ledger.verify(1_000_000, 0)).filter((result) => !result.ok)).toEqual([]);
     } finally {
       query.mockRestore();
       await onePool.end();

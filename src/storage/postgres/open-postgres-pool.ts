@@ -31,8 +31,17 @@ const localSettingStatements: readonly string[] = [
   'SET LOCAL jit = off',
 ];
 
-/** Pools opened without the startup settings (behind a pooler). */
-const poolsWithoutStartupSettings = new WeakSet<Pool>();
+/** Pools opened without the startup settings: behind a pooler ({@link acceptsStartupSettings}). */
+const pooledBehindPooler = new WeakSet<Pool>();
+
+/**
+ * Whether `pool` was opened without the startup settings, i.e. behind a pooler: its transactions set them locally
+ * ({@link readLocalSettings}) and its connections keep nothing from one transaction to the next (no prepared
+ * statement either).
+ */
+export function isBehindPooler(pool: Pool): boolean {
+  return pooledBehindPooler.has(pool);
+}
 
 /**
  * What a transaction on `pool` runs right after BEGIN (in the same query: no round trip of its own): nothing on a
@@ -41,7 +50,7 @@ const poolsWithoutStartupSettings = new WeakSet<Pool>();
  * transaction are bounded by the client's query timeout alone there.
  */
 export function readLocalSettings(pool: Pool): readonly string[] {
-  return poolsWithoutStartupSettings.has(pool) ? localSettingStatements : [];
+  return isBehindPooler(pool) ? localSettingStatements : [];
 }
 
 /**
@@ -70,7 +79,7 @@ export function openPostgresPool(
   // pool discards the client when it is released.
   pool.on('error', ignoreError);
   pool.on('connect', (client) => client.on('error', ignoreError));
-  if (options.startupSettings === false) poolsWithoutStartupSettings.add(pool);
+  if (options.startupSettings === false) pooledBehindPooler.add(pool);
   return pool;
 }
 

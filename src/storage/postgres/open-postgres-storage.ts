@@ -22,8 +22,8 @@ export interface PostgresStorage extends ServingStorage {
   readonly driver: 'postgres';
   readonly pool: Pool;
   /**
-   * The server refused session settings at connection start: a pooler (PgBouncer) is in front of PostgreSQL. The
-   * pool then runs without server-side timeouts (docs/cluster.md) and admissions carry their statement's text.
+   * The server refused or dropped the session settings sent at connection start: a pooler (PgBouncer) is in front of
+   * PostgreSQL. Each transaction then sets them locally and admissions carry their statement's text (docs/cluster.md).
    */
   readonly isBehindPooler: boolean;
   /** The breaker in front of PostgreSQL (readiness and the journal read it). */
@@ -58,7 +58,7 @@ export async function openPostgresStorage(url: string): Promise<PostgresStorage>
     pool,
     isBehindPooler,
     availability: guard,
-    ledger: guardLedger(createPostgresLedger(pool, { keepsPreparedStatements: !isBehindPooler }), guard),
+    ledger: guardLedger(createPostgresLedger(pool), guard),
     creditCodes: guarded(createPostgresCreditCodeStore(pool)),
     idempotency: createIdempotencyService({ store: guarded(createPostgresIdempotencyStore(pool)), now: Date.now }),
     analytics: guardAnalytics(createPostgresAnalyticsStore(pool), guard),
