@@ -4,7 +4,7 @@ import { createKeyService, loadPepper } from '../keys/index.js';
 import type { KeyService, ServingKeyService } from '../keys/index.js';
 import type { SqliteLedgerOptions } from '../ledger/index.js';
 import { openSqliteStorage } from '../storage/index.js';
-import type { Storage } from '../storage/index.js';
+import type { SqliteWriteGuardOptions, Storage } from '../storage/index.js';
 import type { PostgresStorage } from '../storage/postgres/open-postgres-storage.js';
 
 /** Whether `storage.url` names PostgreSQL (cluster mode). */
@@ -20,15 +20,19 @@ export function openStorage(
   config: MeridianConfig,
   env: Readonly<Record<string, string | undefined>>,
   ledger?: SqliteLedgerOptions,
+  writeGuard?: SqliteWriteGuardOptions,
 ): { storage: Storage; keys: KeyService } {
   const sqlitePath = resolveSqlitePath(config.storage.url, config.baseDirectory);
   if (sqlitePath === undefined) {
     throw new Error(`storage.url '${redactUrl(config.storage.url)}': this command needs sqlite:<path>.`);
   }
   const synchronous = config.storage.sqliteSynchronous;
-  const storage = openSqliteStorage(
-    ledger === undefined ? { path: sqlitePath, synchronous } : { path: sqlitePath, ledger, synchronous },
-  );
+  const storage = openSqliteStorage({
+    path: sqlitePath,
+    synchronous,
+    ...(ledger === undefined ? {} : { ledger }),
+    ...(writeGuard === undefined ? {} : { writeGuard }),
+  });
   return { storage, keys: createKeyService({ store: storage.keys, pepper: readPepper(config, env) }) };
 }
 
@@ -42,8 +46,9 @@ export async function openNodeStorage(
   config: MeridianConfig,
   env: Readonly<Record<string, string | undefined>>,
   ledger?: SqliteLedgerOptions,
+  writeGuard?: SqliteWriteGuardOptions,
 ): Promise<NodeStorage> {
-  if (!isPostgresUrl(config.storage.url)) return openStorage(config, env, ledger);
+  if (!isPostgresUrl(config.storage.url)) return openStorage(config, env, ledger, writeGuard);
   // Loaded only in cluster mode: an embedded node never pays for the pg driver's memory.
   const { openPostgresStorage } = await import('../storage/postgres/open-postgres-storage.js');
   const storage = await openPostgresStorage(config.storage.url).catch((error: unknown) => {

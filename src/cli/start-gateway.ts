@@ -65,10 +65,22 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   mkdirSync(config.dataDirectory, { recursive: true });
   // SQLite: the serving process owns the database file, admissions are batched (src/ledger/sqlite/hold-book.ts).
   // PostgreSQL (cluster mode): every node shares the database; admissions are one statement each.
-  const opened = await openNodeStorage(config, options.env, {
-    holdCommit: 'batched',
-    onFlushError: (error) => options.log.error('ledger_hold_flush_failed', { error: String(error) }),
-  });
+  const opened = await openNodeStorage(
+    config,
+    options.env,
+    {
+      holdCommit: 'batched',
+      onFlushError: (error) => options.log.error('ledger_hold_flush_failed', { error: String(error) }),
+    },
+    {
+      // SQLite: calls are refused while the database cannot be written (docs/operations.md, "Disk full").
+      freeBytesMin: config.storage.sqliteFreeBytesMin,
+      onChange: (health) =>
+        health.isWritable
+          ? options.log.info('storage_writable', {})
+          : options.log.error('storage_unwritable', { reason: health.reason, detail: health.detail }),
+    },
+  );
   const { storage, keys } = opened;
   if (storage.driver === 'postgres' && storage.isBehindPooler) {
     // docs/cluster.md, "Behind PgBouncer": reads outside a transaction are bounded on the server only by the role.

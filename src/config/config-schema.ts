@@ -63,6 +63,16 @@ export const configFileSchema = z.strictObject({
        * decision 9); `normal` survives a process crash only and costs less CPU per commit.
        */
       sqlite_synchronous: z.enum(['full', 'normal']).default('full'),
+      /**
+       * SQLite: free bytes the database's disk must keep; below, model calls get 503 `ledger_unavailable` before any
+       * upstream request (0: not checked; a failed write still stops calls until a probe write succeeds).
+       */
+      sqlite_free_bytes_min: z
+        .number()
+        .int()
+        .min(0)
+        .max(Number.MAX_SAFE_INTEGER)
+        .default(limits.sqliteFreeBytesMinDefault),
       redis: z
         .string()
         .regex(/^rediss?:\/\/.+/, 'must be redis://…')

@@ -149,6 +149,16 @@ export const limits = {
   ledgerBreakerOpenMs: 1_000,
   /** `Retry-After` of a 503 `ledger_unavailable`. */
   ledgerUnavailableRetryAfterSeconds: 1,
+  /**
+   * Embedded mode: how often the database's free disk space is read and, after a write failed, a one-row probe write
+   * tried; model calls are refused (503 `ledger_unavailable`) until it succeeds (src/storage/sqlite/sqlite-write-breaker.ts).
+   */
+  sqliteWriteCheckIntervalMs: 1_000,
+  /**
+   * Embedded mode: the default of `storage.sqlite_free_bytes_min`. Below it model calls are refused, so the calls in
+   * flight still have room to settle and a WAL checkpoint room to grow the database file.
+   */
+  sqliteFreeBytesMinDefault: 64 * 1024 * 1024,
   /** Entries in `server.trusted_proxies` (addresses or CIDRs); more is a config error. */
   trustedProxiesCountMax: 100,
   /** Entries in `security.outbound_allow`; more is a config error. */

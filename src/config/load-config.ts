@@ -20,6 +20,8 @@ export interface MeridianConfig {
     readonly url: string;
     readonly redis: string | undefined;
     readonly sqliteSynchronous: 'full' | 'normal';
+    /** Free bytes the SQLite database's disk must keep before model calls are refused (0: not checked). */
+    readonly sqliteFreeBytesMin: number;
   };
   readonly admin: { readonly key: string | undefined };
   readonly billing: {
@@ -230,7 +232,12 @@ function resolveConfig(file: ConfigFile, baseDirectory: string): MeridianConfig 
       shutdownDrainMs: file.server.shutdown_drain_ms,
       trustedProxies: file.server.trusted_proxies,
     },
-    storage: { url: file.storage.url, redis: file.storage.redis, sqliteSynchronous: file.storage.sqlite_synchronous },
+    storage: {
+      url: file.storage.url,
+      redis: file.storage.redis,
+      sqliteSynchronous: file.storage.sqlite_synchronous,
+      sqliteFreeBytesMin: file.storage.sqlite_free_bytes_min,
+    },
     admin: { key: nonEmpty(file.admin.key) },
     billing: {
       currency: file.billing.currency,

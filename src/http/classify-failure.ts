@@ -4,13 +4,17 @@ import type { FailureKind } from '../health/index.js';
 
 /** The client's own mistakes: another endpoint would refuse them too, and the endpoint is not at fault. */
 const clientFaults = new Set(['invalid_request', 'invalid_json', 'payload_too_large', 'context_length_exceeded']);
-/** This node's own state: the client gone, the node shutting down or out of sockets. */
-const nodeConditions = new Set(['request_timeout', 'shutting_down', 'gateway_overloaded']);
+/**
+ * This node's own state: the client gone, the node shutting down or out of sockets, its ledger unreachable or its
+ * database unwritable (a settlement that cannot be stored after the provider answered: another endpoint would be
+ * called, and paid, for nothing).
+ */
+const nodeConditions = new Set(['request_timeout', 'shutting_down', 'gateway_overloaded', 'ledger_unavailable']);
 
 /** What an attempt's failure says about the endpoint; undefined when it says nothing (client fault, client gone). */
 export function classifyFailure(error: GatewayError): FailureKind | undefined {
-  // The client's fault, the client gone, this node shutting down or out of sockets: nothing about the endpoint, and
-  // no fallback (another endpoint would meet the same local limit).
+  // The client's fault, the client gone, this node shutting down, out of sockets or unable to store: nothing about
+  // the endpoint, and no fallback (another endpoint would meet the same local limit).
   if (clientFaults.has(error.code) || nodeConditions.has(error.code)) {
     return undefined;
   }

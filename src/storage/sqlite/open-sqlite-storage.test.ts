@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { GatewayError } from '../../errors/index.js';
 import { createTestGenerationRecord as record } from '../test-generation-record.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
 import { openSqliteStorage } from './open-sqlite-storage.js';
@@ -78,5 +79,61 @@ describe('openSqliteStorage', () => {
     storage.generations.insertGenerations([record('gen-1')]);
     expect(storage.generations.findGeneration('gen-1')?.costNanos).toBe(9_007_199_254_740_993n);
     storage.close();
+  });
+});
+
+describe('openSqliteStorage with a write guard', () => {
+  const hold = {
+    orgId: 'default',
+    keyId: 'key_1',
+    amountMax: 10n,
+    amountMin: 1n,
+    keyLimit: undefined,
+    nowMs: 1,
+    ttlMs: 1_000,
+  };
+
+  function codeOf(run: () => unknown): string | undefined {
+    try {
+      run();
+    } catch (error) {
+      if (error instanceof GatewayError) return error.code;
+      throw error;
+    }
+    return undefined;
+  }
+
+  it('refuses admissions, idempotent calls and readiness while the disk is below the floor; reads still answer', () => {
+    const storage = openSqliteStorage({
+      path: createTemporaryPath(),
+      writeGuard: { freeBytesMin: Number.MAX_SAFE_INTEGER },
+    });
+    storage.orgs.ensureOrg({ id: 'default', name: 'Default', createdAtMs: 1, markupBasisPoints: 0 });
+    storage.ledger.grant({ grantId: 'g', orgId: 'default', amount: 100n, nowMs: 1 });
+    expect([
+      codeOf(() => storage.ledger.placeHold({ ...hold, requestId: 'gen-1' })),
+      codeOf(() =>
+        storage.idempotency.run(
+          { keyId: 'key_1', idempotencyKey: 'k', fingerprint: 'f', response: undefined as never },
+          () => Promise.resolve(),
+        ),
+      ),
+      codeOf(() => storage.ping()),
+    ]).toEqual(['ledger_unavailable', 'ledger_unavailable', 'ledger_unavailable']);
+    expect(storage.ledger.balance('default')).toMatchObject({ availableNanos: 100n, heldNanos: 0n });
+    storage.close();
+  });
+
+  it('admits with room on the disk, and has the probe table the guard writes to', () => {
+    const path = createTemporaryPath();
+    const storage = openSqliteStorage({ path, writeGuard: { freeBytesMin: 1 } });
+    storage.orgs.ensureOrg({ id: 'default', name: 'Default', createdAtMs: 1, markupBasisPoints: 0 });
+    storage.ledger.grant({ grantId: 'g', orgId: 'default', amount: 100n, nowMs: 1 });
+    expect(storage.ledger.placeHold({ ...hold, requestId: 'gen-1' })).toEqual({ ok: true, amount: 10n });
+    expect(codeOf(() => storage.ping())).toBeUndefined();
+    storage.close();
+    const database = openSqliteDatabase({ path });
+    expect(database.prepare('SELECT COUNT(*) AS count FROM storage_probe').get()).toEqual({ count: 0 });
+    database.close();
   });
 });

@@ -1,9 +1,10 @@
+import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { applyToRollups, queryActivity, queryRankings, queryTimeSeries } from '../../analytics/index.js';
-import type { Storage } from '../ports.js';
+import type { GenerationStore, Storage } from '../ports.js';
 import { createIdempotencyService } from '../../idempotency/index.js';
 import { createSqliteLedger } from '../../ledger/index.js';
-import type { SqliteLedgerOptions } from '../../ledger/index.js';
+import type { Ledger, SqliteLedgerOptions } from '../../ledger/index.js';
 import { migrateSqlite } from './migrate-sqlite.js';
 import { createSqliteCreditCodeStore } from './sqlite-credit-code-store.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
@@ -13,6 +14,16 @@ import { createSqliteGenerationStore, scanGenerations } from './sqlite-generatio
 import { createSqliteKeyStore } from './sqlite-key-store.js';
 import { createSqliteOrgStore } from './sqlite-org-store.js';
 import { createSqliteProviderStore } from './sqlite-provider-store.js';
+import { createSqliteWriteBreaker } from './sqlite-write-breaker.js';
+import type { SqliteWriteBreaker, WriteHealth } from './sqlite-write-breaker.js';
+
+/** The serving node's guard against a database it cannot write (see {@link createSqliteWriteBreaker}). */
+export interface SqliteWriteGuardOptions {
+  /** Free bytes the database's disk must keep; below, model calls are refused (0: not checked). */
+  readonly freeBytesMin: number;
+  /** Called when the database becomes unwritable or writable again (the node logs it). */
+  readonly onChange?: (health: WriteHealth) => void;
+}
 
 /**
  * Opens the embedded SQLite storage at `path` (its directory is created; `':memory:'`
@@ -23,48 +34,98 @@ export function openSqliteStorage(options: {
   readonly path: string;
   readonly ledger?: SqliteLedgerOptions;
   readonly synchronous?: 'full' | 'normal';
+  /** Refuse model calls while the database cannot be written (default: only a failed write counts, no disk floor). */
+  readonly writeGuard?: SqliteWriteGuardOptions;
 }): Storage {
   const database = openSqliteDatabase(options);
+  let breaker: SqliteWriteBreaker | undefined;
   try {
     const applied = migrateSqlite(database);
     if (applied.includes(usageRollupsMigration)) backfillRollups(database);
-    const ledger = createSqliteLedger(database, options.ledger);
+    breaker = openWriteBreaker(database, options.path, options.writeGuard);
+    const guard = breaker;
+    const ledger = createSqliteLedger(database, {
+      ...options.ledger,
+      onFlushError: (error) => {
+        // A queued hold's write failed the way a batch can: the breaker says so once, not every retry.
+        const wasWritable = guard.health.isWritable;
+        guard.noteFailure(error);
+        if (wasWritable) options.ledger?.onFlushError?.(error);
+      },
+    });
+    const idempotency = createIdempotencyService({ database, now: Date.now });
     return {
       driver: 'sqlite',
-      ledger,
+      ledger: guardAdmission(ledger, guard),
       creditCodes: createSqliteCreditCodeStore(database, ledger),
-      idempotency: createIdempotencyService({ database, now: Date.now }),
+      idempotency: { run: (input, handler) => (guard.assertWritable(), idempotency.run(input, handler)) },
       analytics: {
         rankings: (params) => queryRankings(database, params),
         timeSeries: (params) => queryTimeSeries(database, params),
         activity: (params) => queryActivity(database, params),
       },
-      generations: createSqliteGenerationStore(database, {
-        afterInsert: (inserted) => applyToRollups(database, inserted),
-        // Queued admissions commit with the batch (one fsync); if the batch fails they stay queued.
-        runBatch: (batch) => ledger.withPendingWritten(batch),
-        settle: (record) =>
-          record.settlement === undefined
-            ? record
-            : { ...record, costNanos: ledger.settle(record.settlement).chargedNanos },
-      }),
+      generations: guardRecords(
+        createSqliteGenerationStore(database, {
+          afterInsert: (inserted) => applyToRollups(database, inserted),
+          // Queued admissions commit with the batch (one fsync); if the batch fails they stay queued.
+          runBatch: (batch) => ledger.withPendingWritten(batch),
+          settle: (record) =>
+            record.settlement === undefined
+              ? record
+              : { ...record, costNanos: ledger.settle(record.settlement).chargedNanos },
+        }),
+        guard,
+      ),
       generationContent: createSqliteGenerationContentStore(database),
       generationList: createSqliteGenerationList(database),
       keys: createSqliteKeyStore(database),
       orgs: createSqliteOrgStore(database),
       providers: createSqliteProviderStore(database),
       ping: () => {
+        guard.assertWritable();
         database.prepare('SELECT 1').get();
       },
       close: () => {
+        guard.close();
         ledger.flushPending();
         database.close();
       },
     };
   } catch (error) {
+    breaker?.close();
     database.close();
     throw error;
   }
+}
+
+function openWriteBreaker(database: Database, path: string, guard: SqliteWriteGuardOptions | undefined) {
+  const upsertProbe = database.prepare<[number]>(
+    `INSERT INTO storage_probe (id, probed_at_ms) VALUES (1, ?)
+     ON CONFLICT (id) DO UPDATE SET probed_at_ms = excluded.probed_at_ms`,
+  );
+  const probe = database.transaction((nowMs: number) => upsertProbe.run(nowMs));
+  return createSqliteWriteBreaker({
+    directory: path === ':memory:' ? '.' : dirname(path),
+    freeBytesMin: path === ':memory:' ? 0 : (guard?.freeBytesMin ?? 0),
+    probe: () => probe.immediate(Date.now()),
+    ...(guard?.onChange === undefined ? {} : { onChange: guard.onChange }),
+  });
+}
+
+/** Admission refuses at once while the database cannot be written: the call never goes upstream. */
+function guardAdmission(ledger: Ledger, breaker: SqliteWriteBreaker): Ledger {
+  return {
+    ...ledger,
+    placeHold: (input) => {
+      breaker.assertWritable();
+      return ledger.placeHold(input);
+    },
+  };
+}
+
+/** A batch that fails because the database cannot be written marks it so, and fails as 503 `ledger_unavailable`. */
+function guardRecords(store: GenerationStore, breaker: SqliteWriteBreaker): GenerationStore {
+  return { ...store, insertGenerations: (records) => breaker.guardWrite(() => store.insertGenerations(records)) };
 }
 
 /** The migration that created the usage rollups; generations stored before it are added once, when it is applied. */

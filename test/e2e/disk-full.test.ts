@@ -1,0 +1,232 @@
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
+import type { FakeUpstream, Scenario } from '../fake-upstream/create-fake-upstream.js';
+import { createMemberKey, testAdminKey } from '../support/gateway-config.js';
+import { findTmpfsSkipReason, mountTmpfs, writeFiller } from '../support/mount-tmpfs.js';
+import { startGatewayProcess } from '../support/start-gateway-process.js';
+import type { GatewayProcess } from '../support/start-gateway-process.js';
+
+/**
+ * The embedded node on a disk that fills up (a tmpfs of its own): a node that cannot store a settlement does not make
+ * the call. Below the free-space floor, or once a write failed, model calls get 503 `ledger_unavailable` before any
+ * upstream request and `/readyz` answers 503; with space back, calls resume by themselves and the ledger verifies.
+ */
+
+const mainPath = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const run = promisify(execFile);
+const skipReason = findTmpfsSkipReason();
+const mib = 1024 * 1024;
+const cleanups: (() => Promise<void> | void)[] = [];
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+/** 10 prompt and 5 completion tokens at 1.00 / 2.00 USD per 1M: 20 000 nano-USD a call. */
+const completion: Scenario = {
+  kind: 'json',
+  body: {
+    id: 'chatcmpl-disk',
+    object: 'chat.completion',
+    created: 1,
+    model: 'metered-upstream',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+  },
+};
+
+/** Two endpoints for one model: a settlement that cannot be stored must not fail over to the second. */
+function config(fakeBaseUrl: string, freeBytesMin: number): string {
+  const provider = (id: string) =>
+    `  - { id: ${id}, protocol: openai, base_url: ${fakeBaseUrl}, api_key: disk-secret }`;
+  return `
+server: { host: 127.0.0.1, port: 0 }
+storage: { url: "sqlite:{{dir}}/meridian.db", sqlite_free_bytes_min: ${freeBytesMin} }
+data_dir: "{{dir}}"
+admin: { key: "${testAdminKey}" }
+sandbox: { enabled: false }
+billing: { hold_ttl_ms: 500, hold_grace_ms: 0, reconcile_interval_ms: 200 }
+providers:
+${provider('disk-first')}
+${provider('disk-second')}
+models:
+  - id: test/metered
+    name: Metered
+    author: test
+    origin: US
+    context_length: 131072
+    endpoints:
+      - { provider: disk-first, model: metered-upstream, pricing: { prompt: "1.00", completion: "2.00" } }
+      - { provider: disk-second, model: metered-upstream, pricing: { prompt: "1.00", completion: "2.00" } }
+orgs:
+  - { id: default, credits: "1.00" }
+`;
+}
+
+async function start(sizeBytes: number, freeBytesMin: number) {
+  const disk = mountTmpfs(sizeBytes);
+  cleanups.push(() => disk.unmount());
+  const fake = await createFakeUpstream();
+  cleanups.push(() => fake.close());
+  const gateway = await startGatewayProcess({
+    configYaml: config(fake.baseUrl, freeBytesMin),
+    directory: disk.path,
+    env: { MERIDIAN_LOG_LEVEL: 'info' },
+  });
+  cleanups.push(() => gateway.stop());
+  const { key } = await createMemberKey(gateway.url, 'disk');
+  return { disk, fake, gateway, key };
+}
+
+function callOpenAi(gateway: GatewayProcess, key: string): Promise<Response> {
+  return fetch(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'test/metered', messages: [{ role: 'user', content: 'hi' }], max_tokens: 50 }),
+  });
+}
+
+async function expectServed(gateway: GatewayProcess, key: string, fake: FakeUpstream): Promise<void> {
+  fake.enqueue(completion);
+  const response = await callOpenAi(gateway, key);
+  expect([response.status, ((await response.json()) as { usage: unknown }).usage]).toMatchObject([
+    200,
+    { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, cost: 0.00002 },
+  ]);
+}
+
+/** Polls `/readyz` (bounded: 100 × 100 ms) until it answers `status`; returns its body. */
+async function waitForReadiness(gateway: GatewayProcess, status: number): Promise<unknown> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const response = await fetch(`${gateway.url}/readyz`);
+    const body: unknown = await response.json();
+    if (response.status === status) return body;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`/readyz never answered ${status}`);
+}
+
+const unwritableMessage =
+  'The gateway cannot write its database right now (disk full, read-only or failing); nothing was charged. ' +
+  'Retry shortly.';
+
+async function expectRefusedOpenAi(gateway: GatewayProcess, key: string): Promise<void> {
+  const response = await callOpenAi(gateway, key);
+  expect([response.status, response.headers.get('retry-after'), await response.json()]).toEqual([
+    503,
+    '1',
+    {
+      error: {
+        message: unwritableMessage,
+        type: 'server_error',
+        code: 'ledger_unavailable',
+        param: null,
+        request_id: expect.any(String),
+      },
+    },
+  ]);
+}
+
+async function readCredits(gateway: GatewayProcess, key: string): Promise<unknown> {
+  const response = await fetch(`${gateway.url}/api/v1/credits`, { headers: { authorization: `Bearer ${key}` } });
+  return ((await response.json()) as { data: unknown }).data;
+}
+
+/** Waits (bounded: 50 × 100 ms) until the key's org holds nothing: the reconciler has expired what a failure left. */
+async function waitForNoHold(gateway: GatewayProcess, key: string): Promise<unknown> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const credits = (await readCredits(gateway, key)) as { held: number };
+    if (credits.held === 0) return credits;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('a hold was never released');
+}
+
+async function expectLedgerVerifies(gateway: GatewayProcess): Promise<void> {
+  await gateway.stop();
+  const { stdout } = await run(process.execPath, [
+    mainPath,
+    'ledger',
+    'verify',
+    '--config',
+    join(gateway.directory, 'meridian.yaml'),
+  ]);
+  expect(stdout).toContain('INV-5');
+  expect(stdout).not.toContain('✗');
+}
+
+function readStorageEvents(gateway: GatewayProcess): unknown[] {
+  return gateway.output
+    .join('')
+    .split('\n')
+    .filter((line) => line.includes('"event":"storage_'))
+    .map((line) => {
+      const entry = JSON.parse(line) as { event: string; reason?: string };
+      return entry.reason === undefined ? entry.event : `${entry.event}:${entry.reason}`;
+    });
+}
+
+describe.skipIf(skipReason !== undefined)('an embedded node whose disk fills up', () => {
+  it('refuses calls below the free-space floor before any upstream request, and resumes when space is back', async () => {
+    const { disk, fake, gateway, key } = await start(48 * mib, 16 * mib);
+    await expectServed(gateway, key, fake);
+
+    const filler = join(disk.path, 'filler');
+    writeFiller(filler, disk.freeBytes() - 8 * mib);
+    expect(await waitForReadiness(gateway, 503)).toMatchObject({
+      status: 'unavailable',
+      checks: { storage: 'unavailable' },
+    });
+    await expectRefusedOpenAi(gateway, key);
+    const anthropic = await fetch(`${gateway.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': key, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'test/metered', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect([anthropic.status, anthropic.headers.get('retry-after'), await anthropic.json()]).toMatchObject([
+      503,
+      '1',
+      { type: 'error', error: { type: 'overloaded_error', code: 'ledger_unavailable', message: unwritableMessage } },
+    ]);
+    expect(fake.received).toHaveLength(1);
+
+    rmSync(filler);
+    await waitForReadiness(gateway, 200);
+    await expectServed(gateway, key, fake);
+    expect(fake.received).toHaveLength(2);
+    expect(await readCredits(gateway, key)).toMatchObject({ held: 0, total_usage: 0.00004, available: 0.99996 });
+    expect(readStorageEvents(gateway)).toEqual(['storage_unwritable:disk_low', 'storage_writable']);
+    await expectLedgerVerifies(gateway);
+  });
+
+  it('stops calling upstream after a write fails for lack of space, charges nothing for it, and resumes', async () => {
+    const { disk, fake, gateway, key } = await start(24 * mib, 0);
+    await expectServed(gateway, key, fake);
+
+    const filler = join(disk.path, 'filler');
+    writeFiller(filler, undefined);
+    // This call reached the provider before its settlement could not be stored: 503, no charge, no second endpoint.
+    fake.enqueue(completion);
+    fake.enqueue(completion);
+    await expectRefusedOpenAi(gateway, key);
+    expect(fake.received).toHaveLength(2);
+    // From now on nothing goes upstream until the database can be written again.
+    await expectRefusedOpenAi(gateway, key);
+    expect(fake.received).toHaveLength(2);
+    expect(await waitForReadiness(gateway, 503)).toMatchObject({ checks: { storage: 'unavailable' } });
+
+    rmSync(filler);
+    await waitForReadiness(gateway, 200);
+    fake.reset();
+    await expectServed(gateway, key, fake);
+    expect(fake.received).toHaveLength(1);
+    expect(await waitForNoHold(gateway, key)).toMatchObject({ held: 0, total_usage: 0.00004, available: 0.99996 });
+    expect(readStorageEvents(gateway)).toEqual(['storage_unwritable:write_failed', 'storage_writable']);
+    await expectLedgerVerifies(gateway);
+  });
+});
