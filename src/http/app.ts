@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { limits } from '../config/index.js';
 import { GatewayError, toGatewayError } from '../errors/index.js';
+import { createStorageUnwritableError, isSqliteWriteFailure } from '../storage/index.js';
 import type { KeyRecord } from '../storage/index.js';
 import { metricsContentType } from '../observability/index.js';
 import type { MetricsRoute } from '../observability/index.js';
@@ -412,7 +413,10 @@ function renderFailure(
   },
 ): void {
   const { response, requestId } = failure;
-  const gatewayError = toGatewayError(failure.error);
+  // A management write on a database that cannot be written (a full disk) is the node's condition, not a bug.
+  const isUnwritable = isSqliteWriteFailure(failure.error);
+  if (isUnwritable) app.log.error('storage_write_failed', { requestId, error: String(failure.error) });
+  const gatewayError = isUnwritable ? createStorageUnwritableError(failure.error) : toGatewayError(failure.error);
   if (gatewayError.code === 'internal_error') {
     app.log.error('internal_error', {
       requestId,

@@ -4,6 +4,7 @@ export type { GenerationWriter } from './generation-writer.js';
 export { openSqliteStorage } from './sqlite/open-sqlite-storage.js';
 export type { SqliteWriteGuardOptions } from './sqlite/open-sqlite-storage.js';
 export type { WriteHealth } from './sqlite/sqlite-write-breaker.js';
+export { createStorageUnwritableError, isSqliteWriteFailure } from './sqlite/sqlite-write-breaker.js';
 export { openSqliteDatabase, sqliteBusyTimeoutMs } from './sqlite/open-sqlite-database.js';
 export { migrateSqlite } from './sqlite/migrate-sqlite.js';
 export { runContentPurge, startContentPurge } from './start-content-purge.js';

@@ -218,6 +218,16 @@ describe.skipIf(skipReason !== undefined)('an embedded node whose disk fills up'
     // From now on nothing goes upstream until the database can be written again.
     await expectRefusedOpenAi(gateway, key);
     expect(fake.received).toHaveLength(2);
+    // A management write says the same, not 500 internal_error.
+    const keyCreation = await fetch(`${gateway.url}/api/v1/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${testAdminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'no room' }),
+    });
+    expect([keyCreation.status, ((await keyCreation.json()) as { error: { code: string } }).error.code]).toEqual([
+      503,
+      'ledger_unavailable',
+    ]);
     expect(await waitForReadiness(gateway, 503)).toMatchObject({ checks: { storage: 'unavailable' } });
 
     rmSync(filler);
@@ -226,7 +236,11 @@ describe.skipIf(skipReason !== undefined)('an embedded node whose disk fills up'
     await expectServed(gateway, key, fake);
     expect(fake.received).toHaveLength(1);
     expect(await waitForNoHold(gateway, key)).toMatchObject({ held: 0, total_usage: 0.00004, available: 0.99996 });
-    expect(readStorageEvents(gateway)).toEqual(['storage_unwritable:write_failed', 'storage_writable']);
+    expect(readStorageEvents(gateway)).toEqual([
+      'storage_unwritable:write_failed',
+      'storage_write_failed',
+      'storage_writable',
+    ]);
     await expectLedgerVerifies(gateway);
   });
 });
