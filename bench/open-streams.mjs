@@ -7,11 +7,9 @@
 //   npm run build && bench/open-streams.sh [streams=10000] [chunks=40] [intervalMs=1500]
 //
 // Each process needs a descriptor per socket (the gateway two per stream): bench/open-streams.sh raises `ulimit -n`.
-import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { Agent, get, request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { clearInterval, clearTimeout, setInterval, setTimeout } from 'node:timers';
-import { URL, fileURLToPath } from 'node:url';
+import { adminKey, gatewayUrl, readCpuSeconds, readStatusKiB, startMockAndGateway } from './bench-processes.mjs';
 
 const streams = Number(process.argv[2] ?? 10_000);
 const chunks = Number(process.argv[3] ?? 40);
@@ -22,50 +20,6 @@ const rampTickMs = 100;
 const sampleIntervalMs = 250;
 /** Bounds the whole run: the ramp, every stream's events and a margin. */
 const runTimeoutMs = 120_000 + Math.ceil(streams / rampBatch) * rampTickMs + chunks * intervalMs;
-const mockPort = 18100;
-const gatewayUrl = 'http://127.0.0.1:18300';
-const adminKey = 'sk-bench-admin-key-for-loopback-only';
-const benchDirectory = fileURLToPath(new URL('.', import.meta.url));
-const mockPath = fileURLToPath(new URL('../../shared/bench/mock-upstream.mjs', import.meta.url));
-
-function start(command, args, options) {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-  const output = [];
-  child.stdout.on('data', (chunk) => output.push(chunk.toString()));
-  child.stderr.on('data', (chunk) => output.push(chunk.toString()));
-  return { child, output };
-}
-
-/** Whether `url` answers below 500 (a 404 of the mock's root counts: it is up). */
-function answers(url, headers) {
-  return new Promise((resolve) => {
-    get(url, { headers }, (response) => {
-      response.resume();
-      resolve(response.statusCode < 500);
-    }).on('error', () => resolve(false));
-  });
-}
-
-async function waitFor(url, headers, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await answers(url, headers)) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
-
-function readStatusKiB(pid, field) {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((entry) => entry.startsWith(`${field}:`));
-  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0);
-}
-
-function readCpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 /** One streaming call; resolves with the content events it received and whether [DONE] closed it. */
 function openStream(agent, state) {
@@ -116,19 +70,12 @@ function openStream(agent, state) {
   });
 }
 
-const mock = start(process.execPath, [mockPath, `--port=${mockPort}`, `--chunks=${chunks}`]);
-rmSync(new URL('results/gateway-data/', import.meta.url), { recursive: true, force: true });
-const gateway = start(process.execPath, ['../dist/main.js', 'serve', '--config', 'gateway.yaml'], {
-  cwd: benchDirectory,
-  env: { ...process.env, MERIDIAN_LOG_LEVEL: 'silent' },
-});
 const timeout = setTimeout(() => {
   console.error(`open-streams: gave up after ${runTimeoutMs} ms`);
   process.exit(1);
 }, runTimeoutMs);
+const { gateway, stop } = await startMockAndGateway(chunks);
 try {
-  await waitFor(`http://127.0.0.1:${mockPort}/`, {}, 10_000);
-  await waitFor(`${gatewayUrl}/v1/models`, { authorization: `Bearer ${adminKey}` }, 30_000);
   const pid = gateway.child.pid;
   const idleRssMiB = readStatusKiB(pid, 'VmRSS') / 1024;
   const cpuBefore = readCpuSeconds(pid);
@@ -169,6 +116,5 @@ try {
   process.exitCode = failures.length === 0 ? 0 : 1;
 } finally {
   clearTimeout(timeout);
-  gateway.child.kill('SIGTERM');
-  mock.child.kill('SIGTERM');
+  stop();
 }
