@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors/index.js';
 import { createTestGenerationRecord as record } from '../test-generation-record.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
-import { openSqliteStorage } from './open-sqlite-storage.js';
+import { createProbeWrite, openSqliteStorage } from './open-sqlite-storage.js';
 
 const directories: string[] = [];
 afterEach(() => {
@@ -134,6 +134,30 @@ describe('openSqliteStorage with a write guard', () => {
     storage.close();
     const database = openSqliteDatabase({ path });
     expect(database.prepare('SELECT COUNT(*) AS count FROM storage_probe').get()).toEqual({ count: 0 });
+    database.close();
+  });
+});
+
+describe('createProbeWrite', () => {
+  it('writes its row, and fails at once with SQLITE_BUSY while another connection holds the write lock', () => {
+    const path = createTemporaryPath();
+    openSqliteStorage({ path }).close();
+    const database = openSqliteDatabase({ path });
+    const other = openSqliteDatabase({ path });
+    const probe = createProbeWrite(database);
+    probe();
+    expect(database.prepare('SELECT id FROM storage_probe').all()).toEqual([{ id: 1 }]);
+    other.prepare('BEGIN IMMEDIATE').run();
+    let code: unknown;
+    try {
+      probe();
+    } catch (error) {
+      code = (error as { code?: unknown }).code;
+    }
+    other.prepare('ROLLBACK').run();
+    // The connection's own busy timeout is back for every other write.
+    expect([code, database.pragma('busy_timeout', { simple: true })]).toEqual(['SQLITE_BUSY', 5000]);
+    other.close();
     database.close();
   });
 });

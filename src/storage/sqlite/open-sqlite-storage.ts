@@ -7,7 +7,7 @@ import { createSqliteLedger } from '../../ledger/index.js';
 import type { Ledger, SqliteLedgerOptions } from '../../ledger/index.js';
 import { migrateSqlite } from './migrate-sqlite.js';
 import { createSqliteCreditCodeStore } from './sqlite-credit-code-store.js';
-import { openSqliteDatabase } from './open-sqlite-database.js';
+import { openSqliteDatabase, sqliteBusyTimeoutMs } from './open-sqlite-database.js';
 import { createSqliteGenerationContentStore } from './sqlite-generation-content.js';
 import { createSqliteGenerationList } from './sqlite-generation-list.js';
 import { createSqliteGenerationStore, scanGenerations } from './sqlite-generation-store.js';
@@ -99,17 +99,33 @@ export function openSqliteStorage(options: {
 }
 
 function openWriteBreaker(database: Database, path: string, guard: SqliteWriteGuardOptions | undefined) {
-  const upsertProbe = database.prepare<[number]>(
-    `INSERT INTO storage_probe (id, probed_at_ms) VALUES (1, ?)
-     ON CONFLICT (id) DO UPDATE SET probed_at_ms = excluded.probed_at_ms`,
-  );
-  const probe = database.transaction((nowMs: number) => upsertProbe.run(nowMs));
   return createSqliteWriteBreaker({
     directory: path === ':memory:' ? '.' : dirname(path),
     freeBytesMin: path === ':memory:' ? 0 : (guard?.freeBytesMin ?? 0),
-    probe: () => probe.immediate(Date.now()),
+    probe: createProbeWrite(database),
     ...(guard?.onChange === undefined ? {} : { onChange: guard.onChange }),
   });
+}
+
+/**
+ * The breaker's probe: one row rewritten in its own IMMEDIATE transaction. It does not wait for another process's
+ * write lock (busy timeout 0 for its duration): a lock held elsewhere fails it at once, and the next check tries again,
+ * instead of the event loop waiting out `sqliteBusyTimeoutMs` every second.
+ */
+export function createProbeWrite(database: Database): () => void {
+  const upsert = database.prepare<[number]>(
+    `INSERT INTO storage_probe (id, probed_at_ms) VALUES (1, ?)
+     ON CONFLICT (id) DO UPDATE SET probed_at_ms = excluded.probed_at_ms`,
+  );
+  const write = database.transaction((nowMs: number) => upsert.run(nowMs));
+  return () => {
+    database.pragma('busy_timeout = 0');
+    try {
+      write.immediate(Date.now());
+    } finally {
+      database.pragma(`busy_timeout = ${sqliteBusyTimeoutMs}`);
+    }
+  };
 }
 
 /** Admission refuses at once while the database cannot be written: the call never goes upstream. */
