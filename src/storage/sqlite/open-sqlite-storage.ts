@@ -14,7 +14,7 @@ import { createSqliteGenerationStore, scanGenerations } from './sqlite-generatio
 import { createSqliteKeyStore } from './sqlite-key-store.js';
 import { createSqliteOrgStore } from './sqlite-org-store.js';
 import { createSqliteProviderStore } from './sqlite-provider-store.js';
-import { createSqliteWriteBreaker } from './sqlite-write-breaker.js';
+import { createSqliteWriteBreaker, isSqliteWriteFailure } from './sqlite-write-breaker.js';
 import type { SqliteWriteBreaker, WriteHealth } from './sqlite-write-breaker.js';
 
 /** The serving node's guard against a database it cannot write (see {@link createSqliteWriteBreaker}). */
@@ -47,10 +47,11 @@ export function openSqliteStorage(options: {
     const ledger = createSqliteLedger(database, {
       ...options.ledger,
       onFlushError: (error) => {
-        // A queued hold's write failed the way a batch can: the breaker says so once, not every retry.
-        const wasWritable = guard.health.isWritable;
+        // A queued hold's write that failed because the database cannot be written is the breaker's to report
+        // (once per change), not every retry's; any other failure is reported each time.
+        const isReported = guard.health.isWritable || !isSqliteWriteFailure(error);
         guard.noteFailure(error);
-        if (wasWritable) options.ledger?.onFlushError?.(error);
+        if (isReported) options.ledger?.onFlushError?.(error);
       },
     });
     const idempotency = createIdempotencyService({ database, now: Date.now });
