@@ -149,6 +149,10 @@ export const limits = {
   ledgerBreakerOpenMs: 1_000,
   /** `Retry-After` of a 503 `ledger_unavailable`. */
   ledgerUnavailableRetryAfterSeconds: 1,
+  /** A call's hold whose release failed (the ledger could not answer) is tried again this often, until it goes through. */
+  holdReleaseRetryIntervalMs: 1_000,
+  /** Releases waiting to be retried at most; past this, the reconciler expires the rest after their TTL. */
+  holdReleaseRetriesMax: 10_000,
   /**
    * Embedded mode: how often the database's free disk space is read and, after a write failed, a one-row probe write
    * tried; model calls are refused (503 `ledger_unavailable`) until it succeeds (src/storage/sqlite/sqlite-write-breaker.ts).

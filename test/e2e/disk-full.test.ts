@@ -50,7 +50,6 @@ storage: { url: "sqlite:{{dir}}/meridian.db", sqlite_free_bytes_min: ${freeBytes
 data_dir: "{{dir}}"
 admin: { key: "${testAdminKey}" }
 sandbox: { enabled: false }
-billing: { hold_ttl_ms: 500, hold_grace_ms: 0, reconcile_interval_ms: 200 }
 providers:
 ${provider('disk-first')}
 ${provider('disk-second')}
@@ -137,7 +136,10 @@ async function readCredits(gateway: GatewayProcess, key: string): Promise<unknow
   return ((await response.json()) as { data: unknown }).data;
 }
 
-/** Waits (bounded: 50 × 100 ms) until the key's org holds nothing: the reconciler has expired what a failure left. */
+/**
+ * Waits (bounded: 50 × 100 ms) until the key's org holds nothing: the hold of the call that was lost is released by a
+ * retry once the database can be written, not after its TTL (over an hour by default, as here).
+ */
 async function waitForNoHold(gateway: GatewayProcess, key: string): Promise<unknown> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const credits = (await readCredits(gateway, key)) as { held: number };
@@ -236,6 +238,7 @@ describe.skipIf(skipReason !== undefined)('an embedded node whose disk fills up'
     await expectServed(gateway, key, fake);
     expect(fake.received).toHaveLength(1);
     expect(await waitForNoHold(gateway, key)).toMatchObject({ held: 0, total_usage: 0.00004, available: 0.99996 });
+    expect(gateway.output.join('').match(/"event":"hold_released_on_retry"/g)).toHaveLength(1);
     expect(readStorageEvents(gateway)).toEqual([
       'storage_unwritable:write_failed',
       'storage_write_failed',
