@@ -109,8 +109,17 @@ describe('a node out of file descriptors', () => {
       stable = fake.received.length === seen ? stable + 1 : 0;
       seen = fake.received.length;
     }
-    fake.release();
-    const results = await Promise.all(calls);
+    // A call that reaches the provider after a release (a loaded machine) is held too: release until every call has
+    // ended (bounded: 400 × 50 ms).
+    let isEveryCallDone = false;
+    const settled = Promise.all(calls).finally(() => {
+      isEveryCallDone = true;
+    });
+    for (let poll = 0; poll < 400 && !isEveryCallDone; poll += 1) {
+      fake.release();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const results = await settled;
     const overloaded = results.filter((result) => result.status === 503);
     expect(overloaded.length).toBeGreaterThan(0);
     for (const result of overloaded) {
