@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sseFrames } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
-import { readGeneration } from '../support/gateway-config.js';
+import { readGeneration, sendSmallStream } from '../support/gateway-config.js';
 import { validateSchema } from '../support/openapi.js';
 import { readSseData } from '../support/read-sse.js';
 import { startTestStack } from '../support/start-test-stack.js';
@@ -279,18 +279,9 @@ describe('POST /v1/chat/completions (stream)', () => {
       for (let index = 0; index < count; index += 1) {
         held.enqueue({ kind: 'sse', frames: sseFrames(textChunks([`s${index}`, ' done'])), holdAfter: 1 });
       }
+      // Small calls keep each hold small: the key's org pays for all of them at once.
       const responses = Array.from({ length: count }, () =>
-        fetch(`${heldGateway.url}/v1/chat/completions`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-          // A small max_tokens keeps each hold small: the key's org pays for all of them at once.
-          body: JSON.stringify({
-            model: 'test/fake-model',
-            messages: [{ role: 'user', content: 'hi' }],
-            max_tokens: 5,
-            stream: true,
-          }),
-        }).then(async (response) => `${response.status} ${await response.text()}`),
+        sendSmallStream(heldGateway.url, key).then(async (response) => `${response.status} ${await response.text()}`),
       );
       // Every stream is held open by the provider after its first frame: all of them reached it at the same time.
       for (let poll = 0; poll < 200 && held.received.length < count; poll += 1) {

@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream, Scenario } from '../fake-upstream/create-fake-upstream.js';
+import { readCredits } from '../support/cluster-calls.js';
+import { createCreditsConfig } from '../support/credits-config.js';
 import { createMemberKey, testAdminKey } from '../support/gateway-config.js';
 import { findTmpfsSkipReason, mountTmpfs, writeFiller } from '../support/mount-tmpfs.js';
 import { startGatewayProcess } from '../support/start-gateway-process.js';
@@ -40,40 +42,21 @@ const completion: Scenario = {
   },
 };
 
-/** Two endpoints for one model: a settlement that cannot be stored must not fail over to the second. */
-function config(fakeBaseUrl: string, freeBytesMin: number): string {
-  const provider = (id: string) =>
-    `  - { id: ${id}, protocol: openai, base_url: ${fakeBaseUrl}, api_key: disk-secret }`;
-  return `
-server: { host: 127.0.0.1, port: 0 }
-storage: { url: "sqlite:{{dir}}/meridian.db", sqlite_free_bytes_min: ${freeBytesMin} }
-data_dir: "{{dir}}"
-admin: { key: "${testAdminKey}" }
-sandbox: { enabled: false }
-providers:
-${provider('disk-first')}
-${provider('disk-second')}
-models:
-  - id: test/metered
-    name: Metered
-    author: test
-    origin: US
-    context_length: 131072
-    endpoints:
-      - { provider: disk-first, model: metered-upstream, pricing: { prompt: "1.00", completion: "2.00" } }
-      - { provider: disk-second, model: metered-upstream, pricing: { prompt: "1.00", completion: "2.00" } }
-orgs:
-  - { id: default, credits: "1.00" }
-`;
-}
-
 async function start(sizeBytes: number, freeBytesMin: number) {
   const disk = mountTmpfs(sizeBytes);
   cleanups.push(() => disk.unmount());
   const fake = await createFakeUpstream();
   cleanups.push(() => fake.close());
   const gateway = await startGatewayProcess({
-    configYaml: config(fake.baseUrl, freeBytesMin),
+    // Two endpoints for one model: a settlement that cannot be stored must not fail over to the second.
+    configYaml: createCreditsConfig(
+      fake.baseUrl,
+      { default: '1.00' },
+      {
+        storageFields: `sqlite_free_bytes_min: ${freeBytesMin}`,
+        hasSecondEndpoint: true,
+      },
+    ),
     directory: disk.path,
     env: { MERIDIAN_LOG_LEVEL: 'info' },
   });
@@ -131,19 +114,14 @@ async function expectRefusedOpenAi(gateway: GatewayProcess, key: string): Promis
   ]);
 }
 
-async function readCredits(gateway: GatewayProcess, key: string): Promise<unknown> {
-  const response = await fetch(`${gateway.url}/api/v1/credits`, { headers: { authorization: `Bearer ${key}` } });
-  return ((await response.json()) as { data: unknown }).data;
-}
-
 /**
  * Waits (bounded: 50 × 100 ms) until the key's org holds nothing: the hold of the call that was lost is released by a
  * retry once the database can be written, not after its TTL (over an hour by default, as here).
  */
 async function waitForNoHold(gateway: GatewayProcess, key: string): Promise<unknown> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
-    const credits = (await readCredits(gateway, key)) as { held: number };
-    if (credits.held === 0) return credits;
+    const credits = await readCredits(gateway.url, key);
+    if (credits['held'] === 0) return credits;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error('a hold was never released');
@@ -201,7 +179,7 @@ describe.skipIf(skipReason !== undefined)('an embedded node whose disk fills up'
     await waitForReadiness(gateway, 200);
     await expectServed(gateway, key, fake);
     expect(fake.received).toHaveLength(2);
-    expect(await readCredits(gateway, key)).toMatchObject({ held: 0, total_usage: 0.00004, available: 0.99996 });
+    expect(await readCredits(gateway.url, key)).toMatchObject({ held: 0, total_usage: 0.00004, available: 0.99996 });
     expect(readStorageEvents(gateway)).toEqual(['storage_unwritable:disk_low', 'storage_writable']);
     await expectLedgerVerifies(gateway);
   });

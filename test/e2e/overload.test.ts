@@ -5,7 +5,7 @@ import { renderNanos } from '../../src/metering/index.js';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream, Scenario } from '../fake-upstream/create-fake-upstream.js';
 import { streamScript } from '../fake-upstream/protocol-scripts.js';
-import { createGatewayConfig, createMemberKey, testAdminKey } from '../support/gateway-config.js';
+import { createGatewayConfig, createMemberKey, sendSmallStream, testAdminKey } from '../support/gateway-config.js';
 import { startGatewayProcess } from '../support/start-gateway-process.js';
 import type { GatewayProcess } from '../support/start-gateway-process.js';
 
@@ -65,16 +65,7 @@ afterAll(async () => {
 
 async function openStream(): Promise<{ status: number; retryAfter: string | null; body: string }> {
   try {
-    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: 'test/fake-model',
-        messages: [{ role: 'user', content: 'hi' }],
-        max_tokens: 5,
-        stream: true,
-      }),
-    });
+    const response = await sendSmallStream(gateway.url, key);
     return { status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.text() };
   } catch {
     // Refused at accept (no descriptor for the connection): the kernel or libuv closes it.

@@ -3,23 +3,35 @@ import { testAdminKey } from './gateway-config.js';
 /**
  * One fake OpenAI-protocol provider and a model priced for easy arithmetic: prompt
  * 1.00 and completion 2.00 USD per 1M tokens = 1 000 and 2 000 nano-USD per token.
- * Orgs with small balances for the money tests.
+ * Orgs with small balances for the money tests. Options: more `storage` fields, and a
+ * second provider serving the same model at the same price (a fallback endpoint).
  */
-export function createCreditsConfig(fakeBaseUrl: string, orgs: Readonly<Record<string, string>>): string {
+export function createCreditsConfig(
+  fakeBaseUrl: string,
+  orgs: Readonly<Record<string, string>>,
+  options: { readonly storageFields?: string; readonly hasSecondEndpoint?: boolean } = {},
+): string {
   const orgLines = Object.entries(orgs)
     .map(([id, credits]) => `  - { id: ${id}, credits: "${credits}" }`)
     .join('\n');
+  const providerIds = options.hasSecondEndpoint === true ? ['fake-metered', 'fake-metered-second'] : ['fake-metered'];
+  const providers = providerIds
+    .map((id) => `  - { id: ${id}, protocol: openai, base_url: ${fakeBaseUrl}, api_key: metered-secret }`)
+    .join('\n');
+  const endpoints = providerIds
+    .map(
+      (id) => `      - { provider: ${id}, model: metered-upstream, pricing: { prompt: "1.00", completion: "2.00" } }`,
+    )
+    .join('\n');
+  const storageFields = options.storageFields === undefined ? '' : `, ${options.storageFields}`;
   return `
 server: { host: 127.0.0.1, port: 0 }
-storage: { url: "sqlite:{{dir}}/meridian.db" }
+storage: { url: "sqlite:{{dir}}/meridian.db"${storageFields} }
 data_dir: "{{dir}}"
 admin: { key: "${testAdminKey}" }
 sandbox: { enabled: false }
 providers:
-  - id: fake-metered
-    protocol: openai
-    base_url: ${fakeBaseUrl}
-    api_key: metered-secret
+${providers}
 models:
   - id: test/metered
     name: Metered
@@ -27,9 +39,7 @@ models:
     origin: US
     context_length: 131072
     endpoints:
-      - provider: fake-metered
-        model: metered-upstream
-        pricing: { prompt: "1.00", completion: "2.00" }
+${endpoints}
 orgs:
 ${orgLines}
 `;

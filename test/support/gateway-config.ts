@@ -103,3 +103,17 @@ export async function readGeneration(gatewayUrl: string, key: string, id: string
   if (response.status !== 200) throw new Error(`generation ${id}: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { data: Record<string, unknown> }).data;
 }
+
+/** A small streaming call to the fake model (`max_tokens: 5` keeps its hold small when many run at once). */
+export function sendSmallStream(gatewayUrl: string, key: string): Promise<Response> {
+  return fetch(`${gatewayUrl}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      model: 'test/fake-model',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_tokens: 5,
+      stream: true,
+    }),
+  });
+}

@@ -92,10 +92,10 @@ export function createSqliteWriteBreaker(options: SqliteWriteBreakerOptions): Sq
   const readFreeBytes = options.readFreeBytes ?? readFreeBytesOf;
   let health: WriteHealth = { isWritable: true };
 
+  const stateOf = (of: WriteHealth): string => (of.isWritable ? 'writable' : of.reason);
+
   function setHealth(next: WriteHealth): void {
-    const isChange =
-      next.isWritable !== health.isWritable ||
-      (!next.isWritable && !health.isWritable && next.reason !== health.reason);
+    const isChange = stateOf(next) !== stateOf(health);
     health = next;
     if (isChange) options.onChange?.(next);
   }
