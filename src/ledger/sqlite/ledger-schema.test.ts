@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { holdFlowKinds } from './ledger-sql.js';
+import { prepareLedgerStatements } from './prepare-ledger-statements.js';
 import { createHoldInput as hold, openTestLedger } from './test-support.js';
 
 /** A ledger with a grant, a settled request and an active one. */
@@ -90,5 +92,50 @@ describe('the ledger schema (migration 0002)', () => {
     const { database } = openBusyLedger();
     expect(() => database.prepare('UPDATE ledger_grants SET amount = 1').run()).toThrow('append-only');
     expect(() => database.prepare('DELETE FROM ledger_grants').run()).toThrow('append-only');
+  });
+
+  it('refuses a kind or status outside its set, and a hold-flow posting without its request (migration 0011)', () => {
+    const { database } = openBusyLedger();
+    const insert = database.prepare(insertPosting);
+    expect(() => insert.run('x', 'platform:grants', 'org:org-a:available', 5n, 'gift', null, null)).toThrow('CHECK');
+    for (const kind of ['hold', 'top_up', 'charge', 'release', 'expire']) {
+      expect(() => insert.run('x', 'org:org-a:available', 'org:org-a:held', 1n, kind, null, null)).toThrow('CHECK');
+    }
+    insert.run('x', 'platform:grants', 'org:org-a:available', 5n, 'grant', null, null);
+    insert.run('x', 'org:org-a:available', 'platform:grants', 5n, 'refund', null, null);
+    expect(() =>
+      database
+        .prepare(
+          "INSERT INTO ledger_holds (request_id, org_id, key_id, amount, status, created_at_ms, expires_at_ms) VALUES ('r', 'org-a', 'k', 1, 'pending', 0, 1)",
+        )
+        .run(),
+    ).toThrow('CHECK constraint failed');
+  });
+});
+
+describe('the ledger writes of the request path', () => {
+  /** SQLite's program for a statement: how many temporary B-trees it builds each time it runs. */
+  function countEphemeralTables(database: ReturnType<typeof openBusyLedger>['database'], sql: string): number {
+    const parameters = new Array<null>((sql.match(/\?/g) ?? []).length).fill(null);
+    const program = database.prepare(`EXPLAIN ${sql}`).all(...parameters) as { opcode: string }[];
+    return program.filter((step) => step.opcode === 'OpenEphemeral').length;
+  }
+
+  it('build no temporary B-tree per row: no IN list in a CHECK or a partial index (migration 0011)', () => {
+    const { database } = openBusyLedger();
+    const statements = prepareLedgerStatements(database);
+    const writes = [statements.insertPosting, statements.insertHold, statements.resolveHold];
+    expect(writes.map((statement) => countEphemeralTables(database, statement.source))).toEqual([0, 0, 0]);
+    // The old form of the same CHECK costs one per IN list: what this test would catch coming back.
+    database.exec("CREATE TABLE in_list (kind TEXT CHECK (kind IN ('a', 'b', 'c'))) STRICT");
+    expect(countEphemeralTables(database, 'INSERT INTO in_list (kind) VALUES (?)')).toBe(1);
+  });
+
+  it('keeps the once-per-request index on the same WHERE term its queries repeat', () => {
+    const { database } = openBusyLedger();
+    const index = database
+      .prepare("SELECT sql FROM sqlite_master WHERE name = 'ledger_postings_once_per_request'")
+      .get() as { sql: string };
+    expect(index.sql.replace(/\s+/g, ' ')).toContain(`WHERE ${holdFlowKinds()}`);
   });
 });

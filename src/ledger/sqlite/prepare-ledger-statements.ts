@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { DeferredBalances } from './balance-deltas.js';
 import type { HoldRow, PostingRow } from './ledger-rows.js';
+import { holdFlowKinds } from './ledger-sql.js';
 
 type Sum = { readonly total: bigint };
 
@@ -88,7 +89,7 @@ function prepareReadStatements(database: Database) {
     // posting with a request id is a hold-path kind or a provider cost (a grant or refund has none on this path).
     selectPostingsByRequest: read<[string, string], PostingRow>(
       `SELECT ${postingColumns} FROM ledger_postings
-       WHERE kind IN ('hold', 'top_up', 'charge', 'release', 'expire') AND request_id = ?
+       WHERE ${holdFlowKinds()} AND request_id = ?
        UNION ALL SELECT ${postingColumns} FROM ledger_postings WHERE kind = 'provider_cost' AND request_id = ?
        ORDER BY id`,
     ),

@@ -2,6 +2,7 @@ import type { InvariantResult } from '../../ledger-types.js';
 import { createInvariantResult } from '../../verify-shared/create-invariant-result.js';
 import type { HoldPostings } from '../../verify-shared/find-hold-failures.js';
 import { findHoldFailures } from '../../verify-shared/find-hold-failures.js';
+import { holdFlowKinds } from '../ledger-sql.js';
 import type { VerifyContext } from './verify-context.js';
 import { queryRows } from './verify-context.js';
 
@@ -18,7 +19,7 @@ const holdPostingsSql = `
     COUNT(CASE WHEN p.debit_account NOT IN ('org:' || h.org_id || ':available', 'org:' || h.org_id || ':held')
       THEN 1 END) AS foreign_legs
   FROM ledger_holds h
-  LEFT JOIN ledger_postings p ON p.request_id = h.request_id AND p.kind IN ('hold', 'top_up', 'charge', 'release', 'expire')
+  LEFT JOIN ledger_postings p ON p.request_id = h.request_id AND ${holdFlowKinds('p')}
   GROUP BY h.request_id ORDER BY h.request_id`;
 
 /**
