@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import type { MeridianConfig } from '../config/index.js';
 import { limits } from '../config/index.js';
+import { GatewayError } from '../errors/index.js';
+import { amendRefusedRecord } from '../http/settle-generation.js';
 import type { GatewayMetrics, Logger } from '../observability/index.js';
-import { createGenerationWriter } from '../storage/index.js';
-import type { GenerationWriter } from '../storage/index.js';
+import { createGenerationWriter, createRetainedRecords } from '../storage/index.js';
+import type { GenerationStore, GenerationWriter, RetainedRecordsEvent } from '../storage/index.js';
 import { createJournalWriter } from '../storage/journal/index.js';
 import type { NodeStorage } from './open-storage.js';
 
@@ -31,12 +33,16 @@ export async function startGenerationWriter(input: {
 }): Promise<NodeWriter> {
   const { storage } = input.opened;
   if (storage.driver === 'sqlite') {
+    const retained = retainUnwrittenRecords(storage.generations, input.log);
     const writer = createGenerationWriter(storage.generations, {
       batchCountMax: limits.generationBatchCountMax,
       commitWindowMs: limits.generationCommitWindowMs,
       isBusy: () => input.callsInFlight.count > 1,
+      onBatchFailed: (records, error) => retained.keep(records, error),
     });
-    return { writer, close: () => Promise.resolve(writer.flush()) };
+    input.metrics.connect({ retainedRecords: () => retained.count });
+    // Pending records first: a last batch that fails is kept, and gets the kept records' last attempt.
+    return { writer, close: () => Promise.resolve((writer.flush(), retained.close())) };
   }
   const journal = createJournalWriter({
     directory: join(input.config.dataDirectory, 'journal'),
@@ -47,4 +53,30 @@ export async function startGenerationWriter(input: {
   if (replay.recordCount > 0 || replay.tornLineCount > 0) input.log.info('journal_replayed', { ...replay });
   input.metrics.connect({ journalDepth: () => journal.depth });
   return { writer: journal, close: () => journal.close(journalCloseTimeoutMs) };
+}
+
+/**
+ * Embedded mode: the records of group commits that failed because the database could not be written (503
+ * `ledger_unavailable`, a full disk) are written again once it can be (docs/operations.md, "Disk full").
+ */
+function retainUnwrittenRecords(store: GenerationStore, log: Logger) {
+  return createRetainedRecords(store, {
+    isUnwritable: (error) => error instanceof GatewayError && error.code === 'ledger_unavailable',
+    amend: amendRefusedRecord,
+    countMax: limits.generationRetainedCountMax,
+    retryIntervalMs: limits.generationRetryIntervalMs,
+    onEvent: (event) => logRetainedEvent(log, event),
+  });
+}
+
+function logRetainedEvent(log: Logger, event: RetainedRecordsEvent): void {
+  if (event.kind === 'kept') log.warn('generation_records_kept', { count: event.count });
+  else if (event.kind === 'stored') log.info('generation_records_stored_on_retry', { count: event.count });
+  else if (event.kind === 'lost') log.error('generation_records_lost', { count: event.count });
+  else
+    log.error('generation_record_dropped', {
+      generationId: event.generationId,
+      reason: event.reason,
+      detail: event.detail,
+    });
 }

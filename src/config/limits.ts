@@ -154,6 +154,13 @@ export const limits = {
   /** Releases waiting to be retried at most; past this, the reconciler expires the rest after their TTL. */
   holdReleaseRetriesMax: 10_000,
   /**
+   * Embedded mode: generation records (with their settlements) whose group commit failed because the database could
+   * not be written, kept in memory and written again every `generationRetryIntervalMs`; past this many, a further one
+   * is dropped and logged, and its hold expires by the reconciler's rule (src/storage/retained-records.ts).
+   */
+  generationRetainedCountMax: 10_000,
+  generationRetryIntervalMs: 1_000,
+  /**
    * Embedded mode: how often the database's free disk space is read and, after a write failed, a one-row probe write
    * tried; model calls are refused (503 `ledger_unavailable`) until it succeeds (src/storage/sqlite/sqlite-write-breaker.ts).
    */

@@ -103,6 +103,26 @@ export async function writeSettledRecord(
   }
 }
 
+/**
+ * A record whose group commit failed, as the embedded node stores it once its database can be written again
+ * (src/storage/retained-records.ts). Such a call's answer never finished: a JSON or embeddings call is answered only
+ * after its commit, so it was refused with 503 `ledger_unavailable` and is charged nothing; a stream's end (its usage
+ * chunk and `[DONE]`) waits for the commit too, so the client got the output but not the end, and is charged as for
+ * an error after output (PRODUCT.md §4: prompt and delivered completion, which is what the stream had metered). Both
+ * end in `ledger_unavailable`; the upstream cost stays booked (insurance expense when nothing is charged). A call that
+ * had already ended otherwise (an error, a client that left) stands as it was.
+ */
+export function amendRefusedRecord(record: GenerationRecord): GenerationRecord {
+  if (record.ending === 'error' || record.ending === 'client_abort') return record;
+  const refused = { ...record, ending: 'error' as const, errorCode: 'ledger_unavailable' };
+  if (record.isStreaming) return refused;
+  return {
+    ...refused,
+    costNanos: 0n,
+    ...(record.settlement === undefined ? {} : { settlement: { ...record.settlement, chargeNanos: 0n } }),
+  };
+}
+
 /** The ledger side of a settled call: the charge and the serving attempt's upstream cost. */
 export function createSettlement(
   input: { readonly generationId: string; readonly endpoint: Endpoint; readonly attemptNumber: number },

@@ -69,6 +69,20 @@ describe('createGenerationWriter', () => {
     expect(batches()).toEqual([['a', 'b'], ['c']]);
   });
 
+  it('shows a failed batch to onBatchFailed, with its error, before its records reject', async () => {
+    const { store } = createSpyStore(() => {
+      throw new Error('disk full');
+    });
+    const seen: unknown[] = [];
+    const writer = createGenerationWriter(store, {
+      batchCountMax: 100,
+      onBatchFailed: (records, error) => seen.push([records.map((item) => item.id), String(error)]),
+    });
+    const failed = [writer.write(record('a')), writer.write(record('b'))];
+    await expect(Promise.allSettled(failed)).resolves.toMatchObject([{ status: 'rejected' }, { status: 'rejected' }]);
+    expect(seen).toEqual([[['a', 'b'], 'Error: disk full']]);
+  });
+
   it('rejects only the full batch that failed, not the records queued after it', async () => {
     let callCount = 0;
     const { store } = createSpyStore((records) => {

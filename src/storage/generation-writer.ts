@@ -25,7 +25,8 @@ interface Pending {
  * (`limits.generationCommitWindowMs`).
  *
  * If the store throws, the promises of that batch reject with its error (the
- * caller logs it); batches before and after are unaffected.
+ * caller logs it) and `onBatchFailed` sees the batch (the embedded node keeps it to write again,
+ * `retained-records.ts`); batches before and after are unaffected.
  */
 export function createGenerationWriter(
   store: GenerationStore,
@@ -35,6 +36,8 @@ export function createGenerationWriter(
     /** Whether other records are likely to arrive soon (other calls in flight): only then is the window worth waiting. */
     readonly isBusy?: () => boolean;
     readonly now?: () => number;
+    /** A batch's commit failed: its records, before their promises reject. */
+    readonly onBatchFailed?: (records: readonly GenerationRecord[], error: unknown) => void;
   },
 ): GenerationWriter {
   assert.ok(Number.isInteger(options.batchCountMax) && options.batchCountMax >= 1, 'batchCountMax must be ≥ 1');
@@ -66,6 +69,10 @@ export function createGenerationWriter(
     try {
       stored = store.insertGenerations(batch.map((pending) => pending.record));
     } catch (error) {
+      options.onBatchFailed?.(
+        batch.map((pending) => pending.record),
+        error,
+      );
       for (const pending of batch) pending.reject(error);
       return;
     }

@@ -1,6 +1,8 @@
 export type * from './ports.js';
 export { createGenerationWriter } from './generation-writer.js';
 export type { GenerationWriter } from './generation-writer.js';
+export { createRetainedRecords } from './retained-records.js';
+export type { RetainedRecords, RetainedRecordsEvent } from './retained-records.js';
 export { openSqliteStorage } from './sqlite/open-sqlite-storage.js';
 export type { SqliteWriteGuardOptions } from './sqlite/open-sqlite-storage.js';
 export type { WriteHealth } from './sqlite/sqlite-write-breaker.js';

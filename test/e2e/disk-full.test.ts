@@ -6,9 +6,10 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream, Scenario } from '../fake-upstream/create-fake-upstream.js';
+import { streamScript } from '../fake-upstream/protocol-scripts.js';
 import { readCredits } from '../support/cluster-calls.js';
-import { createCreditsConfig } from '../support/credits-config.js';
-import { createMemberKey, testAdminKey } from '../support/gateway-config.js';
+import { callMeteredModel, createCreditsConfig } from '../support/credits-config.js';
+import { createMemberKey, readGeneration, testAdminKey } from '../support/gateway-config.js';
 import { findTmpfsSkipReason, mountTmpfs, writeFiller } from '../support/mount-tmpfs.js';
 import { startGatewayProcess } from '../support/start-gateway-process.js';
 import type { GatewayProcess } from '../support/start-gateway-process.js';
@@ -16,7 +17,8 @@ import type { GatewayProcess } from '../support/start-gateway-process.js';
 /**
  * The embedded node on a disk that fills up (a tmpfs of its own): a node that cannot store a settlement does not make
  * the call. Below the free-space floor, or once a write failed, model calls get 503 `ledger_unavailable` before any
- * upstream request and `/readyz` answers 503; with space back, calls resume by themselves and the ledger verifies.
+ * upstream request and `/readyz` answers 503; with space back, calls resume by themselves, what the failed commit
+ * owed is booked (src/storage/retained-records.ts), and the ledger verifies.
  */
 
 const mainPath = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -66,11 +68,7 @@ async function start(sizeBytes: number, freeBytesMin: number) {
 }
 
 function callOpenAi(gateway: GatewayProcess, key: string): Promise<Response> {
-  return fetch(`${gateway.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'test/metered', messages: [{ role: 'user', content: 'hi' }], max_tokens: 50 }),
-  });
+  return callMeteredModel(gateway.url, key);
 }
 
 async function expectServed(gateway: GatewayProcess, key: string, fake: FakeUpstream): Promise<void> {
@@ -97,7 +95,8 @@ const unwritableMessage =
   'The gateway cannot write its database right now (disk full, read-only or failing); nothing was charged. ' +
   'Retry shortly.';
 
-async function expectRefusedOpenAi(gateway: GatewayProcess, key: string): Promise<void> {
+/** Expects the refusal; returns the call's generation id (set when the call was recorded, absent when refused first). */
+async function expectRefusedOpenAi(gateway: GatewayProcess, key: string): Promise<string | null> {
   const response = await callOpenAi(gateway, key);
   expect([response.status, response.headers.get('retry-after'), await response.json()]).toEqual([
     503,
@@ -112,6 +111,46 @@ async function expectRefusedOpenAi(gateway: GatewayProcess, key: string): Promis
       },
     },
   ]);
+  return response.headers.get('x-meridian-generation-id');
+}
+
+/** A stream of 10 prompt and 5 completion tokens (20 000 nano-USD) that the provider holds open after its first text. */
+function heldStream(): Scenario {
+  const scenario = streamScript('openai', {
+    text: ['kept', ' going'],
+    usage: { input: 10, cached: 0, output: 5, reasoning: 0 },
+  });
+  if (scenario.kind !== 'sse') throw new Error('an OpenAI stream script is SSE');
+  return { ...scenario, holdAfter: 2 };
+}
+
+function callStream(gateway: GatewayProcess, key: string): Promise<Response> {
+  return callMeteredModel(gateway.url, key, { stream: true, stream_options: { include_usage: true } });
+}
+
+/** Reads a stream's body to its end or its break: the text received, and whether the body ended cleanly. */
+async function readUntilEnd(response: Response): Promise<{ text: string; isComplete: boolean }> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    for (let read = await reader.read(); !read.done; read = await reader.read()) text += decoder.decode(read.value);
+    return { text, isComplete: true };
+  } catch {
+    return { text, isComplete: false };
+  }
+}
+
+function countEvents(gateway: GatewayProcess, event: string): number {
+  return gateway.output.join('').split(`"event":"${event}"`).length - 1;
+}
+
+/** Waits (bounded: 50 × 100 ms) until the gateway has logged `event` `count` times. */
+async function waitForEvents(gateway: GatewayProcess, event: string, count: number): Promise<void> {
+  for (let attempt = 0; attempt < 50 && countEvents(gateway, event) < count; attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(countEvents(gateway, event)).toBe(count);
 }
 
 /**
@@ -184,20 +223,33 @@ describe.skipIf(skipReason !== undefined)('an embedded node whose disk fills up'
     await expectLedgerVerifies(gateway);
   });
 
-  it('stops calling upstream after a write fails for lack of space, charges nothing for it, and resumes', async () => {
+  it('stops calling upstream after a write fails for lack of space, books what it owes once it can, and resumes', async () => {
     const { disk, fake, gateway, key } = await start(24 * mib, 0);
     await expectServed(gateway, key, fake);
+    // A stream under way when the disk fills: the client has its first text; the provider holds the rest.
+    fake.enqueue(heldStream());
+    const streaming = await callStream(gateway, key);
+    await fake.waitForHold();
 
     const filler = join(disk.path, 'filler');
     writeFiller(filler, undefined);
     // This call reached the provider before its settlement could not be stored: 503, no charge, no second endpoint.
     fake.enqueue(completion);
     fake.enqueue(completion);
-    await expectRefusedOpenAi(gateway, key);
-    expect(fake.received).toHaveLength(2);
+    const refusedId = await expectRefusedOpenAi(gateway, key);
+    expect(refusedId).toMatch(/^gen-/);
+    expect(fake.received).toHaveLength(3);
     // From now on nothing goes upstream until the database can be written again.
-    await expectRefusedOpenAi(gateway, key);
-    expect(fake.received).toHaveLength(2);
+    expect(await expectRefusedOpenAi(gateway, key)).toBeNull();
+    expect(fake.received).toHaveLength(3);
+    // The provider finishes the stream with the disk still full: the client gets all the text, but not the end (usage
+    // and [DONE] wait for the commit); the record waits in memory with the refused call's.
+    fake.release();
+    const streamed = await readUntilEnd(streaming);
+    expect(streamed.text).toContain('"content":" going"');
+    expect([streamed.text.includes('[DONE]'), streamed.isComplete]).toEqual([false, false]);
+    const streamId = /"id":"(gen-[^"]+)"/.exec(streamed.text)?.[1] ?? '';
+    await waitForEvents(gateway, 'generation_records_kept', 2);
     // A management write says the same, not 500 internal_error.
     const keyCreation = await fetch(`${gateway.url}/api/v1/keys`, {
       method: 'POST',
@@ -215,8 +267,25 @@ describe.skipIf(skipReason !== undefined)('an embedded node whose disk fills up'
     fake.reset();
     await expectServed(gateway, key, fake);
     expect(fake.received).toHaveLength(1);
-    expect(await waitForNoHold(gateway, key)).toMatchObject({ held: 0, total_usage: 0.00004, available: 0.99996 });
-    expect(gateway.output.join('').match(/"event":"hold_released_on_retry"/g)).toHaveLength(1);
+    // Both kept records are stored within seconds: the stream is charged, the refused call is not, but its cost is booked.
+    await waitForEvents(gateway, 'generation_records_stored_on_retry', 1);
+    expect(await waitForNoHold(gateway, key)).toMatchObject({ held: 0, total_usage: 0.00006, available: 0.99994 });
+    expect(await readGeneration(gateway.url, key, streamId)).toMatchObject({
+      ending: 'error',
+      error_code: 'ledger_unavailable',
+      cost_nanos: '20000',
+      upstream_cost_nanos: '20000',
+      tokens_completion: 5,
+    });
+    expect(await readGeneration(gateway.url, key, refusedId ?? '')).toMatchObject({
+      ending: 'error',
+      error_code: 'ledger_unavailable',
+      cost_nanos: '0',
+      upstream_cost_nanos: '20000',
+      tokens_completion: 5,
+    });
+    // Whichever came first settled the refused call's hold: its release on retry, or its kept record.
+    expect(countEvents(gateway, 'hold_released_on_retry')).toBeLessThanOrEqual(1);
     expect(readStorageEvents(gateway)).toEqual([
       'storage_unwritable:write_failed',
       'storage_write_failed',

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import { completeScript, streamScript } from '../fake-upstream/protocol-scripts.js';
-import { createCreditsConfig } from '../support/credits-config.js';
+import { callMeteredModel, createCreditsConfig } from '../support/credits-config.js';
 import { readGeneration, testAdminKey } from '../support/gateway-config.js';
 import { startGatewayProcess } from '../support/start-gateway-process.js';
 import type { GatewayProcess } from '../support/start-gateway-process.js';
@@ -38,16 +38,7 @@ async function createKey(org: string): Promise<string> {
 }
 
 async function call(key: string, body: Record<string, unknown>): Promise<Response> {
-  const response = await fetch(`${gateway.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      model: 'test/metered',
-      messages: [{ role: 'user', content: 'hi' }],
-      max_tokens: 50,
-      ...body,
-    }),
-  });
+  const response = await callMeteredModel(gateway.url, key, body);
   await response.text();
   return response;
 }

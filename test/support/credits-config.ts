@@ -44,3 +44,21 @@ orgs:
 ${orgLines}
 `;
 }
+
+/** A chat call to the priced model `test/metered` (max_tokens 50), with any other request fields. */
+export function callMeteredModel(
+  gatewayUrl: string,
+  key: string,
+  fields: Readonly<Record<string, unknown>> = {},
+): Promise<Response> {
+  return fetch(`${gatewayUrl}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      model: 'test/metered',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_tokens: 50,
+      ...fields,
+    }),
+  });
+}

@@ -47,6 +47,8 @@ export interface GatewayMetricSources {
   readonly degradedRateDecisions: () => number;
   /** Generation records (with their settlements) in this node's journal, not yet in PostgreSQL (cluster mode). */
   readonly journalDepth: () => number;
+  /** Generation records whose commit failed on an unwritable database, waiting to be written again (embedded mode). */
+  readonly retainedRecords: () => number;
 }
 
 /** The gateway's metric set, as the pipeline calls it. No call throws; unknown label values become `""`. */
@@ -212,6 +214,12 @@ function registerSourceGauges(registry: MetricsRegistry, current: () => Partial<
     help: 'Generation records and settlements journaled on this node, not yet written to PostgreSQL.',
     labelNames: [],
     collect: () => current().journalDepth?.() ?? [],
+  });
+  registry.registerCallbackGauge({
+    name: 'meridian_retained_records',
+    help: 'Generation records whose commit failed on an unwritable database, waiting to be written again.',
+    labelNames: [],
+    collect: () => current().retainedRecords?.() ?? [],
   });
   registry.registerCallbackGauge({
     name: 'meridian_generation_queue_depth',
