@@ -19,13 +19,13 @@ import { geminiEmbeddings, geminiOutbound } from '../protocols/gemini/index.js';
 import { createStickySessions } from '../routing/index.js';
 import { startSandboxServer } from '../sandbox/index.js';
 import type { SandboxServer } from '../sandbox/index.js';
-import { startContentPurge } from '../storage/index.js';
 import type { MaybePromise, OrgRecord, ServingStorage } from '../storage/index.js';
 import { createUpstreamClient } from '../upstream/index.js';
 import { bootstrapKeys } from './bootstrap-keys.js';
 import { GatewayError } from '../errors/index.js';
 import { createGatewayObservability } from './create-gateway-metrics.js';
 import { openNodeStorage } from './open-storage.js';
+import { startRetentionPurges } from './start-retention.js';
 import { loadKeyring } from '../secrets/index.js';
 import { startRateLimiter } from './start-rate-limiter.js';
 import { createProviderAdmin, startProviderRefresh } from './create-provider-admin.js';
@@ -91,11 +91,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     });
   }
   await bootstrapKeys({ config, storage, keys, print: options.print, now: Date.now });
-  // Opt-in prompt logs past their org's retention are deleted at start and then hourly (limits.promptLogPurgeIntervalMs).
-  const contentPurge = startContentPurge({
-    store: storage.generationContent,
-    onPurged: (count) => options.log.info('prompt_logs_purged', { count }),
-    onError: (error) => options.log.error('prompt_log_purge_failed', { error: String(error) }),
+  // Prompt logs and (when configured) generation records past their retention: deleted at start, then hourly.
+  const retention = startRetentionPurges({
+    storage,
+    generationRetentionDays: config.storage.generationRetentionDays,
+    log: options.log,
   });
   const sandbox: SandboxServer | undefined = config.sandbox.enabled
     ? await startSandboxServer({ latencyScale: config.sandbox.latencyScale })
@@ -202,7 +202,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     observability.stop();
     await upstream.close();
     await sandbox?.close();
-    await contentPurge.stop();
+    await retention.stop();
     await storage.close();
     await tracing.shutdown();
   }

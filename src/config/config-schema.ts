@@ -73,6 +73,17 @@ export const configFileSchema = z.strictObject({
         .min(0)
         .max(Number.MAX_SAFE_INTEGER)
         .default(limits.sqliteFreeBytesMinDefault),
+      /**
+       * Days a generation record is kept (its prompt log, if any, goes with it); absent: kept forever. Rollups and
+       * ledger postings are kept either way. At least 7: a settlement replayed from a node's journal must still find
+       * its record.
+       */
+      generation_retention_days: z
+        .number()
+        .int()
+        .min(limits.generationRetentionDaysMin)
+        .max(limits.generationRetentionDaysMax)
+        .optional(),
       redis: z
         .string()
         .regex(/^rediss?:\/\/.+/, 'must be redis://…')

@@ -159,6 +159,9 @@ export const limits = {
    * is dropped and logged, and its hold expires by the reconciler's rule (src/storage/retained-records.ts).
    */
   generationRetainedCountMax: 10_000,
+  /** Bounds of `storage.generation_retention_days` (records older than it are purged hourly, with the prompt logs' batches). */
+  generationRetentionDaysMin: 7,
+  generationRetentionDaysMax: 36_500,
   generationRetryIntervalMs: 1_000,
   /**
    * Embedded mode: how often the database's free disk space is read and, after a write failed, a one-row probe write

@@ -102,6 +102,20 @@ describe('loadConfig', () => {
     expect(loaded.config.storage.url).toBe('sqlite:./data/meridian.db');
   });
 
+  it('keeps generation records forever by default, and takes a retention of 7 days or more', () => {
+    expect(loadConfig({ cwd: directory, env: {} }).config.storage.generationRetentionDays).toBeUndefined();
+    const path = writeConfig('storage: { generation_retention_days: 90 }\n');
+    expect(loadConfig({ path, cwd: '/', env: {} }).config.storage.generationRetentionDays).toBe(90);
+    const short = writeConfig('storage: { generation_retention_days: 6 }\n');
+    expect(issuesOf(() => loadConfig({ path: short, cwd: '/', env: {} }))).toEqual([
+      {
+        path: 'storage.generation_retention_days',
+        location: `${short}:1:39`,
+        message: 'Too small: expected number to be >=7',
+      },
+    ]);
+  });
+
   it('reads MERIDIAN_CONFIG when no path is given', () => {
     const path = writeConfig('server: { port: 9000 }\n');
     expect(loadConfig({ cwd: '/', env: { MERIDIAN_CONFIG: path } }).config.server.port).toBe(9000);

@@ -22,6 +22,8 @@ export interface MeridianConfig {
     readonly sqliteSynchronous: 'full' | 'normal';
     /** Free bytes the SQLite database's disk must keep before model calls are refused (0: not checked). */
     readonly sqliteFreeBytesMin: number;
+    /** Days a generation record is kept; undefined: forever. */
+    readonly generationRetentionDays: number | undefined;
   };
   readonly admin: { readonly key: string | undefined };
   readonly billing: {
@@ -237,6 +239,7 @@ function resolveConfig(file: ConfigFile, baseDirectory: string): MeridianConfig 
       redis: file.storage.redis,
       sqliteSynchronous: file.storage.sqlite_synchronous,
       sqliteFreeBytesMin: file.storage.sqlite_free_bytes_min,
+      generationRetentionDays: file.storage.generation_retention_days,
     },
     admin: { key: nonEmpty(file.admin.key) },
     billing: {

@@ -77,10 +77,19 @@ export interface GenerationStore {
   findGeneration(id: string): GenerationRecord | undefined;
 }
 
-/** Recent generations of one org (the dashboard's Activity list): a read port beside the write path's store. */
+/**
+ * Recent generations of one org (the dashboard's Activity list), and their retention: a port beside the write
+ * path's store.
+ */
 export interface GenerationListStore {
   /** The org's latest generations, newest first (by start time, then id), at most `limit`. */
   listRecentGenerations(query: { readonly orgId: string; readonly limit: number }): readonly GenerationRecord[];
+  /**
+   * Deletes at most `rowsMax` generation records (each org's oldest first) that started before `cutoffMs`, with
+   * any prompt log of theirs, in one transaction; returns how many records (fewer than `rowsMax` = nothing more to
+   * delete now). Rollups and ledger postings are kept: the barometer and the books do not change.
+   */
+  purgeGenerationsBefore(cutoffMs: number, rowsMax: number): number;
 }
 
 /** A generation's prompt and completion as JSON text, for orgs that opted in to prompt logging. */

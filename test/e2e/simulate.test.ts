@@ -138,3 +138,48 @@ describe('the rankings API over simulated traffic', () => {
     ]);
   });
 });
+
+describe('a gateway with generation_retention_days over the simulated traffic', () => {
+  it('deletes the records past the retention at start, and leaves the rankings and the ledger as they were', async () => {
+    const rankingsQuery = '/api/v1/rankings?period=week&date=2026-03-30&by=model&measure=total_tokens&limit=3';
+    const readRankings = async (url: string) => {
+      const response = await fetch(`${url}${rankingsQuery}`, { headers: { authorization: `Bearer ${testAdminKey}` } });
+      return ((await response.json()) as { data: { rows: unknown[] } }).data.rows;
+    };
+    const readRankingsOnce = async () => {
+      const plain = await startGatewayProcess({ directory, configYaml: config(directory) });
+      try {
+        return await readRankings(plain.url);
+      } finally {
+        await plain.stop();
+      }
+    };
+    const countRows = () => {
+      const database = new Database(join(directory, 'meridian.db'), { readonly: true });
+      try {
+        const count = (table: string) =>
+          (database.prepare(`SELECT COUNT(*) AS count FROM ${table}`).get() as { count: number }).count;
+        return { generations: count('generations'), postings: count('ledger_postings') };
+      } finally {
+        database.close();
+      }
+    };
+    const before = { ...countRows(), rankings: await readRankingsOnce() };
+    expect([before.generations, before.rankings.length]).toEqual([3_609, 3]);
+    // The simulated window ended on 2026-04-05: every record is more than 7 days old now.
+    const retained = config(directory).replace('storage: {', 'storage: { generation_retention_days: 7,');
+    const gateway = await startGatewayProcess({ directory, configYaml: retained, env: { MERIDIAN_LOG_LEVEL: 'info' } });
+    try {
+      for (let attempt = 0; attempt < 50 && !gateway.output.join('').includes('"generations_purged"'); attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(gateway.output.join('')).toContain('"event":"generations_purged","count":3609,"retentionDays":7');
+      expect(await readRankings(gateway.url)).toEqual(before.rankings);
+    } finally {
+      await gateway.stop();
+    }
+    expect(countRows()).toEqual({ generations: 0, postings: before.postings });
+    const { stdout } = await cli('ledger', 'verify');
+    expect(stdout).not.toContain('✗');
+  });
+});

@@ -20,9 +20,15 @@ function createStore(isAsync: boolean) {
     queries.push({ ...query });
     return [record(`gen-${query.orgId}`, { orgId: query.orgId })];
   };
+  const purgeGenerationsBefore = (): number => {
+    throw new Error('the route never purges');
+  };
   const store: ServingPort<GenerationListStore> = isAsync
-    ? { listRecentGenerations: (query) => Promise.resolve(listRecentGenerations(query)) }
-    : { listRecentGenerations };
+    ? {
+        listRecentGenerations: (query) => Promise.resolve(listRecentGenerations(query)),
+        purgeGenerationsBefore: () => Promise.resolve(purgeGenerationsBefore()),
+      }
+    : { listRecentGenerations, purgeGenerationsBefore };
   return { store, queries };
 }
 

@@ -4,8 +4,15 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { AsyncPort } from '../async-port.js';
 import { toAsyncPort } from '../async-port.js';
-import type { GenerationContent, GenerationContentStore, GenerationStore, OrgStore } from '../ports.js';
+import type {
+  GenerationContent,
+  GenerationContentStore,
+  GenerationListStore,
+  GenerationStore,
+  OrgStore,
+} from '../ports.js';
 import { createPostgresGenerationContentStore } from '../postgres/postgres-generation-content.js';
+import { createPostgresGenerationList } from '../postgres/postgres-generation-list.js';
 import { createPostgresGenerationStore } from '../postgres/postgres-generation-store.js';
 import { createPostgresOrgStore } from '../postgres/postgres-org-store.js';
 import { openSqliteDatabase } from '../sqlite/open-sqlite-database.js';
@@ -17,6 +24,7 @@ import { describeEachDriver } from './driver-test-support.js';
 interface ContentPorts {
   readonly generations: AsyncPort<GenerationStore>;
   readonly generationContent: AsyncPort<GenerationContentStore>;
+  readonly generationList: AsyncPort<GenerationListStore>;
   readonly orgs: AsyncPort<OrgStore>;
   /** Ids of the stored content rows, sorted bytewise: what a purge left, whether readable or not. */
   readonly listContentIds: () => Promise<string[]>;
@@ -47,6 +55,7 @@ describeEachDriver<ContentPorts>(
         ports: {
           generations: toAsyncPort(storage.generations),
           generationContent: toAsyncPort(storage.generationContent),
+          generationList: toAsyncPort(storage.generationList),
           orgs: toAsyncPort(storage.orgs),
           listContentIds: () =>
             Promise.resolve(
@@ -66,6 +75,7 @@ describeEachDriver<ContentPorts>(
     postgres: (pool) => ({
       generations: createPostgresGenerationStore(pool),
       generationContent: createPostgresGenerationContentStore(pool),
+      generationList: createPostgresGenerationList(pool),
       orgs: createPostgresOrgStore(pool),
       listContentIds: async () => {
         const { rows } = await pool.query<{ generation_id: string }>(
@@ -228,6 +238,33 @@ describeEachDriver<ContentPorts>(
       expect(await contentIds('s7')).toEqual(['s7-alpha-2', 's7-beta-9']);
       expect(await generationContent.purgeExpiredContent(t0, 3)).toBe(2);
       expect(await contentIds('s7')).toEqual([]);
+    });
+
+    // storage.generation_retention_days. Its records start near 1970, before every other case's: a purge up to
+    // 10 000 ms reaches only them, whichever orgs it walks.
+    it('purges generation records started before the cutoff, with their content, oldest first, at most rowsMax', async () => {
+      const { orgs, generations, generationList } = context.ports;
+      await createOrgs('s8');
+      await orgs.setPromptLogging('s8-alpha', { isEnabled: true, retentionDays: 365 });
+      await generations.insertGenerations([
+        record('s8-a1', { orgId: 's8-alpha', startedAtMs: 1_000, content: chat('old', 'x') }),
+        record('s8-a2', { orgId: 's8-alpha', startedAtMs: 2_000, content: chat('old too', 'y') }),
+        record('s8-a3', { orgId: 's8-alpha', startedAtMs: 20_000, content: chat('recent', 'z') }),
+        record('s8-b1', { orgId: 's8-beta', startedAtMs: 500 }),
+        record('s8-b2', { orgId: 's8-beta', startedAtMs: 10_000 }),
+      ]);
+      const kept = async () =>
+        (await Promise.all(['s8-a1', 's8-a2', 's8-a3', 's8-b1', 's8-b2'].map((id) => generations.findGeneration(id))))
+          .filter((found) => found !== undefined)
+          .map((found) => found.id);
+      // Orgs in id order (alpha first), each org's oldest first, two at most.
+      expect(await generationList.purgeGenerationsBefore(10_000, 2)).toBe(2);
+      expect(await kept()).toEqual(['s8-a3', 's8-b1', 's8-b2']);
+      expect(await contentIds('s8')).toEqual(['s8-a3']);
+      // Strictly before the cutoff: s8-b2, started at it, stays.
+      expect(await generationList.purgeGenerationsBefore(10_000, 2)).toBe(1);
+      expect(await kept()).toEqual(['s8-a3', 's8-b2']);
+      expect(await generationList.purgeGenerationsBefore(10_000, 2)).toBe(0);
     });
   },
 );
