@@ -34,18 +34,7 @@ export function createGatewayObservability(input: {
   const processMetrics = registerProcessMetrics(registry);
   const metrics = createGatewayMetrics(registry);
   metrics.connect({ holdsInFlight: createHoldsGauge(input.storage, input.log) });
-  const recordUsage = (record: GenerationRecord): void =>
-    metrics.recordUsage(
-      { model: record.modelId, provider: record.providerId, origin: record.origin },
-      {
-        promptTokens: record.tokensInputTotal ?? 0,
-        completionTokens: record.tokensOutputTotal ?? 0,
-        reasoningTokens: record.tokensOutputReasoning ?? 0,
-        cachedTokens: record.tokensInputCacheRead ?? 0,
-        cacheWriteTokens: record.tokensInputCacheWrite ?? 0,
-        costNanos: record.costNanos,
-      },
-    );
+  const recordUsage = (record: GenerationRecord): void => meterStoredRecord(metrics, record);
   return {
     registry,
     metrics,
@@ -98,4 +87,19 @@ function createHoldsGauge(storage: ServingStorage, log: Logger): () => number {
     );
     return lastCount;
   };
+}
+
+/** Adds one stored record's tokens and spend (what the ledger actually charged) to the metrics. */
+export function meterStoredRecord(metrics: Pick<GatewayMetrics, 'recordUsage'>, record: GenerationRecord): void {
+  metrics.recordUsage(
+    { model: record.modelId, provider: record.providerId, origin: record.origin },
+    {
+      promptTokens: record.tokensInputTotal ?? 0,
+      completionTokens: record.tokensOutputTotal ?? 0,
+      reasoningTokens: record.tokensOutputReasoning ?? 0,
+      cachedTokens: record.tokensInputCacheRead ?? 0,
+      cacheWriteTokens: record.tokensInputCacheWrite ?? 0,
+      costNanos: record.costNanos,
+    },
+  );
 }

@@ -7,6 +7,7 @@ import type { GatewayMetrics, Logger } from '../observability/index.js';
 import { createGenerationWriter, createRetainedRecords } from '../storage/index.js';
 import type { GenerationStore, GenerationWriter, RetainedRecordsEvent } from '../storage/index.js';
 import { createJournalWriter } from '../storage/journal/index.js';
+import { meterStoredRecord } from './create-gateway-metrics.js';
 import type { NodeStorage } from './open-storage.js';
 
 /** A node's writer of generation records and settlements, and how to stop it. */
@@ -33,7 +34,7 @@ export async function startGenerationWriter(input: {
 }): Promise<NodeWriter> {
   const { storage } = input.opened;
   if (storage.driver === 'sqlite') {
-    const retained = retainUnwrittenRecords(storage.generations, input.log);
+    const retained = retainUnwrittenRecords(storage.generations, input.log, input.metrics);
     const writer = createGenerationWriter(storage.generations, {
       batchCountMax: limits.generationBatchCountMax,
       commitWindowMs: limits.generationCommitWindowMs,
@@ -59,13 +60,15 @@ export async function startGenerationWriter(input: {
  * Embedded mode: the records of group commits that failed because the database could not be written (503
  * `ledger_unavailable`, a full disk) are written again once it can be (docs/operations.md, "Disk full").
  */
-function retainUnwrittenRecords(store: GenerationStore, log: Logger) {
+function retainUnwrittenRecords(store: GenerationStore, log: Logger, metrics: GatewayMetrics) {
   return createRetainedRecords(store, {
     isUnwritable: (error) => error instanceof GatewayError && error.code === 'ledger_unavailable',
     amend: amendRefusedRecord,
     countMax: limits.generationRetainedCountMax,
     retryIntervalMs: limits.generationRetryIntervalMs,
     onEvent: (event) => logRetainedEvent(log, event),
+    // Stored late, outside the writer the metrics wrap: their tokens and spend are counted here.
+    onStored: (stored) => stored.forEach((record) => meterStoredRecord(metrics, record)),
   });
 }
 

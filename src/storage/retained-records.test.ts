@@ -24,14 +24,16 @@ function createStore() {
 
 function createRetained(store: GenerationStore, countMax = 10) {
   const events: RetainedRecordsEvent[] = [];
+  const storedIds: string[] = [];
   const retained = createRetainedRecords(store, {
     isUnwritable: (error) => error instanceof UnwritableError,
     amend: (item: GenerationRecord) => ({ ...item, errorCode: 'amended' }),
     countMax,
     retryIntervalMs: 1_000,
     onEvent: (event) => events.push(event),
+    onStored: (stored) => storedIds.push(...stored.map((item) => item.id)),
   });
-  return { retained, events };
+  return { retained, events, storedIds };
 }
 
 afterEach(() => {
@@ -43,7 +45,7 @@ describe('createRetainedRecords', () => {
     vi.useFakeTimers();
     const { store, state } = createStore();
     const insert = vi.spyOn(store, 'insertGenerations');
-    const { retained, events } = createRetained(store);
+    const { retained, events, storedIds } = createRetained(store);
     retained.keep([record('a'), record('b')], new UnwritableError('disk full'));
     expect(retained.count).toBe(2);
     vi.advanceTimersByTime(1_000);
@@ -53,6 +55,7 @@ describe('createRetainedRecords', () => {
     expect(state.stored).toEqual([['a', 'b']]);
     expect(insert.mock.calls.at(-1)?.[0].map((item) => item.errorCode)).toEqual(['amended', 'amended']);
     expect(retained.count).toBe(0);
+    expect(storedIds).toEqual(['a', 'b']);
     vi.advanceTimersByTime(5_000);
     expect(insert).toHaveBeenCalledTimes(2);
     expect(events).toEqual([
@@ -88,12 +91,13 @@ describe('createRetainedRecords', () => {
   it('drops a record the database refuses for itself and stores the others one by one', () => {
     vi.useFakeTimers();
     const { store, state } = createStore();
-    const { retained, events } = createRetained(store);
+    const { retained, events, storedIds } = createRetained(store);
     retained.keep([record('a'), record('bad'), record('c')], new UnwritableError());
     state.isDiskFull = false;
     state.refusedIds.add('bad');
     vi.advanceTimersByTime(1_000);
     expect(state.stored).toEqual([['a'], ['c']]);
+    expect(storedIds).toEqual(['a', 'c']);
     expect(retained.count).toBe(0);
     expect(events.slice(1)).toEqual([
       { kind: 'dropped', generationId: 'bad', reason: 'refused', detail: 'Error: UNIQUE constraint failed: bad' },

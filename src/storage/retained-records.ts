@@ -21,6 +21,8 @@ export interface RetainedRecordsOptions {
   readonly countMax: number;
   readonly retryIntervalMs: number;
   readonly onEvent: (event: RetainedRecordsEvent) => void;
+  /** The records as stored at last (their cost = what the ledger charged then): for the metrics. */
+  readonly onStored?: (stored: readonly GenerationRecord[]) => void;
 }
 
 export interface RetainedRecords {
@@ -56,9 +58,10 @@ export function createRetainedRecords(store: GenerationStore, options: RetainedR
     timer = undefined;
     const records = [...byId.values()];
     try {
-      store.insertGenerations(records);
+      const stored = store.insertGenerations(records);
       byId.clear();
       options.onEvent({ kind: 'stored', count: records.length });
+      options.onStored?.(stored);
     } catch (error) {
       if (!options.isUnwritable(error)) storeOneByOne(records);
     }
@@ -67,18 +70,19 @@ export function createRetainedRecords(store: GenerationStore, options: RetainedR
 
   /** After a refusal of the whole batch: each record alone, dropping those the database refuses for themselves. */
   function storeOneByOne(records: readonly GenerationRecord[]): void {
-    let storedCount = 0;
+    const stored: GenerationRecord[] = [];
     for (const record of records) {
       try {
-        store.insertGenerations([record]);
-        storedCount += 1;
+        stored.push(...store.insertGenerations([record]));
       } catch (error) {
         if (options.isUnwritable(error)) break;
         options.onEvent({ kind: 'dropped', generationId: record.id, reason: 'refused', detail: String(error) });
       }
       byId.delete(record.id);
     }
-    if (storedCount > 0) options.onEvent({ kind: 'stored', count: storedCount });
+    if (stored.length === 0) return;
+    options.onEvent({ kind: 'stored', count: stored.length });
+    options.onStored?.(stored);
   }
 
   function keep(records: readonly GenerationRecord[], error: unknown): void {

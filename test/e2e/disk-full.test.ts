@@ -141,6 +141,15 @@ async function readUntilEnd(response: Response): Promise<{ text: string; isCompl
   }
 }
 
+/** `meridian_spend_usd_total` of test/metered over every provider, in nano-USD. */
+async function readMeteredSpendNanos(gateway: GatewayProcess): Promise<number> {
+  const response = await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${testAdminKey}` } });
+  return (await response.text())
+    .split('\n')
+    .filter((line) => line.startsWith('meridian_spend_usd_total{model="test/metered"'))
+    .reduce((total, line) => total + Math.round(Number(line.slice(line.lastIndexOf(' ') + 1)) * 1e9), 0);
+}
+
 function countEvents(gateway: GatewayProcess, event: string): number {
   return gateway.output.join('').split(`"event":"${event}"`).length - 1;
 }
@@ -270,6 +279,8 @@ describe.skipIf(skipReason !== undefined)('an embedded node whose disk fills up'
     // Both kept records are stored within seconds: the stream is charged, the refused call is not, but its cost is booked.
     await waitForEvents(gateway, 'generation_records_stored_on_retry', 1);
     expect(await waitForNoHold(gateway, key)).toMatchObject({ held: 0, total_usage: 0.00006, available: 0.99994 });
+    // The metrics count what was stored late too: the same 60 000 nano-USD the ledger charged.
+    expect(await readMeteredSpendNanos(gateway)).toBe(60_000);
     expect(await readGeneration(gateway.url, key, streamId)).toMatchObject({
       ending: 'error',
       error_code: 'ledger_unavailable',
