@@ -9,5 +9,5 @@ export type { WriteHealth } from './sqlite/sqlite-write-breaker.js';
 export { createStorageUnwritableError, isSqliteWriteFailure } from './sqlite/sqlite-write-breaker.js';
 export { openSqliteDatabase, sqliteBusyTimeoutMs } from './sqlite/open-sqlite-database.js';
 export { migrateSqlite } from './sqlite/migrate-sqlite.js';
-export { runContentPurge, runPurge, startContentPurge, startPurge } from './start-content-purge.js';
-export type { ContentPurge, ContentPurgeRunOptions, PurgeRunOptions } from './start-content-purge.js';
+export { runContentPurge, runPurge, startContentPurge, startPurge } from './start-purge.js';
+export type { ContentPurgeRunOptions, PurgeRunOptions, RunningPurge } from './start-purge.js';

@@ -48,7 +48,7 @@ export async function runPurge(options: PurgeRunOptions): Promise<number> {
   return deletedTotal;
 }
 
-export interface ContentPurge {
+export interface RunningPurge {
   /** Stops the timer and ends a run in progress after its current batch; resolves when it has. */
   stop(): Promise<void>;
 }
@@ -59,7 +59,7 @@ export interface ContentPurge {
  */
 export function startContentPurge(
   options: Omit<ContentPurgeRunOptions, 'shouldContinue'> & PurgeScheduleOptions,
-): ContentPurge {
+): RunningPurge {
   return startPurge({ ...options, purgeBatch: (nowMs, rowsMax) => options.store.purgeExpiredContent(nowMs, rowsMax) });
 }
 
@@ -71,7 +71,7 @@ export interface PurgeScheduleOptions {
 }
 
 /** A retention purge run at once, then every `intervalMs`; runs never overlap (see {@link startContentPurge}). */
-export function startPurge(options: Omit<PurgeRunOptions, 'shouldContinue'> & PurgeScheduleOptions): ContentPurge {
+export function startPurge(options: Omit<PurgeRunOptions, 'shouldContinue'> & PurgeScheduleOptions): RunningPurge {
   let isStopped = false;
   let running: Promise<void> | undefined;
   const run = (): void => {

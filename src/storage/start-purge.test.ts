@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toAsyncPort } from './async-port.js';
 import type { GenerationContentStore } from './ports.js';
-import { runContentPurge, startContentPurge } from './start-content-purge.js';
+import { runContentPurge, startContentPurge } from './start-purge.js';
 
 /** A store with `backlog` expired rows that records each purge call's (nowMs, rowsMax). */
 function createBacklogStore(backlog: number) {
