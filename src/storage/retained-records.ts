@@ -49,9 +49,10 @@ export interface RetainedRecords {
 export function createRetainedRecords(store: GenerationStore, options: RetainedRecordsOptions): RetainedRecords {
   const byId = new Map<string, GenerationRecord>();
   let timer: NodeJS.Timeout | undefined;
+  let isClosed = false;
 
   function schedule(): void {
-    timer ??= setTimeout(retry, options.retryIntervalMs).unref();
+    if (!isClosed) timer ??= setTimeout(retry, options.retryIntervalMs).unref();
   }
 
   function retry(): void {
@@ -108,10 +109,9 @@ export function createRetainedRecords(store: GenerationStore, options: RetainedR
       return byId.size;
     },
     close() {
+      isClosed = true;
       clearTimeout(timer);
       if (byId.size > 0) retry();
-      clearTimeout(timer);
-      timer = undefined;
       if (byId.size > 0) options.onEvent({ kind: 'lost', count: byId.size });
     },
   };

@@ -7,6 +7,7 @@ import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import { completeScript, streamScript } from '../fake-upstream/protocol-scripts.js';
 import { readAttributes, startFakeOtlpCollector } from '../support/fake-otlp-collector.js';
 import type { FakeOtlpCollector } from '../support/fake-otlp-collector.js';
+import { postChat } from '../support/gateway-config.js';
 import { startGatewayProcess } from '../support/start-gateway-process.js';
 import type { GatewayProcess } from '../support/start-gateway-process.js';
 
@@ -57,15 +58,11 @@ afterAll(async () => {
 });
 
 async function chat(isStreaming: boolean): Promise<{ requestId: string; generationId: string; text: string }> {
-  const response = await fetch(`${gateway.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${memberKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      model: 'test/traced',
-      messages: [{ role: 'user', content: 'trace me' }],
-      max_tokens: 16,
-      stream: isStreaming,
-    }),
+  const response = await postChat(gateway.url, memberKey, {
+    model: 'test/traced',
+    messages: [{ role: 'user', content: 'trace me' }],
+    max_tokens: 16,
+    stream: isStreaming,
   });
   expect(response.status).toBe(200);
   return {

@@ -1,4 +1,4 @@
-import { testAdminKey } from './gateway-config.js';
+import { postChat, testAdminKey } from './gateway-config.js';
 
 /**
  * One fake OpenAI-protocol provider and a model priced for easy arithmetic: prompt
@@ -51,14 +51,6 @@ export function callMeteredModel(
   key: string,
   fields: Readonly<Record<string, unknown>> = {},
 ): Promise<Response> {
-  return fetch(`${gatewayUrl}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      model: 'test/metered',
-      messages: [{ role: 'user', content: 'hi' }],
-      max_tokens: 50,
-      ...fields,
-    }),
-  });
+  const messages = [{ role: 'user', content: 'hi' }];
+  return postChat(gatewayUrl, key, { model: 'test/metered', messages, max_tokens: 50, ...fields });
 }

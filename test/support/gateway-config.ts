@@ -104,16 +104,17 @@ export async function readGeneration(gatewayUrl: string, key: string, id: string
   return ((await response.json()) as { data: Record<string, unknown> }).data;
 }
 
-/** A small streaming call to the fake model (`max_tokens: 5` keeps its hold small when many run at once). */
-export function sendSmallStream(gatewayUrl: string, key: string): Promise<Response> {
+/** `POST /v1/chat/completions` with this key and body (no check of the answer). */
+export function postChat(gatewayUrl: string, key: string, body: Readonly<Record<string, unknown>>): Promise<Response> {
   return fetch(`${gatewayUrl}/v1/chat/completions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      model: 'test/fake-model',
-      messages: [{ role: 'user', content: 'hi' }],
-      max_tokens: 5,
-      stream: true,
-    }),
+    body: JSON.stringify(body),
   });
+}
+
+/** A small streaming call to the fake model (`max_tokens: 5` keeps its hold small when many run at once). */
+export function sendSmallStream(gatewayUrl: string, key: string): Promise<Response> {
+  const messages = [{ role: 'user', content: 'hi' }];
+  return postChat(gatewayUrl, key, { model: 'test/fake-model', messages, max_tokens: 5, stream: true });
 }

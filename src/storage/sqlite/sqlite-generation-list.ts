@@ -14,17 +14,19 @@ export function createSqliteGenerationList(database: Database): GenerationListSt
     .prepare('SELECT * FROM generations WHERE org_id = ? ORDER BY started_at_ms DESC, id DESC LIMIT ?')
     .safeIntegers(true);
   const listOrgIds = database.prepare('SELECT id FROM orgs ORDER BY id').pluck();
-  const deleteOldest = database.prepare(
-    `DELETE FROM generations WHERE rowid IN (
-       SELECT rowid FROM generations WHERE org_id = ? AND started_at_ms < ? ORDER BY started_at_ms LIMIT ?)
-     RETURNING id`,
-  );
+  const deleteOldest = database
+    .prepare(
+      `DELETE FROM generations WHERE rowid IN (
+         SELECT rowid FROM generations WHERE org_id = ? AND started_at_ms < ? ORDER BY started_at_ms LIMIT ?)
+       RETURNING id`,
+    )
+    .pluck();
   const deleteContent = database.prepare('DELETE FROM generation_content WHERE generation_id = ?');
   const purge = database.transaction((cutoffMs: number, rowsMax: number): number => {
     let deleted = 0;
     for (const orgId of listOrgIds.all() as string[]) {
       if (deleted >= rowsMax) break;
-      const ids = deleteOldest.pluck().all(orgId, cutoffMs, rowsMax - deleted) as string[];
+      const ids = deleteOldest.all(orgId, cutoffMs, rowsMax - deleted) as string[];
       for (const id of ids) deleteContent.run(id);
       deleted += ids.length;
     }
