@@ -23,6 +23,7 @@ import type { MaybePromise, OrgRecord, ServingStorage } from '../storage/index.j
 import { createUpstreamClient } from '../upstream/index.js';
 import { bootstrapKeys } from './bootstrap-keys.js';
 import { GatewayError } from '../errors/index.js';
+import { loadO200kTokens } from '../metering/index.js';
 import { createGatewayObservability } from './create-gateway-metrics.js';
 import { openNodeStorage } from './open-storage.js';
 import { startRetentionPurges } from './start-retention.js';
@@ -63,6 +64,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // Before anything else can fail: a bad OTEL_* variable stops the start (the SDK loads only when configured).
   const tracing = await startTracing(resolveTracesConfig(config.observability.traces, options.env), options.log);
   mkdirSync(config.dataDirectory, { recursive: true });
+  // Every chat call estimates its prompt with the tokenizer: its vocabulary is read now, not by the first call.
+  loadO200kTokens();
   // SQLite: the serving process owns the database file, admissions are batched (src/ledger/sqlite/hold-book.ts).
   // PostgreSQL (cluster mode): every node shares the database; admissions are one statement each.
   const opened = await openNodeStorage(

@@ -1,15 +1,7 @@
 import { Buffer } from 'node:buffer';
-// The package's default export set is o200k_base too; importing the encoding by name keeps that explicit.
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import type { ChatRequest, Message } from '../spec/index.js';
+import { countO200kTokens } from './o200k-tokens.js';
 import { createTextTokenMemo } from './text-token-memo.js';
-
-/**
- * Special-token strings such as `<|endoftext|>` are ordinary text when a client
- * sends them: count them as text instead of throwing (the library's default).
- * An empty `disallowedSpecial` with no `allowedSpecial` does exactly that.
- */
-const asPlainText = { disallowedSpecial: new Set<string>() };
 
 /** OpenAI's chat overhead (openai-cookbook "How to count tokens"): 3 tokens around every message… */
 const tokensPerMessage = 3;
@@ -36,11 +28,11 @@ export function countTextTokens(text: string): number {
 }
 
 function tokenizeText(text: string): number {
-  if (text.length <= pieceChars) return text.length === 0 ? 0 : countTokens(text, asPlainText);
+  if (text.length <= pieceChars) return text.length === 0 ? 0 : countO200kTokens(text);
   let tokens = 0;
   for (let start = 0; start < text.length;) {
     const end = findPieceEnd(text, start);
-    tokens += countTokens(text.slice(start, end), asPlainText);
+    tokens += countO200kTokens(text.slice(start, end));
     start = end;
   }
   return tokens;

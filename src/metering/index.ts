@@ -4,3 +4,4 @@ export { approximatePromptTokens, countTextTokens, estimatePromptTokens, sampleT
 export { meterUsage, tokensPerCallMax } from './meter-usage.js';
 export type { MeterInput } from './meter-usage.js';
 export { renderNanos } from './render-nanos.js';
+export { countO200kTokens, loadO200kTokens } from './o200k-tokens.js';

@@ -1,4 +1,4 @@
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { countO200kTokens } from '../metering/index.js';
 import { buildArguments } from './build-arguments.js';
 import { composeText } from './compose-text.js';
 import type { PromptCache } from './prompt-cache.js';
@@ -8,7 +8,6 @@ type Json = Record<string, unknown>;
 
 /** Prompts longer than this (characters) are counted at 4 characters per token, so the sandbox never stalls the event loop. */
 const exactCountCharactersMax = 64 * 1024;
-const asPlainText = { disallowedSpecial: new Set<string>() };
 
 export interface SandboxToolCall {
   readonly id: string;
@@ -31,7 +30,7 @@ export interface SandboxReply {
 /** Tokens of a text, as the sandbox bills them. */
 export function countSandboxTokens(text: string): number {
   if (text.length === 0) return 0;
-  return text.length > exactCountCharactersMax ? Math.ceil(text.length / 4) : countTokens(text, asPlainText);
+  return text.length > exactCountCharactersMax ? Math.ceil(text.length / 4) : countO200kTokens(text);
 }
 
 function asObject(value: unknown): Json | undefined {

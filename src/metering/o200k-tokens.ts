@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+// Only the encoding's pre-tokenizer pattern: the library's encoder (its 200 000-string map) is never loaded.
+import { O200K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/esm/encodingParams/constants';
+import type { BpeTable } from './bpe-table.js';
+import { countBpeTokens } from './count-bpe-tokens.js';
+import { parseTiktokenRanks } from './parse-tiktoken-ranks.js';
+
+const encoder = new TextEncoder();
+const splitPattern = new RegExp(O200K_TOKEN_SPLIT_REGEX.source, O200K_TOKEN_SPLIT_REGEX.flags);
+let table: BpeTable | undefined;
+/** A piece's UTF-8 bytes (at most 3 per UTF-16 unit), grown to the longest piece seen. */
+let pieceBytes = new Uint8Array(1024);
+
+/**
+ * Reads the o200k_base vocabulary (GPT-4o and later) from the tokenizer package's tiktoken file, once per process
+ * (about 0.1 s). The server calls it at start so that no request pays for it; anything else loads it on first use.
+ */
+export function loadO200kTokens(): void {
+  if (table !== undefined) return;
+  const path = createRequire(import.meta.url).resolve('gpt-tokenizer/data/o200k_base.tiktoken');
+  table = parseTiktokenRanks(readFileSync(path));
+}
+
+/**
+ * Tokens of a text in the o200k_base encoding, special-token strings (`<|endoftext|>`) counted as the ordinary text
+ * they are when a client sends them. The same count as tiktoken's: the encoding's pattern splits the text into
+ * pieces, and each piece is one token or byte-pair encoded.
+ */
+export function countO200kTokens(text: string): number {
+  loadO200kTokens();
+  const vocabulary = table as BpeTable;
+  let tokens = 0;
+  splitPattern.lastIndex = 0;
+  for (let match = splitPattern.exec(text); match !== null; match = splitPattern.exec(text)) {
+    const piece = match[0];
+    if (piece.length === 0) {
+      splitPattern.lastIndex += 1;
+      continue;
+    }
+    if (pieceBytes.length < piece.length * 3) pieceBytes = new Uint8Array(piece.length * 3);
+    const length = encoder.encodeInto(piece, pieceBytes).written;
+    tokens += countBpeTokens(vocabulary, pieceBytes, length);
+  }
+  return tokens;
+}
