@@ -1,8 +1,10 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
-import { createBpeTable, findRank } from './bpe-table.js';
+import { createBpeTable, findAsciiRank, findRank, notAscii } from './bpe-table.js';
 import type { BpeTable } from './bpe-table.js';
-import { countBpeTokens } from './count-bpe-tokens.js';
+import fc from 'fast-check';
+import { countBpeTokens, countMergedByScan, scanMergeBytesMax } from './count-bpe-tokens.js';
+import { countMergedByHeap } from './merge-by-heap.js';
 
 /** A vocabulary of the given tokens, ranked in order. */
 function vocabulary(tokens: readonly string[]): BpeTable {
@@ -26,6 +28,18 @@ describe('findRank', () => {
     expect(findRank(table, piece, 1, 2)).toBe(0);
     expect(findRank(table, piece, 0, 2)).toBe(-1);
     expect(findRank(table, piece, 1, 5)).toBe(-1);
+  });
+
+  it('finds an ASCII text from its characters as from its bytes, and tells a text that is not ASCII', () => {
+    const table = vocabulary(['a', 'b', 'ab', 'ba', 'aab', '\u00e9']);
+    for (const text of ['a', 'ab', 'aab', 'ba', 'bb', 'abab', '']) {
+      expect([text, findAsciiRank(table, text)]).toEqual([
+        text,
+        findRank(table, Buffer.from(text, 'latin1'), 0, text.length),
+      ]);
+    }
+    expect(findAsciiRank(table, 'a\u00e9')).toBe(notAscii);
+    expect(findAsciiRank(table, '\u00e9')).toBe(notAscii);
   });
 
   it('refuses a vocabulary that lists the same bytes twice', () => {
@@ -61,8 +75,28 @@ describe('countBpeTokens', () => {
     expect(count(table, 'b')).toBe(1);
   });
 
-  it('handles a piece longer than its working arrays', () => {
-    const table = vocabulary(['a', 'b']);
-    expect(count(table, 'ab'.repeat(500))).toBe(1_000);
+  it('merges a long piece through the heap as the scan would, on made-up vocabularies', () => {
+    // Every single byte a token, plus random multi-byte tokens over a small alphabet (many ties and overlaps).
+    const alphabet = 'abc';
+    const token = fc.string({ unit: fc.constantFrom(...alphabet), minLength: 2, maxLength: 5 });
+    const vocabularyTokens = fc.uniqueArray(token, { maxLength: 40 }).map((tokens) => [...alphabet, ...tokens]);
+    const piece = fc.string({ unit: fc.constantFrom(...alphabet), minLength: 2, maxLength: scanMergeBytesMax });
+    fc.assert(
+      fc.property(vocabularyTokens, piece, (tokens, text) => {
+        const table = vocabulary(tokens);
+        const bytes = Buffer.from(text, 'latin1');
+        return countMergedByHeap(table, bytes, bytes.length) === countMergedByScan(table, bytes, bytes.length);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('takes the heap for a piece longer than the scan takes, with the same rules', () => {
+    const table = vocabulary(['a', 'b', 'aa', 'aab', 'ab', 'abab']);
+    const long = 'aaab'.repeat(40);
+    expect(long.length).toBeGreaterThan(scanMergeBytesMax);
+    // Each "aaab" becomes aa|ab: "aa" (rank 2) before "ab" (rank 4); "aab" never forms because "aa" joins first.
+    expect(count(table, long)).toBe(80);
+    expect(count(vocabulary(['a', 'b']), 'ab'.repeat(500))).toBe(1_000);
   });
 });

@@ -1,11 +1,19 @@
 import { findRank } from './bpe-table.js';
 import type { BpeTable } from './bpe-table.js';
+import { countMergedByHeap } from './merge-by-heap.js';
 
 const noRank = 0x7fffffff;
 
-/** Working arrays reused across calls (one thread), grown to the longest piece seen. */
-let partStarts = new Int32Array(64);
-let partRanks = new Int32Array(64);
+/**
+ * Pieces up to this many bytes are merged by scanning all pairs for the lowest rank (quadratic, but the least work
+ * for short pieces); longer ones through a heap (`merge-by-heap.ts`), so that a 2 048-character run of CJK text
+ * (6 KiB, one piece) costs about a millisecond, not tens.
+ */
+export const scanMergeBytesMax = 64;
+
+/** Working arrays reused across calls (one thread). */
+const partStarts = new Int32Array(scanMergeBytesMax + 1);
+const partRanks = new Int32Array(scanMergeBytesMax + 1);
 
 /**
  * How many tokens byte-pair encoding makes of `piece[0 … length)`: the piece itself when it is a token, else
@@ -14,10 +22,13 @@ let partRanks = new Int32Array(64);
  */
 export function countBpeTokens(table: BpeTable, piece: Uint8Array, length: number): number {
   if (length <= 1 || findRank(table, piece, 0, length) !== -1) return length === 0 ? 0 : 1;
-  if (partStarts.length < length + 1) {
-    partStarts = new Int32Array(length + 1);
-    partRanks = new Int32Array(length + 1);
-  }
+  return length <= scanMergeBytesMax
+    ? countMergedByScan(table, piece, length)
+    : countMergedByHeap(table, piece, length);
+}
+
+/** The merge as tiktoken writes it: each round scans every pair for the lowest rank. At most 64 bytes. */
+export function countMergedByScan(table: BpeTable, piece: Uint8Array, length: number): number {
   const starts = partStarts;
   const ranks = partRanks;
   // Parts 0 … parts-1 are tokens; ranks[i] is the rank of parts i and i+1 joined (noRank when they are not a token).

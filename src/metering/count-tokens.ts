@@ -39,9 +39,9 @@ function tokenizeText(text: string): number {
 }
 
 /**
- * Long texts are counted in pieces of at most this many UTF-16 units. BPE merges within one pre-token cost the
- * square of its length, so a 250 000-letter run with no space took seconds and blocked the event loop; pieces
- * bound that. Pieces end just before a space between two words, where the tokenizer splits anyway, so ordinary
+ * Long texts are counted in pieces of at most this many UTF-16 units. BPE merges within one pre-token grow faster
+ * than its length (the square of it in a scanning merge), so a 250 000-letter run with no space took seconds and
+ * blocked the event loop; pieces bound that. Pieces end just before a space between two words, where the tokenizer splits anyway, so ordinary
  * text counts exactly as a whole; only a run longer than a piece is cut inside (a token or two more).
  */
 const pieceChars = 2_048;

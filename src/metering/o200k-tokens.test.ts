@@ -117,6 +117,8 @@ describe('countO200kTokens', () => {
       'export function add(a: number, b: number): number {\n  return a + b;\n}\n'.repeat(100),
       '人工智能正在改变世界。我们需要负责任地使用它。'.repeat(100),
       'aaaaaaaaaa'.repeat(150),
+      // One piece of 6 KiB: a run of CJK characters with no space or punctuation.
+      '人工智能正在改变世界我们需要负责任地使用它这是一个非常重要的问题因为技术发展得很快'.repeat(50),
     ].join('\n');
     expect(countO200kTokens(text)).toBe(oracle(text));
   });

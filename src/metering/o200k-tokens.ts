@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 // Only the encoding's pre-tokenizer pattern: the library's encoder (its 200 000-string map) is never loaded.
 import { O200K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/esm/encodingParams/constants';
 import type { BpeTable } from './bpe-table.js';
+import { findAsciiRank } from './bpe-table.js';
 import { countBpeTokens } from './count-bpe-tokens.js';
 import { parseTiktokenRanks } from './parse-tiktoken-ranks.js';
 
@@ -38,9 +39,31 @@ export function countO200kTokens(text: string): number {
       splitPattern.lastIndex += 1;
       continue;
     }
-    if (pieceBytes.length < piece.length * 3) pieceBytes = new Uint8Array(piece.length * 3);
-    const length = encoder.encodeInto(piece, pieceBytes).written;
-    tokens += countBpeTokens(vocabulary, pieceBytes, length);
+    tokens += countPiece(vocabulary, piece);
+  }
+  return tokens;
+}
+
+/**
+ * Pieces that took a merge (not one token), remembered by their text: words and phrases recur across a text and
+ * across calls, and a merge costs 10–100 times a lookup. Bounded: pieces of at most 256 characters, at most
+ * 16 384 of them (about 8 MiB at worst), all forgotten at once when full.
+ */
+const mergedPieceCharsMax = 256;
+const mergedPieceCountMax = 16_384;
+const mergedPieces = new Map<string, number>();
+
+function countPiece(vocabulary: BpeTable, piece: string): number {
+  // Most pieces of English and code are ASCII and one token: found from the string, with no UTF-8 encoding.
+  if (findAsciiRank(vocabulary, piece) >= 0) return 1;
+  const remembered = mergedPieces.get(piece);
+  if (remembered !== undefined) return remembered;
+  if (pieceBytes.length < piece.length * 3) pieceBytes = new Uint8Array(piece.length * 3);
+  const length = encoder.encodeInto(piece, pieceBytes).written;
+  const tokens = countBpeTokens(vocabulary, pieceBytes, length);
+  if (tokens > 1 && piece.length <= mergedPieceCharsMax) {
+    if (mergedPieces.size >= mergedPieceCountMax) mergedPieces.clear();
+    mergedPieces.set(piece, tokens);
   }
   return tokens;
 }
