@@ -1,5 +1,6 @@
 // An agent's new turn: every call carries a prompt the gateway has not seen (no token count remembered), in Chinese
-// (runs of CJK characters with no spaces, the tokenizer's longest pieces) or English. Prints latency percentiles,
+// (runs of CJK characters with no spaces, the tokenizer's longest pieces: `zh`, or `zh-run` with no punctuation at
+// all) or English (`en`). Prints latency percentiles,
 // to compare a direct call to the harness's mock upstream with one through Meridian:
 //   node bench/new-prompt.mjs http://127.0.0.1:18100/v1/chat/completions "" 30 zh 30000             # direct
 //   node bench/new-prompt.mjs http://127.0.0.1:18300/v1/chat/completions 'Bearer …' 30 zh 30000     # Meridian
@@ -15,7 +16,8 @@ function prompt(call) {
   let text = '';
   for (let index = 0; text.length < Number(chars); index += 1) {
     const pick = (index * 7_919 + call * 104_729) >>> 0;
-    text += language === 'zh' ? zh[pick % zh.length] : `${en[pick % en.length]} `;
+    text += language === 'en' ? `${en[pick % en.length]} ` : zh[pick % zh.length];
+    // 'zh' has a full stop every 97 characters; 'zh-run' none (one tokenizer piece per 2 048 characters).
     if (language === 'zh' && index % 97 === 96) text += '。';
   }
   return text;
