@@ -1,5 +1,5 @@
-import { Buffer } from 'node:buffer';
 import type { ChatRequest, Message } from '../spec/index.js';
+import { detachString } from './detach-string.js';
 import { countO200kTokens } from './o200k-tokens.js';
 import { createTextTokenMemo } from './text-token-memo.js';
 
@@ -88,18 +88,9 @@ export function sampleTextTokens(text: string): number {
   let sampledTokens = 0;
   for (let index = 0; index < sampleCount; index += 1) {
     const start = Math.floor(index * stride);
-    sampledTokens += countTextTokens(detach(text.slice(start, start + sampleChars)));
+    sampledTokens += countTextTokens(detachString(text.slice(start, start + sampleChars)));
   }
   return Math.ceil((sampledTokens * text.length) / (sampleCount * sampleChars));
-}
-
-/**
- * The slice as a string of its own. V8 may keep a slice as a view into its whole text, and a remembered 2 KiB sample
- * must not keep a 1 MB prompt alive (the memo's bound counts only the sample). A UTF-16 round trip copies the code
- * units as they are, lone surrogates included (≈ 5 µs for 2 KiB; a JSON round trip took twice that).
- */
-function detach(slice: string): string {
-  return Buffer.from(slice, 'utf16le').toString('utf16le');
 }
 
 /**

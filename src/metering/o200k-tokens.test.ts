@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
-import { countO200kTokens } from './o200k-tokens.js';
+import { countO200kTokens, mergedPieceCountMax, rememberedPieceCount } from './o200k-tokens.js';
 
 // The oracle: the tokenizer library's own encoder for the same encoding (a separate implementation, with its own
 // string map), told to count special-token strings as text as ours does.
@@ -121,5 +121,23 @@ describe('countO200kTokens', () => {
       '人工智能正在改变世界我们需要负责任地使用它这是一个非常重要的问题因为技术发展得很快'.repeat(50),
     ].join('\n');
     expect(countO200kTokens(text)).toBe(oracle(text));
+  });
+
+  it('remembers at most its bound of merged pieces, and counts the same once it forgot them', () => {
+    // 20 000 different made-up words: each a piece that is no token, so each needs a merge and is remembered.
+    const letters = 'bcdfghjklmnpqrstvwxz';
+    const words: string[] = [];
+    for (let index = 0; index < 20_000; index += 1) {
+      let word = ' q';
+      for (let rest = index; word.length < 8; rest = Math.floor(rest / letters.length))
+        word += letters[rest % letters.length];
+      words.push(word);
+    }
+    const text = words.join('');
+    const counted = countO200kTokens(text);
+    expect(counted).toBe(oracle(text));
+    expect(rememberedPieceCount()).toBeGreaterThan(0);
+    expect(rememberedPieceCount()).toBeLessThanOrEqual(mergedPieceCountMax);
+    expect(countO200kTokens(text)).toBe(counted);
   });
 });

@@ -5,6 +5,7 @@ import { O200K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/esm/encodingParams/consta
 import type { BpeTable } from './bpe-table.js';
 import { findAsciiRank } from './bpe-table.js';
 import { countBpeTokens } from './count-bpe-tokens.js';
+import { detachString } from './detach-string.js';
 import { parseTiktokenRanks } from './parse-tiktoken-ranks.js';
 
 const encoder = new TextEncoder();
@@ -50,8 +51,13 @@ export function countO200kTokens(text: string): number {
  * 16 384 of them (about 8 MiB at worst), all forgotten at once when full.
  */
 const mergedPieceCharsMax = 256;
-const mergedPieceCountMax = 16_384;
+export const mergedPieceCountMax = 16_384;
 const mergedPieces = new Map<string, number>();
+
+/** How many merged pieces are remembered now (for the bound's test). */
+export function rememberedPieceCount(): number {
+  return mergedPieces.size;
+}
 
 function countPiece(vocabulary: BpeTable, piece: string): number {
   // Most pieces of English and code are ASCII and one token: found from the string, with no UTF-8 encoding.
@@ -63,7 +69,8 @@ function countPiece(vocabulary: BpeTable, piece: string): number {
   const tokens = countBpeTokens(vocabulary, pieceBytes, length);
   if (tokens > 1 && piece.length <= mergedPieceCharsMax) {
     if (mergedPieces.size >= mergedPieceCountMax) mergedPieces.clear();
-    mergedPieces.set(piece, tokens);
+    // The piece is a view into the whole text: kept as it is, it would keep the text alive.
+    mergedPieces.set(detachString(piece), tokens);
   }
   return tokens;
 }
