@@ -11,12 +11,13 @@ import { parseTiktokenRanks } from './parse-tiktoken-ranks.js';
 const encoder = new TextEncoder();
 const splitPattern = new RegExp(O200K_TOKEN_SPLIT_REGEX.source, O200K_TOKEN_SPLIT_REGEX.flags);
 let table: BpeTable | undefined;
-/** A piece's UTF-8 bytes (at most 3 per UTF-16 unit), grown to the longest piece seen. */
+/** A piece's UTF-8 bytes (at most 3 per UTF-16 unit), grown to the longest piece seen up to 64 KiB. */
 let pieceBytes = new Uint8Array(1024);
+const pieceBytesKeptMax = 65_536;
 
 /**
  * Reads the o200k_base vocabulary (GPT-4o and later) from the tokenizer package's tiktoken file, once per process
- * (about 0.1 s). The server calls it at start so that no request pays for it; anything else loads it on first use.
+ * (0.15–0.2 s here). The server calls it at start so that no request pays for it; anything else loads it on first use.
  */
 export function loadO200kTokens(): void {
   if (table !== undefined) return;
@@ -64,13 +65,21 @@ function countPiece(vocabulary: BpeTable, piece: string): number {
   if (findAsciiRank(vocabulary, piece) >= 0) return 1;
   const remembered = mergedPieces.get(piece);
   if (remembered !== undefined) return remembered;
-  if (pieceBytes.length < piece.length * 3) pieceBytes = new Uint8Array(piece.length * 3);
-  const length = encoder.encodeInto(piece, pieceBytes).written;
-  const tokens = countBpeTokens(vocabulary, pieceBytes, length);
+  const bytes = bytesFor(piece.length * 3);
+  const length = encoder.encodeInto(piece, bytes).written;
+  const tokens = countBpeTokens(vocabulary, bytes, length);
   if (tokens > 1 && piece.length <= mergedPieceCharsMax) {
     if (mergedPieces.size >= mergedPieceCountMax) mergedPieces.clear();
     // The piece is a view into the whole text: kept as it is, it would keep the text alive.
     mergedPieces.set(detachString(piece), tokens);
   }
   return tokens;
+}
+
+/** The shared buffer when it can hold `size` bytes (grown up to its bound), else one for this piece alone. */
+function bytesFor(size: number): Uint8Array {
+  if (size <= pieceBytes.length) return pieceBytes;
+  if (size > pieceBytesKeptMax) return new Uint8Array(size);
+  pieceBytes = new Uint8Array(size);
+  return pieceBytes;
 }
