@@ -428,6 +428,11 @@ function renderFailure(
     return;
   }
   const rendered = app.inbound[chooseDialect(failure.request)].renderError(gatewayError, requestId);
-  response.writeHead(rendered.status, { ...rendered.headers, 'content-length': Buffer.byteLength(rendered.body) });
+  response.writeHead(rendered.status, {
+    ...rendered.headers,
+    'content-length': Buffer.byteLength(rendered.body),
+    // Out of descriptors: the client's socket is closed after the answer, not kept idle (up to 65 s) holding one.
+    ...(gatewayError.code === 'gateway_overloaded' ? { connection: 'close' } : {}),
+  });
   response.end(rendered.body);
 }

@@ -11,7 +11,7 @@ import type { GatewayProcess } from '../support/start-gateway-process.js';
 
 /**
  * A node out of file descriptors (each open stream holds two sockets): calls it cannot connect upstream get 503
- * `gateway_overloaded` with `Retry-After: 1`, never a provider error; the provider's health is not charged for it, and
+ * `gateway_overloaded` with `Retry-After: 1` and `Connection: close`, never a provider error; the provider's health is not charged for it, and
  * with descriptors available again the node serves at once.
  */
 
@@ -63,13 +63,24 @@ afterAll(async () => {
   await fake.close();
 });
 
-async function openStream(): Promise<{ status: number; retryAfter: string | null; body: string }> {
+async function openStream(): Promise<{
+  status: number;
+  retryAfter: string | null;
+  connection: string | null;
+  body: string;
+}> {
   try {
     const response = await sendSmallStream(gateway.url, key);
-    return { status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.text() };
+    const { headers } = response;
+    return {
+      status: response.status,
+      retryAfter: headers.get('retry-after'),
+      connection: headers.get('connection'),
+      body: await response.text(),
+    };
   } catch {
     // Refused at accept (no descriptor for the connection): the kernel or libuv closes it.
-    return { status: 0, retryAfter: null, body: '' };
+    return { status: 0, retryAfter: null, connection: null, body: '' };
   }
 }
 
@@ -115,6 +126,8 @@ describe('a node out of file descriptors', () => {
     expect(overloaded.length).toBeGreaterThan(0);
     for (const result of overloaded) {
       expect(result.retryAfter).toBe('1');
+      // Its socket is closed, not kept alive holding a descriptor the node is short of.
+      expect(result.connection).toBe('close');
       expect(JSON.parse(result.body)).toMatchObject({ error: { code: 'gateway_overloaded', type: 'server_error' } });
     }
     // Every call either streamed to the end, was refused as overload, or was closed at accept: never a 502.
