@@ -3,7 +3,7 @@
 // with a direct call to the harness's mock upstream:
 //   node bench/large-body.mjs http://127.0.0.1:18100/v1/chat/completions            # direct
 //   node bench/large-body.mjs http://127.0.0.1:18300/v1/chat/completions 'Bearer …'  # through Meridian
-import { request } from 'node:http';
+import { timeCalls } from './time-calls.mjs';
 
 const [url, authorization, count = '30'] = process.argv.slice(2);
 const words = ['the', 'agent', 'read', 'src/app.ts', 'and', 'found', 'const', 'value', '=', '42;', 'return', 'result'];
@@ -19,35 +19,5 @@ const body = JSON.stringify({
   max_tokens: 16,
 });
 
-function send() {
-  return new Promise((resolve, reject) => {
-    const startedAt = process.hrtime.bigint();
-    const outgoing = request(
-      url,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          ...(authorization === undefined ? {} : { authorization }),
-        },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => {
-          if (response.statusCode !== 200) reject(new Error(`HTTP ${response.statusCode}`));
-          else resolve(Number(process.hrtime.bigint() - startedAt) / 1e6);
-        });
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
-}
-
-const latencies = [];
-for (let index = 0; index < 3; index += 1) await send(); // warm up
-for (let index = 0; index < Number(count); index += 1) latencies.push(await send());
-latencies.sort((left, right) => left - right);
-const at = (quantile) => latencies[Math.min(latencies.length - 1, Math.floor(quantile * latencies.length))].toFixed(2);
-console.log(JSON.stringify({ url, bodyBytes: Buffer.byteLength(body), p50_ms: at(0.5), p90_ms: at(0.9) }));
+const latency = await timeCalls({ url, authorization, count: Number(count), bodyFor: () => body });
+console.log(JSON.stringify({ url, bodyBytes: Buffer.byteLength(body), ...latency }));

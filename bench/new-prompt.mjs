@@ -4,7 +4,7 @@
 // to compare a direct call to the harness's mock upstream with one through Meridian:
 //   node bench/new-prompt.mjs http://127.0.0.1:18100/v1/chat/completions "" 30 zh 30000             # direct
 //   node bench/new-prompt.mjs http://127.0.0.1:18300/v1/chat/completions 'Bearer …' 30 zh 30000     # Meridian
-import { request } from 'node:http';
+import { timeCalls } from './time-calls.mjs';
 
 const [url, authorization = '', count = '30', language = 'zh', chars = '30000'] = process.argv.slice(2);
 // Common characters and words, picked by a fixed sequence: the same prompts on every run, each call's different.
@@ -23,40 +23,7 @@ function prompt(call) {
   return text;
 }
 
-function send(call) {
-  const body = JSON.stringify({
-    model: 'gpt-4o-mini',
-    messages: [{ role: 'user', content: prompt(call) }],
-    max_tokens: 16,
-  });
-  return new Promise((resolve, reject) => {
-    const startedAt = process.hrtime.bigint();
-    const outgoing = request(
-      url,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          ...(authorization === '' ? {} : { authorization }),
-        },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => {
-          if (response.statusCode !== 200) reject(new Error(`HTTP ${response.statusCode}`));
-          else resolve(Number(process.hrtime.bigint() - startedAt) / 1e6);
-        });
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
-}
-
-const latencies = [];
-for (let call = 0; call < 3; call += 1) await send(-1 - call); // warm up
-for (let call = 0; call < Number(count); call += 1) latencies.push(await send(call));
-latencies.sort((left, right) => left - right);
-const at = (quantile) => latencies[Math.min(latencies.length - 1, Math.floor(quantile * latencies.length))].toFixed(2);
-console.log(JSON.stringify({ url, language, chars: Number(chars), p50_ms: at(0.5), p90_ms: at(0.9) }));
+const bodyFor = (call) =>
+  JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt(call) }], max_tokens: 16 });
+const latency = await timeCalls({ url, authorization, count: Number(count), bodyFor });
+console.log(JSON.stringify({ url, language, chars: Number(chars), ...latency }));

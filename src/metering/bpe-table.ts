@@ -57,36 +57,6 @@ export function findRank(table: BpeTable, piece: Uint8Array, start: number, end:
   }
 }
 
-/** {@link findRank} for a text whose characters are all ASCII (its UTF-8 bytes are its char codes); else -2. */
-export function findAsciiRank(table: BpeTable, text: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index += 1) {
-    const code = text.charCodeAt(index);
-    if (code >= 0x80) return notAscii;
-    hash = Math.imul(hash ^ code, 0x01000193);
-  }
-  const mask = table.slots.length - 1;
-  for (let slot = (hash >>> 0) & mask; ; slot = (slot + 1) & mask) {
-    const entry = table.slots[slot] as number;
-    if (entry === 0) return -1;
-    const rank = entry - 1;
-    const tokenStart = table.starts[rank] as number;
-    if ((table.starts[rank + 1] as number) - tokenStart === text.length && sameText(table.bytes, tokenStart, text)) {
-      return rank;
-    }
-  }
-}
-
-/** What {@link findAsciiRank} answers for a text with a character beyond ASCII. */
-export const notAscii = -2;
-
-function sameText(bytes: Uint8Array, start: number, text: string): boolean {
-  for (let index = 0; index < text.length; index += 1) {
-    if (bytes[start + index] !== text.charCodeAt(index)) return false;
-  }
-  return true;
-}
-
 function sameBytes(
   left: Uint8Array,
   leftStart: number,

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
-import { createBpeTable, findAsciiRank, findRank, notAscii } from './bpe-table.js';
+import { createBpeTable, findRank } from './bpe-table.js';
 import type { BpeTable } from './bpe-table.js';
 import fc from 'fast-check';
 import { countBpeTokens, countMergedByScan, scanMergeBytesMax } from './count-bpe-tokens.js';
@@ -28,18 +28,6 @@ describe('findRank', () => {
     expect(findRank(table, piece, 1, 2)).toBe(0);
     expect(findRank(table, piece, 0, 2)).toBe(-1);
     expect(findRank(table, piece, 1, 5)).toBe(-1);
-  });
-
-  it('finds an ASCII text from its characters as from its bytes, and tells a text that is not ASCII', () => {
-    const table = vocabulary(['a', 'b', 'ab', 'ba', 'aab', '\u00e9']);
-    for (const text of ['a', 'ab', 'aab', 'ba', 'bb', 'abab', '']) {
-      expect([text, findAsciiRank(table, text)]).toEqual([
-        text,
-        findRank(table, Buffer.from(text, 'latin1'), 0, text.length),
-      ]);
-    }
-    expect(findAsciiRank(table, 'a\u00e9')).toBe(notAscii);
-    expect(findAsciiRank(table, '\u00e9')).toBe(notAscii);
   });
 
   it('refuses a vocabulary that lists the same bytes twice', () => {

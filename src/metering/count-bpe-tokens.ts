@@ -21,7 +21,17 @@ const partRanks = new Int32Array(scanMergeBytesMax + 1);
  * tie) until no adjacent pair is a token. Every single byte is a token in the vocabularies this serves.
  */
 export function countBpeTokens(table: BpeTable, piece: Uint8Array, length: number): number {
-  if (length <= 1 || findRank(table, piece, 0, length) !== -1) return length === 0 ? 0 : 1;
+  if (length === 0) return 0;
+  return isOneToken(table, piece, length) ? 1 : countMergedTokens(table, piece, length);
+}
+
+/** Whether the non-empty `piece[0 … length)` is a token by itself (every single byte is). */
+export function isOneToken(table: BpeTable, piece: Uint8Array, length: number): boolean {
+  return length === 1 || findRank(table, piece, 0, length) !== -1;
+}
+
+/** The merge's count for a piece that is not one token (at least two, then). */
+export function countMergedTokens(table: BpeTable, piece: Uint8Array, length: number): number {
   return length <= scanMergeBytesMax
     ? countMergedByScan(table, piece, length)
     : countMergedByHeap(table, piece, length);

@@ -3,8 +3,7 @@ import { createRequire } from 'node:module';
 // Only the encoding's pre-tokenizer pattern: the library's encoder (its 200 000-string map) is never loaded.
 import { O200K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/esm/encodingParams/constants';
 import type { BpeTable } from './bpe-table.js';
-import { findAsciiRank } from './bpe-table.js';
-import { countBpeTokens } from './count-bpe-tokens.js';
+import { countMergedTokens, isOneToken } from './count-bpe-tokens.js';
 import { detachString } from './detach-string.js';
 import { parseTiktokenRanks } from './parse-tiktoken-ranks.js';
 
@@ -61,19 +60,29 @@ export function rememberedPieceCount(): number {
 }
 
 function countPiece(vocabulary: BpeTable, piece: string): number {
-  // Most pieces of English and code are ASCII and one token: found from the string, with no UTF-8 encoding.
-  if (findAsciiRank(vocabulary, piece) >= 0) return 1;
+  const bytes = bytesFor(piece.length * 3);
+  const length = writeUtf8(piece, bytes);
+  // Most pieces of English and code are one token: one lookup, nothing merged or remembered.
+  if (isOneToken(vocabulary, bytes, length)) return 1;
   const remembered = mergedPieces.get(piece);
   if (remembered !== undefined) return remembered;
-  const bytes = bytesFor(piece.length * 3);
-  const length = encoder.encodeInto(piece, bytes).written;
-  const tokens = countBpeTokens(vocabulary, bytes, length);
-  if (tokens > 1 && piece.length <= mergedPieceCharsMax) {
+  const tokens = countMergedTokens(vocabulary, bytes, length);
+  if (piece.length <= mergedPieceCharsMax) {
     if (mergedPieces.size >= mergedPieceCountMax) mergedPieces.clear();
     // The piece is a view into the whole text: kept as it is, it would keep the text alive.
     mergedPieces.set(detachString(piece), tokens);
   }
   return tokens;
+}
+
+/** Writes a piece's UTF-8 bytes; returns their count. ASCII (most pieces) is copied without the encoder's call. */
+function writeUtf8(piece: string, bytes: Uint8Array): number {
+  for (let index = 0; index < piece.length; index += 1) {
+    const code = piece.charCodeAt(index);
+    if (code >= 0x80) return encoder.encodeInto(piece, bytes).written;
+    bytes[index] = code;
+  }
+  return piece.length;
 }
 
 /** The shared buffer when it can hold `size` bytes (grown up to its bound), else one for this piece alone. */
