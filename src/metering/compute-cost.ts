@@ -42,14 +42,14 @@ export function computeCost(input: {
   readonly markupBasisPoints: number;
 }): { readonly upstreamCostNanos: bigint; readonly costNanos: bigint } {
   const { counts, prices, markupBasisPoints } = input;
-  assert.ok(
+  const isMarkupValid =
     Number.isInteger(markupBasisPoints) &&
-      markupBasisPoints >= markupBasisPointsMin &&
-      markupBasisPoints <= markupBasisPointsMax,
-    `markupBasisPoints must be an integer in [${markupBasisPointsMin}, ${markupBasisPointsMax}]`,
-  );
+    markupBasisPoints >= markupBasisPointsMin &&
+    markupBasisPoints <= markupBasisPointsMax;
+  if (!isMarkupValid)
+    assert.fail(`markupBasisPoints must be an integer in [${markupBasisPointsMin}, ${markupBasisPointsMax}]`);
   for (const [kind, count] of Object.entries(counts)) {
-    assert.ok(Number.isSafeInteger(count) && count >= 0, `token count ${kind} must be a non-negative integer`);
+    if (!Number.isSafeInteger(count) || count < 0) assert.fail(`token count ${kind} must be a non-negative integer`);
   }
   const pricesNanosPerMillion = [
     prices.promptNanosPerMillion,

@@ -125,7 +125,7 @@ async function settleActive(client: PoolClient, hold: LockedHoldRow, input: Sett
     findDayStartMs(input.nowMs),
     ...convertPostingDrafts(drafts),
   ]);
-  assert.equal(rows[0]?.resolved_count, 1, `hold ${hold.request_id} changed under its settlement`);
+  if (rows[0]?.resolved_count !== 1) assert.fail(`hold ${hold.request_id} changed under its settlement`);
   return chargedNanos;
 }
 

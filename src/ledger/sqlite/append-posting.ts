@@ -54,7 +54,7 @@ export function appendPosting(statements: LedgerStatements, posting: NewPosting)
 
 function chargedOrgId(posting: NewPosting): string {
   const org = ledgerAccounts.parseOrg(posting.debitAccount);
-  assert.ok(org?.side === 'held', `a charge is debited from an org's held account, not ${posting.debitAccount}`);
+  if (org?.side !== 'held') assert.fail(`a charge is debited from an org's held account, not ${posting.debitAccount}`);
   return org.orgId;
 }
 

@@ -35,7 +35,8 @@ export function assertPlaceHoldInput(input: PlaceHoldInput): void {
   assert.ok(input.requestId.length > 0, 'requestId must not be empty');
   assertNanos('amountMax', input.amountMax);
   assertNanos('amountMin', input.amountMin);
-  assert.ok(input.amountMin <= input.amountMax, `amountMin ${input.amountMin} exceeds amountMax ${input.amountMax}`);
+  if (input.amountMin > input.amountMax)
+    assert.fail(`amountMin ${input.amountMin} exceeds amountMax ${input.amountMax}`);
   assert.ok(Number.isSafeInteger(input.nowMs) && Number.isSafeInteger(input.ttlMs) && input.ttlMs >= 0, 'bad times');
 }
 

@@ -13,7 +13,7 @@ export function assertSettleInput(input: SettleInput): void {
   for (const cost of input.attemptCosts) {
     assertNanos(`cost of attempt ${cost.attemptId}`, cost.amount);
     assert.ok(cost.attemptId.length > 0 && cost.providerId.length > 0, 'attemptId and providerId must not be empty');
-    assert.ok(!attemptIds.has(cost.attemptId), `attempt ${cost.attemptId} is listed twice`);
+    if (attemptIds.has(cost.attemptId)) assert.fail(`attempt ${cost.attemptId} is listed twice`);
     attemptIds.add(cost.attemptId);
   }
 }
@@ -125,6 +125,6 @@ export function settleHold(
   const transferId = `settle:${hold.request_id}`;
   postProviderCosts(statements, hold, { costs: input.attemptCosts, chargedNanos, transferId, nowMs: input.nowMs });
   const changes = statements.resolveHold.run('posted', input.nowMs, chargedNanos, hold.request_id).changes;
-  assert.equal(changes, 1, `hold ${hold.request_id} changed under its settlement`);
+  if (changes !== 1) assert.fail(`hold ${hold.request_id} changed under its settlement`);
   return { result: { chargedNanos, isFirstSettlement: true }, hold };
 }
