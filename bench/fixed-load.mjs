@@ -3,6 +3,7 @@
 // time. Used by bench/instructions.sh, whose instruction counts are per call.
 // Usage: node bench/fixed-load.mjs <url> <count> <concurrency> <json|stream> [authorization]
 import { Agent, request } from 'node:http';
+import { URL } from 'node:url';
 
 const [url, countText, concurrencyText, mode = 'json', authorization] = process.argv.slice(2);
 const count = Number(countText);
