@@ -1,8 +1,3 @@
-/**
- * Account names of the ledger (see ledger-types.ts). An org account is
- * `org:<org id>:available` or `org:<org id>:held`; the org id may itself contain
- * colons, since the prefix and the suffix are fixed.
- */
 /** An org's two account names, built once per org: the same string each time, so its hash is computed once. */
 interface OrgAccountNames {
   readonly available: string;
@@ -23,6 +18,11 @@ function namesOf(orgId: string): OrgAccountNames {
   return names;
 }
 
+/**
+ * Account names of the ledger (see ledger-types.ts). An org account is
+ * `org:<org id>:available` or `org:<org id>:held`; the org id may itself contain
+ * colons, since the prefix and the suffix are fixed.
+ */
 export const ledgerAccounts = {
   grants: 'platform:grants',
   revenue: 'platform:revenue',
