@@ -57,6 +57,23 @@ describe.skipIf(skipReason !== undefined)('migratePostgres', () => {
     await pool.query('DELETE FROM schema_migrations WHERE version = 99');
   });
 
+  it('the shipped migrations leave generations with the org index lists use, and without the key index (0004)', async () => {
+    const shipped = await createTestDatabase();
+    const shippedPool = openPostgresPool(shipped.url);
+    try {
+      await migratePostgres(shippedPool);
+      const { rows } = await shippedPool.query<{ indexname: string }>(
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'generations' ORDER BY indexname",
+      );
+      const names = rows.map((row) => row.indexname);
+      expect(names).toContain('generations_org_started');
+      expect(names).not.toContain('generations_key_started');
+    } finally {
+      await shippedPool.end();
+      await shipped.drop();
+    }
+  });
+
   it('applies the pending migrations all or none, and holds no lock once it returns or throws', async () => {
     const failing = mkdtempSync(join(tmpdir(), 'meridian-pg-migrations-'));
     try {
