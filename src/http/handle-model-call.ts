@@ -3,8 +3,8 @@ import type { Endpoint, Model } from '../catalog/catalog-types.js';
 import { GatewayError, toGatewayError } from '../errors/index.js';
 import { approximatePromptTokens } from '../metering/index.js';
 import type { InboundCodec, OutboundAdapter } from '../protocols/adapter-types.js';
-import { conversationKey, parseRoutingControls, planRoute } from '../routing/index.js';
-import type { RoutePlan } from '../routing/index.js';
+import { lazyConversationKey, parseRoutingControls, planRoute } from '../routing/index.js';
+import type { LazyConversationKey, RoutePlan } from '../routing/index.js';
 import type { ChatRequest, ParsedChatRequest, Warning } from '../spec/index.js';
 import type { CallAbort } from '../upstream/index.js';
 import { startCallSpan } from '../observability/index.js';
@@ -97,10 +97,10 @@ async function routeCall(
   },
 ): Promise<void> {
   const { parsed } = exchange;
-  const sessionKey = conversationKey(parsed.request);
+  const session = lazyConversationKey(parsed.request);
   const promptEstimate = approximatePromptTokens(parsed.request);
   const plan = restrictToAllowedModels(
-    planCall(app, parsed.request, { nowMs: call.startedAtMs, sessionKey, promptEstimate }),
+    planCall(app, parsed.request, { nowMs: call.startedAtMs, session, promptEstimate }),
     exchange.key,
   );
   const admission = app.rateLimiter.admit(exchange.key.id, exchange.key.rateLimits, promptEstimate);
@@ -125,7 +125,7 @@ async function routeCall(
       warnings: [...parsed.warnings, ...admitted.warnings],
       generationId,
       response: exchange.response,
-      sessionKey,
+      session,
       money: admitted.money,
       span: exchange.span,
     };
@@ -176,9 +176,9 @@ function restrictToAllowedModels(plan: RoutePlan, key: KeyRecord): RoutePlan {
 function planCall(
   app: AppContext,
   request: ChatRequest,
-  context: { readonly nowMs: number; readonly sessionKey: string | undefined; readonly promptEstimate: number },
+  context: { readonly nowMs: number; readonly session: LazyConversationKey; readonly promptEstimate: number },
 ): RoutePlan {
-  const { nowMs, sessionKey } = context;
+  const { nowMs, session } = context;
   const controls = parseRoutingControls(request.routingControls);
   const plan = planRoute({
     catalog: app.catalog,
@@ -190,7 +190,10 @@ function planCall(
     nowMs,
     health: app.health,
     random: Math.random,
-    ...(sessionKey === undefined ? {} : optionalSticky(app.stickySessions.get(sessionKey, nowMs))),
+    readStickyEndpointKey: () => {
+      const sessionKey = session.get();
+      return sessionKey === undefined ? undefined : app.stickySessions.get(sessionKey, nowMs);
+    },
   });
   for (const attempt of plan.attempts) {
     if (!attempt.model.outputModalities.includes('text')) {
@@ -202,10 +205,6 @@ function planCall(
     }
   }
   return plan;
-}
-
-function optionalSticky(key: string | undefined): { stickyEndpointKey?: string } {
-  return key === undefined ? {} : { stickyEndpointKey: key };
 }
 
 /** Records a call that failed before any output: no charge, the error code kept. */

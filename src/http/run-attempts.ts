@@ -3,7 +3,7 @@ import { GatewayError, toGatewayError } from '../errors/index.js';
 import { endpointKey } from '../health/index.js';
 import type { EndpointHealthSnapshot } from '../health/index.js';
 import type { InboundCodec } from '../protocols/adapter-types.js';
-import type { RouteAttempt, RoutePlan } from '../routing/index.js';
+import type { LazyConversationKey, RouteAttempt, RoutePlan } from '../routing/index.js';
 import type { ChatRequest, Warning } from '../spec/index.js';
 import type { UpstreamResponse } from '../upstream/index.js';
 import { CallAbort } from '../upstream/index.js';
@@ -30,7 +30,8 @@ export interface CallBase {
   readonly warnings: readonly Warning[];
   readonly generationId: string;
   readonly response: ServerResponse;
-  readonly sessionKey: string | undefined;
+  /** The conversation's key, computed only if routing consulted stickiness (an endpoint was chosen among several). */
+  readonly session: LazyConversationKey;
   readonly money: CallMoney;
   /** The call's span; each attempt's span is its child. */
   readonly span: TraceSpan;
@@ -71,7 +72,7 @@ export async function runAttempts(base: CallBase, plan: RoutePlan): Promise<Call
     current = routed.abort;
     try {
       const outcome = await runOneAttempt(routed, deadlineAtMs);
-      recordOutcome(app, { key, routed, outcome, sessionKey: base.sessionKey });
+      recordOutcome(app, { key, routed, outcome, sessionKey: base.session.known });
       return outcome;
     } catch (error) {
       lastError = attemptError(error, routed, deadlineAtMs);

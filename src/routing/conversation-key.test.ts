@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ChatRequest, Message } from '../spec/index.js';
-import { conversationKey } from './conversation-key.js';
+import { conversationKey, lazyConversationKey } from './conversation-key.js';
 
 function request(messages: readonly Message[], model = 'deepseek/deepseek-chat'): ChatRequest {
   return {
@@ -79,5 +79,20 @@ describe('conversationKey', () => {
     expect(conversationKey(request([user(`${head}${'b'.repeat(100_000)}`)]))).toBe(key);
     expect(conversationKey(request([user(`${head}${'a'.repeat(100_001)}`)]))).not.toBe(key);
     expect(conversationKey(request([user(`y${head.slice(1)}${'a'.repeat(100_000)}`)]))).not.toBe(key);
+  });
+});
+
+describe('lazyConversationKey', () => {
+  it('hashes nothing until asked, then gives the conversation key once known', () => {
+    const session = lazyConversationKey(request([system, task]));
+    expect(session.known).toBeUndefined();
+    expect(session.get()).toBe(conversationKey(request([system, task])));
+    expect(session.known).toBe(conversationKey(request([system, task])));
+  });
+
+  it('stays undefined for a request with no user message, asked or not', () => {
+    const session = lazyConversationKey(request([system]));
+    expect(session.get()).toBeUndefined();
+    expect(session.known).toBeUndefined();
   });
 });

@@ -27,3 +27,28 @@ export function conversationKey(request: ChatRequest): string | undefined {
   // One-shot: no Hash object per call (≈1.2 µs against ≈2.2 µs for createHash here, warm).
   return hash('sha256', material, 'hex');
 }
+
+/** A conversation key computed on first use: a route without a choice of endpoints never needs one. */
+export interface LazyConversationKey {
+  /** The key, computed on the first call. */
+  get(): string | undefined;
+  /** The key if `get` ran (stickiness was consulted), else undefined: nothing to remember an endpoint under. */
+  readonly known: string | undefined;
+}
+
+export function lazyConversationKey(request: ChatRequest): LazyConversationKey {
+  let isComputed = false;
+  let key: string | undefined;
+  return {
+    get() {
+      if (!isComputed) {
+        key = conversationKey(request);
+        isComputed = true;
+      }
+      return key;
+    },
+    get known() {
+      return key;
+    },
+  };
+}

@@ -6,4 +6,5 @@ export { planRoute, routeAttemptsMax } from './plan-route.js';
 export type { PlanRouteInput } from './plan-route.js';
 export { createStickySessions, stickySessionTtlMsDefault, stickySessionEntriesMaxDefault } from './sticky-sessions.js';
 export type { StickySessions, StickySessionsOptions } from './sticky-sessions.js';
-export { conversationKey } from './conversation-key.js';
+export { conversationKey, lazyConversationKey } from './conversation-key.js';
+export type { LazyConversationKey } from './conversation-key.js';

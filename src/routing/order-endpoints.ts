@@ -16,8 +16,8 @@ export interface OrderEndpointsInput {
   readonly nowMs: number;
   readonly health: HealthView;
   readonly random: () => number;
-  /** The endpoint holding this conversation's prompt cache (see `keepsSticky`). */
-  readonly stickyEndpointKey: string | undefined;
+  /** The endpoint holding this conversation's prompt cache (see `findKeptSticky`), read only when it could matter. */
+  readonly readStickyEndpointKey: (() => string | undefined) | undefined;
 }
 
 /**
@@ -63,8 +63,13 @@ function findKeptSticky(
   candidates: readonly Endpoint[],
   input: OrderEndpointsInput,
 ): Endpoint | undefined {
-  if (input.stickyEndpointKey === undefined || (input.sort !== undefined && input.sort !== 'price')) return undefined;
-  const sticky = rest.find((endpoint) => endpointKey(endpoint) === input.stickyEndpointKey);
+  // One candidate leaves nothing to choose: the key is not even read (nor, then, the conversation hashed).
+  if (candidates.length < 2 || rest.length === 0) return undefined;
+  if (input.readStickyEndpointKey === undefined || (input.sort !== undefined && input.sort !== 'price'))
+    return undefined;
+  const stickyKey = input.readStickyEndpointKey();
+  if (stickyKey === undefined) return undefined;
+  const sticky = rest.find((endpoint) => endpointKey(endpoint) === stickyKey);
   if (sticky === undefined) return undefined;
   const stickyPrices = resolvePrices(sticky, input.nowMs);
   const stayNanos = stickyPrices.cacheReadNanosPerMillion ?? stickyPrices.promptNanosPerMillion;

@@ -29,7 +29,7 @@ type Overrides = Partial<Omit<PlanRouteInput, 'controls'>> & { readonly raw?: Re
 
 function planCache(coldPrompt: string, overrides: Overrides = {}): string[] {
   const input = createPlanInput(createCacheCatalog(coldPrompt), 'cache/model', {
-    stickyEndpointKey: 'warm/warm-model',
+    readStickyEndpointKey: () => 'warm/warm-model',
     raw: { provider: { sort: 'price' } },
     ...overrides,
   });
@@ -50,7 +50,15 @@ describe('planRoute prompt-cache stickiness', () => {
   it('uses the prompt price of a sticky endpoint without a cache-read price', () => {
     const catalog = createRoutingTestCatalog();
     const plan = (stickyEndpointKey: string, random: () => number) =>
-      describePlan(planRoute(createPlanInput(catalog, 'meta/llama', { stickyEndpointKey, random, nowMs: peakMs })));
+      describePlan(
+        planRoute(
+          createPlanInput(catalog, 'meta/llama', {
+            readStickyEndpointKey: () => stickyEndpointKey,
+            random,
+            nowMs: peakMs,
+          }),
+        ),
+      );
     // Draws near 1 put groq first: together's prompt 0.88 > groq's 0.59, so the sticky together is not pulled ahead.
     expect(plan('together/together-model', () => 0.999_999)).toEqual(['meta/llama@groq', 'meta/llama@together']);
     // Draws of 0 put together first: groq's prompt 0.59 ≤ together's 0.88, so the sticky groq is pulled ahead.
@@ -59,7 +67,7 @@ describe('planRoute prompt-cache stickiness', () => {
 
   it('applies in the default load-balanced mode', () => {
     expect(planCache('0.5', { raw: {}, random: () => 0 })).toEqual(['warm', 'cold', 'other']);
-    expect(planCache('0.5', { raw: {}, random: () => 0, stickyEndpointKey: undefined })).toEqual([
+    expect(planCache('0.5', { raw: {}, random: () => 0, readStickyEndpointKey: () => undefined })).toEqual([
       'cold',
       'warm',
       'other',
@@ -80,8 +88,37 @@ describe('planRoute prompt-cache stickiness', () => {
     expect(planCache('0.5', { health, raw: { provider: { sort: 'latency' } } })).toEqual(['other', 'cold', 'warm']);
   });
 
+  it('reads the sticky key only when the requested model leaves a price-ordered choice', () => {
+    const reads: string[] = [];
+    const reader = (label: string) => () => {
+      reads.push(label);
+      return 'warm/warm-model';
+    };
+    const single = createTestCatalog([
+      createTestModel('solo/model', [{ provider: 'only', prompt: '1', completion: '1' }]),
+    ]);
+    expect(
+      describePlan(planRoute(createPlanInput(single, 'solo/model', { readStickyEndpointKey: reader('one endpoint') }))),
+    ).toEqual(['solo/model@only']);
+    const health = createFakeHealth({ unavailable: ['cold/cold-model', 'other/other-model'] });
+    expect(planCache('0.5', { health, readStickyEndpointKey: reader('one available') })).toEqual([
+      'warm',
+      'cold',
+      'other',
+    ]);
+    expect(
+      planCache('0.5', { raw: { provider: { only: ['cold'] } }, readStickyEndpointKey: reader('filtered to one') }),
+    ).toEqual(['cold']);
+    expect(
+      planCache('0.5', { raw: { provider: { sort: 'throughput' } }, readStickyEndpointKey: reader('throughput') }),
+    ).toHaveLength(3);
+    expect(reads).toEqual([]);
+    expect(planCache('0.5', { readStickyEndpointKey: reader('a choice') })).toEqual(['warm', 'cold', 'other']);
+    expect(reads).toEqual(['a choice']);
+  });
+
   it('ignores a sticky key that is filtered out or unknown', () => {
     expect(planCache('0.5', { raw: { provider: { sort: 'price', ignore: ['warm'] } } })).toEqual(['cold', 'other']);
-    expect(planCache('0.5', { stickyEndpointKey: 'gone/gone-model' })).toEqual(['cold', 'warm', 'other']);
+    expect(planCache('0.5', { readStickyEndpointKey: () => 'gone/gone-model' })).toEqual(['cold', 'warm', 'other']);
   });
 });

@@ -29,8 +29,12 @@ export interface PlanRouteInput {
   readonly health: HealthView;
   /** [0, 1); injected so tests can seed it. */
   readonly random: () => number;
-  /** The endpoint holding this conversation's prompt cache (from the sticky sessions). */
-  readonly stickyEndpointKey?: string;
+  /**
+   * The endpoint holding this conversation's prompt cache (from the sticky sessions). Read only when the requested
+   * model leaves a price-ordered choice between available endpoints: most routes have one endpoint, and their calls
+   * never compute a conversation key.
+   */
+  readonly readStickyEndpointKey?: () => string | undefined;
 }
 
 type CandidateModel =
@@ -101,7 +105,7 @@ function planModel(
     nowMs: input.nowMs,
     health: input.health,
     random: input.random,
-    stickyEndpointKey: isRequested ? input.stickyEndpointKey : undefined,
+    readStickyEndpointKey: isRequested ? input.readStickyEndpointKey : undefined,
   });
   return {
     attempts: ordered.map((endpoint) => ({ model, endpoint })),
