@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { GatewayError } from '../errors/index.js';
 import { openSqliteStorage } from '../storage/index.js';
-import type { KeyStore } from '../storage/index.js';
+import type { KeyRecord, KeyStore } from '../storage/index.js';
 import { toAsyncPort } from '../storage/async-port.js';
 import { createKeySecret } from './create-key-secret.js';
 import { createKeyService, keyCacheTtlMs, keyStaleUseMs } from './create-key-service.js';
@@ -92,6 +92,18 @@ describe('createKeyService', () => {
     const { record } = keys.createKey({ orgId: 'default', name: 'ci', role: 'admin' });
     expect(keys.authenticate(record.digest)).toBeUndefined();
     expect(keys.authenticate(record.digest.toUpperCase())).toBeUndefined();
+  });
+
+  it('refuses a record the store returns under another digest, then and on every later call', () => {
+    const { keys, store } = createTestService();
+    const { record, secret } = keys.createKey({ orgId: 'acme', name: 'ci', role: 'member' }) as {
+      record: KeyRecord;
+      secret: string;
+    };
+    const wrong = { ...record, digest: digestKey(pepper, `${secret}-other`) };
+    vi.spyOn(store, 'findKeyByDigest').mockReturnValue(wrong);
+    expect(keys.authenticate(secret)).toBeUndefined();
+    expect(keys.authenticate(secret)).toBeUndefined();
   });
 
   it('rejects a key digested with another pepper', () => {

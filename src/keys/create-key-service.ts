@@ -142,7 +142,10 @@ export function createKeyService(options: KeyServiceOptions<ServingPort<KeyStore
     );
   }
 
-  /** The record if it is live and its digest matches (cached for {@link keyCacheTtlMs}); else undefined. */
+  /**
+   * The record if it is live and its digest matches (cached for {@link keyCacheTtlMs}); else undefined. A record
+   * served from the cache was compared when it was cached, under the very digest it is filed under.
+   */
   function acceptKey(record: KeyRecord | undefined, digest: string, nowMs: number): KeyRecord | undefined {
     const cached = cache.get(digest);
     if (
@@ -150,7 +153,7 @@ export function createKeyService(options: KeyServiceOptions<ServingPort<KeyStore
       record.revokedAtMs !== null ||
       record.isDisabled ||
       (record.expiresAtMs !== null && record.expiresAtMs <= nowMs) ||
-      !isSameDigest(record.digest, digest)
+      (cached?.record !== record && !isSameDigest(record.digest, digest))
     ) {
       cache.delete(digest);
       return undefined;

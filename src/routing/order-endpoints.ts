@@ -27,6 +27,8 @@ export interface OrderEndpointsInput {
  * else shuffled with weight 1/price² — with the sticky endpoint, if kept, first of the rest.
  */
 export function orderEndpoints(input: OrderEndpointsInput): Endpoint[] {
+  // One endpoint is its own order (available or not, it is tried): no health reads, prices or draws.
+  if (input.endpoints.length === 1) return [...input.endpoints];
   const availability = new Map(
     input.endpoints.map((endpoint) => [endpoint, input.health.isAvailable(endpointKey(endpoint), input.nowMs)]),
   );
