@@ -128,8 +128,10 @@ function scenarioFor(call: Call): Scenario {
 }
 
 /**
- * Sends one call; returns its generation id (undefined when refused with 402 before any upstream call) and
- * whether admission lowered its max_tokens to what the balance could hold.
+ * Sends one call; returns its generation id (undefined when refused before any upstream call) and whether
+ * admission lowered its max_tokens to what the balance could hold. Two refusals: 402 when the credit is gone, and
+ * 503 once enough random failed endings (no output, error after output) opened the endpoint's circuit. Either way
+ * no money may move, which the books check after the step asserts.
  */
 async function send(call: Call, tag: string): Promise<{ id: string; isClamped: boolean } | undefined> {
   const controller = new AbortController();
@@ -146,6 +148,14 @@ async function send(call: Call, tag: string): Promise<{ id: string; isClamped: b
   });
   if (response.status === 402) {
     await response.text();
+    return undefined;
+  }
+  if (response.status === 503) {
+    const refusal = (await response.json()) as { error: { code: string; message: string } };
+    expect([refusal.error.code, refusal.error.message]).toEqual([
+      'no_available_provider',
+      'Provider fake-metered is failing (circuit open); no other endpoint could serve.',
+    ]);
     return undefined;
   }
   const generationId = response.headers.get('x-meridian-generation-id')!;
