@@ -1,12 +1,13 @@
-import type { Readable } from 'node:stream';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { limits } from '../config/index.js';
 import type { Provider } from '../catalog/catalog-types.js';
 import { createGuardedConnector, parseOutboundAllowList, systemLookup } from '../net/index.js';
 import type { OutboundAllowList, OutboundLookup } from '../net/index.js';
 import type { UpstreamRequest } from '../protocols/adapter-types.js';
 import type { CallAbort } from './create-call-abort.js';
+import { dispatchExchange } from './dispatch-exchange.js';
 import { mapTransportError } from './map-transport-error.js';
+import type { UpstreamBody } from './upstream-body.js';
 
 export interface UpstreamClientOptions {
   readonly connectTimeoutMs: number;
@@ -26,8 +27,8 @@ export interface UpstreamClientOptions {
 export interface UpstreamResponse {
   readonly statusCode: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  /** The body as a Node readable of Buffers (undici BodyReadable). */
-  readonly body: Readable & AsyncIterable<Buffer>;
+  /** The body: Readable-like events and async iteration, read as it arrives (see {@link UpstreamBody}). */
+  readonly body: UpstreamBody;
   readonly url: string;
 }
 
@@ -93,26 +94,22 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   ): Promise<UpstreamResponse> {
     const url = provider.baseUrl + upstreamRequest.path;
     try {
-      const options = {
-        method: 'POST' as const,
-        headers: buildHeaders(provider, upstreamRequest),
-        body: upstreamRequest.body,
-        signal,
-        headersTimeout: Math.max(1, Math.floor(timing.headersTimeoutMs)),
-      };
+      // The origin and path split once per base URL: parsing the whole URL on every call costs ≈ 12 µs of CPU.
       const target = splitBaseUrl(provider.baseUrl);
-      // The Agent's own `request` with the origin and path split once per base URL: undici's top-level
-      // `request(url)` parses the whole URL on every call (≈ 12 µs of a call's CPU here).
-      const response =
-        target === undefined
-          ? await request(url, { ...options, dispatcher: agentFor(provider) })
-          : await agentFor(provider).request({ ...options, origin: target.origin, path: target.path(upstreamRequest) });
-      return {
-        statusCode: response.statusCode,
-        headers: response.headers,
-        body: response.body as unknown as Readable & AsyncIterable<Buffer>,
-        url,
-      };
+      const parsed = target === undefined ? new URL(url) : undefined;
+      const response = await dispatchExchange(
+        agentFor(provider),
+        {
+          origin: target?.origin ?? parsed?.origin ?? url,
+          path: target?.path(upstreamRequest) ?? `${parsed?.pathname ?? ''}${parsed?.search ?? ''}`,
+          method: 'POST',
+          headers: buildHeaders(provider, upstreamRequest),
+          body: upstreamRequest.body,
+          headersTimeout: Math.max(1, Math.floor(timing.headersTimeoutMs)),
+        },
+        signal,
+      );
+      return { statusCode: response.statusCode, headers: response.headers, body: response.body, url };
     } catch (error) {
       throw mapTransportError(error, provider.id);
     }
