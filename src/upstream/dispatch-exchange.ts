@@ -23,14 +23,14 @@ export function dispatchExchange(
 ): Promise<UpstreamExchange> {
   return new Promise((resolve, reject) => {
     if (abort.aborted) {
-      reject(abort.reason ?? new Error('The call was aborted.'));
+      reject(abortReason(abort));
       return;
     }
     let abortExchange: ((reason: Error) => void) | undefined;
     let body: UpstreamBody | undefined;
     let isSettled = false;
     const onAbort = (): void => {
-      const reason = abort.reason ?? new Error('The call was aborted.');
+      const reason = abortReason(abort);
       body?.fail(reason);
       abortExchange?.(reason);
     };
@@ -41,7 +41,7 @@ export function dispatchExchange(
     abort.once('abort', onAbort);
     const handler: Dispatcher.DispatchHandler = {
       onConnect(abortRequest: (reason: Error) => void): void {
-        if (abort.aborted) return abortRequest(abort.reason ?? new Error('The call was aborted.'));
+        if (abort.aborted) return abortRequest(abortReason(abort));
         abortExchange = abortRequest;
       },
       onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
@@ -73,4 +73,9 @@ export function dispatchExchange(
       reject(error instanceof Error ? error : new Error(String(error)));
     }
   });
+}
+
+/** Why the call was aborted: its own reason (the client left, the deadline passed), else a generic one. */
+function abortReason(abort: CallAbort): Error {
+  return abort.reason ?? new Error('The call was aborted.');
 }
