@@ -192,7 +192,8 @@ describe('batched admission (hold book)', () => {
     ledger.placeHold(hold('req-1'));
     expect(() =>
       ledger.withPendingWritten(() => {
-        expect(countWritten(database)).toEqual({ holds: 1, postings: 1 });
+        // The hold's posting is written first; its row after the batch's settlements (none here).
+        expect(countWritten(database)).toEqual({ holds: 0, postings: 1 });
         throw new Error('the batch failed');
       }),
     ).toThrow('the batch failed');
@@ -202,6 +203,62 @@ describe('batched admission (hold book)', () => {
     expect(ledger.withPendingWritten(() => 'committed')).toBe('committed');
     expect(countWritten(database)).toEqual({ holds: 2, postings: 2 });
     expect(ledger.balance('org-a')).toMatchObject({ availableNanos: 0n, heldNanos: 1_500n });
+    expect(findFailingInvariants(ledger, 1_000_000, 0)).toEqual([]);
+  });
+
+  it('writes a hold settled in the batch that writes it once, already posted; the others active', () => {
+    const { database, ledger } = openTestLedger(':memory:', batched);
+    database.exec(`CREATE TEMP TABLE hold_updates (request_id TEXT);
+      CREATE TEMP TRIGGER count_hold_updates AFTER UPDATE ON main.ledger_holds
+      BEGIN INSERT INTO hold_updates VALUES (NEW.request_id); END;`);
+    ledger.grant({ grantId: 'g', orgId: 'org-a', amount: 5_000n, nowMs: 0 });
+    ledger.placeHold(hold('req-1'));
+    ledger.placeHold(hold('req-2'));
+    const settled = ledger.withPendingWritten(() =>
+      ledger.settle({ requestId: 'req-1', chargeNanos: 300n, attemptCosts: [], nowMs: 1_000_400 }),
+    );
+    expect(settled).toEqual({ chargedNanos: 300n, isFirstSettlement: true });
+    expect(ledger.findHold('req-1')).toMatchObject({ status: 'posted', amount: 1_000n, chargedNanos: 300n });
+    expect(ledger.findHold('req-2')).toMatchObject({ status: 'active', amount: 1_000n });
+    expect(ledger.postings({ requestId: 'req-1' }).map((posting) => [posting.kind, posting.amount])).toEqual([
+      ['hold', 1_000n],
+      ['charge', 300n],
+      ['release', 700n],
+    ]);
+    // A hold written earlier is resolved by an update, as before.
+    ledger.withPendingWritten(() =>
+      ledger.settle({ requestId: 'req-2', chargeNanos: 1_000n, attemptCosts: [], nowMs: 1_000_900 }),
+    );
+    expect(database.prepare('SELECT request_id FROM hold_updates').pluck().all()).toEqual(['req-2']);
+    expect(ledger.balance('org-a')).toEqual({
+      availableNanos: 3_700n,
+      heldNanos: 0n,
+      grantedNanos: 5_000n,
+      chargedNanos: 1_300n,
+    });
+    expect(findFailingInvariants(ledger, 1_000_000, 0)).toEqual([]);
+  });
+
+  it("a batch that fails after settling a queued hold leaves it queued and its key's credit still held", () => {
+    const { database, ledger } = openTestLedger(':memory:', batched);
+    ledger.grant({ grantId: 'g', orgId: 'org-a', amount: 100_000n, nowMs: 0 });
+    const keyLimit = { limitNanos: 1_500n, windowStartMs: 0 };
+    ledger.placeHold(hold('req-1', { keyLimit }));
+    expect(() =>
+      ledger.withPendingWritten(() => {
+        ledger.settle({ requestId: 'req-1', chargeNanos: 100n, attemptCosts: [], nowMs: 1_000_100 });
+        throw new Error('the batch failed');
+      }),
+    ).toThrow('the batch failed');
+    expect(countWritten(database)).toEqual({ holds: 0, postings: 0 });
+    // 1 000 of the key's 1 500 is still held by req-1: only 500 is left for the next call.
+    expect(ledger.placeHold(hold('req-2', { keyLimit, amountMin: 10n }))).toEqual({ ok: true, amount: 500n });
+    ledger.withPendingWritten(() =>
+      ledger.settle({ requestId: 'req-1', chargeNanos: 100n, attemptCosts: [], nowMs: 1_000_100 }),
+    );
+    expect(ledger.findHold('req-1')).toMatchObject({ status: 'posted', chargedNanos: 100n });
+    // Settled once: 100 spent, 500 held by req-2, 900 left.
+    expect(ledger.placeHold(hold('req-3', { keyLimit, amountMin: 10n }))).toEqual({ ok: true, amount: 900n });
     expect(findFailingInvariants(ledger, 1_000_000, 0)).toEqual([]);
   });
 });

@@ -2,9 +2,11 @@ import type { Database } from 'better-sqlite3';
 import { ledgerAccounts } from '../ledger-accounts.js';
 import type { Nanos, PlaceHoldInput, PlaceHoldResult } from '../ledger-types.js';
 import { deferBalanceWrites, readBalance } from './append-posting.js';
-import { assertPlaceHoldInput, assertSameHolder, decideHold, writeHold } from './place-hold.js';
+import { assertPlaceHoldInput, assertSameHolder, decideHold, postHold, writeHold } from './place-hold.js';
 import type { HoldView } from './place-hold.js';
 import type { LedgerStatements } from './prepare-ledger-statements.js';
+import { runWithUnwrittenHolds } from './unwritten-holds.js';
+import type { PostedHold } from './unwritten-holds.js';
 
 /** Admission decided in memory, written to the database by the next flush (one transaction for many holds). */
 export interface HoldBook {
@@ -12,8 +14,10 @@ export interface HoldBook {
   /** Writes every queued hold in one transaction (a savepoint inside the caller's). */
   flush(): void;
   /**
-   * Writes the queued holds and runs `work` in the same transaction (one commit, one fsync, for both). If
-   * anything throws, the transaction rolls back and the holds are queued again, exactly as they were.
+   * Writes the queued holds and runs `work` in the same transaction (one commit, one fsync, for both). Their
+   * postings go first; their rows after `work`, so a hold `work` settles is written once, already posted
+   * (unwritten-holds.ts). If anything throws, the transaction rolls back and the holds are queued again, and the
+   * keys' held totals are back, exactly as they were.
    */
   flushWith<T>(work: () => T): T;
   /** A hold was resolved (settled or expired): its credit no longer counts against its key. */
@@ -58,6 +62,8 @@ export function createHoldBook(
   const queuedByOrg = new Map<string, Nanos>();
   const heldByKey = new Map<string, Nanos>();
   let cancelScheduled: (() => void) | undefined;
+  /** Credit a batch's settlements released from keys (see {@link flushWith}): given back if the batch rolls back. */
+  let releasedInBatch: { readonly keyId: string; readonly amount: Nanos }[] | undefined;
 
   const view: HoldView = {
     available: (orgId) => readBalance(statements, ledgerAccounts.orgAvailable(orgId)) - (queuedByOrg.get(orgId) ?? 0n),
@@ -73,14 +79,17 @@ export function createHoldBook(
     for (const hold of queue) addTo(heldByKey, hold.input.keyId, hold.amount);
   }
 
-  /** Writes the queue in the current transaction (or its own); returns how to put it back if that rolls back. */
-  function writeQueue(): () => void {
+  /**
+   * Writes the queue with `write` (in the current transaction, or its own), which returns each hold's written
+   * amount; returns how to put the queue back if that rolls back.
+   */
+  function writeQueue(write: (holds: readonly QueuedHold[]) => readonly Nanos[]): () => void {
     if (queue.length === 0) {
       cancelScheduledWrite();
       return () => undefined;
     }
     const taken = queue;
-    const written = writeAll.immediate(taken);
+    const written = write(taken);
     // Only another process spending the same org between decision and write makes a hold smaller.
     const shortfalls = taken.map((hold, index) => (written[index] ?? 0n) - hold.amount);
     taken.forEach((hold, index) => addTo(heldByKey, hold.input.keyId, shortfalls[index] ?? 0n));
@@ -112,22 +121,37 @@ export function createHoldBook(
   }
 
   function flush(): void {
-    writeQueue();
+    writeQueue((holds) => writeAll.immediate(holds));
   }
 
   function flushWith<T>(work: () => T): T {
     let undo: () => void = () => undefined;
+    const released: { readonly keyId: string; readonly amount: Nanos }[] = [];
     // One write per cached total for the whole batch: its holds, then its settlements (see deferBalanceWrites).
     const run = database.transaction(() =>
       deferBalanceWrites(statements, () => {
-        undo = writeQueue();
-        return work();
+        let posted: PostedHold[] = [];
+        undo = writeQueue((holds) => {
+          posted = holds.map((hold) => ({ input: hold.input, written: postHold(statements, hold.input, hold.amount) }));
+          return posted.map((entry) => entry.written);
+        });
+        const outer = releasedInBatch;
+        releasedInBatch = released;
+        try {
+          return runWithUnwrittenHolds(statements, posted, work);
+        } finally {
+          releasedInBatch = outer;
+        }
       }),
     );
     try {
-      return run.immediate();
+      const result = run.immediate();
+      // Inside an outer batch, this one's releases are undone with it.
+      releasedInBatch?.push(...released);
+      return result;
     } catch (error) {
       undo();
+      for (const { keyId, amount } of released) addTo(heldByKey, keyId, amount);
       throw error;
     }
   }
@@ -168,7 +192,10 @@ export function createHoldBook(
     place,
     flush,
     flushWith,
-    release: (keyId, amount) => addTo(heldByKey, keyId, -amount),
+    release: (keyId, amount) => {
+      addTo(heldByKey, keyId, -amount);
+      releasedInBatch?.push({ keyId, amount });
+    },
     resync,
     get pendingCount() {
       return queue.length;

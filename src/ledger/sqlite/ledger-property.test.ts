@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AttemptCost, Nanos } from '../ledger-types.js';
+import type { AttemptCost, Nanos, SettleInput, SettleResult } from '../ledger-types.js';
 import type { TestLedgerModel } from './test-ledger-model.js';
 import { createTestLedgerModel } from './test-ledger-model.js';
 import type { TestLedger } from './test-support.js';
@@ -49,6 +49,17 @@ const burstStep = fc.record({
   type: fc.constant('burst' as const),
   steps: fc.array(fc.oneof(holdStep, settleStep), { minLength: 2, maxLength: 6 }),
 });
+/**
+ * A group commit: admissions, then settlements inside the transaction that writes them (as the generation writer
+ * settles calls), so a batched hold can be settled before its row is written. The batch may fail after its
+ * settlements (disk full): then nothing of it is written, and its holds are still queued and still counted.
+ */
+const batchStep = fc.record({
+  type: fc.constant('batch' as const),
+  holds: fc.array(holdStep, { maxLength: 3 }),
+  settles: fc.array(settleStep, { minLength: 1, maxLength: 4 }),
+  fails: fc.boolean(),
+});
 /** Batched mode: the process dies with admitted holds not yet written; they must vanish without a trace. */
 const crashQueuedStep = fc.record({
   type: fc.constant('crash-queued' as const),
@@ -66,6 +77,7 @@ const stepArbitrary = fc.oneof(
   { arbitrary: crashStep, weight: 1 },
   { arbitrary: burstStep, weight: 2 },
   { arbitrary: crashQueuedStep, weight: 1 },
+  { arbitrary: batchStep, weight: 2 },
 );
 type Step = typeof stepArbitrary extends fc.Arbitrary<infer S> ? S : never;
 type WriteStep = Extract<Step, { type: 'grant' | 'hold' | 'settle' }>;
@@ -134,6 +146,37 @@ function applyWrite(run: Run, step: WriteStep, shouldApplyToModel: boolean): voi
   }
 }
 
+/** A settlement's input, its hold read from the model (reading it from the ledger would write the queue first). */
+function createSettleInput(run: Run, step: Extract<Step, { type: 'settle' }>): SettleInput | undefined {
+  const requestId = run.requestIds[step.pick % Math.max(run.requestIds.length, 1)];
+  const hold = requestId === undefined ? undefined : run.model.holds.get(requestId);
+  if (requestId === undefined || hold === undefined) return undefined;
+  const attemptCosts: AttemptCost[] = step.costs.map((amount, index) => ({
+    attemptId: `att-${index}`,
+    providerId: `p-${index}`,
+    amount,
+  }));
+  return { requestId, chargeNanos: chargeFor(step, hold.amount), attemptCosts, nowMs: run.nowMs };
+}
+
+function applyBatch(run: Run, step: Extract<Step, { type: 'batch' }>): void {
+  for (const hold of step.holds) applyWrite(run, hold, true);
+  const inputs = step.settles.map((settle) => createSettleInput(run, settle)).filter((input) => input !== undefined);
+  const batchFailure = new Error('the batch failed');
+  let results: SettleResult[] = [];
+  try {
+    results = run.opened.ledger.withPendingWritten(() => {
+      const settled = inputs.map((input) => run.opened.ledger.settle(input));
+      if (step.fails) throw batchFailure;
+      return settled;
+    });
+  } catch (error) {
+    if (error !== batchFailure) throw error;
+    return;
+  }
+  expect(results).toEqual(inputs.map((input) => run.model.settle(input)));
+}
+
 function reopen(run: Run): void {
   run.opened = openTestLedger(run.path, { holdCommit: run.holdCommit });
 }
@@ -179,6 +222,8 @@ function applyStep(run: Run, step: Step): void {
     case 'burst':
       for (const write of step.steps) applyWrite(run, write, true);
       return;
+    case 'batch':
+      return applyBatch(run, step);
     case 'crash-queued':
       if (run.holdCommit === 'each') return;
       for (const hold of step.holds) applyWrite(run, hold, false);

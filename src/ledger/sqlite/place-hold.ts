@@ -70,15 +70,26 @@ export function decideHold(statements: LedgerStatements, view: HoldView, input: 
 
 /**
  * Writes a decided hold (inside the caller's transaction): the hold row and its posting
- * available → held. The amount is capped at what the org has available in the database
- * right now, so a decision made against a stale view can never overdraw (INV-2).
+ * available → held (see {@link postHold}).
  *
  * @returns the amount held.
  */
 export function writeHold(statements: LedgerStatements, input: PlaceHoldInput, decided: Nanos): Nanos {
+  const amount = postHold(statements, input, decided);
+  statements.insertHold.run(input.requestId, input.orgId, input.keyId, amount, input.nowMs, input.nowMs + input.ttlMs);
+  return amount;
+}
+
+/**
+ * The posting of a decided hold, available → held, without its row (inside the caller's transaction). The amount
+ * is capped at what the org has available in the database right now, so a decision made against a stale view can
+ * never overdraw (INV-2).
+ *
+ * @returns the amount held (no posting when it is 0).
+ */
+export function postHold(statements: LedgerStatements, input: PlaceHoldInput, decided: Nanos): Nanos {
   const available = readBalance(statements, ledgerAccounts.orgAvailable(input.orgId));
   const amount = minOf(decided, available > 0n ? available : 0n);
-  statements.insertHold.run(input.requestId, input.orgId, input.keyId, amount, input.nowMs, input.nowMs + input.ttlMs);
   if (amount === 0n) return amount;
   appendPosting(statements, {
     transferId: `hold:${input.requestId}`,

@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { DeferredBalances } from './balance-deltas.js';
 import type { HoldRow, PostingRow } from './ledger-rows.js';
 import { holdFlowKinds } from './ledger-sql.js';
+import type { UnwrittenHoldsSlot } from './unwritten-holds.js';
 
 type Sum = { readonly total: bigint };
 
@@ -35,6 +36,12 @@ function prepareWriteStatements(database: Database) {
     insertHold: database.prepare<[string, string, string, bigint, number, number]>(
       `INSERT INTO ledger_holds (request_id, org_id, key_id, amount, status, created_at_ms, expires_at_ms)
        VALUES (?, ?, ?, ?, 'active', ?, ?)`,
+    ),
+    // A hold settled before its row was written (see unwritten-holds.ts): inserted once, already posted.
+    insertPostedHold: database.prepare<[string, string, string, bigint, number, number, number, bigint]>(
+      `INSERT INTO ledger_holds (request_id, org_id, key_id, amount, status, created_at_ms, expires_at_ms, resolved_at_ms,
+         charged_nanos)
+       VALUES (?, ?, ?, ?, 'posted', ?, ?, ?, ?)`,
     ),
     resolveHold: database.prepare<['posted' | 'expired', number, bigint, string]>(
       `UPDATE ledger_holds SET status = ?, resolved_at_ms = ?, charged_nanos = ? WHERE request_id = ? AND status = 'active'`,
@@ -101,12 +108,13 @@ function prepareReadStatements(database: Database) {
 }
 
 /**
- * Every statement the ledger runs, prepared once per connection, and where a batch keeps its balance deltas
- * until it writes them ({@link deferBalanceWrites}).
+ * Every statement the ledger runs, prepared once per connection, where a batch keeps its balance deltas
+ * until it writes them ({@link deferBalanceWrites}), and the holds whose rows it has yet to write.
  */
 export function prepareLedgerStatements(database: Database) {
   const deferred: DeferredBalances = { current: undefined };
-  return { ...prepareWriteStatements(database), ...prepareReadStatements(database), deferred };
+  const unwritten: UnwrittenHoldsSlot = { current: undefined };
+  return { ...prepareWriteStatements(database), ...prepareReadStatements(database), deferred, unwritten };
 }
 
 export type LedgerStatements = ReturnType<typeof prepareLedgerStatements>;

@@ -108,7 +108,9 @@ export function settleHold(
   input: SettleInput,
 ): { readonly result: SettleResult; readonly hold: HoldRow } {
   assertSettleInput(input);
-  const hold = statements.selectHold.get(input.requestId);
+  // A hold its batch posted but has not written yet (the call ended within the hold's write delay) is active.
+  const unwritten = statements.unwritten.current?.take(input.requestId);
+  const hold = unwritten ?? statements.selectHold.get(input.requestId);
   if (hold === undefined) {
     throw new Error(`No ledger hold for request ${input.requestId}: settle needs placeHold first`);
   }
@@ -124,7 +126,26 @@ export function settleHold(
   postHoldLeg(statements, hold, { kind: 'release', amount: heldNanos - chargedNanos, nowMs: input.nowMs });
   const transferId = `settle:${hold.request_id}`;
   postProviderCosts(statements, hold, { costs: input.attemptCosts, chargedNanos, transferId, nowMs: input.nowMs });
-  const changes = statements.resolveHold.run('posted', input.nowMs, chargedNanos, hold.request_id).changes;
-  if (changes !== 1) assert.fail(`hold ${hold.request_id} changed under its settlement`);
+  if (unwritten === undefined) resolveWrittenHold(statements, hold, chargedNanos, input.nowMs);
+  else insertPostedHold(statements, hold, chargedNanos, input.nowMs);
   return { result: { chargedNanos, isFirstSettlement: true }, hold };
+}
+
+function resolveWrittenHold(statements: LedgerStatements, hold: HoldRow, chargedNanos: Nanos, nowMs: number): void {
+  const changes = statements.resolveHold.run('posted', nowMs, chargedNanos, hold.request_id).changes;
+  if (changes !== 1) assert.fail(`hold ${hold.request_id} changed under its settlement`);
+}
+
+/** The row of a hold settled in the batch that posted it: written once, as an active hold then posted would be. */
+function insertPostedHold(statements: LedgerStatements, hold: HoldRow, chargedNanos: Nanos, nowMs: number): void {
+  statements.insertPostedHold.run(
+    hold.request_id,
+    hold.org_id,
+    hold.key_id,
+    hold.amount,
+    Number(hold.created_at_ms),
+    Number(hold.expires_at_ms),
+    nowMs,
+    chargedNanos,
+  );
 }

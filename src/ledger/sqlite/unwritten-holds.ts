@@ -1,0 +1,74 @@
+import type { Nanos, PlaceHoldInput } from '../ledger-types.js';
+import type { HoldRow } from './ledger-rows.js';
+import type { LedgerStatements } from './prepare-ledger-statements.js';
+
+/**
+ * Holds a batch has posted (available → held) but whose rows it writes only after its settlements
+ * (`HoldBook.flushWith`): a call that ends within its hold's write delay has its hold row written once, already
+ * resolved, instead of inserted active and updated in the same commit (two index entries added and removed).
+ */
+export interface UnwrittenHolds {
+  /** The hold of `requestId`, still active, if its row is yet to be written: the caller then writes it resolved. */
+  take(requestId: string): HoldRow | undefined;
+}
+
+/** Where the ledger's statements find the batch's unwritten holds, if a batch is being written. */
+export interface UnwrittenHoldsSlot {
+  current: UnwrittenHolds | undefined;
+}
+
+/** A queued hold its batch has posted: `written` is its decided amount re-capped at the balance (`postHold`). */
+export interface PostedHold {
+  readonly input: PlaceHoldInput;
+  readonly written: Nanos;
+}
+
+/**
+ * Runs `work` (inside the batch's transaction) with `posted` takeable by settlement, then writes the rows of the
+ * holds it did not settle, active. A batch inside another sees the outer one's holds too.
+ */
+export function runWithUnwrittenHolds<T>(
+  statements: LedgerStatements,
+  posted: readonly PostedHold[],
+  work: () => T,
+): T {
+  const unwritten = new Map(posted.map((entry) => [entry.input.requestId, entry]));
+  const outer = statements.unwritten.current;
+  statements.unwritten.current = {
+    take: (requestId) => takeUnwritten(unwritten, requestId) ?? outer?.take(requestId),
+  };
+  try {
+    const result = work();
+    for (const { input, written } of unwritten.values()) {
+      statements.insertHold.run(
+        input.requestId,
+        input.orgId,
+        input.keyId,
+        written,
+        input.nowMs,
+        input.nowMs + input.ttlMs,
+      );
+    }
+    return result;
+  } finally {
+    statements.unwritten.current = outer;
+  }
+}
+
+function takeUnwritten(unwritten: Map<string, PostedHold>, requestId: string): HoldRow | undefined {
+  const entry = unwritten.get(requestId);
+  if (entry === undefined) return undefined;
+  unwritten.delete(requestId);
+  const { input, written } = entry;
+  return {
+    request_id: input.requestId,
+    org_id: input.orgId,
+    key_id: input.keyId,
+    amount: written,
+    status: 'active',
+    created_at_ms: BigInt(input.nowMs),
+    expires_at_ms: BigInt(input.nowMs + input.ttlMs),
+    resolved_at_ms: null,
+    charged_nanos: null,
+  };
+}
