@@ -166,6 +166,35 @@ describe('batched admission (hold book)', () => {
     second.database.close();
   });
 
+  it('settles a hold it wrote without reading it back, unless another process resolved it meanwhile', () => {
+    const path = createDatabasePath();
+    const serving = openTestLedger(path, batched);
+    const other = openTestLedger(path);
+    serving.ledger.grant({ grantId: 'g', orgId: 'org-a', amount: 5_000n, nowMs: 0 });
+    serving.ledger.placeHold(hold('req-1', { ttlMs: 1_000 }));
+    serving.ledger.placeHold(hold('req-2'));
+    serving.ledger.flushPending();
+    // Another process's reconciler expires req-1 (TTL 1 s; req-2's is 60 s) behind the serving process's back.
+    expect(other.ledger.reconcile(1_002_000, 0)).toBe(1);
+    // The serving process still remembers req-1 as written active: its update finds it expired, posts nothing.
+    expect(
+      serving.ledger.settle({ requestId: 'req-1', chargeNanos: 300n, attemptCosts: [], nowMs: 1_002_100 }),
+    ).toEqual({ chargedNanos: 0n, isFirstSettlement: false });
+    expect(
+      serving.ledger.settle({ requestId: 'req-2', chargeNanos: 400n, attemptCosts: [], nowMs: 1_002_100 }),
+    ).toEqual({ chargedNanos: 400n, isFirstSettlement: true });
+    expect(serving.ledger.postings({ requestId: 'req-1' }).map((posting) => posting.kind)).toEqual(['hold', 'expire']);
+    expect(serving.ledger.balance('org-a')).toEqual({
+      availableNanos: 4_600n,
+      heldNanos: 0n,
+      grantedNanos: 5_000n,
+      chargedNanos: 400n,
+    });
+    expect(findFailingInvariants(serving.ledger, 1_002_100, 0)).toEqual([]);
+    serving.database.close();
+    other.database.close();
+  });
+
   it('keeps the holds queued when their write fails, reports it, and writes them on the retry', async () => {
     const errors: unknown[] = [];
     const { database, ledger } = openTestLedger(':memory:', {

@@ -4,6 +4,7 @@ import type { Nanos, PlaceHoldInput, PlaceHoldResult } from '../ledger-types.js'
 import { deferBalanceWrites, readBalance } from './append-posting.js';
 import { assertPlaceHoldInput, assertSameHolder, decideHold, postHold, writeHold } from './place-hold.js';
 import type { HoldView } from './place-hold.js';
+import type { HoldRow } from './ledger-rows.js';
 import type { LedgerStatements } from './prepare-ledger-statements.js';
 import { runWithUnwrittenHolds } from './unwritten-holds.js';
 import type { PostedHold } from './unwritten-holds.js';
@@ -62,6 +63,8 @@ export function createHoldBook(
   const queuedByOrg = new Map<string, Nanos>();
   const heldByKey = new Map<string, Nanos>();
   let cancelScheduled: (() => void) | undefined;
+  const written = new Map<string, HoldRow>();
+  statements.written.current = written;
   /** Credit a batch's settlements released from keys (see {@link flushWith}): given back if the batch rolls back. */
   let releasedInBatch: { readonly keyId: string; readonly amount: Nanos }[] | undefined;
 
@@ -74,6 +77,8 @@ export function createHoldBook(
   );
 
   function resync(): void {
+    // The reconciler may have resolved some: they are read again at their settlement.
+    written.clear();
     heldByKey.clear();
     for (const row of statements.sumActiveHoldsByKey.all()) heldByKey.set(row.key_id, row.total);
     for (const hold of queue) addTo(heldByKey, hold.input.keyId, hold.amount);

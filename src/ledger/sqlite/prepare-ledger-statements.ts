@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { DeferredBalances } from './balance-deltas.js';
 import type { HoldRow, PostingRow } from './ledger-rows.js';
 import { holdFlowKinds } from './ledger-sql.js';
-import type { UnwrittenHoldsSlot } from './unwritten-holds.js';
+import type { UnwrittenHoldsSlot, WrittenHoldsSlot } from './unwritten-holds.js';
 
 type Sum = { readonly total: bigint };
 
@@ -109,12 +109,13 @@ function prepareReadStatements(database: Database) {
 
 /**
  * Every statement the ledger runs, prepared once per connection, where a batch keeps its balance deltas
- * until it writes them ({@link deferBalanceWrites}), and the holds whose rows it has yet to write.
+ * until it writes them ({@link deferBalanceWrites}), the holds whose rows it has yet to write, and those it wrote.
  */
 export function prepareLedgerStatements(database: Database) {
   const deferred: DeferredBalances = { current: undefined };
   const unwritten: UnwrittenHoldsSlot = { current: undefined };
-  return { ...prepareWriteStatements(database), ...prepareReadStatements(database), deferred, unwritten };
+  const written: WrittenHoldsSlot = { current: undefined };
+  return { ...prepareWriteStatements(database), ...prepareReadStatements(database), deferred, unwritten, written };
 }
 
 export type LedgerStatements = ReturnType<typeof prepareLedgerStatements>;

@@ -77,12 +77,16 @@ function postHoldLeg(
  * A call that cost more than its hold (the provider counted more prompt tokens than the local estimate)
  * draws the difference from what the org still has available, and no more: held grows by that much.
  */
-function topUp(statements: LedgerStatements, hold: HoldRow, input: SettleInput): Nanos {
+function findTopUp(statements: LedgerStatements, hold: HoldRow, input: SettleInput): Nanos {
   if (input.chargeNanos <= hold.amount) return 0n;
   const available = readBalance(statements, ledgerAccounts.orgAvailable(hold.org_id));
   const wanted = input.chargeNanos - hold.amount;
   const amount = wanted < available ? wanted : available;
-  if (amount <= 0n) return 0n;
+  return amount > 0n ? amount : 0n;
+}
+
+function postTopUp(statements: LedgerStatements, hold: HoldRow, amount: Nanos, nowMs: number): void {
+  if (amount === 0n) return;
   appendPosting(statements, {
     transferId: `settle:${hold.request_id}`,
     debitAccount: ledgerAccounts.orgAvailable(hold.org_id),
@@ -91,10 +95,11 @@ function topUp(statements: LedgerStatements, hold: HoldRow, input: SettleInput):
     kind: 'top_up',
     requestId: hold.request_id,
     keyId: hold.key_id,
-    createdAtMs: input.nowMs,
+    createdAtMs: nowMs,
   });
-  return amount;
 }
+
+type Settled = { readonly result: SettleResult; readonly hold: HoldRow };
 
 /**
  * Settlement, exactly once per request (run inside a transaction by the caller): the
@@ -102,15 +107,32 @@ function topUp(statements: LedgerStatements, hold: HoldRow, input: SettleInput):
  * attempt's cost to its provider. A hold already posted or expired is not settled again:
  * the earlier charge is returned (0 for an expired hold) and only attempt costs not yet
  * posted are booked, so a late or replayed settlement never loses the upstream cost.
+ *
+ * The hold comes from memory when this process knows it: not written yet (its batch writes it now, posted), or
+ * written active by this process (the update that resolves it confirms it still is, else it is read).
  */
-export function settleHold(
-  statements: LedgerStatements,
-  input: SettleInput,
-): { readonly result: SettleResult; readonly hold: HoldRow } {
+export function settleHold(statements: LedgerStatements, input: SettleInput): Settled {
   assertSettleInput(input);
-  // A hold its batch posted but has not written yet (the call ended within the hold's write delay) is active.
   const unwritten = statements.unwritten.current?.take(input.requestId);
-  const hold = unwritten ?? statements.selectHold.get(input.requestId);
+  if (unwritten !== undefined) {
+    const settled = settleActiveHold(statements, unwritten, input, (charged, nowMs) =>
+      insertPostedHold(statements, unwritten, charged, nowMs),
+    );
+    return settled ?? assert.fail(`hold ${input.requestId} was not written`);
+  }
+  const written = takeWrittenHold(statements, input.requestId);
+  const settled =
+    written === undefined
+      ? undefined
+      : settleActiveHold(statements, written, input, (charged, nowMs) =>
+          resolveHold(statements, written, charged, nowMs),
+        );
+  return settled ?? settleStoredHold(statements, input);
+}
+
+/** Settles the hold as the database has it. */
+function settleStoredHold(statements: LedgerStatements, input: SettleInput): Settled {
+  const hold = statements.selectHold.get(input.requestId);
   if (hold === undefined) {
     throw new Error(`No ledger hold for request ${input.requestId}: settle needs placeHold first`);
   }
@@ -120,24 +142,48 @@ export function settleHold(
     postProviderCosts(statements, hold, { costs: input.attemptCosts, chargedNanos, transferId, nowMs: input.nowMs });
     return { result: { chargedNanos, isFirstSettlement: false }, hold };
   }
-  const heldNanos = hold.amount + topUp(statements, hold, input);
+  const settled = settleActiveHold(statements, hold, input, (charged, nowMs) =>
+    resolveHold(statements, hold, charged, nowMs),
+  );
+  return settled ?? assert.fail(`hold ${hold.request_id} changed under its settlement`);
+}
+
+/**
+ * The first settlement of an active hold: `resolve` writes the hold's row as posted with the charge (false when
+ * the row is no longer active: then nothing is posted and undefined returned), then the postings follow.
+ */
+function settleActiveHold(
+  statements: LedgerStatements,
+  hold: HoldRow,
+  input: SettleInput,
+  resolve: (chargedNanos: Nanos, nowMs: number) => boolean,
+): Settled | undefined {
+  const topUpNanos = findTopUp(statements, hold, input);
+  const heldNanos = hold.amount + topUpNanos;
   const chargedNanos = input.chargeNanos < heldNanos ? input.chargeNanos : heldNanos;
+  if (!resolve(chargedNanos, input.nowMs)) return undefined;
+  postTopUp(statements, hold, topUpNanos, input.nowMs);
   postHoldLeg(statements, hold, { kind: 'charge', amount: chargedNanos, nowMs: input.nowMs });
   postHoldLeg(statements, hold, { kind: 'release', amount: heldNanos - chargedNanos, nowMs: input.nowMs });
   const transferId = `settle:${hold.request_id}`;
   postProviderCosts(statements, hold, { costs: input.attemptCosts, chargedNanos, transferId, nowMs: input.nowMs });
-  if (unwritten === undefined) resolveWrittenHold(statements, hold, chargedNanos, input.nowMs);
-  else insertPostedHold(statements, hold, chargedNanos, input.nowMs);
   return { result: { chargedNanos, isFirstSettlement: true }, hold };
 }
 
-function resolveWrittenHold(statements: LedgerStatements, hold: HoldRow, chargedNanos: Nanos, nowMs: number): void {
-  const changes = statements.resolveHold.run('posted', nowMs, chargedNanos, hold.request_id).changes;
-  if (changes !== 1) assert.fail(`hold ${hold.request_id} changed under its settlement`);
+function takeWrittenHold(statements: LedgerStatements, requestId: string): HoldRow | undefined {
+  const written = statements.written.current;
+  const hold = written?.get(requestId);
+  if (hold !== undefined) written?.delete(requestId);
+  return hold;
+}
+
+/** Resolves a written hold; false when it is no longer active (the reconciler expired it, or it was settled). */
+function resolveHold(statements: LedgerStatements, hold: HoldRow, chargedNanos: Nanos, nowMs: number): boolean {
+  return statements.resolveHold.run('posted', nowMs, chargedNanos, hold.request_id).changes === 1;
 }
 
 /** The row of a hold settled in the batch that posted it: written once, as an active hold then posted would be. */
-function insertPostedHold(statements: LedgerStatements, hold: HoldRow, chargedNanos: Nanos, nowMs: number): void {
+function insertPostedHold(statements: LedgerStatements, hold: HoldRow, chargedNanos: Nanos, nowMs: number): true {
   statements.insertPostedHold.run(
     hold.request_id,
     hold.org_id,
@@ -148,4 +194,5 @@ function insertPostedHold(statements: LedgerStatements, hold: HoldRow, chargedNa
     nowMs,
     chargedNanos,
   );
+  return true;
 }

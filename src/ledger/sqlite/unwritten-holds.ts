@@ -17,6 +17,40 @@ export interface UnwrittenHoldsSlot {
   current: UnwrittenHolds | undefined;
 }
 
+/** Holds written by this process, by request id, as written (the hold book's; none in `each` mode). */
+export interface WrittenHoldsSlot {
+  current: Map<string, HoldRow> | undefined;
+}
+
+/** Bound on {@link WrittenHoldsSlot}: past it the map starts again (it only saves reads). */
+export const writtenHoldsCountMax = 65_536;
+
+/**
+ * Remembers a hold row just written active, so that its settlement need not read it back: the settlement's update
+ * (`WHERE status = 'active'`) confirms it is still active before anything is posted (see settleHold).
+ */
+export function rememberWrittenHold(statements: LedgerStatements, input: PlaceHoldInput, amount: Nanos): void {
+  const written = statements.written.current;
+  if (written === undefined) return;
+  if (written.size >= writtenHoldsCountMax) written.clear();
+  written.set(input.requestId, toActiveHoldRow(input, amount));
+}
+
+/** The row of a hold written (or about to be) active for `input`, holding `amount`. */
+export function toActiveHoldRow(input: PlaceHoldInput, amount: Nanos): HoldRow {
+  return {
+    request_id: input.requestId,
+    org_id: input.orgId,
+    key_id: input.keyId,
+    amount,
+    status: 'active',
+    created_at_ms: BigInt(input.nowMs),
+    expires_at_ms: BigInt(input.nowMs + input.ttlMs),
+    resolved_at_ms: null,
+    charged_nanos: null,
+  };
+}
+
 /** A queued hold its batch has posted: `written` is its decided amount re-capped at the balance (`postHold`). */
 export interface PostedHold {
   readonly input: PlaceHoldInput;
@@ -48,6 +82,7 @@ export function runWithUnwrittenHolds<T>(
         input.nowMs,
         input.nowMs + input.ttlMs,
       );
+      rememberWrittenHold(statements, input, written);
     }
     return result;
   } finally {
@@ -59,16 +94,5 @@ function takeUnwritten(unwritten: Map<string, PostedHold>, requestId: string): H
   const entry = unwritten.get(requestId);
   if (entry === undefined) return undefined;
   unwritten.delete(requestId);
-  const { input, written } = entry;
-  return {
-    request_id: input.requestId,
-    org_id: input.orgId,
-    key_id: input.keyId,
-    amount: written,
-    status: 'active',
-    created_at_ms: BigInt(input.nowMs),
-    expires_at_ms: BigInt(input.nowMs + input.ttlMs),
-    resolved_at_ms: null,
-    charged_nanos: null,
-  };
+  return toActiveHoldRow(entry.input, entry.written);
 }
