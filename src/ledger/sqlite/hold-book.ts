@@ -63,8 +63,8 @@ export function createHoldBook(
   const queuedByOrg = new Map<string, Nanos>();
   const heldByKey = new Map<string, Nanos>();
   let cancelScheduled: (() => void) | undefined;
-  const written = new Map<string, HoldRow>();
-  statements.written.current = written;
+  const writtenRows = new Map<string, HoldRow>();
+  statements.written.current = writtenRows;
   /** Credit a batch's settlements released from keys (see {@link flushWith}): given back if the batch rolls back. */
   let releasedInBatch: { readonly keyId: string; readonly amount: Nanos }[] | undefined;
 
@@ -78,7 +78,7 @@ export function createHoldBook(
 
   function resync(): void {
     // The reconciler may have resolved some: they are read again at their settlement.
-    written.clear();
+    writtenRows.clear();
     heldByKey.clear();
     for (const row of statements.sumActiveHoldsByKey.all()) heldByKey.set(row.key_id, row.total);
     for (const hold of queue) addTo(heldByKey, hold.input.keyId, hold.amount);

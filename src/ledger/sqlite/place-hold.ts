@@ -5,7 +5,7 @@ import type { Nanos, PlaceHoldInput, PlaceHoldResult } from '../ledger-types.js'
 import { appendPosting, readBalance, readTotal } from './append-posting.js';
 import type { LedgerStatements } from './prepare-ledger-statements.js';
 import { readKeySpentInWindow } from './read-key-spend.js';
-import { rememberWrittenHold } from './unwritten-holds.js';
+import { insertActiveHold } from './unwritten-holds.js';
 
 const minOf = (left: Nanos, right: Nanos): Nanos => (left < right ? left : right);
 
@@ -77,8 +77,7 @@ export function decideHold(statements: LedgerStatements, view: HoldView, input: 
  */
 export function writeHold(statements: LedgerStatements, input: PlaceHoldInput, decided: Nanos): Nanos {
   const amount = postHold(statements, input, decided);
-  statements.insertHold.run(input.requestId, input.orgId, input.keyId, amount, input.nowMs, input.nowMs + input.ttlMs);
-  rememberWrittenHold(statements, input, amount);
+  insertActiveHold(statements, input, amount);
   return amount;
 }
 

@@ -26,10 +26,11 @@ export interface WrittenHoldsSlot {
 export const writtenHoldsCountMax = 65_536;
 
 /**
- * Remembers a hold row just written active, so that its settlement need not read it back: the settlement's update
- * (`WHERE status = 'active'`) confirms it is still active before anything is posted (see settleHold).
+ * Inserts a hold's row, active, and remembers it, so that its settlement need not read it back: the settlement's
+ * update (`WHERE status = 'active'`) confirms it is still active before anything is posted (see settleHold).
  */
-export function rememberWrittenHold(statements: LedgerStatements, input: PlaceHoldInput, amount: Nanos): void {
+export function insertActiveHold(statements: LedgerStatements, input: PlaceHoldInput, amount: Nanos): void {
+  statements.insertHold.run(input.requestId, input.orgId, input.keyId, amount, input.nowMs, input.nowMs + input.ttlMs);
   const written = statements.written.current;
   if (written === undefined) return;
   if (written.size >= writtenHoldsCountMax) written.clear();
@@ -73,17 +74,7 @@ export function runWithUnwrittenHolds<T>(
   };
   try {
     const result = work();
-    for (const { input, written } of unwritten.values()) {
-      statements.insertHold.run(
-        input.requestId,
-        input.orgId,
-        input.keyId,
-        written,
-        input.nowMs,
-        input.nowMs + input.ttlMs,
-      );
-      rememberWrittenHold(statements, input, written);
-    }
+    for (const { input, written } of unwritten.values()) insertActiveHold(statements, input, written);
     return result;
   } finally {
     statements.unwritten.current = outer;
