@@ -45,6 +45,7 @@ export interface RollupRows {
 /**
  * Sums records into rollup rows of both grains, whichever driver writes them: each record lands in the quarter-hour
  * and the UTC day holding its `finishedAtMs`, and records sharing a bucket and dimensions are summed into one row.
+ * Records of answers served from the response cache (ending `cache`) are left out.
  * `convertText` adapts each dimension to what the driver can store (identity by default).
  */
 export function groupRollupRows(
@@ -54,6 +55,8 @@ export function groupRollupRows(
   const quarterHours = new Map<string, RollupRow>();
   const days = new Map<string, RollupRow>();
   for (const record of records) {
+    // An answer from the gateway's response cache consumed no model's tokens: the barometer counts upstream usage.
+    if (record.ending === 'cache') continue;
     const dimensions = readDimensions(record).map((text) => convertText(text));
     const measures = readMeasures(record);
     addToPending(

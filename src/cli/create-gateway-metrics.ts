@@ -91,6 +91,8 @@ function createHoldsGauge(storage: ServingStorage, log: Logger): () => number {
 
 /** Adds one stored record's tokens and spend (what the ledger actually charged) to the metrics. */
 export function meterStoredRecord(metrics: Pick<GatewayMetrics, 'recordUsage'>, record: GenerationRecord): void {
+  // An answer from the response cache used no model tokens and was charged nothing, as in the barometer.
+  if (record.ending === 'cache') return;
   metrics.recordUsage(
     { model: record.modelId, provider: record.providerId, origin: record.origin },
     {

@@ -1,3 +1,4 @@
+import { createResponseCache } from '../cache/index.js';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
@@ -162,6 +163,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     callsInFlight,
     health: observability.meterHealth(sharedHealth?.health ?? createHealthTracker()),
     stickySessions: createStickySessions(),
+    responseCache: config.cache.isEnabled
+      ? createResponseCache({
+          ttlMs: config.cache.ttlSeconds * 1000,
+          entriesMax: config.cache.entriesMax,
+          bytesMax: config.cache.bytesMax,
+          entryBytesMax: Math.floor(config.cache.bytesMax / limits.responseCacheEntryShareDivisor),
+        })
+      : undefined,
     retryBudget: { inFlight: 0 },
     routingDeadlineMs: config.routing.deadlineMs ?? limits.upstreamTotalTimeoutMs,
     openStreams: new Map(),

@@ -147,6 +147,31 @@ export const configFileSchema = z.strictObject({
       min_app_requests: z.number().int().nonnegative().max(1_000_000).default(10),
     })
     .prefault({}),
+  /**
+   * The gateway's response cache (docs/response-cache.md): off unless enabled here, and then used only by calls that
+   * ask for it with `x-meridian-cache: true`. A hit is answered from this node's memory and charged 0 (PRODUCT.md §4).
+   */
+  cache: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** How long an answer is served; a call may ask for less with `x-meridian-cache-ttl` (seconds). */
+      ttl_seconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(limits.responseCacheTtlSecondsMax)
+        .default(limits.responseCacheTtlSecondsDefault),
+      /** Answers kept; past it, the least recently used goes. */
+      max_entries: z
+        .number()
+        .int()
+        .min(1)
+        .max(limits.responseCacheEntriesMax)
+        .default(limits.responseCacheEntriesDefault),
+      /** Bytes of answers kept (as measured by their text); past it, the least recently used go. */
+      max_bytes: z.number().int().min(1024).max(limits.responseCacheBytesMax).default(limits.responseCacheBytesDefault),
+    })
+    .prefault({}),
   /** Routing-wide settings; per-provider timeouts live on each provider entry. */
   routing: z
     .strictObject({

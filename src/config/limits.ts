@@ -48,6 +48,17 @@ export const limits = {
    * response; when idle, records commit on the next event-loop turn.
    */
   generationCommitWindowMs: 1,
+  /** Response cache (`cache.ttl_seconds`): how long an answer is served by default, and the most a config may set (400 at start beyond). */
+  responseCacheTtlSecondsDefault: 300,
+  responseCacheTtlSecondsMax: 7 * 24 * 60 * 60,
+  /** Response cache (`cache.max_entries`): answers kept per node by default, and the most a config may set; past it the least recently used goes. */
+  responseCacheEntriesDefault: 10_000,
+  responseCacheEntriesMax: 1_000_000,
+  /** Response cache (`cache.max_bytes`): bytes of answers kept per node by default, and the most a config may set; past it the least recently used go. */
+  responseCacheBytesDefault: 64 * 1024 * 1024,
+  responseCacheBytesMax: 4 * 1024 * 1024 * 1024,
+  /** One cached answer may take at most this share of `cache.max_bytes` (1/n); a larger answer is served but not kept. */
+  responseCacheEntryShareDivisor: 16,
   /** Keys listed per page on the management API. */
   keysPageCountMax: 500,
   /** Generations listed per page by `GET /api/v1/generations` (the dashboard's recent list); more → 400. */

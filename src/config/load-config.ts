@@ -50,6 +50,13 @@ export interface MeridianConfig {
   }[];
   readonly sandbox: { readonly enabled: boolean; readonly latencyScale: number };
   readonly routing: { readonly deadlineMs: number | undefined };
+  /** `cache`: the response cache (docs/response-cache.md); off by default, opt-in per call when on. */
+  readonly cache: {
+    readonly isEnabled: boolean;
+    readonly ttlSeconds: number;
+    readonly entriesMax: number;
+    readonly bytesMax: number;
+  };
   /** `security.outbound_allow`: what URLs from the API may reach beyond public addresses (src/net/). */
   readonly security: { readonly outboundAllow: readonly string[] };
   readonly dashboard: { readonly enabled: boolean };
@@ -268,6 +275,12 @@ function resolveConfig(file: ConfigFile, baseDirectory: string): MeridianConfig 
     })),
     sandbox: { enabled: file.sandbox.enabled, latencyScale: file.sandbox.latency_scale },
     routing: { deadlineMs: file.routing.deadline_ms },
+    cache: {
+      isEnabled: file.cache.enabled,
+      ttlSeconds: file.cache.ttl_seconds,
+      entriesMax: file.cache.max_entries,
+      bytesMax: file.cache.max_bytes,
+    },
     security: { outboundAllow: file.security.outbound_allow },
     dashboard: file.dashboard,
     observability: {

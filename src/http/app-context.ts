@@ -1,3 +1,4 @@
+import type { ResponseCache } from '../cache/index.js';
 import type { GatewayError } from '../errors/index.js';
 import type { Catalog } from '../catalog/catalog-types.js';
 import type { HealthTracker } from '../health/index.js';
@@ -45,6 +46,8 @@ export interface AppContext {
   readonly callsInFlight: { count: number };
   /** Live endpoint health and circuit state (routing reads it, attempts feed it). */
   readonly health: HealthTracker;
+  /** The response cache (config `cache`); undefined when it is not enabled. */
+  readonly responseCache: ResponseCache | undefined;
   /** Conversation → the endpoint holding its prompt cache. */
   readonly stickySessions: StickySessions;
   /** Fallback attempts in flight (one retry layer, bounded). */

@@ -11,6 +11,7 @@ import { authenticate, hasKeyHeader, readSessionKey, requireAdmin } from './auth
 import { createRequestId } from './create-ids.js';
 import { handleEmbeddingsCall } from './handle-embeddings-call.js';
 import { handleModelCall } from './handle-model-call.js';
+import { cacheHeaderName, cacheTtlHeaderName, readCacheRequest } from '../cache/index.js';
 import { readJsonBody, readJsonBodyWithBytes } from './read-json-body.js';
 import { fingerprintRequest, parseIdempotencyKey } from '../idempotency/index.js';
 import { sendGeneration } from './routes/generation-route.js';
@@ -200,8 +201,16 @@ async function callModel(
   const key = await authenticate(request, app);
   const { value: body, bytes } = await readJsonBodyWithBytes(request, limits.requestBodyBytesMax);
   const call = createCallContext(request, key, exchange);
+  const cache = readCacheRequest({
+    cache: app.responseCache,
+    header: readHeader(request, cacheHeaderName) ?? undefined,
+    ttlHeader: readHeader(request, cacheTtlHeaderName) ?? undefined,
+    orgId: key.orgId,
+    protocol: exchange.protocol,
+    body: bytes,
+  });
   const run = () =>
-    handleModelCall(app, call, { inbound: app.inbound[exchange.protocol], body, request, response, key });
+    handleModelCall(app, call, { inbound: app.inbound[exchange.protocol], body, request, response, key, cache });
   const idempotencyKey = readHeader(request, 'idempotency-key');
   if (idempotencyKey === null) return run();
   return app.storage.idempotency.run(

@@ -11,6 +11,7 @@ import { createDeliveredOutput, settleGeneration, writeSettledRecord } from './s
 import type { DeliveredOutput } from './settle-generation.js';
 import { labelResponse } from './request-labels.js';
 import { captureResultContent } from './capture-content.js';
+import { keepJsonAnswer } from './keep-in-cache.js';
 
 /**
  * The non-streaming path: read the whole upstream body (bounded), convert it,
@@ -45,6 +46,7 @@ export async function completeModelCall(routed: RoutedCall, upstreamResponse: Up
   const { billed, record } = settled;
   labelResponse(routed.response, record);
   const stored = await writeSettledRecord(app, settled);
+  if (record.ending === 'success') keepJsonAnswer(routed, result, billed);
   const body = routed.inbound.renderResponse(
     result,
     { ...billed, costNanos: stored.costNanos },

@@ -3,7 +3,9 @@ import type { ResponseMeta } from '../protocols/adapter-types.js';
 import type { RoutedCall } from './handle-model-call.js';
 
 /** What every renderer adds to a response: ids, model, provider, and a lazy prompt-size estimate. */
-export function createResponseMeta(routed: RoutedCall): ResponseMeta {
+export function createResponseMeta(
+  routed: Pick<RoutedCall, 'generationId' | 'model' | 'call' | 'endpoint' | 'request'>,
+): ResponseMeta {
   let estimate: number | undefined;
   return {
     generationId: routed.generationId,

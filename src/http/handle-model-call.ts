@@ -15,6 +15,9 @@ import type { AppContext, CallContext } from './app-context.js';
 import type { CallOutcome } from './call-outcome.js';
 import type { CallMoney } from './admit-call.js';
 import { admitCall } from './admit-call.js';
+import { serveCachedCall } from './serve-cached-call.js';
+import { cacheHeaderName } from '../cache/index.js';
+import type { CacheRequest, CachedCall } from '../cache/index.js';
 import { createGenerationId } from './create-ids.js';
 import { releaseUnsettledHold } from './release-hold.js';
 import { listUsedParameters } from './list-used-parameters.js';
@@ -44,6 +47,8 @@ export interface RoutedCall {
   readonly onCommit: () => void;
   /** The call's hold and markup. */
   readonly money: CallMoney;
+  /** Where to keep the answer for later calls, when this one asked for the response cache. */
+  readonly cache: CacheRequest | undefined;
   readonly callSpan: TraceSpan;
   /** This attempt's span (ended by the attempt loop). */
   readonly attemptSpan: TraceSpan;
@@ -64,6 +69,8 @@ export async function handleModelCall(
     readonly request: IncomingMessage;
     readonly response: ServerResponse;
     readonly key: KeyRecord;
+    /** What the call asked of the response cache (`x-meridian-cache`); undefined when it did not ask. */
+    readonly cache: CacheRequest | 'off' | undefined;
   },
 ): Promise<void> {
   const parsed = exchange.inbound.parseRequest(exchange.body);
@@ -94,6 +101,7 @@ async function routeCall(
     readonly response: ServerResponse;
     readonly key: KeyRecord;
     readonly inbound: InboundCodec;
+    readonly cache: CacheRequest | 'off' | undefined;
   },
 ): Promise<void> {
   const { parsed } = exchange;
@@ -106,6 +114,23 @@ async function routeCall(
   const admission = app.rateLimiter.admit(exchange.key.id, exchange.key.rateLimits, promptEstimate);
   const rate = admitRate(app, exchange, admission instanceof Promise ? await admission : admission);
   const generationId = createGenerationId(call.startedAtMs);
+  const cache = lookUpCache(app, exchange, plan, call.startedAtMs);
+  if (cache.hit !== undefined) {
+    // A cached answer costs nothing and uses no upstream capacity: no hold, no attempt, 0 tokens for the minute.
+    try {
+      await serveCachedCall(app, call, {
+        ...exchange,
+        request: parsed.request,
+        warnings: parsed.warnings,
+        generationId,
+        cached: cache.hit,
+        span: exchange.span,
+      });
+    } finally {
+      rate.finish(0);
+    }
+    return;
+  }
   let outcome: CallOutcome | undefined;
   app.callsInFlight.count += 1;
   try {
@@ -128,6 +153,9 @@ async function routeCall(
       session,
       money: admitted.money,
       span: exchange.span,
+      // The only admission warning is an output limit lowered to what the balance affords (see CacheRequest).
+      cache:
+        cache.request === undefined ? undefined : { ...cache.request, isOutputCapped: admitted.warnings.length > 0 },
     };
     outcome = await runAttempts(base, plan);
   } catch (error) {
@@ -140,6 +168,29 @@ async function routeCall(
     // The minute's tokens: the estimate while the call runs, then what was billed (nothing for a call that failed).
     rate.finish(outcome === undefined ? 0 : outcome.promptTokens + outcome.completionTokens);
   }
+}
+
+/**
+ * The response cache, for a call that asked for it: a hit is served only when the plan could have reached its model
+ * (so a key's allow-list and the call's routing constraints still hold); the answer says `hit`, `miss` or `off`.
+ */
+function lookUpCache(
+  app: AppContext,
+  exchange: { readonly cache: CacheRequest | 'off' | undefined; readonly response: ServerResponse },
+  plan: RoutePlan,
+  nowMs: number,
+): { readonly request: CacheRequest | undefined; readonly hit: CachedCall | undefined } {
+  const asked = exchange.cache;
+  if (asked === undefined) return { request: undefined, hit: undefined };
+  if (asked === 'off' || app.responseCache === undefined) {
+    exchange.response.setHeader(cacheHeaderName, 'off');
+    return { request: undefined, hit: undefined };
+  }
+  const found = app.responseCache.get(asked.key, asked.ttlMs, nowMs);
+  const hit =
+    found !== undefined && plan.attempts.some((attempt) => attempt.model.id === found.model.id) ? found : undefined;
+  exchange.response.setHeader(cacheHeaderName, hit === undefined ? 'miss' : 'hit');
+  return { request: asked, hit };
 }
 
 /** Per-key rate limits: refused calls get 429 with Retry-After; every answer carries the x-ratelimit headers. */

@@ -1,7 +1,9 @@
 import type { RoutedCall } from './handle-model-call.js';
 
 /** Headers every model-call response carries: ids, the serving provider, and warnings. */
-export function renderCallHeaders(routed: RoutedCall): Record<string, string> {
+export function renderCallHeaders(
+  routed: Pick<RoutedCall, 'call' | 'generationId' | 'endpoint' | 'attemptNumber' | 'warnings'>,
+): Record<string, string> {
   const headers: Record<string, string> = {
     'x-request-id': routed.call.requestId,
     'request-id': routed.call.requestId,

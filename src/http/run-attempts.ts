@@ -9,6 +9,7 @@ import type { UpstreamResponse } from '../upstream/index.js';
 import { CallAbort } from '../upstream/index.js';
 import { startAttemptSpan } from '../observability/index.js';
 import type { TraceSpan } from '../observability/index.js';
+import type { CacheRequest } from '../cache/index.js';
 import type { CallMoney } from './admit-call.js';
 import type { AppContext, CallContext } from './app-context.js';
 import type { CallOutcome } from './call-outcome.js';
@@ -35,6 +36,8 @@ export interface CallBase {
   readonly money: CallMoney;
   /** The call's span; each attempt's span is its child. */
   readonly span: TraceSpan;
+  /** Where to keep the answer, when the call asked for the response cache. */
+  readonly cache: CacheRequest | undefined;
 }
 
 /**
@@ -117,6 +120,7 @@ function createRoutedCall(base: CallBase, attempt: RouteAttempt, attemptNumber: 
     attemptStartedAtMs: base.app.now(),
     onCommit: () => undefined,
     money: base.money,
+    cache: base.cache,
     callSpan: base.span,
     attemptSpan: startAttemptSpan(base.span, {
       providerId: attempt.endpoint.provider.id,

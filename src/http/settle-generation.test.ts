@@ -35,4 +35,9 @@ describe('amendRefusedRecord (a call whose commit failed, recorded later)', () =
     const abandoned = record('gen-2', { isStreaming: true, ending: 'client_abort', costNanos: 5_000n, settlement });
     expect(amendRefusedRecord(abandoned)).toBe(abandoned);
   });
+
+  it('keeps an answer from the response cache as it was (no money, no hold), with the refusal code', () => {
+    const cached = record('gen-3', { isStreaming: false, ending: 'cache', costNanos: 0n, upstreamCostNanos: 0n });
+    expect(amendRefusedRecord(cached)).toEqual({ ...cached, errorCode: 'ledger_unavailable' });
+  });
 });

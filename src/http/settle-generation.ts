@@ -110,10 +110,13 @@ export async function writeSettledRecord(
  * chunk and `[DONE]`) waits for the commit too, so the client got the output but not the end, and is charged as for
  * an error after output (PRODUCT.md §4: prompt and delivered completion, which is what the stream had metered). Both
  * end in `ledger_unavailable`; the upstream cost stays booked (insurance expense when nothing is charged). A call that
- * had already ended otherwise (an error, a client that left) stands as it was.
+ * had already ended otherwise (an error, a client that left) stands as it was; an answer from the response cache
+ * (charged 0, no hold) keeps its ending and gets the code.
  */
 export function amendRefusedRecord(record: GenerationRecord): GenerationRecord {
   if (record.ending === 'error' || record.ending === 'client_abort') return record;
+  // An answer from the response cache moved no money either way; it keeps its ending, with the refusal's code.
+  if (record.ending === 'cache') return { ...record, errorCode: 'ledger_unavailable' };
   const refused = { ...record, ending: 'error' as const, errorCode: 'ledger_unavailable' };
   if (record.isStreaming) return refused;
   return {

@@ -16,6 +16,7 @@ import type { StreamState } from './stream-state.js';
 import { labelResponse } from './request-labels.js';
 import { flushResponse } from './flush-response.js';
 import { createStreamContentCapture } from './capture-content.js';
+import { createStreamAnswerCollector } from './keep-in-cache.js';
 
 /**
  * The streaming path. Events are held until the first output event so that an
@@ -54,6 +55,7 @@ function runStream(
     const renderer = routed.inbound.createStreamRenderer(routed.request, createResponseMeta(routed));
     const reader = routed.adapter.createStreamReader();
     const capture = isContentLogged ? createStreamContentCapture() : undefined;
+    const collector = createStreamAnswerCollector(routed);
     let batch: StreamEvent[] = [];
     let pending: StreamEvent[] = [];
     let isCommitted = false;
@@ -73,6 +75,7 @@ function runStream(
     function handleEvents(events: StreamEvent[]): void {
       for (const event of events) trackStreamEvent(state, event);
       if (capture !== undefined) for (const event of events) capture.track(event);
+      collector?.track(events);
       let isFirstOutput = false;
       if (!isCommitted) {
         if (state.error !== undefined) return fail(upstreamStreamError(routed, state));
@@ -186,6 +189,7 @@ function runStream(
       writeSettledRecord(routed.app, settled).then(
         (stored) => {
           const charged = { ...billed, costNanos: stored.costNanos };
+          if (ending === 'success' && record.ending === 'success') collector?.keep(billed, state.finishReason);
           if (ending !== 'client_abort') {
             response.end(
               error === undefined ? streamRenderer.renderEnd(charged) : streamRenderer.renderError(error, charged),

@@ -51,6 +51,8 @@ describe('runSimulation', () => {
       client_abort: 8,
       upstream_error_after_output: 2,
       error: 12,
+      // The simulator sends no call that asks for the response cache.
+      cache: 0,
     });
     expect(storage.ledger.verify(endMs + weekMs, 0).filter((result) => !result.ok)).toEqual([]);
     expect(storage.ledger.activeHolds()).toEqual([]);

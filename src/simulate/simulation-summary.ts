@@ -26,7 +26,7 @@ export function createSimulationSummary(windowStartMs: number, windowEndMs: numb
     windowStartMs,
     windowEndMs,
     requests: 0,
-    endings: { success: 0, no_output: 0, upstream_error_after_output: 0, client_abort: 0, error: 0 },
+    endings: { success: 0, no_output: 0, upstream_error_after_output: 0, client_abort: 0, error: 0, cache: 0 },
     tokensPrompt: 0,
     tokensCached: 0,
     tokensCompletion: 0,

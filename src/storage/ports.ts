@@ -17,8 +17,11 @@ import type {
  * currency) as bigint; token counts are `number | null` where null = unknown.
  */
 
-/** How a request ended, which decides what is charged (PRODUCT.md §4). */
-export type Ending = 'success' | 'no_output' | 'upstream_error_after_output' | 'client_abort' | 'error';
+/**
+ * How a request ended, which decides what is charged (PRODUCT.md §4). `cache`: answered from the gateway's response
+ * cache (charged 0, no hold, no upstream call).
+ */
+export type Ending = 'success' | 'no_output' | 'upstream_error_after_output' | 'client_abort' | 'error' | 'cache';
 
 export interface GenerationRecord {
   /** Gateway generation id, `gen-…`, returned to the client as the response `id`. */

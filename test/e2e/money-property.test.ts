@@ -16,7 +16,8 @@ import type { GatewayProcess } from '../support/start-gateway-process.js';
  * The money path as a client sees it, under random interleavings (issue #5's property
  * test at the HTTP level): grants, batches of concurrent calls with random endings
  * (success, no output, error after output, client abort, usage missing; JSON and
- * streams), graceful restarts and kill -9 mid-stream. After every step: the ledger
+ * streams; some asking for the response cache, their successes sent again and served from it
+ * for free), graceful restarts and kill -9 mid-stream. After every step: the ledger
  * verifies (INV-1..8), the org's balance is never negative, nothing is held once calls
  * ended, credit = available + charged exactly, and every generation was charged
  * exactly by its ending's rule — or, only when the credit ran out, less (the balance
@@ -34,6 +35,8 @@ type Ending = 'success' | 'no_output' | 'error_after_output' | 'client_abort' | 
 interface Call {
   readonly ending: Ending;
   readonly isStream: boolean;
+  /** Sent with `x-meridian-cache: true`; a success is then sent again and must be served from the cache, free. */
+  readonly isCached: boolean;
   readonly promptTokens: number;
   readonly completionTokens: number;
 }
@@ -49,6 +52,7 @@ const callArbitrary = fc
       'usage_missing',
     ),
     isStream: fc.boolean(),
+    isCached: fc.boolean(),
     // At most the local estimate of the short prompt, so an unclamped hold always covers the charge: an
     // undercharge can then only come from a hold the balance could not fully fund (asserted below).
     promptTokens: fc.integer({ min: 1, max: 10 }),
@@ -82,7 +86,8 @@ let key: string;
 
 function config(): string {
   // Holds live 500 ms, so a restart after a crash reconciles the dead call's hold at once.
-  return `${createCreditsConfig(fake.baseUrl, { [orgId]: '0.0005' })}billing: { hold_ttl_ms: 500, hold_grace_ms: 0 }\n`;
+  const base = createCreditsConfig(fake.baseUrl, { [orgId]: '0.0005' });
+  return `${base}billing: { hold_ttl_ms: 500, hold_grace_ms: 0 }\ncache: { enabled: true }\n`;
 }
 
 beforeAll(async () => {
@@ -137,7 +142,11 @@ async function send(call: Call, tag: string): Promise<{ id: string; isClamped: b
   const controller = new AbortController();
   const response = await fetch(`${gateway.url}/v1/chat/completions`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${key}`,
+      'content-type': 'application/json',
+      ...(call.isCached ? { 'x-meridian-cache': 'true' } : {}),
+    },
     body: JSON.stringify({
       model: 'test/metered',
       messages: [{ role: 'user', content: tag }],
@@ -242,6 +251,24 @@ async function runBatch(calls: readonly Call[], run: { number: number; charged: 
       expect(admitted.isClamped).toBe(true);
     }
     run.charged += charged;
+  }
+  await expectCacheHits(calls, tags, sent);
+}
+
+/** Each success that asked for the cache, sent again: answered from it with no upstream call, charged 0. */
+async function expectCacheHits(
+  calls: readonly Call[],
+  tags: readonly string[],
+  sent: readonly ({ id: string } | undefined)[],
+): Promise<void> {
+  for (const [index, admitted] of sent.entries()) {
+    const call = calls[index]!;
+    if (admitted === undefined || !call.isCached || call.ending !== 'success') continue;
+    const received = fake.received.length;
+    const again = await send(call, tags[index]!);
+    expect(fake.received).toHaveLength(received);
+    const generation = await readGeneration(gateway.url, key, again!.id);
+    expect(generation).toMatchObject({ ending: 'cache', cost_nanos: '0', upstream_cost_nanos: '0' });
   }
 }
 

@@ -14,7 +14,7 @@ export interface RequestSample {
   readonly origin: string | undefined;
   /** The HTTP status sent to the client (a stream that failed after output still sent 200). */
   readonly statusCode: number;
-  /** How it ended: the generation `Ending` (`success`, `no_output`, `upstream_error_after_output`, `client_abort`, `error`). */
+  /** How it ended: the generation `Ending` (`success`, `no_output`, `upstream_error_after_output`, `client_abort`, `error`, `cache`). */
   readonly ending: string;
   /** From the request's arrival to its last byte, in milliseconds. */
   readonly durationMs: number;

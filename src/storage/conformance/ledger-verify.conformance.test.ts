@@ -209,6 +209,25 @@ describeEachDriver('ledger: verify', ledgerCaseOpeners, (context) => {
     });
   });
 
+  it('counts answers from the response cache apart, and catches one that moved money or holds credit', async () => {
+    const store = await openHealthyLedger(context.ports);
+    await store.insertGeneration({ id: 'gen-cached', costNanos: 0n, upstreamCostNanos: 0n });
+    await store.insertGeneration({ id: 'gen-cached-charged', costNanos: 70n, upstreamCostNanos: 9n });
+    await store.insertGeneration({ id: 'req-2', costNanos: 0n, upstreamCostNanos: 0n });
+    const toCache = "UPDATE generations SET ending = 'cache' WHERE id IN ('gen-cached', 'gen-cached-charged', 'req-2')";
+    await store.execute({ sqlite: [toCache], postgres: [toCache] });
+    const results = await store.ledger.verify(nowMs, 0);
+    expect(readFailures(results)).toEqual({
+      'INV-4': [
+        'generation gen-cached-charged was served from the response cache but has cost 70, upstream cost 9',
+        'generation req-2 was served from the response cache but has cost 0, upstream cost 0 and a hold',
+      ],
+    });
+    expect(results.find((result) => result.id === 'INV-4')?.note).toBe(
+      '1 generation(s) without a hold predate the ledger and were skipped',
+    );
+  });
+
   it('catches an amount above 1e18 and a hold charge above the hold, with the CHECKs bypassed', async () => {
     const store = await openHealthyLedger(context.ports);
     const overcharge = "UPDATE ledger_holds SET charged_nanos = 1001 WHERE request_id = 'req-3'";

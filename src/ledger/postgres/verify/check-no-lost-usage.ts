@@ -3,6 +3,8 @@ import type { InvariantFailures } from '../../verify-shared/create-invariant-res
 import { createInvariantResult } from '../../verify-shared/create-invariant-result.js';
 import type { GenerationCharges } from '../../verify-shared/find-usage-failures.js';
 import { findUsageFailures } from '../../verify-shared/find-usage-failures.js';
+import type { CachedGenerationRow } from '../../verify-shared/find-cache-failures.js';
+import { brokenCacheGenerationsWhere, findCacheFailures } from '../../verify-shared/find-cache-failures.js';
 import type { PostgresVerifyContext } from './verify-context.js';
 import { queryRows } from './verify-context.js';
 
@@ -19,7 +21,10 @@ const misbookedCostsSql = `
   WHERE p.kind = 'provider_cost' AND p.debit_account <> CASE WHEN h.status = 'posted' AND h.charged_nanos > 0
     THEN 'platform:inference_cost' ELSE 'platform:insurance_expense' END ORDER BY p.id`;
 
-/** Checks each generation paid through the ledger; returns how many were skipped (no hold: before the ledger). */
+/**
+ * Checks each generation paid through the ledger, and that answers from the response cache moved no money; returns how
+ * many were skipped (no hold and not from the cache: before the ledger).
+ */
 async function checkGenerations(context: PostgresVerifyContext, result: InvariantFailures): Promise<bigint> {
   const rows = await queryRows<GenerationCharges>(
     context,
@@ -27,9 +32,17 @@ async function checkGenerations(context: PostgresVerifyContext, result: Invarian
      FROM generations g WHERE ${hasHold} ORDER BY g.id COLLATE "C"`,
   );
   findUsageFailures(rows, result);
+  findCacheFailures(
+    await queryRows<CachedGenerationRow>(
+      context,
+      `SELECT g.id, g.cost_nanos, g.upstream_cost_nanos, ${hasHold} AS has_hold FROM generations g
+       WHERE ${brokenCacheGenerationsWhere(hasHold)} ORDER BY g.id COLLATE "C"`,
+    ),
+    result,
+  );
   const [skipped] = await queryRows<{ count: bigint }>(
     context,
-    `SELECT COUNT(*) AS count FROM generations g WHERE NOT ${hasHold}`,
+    `SELECT COUNT(*) AS count FROM generations g WHERE NOT ${hasHold} AND g.ending <> 'cache'`,
   );
   return skipped?.count ?? 0n;
 }

@@ -2,6 +2,8 @@ import type { InvariantResult } from '../../ledger-types.js';
 import { createInvariantResult } from '../../verify-shared/create-invariant-result.js';
 import type { GenerationCharges } from '../../verify-shared/find-usage-failures.js';
 import { findUsageFailures } from '../../verify-shared/find-usage-failures.js';
+import type { CachedGenerationRow } from '../../verify-shared/find-cache-failures.js';
+import { brokenCacheGenerationsWhere, findCacheFailures } from '../../verify-shared/find-cache-failures.js';
 import type { VerifyContext } from './verify-context.js';
 import { queryRows } from './verify-context.js';
 
@@ -23,8 +25,9 @@ const misbookedCostsSql = `
  * INV-4 No lost usage, as far as the store can tell: for every generation paid through
  * the ledger (its id has a hold), the customer charge posted equals `cost_nanos` (none
  * when 0) and, when `upstream_cost_nanos > 0`, its provider costs add up to it; each
- * provider cost is booked against the right expense. Generations without a hold predate
- * the ledger and are skipped (counted in the note).
+ * provider cost is booked against the right expense. Answers served from the response cache
+ * (ending `cache`) must have cost 0, upstream cost 0 and no hold. Other generations without a hold predate the ledger
+ * and are skipped (counted in the note).
  */
 export function checkNoLostUsage(context: VerifyContext): InvariantResult {
   const result = createInvariantResult('INV-4', 'No lost usage');
@@ -41,9 +44,17 @@ export function checkNoLostUsage(context: VerifyContext): InvariantResult {
   for (const row of misbooked) {
     result.fail(`provider cost #${row.id} of request ${row.request_id} is booked to ${row.debit_account}`);
   }
+  findCacheFailures(
+    queryRows<CachedGenerationRow>(
+      context.database,
+      `SELECT g.id, g.cost_nanos, g.upstream_cost_nanos, ${hasHold} AS has_hold FROM generations g
+       WHERE ${brokenCacheGenerationsWhere(hasHold)} ORDER BY g.id`,
+    ),
+    result,
+  );
   const [skipped] = queryRows<{ count: bigint }>(
     context.database,
-    `SELECT COUNT(*) AS count FROM generations g WHERE NOT ${hasHold}`,
+    `SELECT COUNT(*) AS count FROM generations g WHERE NOT ${hasHold} AND g.ending <> 'cache'`,
   );
   const skippedCount = skipped?.count ?? 0n;
   return result.finish(

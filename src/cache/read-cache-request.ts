@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { GatewayError } from '../errors/index.js';
+import type { CacheRequest, ResponseCache } from './response-cache.js';
+
+/** The request header that asks for the cache, and the one that bounds the age of an answer it accepts. */
+export const cacheHeaderName = 'x-meridian-cache';
+export const cacheTtlHeaderName = 'x-meridian-cache-ttl';
+
+/**
+ * What a model call asks of the response cache. `undefined`: it did not ask (`x-meridian-cache` absent or `false`);
+ * `'off'`: it asked, but this gateway's cache is not enabled. A header that is neither `true` nor `false`, or a TTL
+ * that is not a whole number of seconds from 1 to the configured TTL, is a 400 `invalid_request` naming the header.
+ */
+export function readCacheRequest(input: {
+  readonly cache: ResponseCache | undefined;
+  readonly header: string | undefined;
+  readonly ttlHeader: string | undefined;
+  readonly orgId: string;
+  readonly protocol: string;
+  readonly body: Uint8Array;
+}): CacheRequest | 'off' | undefined {
+  const { cache, header, ttlHeader } = input;
+  if (header === undefined && ttlHeader === undefined) return undefined;
+  const asked = (header ?? 'true').trim().toLowerCase();
+  if (asked !== 'true' && asked !== 'false') {
+    throw new GatewayError({
+      code: 'invalid_request',
+      message: `The ${cacheHeaderName} header must be true or false.`,
+      param: cacheHeaderName,
+    });
+  }
+  if (asked === 'false') return undefined;
+  if (cache === undefined) return 'off';
+  return { key: computeCacheKey(input.orgId, input.protocol, input.body), ttlMs: readTtlMs(ttlHeader, cache.ttlMs) };
+}
+
+function readTtlMs(header: string | undefined, ttlMaxMs: number): number {
+  if (header === undefined) return ttlMaxMs;
+  const seconds = /^\s*\d{1,9}\s*$/.test(header) ? Number(header) : Number.NaN;
+  if (!(seconds >= 1 && seconds * 1000 <= ttlMaxMs)) {
+    throw new GatewayError({
+      code: 'invalid_request',
+      message: `The ${cacheTtlHeaderName} header must be a whole number of seconds from 1 to ${ttlMaxMs / 1000}.`,
+      param: cacheTtlHeaderName,
+    });
+  }
+  return seconds * 1000;
+}
+
+/**
+ * The cache key: SHA-256 of the org, the client's protocol and the request body's bytes as sent. The org keeps every
+ * org's answers apart (INV-8); the body holds everything that shapes an answer (model, messages, tools, sampling,
+ * `stream`, routing preferences). Raw bytes, as for `Idempotency-Key`: a body written differently (other spacing,
+ * other key order) is another key, never a wrong hit. Parts are separated by a NUL byte, which an org id and a
+ * protocol id cannot hold.
+ */
+export function computeCacheKey(orgId: string, protocol: string, body: Uint8Array): string {
+  return createHash('sha256').update(orgId).update('\0').update(protocol).update('\0').update(body).digest('hex');
+}
