@@ -2,6 +2,7 @@
 // ../shared/bench/wrk-chat.lua (a 512-byte prompt, max_tokens 64): a fixed amount of work, where wrk runs for a fixed
 // time. Used by bench/instructions.sh, whose instruction counts are per call.
 // Usage: node bench/fixed-load.mjs <url> <count> <concurrency> <json|stream> [authorization]
+// FIXED_LOAD_HEADERS: extra request headers, one "Name: value" per line (e.g. "x-meridian-cache: true").
 import { Agent, request } from 'node:http';
 import { URL } from 'node:url';
 
@@ -28,7 +29,17 @@ const headers = {
   'content-type': 'application/json',
   'content-length': Buffer.byteLength(body),
   ...(authorization ? { authorization } : {}),
+  ...readExtraHeaders(process.env['FIXED_LOAD_HEADERS'] ?? ''),
 };
+
+function readExtraHeaders(text) {
+  const extra = {};
+  for (const line of text.split('\n')) {
+    const match = /^\s*([^:]+):\s*(.*?)\s*$/.exec(line);
+    if (match) extra[match[1].toLowerCase()] = match[2];
+  }
+  return extra;
+}
 
 let started = 0;
 let failed = 0;
