@@ -114,22 +114,17 @@ async function routeCall(
   const admission = app.rateLimiter.admit(exchange.key.id, exchange.key.rateLimits, promptEstimate);
   const rate = admitRate(app, exchange, admission instanceof Promise ? await admission : admission);
   const generationId = createGenerationId(call.startedAtMs);
-  const cache = lookUpCache(app, exchange, plan, call.startedAtMs);
+  const cache = exchange.cache === undefined ? notAsked : lookUpCache(app, exchange, plan, call.startedAtMs);
   if (cache.hit !== undefined) {
-    // A cached answer costs nothing and uses no upstream capacity: no hold, no attempt, 0 tokens for the minute.
-    try {
-      await serveCachedCall(app, call, {
-        ...exchange,
-        request: parsed.request,
-        warnings: parsed.warnings,
-        generationId,
+    return serveHit(
+      app,
+      call,
+      { ...exchange, request: parsed.request, warnings: parsed.warnings, generationId },
+      {
         cached: cache.hit,
-        span: exchange.span,
-      });
-    } finally {
-      rate.finish(0);
-    }
-    return;
+        rate,
+      },
+    );
   }
   let outcome: CallOutcome | undefined;
   app.callsInFlight.count += 1;
@@ -170,6 +165,23 @@ async function routeCall(
   }
 }
 
+/** A call that did not ask for the response cache (the common case: no lookup, no header). */
+const notAsked = { request: undefined, hit: undefined } as const;
+
+/** A cached answer costs nothing and uses no upstream capacity: no hold, no attempt, 0 tokens for the minute. */
+async function serveHit(
+  app: AppContext,
+  call: CallContext,
+  exchange: Omit<Parameters<typeof serveCachedCall>[2], 'cached'>,
+  hit: { readonly cached: CachedCall; readonly rate: { finish: (actualTokens: number) => void } },
+): Promise<void> {
+  try {
+    await serveCachedCall(app, call, { ...exchange, cached: hit.cached });
+  } finally {
+    hit.rate.finish(0);
+  }
+}
+
 /**
  * The response cache, for a call that asked for it: a hit is served only when the plan could have reached its model
  * (so a key's allow-list and the call's routing constraints still hold); the answer says `hit`, `miss` or `off`.
@@ -181,10 +193,10 @@ function lookUpCache(
   nowMs: number,
 ): { readonly request: CacheRequest | undefined; readonly hit: CachedCall | undefined } {
   const asked = exchange.cache;
-  if (asked === undefined) return { request: undefined, hit: undefined };
+  if (asked === undefined) return notAsked;
   if (asked === 'off' || app.responseCache === undefined) {
     exchange.response.setHeader(cacheHeaderName, 'off');
-    return { request: undefined, hit: undefined };
+    return notAsked;
   }
   const found = app.responseCache.get(asked.key, asked.ttlMs, nowMs);
   const hit =
