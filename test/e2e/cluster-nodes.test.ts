@@ -52,8 +52,8 @@ beforeAll(async () => {
           redisUrl: redis.url,
           nodeId,
           nodesExpected: nodeIds.length,
-          orgs: { acme: smallBalance, big: '100.00', crash: '1.00' },
-        }),
+          orgs: { acme: smallBalance, big: '100.00', crash: '1.00', cached: '1.00' },
+        }).concat('cache: { enabled: true }\n'),
         env: { MERIDIAN_KEY_PEPPER: clusterPepper },
       }),
     ),
@@ -121,6 +121,35 @@ describe.skipIf(skipReason !== undefined)('three nodes over one PostgreSQL and o
     expect(report).toContain('INV-8');
     expect(report).not.toContain('✗');
   }, 120_000);
+
+  it("a node's response cache: a hit goes through its journal into PostgreSQL, charged 0, and the ledger verifies", async () => {
+    fake.reset();
+    fake.enqueue(completeScript('openai', { text: ['once'], usage }));
+    const key = await createKey('cached');
+    const send = () =>
+      fetch(`${nodes[0]!.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-meridian-cache': 'true' },
+        body: JSON.stringify({ model: 'test/metered', messages: [{ role: 'user', content: 'cache me' }] }),
+      });
+    const [first, second] = [await send(), await send()];
+    expect([first.headers.get('x-meridian-cache'), second.headers.get('x-meridian-cache')]).toEqual(['miss', 'hit']);
+    expect(fake.received).toHaveLength(1);
+    const hitId = ((await second.json()) as { id: string }).id;
+    await awaitJournalsDrained(nodes);
+    const generation = await fetch(`${nodes[2]!.url}/api/v1/generation?id=${hitId}`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(((await generation.json()) as { data: Record<string, unknown> }).data).toMatchObject({
+      ending: 'cache',
+      cost_nanos: '0',
+      upstream_cost_nanos: '0',
+    });
+    expect(await readCredits(nodes[1]!.url, key)).toMatchObject({ total_usage: renderNanos(callCostNanos), held: 0 });
+    const report = await verifyLedger();
+    expect(report).toContain('INV-4');
+    expect(report).not.toContain('✗');
+  });
 
   it('a 60-requests-per-minute key admits exactly 60 calls across the three nodes, not 180', async () => {
     fake.reset();
