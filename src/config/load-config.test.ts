@@ -116,6 +116,27 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('leaves the response cache off by default, and bounds what turns it on', () => {
+    expect(loadConfig({ cwd: directory, env: {} }).config.cache).toEqual({
+      isEnabled: false,
+      ttlSeconds: 300,
+      entriesMax: 10_000,
+      bytesMax: 64 * 1024 * 1024,
+    });
+    const path = writeConfig('cache: { enabled: true, ttl_seconds: 60, max_entries: 500, max_bytes: 1048576 }\n');
+    expect(loadConfig({ path, cwd: '/', env: {} }).config.cache).toEqual({
+      isEnabled: true,
+      ttlSeconds: 60,
+      entriesMax: 500,
+      bytesMax: 1_048_576,
+    });
+    const wrong = writeConfig('cache: { enabled: true, ttl_seconds: 0, max_bytes: 100 }\n');
+    expect(issuesOf(() => loadConfig({ path: wrong, cwd: '/', env: {} })).map((issue) => issue.path)).toEqual([
+      'cache.ttl_seconds',
+      'cache.max_bytes',
+    ]);
+  });
+
   it('reads MERIDIAN_CONFIG when no path is given', () => {
     const path = writeConfig('server: { port: 9000 }\n');
     expect(loadConfig({ cwd: '/', env: { MERIDIAN_CONFIG: path } }).config.server.port).toBe(9000);
