@@ -8,7 +8,8 @@ export const cacheTtlHeaderName = 'x-meridian-cache-ttl';
 
 /**
  * What a model call asks of the response cache. `undefined`: it did not ask (`x-meridian-cache` absent or `false`);
- * `'off'`: it asked, but this gateway's cache is not enabled. A header that is neither `true` nor `false`, or a TTL
+ * `'off'`: it asked, but this gateway's cache is not enabled. `x-meridian-cache-ttl` alone asks too (an age bound
+ * only means something for a cached answer). A header that is neither `true` nor `false`, or a TTL
  * that is not a whole number of seconds from 1 to the configured TTL, is a 400 `invalid_request` naming the header.
  */
 export function readCacheRequest(input: {

@@ -107,6 +107,8 @@ describe('readCacheRequest', () => {
   it('keys by org, protocol and body bytes, with the configured TTL or a shorter one asked for', () => {
     expect(read({ header: 'true' })).toEqual({ key: computeCacheKey('org-a', 'openai-chat', body), ttlMs: 60_000 });
     expect(read({ header: ' true ', ttlHeader: '30' })).toMatchObject({ ttlMs: 30_000 });
+    expect(read({ ttlHeader: '30' })).toEqual({ key: computeCacheKey('org-a', 'openai-chat', body), ttlMs: 30_000 });
+    expect(read({ header: 'false', ttlHeader: '30' })).toBeUndefined();
     const keys = new Set([
       computeCacheKey('org-a', 'openai-chat', body),
       computeCacheKey('org-b', 'openai-chat', body),

@@ -1,4 +1,3 @@
-import { createResponseCache } from '../cache/index.js';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
@@ -6,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { buildCatalog, CatalogReferenceError, loadVendorFiles } from '../catalog/index.js';
 import type { Catalog } from '../catalog/index.js';
 import type { LoadedConfig } from '../config/index.js';
+import { createResponseCache } from '../cache/index.js';
 import { ConfigError, formatConfigPath, limits } from '../config/index.js';
 import { createHealthTracker, startSharedHealth } from '../health/index.js';
 import { createApp } from '../http/app.js';

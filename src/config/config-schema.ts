@@ -168,7 +168,7 @@ export const configFileSchema = z.strictObject({
         .min(1)
         .max(limits.responseCacheEntriesMax)
         .default(limits.responseCacheEntriesDefault),
-      /** Bytes of answers kept (as measured by their text); past it, the least recently used go. */
+      /** Bytes of answers kept (the length of each answer's JSON); past it, the least recently used go. */
       max_bytes: z.number().int().min(1024).max(limits.responseCacheBytesMax).default(limits.responseCacheBytesDefault),
     })
     .prefault({}),

@@ -48,7 +48,7 @@ export const limits = {
    * response; when idle, records commit on the next event-loop turn.
    */
   generationCommitWindowMs: 1,
-  /** Response cache (`cache.ttl_seconds`): how long an answer is served by default, and the most a config may set (400 at start beyond). */
+  /** Response cache (`cache.ttl_seconds`): how long an answer is served by default, and the most a config may set (beyond it the start fails, naming the key). */
   responseCacheTtlSecondsDefault: 300,
   responseCacheTtlSecondsMax: 7 * 24 * 60 * 60,
   /** Response cache (`cache.max_entries`): answers kept per node by default, and the most a config may set; past it the least recently used goes. */
