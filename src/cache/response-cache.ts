@@ -43,8 +43,11 @@ export interface ResponseCache {
   readonly entryBytesMax: number;
   /** The answer stored under `key` less than `maxAgeMs` ago and not expired; a hit becomes the most recent. */
   get(key: string, maxAgeMs: number, nowMs: number): CachedCall | undefined;
-  /** Stores an answer for `ttlMs`; false when it is larger than one entry may be (then nothing changes). */
-  set(key: string, call: CachedCall, ttlMs: number, nowMs: number): boolean;
+  /**
+   * Stores an answer stored at `storedAtMs` (now, or when another node stored it in the shared cache) for `ttlMs` from
+   * then; false when it is larger than one entry may be (then nothing changes).
+   */
+  set(key: string, call: CachedCall, ttlMs: number, storedAtMs: number): boolean;
   readonly stats: () => { readonly entries: number; readonly bytes: number };
 }
 
@@ -58,7 +61,8 @@ interface Entry {
 /**
  * The node's response cache: an LRU in memory, bounded by entries and by bytes (a Map's insertion order is the
  * recency order: a hit is moved to the end, eviction takes from the front). Expired entries are dropped when met.
- * Nothing here is shared between nodes; keys carry the org, so no org can read another's answers (INV-8).
+ * In cluster mode the shared cache in Redis (./shared/) stands behind it. Keys carry the org, so no org can read
+ * another's answers (INV-8).
  */
 export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
   assert(options.entriesMax > 0 && options.bytesMax > 0 && options.ttlMs > 0, 'cache bounds must be positive');
@@ -92,12 +96,12 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       entries.set(key, entry);
       return entry.call;
     },
-    set(key, call, ttlMs, nowMs) {
+    set(key, call, ttlMs, storedAtMs) {
       const size = measureAnswer(call.answer);
       if (size > options.entryBytesMax) return false;
       const previous = entries.get(key);
       if (previous !== undefined) remove(key, previous);
-      entries.set(key, { call, bytes: size, storedAtMs: nowMs, expiresAtMs: nowMs + Math.min(ttlMs, options.ttlMs) });
+      entries.set(key, { call, bytes: size, storedAtMs, expiresAtMs: storedAtMs + Math.min(ttlMs, options.ttlMs) });
       bytes += size;
       evictOver(options.entriesMax, options.bytesMax);
       return true;

@@ -4,15 +4,17 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildCatalog, CatalogReferenceError, loadVendorFiles } from '../catalog/index.js';
 import type { Catalog } from '../catalog/index.js';
-import type { LoadedConfig } from '../config/index.js';
+import type { LoadedConfig, MeridianConfig } from '../config/index.js';
 import { createResponseCache } from '../cache/index.js';
+import { createSharedResponseCache } from '../cache/shared/index.js';
+import type { SharedResponseCache } from '../cache/shared/index.js';
 import { ConfigError, formatConfigPath, limits } from '../config/index.js';
 import { createHealthTracker, startSharedHealth } from '../health/index.js';
 import { createApp } from '../http/app.js';
 import type { AppContext } from '../http/app-context.js';
 import { parseTrustedProxies } from '../http/client-address.js';
 import { createLoginThrottle, createSessionStore } from '../http/session/index.js';
-import type { Logger } from '../observability/index.js';
+import type { GatewayMetrics, Logger } from '../observability/index.js';
 import { resolveTracesConfig, startTracing } from '../observability/index.js';
 import { openaiChatInbound, openaiChatOutbound, openaiEmbeddings } from '../protocols/openai-chat/index.js';
 import { anthropicMessagesInbound, anthropicMessagesOutbound } from '../protocols/anthropic-messages/index.js';
@@ -30,6 +32,7 @@ import { openNodeStorage } from './open-storage.js';
 import { startRetentionPurges } from './start-retention.js';
 import { loadKeyring } from '../secrets/index.js';
 import { startRateLimiter } from './start-rate-limiter.js';
+import type { NodeRateLimiter } from './start-rate-limiter.js';
 import { createProviderAdmin, startProviderRefresh } from './create-provider-admin.js';
 import { startGenerationWriter } from './start-generation-writer.js';
 
@@ -164,13 +167,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     health: observability.meterHealth(sharedHealth?.health ?? createHealthTracker()),
     stickySessions: createStickySessions(),
     responseCache: config.cache.isEnabled
-      ? createResponseCache({
-          ttlMs: config.cache.ttlSeconds * 1000,
-          entriesMax: config.cache.entriesMax,
-          bytesMax: config.cache.bytesMax,
-          entryBytesMax: Math.floor(config.cache.bytesMax / limits.responseCacheEntryShareDivisor),
-        })
+      ? createResponseCache({ ...responseCacheBounds(config), ttlMs: config.cache.ttlSeconds * 1000 })
       : undefined,
+    sharedResponseCache: startSharedResponseCache({
+      config,
+      rateLimits,
+      log: options.log,
+      metrics: observability.metrics,
+    }),
     retryBudget: { inFlight: 0 },
     routingDeadlineMs: config.routing.deadlineMs ?? limits.upstreamTotalTimeoutMs,
     openStreams: new Map(),
@@ -219,6 +223,39 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     await tracing.shutdown();
   }
   return { url, server, close };
+}
+
+function responseCacheBounds(config: MeridianConfig): { entriesMax: number; bytesMax: number; entryBytesMax: number } {
+  const { entriesMax, bytesMax } = config.cache;
+  return { entriesMax, bytesMax, entryBytesMax: Math.floor(bytesMax / limits.responseCacheEntryShareDivisor) };
+}
+
+/**
+ * Cluster mode's shared response cache, on the rate limiter's Redis client; undefined without Redis or when the
+ * cache is off or not shared. While its breaker is open, `meridian_degraded{component="response_cache"}` is 1.
+ */
+function startSharedResponseCache(input: {
+  readonly config: MeridianConfig;
+  readonly rateLimits: NodeRateLimiter;
+  readonly log: Logger;
+  readonly metrics: GatewayMetrics;
+}): SharedResponseCache | undefined {
+  const { config, rateLimits, metrics } = input;
+  if (!config.cache.isEnabled || !config.cache.isShared || rateLimits.redis === undefined) return undefined;
+  metrics.setDegraded('response_cache', false);
+  const shared = createSharedResponseCache({
+    ...responseCacheBounds(config),
+    redis: rateLimits.redis.client,
+    keyPrefix: rateLimits.redis.keyPrefix,
+    ttlMaxMs: config.cache.ttlSeconds * 1000,
+    now: Date.now,
+    onStateChange: (state) => {
+      metrics.setDegraded('response_cache', state !== 'closed');
+      input.log.warn('shared_cache_state', { state });
+    },
+  });
+  metrics.connect({ sharedCacheFailures: () => shared.failuresCount() });
+  return shared;
 }
 
 /**

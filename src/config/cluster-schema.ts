@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * `redis:` — the shared store of cluster mode (global rate limits now; health and cache later).
+ * `redis:` — the shared store of cluster mode (global rate limits, endpoint health, the response cache).
  * Absent: every node keeps its limits in memory (single-node mode).
  */
 export const redisConfigSchema = z.strictObject({

@@ -149,7 +149,8 @@ export const configFileSchema = z.strictObject({
     .prefault({}),
   /**
    * The gateway's response cache (docs/response-cache.md): off unless enabled here, and then used only by calls that
-   * ask for it with `x-meridian-cache: true`. A hit is answered from this node's memory and charged 0 (PRODUCT.md §4).
+   * ask for it with `x-meridian-cache: true`. A hit is answered from this node's memory, or in cluster mode from Redis,
+   * and charged 0 (PRODUCT.md §4).
    */
   cache: z
     .strictObject({
@@ -170,6 +171,11 @@ export const configFileSchema = z.strictObject({
         .default(limits.responseCacheEntriesDefault),
       /** Bytes of answers kept (the length of each answer's JSON); past it, the least recently used go. */
       max_bytes: z.number().int().min(1024).max(limits.responseCacheBytesMax).default(limits.responseCacheBytesDefault),
+      /**
+       * Cluster mode: answers are also kept in Redis, so a call can hit an answer another node stored (the bounds above
+       * then also hold for Redis as a whole). Default: true when Redis is configured; true without Redis is an error.
+       */
+      shared: z.boolean().optional(),
     })
     .prefault({}),
   /** Routing-wide settings; per-provider timeouts live on each provider entry. */

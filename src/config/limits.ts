@@ -59,6 +59,10 @@ export const limits = {
   responseCacheBytesMax: 4 * 1024 * 1024 * 1024,
   /** One cached answer may take at most this share of `cache.max_bytes` (1/n); a larger answer is served but not kept. */
   responseCacheEntryShareDivisor: 16,
+  /** Shared response cache (Redis): index members of answers Redis already expired, forgotten per store at most (bounds the script's run time). */
+  responseCacheForgetPerStoreMax: 100,
+  /** Shared response cache (Redis): its index keys outlive the longest answer by this much, then go with the last answer. */
+  responseCacheIndexGraceMs: 60_000,
   /** Keys listed per page on the management API. */
   keysPageCountMax: 500,
   /** Generations listed per page by `GET /api/v1/generations` (the dashboard's recent list); more → 400. */

@@ -122,6 +122,7 @@ describe('loadConfig', () => {
       ttlSeconds: 300,
       entriesMax: 10_000,
       bytesMax: 64 * 1024 * 1024,
+      isShared: false,
     });
     const path = writeConfig('cache: { enabled: true, ttl_seconds: 60, max_entries: 500, max_bytes: 1048576 }\n');
     expect(loadConfig({ path, cwd: '/', env: {} }).config.cache).toEqual({
@@ -129,11 +130,29 @@ describe('loadConfig', () => {
       ttlSeconds: 60,
       entriesMax: 500,
       bytesMax: 1_048_576,
+      isShared: false,
     });
     const wrong = writeConfig('cache: { enabled: true, ttl_seconds: 0, max_bytes: 100 }\n');
     expect(issuesOf(() => loadConfig({ path: wrong, cwd: '/', env: {} })).map((issue) => issue.path)).toEqual([
       'cache.ttl_seconds',
       'cache.max_bytes',
+    ]);
+  });
+
+  it('shares the response cache through Redis when there is one, unless told not to; shared needs Redis', () => {
+    const redis = 'redis: { url: "redis://127.0.0.1:6379" }\n';
+    const shared = (yaml: string): boolean =>
+      loadConfig({ path: writeConfig(yaml), cwd: '/', env: {} }).config.cache.isShared;
+    expect(shared(`${redis}cache: { enabled: true }\n`)).toBe(true);
+    expect(shared('storage: { redis: "redis://127.0.0.1:6379" }\ncache: { enabled: true }\n')).toBe(true);
+    expect(shared(`${redis}cache: { enabled: true, shared: false }\n`)).toBe(false);
+    const lonely = writeConfig('cache: { enabled: true, shared: true }\n');
+    expect(issuesOf(() => loadConfig({ path: lonely, cwd: '/', env: {} }))).toEqual([
+      {
+        path: 'cache.shared',
+        location: `${lonely}:1:33`,
+        message: 'a shared cache needs Redis (redis.url or storage.redis)',
+      },
     ]);
   });
 

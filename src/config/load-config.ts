@@ -56,6 +56,8 @@ export interface MeridianConfig {
     readonly ttlSeconds: number;
     readonly entriesMax: number;
     readonly bytesMax: number;
+    /** Shared through Redis (cluster mode): `cache.shared`, true by default when Redis is configured. */
+    readonly isShared: boolean;
   };
   /** `security.outbound_allow`: what URLs from the API may reach beyond public addresses (src/net/). */
   readonly security: { readonly outboundAllow: readonly string[] };
@@ -184,14 +186,23 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   return { config: resolveConfig(parsed.data, dirname(sourcePath)), sourcePath, locate };
 }
 
-/** Cross-references zod cannot see: every key's org exists (the built-in `default` org always does). */
+/**
+ * Cross-references zod cannot see: every key's org exists (the built-in `default` org always does); a cache asked to
+ * be shared has a Redis to be shared through.
+ */
 function checkReferences(file: ConfigFile): { path: (string | number)[]; message: string }[] {
   const orgIds = new Set(['default', ...file.orgs.map((org) => org.id)]);
-  return file.keys.flatMap((key, index) =>
+  const keyIssues = file.keys.flatMap((key, index) =>
     orgIds.has(key.org)
       ? []
       : [{ path: ['keys', index, 'org'], message: `org '${key.org}' is not defined under orgs` }],
   );
+  const hasRedis = file.storage.redis !== undefined || file.redis?.url !== undefined;
+  const cacheIssues =
+    file.cache.shared === true && !hasRedis
+      ? [{ path: ['cache', 'shared'], message: 'a shared cache needs Redis (redis.url or storage.redis)' }]
+      : [];
+  return [...keyIssues, ...cacheIssues];
 }
 
 function findConfigPath(options: LoadConfigOptions): string | undefined {
@@ -280,6 +291,7 @@ function resolveConfig(file: ConfigFile, baseDirectory: string): MeridianConfig 
       ttlSeconds: file.cache.ttl_seconds,
       entriesMax: file.cache.max_entries,
       bytesMax: file.cache.max_bytes,
+      isShared: file.cache.shared ?? (file.storage.redis !== undefined || file.redis?.url !== undefined),
     },
     security: { outboundAllow: file.security.outbound_allow },
     dashboard: file.dashboard,

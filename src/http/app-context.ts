@@ -1,4 +1,5 @@
 import type { ResponseCache } from '../cache/index.js';
+import type { SharedResponseCache } from '../cache/shared/index.js';
 import type { GatewayError } from '../errors/index.js';
 import type { Catalog } from '../catalog/catalog-types.js';
 import type { HealthTracker } from '../health/index.js';
@@ -48,6 +49,8 @@ export interface AppContext {
   readonly health: HealthTracker;
   /** The response cache (config `cache`); undefined when it is not enabled. */
   readonly responseCache: ResponseCache | undefined;
+  /** Cluster mode: the response cache shared through Redis, asked when this node's own misses (config `cache.shared`). */
+  readonly sharedResponseCache?: SharedResponseCache | undefined;
   /** Conversation → the endpoint holding its prompt cache. */
   readonly stickySessions: StickySessions;
   /** Fallback attempts in flight (one retry layer, bounded). */

@@ -17,7 +17,8 @@ import type { CallMoney } from './admit-call.js';
 import { admitCall } from './admit-call.js';
 import { serveCachedCall } from './serve-cached-call.js';
 import { cacheHeaderName } from '../cache/index.js';
-import type { CacheRequest, CachedCall } from '../cache/index.js';
+import type { CacheRequest, CachedCall, ResponseCache } from '../cache/index.js';
+import { resolveSharedEntry } from '../cache/shared/index.js';
 import { createGenerationId } from './create-ids.js';
 import { releaseUnsettledHold } from './release-hold.js';
 import { listUsedParameters } from './list-used-parameters.js';
@@ -114,7 +115,7 @@ async function routeCall(
   const admission = app.rateLimiter.admit(exchange.key.id, exchange.key.rateLimits, promptEstimate);
   const rate = admitRate(app, exchange, admission instanceof Promise ? await admission : admission);
   const generationId = createGenerationId(call.startedAtMs);
-  const cache = exchange.cache === undefined ? notAsked : lookUpCache(app, exchange, plan, call.startedAtMs);
+  const cache = exchange.cache === undefined ? notAsked : await lookUpCache(app, exchange, plan, call.startedAtMs);
   if (cache.hit !== undefined) {
     return serveHit(
       app,
@@ -183,26 +184,47 @@ async function serveHit(
 }
 
 /**
- * The response cache, for a call that asked for it: a hit is served only when the plan could have reached its model
- * (so a key's allow-list and the call's routing constraints still hold); the answer says `hit`, `miss` or `off`.
+ * The response cache, for a call that asked for it: this node's memory first, then (cluster mode) Redis. A hit is
+ * served only when the plan could have reached its model (so a key's allow-list and the call's routing constraints
+ * still hold); the answer says `hit`, `miss` or `off`.
  */
-function lookUpCache(
+async function lookUpCache(
   app: AppContext,
   exchange: { readonly cache: CacheRequest | 'off' | undefined; readonly response: ServerResponse },
   plan: RoutePlan,
   nowMs: number,
-): { readonly request: CacheRequest | undefined; readonly hit: CachedCall | undefined } {
+): Promise<{ readonly request: CacheRequest | undefined; readonly hit: CachedCall | undefined }> {
   const asked = exchange.cache;
   if (asked === undefined) return notAsked;
-  if (asked === 'off' || app.responseCache === undefined) {
+  const local = app.responseCache;
+  if (asked === 'off' || local === undefined) {
     exchange.response.setHeader(cacheHeaderName, 'off');
     return notAsked;
   }
-  const found = app.responseCache.get(asked.key, asked.ttlMs, nowMs);
+  const models = plan.attempts.map((attempt) => attempt.model);
+  const found = local.get(asked.key, asked.ttlMs, nowMs);
   const hit =
-    found !== undefined && plan.attempts.some((attempt) => attempt.model.id === found.model.id) ? found : undefined;
+    found === undefined
+      ? await lookUpShared(app, asked, models, local)
+      : models.some((model) => model.id === found.model.id)
+        ? found
+        : undefined;
   exchange.response.setHeader(cacheHeaderName, hit === undefined ? 'miss' : 'hit');
   return { request: asked, hit };
+}
+
+/** A shared answer this node can serve (its model and endpoint are in the plan) is also kept in this node's memory. */
+async function lookUpShared(
+  app: AppContext,
+  asked: CacheRequest,
+  models: readonly Model[],
+  local: ResponseCache,
+): Promise<CachedCall | undefined> {
+  const entry = await app.sharedResponseCache?.get(asked.key, asked.ttlMs);
+  if (entry === undefined) return undefined;
+  const resolved = resolveSharedEntry(entry, models);
+  if (resolved !== undefined) local.set(asked.key, resolved, entry.expiresAtMs - entry.storedAtMs, entry.storedAtMs);
+  return resolved;
 }
 
 /** Per-key rate limits: refused calls get 429 with Retry-After; every answer carries the x-ratelimit headers. */

@@ -1,5 +1,5 @@
 import type { BilledUsage, ChatResult, FinishReason, StreamEvent } from '../spec/index.js';
-import type { CacheRequest } from '../cache/index.js';
+import type { CacheRequest, CachedCall } from '../cache/index.js';
 import type { RoutedCall } from './handle-model-call.js';
 
 type CachingCall = Pick<RoutedCall, 'app' | 'cache' | 'model' | 'endpoint'>;
@@ -15,7 +15,15 @@ export function keepJsonAnswer(routed: CachingCall, result: ChatResult, billed: 
   const finishReason = result.choices[0]?.finishReason;
   if (cache === undefined || app.responseCache === undefined || isCutByAdmission(cache, finishReason)) return;
   const call = { model: routed.model, endpoint: routed.endpoint, billed, finishReason };
-  app.responseCache.set(cache.key, { ...call, answer: { kind: 'json', result } }, cache.ttlMs, app.now());
+  keep(routed, { ...call, answer: { kind: 'json', result } });
+}
+
+/** Into this node's memory, and (cluster mode) into Redis for the other nodes, without waiting for Redis. */
+function keep(routed: CachingCall, call: CachedCall): void {
+  const { app, cache } = routed;
+  if (cache === undefined) return;
+  app.responseCache?.set(cache.key, call, cache.ttlMs, app.now());
+  void app.sharedResponseCache?.set(cache.key, call, cache.ttlMs);
 }
 
 /** A stream's events kept for the response cache while it runs; `undefined` for a call that did not ask for it. */
@@ -48,7 +56,7 @@ export function createStreamAnswerCollector(routed: CachingCall): StreamAnswerCo
     keep(billed, finishReason) {
       if (events === undefined || isCutByAdmission(cache, finishReason)) return;
       const call = { model: routed.model, endpoint: routed.endpoint, billed, finishReason };
-      responseCache.set(cache.key, { ...call, answer: { kind: 'stream', events } }, cache.ttlMs, app.now());
+      keep(routed, { ...call, answer: { kind: 'stream', events } });
     },
   };
 }

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderNanos } from '../../src/metering/index.js';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
-import { completeScript } from '../fake-upstream/protocol-scripts.js';
+import { completeScript, streamScript } from '../fake-upstream/protocol-scripts.js';
 import { clusterPepper, createClusterConfig } from '../support/cluster-config.js';
+import { testAdminKey } from '../support/gateway-config.js';
 import {
   awaitJournalsDrained,
   callMetered,
@@ -13,6 +14,7 @@ import {
 } from '../support/cluster-calls.js';
 import { createTestDatabase, findPostgresSkipReason } from '../support/start-postgres.js';
 import type { TestDatabase } from '../support/start-postgres.js';
+import { readSseData } from '../support/read-sse.js';
 import { findRedisSkipReason, startRedis } from '../support/start-redis.js';
 import type { RedisServer } from '../support/start-redis.js';
 import { startGatewayProcess } from '../support/start-gateway-process.js';
@@ -52,7 +54,7 @@ beforeAll(async () => {
           redisUrl: redis.url,
           nodeId,
           nodesExpected: nodeIds.length,
-          orgs: { acme: smallBalance, big: '100.00', crash: '1.00', cached: '1.00' },
+          orgs: { acme: smallBalance, big: '100.00', crash: '1.00', cached: '1.00', shared: '1.00' },
         }).concat('cache: { enabled: true }\n'),
         env: { MERIDIAN_KEY_PEPPER: clusterPepper },
       }),
@@ -74,6 +76,10 @@ const createKey = (orgId: string, fields: Record<string, unknown> = {}): Promise
   createOrgKey(nodes[0]!.url, orgId, fields);
 const call = callMetered;
 const verifyLedger = (): Promise<string> => verifyClusterLedger(nodes[0]!);
+
+async function readMetrics(nodeUrl: string): Promise<string> {
+  return (await fetch(`${nodeUrl}/metrics`, { headers: { authorization: `Bearer ${testAdminKey}` } })).text();
+}
 
 /** Waits until at least `secondsLeft` remain in the current UTC minute (a per-minute limit must not roll over mid-test). */
 async function awaitMinuteRoom(secondsLeft: number): Promise<void> {
@@ -151,6 +157,71 @@ describe.skipIf(skipReason !== undefined)('three nodes over one PostgreSQL and o
     expect(report).not.toContain('✗');
   });
 
+  it('the response cache is shared through Redis: a node answers from what another node stored, byte for byte', async () => {
+    fake.reset();
+    fake.enqueue(completeScript('openai', { text: ['shared'], usage }));
+    const toolCalls = [{ id: 'call_1', name: 'lookup', argumentPieces: ['{"q":', '"caf\u00e9"}'] }];
+    fake.enqueue(streamScript('openai', { text: ['Looking ', 'it up'], toolCalls, usage }));
+    const key = await createKey('shared');
+    const send = (node: GatewayProcess, stream: boolean) =>
+      fetch(`${node.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-meridian-cache': 'true' },
+        body: JSON.stringify({ model: 'test/metered', messages: [{ role: 'user', content: 'share me' }], stream }),
+      });
+    const jsonCalls = [await send(nodes[0]!, false), await send(nodes[1]!, false), await send(nodes[0]!, false)];
+    // A stream's answer is kept when it ends: each is read to its end before the next call.
+    const streamCalls: Response[] = [];
+    const frames: string[][] = [];
+    for (const node of [nodes[1]!, nodes[2]!, nodes[1]!]) {
+      streamCalls.push(await send(node, true));
+      frames.push(await readSseData(streamCalls.at(-1)!));
+    }
+    const calls = [...jsonCalls, ...streamCalls];
+    expect(calls.map((response) => response.headers.get('x-meridian-cache'))).toEqual([
+      'miss',
+      'hit',
+      'hit',
+      'miss',
+      'hit',
+      'hit',
+    ]);
+    expect(fake.received).toHaveLength(2);
+    // Each answer has its own generation id; otherwise a hit from Redis is the same answer as a hit from memory.
+    type Completion = { id: string; created: number; usage: { cost: number; cost_details: object } };
+    const jsonBodies = await Promise.all(jsonCalls.map(async (response) => (await response.json()) as Completion));
+    const ids = jsonBodies.map((body) => body.id);
+    expect(new Set(ids).size).toBe(3);
+    const [live, ...hits] = jsonBodies.map(({ id: _id, created: _created, ...rest }) => rest);
+    expect(live!.usage.cost).toBe(Number(renderNanos(callCostNanos)));
+    const free = { cost: 0, cost_details: { upstream_inference_cost: 0 } };
+    for (const hit of hits) expect(hit).toEqual({ ...live, usage: { ...live!.usage, ...free } });
+    // The frames of the live stream and of both hits, with each answer's id and creation time written out.
+    const normalised = frames.map((data) => {
+      const { id } = JSON.parse(data[0]!) as { id: string };
+      return data.map((frame) => frame.replaceAll(id, 'ID').replace(/"created":\d+/, '"created":0'));
+    });
+    expect(normalised[1]).toEqual(normalised[0]);
+    expect(normalised[2]).toEqual(normalised[0]);
+    expect(normalised[1]!.join('\n')).toContain('"arguments":"\\"café\\"}"');
+    expect(normalised[1]!.at(-1)).toBe('[DONE]');
+    await awaitJournalsDrained(nodes);
+    const hit = await fetch(`${nodes[2]!.url}/api/v1/generation?id=${ids[1]}`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(((await hit.json()) as { data: Record<string, unknown> }).data).toMatchObject({
+      ending: 'cache',
+      cost_nanos: '0',
+      upstream_cost_nanos: '0',
+    });
+    // Two calls reached the upstream and were charged; four hits were free.
+    expect(await readCredits(nodes[0]!.url, key)).toMatchObject({
+      total_usage: renderNanos(2n * callCostNanos),
+      held: 0,
+    });
+    expect(await verifyLedger()).not.toContain('✗');
+  });
+
   it('a 60-requests-per-minute key admits exactly 60 calls across the three nodes, not 180', async () => {
     fake.reset();
     for (let index = 0; index < 60; index += 1) fake.enqueue(completeScript('openai', { text: ['ok'], usage }));
@@ -178,6 +249,24 @@ describe.skipIf(skipReason !== undefined)('three nodes over one PostgreSQL and o
     redis.freeze();
     // ⌈60 ÷ 3 expected nodes⌉ = 20 admitted by each node's local limiter, 50 calls per node.
     expect(await burst()).toEqual([60, 90]);
+    // The shared cache: a lookup (a miss) and a store (dropped) fail; at the third failure its breaker opens.
+    const cacheKey = await createKey('shared');
+    for (const prompt of ['frozen one', 'frozen two']) {
+      fake.enqueue(completeScript('openai', { text: ['ok'], usage }));
+      const response = await fetch(`${nodes[2]!.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${cacheKey}`,
+          'content-type': 'application/json',
+          'x-meridian-cache': 'true',
+        },
+        body: JSON.stringify({ model: 'test/metered', messages: [{ role: 'user', content: prompt }] }),
+      });
+      expect([response.status, response.headers.get('x-meridian-cache')]).toEqual([200, 'miss']);
+    }
+    const metrics = await readMetrics(nodes[2]!.url);
+    expect(metrics).toMatch(/^meridian_response_cache_shared_failures_total 3$/m);
+    expect(metrics).toMatch(/^meridian_degraded\{component="response_cache"\} 1$/m);
     redis.thaw();
     await redis.stop();
     expect(await burst()).toEqual([60, 90]);

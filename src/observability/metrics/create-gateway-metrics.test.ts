@@ -56,7 +56,12 @@ function runScenario() {
     ],
     holdsInFlight: () => 2,
   });
-  metrics.connect({ generationQueueDepth: () => 5, journalDepth: () => 3, retainedRecords: () => 4 });
+  metrics.connect({
+    generationQueueDepth: () => 5,
+    journalDepth: () => 3,
+    retainedRecords: () => 4,
+    sharedCacheFailures: () => 7,
+  });
   return registry.render();
 }
 
@@ -101,6 +106,9 @@ describe('createGatewayMetrics', () => {
         'meridian_requests_total{route="chat",model="deepseek/deepseek-chat",provider="deepseek",origin="CN",status_class="2xx",ending="success"} 1',
         'meridian_requests_total{route="chat",model="openai/gpt-4o",provider="openai",origin="US",status_class="2xx",ending="success"} 1',
         'meridian_requests_total{route="messages",model="openai/gpt-4o",provider="",origin="US",status_class="5xx",ending="error"} 1',
+        '# HELP meridian_response_cache_shared_failures_total Lookups (answered as misses) and stores (dropped) of the shared response cache that failed on Redis.',
+        '# TYPE meridian_response_cache_shared_failures_total counter',
+        'meridian_response_cache_shared_failures_total 7',
         '# HELP meridian_retained_records Generation records whose commit failed on an unwritable database, waiting to be written again.',
         '# TYPE meridian_retained_records gauge',
         'meridian_retained_records 4',

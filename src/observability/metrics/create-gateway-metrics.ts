@@ -45,6 +45,8 @@ export interface GatewayMetricSources {
   readonly generationQueueDepth: () => number;
   /** Rate-limit decisions taken by the degraded local limits while Redis was unusable (cluster mode). */
   readonly degradedRateDecisions: () => number;
+  /** Lookups and stores of the shared response cache that failed on Redis (cluster mode). */
+  readonly sharedCacheFailures: () => number;
   /** Generation records (with their settlements) in this node's journal, not yet in PostgreSQL (cluster mode). */
   readonly journalDepth: () => number;
   /** Generation records whose commit failed on an unwritable database, waiting to be written again (embedded mode). */
@@ -232,6 +234,12 @@ function registerSourceGauges(registry: MetricsRegistry, current: () => Partial<
     help: 'Rate-limit decisions taken by local limits (limit ÷ live nodes) while Redis was unusable.',
     labelNames: [],
     collect: () => current().degradedRateDecisions?.() ?? [],
+  });
+  registry.registerCallbackCounter({
+    name: 'meridian_response_cache_shared_failures_total',
+    help: 'Lookups (answered as misses) and stores (dropped) of the shared response cache that failed on Redis.',
+    labelNames: [],
+    collect: () => current().sharedCacheFailures?.() ?? [],
   });
   registry.registerCallbackCounter({
     name: 'meridian_metric_series_folded_total',
