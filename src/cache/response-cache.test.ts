@@ -80,6 +80,14 @@ describe('createResponseCache', () => {
     cache.set('two', streamCall('short'), 60_000, 0);
     expect(cache.stats()).toEqual({ entries: 2, bytes: size(entry) + size('short') });
   });
+
+  it('counts an answer at the size it is given (a shared value read from Redis), bounds included', () => {
+    const cache = createResponseCache(options);
+    expect(cache.set('shared', streamCall('a'), 60_000, 0, 700)).toBe(true);
+    expect(cache.stats()).toEqual({ entries: 1, bytes: 700 });
+    expect(cache.set('over', streamCall('a'), 60_000, 0, 1_001)).toBe(false);
+    expect(cache.stats()).toEqual({ entries: 1, bytes: 700 });
+  });
 });
 
 describe('readCacheRequest', () => {

@@ -45,9 +45,10 @@ export interface ResponseCache {
   get(key: string, maxAgeMs: number, nowMs: number): CachedCall | undefined;
   /**
    * Stores an answer stored at `storedAtMs` (now, or when another node stored it in the shared cache) for `ttlMs` from
-   * then; false when it is larger than one entry may be (then nothing changes).
+   * then; false when it is larger than one entry may be (then nothing changes). `knownBytes`: its size when already known
+   * (the length of the shared cache's value, which holds the answer's JSON), else measured by {@link measureAnswer}.
    */
-  set(key: string, call: CachedCall, ttlMs: number, storedAtMs: number): boolean;
+  set(key: string, call: CachedCall, ttlMs: number, storedAtMs: number, knownBytes?: number): boolean;
   readonly stats: () => { readonly entries: number; readonly bytes: number };
 }
 
@@ -96,8 +97,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       entries.set(key, entry);
       return entry.call;
     },
-    set(key, call, ttlMs, storedAtMs) {
-      const size = measureAnswer(call.answer);
+    set(key, call, ttlMs, storedAtMs, knownBytes) {
+      const size = knownBytes ?? measureAnswer(call.answer);
       if (size > options.entryBytesMax) return false;
       const previous = entries.get(key);
       if (previous !== undefined) remove(key, previous);

@@ -197,12 +197,16 @@ function checkReferences(file: ConfigFile): { path: (string | number)[]; message
       ? []
       : [{ path: ['keys', index, 'org'], message: `org '${key.org}' is not defined under orgs` }],
   );
-  const hasRedis = file.storage.redis !== undefined || file.redis?.url !== undefined;
   const cacheIssues =
-    file.cache.shared === true && !hasRedis
+    file.cache.shared === true && !hasRedisUrl(file)
       ? [{ path: ['cache', 'shared'], message: 'a shared cache needs Redis (redis.url or storage.redis)' }]
       : [];
   return [...keyIssues, ...cacheIssues];
+}
+
+/** Redis is configured: by `storage.redis` or `redis.url` (`resolveCluster` checks they agree). */
+function hasRedisUrl(file: ConfigFile): boolean {
+  return file.storage.redis !== undefined || file.redis?.url !== undefined;
 }
 
 function findConfigPath(options: LoadConfigOptions): string | undefined {
@@ -291,7 +295,7 @@ function resolveConfig(file: ConfigFile, baseDirectory: string): MeridianConfig 
       ttlSeconds: file.cache.ttl_seconds,
       entriesMax: file.cache.max_entries,
       bytesMax: file.cache.max_bytes,
-      isShared: file.cache.shared ?? (file.storage.redis !== undefined || file.redis?.url !== undefined),
+      isShared: file.cache.shared ?? hasRedisUrl(file),
     },
     security: { outboundAllow: file.security.outbound_allow },
     dashboard: file.dashboard,

@@ -203,14 +203,14 @@ async function lookUpCache(
   }
   const models = plan.attempts.map((attempt) => attempt.model);
   const found = local.get(asked.key, asked.ttlMs, nowMs);
-  const hit =
-    found === undefined
-      ? await lookUpShared(app, asked, models, local)
-      : models.some((model) => model.id === found.model.id)
-        ? found
-        : undefined;
+  const hit = found === undefined ? await lookUpShared(app, asked, models, local) : ifReachable(found, models);
   exchange.response.setHeader(cacheHeaderName, hit === undefined ? 'miss' : 'hit');
   return { request: asked, hit };
+}
+
+/** An answer from this node's memory, when the call's route could reach its model. */
+function ifReachable(found: CachedCall, models: readonly Model[]): CachedCall | undefined {
+  return models.some((model) => model.id === found.model.id) ? found : undefined;
 }
 
 /** A shared answer this node can serve (its model and endpoint are in the plan) is also kept in this node's memory. */
@@ -223,7 +223,9 @@ async function lookUpShared(
   const entry = await app.sharedResponseCache?.get(asked.key, asked.ttlMs);
   if (entry === undefined) return undefined;
   const resolved = resolveSharedEntry(entry, models);
-  if (resolved !== undefined) local.set(asked.key, resolved, entry.expiresAtMs - entry.storedAtMs, entry.storedAtMs);
+  if (resolved !== undefined) {
+    local.set(asked.key, resolved, entry.expiresAtMs - entry.storedAtMs, entry.storedAtMs, entry.bytes);
+  }
   return resolved;
 }
 

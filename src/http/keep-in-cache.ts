@@ -15,13 +15,11 @@ export function keepJsonAnswer(routed: CachingCall, result: ChatResult, billed: 
   const finishReason = result.choices[0]?.finishReason;
   if (cache === undefined || app.responseCache === undefined || isCutByAdmission(cache, finishReason)) return;
   const call = { model: routed.model, endpoint: routed.endpoint, billed, finishReason };
-  keep(routed, { ...call, answer: { kind: 'json', result } });
+  keep(app, cache, { ...call, answer: { kind: 'json', result } });
 }
 
 /** Into this node's memory, and (cluster mode) into Redis for the other nodes, without waiting for Redis. */
-function keep(routed: CachingCall, call: CachedCall): void {
-  const { app, cache } = routed;
-  if (cache === undefined) return;
+function keep(app: CachingCall['app'], cache: CacheRequest, call: CachedCall): void {
   app.responseCache?.set(cache.key, call, cache.ttlMs, app.now());
   void app.sharedResponseCache?.set(cache.key, call, cache.ttlMs);
 }
@@ -56,7 +54,7 @@ export function createStreamAnswerCollector(routed: CachingCall): StreamAnswerCo
     keep(billed, finishReason) {
       if (events === undefined || isCutByAdmission(cache, finishReason)) return;
       const call = { model: routed.model, endpoint: routed.endpoint, billed, finishReason };
-      keep(routed, { ...call, answer: { kind: 'stream', events } });
+      keep(app, cache, { ...call, answer: { kind: 'stream', events } });
     },
   };
 }

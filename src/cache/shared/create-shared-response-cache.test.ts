@@ -106,6 +106,7 @@ describe.skipIf(skipReason !== undefined)('createSharedResponseCache on a real R
     expect(await reader.get('k1', 60_000)).toBeDefined();
     nowMs += 20_000;
     expect(await reader.get('k1', 60_000)).toBeUndefined();
+    expect(entry?.bytes).toBe(await inspector.strlen(sharedCacheKeys(prefix).entryPrefix + 'k1'));
     const pttl = await inspector.pttl(sharedCacheKeys(prefix).entryPrefix + 'k1');
     expect(pttl).toBeGreaterThan(29_000);
     expect(pttl).toBeLessThanOrEqual(30_000);

@@ -51,6 +51,7 @@ describe('encodeSharedEntry and decodeSharedEntry', () => {
     const text = encodeSharedEntry(streamCall, times);
     expect(text).not.toContain('18000');
     expect(decodeSharedEntry(text)).toEqual({
+      bytes: text.length,
       ...times,
       modelId: 'vendor/model',
       providerId: 'provider-b',

@@ -8,6 +8,8 @@ import type { CachedAnswer, CachedCall } from '../response-cache.js';
  * hit is charged 0 whatever the first call cost.
  */
 export interface SharedEntry {
+  /** The stored value's length in characters (the reading node's memory counts the entry at this size). */
+  readonly bytes: number;
   readonly storedAtMs: number;
   readonly expiresAtMs: number;
   readonly modelId: string;
@@ -62,6 +64,7 @@ export function decodeSharedEntry(text: string): SharedEntry | undefined {
     isAnswer(answer);
   if (!isWellFormed) return undefined;
   return {
+    bytes: text.length,
     storedAtMs,
     expiresAtMs,
     modelId,
