@@ -215,11 +215,6 @@ function runStream(
             generationId: routed.generationId,
             error: String(writeError),
           });
-          // The text the upstream sent is the client's (and metered as delivered): it goes out, the end does not.
-          if (lastFrames.length > 0 && ending !== 'client_abort') {
-            response.write(lastFrames);
-            flushResponse(response);
-          }
           response.destroy();
           resolve(outcome);
         },
