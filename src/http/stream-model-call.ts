@@ -23,8 +23,7 @@ import { createStreamAnswerCollector } from './keep-in-cache.js';
  * upstream "200 then error frame" still fails before anything reaches the client
  * (and can be retried); that first output is written and sent at once, with the headers;
  * after it, the frames of one upstream socket read go out as one write (no added
- * buffering: a microtask later), with backpressure from the client socket. The frames
- * of the read that ends the upstream's answer go out with the stream's end.
+ * buffering: a microtask later), with backpressure from the client socket.
  */
 export async function streamModelCall(routed: RoutedCall, upstreamResponse: UpstreamResponse): Promise<CallOutcome> {
   const contentType = String(upstreamResponse.headers['content-type'] ?? '');
@@ -99,7 +98,7 @@ function runStream(
           flushResponse(response);
         } else if (!isWriteQueued) {
           isWriteQueued = true;
-          queueMicrotask(writeQueuedFrames);
+          queueMicrotask(writeFrames);
         }
       }
       if (state.error !== undefined) return fail(upstreamStreamError(routed, state));
@@ -111,6 +110,7 @@ function runStream(
      * added), as one write with one chunk header instead of one per event. Backpressure pauses the upstream body.
      */
     function writeFrames(): void {
+      isWriteQueued = false;
       if (unwritten.length === 0) return;
       const frames = unwritten;
       unwritten = '';
@@ -118,16 +118,6 @@ function runStream(
         body.pause();
         response.once('drain', () => body.resume());
       }
-    }
-
-    /**
-     * The frames of a read after which the upstream finished wait for the stream's end and go out with it: one
-     * write to the client instead of two. The end waits for the generation record's commit either way, so the
-     * stream's last byte leaves no later.
-     */
-    function writeQueuedFrames(): void {
-      isWriteQueued = false;
-      if (!body.isComplete) writeFrames();
     }
 
     /** Keeps idle proxies and clients from closing a stream while the model is silent (long thinking, slow tools). */
@@ -167,9 +157,7 @@ function runStream(
 
     function settle(ending: Ending, error: GatewayError | undefined, streamRenderer: StreamRenderer): void {
       isSettled = true;
-      // Frames not written yet go out with the end, after the commit (writeQueuedFrames).
-      const lastFrames = unwritten;
-      unwritten = '';
+      writeFrames();
       clearInterval(heartbeat);
       const settled = settleGeneration(routed.app, {
         call: routed.call,
@@ -204,8 +192,7 @@ function runStream(
           if (ending === 'success' && record.ending === 'success') collector?.keep(billed, state.finishReason);
           if (ending !== 'client_abort') {
             response.end(
-              lastFrames +
-                (error === undefined ? streamRenderer.renderEnd(charged) : streamRenderer.renderError(error, charged)),
+              error === undefined ? streamRenderer.renderEnd(charged) : streamRenderer.renderError(error, charged),
             );
           }
           resolve(outcome);

@@ -42,28 +42,6 @@ describe('UpstreamBody', () => {
     expect(events).toEqual(['data a', 'data b', 'end']);
   });
 
-  it('is complete once the exchange pushed its last chunk, before the end is emitted; never after a failure', async () => {
-    const { body } = createBody();
-    const events: string[] = [];
-    body.on('data', (chunk: Buffer) => events.push(`data ${chunk.toString()}`));
-    body.on('end', () => events.push('end'));
-    await turn();
-    body.pause();
-    body.push(Buffer.from('a'));
-    expect(body.isComplete).toBe(false);
-    body.end();
-    expect(body.isComplete).toBe(true);
-    expect(events).toEqual([]);
-    body.resume();
-    await turn();
-    expect(events).toEqual(['data a', 'end']);
-    const failed = createBody().body;
-    failed.on('error', () => undefined);
-    failed.fail(new Error('reset'));
-    failed.end();
-    expect(failed.isComplete).toBe(false);
-  });
-
   it('asks the exchange to stop while the reader is paused, and resumes it after the buffered chunks went out', async () => {
     const { body, calls } = createBody();
     const seen: string[] = [];

@@ -107,11 +107,6 @@ export class UpstreamBody extends EventEmitter {
     return this;
   }
 
-  /** The exchange pushed its last chunk: `end` follows the chunks not yet read. */
-  get isComplete(): boolean {
-    return this.#isEnded;
-  }
-
   get destroyed(): boolean {
     return this.#isDestroyed;
   }
