@@ -1,5 +1,4 @@
 import type { ChatRequest, Message } from '../spec/index.js';
-import { detachString } from './detach-string.js';
 import { countO200kTokens } from './o200k-tokens.js';
 import { createTextTokenMemo } from './text-token-memo.js';
 
@@ -88,7 +87,8 @@ export function sampleTextTokens(text: string): number {
   let sampledTokens = 0;
   for (let index = 0; index < sampleCount; index += 1) {
     const start = Math.floor(index * stride);
-    sampledTokens += countTextTokens(detachString(text.slice(start, start + sampleChars)));
+    // A sample is remembered by its digest (text-token-memo.ts): the slice does not keep the prompt alive.
+    sampledTokens += countTextTokens(text.slice(start, start + sampleChars));
   }
   return Math.ceil((sampledTokens * text.length) / (sampleCount * sampleChars));
 }

@@ -111,6 +111,17 @@ describe('countO200kTokens', () => {
     );
   });
 
+  it('counts a text as its UTF-8 form: lone surrogates as U+FFFD (what the token memo keys long texts by)', () => {
+    const toUtf8Form = (text: string): string => Buffer.from(text, 'utf8').toString('utf8');
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (sample) => {
+        return countO200kTokens(sample) === countO200kTokens(toUtf8Form(sample));
+      }),
+      { numRuns: 3_000 },
+    );
+    expect(countO200kTokens('a\ud800b\udc00 c')).toBe(countO200kTokens('a\ufffdb\ufffd c'));
+  });
+
   it('agrees with the library on long prose, code and CJK', () => {
     const text = [
       'The quick brown fox jumps over the lazy dog. '.repeat(200),
