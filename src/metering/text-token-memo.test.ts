@@ -158,4 +158,16 @@ describe('countTextTokens with the memo', () => {
     expect(countTextTokens(changed)).toBe(countTokens(changed));
     expect(countTextTokens(changed)).not.toBe(121);
   });
+
+  it('gives the tokenizer count for a remembered long text (kept by digest)', () => {
+    const prose = 'The quick brown fox jumps over the lazy dog. '.repeat(30);
+    const changed = `${prose.slice(0, 600)}cat${prose.slice(603)}`;
+    expect(prose.length).toBeGreaterThanOrEqual(tokenMemoDigestCharsMin);
+    expect(countTokens(prose)).toBe(301);
+    for (let round = 0; round < 2; round += 1) {
+      expect(countTextTokens(prose)).toBe(301);
+      expect(countTextTokens(changed)).toBe(countTokens(changed));
+    }
+    expect(countTokens(changed)).not.toBe(301);
+  });
 });

@@ -97,18 +97,13 @@ export function createTextTokenMemo(bounds: TokenMemoBounds = defaultBounds): Te
   return {
     count(text, count) {
       if (text.length < tokenMemoTextCharsMin || text.length > tokenMemoTextCharsMax) return count(text);
-      if (text.length < tokenMemoDigestCharsMin) {
-        const known = recall(tokensByText, text);
-        if (known !== undefined) return known;
-        const tokens = count(text);
-        rememberText(text, tokens);
-        return tokens;
-      }
-      const digest = hash('sha256', text, 'base64');
-      const known = recall(tokensByDigest, digest);
+      const isLong = text.length >= tokenMemoDigestCharsMin;
+      const key = isLong ? hash('sha256', text, 'base64') : text;
+      const known = recall(isLong ? tokensByDigest : tokensByText, key);
       if (known !== undefined) return known;
       const tokens = count(text);
-      rememberDigest(digest, tokens);
+      if (isLong) rememberDigest(key, tokens);
+      else rememberText(text, tokens);
       return tokens;
     },
     get entryCount() {
