@@ -210,7 +210,7 @@ async function callModel(
     body: bytes,
   });
   const run = () =>
-    handleModelCall(app, call, { inbound: app.inbound[exchange.protocol], body, request, response, key, cache });
+    handleModelCall(app, call, { inbound: app.inbound[exchange.protocol], body, bytes, request, response, key, cache });
   const idempotencyKey = readHeader(request, 'idempotency-key');
   if (idempotencyKey === null) return run();
   return app.storage.idempotency.run(

@@ -67,6 +67,8 @@ export async function handleModelCall(
   exchange: {
     readonly inbound: InboundCodec;
     readonly body: unknown;
+    /** The body as received. */
+    readonly bytes: Buffer;
     readonly request: IncomingMessage;
     readonly response: ServerResponse;
     readonly key: KeyRecord;
@@ -74,7 +76,7 @@ export async function handleModelCall(
     readonly cache: CacheRequest | 'off' | undefined;
   },
 ): Promise<void> {
-  const parsed = exchange.inbound.parseRequest(exchange.body);
+  const parsed = exchange.inbound.parseRequest(exchange.body, exchange.bytes);
   const span = startCallSpan({
     model: parsed.request.model,
     maxOutputTokens: parsed.request.maxOutputTokens,

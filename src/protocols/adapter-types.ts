@@ -44,8 +44,11 @@ export interface RenderedError {
 
 /** Client-facing side of a protocol. */
 export interface InboundCodec {
-  /** Untrusted client JSON → canonical request; throws GatewayError (`invalid_request`, with `param`). */
-  parseRequest(body: unknown): ParsedChatRequest;
+  /**
+   * Untrusted client JSON → canonical request; throws GatewayError (`invalid_request`, with `param`). `bytes` is the
+   * body as received, from which `body` was parsed.
+   */
+  parseRequest(body: unknown, bytes?: Buffer): ParsedChatRequest;
   /** Canonical result → client JSON text. */
   renderResponse(result: ChatResult, billed: BilledUsage, meta: ResponseMeta): string;
   /** One renderer per streamed response; keeps per-stream state (tool-call indexes, roles sent). */
@@ -69,7 +72,8 @@ export interface StreamRenderer {
 export interface UpstreamRequest {
   /** Path relative to the provider's base URL, e.g. `/chat/completions`. */
   readonly path: string;
-  readonly body: string;
+  /** JSON text, or its UTF-8 bytes when they were assembled as bytes (long texts copied from the client's body). */
+  readonly body: string | Buffer;
   readonly headers: Readonly<Record<string, string>>;
   /** Settings this upstream protocol cannot honour exactly (dropped or approximated), shown to the client. */
   readonly warnings?: readonly Warning[];

@@ -145,6 +145,18 @@ export interface ChatRequest {
    * (provider-specific parameters keep working), and dropped with a warning otherwise.
    */
   readonly passthrough: { readonly protocol: ProtocolId; readonly fields: Readonly<Record<string, unknown>> };
+  /**
+   * For message i, the JSON string literal the client wrote for its whole text, when it sent one long string: an
+   * outbound builder of the same JSON shape may copy these bytes instead of serialising `text` again (ADR
+   * 2026-11-30-hot-path-costs). Only where a message's text is still exactly `text`.
+   */
+  readonly messageTextLiterals?: readonly (MessageTextLiteral | undefined)[];
+}
+
+/** A string literal as a client sent it: UTF-8 bytes, quotes included, which decode to exactly `text`. */
+export interface MessageTextLiteral {
+  readonly text: string;
+  readonly bytes: Buffer;
 }
 
 /** The result of parsing a client body: the request and what could not be honoured. */

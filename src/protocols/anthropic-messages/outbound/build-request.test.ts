@@ -5,7 +5,7 @@ import { createTestEndpoint, createTestRequest } from './test-support.js';
 
 function build(overrides: Partial<ChatRequest>, endpointOverrides = {}) {
   const upstream = buildRequest(createTestRequest(overrides), createTestEndpoint(endpointOverrides));
-  return { body: JSON.parse(upstream.body) as Record<string, unknown>, warnings: upstream.warnings };
+  return { body: JSON.parse(String(upstream.body)) as Record<string, unknown>, warnings: upstream.warnings };
 }
 
 const hello: Message[] = [{ role: 'user', content: [{ type: 'text', text: 'hello' }] }];
@@ -14,7 +14,7 @@ const helloWire = [{ role: 'user', content: [{ type: 'text', text: 'hello' }] }]
 describe('buildRequest', () => {
   it('posts to /messages with the version header, the upstream model and a default max_tokens', () => {
     const upstream = buildRequest(createTestRequest({ stream: true }), createTestEndpoint());
-    expect({ ...upstream, body: JSON.parse(upstream.body) as unknown }).toEqual({
+    expect({ ...upstream, body: JSON.parse(String(upstream.body)) as unknown }).toEqual({
       path: '/messages',
       headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
       body: { model: 'claude-test-model', max_tokens: 4096, messages: helloWire, stream: true },

@@ -65,7 +65,7 @@ describe('readResponse', () => {
         { role: 'assistant', content: result.choices[0]?.content ?? [] },
       ],
     });
-    const body = JSON.parse(buildRequest(request, createTestEndpoint()).body) as { messages: unknown[] };
+    const body = JSON.parse(String(buildRequest(request, createTestEndpoint()).body)) as { messages: unknown[] };
     expect(body.messages[1]).toEqual({
       role: 'assistant',
       content: [
@@ -99,7 +99,7 @@ describe('readResponse', () => {
         { role: 'assistant', content: result.choices[0]?.content ?? [] },
       ],
     });
-    const body = JSON.parse(buildRequest(request, createTestEndpoint()).body) as { messages: unknown[] };
+    const body = JSON.parse(String(buildRequest(request, createTestEndpoint()).body)) as { messages: unknown[] };
     expect(body.messages[1]).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'Hi! How can I help?' }] });
   });
 

@@ -6,7 +6,7 @@ import { readResponse } from './read-response.js';
 
 function build(overrides: Partial<ChatRequest>) {
   const upstream = buildRequest(createTestRequest(overrides), createTestEndpoint());
-  return { ...upstream, body: JSON.parse(upstream.body) as Record<string, unknown> };
+  return { ...upstream, body: JSON.parse(String(upstream.body)) as Record<string, unknown> };
 }
 
 const user = (text: string): Message => ({ role: 'user', content: [{ type: 'text', text }] });

@@ -10,7 +10,7 @@ describe('buildEmbeddingsRequest', () => {
       { model: 'google/gemini-embedding-001', input: ['first', 'second'], dimensions: 768, user: 'u1' },
       endpoint,
     );
-    expect({ ...upstream, body: JSON.parse(upstream.body) as unknown }).toEqual({
+    expect({ ...upstream, body: JSON.parse(String(upstream.body)) as unknown }).toEqual({
       path: '/models/gemini-embedding-001:batchEmbedContents',
       headers: { 'content-type': 'application/json' },
       body: {
@@ -24,7 +24,7 @@ describe('buildEmbeddingsRequest', () => {
 
   it('leaves outputDimensionality out when no dimensions were asked', () => {
     const upstream = buildEmbeddingsRequest({ model: 'm', input: ['x'] }, createTestEndpoint());
-    expect(JSON.parse(upstream.body)).toEqual({
+    expect(JSON.parse(String(upstream.body))).toEqual({
       requests: [{ model: 'models/gemini-2.5-flash', content: { parts: [{ text: 'x' }] } }],
     });
   });

@@ -5,7 +5,7 @@ import { buildRequest } from './build-request.js';
 
 function build(body: Record<string, unknown>, dialect = {}) {
   const upstream = buildRequest(parseRequest({ model: 'a/b', ...body }).request, createTestEndpoint(dialect));
-  return { path: upstream.path, body: JSON.parse(upstream.body) as Record<string, unknown> };
+  return { path: upstream.path, body: JSON.parse(String(upstream.body)) as Record<string, unknown> };
 }
 
 const hello = [{ role: 'user', content: 'hello' }];
