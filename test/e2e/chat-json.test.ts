@@ -44,6 +44,36 @@ const upstreamCompletion = {
 };
 
 describe('POST /v1/chat/completions (JSON)', () => {
+  it('sends an agent context upstream with its long texts as the client wrote them, and bills it as any call', async () => {
+    const turn = (index: number): string => `turn ${index}: 你好, wörld/"quoted"\\ `.repeat(300);
+    // Escaped as no serialiser of ours writes them: the upstream body shows whose bytes it carries.
+    const spell = (text: string): string =>
+      JSON.stringify(text).replace(/[^\x20-\x7e]|\//g, (character) =>
+        character === '/' ? '\\/' : `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      );
+    const messages = [0, 1, 2].map(
+      (index) => `{"role":"${index === 1 ? 'assistant' : 'user'}","content":${spell(turn(index))}}`,
+    );
+    const body = `{"model":"test/fake-model","max_tokens":400,"messages":[${messages.join(',')}]}`;
+    fake.enqueue({ kind: 'json', body: upstreamCompletion });
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${memberKey}`, 'content-type': 'application/json' },
+      body,
+    });
+    expect(response.status).toBe(200);
+    const completion = (await response.json()) as { id: string; usage: { cost: number } };
+    const received = fake.received.at(-1)!;
+    for (const index of [0, 1, 2]) expect(received.text).toContain(`"content":${spell(turn(index))}`);
+    expect((received.body['messages'] as { content: string }[]).map((message) => message.content)).toEqual(
+      [0, 1, 2].map(turn),
+    );
+    expect(received.body['model']).toBe('fake-upstream-model');
+    expect(received.headers['content-length']).toBe(String(Buffer.byteLength(received.text)));
+    // Billed on the upstream's usage as any call: 1 200 prompt (1 000 cached) and 300 completion tokens.
+    expect(await readGeneration(gateway.url, memberKey, completion.id)).toMatchObject({ tokens_prompt: 1200 });
+  });
+
   it('returns the upstream text with mapped usage, exact cost and a gateway generation id', async () => {
     fake.enqueue({ kind: 'json', body: upstreamCompletion });
     const completion = await client.chat.completions.create({

@@ -8,6 +8,8 @@ export interface ReceivedRequest {
   readonly path: string;
   readonly headers: IncomingMessage['headers'];
   readonly body: Record<string, unknown>;
+  /** The body as received, for tests of how it was written. */
+  readonly text: string;
   /** When the request arrived (Date.now()). */
   readonly atMs: number;
 }
@@ -85,6 +87,7 @@ export async function createFakeUpstream(): Promise<FakeUpstream> {
       path: request.url ?? '',
       headers: request.headers,
       body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
+      text,
       atMs: Date.now(),
     });
     const queued = queue.shift();

@@ -98,9 +98,10 @@ function findInMessage(bytes: Buffer, start: number): { span: LiteralSpan | unde
 
 /** A key's text: its bytes when it has no escape (the usual case), else decoded. */
 function readKey(bytes: Buffer, start: number, end: number): string {
-  const inner = bytes.indexOf(backslash, start + 1);
-  if (inner === -1 || inner >= end) return bytes.toString('utf8', start + 1, end - 1);
-  return JSON.parse(bytes.toString('utf8', start, end)) as string;
+  for (let position = start + 1; position < end - 1; position += 1) {
+    if (bytes[position] === backslash) return JSON.parse(bytes.toString('utf8', start, end)) as string;
+  }
+  return bytes.toString('utf8', start + 1, end - 1);
 }
 
 /** The position after the string literal that opens at `start`: its closing quote is the first not escaped. */
