@@ -71,7 +71,15 @@ describe('POST /v1/chat/completions (JSON)', () => {
     expect(received.body['model']).toBe('fake-upstream-model');
     expect(received.headers['content-length']).toBe(String(Buffer.byteLength(received.text)));
     // Billed on the upstream's usage as any call: 1 200 prompt (1 000 cached) and 300 completion tokens.
-    expect(await readGeneration(gateway.url, memberKey, completion.id)).toMatchObject({ tokens_prompt: 1200 });
+    expect(completion.usage.cost).toBe(0.00021);
+    expect(await readGeneration(gateway.url, memberKey, completion.id)).toMatchObject({
+      ending: 'success',
+      tokens_prompt: 1200,
+      tokens_completion: 300,
+      cost_nanos: '210000',
+      upstream_cost_nanos: '210000',
+      usage_estimated: false,
+    });
   });
 
   it('returns the upstream text with mapped usage, exact cost and a gateway generation id', async () => {

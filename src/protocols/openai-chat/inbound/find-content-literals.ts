@@ -23,7 +23,7 @@ export function findContentLiterals(bytes: Buffer): (LiteralSpan | undefined)[] 
   try {
     return findInBody(bytes);
   } catch {
-    // Only on a body JSON.parse did not accept (a truncated literal, a key that is not JSON): no spans, and the
+    // NoSpans, or a body JSON.parse did not accept (a truncated literal, a key that is not JSON): no spans, and the
     // call goes on as it would without them.
     return undefined;
   }
@@ -32,29 +32,20 @@ export function findContentLiterals(bytes: Buffer): (LiteralSpan | undefined)[] 
 /** The scan ran past the body's end or found no value: it was not the JSON it must be. Every loop advances or throws. */
 class UnexpectedEnd extends Error {}
 
+/** The body names `messages` twice, or not as an array: no spans at all. */
+class NoSpans extends Error {}
+
 function findInBody(bytes: Buffer): (LiteralSpan | undefined)[] | undefined {
   let spans: (LiteralSpan | undefined)[] | undefined;
-  let isMessagesSeen = false;
-  let position = skipSpace(bytes, 0);
-  if (bytes[position] !== openObject) return undefined;
-  position = skipSpace(bytes, position + 1);
-  while (bytes[position] === quote) {
-    const keyEnd = skipString(bytes, position);
-    const key = readKey(bytes, position, keyEnd);
-    // Past the colon: the body is valid JSON.
-    position = skipSpace(bytes, skipSpace(bytes, keyEnd) + 1);
-    if (key === 'messages') {
-      if (isMessagesSeen || bytes[position] !== openArray) return undefined;
-      isMessagesSeen = true;
-      const found = findInMessages(bytes, position);
-      spans = found.spans;
-      position = found.end;
-    } else {
-      position = skipValue(bytes, position);
-    }
-    position = skipSpace(bytes, position);
-    if (bytes[position] === comma) position = skipSpace(bytes, position + 1);
-  }
+  const start = skipSpace(bytes, 0);
+  if (bytes[start] !== openObject) return undefined;
+  walkObject(bytes, start, (key, valueStart) => {
+    if (key !== 'messages') return skipValue(bytes, valueStart);
+    if (spans !== undefined || bytes[valueStart] !== openArray) throw new NoSpans();
+    const found = findInMessages(bytes, valueStart);
+    spans = found.spans;
+    return found.end;
+  });
   return spans;
 }
 
@@ -80,20 +71,31 @@ function findInMessages(bytes: Buffer, start: number): { spans: (LiteralSpan | u
 function findInMessage(bytes: Buffer, start: number): { span: LiteralSpan | undefined; end: number } {
   let span: LiteralSpan | undefined;
   let contentKeys = 0;
+  const end = walkObject(bytes, start, (key, valueStart) => {
+    const valueEnd = skipValue(bytes, valueStart);
+    if (key === 'content') {
+      contentKeys += 1;
+      span = bytes[valueStart] === quote ? { start: valueStart, end: valueEnd } : undefined;
+    }
+    return valueEnd;
+  });
+  return { span: contentKeys === 1 ? span : undefined, end };
+}
+
+/**
+ * Walks the members of the object that opens at `start`: `visit` gets each key, decoded, and where its value starts,
+ * and returns where the value ends. Returns the position after the object.
+ */
+function walkObject(bytes: Buffer, start: number, visit: (key: string, valueStart: number) => number): number {
   let position = skipSpace(bytes, start + 1);
   while (bytes[position] === quote) {
     const keyEnd = skipString(bytes, position);
-    const isContent = readKey(bytes, position, keyEnd) === 'content';
-    position = skipSpace(bytes, skipSpace(bytes, keyEnd) + 1);
-    const valueEnd = skipValue(bytes, position);
-    if (isContent) {
-      contentKeys += 1;
-      span = bytes[position] === quote ? { start: position, end: valueEnd } : undefined;
-    }
-    position = skipSpace(bytes, valueEnd);
+    const key = readKey(bytes, position, keyEnd);
+    // Past the colon: the body is valid JSON.
+    position = skipSpace(bytes, visit(key, skipSpace(bytes, skipSpace(bytes, keyEnd) + 1)));
     if (bytes[position] === comma) position = skipSpace(bytes, position + 1);
   }
-  return { span: contentKeys === 1 ? span : undefined, end: position + 1 };
+  return position + 1;
 }
 
 /** A key's text: its bytes when it has no escape (the usual case), else decoded. */

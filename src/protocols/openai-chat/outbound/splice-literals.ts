@@ -8,6 +8,8 @@ import type { MessageTextLiteral } from '../../../spec/index.js';
  */
 const mark = `\u0000${randomBytes(12).toString('hex')}:`;
 const markInJson = JSON.stringify(mark).slice(0, -1);
+/** What a request without literals uses: no list is made for it. */
+const noLiterals: readonly Buffer[] = [];
 
 /**
  * Puts a mark in place of each wire message `content` that is still exactly the text the client sent as a long
@@ -16,9 +18,9 @@ const markInJson = JSON.stringify(mark).slice(0, -1);
 export function markLiteralContents(
   wireMessages: readonly Record<string, unknown>[],
   literals: readonly (MessageTextLiteral | undefined)[] | undefined,
-): Buffer[] {
+): readonly Buffer[] {
+  if (literals === undefined) return noLiterals;
   const used: Buffer[] = [];
-  if (literals === undefined) return used;
   for (const [index, wire] of wireMessages.entries()) {
     const literal = literals[index];
     // Usually the very string the client's body was parsed into: the comparison then costs nothing.
