@@ -146,17 +146,17 @@ export interface ChatRequest {
    */
   readonly passthrough: { readonly protocol: ProtocolId; readonly fields: Readonly<Record<string, unknown>> };
   /**
-   * For message i, the JSON string literal the client wrote for its whole text, when it sent one long string: an
-   * outbound builder of the same JSON shape may copy these bytes instead of serialising `text` again (ADR
-   * 2026-11-30-hot-path-costs). Only where a message's text is still exactly `text`.
+   * Long strings of the client's body with the JSON literal it wrote for each: an outbound builder may copy those
+   * bytes wherever its body holds exactly that string, instead of serialising it again (ADR 2026-11-30-hot-path-costs).
    */
-  readonly messageTextLiterals?: readonly (MessageTextLiteral | undefined)[];
+  readonly textLiterals?: TextLiterals;
 }
 
-/** A string literal as a client sent it: UTF-8 bytes, quotes included, which decode to exactly `text`. */
-export interface MessageTextLiteral {
-  readonly text: string;
-  readonly bytes: Buffer;
+/** Strings a client sent as long JSON literals, each mapped to its literal: UTF-8 bytes, quotes included. */
+export interface TextLiterals {
+  readonly byText: ReadonlyMap<string, Buffer>;
+  /** The length of the shortest text: a shorter string need not be looked up. */
+  readonly textLengthMin: number;
 }
 
 /** The result of parsing a client body: the request and what could not be honoured. */

@@ -78,6 +78,50 @@ describe('POST /v1/messages from Anthropic SDKs, served by an OpenAI-protocol up
     expect(generation['tokens_completion']).toBe(9);
   });
 
+  it("sends an agent's long system prompt, turn and tool result upstream as the client wrote them", async () => {
+    const turn = (index: number): string => `part ${index}: 你好, wörld/"quoted"\\ `.repeat(300);
+    // Escaped as no serialiser of ours writes them: the upstream body shows whose bytes it carries.
+    const spell = (text: string): string =>
+      JSON.stringify(text).replace(/[^\x20-\x7e]|\//g, (character) =>
+        character === '/' ? '\\/' : `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      );
+    const body =
+      `{"model":"test/fake-model","max_tokens":64,"system":[{"type":"text","text":${spell(turn(0))}}],` +
+      `"tools":[{"name":"read","input_schema":{"type":"object"}}],"messages":[` +
+      `{"role":"user","content":[{"type":"text","text":${spell(turn(1))}}]},` +
+      `{"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"read","input":{"path":"a"}}]},` +
+      `{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":${spell(turn(2))}}]}]}`;
+    fake.enqueue({ kind: 'json', body: completion({ role: 'assistant', content: 'Done.' }, 'stop') });
+    const response = await fetch(`${stack.gateway.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': stack.key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body,
+    });
+    expect(response.status).toBe(200);
+    const message = (await response.json()) as { id: string };
+    const received = fake.received.at(-1)!;
+    for (const index of [0, 1, 2]) expect(received.text).toContain(spell(turn(index)));
+    expect(received.body['messages']).toEqual([
+      { role: 'system', content: turn(0) },
+      { role: 'user', content: turn(1) },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'read', arguments: '{"path":"a"}' } }],
+      },
+      { role: 'tool', tool_call_id: 'toolu_1', content: turn(2) },
+    ]);
+    expect(received.headers['content-length']).toBe(String(Buffer.byteLength(received.text)));
+    // Billed on the upstream's usage as any call: 20 uncached, 100 cached and 9 completion tokens.
+    expect(await readGeneration(stack.gateway.url, stack.key, message.id)).toMatchObject({
+      ending: 'success',
+      tokens_prompt: 120,
+      tokens_completion: 9,
+      cost_nanos: String(20 * 280 + 100 * 28 + 9 * 420),
+      usage_estimated: false,
+    });
+  });
+
   it('SDK 0.x (x-api-key auth): a stream with every frame named, exact final usage from message_delta', async () => {
     fake.enqueue({
       kind: 'sse',

@@ -10,6 +10,7 @@ import {
 } from '../../shared/field-readers.js';
 import type { JsonObject } from '../../shared/field-readers.js';
 import { parseUnifiedReasoning } from '../../shared/parse-unified-reasoning.js';
+import { readTextLiterals } from '../../shared/read-text-literals.js';
 import { readRequestHead, splitRequestFields } from '../../shared/split-request-fields.js';
 import { parseMessages, parseSystem } from './parse-content.js';
 import { parseToolChoice, parseTools } from './parse-tools.js';
@@ -37,8 +38,10 @@ const modelledFields = new Set([
  * Parses an Anthropic Messages request body into the canonical request. Strict on
  * what it models (each error names its field); unknown fields (`top_k`,
  * `service_tier`, `container`, …) pass through to Anthropic-protocol upstreams.
+ * Given the body's bytes, it notes the long strings written in them
+ * (`textLiterals`), for an upstream body to reuse.
  */
-export function parseRequest(input: unknown): ParsedChatRequest {
+export function parseRequest(input: unknown, bytes?: Buffer): ParsedChatRequest {
   const { body, model } = readRequestHead(input);
   const warnings: Warning[] = [];
   const stream = readOptionalBoolean(body, 'stream', 'stream') ?? false;
@@ -64,6 +67,7 @@ export function parseRequest(input: unknown): ParsedChatRequest {
     ...optional('responseFormat', parseOutputFormat(body)),
     ...optional('user', userId),
     ...withOutputConfig(splitRequestFields(body, modelledFields, 'anthropic-messages'), body),
+    ...optional('textLiterals', readTextLiterals(input, bytes)),
   };
   return { request, warnings };
 }

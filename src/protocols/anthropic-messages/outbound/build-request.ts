@@ -3,6 +3,7 @@ import type { ChatRequest, Warning } from '../../../spec/index.js';
 import type { UpstreamRequest } from '../../adapter-types.js';
 import { isObject } from '../../shared/field-readers.js';
 import type { JsonObject } from '../../shared/field-readers.js';
+import { serialiseBody } from '../../shared/serialise-body.js';
 import { convertMessages } from './convert-messages.js';
 import { convertThinking } from './convert-thinking.js';
 import { convertTools } from './convert-tools.js';
@@ -61,7 +62,7 @@ export function buildRequest(request: ChatRequest, endpoint: Endpoint): Anthropi
   copyPassthrough(body, request, isThinking, warnings);
   return {
     path: '/messages',
-    body: JSON.stringify(body),
+    body: serialiseBody(body, request.textLiterals),
     headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
     warnings,
   };

@@ -2,6 +2,7 @@ import type { Endpoint } from '../../../catalog/catalog-types.js';
 import type { ChatRequest, Warning } from '../../../spec/index.js';
 import type { UpstreamRequest } from '../../adapter-types.js';
 import type { JsonObject } from '../../shared/field-readers.js';
+import { serialiseBody } from '../../shared/serialise-body.js';
 import { convertContents } from './convert-contents.js';
 import { convertGenerationConfig } from './convert-generation-config.js';
 import { convertTools } from './convert-tools.js';
@@ -32,7 +33,7 @@ export function buildRequest(request: ChatRequest, endpoint: Endpoint): GeminiUp
   const method = request.stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
   return {
     path: `/models/${endpoint.upstreamModel}:${method}`,
-    body: JSON.stringify(body),
+    body: serialiseBody(body, request.textLiterals),
     headers: { 'content-type': 'application/json' },
     warnings,
   };

@@ -12,7 +12,7 @@ import type { JsonObject } from '../../shared/field-readers.js';
 import { isReasoningEffort, parseUnifiedReasoning, reasoningEfforts } from '../../shared/parse-unified-reasoning.js';
 import { readRequestHead, splitRequestFields } from '../../shared/split-request-fields.js';
 import { parseMessages } from './parse-messages.js';
-import { readMessageTextLiterals } from './read-message-literals.js';
+import { readTextLiterals } from '../../shared/read-text-literals.js';
 import { parseResponseFormat, parseToolChoice, parseTools } from './parse-tools.js';
 
 /** Fields this codec models; everything else passes through to OpenAI-compatible upstreams. */
@@ -45,8 +45,8 @@ const modelledFields = new Set([
  * Parses an OpenAI Chat Completions request body into the canonical request.
  * Strict on what it models (each error names its field), and never drops a field
  * it does not know: those pass through to OpenAI-compatible upstreams. Given the
- * body's bytes, it notes where long message texts are written in them
- * (`messageTextLiterals`), for an OpenAI-compatible upstream to reuse.
+ * body's bytes, it notes the long strings written in them (`textLiterals`), for
+ * an upstream body to reuse.
  */
 export function parseRequest(input: unknown, bytes?: Buffer): ParsedChatRequest {
   const { body, model } = readRequestHead(input);
@@ -86,7 +86,7 @@ export function parseRequest(input: unknown, bytes?: Buffer): ParsedChatRequest 
     ...optional('reasoning', reasoning),
     ...optional('user', readOptionalString(body, 'user', 'user')),
     ...splitRequestFields(body, modelledFields, 'openai-chat'),
-    ...optional('messageTextLiterals', readMessageTextLiterals(body['messages'], bytes)),
+    ...optional('textLiterals', readTextLiterals(input, bytes)),
   };
   return { request, warnings };
 }

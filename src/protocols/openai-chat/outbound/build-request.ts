@@ -2,7 +2,7 @@ import type { Endpoint, OpenAIDialect } from '../../../catalog/catalog-types.js'
 import type { ChatRequest, ReasoningOptions, ResponseFormat, ToolChoice, Warning } from '../../../spec/index.js';
 import type { UpstreamRequest } from '../../adapter-types.js';
 import { convertMessages } from './convert-messages.js';
-import { markLiteralContents, spliceLiterals } from './splice-literals.js';
+import { serialiseBody } from '../../shared/serialise-body.js';
 
 /** Fields a passthrough value may never override: the gateway owns them. */
 const protectedFields = new Set([
@@ -22,7 +22,6 @@ export function buildRequest(request: ChatRequest, endpoint: Endpoint): Upstream
   const dialect = endpoint.provider.openai;
   const warnings: Warning[] = [];
   const messages = convertMessages(request.messages, dialect, warnings);
-  const literals = markLiteralContents(messages, request.messageTextLiterals);
   const body: Record<string, unknown> = { model: endpoint.upstreamModel, messages, stream: request.stream };
   if (request.stream && dialect.sendsStreamOptions) body['stream_options'] = { include_usage: true };
   if (request.maxOutputTokens !== undefined) body[dialect.maxTokensField] = request.maxOutputTokens;
@@ -58,13 +57,9 @@ export function buildRequest(request: ChatRequest, endpoint: Endpoint): Upstream
   setReasoning(body, request.reasoning, dialect.thinkingControl);
   setIfDefined(body, 'user', request.user);
   copyPassthrough(request.passthrough, body, warnings);
-  const json = JSON.stringify(body);
-  // Long texts the client wrote are copied as its bytes, not serialised and encoded again (ADR hot-path-costs).
-  const spliced = literals.length === 0 ? json : spliceLiterals(json, literals);
-  if (spliced === undefined) return buildRequest({ ...request, messageTextLiterals: undefined }, endpoint);
   return {
     path: '/chat/completions',
-    body: spliced,
+    body: serialiseBody(body, request.textLiterals),
     headers: { 'content-type': 'application/json' },
     ...(warnings.length === 0 ? {} : { warnings }),
   };
