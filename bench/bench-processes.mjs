@@ -46,6 +46,17 @@ export function readStatusKiB(pid, field) {
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0);
 }
 
+/** Minor page faults so far: the pages the process touched for the first time, or again after giving them back. */
+export function readMinorFaults(pid) {
+  return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[7]);
+}
+
+/** CPU seconds in user and in system mode so far. */
+export function readCpuSplit(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+}
+
 export function readCpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { limits } from '../config/index.js';
 import { GatewayError } from '../errors/index.js';
+import { parseJsonBytes } from '../json/parse-json-bytes.js';
 
 /**
  * Reads and parses a JSON request body, refusing more than `bytesMax` bytes
@@ -56,7 +57,7 @@ function parseJsonText(buffer: Buffer): unknown {
   }
   let value: unknown;
   try {
-    value = JSON.parse(buffer.toString('utf8')) as unknown;
+    value = parseJsonBytes(buffer);
   } catch (error) {
     throw new GatewayError({
       code: 'invalid_json',
