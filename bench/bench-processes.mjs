@@ -66,7 +66,9 @@ export function readCpuSeconds(pid) {
 export async function startMockAndGateway(chunks) {
   const mock = start(process.execPath, [mockPath, `--port=${mockPort}`, `--chunks=${chunks}`]);
   rmSync(new URL('results/gateway-data/', import.meta.url), { recursive: true, force: true });
-  const gateway = start(process.execPath, ['../dist/main.js', 'serve', '--config', 'gateway.yaml'], {
+  // BENCH_GATEWAY_NODE_FLAGS: Node or V8 flags for the gateway only (space-separated), to measure one's effect.
+  const nodeFlags = (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+  const gateway = start(process.execPath, [...nodeFlags, '../dist/main.js', 'serve', '--config', 'gateway.yaml'], {
     cwd: benchDirectory,
     env: { ...process.env, MERIDIAN_LOG_LEVEL: 'silent' },
   });

@@ -40,7 +40,7 @@ const text = fc
     value,
     fc.integer(),
     fc.nat(),
-    fc.constantFrom('', ',', ':', '}', ']', '"', '\\', 'x', ' ', '[', '{', '1', 'DEL'),
+    fc.constantFrom('', ',', ':', '}', ']', '"', '\\', 'x', ' ', '[', '{', '1', 'DEL', '\n', '\u0001', 'é'),
   )
   .map(([written, seed, at, edit]) => {
     let spelt = spell(written, createNext(seed));

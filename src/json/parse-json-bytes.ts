@@ -1,4 +1,5 @@
 import {
+  backslash,
   closeArray,
   closeObject,
   colon,
@@ -57,10 +58,25 @@ export function parseInPieces(bytes: Buffer, pieceBytesMax: number): unknown {
 /** The value spelt by `[start, end)`, a span `skipValue` found. */
 function parseValue(split: Split, start: number, end: number, depth: number): unknown {
   const first = split.bytes[start];
-  const isContainer = first === openObject || first === openArray;
-  if (!isContainer || end - start <= split.pieceBytesMax || depth >= splitDepthMax)
-    return parsePiece(split, start, end);
+  if (end - start <= split.pieceBytesMax) return parsePiece(split, start, end);
+  if (first === quote) return parseLongString(split, start, end);
+  if ((first !== openObject && first !== openArray) || depth >= splitDepthMax) return parsePiece(split, start, end);
   return first === openArray ? parseArray(split, start, depth) : parseObject(split, start, depth);
+}
+
+/** A raw control character, which JSON forbids inside a string. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const controlCharacter = /[\u0000-\u001f]/;
+
+/**
+ * A string literal longer than a piece. Without escapes or control characters its value is its bytes between the
+ * quotes, decoded: one long string made instead of two (the literal, then the value JSON.parse copies from it).
+ */
+function parseLongString(split: Split, start: number, end: number): unknown {
+  const escape = split.bytes.indexOf(backslash, start + 1);
+  if (escape !== -1 && escape < end - 1) return parsePiece(split, start, end);
+  const text = split.bytes.toString('utf8', start + 1, end - 1);
+  return controlCharacter.test(text) ? parsePiece(split, start, end) : text;
 }
 
 function parsePiece(split: Split, start: number, end: number, open = '', close = ''): unknown {
