@@ -77,7 +77,7 @@ describe('long texts sent on as the client wrote them, from either client protoc
       const bytes = writeBody(from, texts, false);
       const spliced = build(from, bytes, adapter, endpoint);
       const plain = build(from, bytes, adapter, endpoint, false);
-      expect(spliced.request.textLiterals?.byText.size).toBe(3);
+      expect([...(spliced.request.textLiterals?.byLength.values() ?? [])].flat()).toHaveLength(3);
       expect(Buffer.isBuffer(spliced.upstream.body)).toBe(true);
       expect(typeof plain.upstream.body).toBe('string');
       expect(JSON.parse(String(spliced.upstream.body))).toEqual(JSON.parse(String(plain.upstream.body)));

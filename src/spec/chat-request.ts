@@ -152,11 +152,21 @@ export interface ChatRequest {
   readonly textLiterals?: TextLiterals;
 }
 
-/** Strings a client sent as long JSON literals, each mapped to its literal: UTF-8 bytes, quotes included. */
+/** Strings a client sent as long JSON literals, with their literals. */
 export interface TextLiterals {
-  readonly byText: ReadonlyMap<string, Buffer>;
+  /**
+   * By the length of their text: a string's length finds the few it could be, and then `===` (the same string object,
+   * usually) tells. Not a map keyed by text, which would hash every long text on every call.
+   */
+  readonly byLength: ReadonlyMap<number, readonly TextLiteral[]>;
   /** The length of the shortest text: a shorter string need not be looked up. */
   readonly textLengthMin: number;
+}
+
+/** A string and the JSON literal a client wrote for it: UTF-8 bytes, quotes included. */
+export interface TextLiteral {
+  readonly text: string;
+  readonly bytes: Buffer;
 }
 
 /** The result of parsing a client body: the request and what could not be honoured. */

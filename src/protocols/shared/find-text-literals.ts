@@ -10,20 +10,21 @@ import {
   skipValue,
   walkObject,
 } from '../../json/scan-json-bytes.js';
+import type { TextLiteral } from '../../spec/index.js';
 
 /** Containers nested deeper than this are skipped, not walked: a bound on the walk's recursion. */
 export const textLiteralDepthMax = 32;
 
 /**
- * The string literals of at least `bytesMin` bytes in a JSON body, each keyed by the string `JSON.parse` read from it
+ * The string literals of at least `bytesMin` bytes in a JSON body, each with the string `JSON.parse` read from it
  * (`parsed`, the very value it returned for these bytes, unchanged since). The scan walks bytes and value together:
  * keys are compared decoded (`"cont\u0065nt"` is `content`), strings are skipped with `indexOf`, so a body of long
  * texts costs a few native searches per string, not a pass of JavaScript over its characters. Undefined when there
  * are none, or when bytes and value do not agree: an object that names a key twice (`JSON.parse` keeps the last, so
  * the earlier literal is not the value's), bytes that are not JSON, or a value of another shape.
  */
-export function findTextLiterals(bytes: Buffer, parsed: unknown, bytesMin: number): Map<string, Buffer> | undefined {
-  const scan: Scan = { bytes, bytesMin, found: new Map() };
+export function findTextLiterals(bytes: Buffer, parsed: unknown, bytesMin: number): TextLiteral[] | undefined {
+  const scan: Scan = { bytes, bytesMin, found: [] };
   try {
     const end = skipSpace(bytes, walkValue(scan, skipSpace(bytes, 0), parsed, 0));
     if (end !== bytes.length) return undefined;
@@ -32,13 +33,13 @@ export function findTextLiterals(bytes: Buffer, parsed: unknown, bytesMin: numbe
     // the call goes on as it would without them.
     return undefined;
   }
-  return scan.found.size === 0 ? undefined : scan.found;
+  return scan.found.length === 0 ? undefined : scan.found;
 }
 
 interface Scan {
   readonly bytes: Buffer;
   readonly bytesMin: number;
-  readonly found: Map<string, Buffer>;
+  readonly found: TextLiteral[];
 }
 
 /** Bytes and parsed value disagree (a repeated key, another shape): no literals at all. */
@@ -52,7 +53,7 @@ function walkValue(scan: Scan, start: number, value: unknown, depth: number): nu
     if (end - start >= scan.bytesMin) {
       // A string of n UTF-16 units is spelt in at least n bytes between its quotes.
       if (typeof value !== 'string' || value.length > end - start - 2) throw new Mismatch();
-      scan.found.set(value, bytes.subarray(start, end));
+      scan.found.push({ text: value, bytes: bytes.subarray(start, end) });
     }
     return end;
   }

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { TextLiterals } from '../../spec/index.js';
 import { findTextLiterals } from './find-text-literals.js';
+import { createTextLiterals } from './text-literals.js';
 
 /** Bodies smaller than this are not scanned: their texts cost little to serialise again. */
 export const literalBodyBytesMin = 16 * 1024;
@@ -15,9 +16,6 @@ export const literalBytesMin = 1024;
  */
 export function readTextLiterals(parsed: unknown, bytes: Buffer | undefined): TextLiterals | undefined {
   if (bytes === undefined || bytes.length < literalBodyBytesMin || !isUtf8(bytes)) return undefined;
-  const byText = findTextLiterals(bytes, parsed, literalBytesMin);
-  if (byText === undefined) return undefined;
-  let textLengthMin = Number.POSITIVE_INFINITY;
-  for (const text of byText.keys()) textLengthMin = Math.min(textLengthMin, text.length);
-  return { byText, textLengthMin };
+  const found = findTextLiterals(bytes, parsed, literalBytesMin);
+  return found === undefined ? undefined : createTextLiterals(found);
 }

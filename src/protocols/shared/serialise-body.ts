@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TextLiterals } from '../../spec/index.js';
 import { textLiteralDepthMax } from './find-text-literals.js';
+import { findLiteralBytes } from './text-literals.js';
 
 /**
  * What marks a spliced text in the serialised body: NUL, which JSON.stringify always escapes, and a tag drawn once
@@ -51,7 +52,7 @@ function markLiterals(
     if (typeof item === 'object' && item !== null) {
       markLiterals(item, literals, marks, depth + 1);
     } else if (typeof item === 'string' && item.length >= literals.textLengthMin) {
-      const bytes = literals.byText.get(item);
+      const bytes = findLiteralBytes(literals, item);
       // A value that cannot be written (a frozen object's) is serialised as it is.
       if (bytes === undefined || !Reflect.set(container, key, `${mark}${marks.used.length}`)) continue;
       marks.replaced.push({ container, key: String(key), text: item });
