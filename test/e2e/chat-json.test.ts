@@ -45,7 +45,8 @@ const upstreamCompletion = {
 
 describe('POST /v1/chat/completions (JSON)', () => {
   it('sends an agent context upstream with its long texts as the client wrote them, and bills it as any call', async () => {
-    const turn = (index: number): string => `turn ${index}: 你好, wörld/"quoted"\\ `.repeat(300);
+    // Over 64 KiB in all, so the gateway parses the body in pieces (src/json/parse-json-bytes.ts).
+    const turn = (index: number): string => `turn ${index}: 你好, wörld/"quoted"\\ `.repeat(800);
     // Escaped as no serialiser of ours writes them: the upstream body shows whose bytes it carries.
     const spell = (text: string): string =>
       JSON.stringify(text).replace(/[^\x20-\x7e]|\//g, (character) =>
@@ -55,6 +56,7 @@ describe('POST /v1/chat/completions (JSON)', () => {
       (index) => `{"role":"${index === 1 ? 'assistant' : 'user'}","content":${spell(turn(index))}}`,
     );
     const body = `{"model":"test/fake-model","max_tokens":400,"messages":[${messages.join(',')}]}`;
+    expect(Buffer.byteLength(body)).toBeGreaterThan(64 * 1024);
     fake.enqueue({ kind: 'json', body: upstreamCompletion });
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',

@@ -61,6 +61,29 @@ describe('errors in OpenAI shape', () => {
     expect(result.headers.get('x-should-retry')).toBe('false');
   });
 
+  it("400 invalid_json for a long body (parsed in pieces) broken between two messages, with JSON.parse's message", async () => {
+    const messages = Array.from({ length: 30 }, (_, index) => ({
+      role: 'user',
+      content: `turn ${index} `.repeat(500),
+    }));
+    const whole = JSON.stringify({ ...goodBody, messages });
+    const at = whole.indexOf('},{', 100_000) + 1;
+    const broken = `${whole.slice(0, at)},${whole.slice(at)}`;
+    expect(Buffer.byteLength(broken)).toBeGreaterThan(64 * 1024);
+    let parseMessage = '';
+    try {
+      JSON.parse(broken);
+    } catch (error) {
+      parseMessage = (error as Error).message;
+    }
+    const result = await post(broken);
+    expect({ status: result.status, code: result.error['code'], message: result.error['message'] }).toEqual({
+      status: 400,
+      code: 'invalid_json',
+      message: `The request body is not valid JSON: ${parseMessage}.`,
+    });
+  });
+
   it('401 authentication_failed without a key and with a wrong key', async () => {
     expect((await post(JSON.stringify(goodBody), {})).error['code']).toBe('authentication_failed');
     const wrong = await post(JSON.stringify(goodBody), {
