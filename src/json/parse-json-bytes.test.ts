@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonWholeBytesMax, parseInPieces, parseJsonBytes } from './parse-json-bytes.js';
+import {
+  jsonPieceBytesMax,
+  jsonPieceValuesMax,
+  jsonWholeBytesMax,
+  parseInPieces,
+  parseJsonBytes,
+} from './parse-json-bytes.js';
 
 /** A JSON text spelt with random whitespace around every token, from a value fast-check makes. */
 function spell(value: unknown, next: () => number): string {
@@ -101,5 +107,15 @@ describe('parseJsonBytes', () => {
       expected = (error as Error).message;
     }
     expect(() => parseJsonBytes(broken)).toThrow(new SyntaxError(expected));
+  });
+
+  it('parses a body of more values than it may split at once, with the same result', () => {
+    const items = Array.from({ length: jsonPieceValuesMax / 4 }, (_, index) => ({ n: index, text: 'x'.repeat(20) }));
+    const body = Buffer.from(JSON.stringify({ model: 'm', items }));
+    expect(() => parseInPieces(body, jsonPieceBytesMax)).toThrow();
+    expect(JSON.stringify(parseInPieces(body, jsonPieceBytesMax, jsonPieceValuesMax * 4))).toBe(
+      JSON.stringify(JSON.parse(body.toString())),
+    );
+    expect(JSON.stringify(parseJsonBytes(body))).toBe(JSON.stringify(JSON.parse(body.toString())));
   });
 });

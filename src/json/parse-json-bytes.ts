@@ -20,8 +20,17 @@ import {
 export const jsonWholeBytesMax = 64 * 1024;
 /** Longer texts are decoded and parsed in pieces of at most this many bytes, where the structure allows. */
 export const jsonPieceBytesMax = 32 * 1024;
-/** Containers nested deeper than this are parsed whole, however long: a bound on the recursion. */
-const splitDepthMax = 8;
+/**
+ * Containers nested deeper than this are parsed whole, however long: a bound on the recursion. An agent's text part
+ * sits at depth 4 (body, messages, message, content, part).
+ */
+const splitDepthMax = 5;
+/**
+ * Values a text may hold to be parsed in pieces; one with more is parsed whole. Finding the pieces costs some
+ * JavaScript per value, so a body of many tiny values (a 16 MiB array of numbers) would cost several times
+ * `JSON.parse`'s time; agents' bodies hold a few thousand.
+ */
+export const jsonPieceValuesMax = 65_536;
 
 /**
  * `JSON.parse` of UTF-8 bytes, with the same value, key order and errors. A long text is split at its structure:
@@ -41,18 +50,57 @@ export function parseJsonBytes(bytes: Buffer, pieceBytesMax = jsonPieceBytesMax)
 /** Thrown where the text breaks JSON's grammar between pieces. */
 class NotJson extends Error {}
 
+/** Thrown past {@link jsonPieceValuesMax}. */
+class TooManyValues extends Error {}
+
 interface Split {
   readonly bytes: Buffer;
   readonly pieceBytesMax: number;
+  /** Where each container longer than a piece, and not deeper than split, ends; by where it starts. */
+  readonly ends: ReadonlyMap<number, number>;
 }
 
 /** Exported for the property test, which splits texts of any length with tiny pieces. */
-export function parseInPieces(bytes: Buffer, pieceBytesMax: number): unknown {
-  const split: Split = { bytes, pieceBytesMax };
+export function parseInPieces(bytes: Buffer, pieceBytesMax: number, valuesMax = jsonPieceValuesMax): unknown {
+  const ends = findLongContainers(bytes, pieceBytesMax, valuesMax);
+  const split: Split = { bytes, pieceBytesMax, ends };
   const start = skipSpace(bytes, 0);
-  const end = skipValue(bytes, start);
+  const end = findValueEnd(split, start);
   if (skipSpace(bytes, end) !== bytes.length) throw new NotJson();
   return parseValue(split, start, end, 0);
+}
+
+/**
+ * One pass over the text: the ends of the containers longer than a piece, up to the split depth, so that finding
+ * an item's end never scans a long container again at each level. Counts values as it goes (strings, containers,
+ * and one per comma) and throws past `valuesMax`.
+ */
+function findLongContainers(bytes: Buffer, pieceBytesMax: number, valuesMax: number): Map<number, number> {
+  const ends = new Map<number, number>();
+  const open: number[] = [];
+  let values = 0;
+  for (let position = 0; position < bytes.length;) {
+    const byte = bytes[position]!;
+    if (byte === quote || byte === openObject || byte === openArray || byte === comma) values += 1;
+    if (values > valuesMax) throw new TooManyValues();
+    if (byte === quote) {
+      position = skipString(bytes, position);
+      continue;
+    }
+    if (byte === openObject || byte === openArray) open.push(position);
+    else if (byte === closeObject || byte === closeArray) {
+      const start = open.pop();
+      if (start === undefined) throw new NotJson();
+      if (position + 1 - start > pieceBytesMax && open.length < splitDepthMax) ends.set(start, position + 1);
+    }
+    position += 1;
+  }
+  return ends;
+}
+
+/** Where the value that starts at `start` ends: from the index when it is a long container, else found. */
+function findValueEnd(split: Split, start: number): number {
+  return split.ends.get(start) ?? skipValue(split.bytes, start);
 }
 
 /** The value spelt by `[start, end)`, a span `skipValue` found. */
@@ -112,7 +160,8 @@ class Run {
 }
 
 /** Where the next item starts after one that ended at `end`, or undefined where the container closes there. */
-function nextItem(bytes: Buffer, end: number, close: number): number | undefined {
+function nextItem(split: Split, end: number, close: number): number | undefined {
+  const { bytes } = split;
   const position = skipSpace(bytes, end);
   if (bytes[position] === close) return undefined;
   if (bytes[position] !== comma) throw new NotJson();
@@ -128,14 +177,14 @@ function parseArray(split: Split, start: number, depth: number): unknown[] {
   let position: number | undefined = skipSpace(bytes, start + 1);
   if (bytes[position] === closeArray) return items;
   while (position !== undefined) {
-    const itemEnd = skipValue(bytes, position);
+    const itemEnd = findValueEnd(split, position);
     if (itemEnd - position > split.pieceBytesMax) {
       run.flush();
       items.push(parseValue(split, position, itemEnd, depth + 1));
     } else {
       run.add(position, itemEnd);
     }
-    position = nextItem(bytes, itemEnd, closeArray);
+    position = nextItem(split, itemEnd, closeArray);
   }
   run.flush();
   return items;
@@ -156,7 +205,7 @@ function parseObject(split: Split, start: number, depth: number): Record<string,
     const colonAt = skipSpace(bytes, keyEnd);
     if (bytes[colonAt] !== colon) throw new NotJson();
     const valueStart = skipSpace(bytes, colonAt + 1);
-    const valueEnd = skipValue(bytes, valueStart);
+    const valueEnd = findValueEnd(split, valueStart);
     if (valueEnd - valueStart > split.pieceBytesMax) {
       run.flush();
       setMember(
@@ -167,7 +216,7 @@ function parseObject(split: Split, start: number, depth: number): Record<string,
     } else {
       run.add(position, valueEnd);
     }
-    position = nextItem(bytes, valueEnd, closeObject);
+    position = nextItem(split, valueEnd, closeObject);
   }
   run.flush();
   return object;

@@ -134,5 +134,9 @@ describe('findTextLiterals', () => {
     expect(scan(nested(textLiteralDepthMax))?.[0]?.bytes.toString()).toBe(`"${long}"`);
     expect(scan(nested(textLiteralDepthMax + 1))).toBeUndefined();
     expect(scan(`[${nested(textLiteralDepthMax + 1)},"${long}"]`)).toHaveLength(1);
+    // One value more than it may walk: none; exactly as many: found.
+    const many = `[${'0,'.repeat(8)}"${long}"]`;
+    expect(findTextLiterals(Buffer.from(many), JSON.parse(many), 10, 9)).toBeUndefined();
+    expect(findTextLiterals(Buffer.from(many), JSON.parse(many), 10, 10)).toHaveLength(1);
   });
 });

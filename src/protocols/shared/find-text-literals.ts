@@ -14,6 +14,12 @@ import type { TextLiteral } from '../../spec/index.js';
 
 /** Containers nested deeper than this are skipped, not walked: a bound on the walk's recursion. */
 export const textLiteralDepthMax = 32;
+/**
+ * Values walked at most per body: past it the scan gives up (no literals). Each costs some JavaScript; a body of
+ * many tiny values (a 10 MB array of parts) would cost more to scan than its strings save. Agents' bodies have a few
+ * thousand.
+ */
+export const textLiteralValuesMax = 65_536;
 
 /**
  * The string literals of at least `bytesMin` bytes in a JSON body, each with the string `JSON.parse` read from it
@@ -23,8 +29,13 @@ export const textLiteralDepthMax = 32;
  * are none, or when bytes and value do not agree: an object that names a key twice (`JSON.parse` keeps the last, so
  * the earlier literal is not the value's), bytes that are not JSON, or a value of another shape.
  */
-export function findTextLiterals(bytes: Buffer, parsed: unknown, bytesMin: number): TextLiteral[] | undefined {
-  const scan: Scan = { bytes, bytesMin, found: [] };
+export function findTextLiterals(
+  bytes: Buffer,
+  parsed: unknown,
+  bytesMin: number,
+  valuesMax = textLiteralValuesMax,
+): TextLiteral[] | undefined {
+  const scan: Scan = { bytes, bytesMin, found: [], valuesLeft: valuesMax };
   try {
     const end = skipSpace(bytes, walkValue(scan, skipSpace(bytes, 0), parsed, 0));
     if (end !== bytes.length) return undefined;
@@ -40,12 +51,16 @@ interface Scan {
   readonly bytes: Buffer;
   readonly bytesMin: number;
   readonly found: TextLiteral[];
+  /** Values that may still be walked (see {@link textLiteralValuesMax}). */
+  valuesLeft: number;
 }
 
-/** Bytes and parsed value disagree (a repeated key, another shape): no literals at all. */
+/** Bytes and parsed value disagree (a repeated key, another shape), or the body has too many values: no literals. */
 class Mismatch extends Error {}
 
 function walkValue(scan: Scan, start: number, value: unknown, depth: number): number {
+  scan.valuesLeft -= 1;
+  if (scan.valuesLeft < 0) throw new Mismatch();
   const { bytes } = scan;
   const first = bytes[start];
   if (first === quote) {
