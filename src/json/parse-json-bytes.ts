@@ -103,7 +103,7 @@ function findValueEnd(split: Split, start: number): number {
   return split.ends.get(start) ?? skipValue(split.bytes, start);
 }
 
-/** The value spelt by `[start, end)`, a span `skipValue` found. */
+/** The value spelt by `[start, end)`, a span {@link findValueEnd} found. */
 function parseValue(split: Split, start: number, end: number, depth: number): unknown {
   const first = split.bytes[start];
   if (end - start <= split.pieceBytesMax) return parsePiece(split, start, end);
