@@ -368,3 +368,52 @@ describe('settings an upstream protocol cannot honour', () => {
     expect(Object.keys(sent).sort()).toEqual(['max_tokens', 'messages', 'model']);
   });
 });
+
+describe('long agent contexts reach every upstream protocol as the client wrote them', () => {
+  const turn = (index: number): string => `part ${index}: 函数 naïve/"quoted"\\ `.repeat(900);
+  /** Escaped as no serialiser of ours writes them: the upstream body shows whose bytes it carries. */
+  const spell = (text: string): string =>
+    JSON.stringify(text).replace(/[^\x20-\x7e]|\//g, (character) =>
+      character === '/' ? '\\/' : `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+  const bodies = {
+    openai: (model: string) =>
+      `{"model":"${model}","messages":[{"role":"system","content":${spell(turn(0))}},` +
+      `{"role":"user","content":[{"type":"text","text":${spell(turn(1))}}]},` +
+      `{"role":"assistant","content":${spell(turn(2))}},{"role":"user","content":"Go on."}]}`,
+    anthropic: (model: string) =>
+      `{"model":"${model}","max_tokens":64,"system":[{"type":"text","text":${spell(turn(0))}}],"messages":[` +
+      `{"role":"user","content":[{"type":"text","text":${spell(turn(1))}}]},` +
+      `{"role":"assistant","content":${spell(turn(2))}},{"role":"user","content":"Go on."}]}`,
+  };
+
+  describe.each(['openai', 'anthropic'] as const)('%s client', (client) => {
+    it.each(upstreams)('→ $protocol upstream', async ({ protocol, model }) => {
+      stack.fake.enqueue(completeScript(protocol, scripts.text));
+      const body = bodies[client](model);
+      // Over 64 KiB: the gateway parses it in pieces, then splices each long text into the upstream body.
+      expect(Buffer.byteLength(body)).toBeGreaterThan(64 * 1024);
+      const response = await fetch(
+        `${stack.gateway.url}${client === 'openai' ? '/v1/chat/completions' : '/v1/messages'}`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${stack.key}`, 'content-type': 'application/json' },
+          body,
+        },
+      );
+      expect(response.status).toBe(200);
+      const answer = (await response.json()) as { usage: { cost: number } };
+      expect(answer.usage.cost).toBe(expectedCost);
+      const sent = stack.fake.received.at(-1)!;
+      for (const index of [0, 1, 2]) expect(sent.text).toContain(spell(turn(index)));
+      expect(sent.headers['content-length']).toBe(String(Buffer.byteLength(sent.text)));
+      // The upstream reads the very texts the client sent.
+      const texts: string[] = [];
+      JSON.parse(sent.text, (_key, value: unknown) => {
+        if (typeof value === 'string' && value.length > 1_000) texts.push(value);
+        return value;
+      });
+      expect(texts.sort()).toEqual([turn(0), turn(1), turn(2)].sort());
+    });
+  });
+});
