@@ -14,7 +14,7 @@ export const openArray = 0x5b;
 export const closeArray = 0x5d;
 
 /** The scan ran past the text's end or found no value: it was not the JSON it must be. */
-export class UnexpectedEnd extends Error {}
+class UnexpectedEnd extends Error {}
 
 /**
  * Walks the members of the object that opens at `start`: `visit` gets each key, decoded, and where its value starts,
@@ -33,7 +33,7 @@ export function walkObject(bytes: Buffer, start: number, visit: (key: string, va
 }
 
 /** A key's text: its bytes when it has no escape (the usual case), else decoded. */
-export function readKey(bytes: Buffer, start: number, end: number): string {
+function readKey(bytes: Buffer, start: number, end: number): string {
   for (let position = start + 1; position < end - 1; position += 1) {
     if (bytes[position] === backslash) return JSON.parse(bytes.toString('utf8', start, end)) as string;
   }
@@ -90,7 +90,7 @@ function isValueEnd(byte: number): boolean {
   return byte === comma || byte === closeObject || byte === closeArray || isSpace(byte);
 }
 
-export function isSpace(byte: number | undefined): boolean {
+function isSpace(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }
 
