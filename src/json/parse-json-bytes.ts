@@ -121,9 +121,10 @@ const controlCharacter = /[\u0000-\u001f]/;
  * quotes, decoded: one long string made instead of two (the literal, then the value JSON.parse copies from it).
  */
 function parseLongString(split: Split, start: number, end: number): unknown {
-  const escape = split.bytes.indexOf(backslash, start + 1);
-  if (escape !== -1 && escape < end - 1) return parsePiece(split, start, end);
-  const text = split.bytes.toString('utf8', start + 1, end - 1);
+  // Searched within the literal: a search from its start to the body's end would cost every long string the rest.
+  const inner = split.bytes.subarray(start + 1, end - 1);
+  if (inner.includes(backslash)) return parsePiece(split, start, end);
+  const text = inner.toString('utf8');
   return controlCharacter.test(text) ? parsePiece(split, start, end) : text;
 }
 

@@ -51,7 +51,7 @@ function markLiterals(
     const item = container[key];
     if (typeof item === 'object' && item !== null) {
       markLiterals(item, literals, marks, depth + 1);
-    } else if (typeof item === 'string' && item.length >= literals.textLengthMin) {
+    } else if (typeof item === 'string') {
       const bytes = findLiteralBytes(literals, item);
       // A value that cannot be written (a frozen object's) is serialised as it is.
       if (bytes === undefined || !Reflect.set(container, key, `${mark}${marks.used.length}`)) continue;
