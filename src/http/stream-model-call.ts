@@ -152,7 +152,18 @@ function runStream(
         reject(error);
         return;
       }
+      keepHeldUsage();
       settle('upstream_error_after_output', error, renderer);
+    }
+
+    /**
+     * A stream that stops early keeps what its provider already reported: readers hold usage until the answer's
+     * end (Anthropic's prompt counts arrive in `message_start`; some providers repeat cumulative usage in every
+     * chunk), and metering then counts locally only what is missing. Only usage is taken: text the reader still
+     * held never reached the client and is not billed.
+     */
+    function keepHeldUsage(): void {
+      for (const event of reader.end()) if (event.type === 'usage') trackStreamEvent(state, event);
     }
 
     function settle(ending: Ending, error: GatewayError | undefined, streamRenderer: StreamRenderer): void {
@@ -249,6 +260,7 @@ function runStream(
           isSettled = true;
           return reject(new GatewayError({ code: 'request_timeout', message: 'The client closed the connection.' }));
         }
+        keepHeldUsage();
         return settle('client_abort', undefined, renderer);
       }
       fail(mapTransportError(error, routed.endpoint.provider.id));

@@ -6,8 +6,8 @@ import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
-import { completeScript, streamScript } from '../fake-upstream/protocol-scripts.js';
-import { createCreditsConfig } from '../support/credits-config.js';
+import { completeScript, streamScript, unfinishedStreamFrames } from '../fake-upstream/protocol-scripts.js';
+import { createCreditsConfig, meteredModelByProtocol } from '../support/credits-config.js';
 import { readGeneration, testAdminKey } from '../support/gateway-config.js';
 import { startGatewayProcess } from '../support/start-gateway-process.js';
 import type { GatewayProcess } from '../support/start-gateway-process.js';
@@ -27,7 +27,8 @@ let gateway: GatewayProcess;
 beforeAll(async () => {
   fake = await createFakeUpstream();
   const orgs = { acme: '0.01', poor: '0.00001', tight: '0.0002', crowd: '0.009', replay: '0.01', limited: '1.00' };
-  gateway = await startGatewayProcess({ configYaml: createCreditsConfig(fake.baseUrl, orgs) });
+  const configYaml = createCreditsConfig(fake.baseUrl, orgs, { hasProtocolModels: true });
+  gateway = await startGatewayProcess({ configYaml });
 });
 
 afterAll(async () => {
@@ -72,15 +73,31 @@ async function credits(key: string): Promise<Record<string, number>> {
   return ((await response.json()) as { data: Record<string, number> }).data;
 }
 
-function post(key: string, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Response> {
+function post(
+  key: string,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): Promise<Response> {
   return fetch(`${gateway.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ model: 'test/metered', messages: [{ role: 'user', content: 'hi' }], ...body }),
+    ...(signal === undefined ? {} : { signal }),
   });
 }
 
 const usage = (input: number, output: number) => ({ input, cached: 0, output, reasoning: 0 });
+
+/** Streams `model`, reads the first bytes, waits until the fake holds its stream, then leaves; the generation id. */
+async function leaveAfterFirstRead(key: string, model: string): Promise<string> {
+  const controller = new AbortController();
+  const response = await post(key, { model, stream: true, max_tokens: 50 }, {}, controller.signal);
+  await response.body!.getReader().read();
+  await fake.waitForHold();
+  controller.abort();
+  return response.headers.get('x-meridian-generation-id')!;
+}
 
 describe('charges and balances', () => {
   it('charges exactly prompt × 1 000 + completion × 2 000 nano-USD and reports the balance', async () => {
@@ -232,25 +249,46 @@ describe('charges by ending (PRODUCT.md §4)', () => {
     expect(generation).toMatchObject({ ending: 'upstream_error_after_output', cost_nanos: deliveredCharge });
   });
 
+  // An Anthropic upstream reports the prompt in message_start (25 tokens here, more than the local estimate of 8);
+  // a stream cut after it, by the provider or by the client, is charged that prompt and the 2 delivered tokens,
+  // counted locally: 25 × 1 000 + 2 × 2 000 = 29 000 nano-USD.
+  const anthropicCutCharge = '29000';
+
+  it('an Anthropic stream cut after output: the prompt message_start reported + delivered completion', async () => {
+    const key = await createKey('acme');
+    fake.enqueue({ kind: 'reset-mid-stream', frames: unfinishedStreamFrames('anthropic', ['Partial', ' answer'], 25) });
+    const response = await post(key, { model: meteredModelByProtocol.anthropic, stream: true, max_tokens: 50 });
+    expect(await response.text()).toContain('"finish_reason":"error"');
+    const generation = await readGeneration(gateway.url, key, response.headers.get('x-meridian-generation-id')!);
+    expect(generation).toMatchObject({
+      ending: 'upstream_error_after_output',
+      tokens_prompt: 25,
+      tokens_completion: 2,
+      usage_estimated: true,
+      cost_nanos: anthropicCutCharge,
+    });
+  });
+
+  it('a client leaving an Anthropic stream: the prompt message_start reported + what was generated', async () => {
+    const key = await createKey('acme');
+    const frames = unfinishedStreamFrames('anthropic', ['Hello there'], 25);
+    fake.enqueue({ kind: 'sse', frames, holdAfter: frames.length });
+    const id = await leaveAfterFirstRead(key, meteredModelByProtocol.anthropic);
+    await expect
+      .poll(async () => (await readGeneration(gateway.url, key, id))['cost_nanos'], { timeout: 2_000 })
+      .toBe(anthropicCutCharge);
+    expect(await readGeneration(gateway.url, key, id)).toMatchObject({
+      ending: 'client_abort',
+      tokens_prompt: 25,
+      tokens_completion: 2,
+      usage_estimated: true,
+    });
+  });
+
   it('client disconnect mid-stream: prompt + what was generated until the abort, never 0', async () => {
     const key = await createKey('acme');
     fake.enqueue({ kind: 'sse', frames: [chunk('Hello there')], holdAfter: 1 });
-    const controller = new AbortController();
-    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: 'test/metered',
-        messages: [{ role: 'user', content: 'hi' }],
-        stream: true,
-        max_tokens: 50,
-      }),
-      signal: controller.signal,
-    });
-    await response.body!.getReader().read();
-    await fake.waitForHold();
-    controller.abort();
-    const id = response.headers.get('x-meridian-generation-id')!;
+    const id = await leaveAfterFirstRead(key, 'test/metered');
     await expect
       .poll(async () => (await readGeneration(gateway.url, key, id))['cost_nanos'], { timeout: 2_000 })
       .toBe(deliveredCharge);

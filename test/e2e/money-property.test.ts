@@ -6,8 +6,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream, ReceivedRequest, Scenario } from '../fake-upstream/create-fake-upstream.js';
-import { completeScript, streamScript } from '../fake-upstream/protocol-scripts.js';
-import { createCreditsConfig } from '../support/credits-config.js';
+import { completeScript, streamScript, unfinishedStreamFrames } from '../fake-upstream/protocol-scripts.js';
+import type { UpstreamProtocol } from '../fake-upstream/protocol-scripts.js';
+import { createCreditsConfig, meteredModelByProtocol, meteredProviderByProtocol } from '../support/credits-config.js';
 import { readGeneration, testAdminKey } from '../support/gateway-config.js';
 import { startGatewayProcess } from '../support/start-gateway-process.js';
 import type { GatewayProcess } from '../support/start-gateway-process.js';
@@ -16,8 +17,9 @@ import type { GatewayProcess } from '../support/start-gateway-process.js';
  * The money path as a client sees it, under random interleavings (issue #5's property
  * test at the HTTP level): grants, batches of concurrent calls with random endings
  * (success, no output, error after output, client abort, usage missing; JSON and
- * streams; some asking for the response cache, their successes sent again and served from it
- * for free), graceful restarts and kill -9 mid-stream. After every step: the ledger
+ * streams; to upstreams speaking OpenAI's, Anthropic's or Gemini's protocol, each ending in
+ * that protocol's own frames; some asking for the response cache, their successes sent again
+ * and served from it for free), graceful restarts and kill -9 mid-stream. After every step: the ledger
  * verifies (INV-1..8), the org's balance is never negative, nothing is held once calls
  * ended, credit = available + charged exactly, and every generation was charged
  * exactly by its ending's rule — or, only when the credit ran out, less (the balance
@@ -34,6 +36,8 @@ type Ending = 'success' | 'no_output' | 'error_after_output' | 'client_abort' | 
 
 interface Call {
   readonly ending: Ending;
+  /** The protocol of the model's upstream: each has its own model and provider (same prices). */
+  readonly protocol: UpstreamProtocol;
   readonly isStream: boolean;
   /** Sent with `x-meridian-cache: true`; a success is then sent again and must be served from the cache, free. */
   readonly isCached: boolean;
@@ -51,6 +55,7 @@ const callArbitrary = fc
       'client_abort',
       'usage_missing',
     ),
+    protocol: fc.constantFrom<UpstreamProtocol>('openai', 'anthropic', 'gemini'),
     isStream: fc.boolean(),
     isCached: fc.boolean(),
     // At most the local estimate of the short prompt, so an unclamped hold always covers the charge: an
@@ -86,7 +91,7 @@ let key: string;
 
 function config(): string {
   // Holds live 500 ms, so a restart after a crash reconciles the dead call's hold at once.
-  const base = createCreditsConfig(fake.baseUrl, { [orgId]: '0.0005' });
+  const base = createCreditsConfig(fake.baseUrl, { [orgId]: '0.0005' }, { hasProtocolModels: true });
   return `${base}billing: { hold_ttl_ms: 500, hold_grace_ms: 0 }\ncache: { enabled: true }\n`;
 }
 
@@ -100,36 +105,51 @@ afterAll(async () => {
 
 const toNanos = (usd: unknown): bigint => BigInt(Math.round(Number(usd) * 1e9));
 
+/** The text a cut stream delivered ("Hello there": 2 o200k tokens, each protocol's own frames). */
+const cutText = ['Hello', ' there'];
+
+const upstreamFailureBodies: Readonly<Record<UpstreamProtocol, string>> = {
+  openai: '{"error":{"message":"upstream broke"}}',
+  anthropic: '{"type":"error","error":{"type":"api_error","message":"upstream broke"}}',
+  gemini: '{"error":{"code":500,"message":"upstream broke","status":"INTERNAL"}}',
+};
+
 const contentChunk = (text: string): string =>
   `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: text }, finish_reason: null }] })}\n\n`;
 
-/** What the fake upstream answers for one call, read from the tag in its prompt. */
+/** What the fake upstream answers for one call (found by the tag in its prompt), in its protocol's frames. */
 function scenarioFor(call: Call): Scenario {
   const usage = { input: call.promptTokens, cached: 0, output: call.completionTokens, reasoning: 0 };
   const text = ['Hello', ' there', ' friend'];
+  const { protocol } = call;
   switch (call.ending) {
     case 'success':
-      return call.isStream ? streamScript('openai', { text, usage }) : completeScript('openai', { text, usage });
+      return call.isStream ? streamScript(protocol, { text, usage }) : completeScript(protocol, { text, usage });
     case 'no_output':
-      return { kind: 'error', status: 500, body: '{"error":{"message":"upstream broke"}}' };
+      return { kind: 'error', status: 500, body: upstreamFailureBodies[protocol] };
     case 'error_after_output':
-      return { kind: 'reset-mid-stream', frames: [contentChunk('Hello'), contentChunk(' there')] };
-    case 'client_abort':
-      return { kind: 'sse', frames: Array.from({ length: 40 }, () => contentChunk(' word')), frameDelayMs: 25 };
-    case 'usage_missing':
-      return call.isStream
-        ? { kind: 'sse', frames: [contentChunk('Hello'), contentChunk(' there'), 'data: [DONE]\n\n'] }
-        : {
-            kind: 'json',
-            body: {
-              id: 'x',
-              object: 'chat.completion',
-              created: 1,
-              model: 'm',
-              choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there' }, finish_reason: 'stop' }],
-            },
-          };
+      return { kind: 'reset-mid-stream', frames: unfinishedStreamFrames(protocol, cutText, call.promptTokens) };
+    case 'client_abort': {
+      const words = Array.from({ length: 40 }, () => ' word');
+      return { kind: 'sse', frames: unfinishedStreamFrames(protocol, words, call.promptTokens), frameDelayMs: 25 };
+    }
+    case 'usage_missing': {
+      const script = { text: cutText, usage };
+      const options = { isUsageReported: false };
+      return call.isStream ? streamScript(protocol, script, options) : completeScript(protocol, script, options);
+    }
   }
+}
+
+/** The call's tag: the first user message's text, wherever the upstream protocol puts it. */
+function readTag(request: ReceivedRequest): string | undefined {
+  const messages = request.body['messages'] as { content: unknown }[] | undefined;
+  if (messages !== undefined) {
+    const content = messages[0]?.content;
+    return typeof content === 'string' ? content : (content as { text?: string }[] | undefined)?.[0]?.text;
+  }
+  const contents = request.body['contents'] as { parts: { text?: string }[] }[] | undefined;
+  return contents?.[0]?.parts[0]?.text;
 }
 
 /**
@@ -148,7 +168,7 @@ async function send(call: Call, tag: string): Promise<{ id: string; isClamped: b
       ...(call.isCached ? { 'x-meridian-cache': 'true' } : {}),
     },
     body: JSON.stringify({
-      model: 'test/metered',
+      model: meteredModelByProtocol[call.protocol],
       messages: [{ role: 'user', content: tag }],
       max_tokens: 300,
       stream: call.isStream,
@@ -163,7 +183,7 @@ async function send(call: Call, tag: string): Promise<{ id: string; isClamped: b
     const refusal = (await response.json()) as { error: { code: string; message: string } };
     expect([refusal.error.code, refusal.error.message]).toEqual([
       'no_available_provider',
-      'Provider fake-metered is failing (circuit open); no other endpoint could serve.',
+      `Provider ${meteredProviderByProtocol[call.protocol]} is failing (circuit open); no other endpoint could serve.`,
     ]);
     return undefined;
   }
@@ -208,14 +228,27 @@ async function expectLedgerVerifies(): Promise<void> {
   expect(stdout).not.toContain('✗');
 }
 
-/** The charge a generation's ending calls for, from the tokens it recorded (PRODUCT.md §4). */
+/**
+ * The charge a generation's ending calls for, from the tokens it recorded (PRODUCT.md §4), after checking those
+ * tokens: the provider's counts where it reported them, else what was delivered, counted locally and flagged.
+ */
 function expectedCharge(call: Call, generation: Record<string, unknown>): bigint {
   if (call.ending === 'no_output') return 0n;
   const prompt = BigInt(generation['tokens_prompt'] as number);
   const completion = BigInt(generation['tokens_completion'] as number);
   if (call.ending === 'success') {
     expect([prompt, completion]).toEqual([BigInt(call.promptTokens), BigInt(call.completionTokens)]);
+    expect(generation['usage_estimated']).toBe(false);
   }
+  if (call.ending === 'error_after_output' || call.ending === 'usage_missing') {
+    // "Hello there" reached the client: 2 o200k tokens, whatever the protocol (never Anthropic's provisional 1).
+    expect(completion).toBe(2n);
+    expect(generation['usage_estimated']).toBe(true);
+  }
+  // A cut Anthropic stream still reported its prompt, in message_start.
+  if (call.ending === 'error_after_output' && call.protocol === 'anthropic')
+    expect(prompt).toBe(BigInt(call.promptTokens));
+  if (call.ending === 'client_abort') expect(completion).toBeGreaterThanOrEqual(1n);
   return prompt * promptNanos + completion * completionNanos;
 }
 
@@ -227,8 +260,8 @@ async function runBatch(calls: readonly Call[], run: { number: number; charged: 
     fake.enqueue({
       kind: 'dynamic',
       answer: (request: ReceivedRequest) => {
-        const messages = request.body['messages'] as { content: string }[];
-        const call = byTag.get(messages[0]!.content);
+        const tag = readTag(request);
+        const call = tag === undefined ? undefined : byTag.get(tag);
         return call === undefined
           ? { kind: 'error', status: 500, body: '{"error":{"message":"unexpected"}}' }
           : scenarioFor(call);
@@ -371,7 +404,7 @@ describe('the money path under random calls, endings, grants, restarts and crash
           gateway.cleanup();
         }
       }),
-      { numRuns: 5, endOnFailure: true },
+      { numRuns: 8, endOnFailure: true },
     );
   }, 400_000);
 });

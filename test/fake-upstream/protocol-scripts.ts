@@ -24,21 +24,56 @@ export interface ModelScript {
 
 export type UpstreamProtocol = 'openai' | 'anthropic' | 'gemini';
 
+/**
+ * How a scripted answer reports its usage: as each provider documents it, or not at all (RELIABILITY.md's "usage
+ * missing" fault: an OpenAI-compatible server without `stream_options`, an Anthropic- or Gemini-compatible one that
+ * leaves the required fields out).
+ */
+export interface ScriptOptions {
+  readonly isUsageReported?: boolean;
+}
+
 /** The scripted generation as each provider would stream it, frame for frame. */
-export function streamScript(protocol: UpstreamProtocol, script: ModelScript): Scenario {
+export function streamScript(protocol: UpstreamProtocol, script: ModelScript, options: ScriptOptions = {}): Scenario {
+  const isUsageReported = options.isUsageReported ?? true;
   switch (protocol) {
     case 'openai':
-      return { kind: 'sse', frames: sseFrames(openaiChunks(script)) };
+      return { kind: 'sse', frames: sseFrames(openaiChunks(script, isUsageReported)) };
     case 'anthropic':
-      return { kind: 'sse', frames: anthropicFrames(script) };
+      return { kind: 'sse', frames: anthropicFrames(script, isUsageReported) };
     case 'gemini':
-      return { kind: 'sse', frames: geminiChunks(script).map((chunk) => `data: ${JSON.stringify(chunk)}\r\n\r\n`) };
+      return { kind: 'sse', frames: geminiChunks(script, isUsageReported).map(geminiFrame) };
   }
 }
 
+/**
+ * What each provider streams of a generation before it ends: its opening and the text, with no finish and no output
+ * usage (a stream cut mid-way, or still running when its client leaves). Anthropic's opening `message_start` carries
+ * the prompt's usage, as it always does.
+ */
+export function unfinishedStreamFrames(
+  protocol: UpstreamProtocol,
+  text: readonly string[],
+  promptTokens: number,
+): string[] {
+  const script: ModelScript = { text, usage: { input: promptTokens, cached: 0, output: 0, reasoning: 0 } };
+  switch (protocol) {
+    case 'openai':
+      // The role chunk, then one chunk per piece.
+      return sseFrames(openaiChunks(script, false).slice(0, 1 + text.length), false);
+    case 'anthropic':
+      // message_start, ping, content_block_start, then one delta per piece.
+      return anthropicFrames(script, true).slice(0, 3 + text.length);
+    case 'gemini':
+      return geminiChunks(script, false).slice(0, text.length).map(geminiFrame);
+  }
+}
+
+const geminiFrame = (chunk: unknown): string => `data: ${JSON.stringify(chunk)}\r\n\r\n`;
+
 const isToolTurn = (script: ModelScript): boolean => (script.toolCalls?.length ?? 0) > 0;
 
-function openaiChunks(script: ModelScript): unknown[] {
+function openaiChunks(script: ModelScript, isUsageReported: boolean): unknown[] {
   const base = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_795_000_000, model: 'fake' };
   const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
     ...base,
@@ -55,6 +90,7 @@ function openaiChunks(script: ModelScript): unknown[] {
       chunks.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
   });
   chunks.push(chunk({}, isToolTurn(script) ? 'tool_calls' : 'stop'));
+  if (!isUsageReported) return chunks;
   const { usage } = script;
   chunks.push({
     ...base,
@@ -70,7 +106,7 @@ function openaiChunks(script: ModelScript): unknown[] {
   return chunks;
 }
 
-function anthropicFrames(script: ModelScript): string[] {
+function anthropicFrames(script: ModelScript, isUsageReported: boolean): string[] {
   const frame = (type: string, data: Record<string, unknown>) =>
     `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
   const { usage } = script;
@@ -84,12 +120,16 @@ function anthropicFrames(script: ModelScript): string[] {
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: {
-          input_tokens: usage.input - usage.cached,
-          cache_read_input_tokens: usage.cached,
-          cache_creation_input_tokens: 0,
-          output_tokens: 1,
-        },
+        ...(isUsageReported
+          ? {
+              usage: {
+                input_tokens: usage.input - usage.cached,
+                cache_read_input_tokens: usage.cached,
+                cache_creation_input_tokens: 0,
+                output_tokens: 1,
+              },
+            }
+          : {}),
       },
     }),
     frame('ping', {}),
@@ -121,14 +161,14 @@ function anthropicFrames(script: ModelScript): string[] {
   frames.push(
     frame('message_delta', {
       delta: { stop_reason: isToolTurn(script) ? 'tool_use' : 'end_turn', stop_sequence: null },
-      usage: { output_tokens: usage.output },
+      ...(isUsageReported ? { usage: { output_tokens: usage.output } } : {}),
     }),
     frame('message_stop', {}),
   );
   return frames;
 }
 
-function geminiChunks(script: ModelScript): unknown[] {
+function geminiChunks(script: ModelScript, isUsageReported: boolean): unknown[] {
   const chunk = (parts: unknown[], extra: Record<string, unknown> = {}) => ({
     candidates: [{ content: { role: 'model', parts }, index: 0, ...extra }],
     modelVersion: 'gemini-fake',
@@ -144,6 +184,10 @@ function geminiChunks(script: ModelScript): unknown[] {
   ];
   visible.forEach((part, position) => chunks.push(chunk([position === 0 ? { ...part, ...signature } : part])));
   const { usage } = script;
+  if (!isUsageReported) {
+    chunks.push(chunk([{ text: '' }], { finishReason: 'STOP' }));
+    return chunks;
+  }
   chunks.push({
     ...chunk([{ text: '' }], { finishReason: 'STOP' }),
     usageMetadata: {
@@ -158,14 +202,22 @@ function geminiChunks(script: ModelScript): unknown[] {
 }
 
 /** The scripted generation as each provider would answer it without streaming. */
-export function completeScript(protocol: UpstreamProtocol, script: ModelScript): Scenario {
+export function completeScript(protocol: UpstreamProtocol, script: ModelScript, options: ScriptOptions = {}): Scenario {
+  const body = buildCompletion(protocol, script);
+  if (options.isUsageReported ?? true) return { kind: 'json', body };
+  // The same answer without its usage: OpenAI's and Anthropic's `usage`, Gemini's `usageMetadata`.
+  const { usage: _usage, usageMetadata: _usageMetadata, ...rest } = body as Record<string, unknown>;
+  return { kind: 'json', body: rest };
+}
+
+function buildCompletion(protocol: UpstreamProtocol, script: ModelScript): unknown {
   switch (protocol) {
     case 'openai':
-      return { kind: 'json', body: openaiCompletion(script) };
+      return openaiCompletion(script);
     case 'anthropic':
-      return { kind: 'json', body: anthropicMessage(script) };
+      return anthropicMessage(script);
     case 'gemini':
-      return { kind: 'json', body: geminiResponse(script) };
+      return geminiResponse(script);
   }
 }
 
@@ -229,7 +281,7 @@ function anthropicMessage(script: ModelScript): unknown {
 }
 
 function geminiResponse(script: ModelScript): unknown {
-  const chunks = geminiChunks(script) as { candidates: { content: { parts: Record<string, unknown>[] } }[] }[];
+  const chunks = geminiChunks(script, true) as { candidates: { content: { parts: Record<string, unknown>[] } }[] }[];
   const parts = chunks.flatMap((chunk) => chunk.candidates[0]!.content.parts).filter((part) => part['text'] !== '');
   const last = chunks.at(-1) as Record<string, unknown>;
   return {
