@@ -17,8 +17,8 @@ import type { GatewayProcess } from '../support/start-gateway-process.js';
  * The money path as a client sees it, under random interleavings (issue #5's property
  * test at the HTTP level): grants, batches of concurrent calls with random endings
  * (success, no output, error after output, client abort, usage missing; JSON and
- * streams; to upstreams speaking OpenAI's, Anthropic's or Gemini's protocol, each ending in
- * that protocol's own frames; some asking for the response cache, their successes sent again
+ * streams; from OpenAI and Anthropic clients, to upstreams speaking OpenAI's, Anthropic's or
+ * Gemini's protocol, each ending in that protocol's own frames; some asking for the response cache, their successes sent again
  * and served from it for free), graceful restarts and kill -9 mid-stream. After every step: the ledger
  * verifies (INV-1..8), the org's balance is never negative, nothing is held once calls
  * ended, credit = available + charged exactly, and every generation was charged
@@ -38,6 +38,8 @@ interface Call {
   readonly ending: Ending;
   /** The protocol of the model's upstream: each has its own model and provider (same prices). */
   readonly protocol: UpstreamProtocol;
+  /** The client's protocol: Chat Completions or Anthropic Messages (`POST /v1/messages`). */
+  readonly client: 'openai' | 'anthropic';
   readonly isStream: boolean;
   /** Sent with `x-meridian-cache: true`; a success is then sent again and must be served from the cache, free. */
   readonly isCached: boolean;
@@ -56,6 +58,7 @@ const callArbitrary = fc
       'usage_missing',
     ),
     protocol: fc.constantFrom<UpstreamProtocol>('openai', 'anthropic', 'gemini'),
+    client: fc.constantFrom<Call['client']>('openai', 'anthropic'),
     isStream: fc.boolean(),
     isCached: fc.boolean(),
     // At most the local estimate of the short prompt, so an unclamped hold always covers the charge: an
@@ -160,7 +163,8 @@ function readTag(request: ReceivedRequest): string | undefined {
  */
 async function send(call: Call, tag: string): Promise<{ id: string; isClamped: boolean } | undefined> {
   const controller = new AbortController();
-  const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+  const path = call.client === 'openai' ? '/v1/chat/completions' : '/v1/messages';
+  const response = await fetch(`${gateway.url}${path}`, {
     method: 'POST',
     headers: {
       authorization: `Bearer ${key}`,
