@@ -41,6 +41,8 @@ interface Call {
   /** The client's protocol: Chat Completions or Anthropic Messages (`POST /v1/messages`). */
   readonly client: 'openai' | 'anthropic';
   readonly isStream: boolean;
+  /** The answer is a tool call (an agent's turn) instead of text; only for complete answers (success, usage missing). */
+  readonly isToolCall: boolean;
   /** Sent with `x-meridian-cache: true`; a success is then sent again and must be served from the cache, free. */
   readonly isCached: boolean;
   readonly promptTokens: number;
@@ -60,6 +62,7 @@ const callArbitrary = fc
     protocol: fc.constantFrom<UpstreamProtocol>('openai', 'anthropic', 'gemini'),
     client: fc.constantFrom<Call['client']>('openai', 'anthropic'),
     isStream: fc.boolean(),
+    isToolCall: fc.boolean(),
     isCached: fc.boolean(),
     // At most the local estimate of the short prompt, so an unclamped hold always covers the charge: an
     // undercharge can then only come from a hold the balance could not fully fund (asserted below).
@@ -67,8 +70,10 @@ const callArbitrary = fc
     completionTokens: fc.integer({ min: 1, max: 300 }),
   })
   .map((call) =>
-    // Only a stream can break after output or be abandoned by its client.
-    call.ending === 'error_after_output' || call.ending === 'client_abort' ? { ...call, isStream: true } : call,
+    // Only a stream can break after output or be abandoned by its client; those answers are text.
+    call.ending === 'error_after_output' || call.ending === 'client_abort'
+      ? { ...call, isStream: true, isToolCall: false }
+      : call,
   );
 
 const stepArbitrary = fc.oneof(
@@ -120,14 +125,28 @@ const upstreamFailureBodies: Readonly<Record<UpstreamProtocol, string>> = {
 const contentChunk = (text: string): string =>
   `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: text }, finish_reason: null }] })}\n\n`;
 
+/** The tool call of an agent's turn: its arguments, `{"city":"Paris"}`, are 5 o200k tokens. */
+const weatherCall = { id: 'call_weather', name: 'get_weather', argumentPieces: ['{"city":', '"Paris"}'] };
+
+/** The tool the calls offer, in each client's shape. */
+const weatherTool = {
+  openai: {
+    type: 'function',
+    function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+  },
+  anthropic: { name: 'get_weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } },
+};
+
 /** What the fake upstream answers for one call (found by the tag in its prompt), in its protocol's frames. */
 function scenarioFor(call: Call): Scenario {
   const usage = { input: call.promptTokens, cached: 0, output: call.completionTokens, reasoning: 0 };
   const text = ['Hello', ' there', ' friend'];
   const { protocol } = call;
   switch (call.ending) {
-    case 'success':
-      return call.isStream ? streamScript(protocol, { text, usage }) : completeScript(protocol, { text, usage });
+    case 'success': {
+      const script = call.isToolCall ? { toolCalls: [weatherCall], usage } : { text, usage };
+      return call.isStream ? streamScript(protocol, script) : completeScript(protocol, script);
+    }
     case 'no_output':
       return { kind: 'error', status: 500, body: upstreamFailureBodies[protocol] };
     case 'error_after_output':
@@ -137,7 +156,7 @@ function scenarioFor(call: Call): Scenario {
       return { kind: 'sse', frames: unfinishedStreamFrames(protocol, words, call.promptTokens), frameDelayMs: 25 };
     }
     case 'usage_missing': {
-      const script = { text: cutText, usage };
+      const script = call.isToolCall ? { toolCalls: [weatherCall], usage } : { text: cutText, usage };
       const options = { isUsageReported: false };
       return call.isStream ? streamScript(protocol, script, options) : completeScript(protocol, script, options);
     }
@@ -176,6 +195,7 @@ async function send(call: Call, tag: string): Promise<{ id: string; isClamped: b
       messages: [{ role: 'user', content: tag }],
       max_tokens: 300,
       stream: call.isStream,
+      ...(call.isToolCall ? { tools: [weatherTool[call.client]] } : {}),
     }),
     signal: controller.signal,
   });
@@ -245,14 +265,18 @@ function expectedCharge(call: Call, generation: Record<string, unknown>): bigint
     expect(generation['usage_estimated']).toBe(false);
   }
   if (call.ending === 'error_after_output' || call.ending === 'usage_missing') {
-    // "Hello there" reached the client: 2 o200k tokens, whatever the protocol (never Anthropic's provisional 1).
-    expect(completion).toBe(2n);
+    // Counted over what reached the client, whatever the protocol (never Anthropic's provisional 1): "Hello there"
+    // is 2 o200k tokens, the tool call's arguments 5.
+    expect(completion).toBe(call.isToolCall ? 5n : 2n);
     expect(generation['usage_estimated']).toBe(true);
   }
-  // A cut Anthropic stream still reported its prompt, in message_start.
-  if (call.ending === 'error_after_output' && call.protocol === 'anthropic')
+  if (call.ending === 'client_abort') {
+    expect(completion).toBeGreaterThanOrEqual(1n);
+    expect(generation['usage_estimated']).toBe(true);
+  }
+  // A stream that stopped early still counts the prompt an Anthropic upstream reported in message_start.
+  if ((call.ending === 'error_after_output' || call.ending === 'client_abort') && call.protocol === 'anthropic')
     expect(prompt).toBe(BigInt(call.promptTokens));
-  if (call.ending === 'client_abort') expect(completion).toBeGreaterThanOrEqual(1n);
   return prompt * promptNanos + completion * completionNanos;
 }
 
