@@ -13,6 +13,7 @@ import { createHealthTracker, startSharedHealth } from '../health/index.js';
 import { createApp } from '../http/app.js';
 import type { AppContext } from '../http/app-context.js';
 import { parseTrustedProxies } from '../http/client-address.js';
+import { createOrgMarkups } from '../http/org-markups.js';
 import { createLoginThrottle, createSessionStore } from '../http/session/index.js';
 import type { GatewayMetrics, Logger } from '../observability/index.js';
 import { resolveTracesConfig, startTracing } from '../observability/index.js';
@@ -22,7 +23,7 @@ import { geminiEmbeddings, geminiOutbound } from '../protocols/gemini/index.js';
 import { createStickySessions } from '../routing/index.js';
 import { startSandboxServer } from '../sandbox/index.js';
 import type { SandboxServer } from '../sandbox/index.js';
-import type { MaybePromise, OrgRecord, ServingStorage } from '../storage/index.js';
+import type { ServingStorage } from '../storage/index.js';
 import { createUpstreamClient } from '../upstream/index.js';
 import { bootstrapKeys } from './bootstrap-keys.js';
 import { GatewayError } from '../errors/index.js';
@@ -159,7 +160,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     metricsRegistry: observability.registry,
     barometer: config.barometer,
     now: Date.now,
-    orgMarkup: createOrgMarkupCache(storage, Date.now),
+    orgMarkups: createOrgMarkups((orgId) => storage.orgs.findOrg(orgId), { now: Date.now }),
     holdTtlMs: config.billing.holdTtlMs ?? holdTtlMsDefault,
     rateLimiter: rateLimits.limiter,
     rateLimitMode: () => rateLimits.mode(),
@@ -351,20 +352,3 @@ function startReconciler(
   timer.unref();
   return timer;
 }
-
-/** Org markups change rarely: read each org's at most every few seconds. */
-function createOrgMarkupCache(storage: ServingStorage, now: () => number): (orgId: string) => MaybePromise<number> {
-  const cache = new Map<string, { readonly markup: number; readonly atMs: number }>();
-  const remember = (orgId: string, org: OrgRecord | undefined): number => {
-    const markup = org?.markupBasisPoints ?? 0;
-    cache.set(orgId, { markup, atMs: now() });
-    return markup;
-  };
-  return (orgId) => {
-    const cached = cache.get(orgId);
-    if (cached !== undefined && now() - cached.atMs < orgCacheTtlMs) return cached.markup;
-    const org = storage.orgs.findOrg(orgId);
-    return org instanceof Promise ? org.then((read) => remember(orgId, read)) : remember(orgId, org);
-  };
-}
-const orgCacheTtlMs = 5_000;

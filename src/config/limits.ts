@@ -109,6 +109,8 @@ export const limits = {
   promptLogPurgeBatchesPerRunMax: 1_000,
   /** A node re-reads an org's prompt-logging switch this often (a change through this node's API applies at once). */
   promptLogSettingCacheTtlMs: 5_000,
+  /** A node re-reads an org's markup this often (a change through this node's API applies to its next call). */
+  orgMarkupCacheTtlMs: 5_000,
   /** Time a clean shutdown waits for open streams before closing them. */
   shutdownDrainTimeoutMs: 10_000,
   /**

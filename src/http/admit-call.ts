@@ -33,7 +33,7 @@ export async function admitCall(
   },
 ): Promise<{ readonly request: ChatRequest; readonly money: CallMoney; readonly warnings: readonly Warning[] }> {
   const { key, request, nowMs } = input;
-  const markupBasisPoints = await app.orgMarkup(key.orgId);
+  const markupBasisPoints = await app.orgMarkups.read(key.orgId);
   const tokens = sizeTokens(input.plan, input.promptEstimate, request.maxOutputTokens);
   const sizing: HoldSizing = { ...tokens, prices: dearestPrices(input.plan, nowMs), markupBasisPoints };
   const amountMax = holdCost(sizing, tokens.outputTokensMax);

@@ -7,6 +7,7 @@ import type { ServingKeyService } from '../keys/index.js';
 import type { RateLimiter } from '../limits/index.js';
 import type { StickySessions } from '../routing/index.js';
 import type { TrustedProxies } from './client-address.js';
+import type { OrgMarkups } from './org-markups.js';
 import type { RetryBudget } from './retry-budget.js';
 import type { ProviderAdminContext } from './routes/providers-route.js';
 import type { LoginThrottle, SessionStore } from './session/index.js';
@@ -15,7 +16,7 @@ import type { EmbeddingsAdapter, InboundCodec, OutboundAdapter } from '../protoc
 import type { ProtocolId } from '../spec/index.js';
 
 export type InboundProtocolId = 'openai-chat' | 'anthropic-messages';
-import type { GenerationWriter, MaybePromise, ServingStorage } from '../storage/index.js';
+import type { GenerationWriter, ServingStorage } from '../storage/index.js';
 import type { UpstreamClient } from '../upstream/index.js';
 
 /** Everything a request handler needs, assembled once in main.ts. */
@@ -37,7 +38,8 @@ export interface AppContext {
   readonly barometer: { readonly isPublic: boolean; readonly minAppRequests: number };
   readonly now: () => number;
   /** An org's markup on upstream prices, in basis points (cached briefly; orgs rarely change). */
-  readonly orgMarkup: (orgId: string) => MaybePromise<number>;
+  /** Each org's markup (pricing every call of the org), cached; this node's changes apply at once. */
+  readonly orgMarkups: OrgMarkups;
   /** How long a hold lives before the reconciler may expire it (longer than any call). */
   readonly holdTtlMs: number;
   readonly rateLimiter: RateLimiter;

@@ -85,7 +85,7 @@ async function holdForEmbeddings(
     readonly generationId: string;
   },
 ): Promise<CallMoney> {
-  const markupBasisPoints = await app.orgMarkup(input.call.orgId);
+  const markupBasisPoints = await app.orgMarkups.read(input.call.orgId);
   const estimate = input.request.input.reduce((sum, text) => sum + countTextTokens(text), 0);
   const { promptTokens } = sizeTokens({ attempts: [] }, estimate, 0);
   const amount = computeCost({

@@ -120,6 +120,24 @@ describe('charges and balances', () => {
     expect(generation).toMatchObject({ cost_nanos: '90000', total_cost: 0.00009 });
   });
 
+  it("prices the next call with a markup changed through the API (this node's cache applies it at once)", async () => {
+    await admin('POST', '/orgs', { id: 'marked', markup_basis_points: 0 });
+    await admin('POST', '/orgs/marked/credits', { amount: '0.01' });
+    const key = await createKey('marked');
+    const charge = async (): Promise<Record<string, unknown>> => {
+      fake.enqueue(completeScript('openai', { text: ['ok'], usage: usage(50, 20) }));
+      const response = await post(key, { max_tokens: 100 });
+      expect(response.status).toBe(200);
+      return readGeneration(gateway.url, key, response.headers.get('x-meridian-generation-id')!);
+    };
+    // 50 × 1 000 + 20 × 2 000 = 90 000 nano-USD upstream; the customer pays that × (1 + markup).
+    expect(await charge()).toMatchObject({ cost_nanos: '90000', upstream_cost_nanos: '90000' });
+    await admin('POST', '/orgs', { id: 'marked', markup_basis_points: 2_500 });
+    expect(await charge()).toMatchObject({ cost_nanos: '112500', upstream_cost_nanos: '90000' });
+    await admin('POST', '/orgs', { id: 'marked', markup_basis_points: -10_000 });
+    expect(await charge()).toMatchObject({ cost_nanos: '0', upstream_cost_nanos: '90000' });
+  });
+
   it('answers 402 before calling the upstream when the balance cannot pay for the prompt', async () => {
     const key = await createKey('poor');
     const response = await post(key, {});

@@ -82,6 +82,7 @@ export async function createOrgRoute(
   const name = typeof fields['name'] === 'string' ? fields['name'] : id;
   const isCreated = await app.storage.orgs.ensureOrg({ id, name, createdAtMs: app.now(), markupBasisPoints: markup });
   if (!isCreated) await app.storage.orgs.setMarkup(id, markup);
+  app.orgMarkups.remember(id, markup);
   sendJson(response, isCreated ? 201 : 200, { data: await renderOrg(app, id) }, requestId);
 }
 

@@ -5,6 +5,7 @@ import type { ServingStorage, Storage } from '../../storage/index.js';
 import { toAsyncPort } from '../../storage/async-port.js';
 import type { AsyncPort } from '../../storage/async-port.js';
 import type { AppContext } from '../app-context.js';
+import { createOrgMarkups } from '../org-markups.js';
 
 /** A response that keeps what a route sent: its status and its body (`read` parses it as JSON, `text` does not). */
 export function createTestResponse(): {
@@ -87,10 +88,11 @@ export function createRouteTestApp(options: {
   readonly logged?: string[];
 }): AppContext {
   const record = (event: string): void => void options.logged?.push(event);
-  const app: Pick<AppContext, 'storage' | 'now' | 'log'> = {
+  const app: Pick<AppContext, 'storage' | 'now' | 'log' | 'orgMarkups'> = {
     storage: options.storage,
     now: () => options.nowMs,
     log: { info: record, warn: record, error: record },
+    orgMarkups: createOrgMarkups((orgId) => options.storage.orgs.findOrg(orgId), { now: () => options.nowMs }),
   };
   return app as AppContext;
 }
