@@ -19,7 +19,7 @@ import type { GatewayProcess } from '../support/start-gateway-process.js';
  * (success, no output, error after output, client abort, usage missing; JSON and
  * streams; from OpenAI and Anthropic clients, to upstreams speaking OpenAI's, Anthropic's or
  * Gemini's protocol, each ending in that protocol's own frames; some asking for the response cache, their successes sent again
- * and served from it for free), graceful restarts and kill -9 mid-stream. After every step: the ledger
+ * and served from it for free), markup changes, graceful restarts and kill -9 mid-stream. After every step: the ledger
  * verifies (INV-1..8), the org's balance is never negative, nothing is held once calls
  * ended, credit = available + charged exactly, and every generation was charged
  * exactly by its ending's rule — or, only when the credit ran out, less (the balance
@@ -90,6 +90,14 @@ const stepArbitrary = fc.oneof(
   },
   { arbitrary: fc.record({ type: fc.constant('restart' as const) }), weight: 1 },
   { arbitrary: fc.record({ type: fc.constant('crash' as const) }), weight: 1 },
+  {
+    // The operator changes the org's markup (or discount); the next batch is priced with it.
+    arbitrary: fc.record({
+      type: fc.constant('markup' as const),
+      basisPoints: fc.constantFrom(0, 2_500, -2_500, 12_345),
+    }),
+    weight: 1,
+  },
 );
 type Step = typeof stepArbitrary extends fc.Arbitrary<infer S> ? S : never;
 
@@ -254,9 +262,10 @@ async function expectLedgerVerifies(): Promise<void> {
 
 /**
  * The charge a generation's ending calls for, from the tokens it recorded (PRODUCT.md §4), after checking those
- * tokens: the provider's counts where it reported them, else what was delivered, counted locally and flagged.
+ * tokens: the provider's counts where it reported them, else what was delivered, counted locally and flagged. The
+ * upstream cost is those tokens at the price list; the customer pays it with the org's markup, rounded down once.
  */
-function expectedCharge(call: Call, generation: Record<string, unknown>): bigint {
+function expectedCharge(call: Call, generation: Record<string, unknown>, markupBasisPoints: number): bigint {
   if (call.ending === 'no_output') return 0n;
   const prompt = BigInt(generation['tokens_prompt'] as number);
   const completion = BigInt(generation['tokens_completion'] as number);
@@ -277,10 +286,15 @@ function expectedCharge(call: Call, generation: Record<string, unknown>): bigint
   // A stream that stopped early still counts the prompt an Anthropic upstream reported in message_start.
   if ((call.ending === 'error_after_output' || call.ending === 'client_abort') && call.protocol === 'anthropic')
     expect(prompt).toBe(BigInt(call.promptTokens));
-  return prompt * promptNanos + completion * completionNanos;
+  const upstreamCost = prompt * promptNanos + completion * completionNanos;
+  expect(BigInt(generation['upstream_cost_nanos'] as string)).toBe(upstreamCost);
+  return (upstreamCost * (10_000n + BigInt(markupBasisPoints))) / 10_000n;
 }
 
-async function runBatch(calls: readonly Call[], run: { number: number; charged: bigint }): Promise<void> {
+async function runBatch(
+  calls: readonly Call[],
+  run: { number: number; charged: bigint; markupBasisPoints: number },
+): Promise<void> {
   const tags = calls.map((_, index) => `call-${run.number}-${index}`);
   const byTag = new Map(calls.map((call, index) => [tags[index]!, call]));
   fake.reset(); // answers left by calls refused with 402 must not answer this batch
@@ -304,7 +318,7 @@ async function runBatch(calls: readonly Call[], run: { number: number; charged: 
     const call = calls[index]!;
     const generation = await readGeneration(gateway.url, key, admitted.id);
     const charged = BigInt(generation['cost_nanos'] as string);
-    const expected = expectedCharge(call, generation);
+    const expected = expectedCharge(call, generation, run.markupBasisPoints);
     if (call.ending !== 'no_output') expect(charged).toBeGreaterThan(0n);
     // Exact, unless the balance could not fund the whole hold (max_tokens lowered): then less, never more.
     if (charged !== expected) {
@@ -369,7 +383,10 @@ async function crashMidStream(): Promise<void> {
   gateway = await startGatewayProcess({ configYaml: config(), directory: gateway.directory });
 }
 
-async function applyStep(step: Step, run: { number: number; charged: bigint; granted: bigint }): Promise<void> {
+async function applyStep(
+  step: Step,
+  run: { number: number; charged: bigint; granted: bigint; markupBasisPoints: number },
+): Promise<void> {
   switch (step.type) {
     case 'grant': {
       const response = await fetch(`${gateway.url}/api/v1/orgs/${orgId}/credits`, {
@@ -383,6 +400,16 @@ async function applyStep(step: Step, run: { number: number; charged: bigint; gra
     }
     case 'batch':
       return runBatch(step.calls, run);
+    case 'markup': {
+      const response = await fetch(`${gateway.url}/api/v1/orgs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${testAdminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: orgId, markup_basis_points: step.basisPoints }),
+      });
+      expect(response.status).toBe(200);
+      run.markupBasisPoints = step.basisPoints;
+      return;
+    }
     case 'restart':
       await gateway.stop();
       gateway = await startGatewayProcess({ configYaml: config(), directory: gateway.directory });
@@ -420,7 +447,7 @@ describe('the money path under random calls, endings, grants, restarts and crash
             body: JSON.stringify({ name: 'prop', org_id: orgId }),
           });
           key = ((await created.json()) as { key: string }).key;
-          const run = { number: 0, charged: 0n, granted: 500_000n };
+          const run = { number: 0, charged: 0n, granted: 500_000n, markupBasisPoints: 0 };
           for (const step of steps) {
             await withinMs(stepTimeoutMs, `step ${JSON.stringify(step)}`, async () => {
               await applyStep(step, run);
