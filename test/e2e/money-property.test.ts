@@ -188,7 +188,10 @@ function readTag(request: ReceivedRequest): string | undefined {
  * 503 once enough random failed endings (no output, error after output) opened the endpoint's circuit. Either way
  * no money may move, which the books check after the step asserts.
  */
-async function send(call: Call, tag: string): Promise<{ id: string; isClamped: boolean } | undefined> {
+async function send(
+  call: Call,
+  tag: string,
+): Promise<{ id: string; isClamped: boolean; shownCostNanos: bigint | undefined } | undefined> {
   const controller = new AbortController();
   const path = call.client === 'openai' ? '/v1/chat/completions' : '/v1/messages';
   const response = await fetch(`${gateway.url}${path}`, {
@@ -203,6 +206,8 @@ async function send(call: Call, tag: string): Promise<{ id: string; isClamped: b
       messages: [{ role: 'user', content: tag }],
       max_tokens: 300,
       stream: call.isStream,
+      // An OpenAI client sees a stream's usage (with its cost) only when it asks; an Anthropic client always does.
+      ...(call.isStream && call.client === 'openai' ? { stream_options: { include_usage: true } } : {}),
       ...(call.isToolCall ? { tools: [weatherTool[call.client]] } : {}),
     }),
     signal: controller.signal,
@@ -224,10 +229,28 @@ async function send(call: Call, tag: string): Promise<{ id: string; isClamped: b
   if (call.ending === 'client_abort') {
     await response.body!.getReader().read();
     controller.abort();
-  } else {
-    await response.text();
+    return { id: generationId, isClamped, shownCostNanos: undefined };
   }
-  return { id: generationId, isClamped };
+  return { id: generationId, isClamped, shownCostNanos: readShownCost(await response.text(), call.isStream) };
+}
+
+/**
+ * The `usage.cost` (USD) the client was shown, in nano-USD: the answer's, or a stream's last (OpenAI's usage chunk,
+ * Anthropic's `message_delta`); undefined when it shows none.
+ */
+function readShownCost(body: string, isStream: boolean): bigint | undefined {
+  const payloads = isStream
+    ? body
+        .split('\n')
+        .filter((line) => line.startsWith('data: {'))
+        .map((line) => line.slice('data: '.length))
+    : [body];
+  let cost: unknown;
+  for (const payload of payloads) {
+    const usage = (JSON.parse(payload) as { usage?: { cost?: unknown } }).usage;
+    if (usage?.cost !== undefined) cost = usage.cost;
+  }
+  return cost === undefined ? undefined : toNanos(cost);
 }
 
 async function readCredits(): Promise<{ credit: bigint; charged: bigint; available: bigint; held: bigint }> {
@@ -318,6 +341,9 @@ async function runBatch(
     const call = calls[index]!;
     const generation = await readGeneration(gateway.url, key, admitted.id);
     const charged = BigInt(generation['cost_nanos'] as string);
+    // What the client was shown is what the ledger charged (a complete answer always shows it).
+    if (call.ending === 'success' || call.ending === 'usage_missing') expect(admitted.shownCostNanos).toBe(charged);
+    else if (admitted.shownCostNanos !== undefined) expect(admitted.shownCostNanos).toBe(charged);
     const expected = expectedCharge(call, generation, run.markupBasisPoints);
     if (call.ending !== 'no_output') expect(charged).toBeGreaterThan(0n);
     // Exact, unless the balance could not fund the whole hold (max_tokens lowered): then less, never more.
@@ -344,6 +370,7 @@ async function expectCacheHits(
     expect(fake.received).toHaveLength(received);
     const generation = await readGeneration(gateway.url, key, again!.id);
     expect(generation).toMatchObject({ ending: 'cache', cost_nanos: '0', upstream_cost_nanos: '0' });
+    expect(again!.shownCostNanos).toBe(0n);
   }
 }
 
