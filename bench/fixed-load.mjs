@@ -15,7 +15,7 @@ if (!(count > 0 && concurrency > 0)) throw new Error('usage: fixed-load.mjs <url
 
 const prompt = 'lorem ipsum '.repeat(42);
 const body = JSON.stringify({
-  model: 'gpt-4o-mini',
+  model: process.env['FIXED_LOAD_MODEL'] ?? 'gpt-4o-mini',
   messages: [
     { role: 'system', content: 'You are a load-test assistant.' },
     { role: 'user', content: prompt },

@@ -10,6 +10,10 @@
 #   bench/instructions.sh gateway [json|stream] [calls=1000] [concurrency=8]
 #       the built gateway (bench/gateway.yaml) in front of the harness's mock upstream: 600 warm-up calls not
 #       counted, then `calls` counted; the main thread's instructions per call (V8's compiler and GC threads apart).
+#       FIXED_LOAD_MODEL picks the model the calls name, e.g. gpt-4o-mini@chunks=1 for a one-chunk stream.
+#   bench/instructions.sh floor [json|stream] [calls=1000] [concurrency=8]
+#       the same for bench/node-floor.mjs (the least a Node proxy does per call): what Meridian adds over Node
+#       itself, counted the same way.
 #
 # Needs valgrind (and ../shared/bench for the mock). Loopback only; ports 18100 (mock) and 18300 (gateway).
 set -euo pipefail
@@ -38,19 +42,27 @@ count_money() {
 }
 
 count_gateway() {
-  local mode=${1:-json} calls=${2:-1000} concurrency=${3:-8}
-  local auth='Bearer sk-bench-admin-key-for-loopback-only' url=http://127.0.0.1:18300/v1/chat/completions
+  local target=$1 mode=${2:-json} calls=${3:-1000} concurrency=${4:-8}
+  local auth='Bearer sk-bench-admin-key-for-loopback-only' port=18300 command
+  if [ "$target" = floor ]; then
+    port=18400
+    command=(node node-floor.mjs "$port")
+  else
+    command=(node ../dist/main.js serve --config gateway.yaml)
+  fi
+  local url=http://127.0.0.1:$port/v1/chat/completions
   cd "$repo/bench"
   rm -rf results/gateway-data
   node "$shared/bench/mock-upstream.mjs" --port=18100 --chunks=50 > "$work/mock.log" 2>&1 &
   mock_pid=$!
   MERIDIAN_LOG_LEVEL=silent "${callgrind[@]}" --instr-atstart=no --callgrind-out-file="$work/gateway" \
-    node ../dist/main.js serve --config gateway.yaml > "$work/gateway.log" 2>&1 &
+    "${command[@]}" > "$work/gateway.log" 2>&1 &
   gateway_pid=$!
   trap 'kill "$gateway_pid" "$mock_pid" 2> /dev/null || true; rm -rf "$work"' EXIT
   local attempt
   for attempt in $(seq 1 300); do
-    curl -sf -o /dev/null http://127.0.0.1:18300/healthz && break
+    # Any answer means it listens (the floor has no health route and proxies this POST to the mock).
+    curl -s -o /dev/null -X POST -H 'content-type: application/json' -d '{}' "$url" && break
     sleep 1
   done
   node "$repo/bench/fixed-load.mjs" "$url" 600 "$concurrency" "$mode" "$auth" > /dev/null
@@ -58,19 +70,19 @@ count_gateway() {
   node "$repo/bench/fixed-load.mjs" "$url" "$calls" "$concurrency" "$mode" "$auth" > /dev/null
   callgrind_control -i off "$gateway_pid" > /dev/null 2>&1
   callgrind_control -d "$gateway_pid" > /dev/null 2>&1
-  kill "$gateway_pid" "$mock_pid"
+  kill "$gateway_pid" "$mock_pid" 2> /dev/null || true
   wait "$gateway_pid" 2> /dev/null || true
   local dump total
   dump=$(ls "$work"/gateway.*-01 | head -n 1)
   total=$(grep -m1 '^totals:' "$dump" | awk '{print $2}')
-  echo "gateway $mode: $((total / calls)) instructions per call (main thread, $calls calls, $concurrency at a time)"
+  echo "$target $mode: $((total / calls)) instructions per call (main thread, $calls calls, $concurrency at a time)"
 }
 
 case "${1:-}" in
   money) count_money "${2:-4000}" ;;
-  gateway) count_gateway "${2:-json}" "${3:-1000}" "${4:-8}" ;;
+  gateway | floor) count_gateway "$1" "${2:-json}" "${3:-1000}" "${4:-8}" ;;
   *)
-    echo "usage: bench/instructions.sh money [requests] | gateway [json|stream] [calls] [concurrency]" >&2
+    echo "usage: bench/instructions.sh money [requests] | gateway|floor [json|stream] [calls] [concurrency]" >&2
     exit 2
     ;;
 esac
