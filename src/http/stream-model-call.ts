@@ -157,13 +157,18 @@ function runStream(
     }
 
     /**
-     * A stream that stops early keeps what its provider already reported: readers hold usage until the answer's
-     * end (Anthropic's prompt counts arrive in `message_start`; some providers repeat cumulative usage in every
-     * chunk), and metering then counts locally only what is missing. Only usage is taken: text the reader still
-     * held never reached the client and is not billed.
+     * A stream that stops early (cut, or left by its client) keeps the prompt counts its provider already sent:
+     * readers hold usage until the answer's end, and Anthropic's prompt counts arrive in `message_start`. An output
+     * count sent before the end is provisional (Anthropic's `message_start` says 1; a provider repeating usage in
+     * every chunk may say 0 until its last), so the completion is what was delivered, counted locally. Only usage is
+     * taken: text the reader still held never reached the client and is not billed.
      */
     function keepHeldUsage(): void {
-      for (const event of reader.end()) if (event.type === 'usage') trackStreamEvent(state, event);
+      for (const event of reader.end()) {
+        if (event.type !== 'usage') continue;
+        const outputTokens = { total: undefined, text: undefined, reasoning: undefined };
+        trackStreamEvent(state, { ...event, usage: { ...event.usage, outputTokens } });
+      }
     }
 
     function settle(ending: Ending, error: GatewayError | undefined, streamRenderer: StreamRenderer): void {

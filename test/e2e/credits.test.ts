@@ -287,6 +287,25 @@ describe('charges by ending (PRODUCT.md §4)', () => {
     });
   });
 
+  it("a stream cut after usage chunks: the provider's prompt count, the delivered completion counted", async () => {
+    // Some OpenAI-compatible servers repeat usage in every chunk, the completion count provisional (0 here).
+    const withUsage = (content: string) =>
+      `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }], usage: { prompt_tokens: 30, completion_tokens: 0, total_tokens: 30 } })}\n\n`;
+    const key = await createKey('acme');
+    fake.enqueue({ kind: 'reset-mid-stream', frames: [withUsage('Partial'), withUsage(' answer')] });
+    const response = await post(key, { stream: true, max_tokens: 50 });
+    expect(await response.text()).toContain('"finish_reason":"error"');
+    const generation = await readGeneration(gateway.url, key, response.headers.get('x-meridian-generation-id')!);
+    // 30 × 1 000 + 2 × 2 000 = 34 000 nano-USD: never the provisional 0 (which would charge no completion at all).
+    expect(generation).toMatchObject({
+      ending: 'upstream_error_after_output',
+      tokens_prompt: 30,
+      tokens_completion: 2,
+      usage_estimated: true,
+      cost_nanos: '34000',
+    });
+  });
+
   it('a client leaving an Anthropic stream: the prompt message_start reported + what was generated', async () => {
     const key = await createKey('acme');
     const frames = unfinishedStreamFrames('anthropic', ['Hello there'], 25);
