@@ -272,13 +272,18 @@ describe('charges by ending (PRODUCT.md §4)', () => {
   // counted locally: 25 × 1 000 + 2 × 2 000 = 29 000 nano-USD.
   const anthropicCutCharge = '29000';
 
-  it('an Anthropic stream cut after output: the prompt message_start reported + delivered completion', async () => {
+  /** Streams `model` from an upstream that sends `frames` and then resets; the generation's record. */
+  async function streamCutAfter(frames: readonly string[], model: string): Promise<Record<string, unknown>> {
     const key = await createKey('acme');
-    fake.enqueue({ kind: 'reset-mid-stream', frames: unfinishedStreamFrames('anthropic', ['Partial', ' answer'], 25) });
-    const response = await post(key, { model: meteredModelByProtocol.anthropic, stream: true, max_tokens: 50 });
+    fake.enqueue({ kind: 'reset-mid-stream', frames });
+    const response = await post(key, { model, stream: true, max_tokens: 50 });
     expect(await response.text()).toContain('"finish_reason":"error"');
-    const generation = await readGeneration(gateway.url, key, response.headers.get('x-meridian-generation-id')!);
-    expect(generation).toMatchObject({
+    return readGeneration(gateway.url, key, response.headers.get('x-meridian-generation-id')!);
+  }
+
+  it('an Anthropic stream cut after output: the prompt message_start reported + delivered completion', async () => {
+    const frames = unfinishedStreamFrames('anthropic', ['Partial', ' answer'], 25);
+    expect(await streamCutAfter(frames, meteredModelByProtocol.anthropic)).toMatchObject({
       ending: 'upstream_error_after_output',
       tokens_prompt: 25,
       tokens_completion: 2,
@@ -291,11 +296,7 @@ describe('charges by ending (PRODUCT.md §4)', () => {
     // Some OpenAI-compatible servers repeat usage in every chunk, the completion count provisional (0 here).
     const withUsage = (content: string) =>
       `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }], usage: { prompt_tokens: 30, completion_tokens: 0, total_tokens: 30 } })}\n\n`;
-    const key = await createKey('acme');
-    fake.enqueue({ kind: 'reset-mid-stream', frames: [withUsage('Partial'), withUsage(' answer')] });
-    const response = await post(key, { stream: true, max_tokens: 50 });
-    expect(await response.text()).toContain('"finish_reason":"error"');
-    const generation = await readGeneration(gateway.url, key, response.headers.get('x-meridian-generation-id')!);
+    const generation = await streamCutAfter([withUsage('Partial'), withUsage(' answer')], 'test/metered');
     // 30 × 1 000 + 2 × 2 000 = 34 000 nano-USD: never the provisional 0 (which would charge no completion at all).
     expect(generation).toMatchObject({
       ending: 'upstream_error_after_output',
