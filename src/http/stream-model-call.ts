@@ -1,7 +1,7 @@
 import { limits } from '../config/index.js';
 import { GatewayError, toGatewayError } from '../errors/index.js';
 import type { StreamRenderer } from '../protocols/adapter-types.js';
-import type { StreamEvent } from '../spec/index.js';
+import type { StreamEvent, Usage } from '../spec/index.js';
 import type { Ending } from '../storage/index.js';
 import { createSseParser } from '../streaming/index.js';
 import type { UpstreamResponse } from '../upstream/index.js';
@@ -157,18 +157,12 @@ function runStream(
     }
 
     /**
-     * A stream that stops early (cut, or left by its client) keeps the prompt counts its provider already sent:
-     * readers hold usage until the answer's end, and Anthropic's prompt counts arrive in `message_start`. An output
-     * count sent before the end is provisional (Anthropic's `message_start` says 1; a provider repeating usage in
-     * every chunk may say 0 until its last), so the completion is what was delivered, counted locally. Only usage is
-     * taken: text the reader still held never reached the client and is not billed.
+     * A stream that stops early (cut, or left by its client) keeps the usage its provider already sent: readers hold
+     * it until the answer's end, and Anthropic's prompt counts arrive in `message_start`. Only usage is taken: text
+     * the reader still held never reached the client and is not billed. (Settlement keeps its prompt side only.)
      */
     function keepHeldUsage(): void {
-      for (const event of reader.end()) {
-        if (event.type !== 'usage') continue;
-        const outputTokens = { total: undefined, text: undefined, reasoning: undefined };
-        trackStreamEvent(state, { ...event, usage: { ...event.usage, outputTokens } });
-      }
+      for (const event of reader.end()) if (event.type === 'usage') trackStreamEvent(state, event);
     }
 
     function settle(ending: Ending, error: GatewayError | undefined, streamRenderer: StreamRenderer): void {
@@ -182,7 +176,7 @@ function runStream(
         endpoint: routed.endpoint,
         generationId: routed.generationId,
         upstreamId: state.upstreamId,
-        usage: state.usage,
+        usage: ending === 'success' ? state.usage : keepPromptCounts(state.usage),
         delivered: state.delivered,
         finishReason: error === undefined ? state.finishReason : { unified: 'error', raw: error.code },
         ending,
@@ -271,6 +265,17 @@ function runStream(
       fail(mapTransportError(error, routed.endpoint.provider.id));
     });
   });
+}
+
+/**
+ * The usage of a stream that stopped early (an error after output, a client that left), for PRODUCT.md §4's "prompt +
+ * delivered completion": the provider's prompt counts, and no output count. One sent before the end is provisional
+ * (Anthropic's `message_start` says 1; a server repeating usage in every chunk may say 0 until its last, which would
+ * charge no completion at all), so metering counts what was delivered and flags the record estimated.
+ */
+function keepPromptCounts(usage: Usage | undefined): Usage | undefined {
+  if (usage === undefined) return undefined;
+  return { ...usage, outputTokens: { total: undefined, text: undefined, reasoning: undefined } };
 }
 
 function upstreamStreamError(routed: RoutedCall, state: StreamState): GatewayError {

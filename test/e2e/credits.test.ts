@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
-import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
+import type { FakeUpstream, Scenario } from '../fake-upstream/create-fake-upstream.js';
 import { completeScript, streamScript, unfinishedStreamFrames } from '../fake-upstream/protocol-scripts.js';
 import { createCreditsConfig, meteredModelByProtocol } from '../support/credits-config.js';
 import { readGeneration, testAdminKey } from '../support/gateway-config.js';
@@ -272,10 +272,14 @@ describe('charges by ending (PRODUCT.md §4)', () => {
   // counted locally: 25 × 1 000 + 2 × 2 000 = 29 000 nano-USD.
   const anthropicCutCharge = '29000';
 
-  /** Streams `model` from an upstream that sends `frames` and then resets; the generation's record. */
-  async function streamCutAfter(frames: readonly string[], model: string): Promise<Record<string, unknown>> {
+  /** A chunk as some OpenAI-compatible servers send them: usage in every chunk, its completion count provisional. */
+  const withUsage = (content: string) =>
+    `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }], usage: { prompt_tokens: 30, completion_tokens: 0, total_tokens: 30 } })}\n\n`;
+
+  /** Streams `model` from an upstream answering `scenario`, which ends the stream early; the generation's record. */
+  async function streamEndingEarly(scenario: Scenario, model: string): Promise<Record<string, unknown>> {
     const key = await createKey('acme');
-    fake.enqueue({ kind: 'reset-mid-stream', frames });
+    fake.enqueue(scenario);
     const response = await post(key, { model, stream: true, max_tokens: 50 });
     expect(await response.text()).toContain('"finish_reason":"error"');
     return readGeneration(gateway.url, key, response.headers.get('x-meridian-generation-id')!);
@@ -283,7 +287,9 @@ describe('charges by ending (PRODUCT.md §4)', () => {
 
   it('an Anthropic stream cut after output: the prompt message_start reported + delivered completion', async () => {
     const frames = unfinishedStreamFrames('anthropic', ['Partial', ' answer'], 25);
-    expect(await streamCutAfter(frames, meteredModelByProtocol.anthropic)).toMatchObject({
+    expect(
+      await streamEndingEarly({ kind: 'reset-mid-stream', frames }, meteredModelByProtocol.anthropic),
+    ).toMatchObject({
       ending: 'upstream_error_after_output',
       tokens_prompt: 25,
       tokens_completion: 2,
@@ -292,20 +298,25 @@ describe('charges by ending (PRODUCT.md §4)', () => {
     });
   });
 
-  it("a stream cut after usage chunks: the provider's prompt count, the delivered completion counted", async () => {
-    // Some OpenAI-compatible servers repeat usage in every chunk, the completion count provisional (0 here).
-    const withUsage = (content: string) =>
-      `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }], usage: { prompt_tokens: 30, completion_tokens: 0, total_tokens: 30 } })}\n\n`;
-    const generation = await streamCutAfter([withUsage('Partial'), withUsage(' answer')], 'test/metered');
-    // 30 × 1 000 + 2 × 2 000 = 34 000 nano-USD: never the provisional 0 (which would charge no completion at all).
-    expect(generation).toMatchObject({
-      ending: 'upstream_error_after_output',
-      tokens_prompt: 30,
-      tokens_completion: 2,
-      usage_estimated: true,
-      cost_nanos: '34000',
-    });
-  });
+  const usageChunks = [withUsage('Partial'), withUsage(' answer')];
+  const failure = `data: ${JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } })}\n\n`;
+  it.each([
+    ['a cut', { kind: 'reset-mid-stream', frames: usageChunks }],
+    ['an error event', { kind: 'sse', frames: [...usageChunks, failure] }],
+  ] as const)(
+    "%s after usage chunks: the provider's prompt count, the delivered completion counted",
+    async (_, scenario) => {
+      const generation = await streamEndingEarly(scenario, 'test/metered');
+      // 30 × 1 000 + 2 × 2 000 = 34 000 nano-USD: never the provisional 0 (which would charge no completion at all).
+      expect(generation).toMatchObject({
+        ending: 'upstream_error_after_output',
+        tokens_prompt: 30,
+        tokens_completion: 2,
+        usage_estimated: true,
+        cost_nanos: '34000',
+      });
+    },
+  );
 
   it('a client leaving an Anthropic stream: the prompt message_start reported + what was generated', async () => {
     const key = await createKey('acme');
