@@ -43,6 +43,11 @@ interface Call {
   readonly isStream: boolean;
   /** The answer is a tool call (an agent's turn) instead of text; only for complete answers (success, usage missing). */
   readonly isToolCall: boolean;
+  /**
+   * An OpenAI-compatible upstream that repeats usage in every chunk (completion count a provisional 0); it matters for
+   * streams that stop early, whose prompt it then reports.
+   */
+  readonly isUsageRepeated: boolean;
   /** Sent with `x-meridian-cache: true`; a success is then sent again and must be served from the cache, free. */
   readonly isCached: boolean;
   readonly promptTokens: number;
@@ -63,6 +68,7 @@ const callArbitrary = fc
     client: fc.constantFrom<Call['client']>('openai', 'anthropic'),
     isStream: fc.boolean(),
     isToolCall: fc.boolean(),
+    isUsageRepeated: fc.boolean(),
     isCached: fc.boolean(),
     // At most the local estimate of the short prompt, so an unclamped hold always covers the charge: an
     // undercharge can then only come from a hold the balance could not fully fund (asserted below).
@@ -157,11 +163,14 @@ function scenarioFor(call: Call): Scenario {
     }
     case 'no_output':
       return { kind: 'error', status: 500, body: upstreamFailureBodies[protocol] };
-    case 'error_after_output':
-      return { kind: 'reset-mid-stream', frames: unfinishedStreamFrames(protocol, cutText, call.promptTokens) };
+    case 'error_after_output': {
+      const frames = unfinishedStreamFrames(protocol, cutText, call.promptTokens, call);
+      return { kind: 'reset-mid-stream', frames };
+    }
     case 'client_abort': {
       const words = Array.from({ length: 40 }, () => ' word');
-      return { kind: 'sse', frames: unfinishedStreamFrames(protocol, words, call.promptTokens), frameDelayMs: 25 };
+      const frames = unfinishedStreamFrames(protocol, words, call.promptTokens, call);
+      return { kind: 'sse', frames, frameDelayMs: 25 };
     }
     case 'usage_missing': {
       const script = call.isToolCall ? { toolCalls: [weatherCall], usage } : { text: cutText, usage };
@@ -306,8 +315,10 @@ function expectedCharge(call: Call, generation: Record<string, unknown>, markupB
     expect(completion).toBeGreaterThanOrEqual(1n);
     expect(generation['usage_estimated']).toBe(true);
   }
-  // A stream that stopped early still counts the prompt an Anthropic upstream reported in message_start.
-  if ((call.ending === 'error_after_output' || call.ending === 'client_abort') && call.protocol === 'anthropic')
+  // A stream that stopped early still counts the prompt its upstream reported: Anthropic's in message_start, or an
+  // OpenAI-compatible server's in every chunk (whose provisional completion count of 0 is not used, above).
+  const isPromptReported = call.protocol === 'anthropic' || (call.protocol === 'openai' && call.isUsageRepeated);
+  if ((call.ending === 'error_after_output' || call.ending === 'client_abort') && isPromptReported)
     expect(prompt).toBe(BigInt(call.promptTokens));
   const upstreamCost = prompt * promptNanos + completion * completionNanos;
   expect(BigInt(generation['upstream_cost_nanos'] as string)).toBe(upstreamCost);

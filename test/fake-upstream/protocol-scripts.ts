@@ -49,18 +49,23 @@ export function streamScript(protocol: UpstreamProtocol, script: ModelScript, op
 /**
  * What each provider streams of a generation before it ends: its opening and the text, with no finish and no output
  * usage (a stream cut mid-way, or still running when its client leaves). Anthropic's opening `message_start` carries
- * the prompt's usage, as it always does.
+ * the prompt's usage, as it always does. `isUsageRepeated` (OpenAI-compatible only) puts usage in every chunk, as some
+ * servers do, its completion count a provisional 0.
  */
 export function unfinishedStreamFrames(
   protocol: UpstreamProtocol,
   text: readonly string[],
   promptTokens: number,
+  options: { readonly isUsageRepeated?: boolean } = {},
 ): string[] {
   const script: ModelScript = { text, usage: { input: promptTokens, cached: 0, output: 0, reasoning: 0 } };
   switch (protocol) {
-    case 'openai':
+    case 'openai': {
       // The role chunk, then one chunk per piece.
-      return sseFrames(openaiChunks(script, false).slice(0, 1 + text.length), false);
+      const chunks = openaiChunks(script, false).slice(0, 1 + text.length) as Record<string, unknown>[];
+      const usage = { prompt_tokens: promptTokens, completion_tokens: 0, total_tokens: promptTokens };
+      return sseFrames(options.isUsageRepeated === true ? chunks.map((chunk) => ({ ...chunk, usage })) : chunks, false);
+    }
     case 'anthropic':
       // message_start, ping, content_block_start, then one delta per piece.
       return anthropicFrames(script, true).slice(0, 3 + text.length);
