@@ -37,8 +37,7 @@ export interface AppContext {
   /** The usage barometer's visibility (config `barometer`). */
   readonly barometer: { readonly isPublic: boolean; readonly minAppRequests: number };
   readonly now: () => number;
-  /** An org's markup on upstream prices, in basis points (cached briefly; orgs rarely change). */
-  /** Each org's markup (pricing every call of the org), cached; this node's changes apply at once. */
+  /** Each org's markup on upstream prices, in basis points: cached, and this node's changes apply at once. */
   readonly orgMarkups: OrgMarkups;
   /** How long a hold lives before the reconciler may expire it (longer than any call). */
   readonly holdTtlMs: number;
