@@ -272,10 +272,6 @@ describe('charges by ending (PRODUCT.md §4)', () => {
   // counted locally: 25 × 1 000 + 2 × 2 000 = 29 000 nano-USD.
   const anthropicCutCharge = '29000';
 
-  /** A chunk as some OpenAI-compatible servers send them: usage in every chunk, its completion count provisional. */
-  const withUsage = (content: string) =>
-    `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }], usage: { prompt_tokens: 30, completion_tokens: 0, total_tokens: 30 } })}\n\n`;
-
   /** Streams `model` from an upstream answering `scenario`, which ends the stream early; the generation's record. */
   async function streamEndingEarly(scenario: Scenario, model: string): Promise<Record<string, unknown>> {
     const key = await createKey('acme');
@@ -298,7 +294,8 @@ describe('charges by ending (PRODUCT.md §4)', () => {
     });
   });
 
-  const usageChunks = [withUsage('Partial'), withUsage(' answer')];
+  // Some OpenAI-compatible servers repeat usage in every chunk (prompt 30), the completion count a provisional 0.
+  const usageChunks = unfinishedStreamFrames('openai', ['Partial', ' answer'], 30, { isUsageRepeated: true });
   const failure = `data: ${JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } })}\n\n`;
   it.each([
     ['a cut', { kind: 'reset-mid-stream', frames: usageChunks }],
