@@ -4,9 +4,10 @@
  * 5 providers; ~40 rows per quarter-hour, ~1.4 M rows) into a temporary SQLite file, then times week rankings
  * (every dimension and measure, several zones, with and without an org filter), a 12-week time series and a
  * month of one org's Activity by day, then the CPU applyToRollups costs per record. Not a test: it asserts
- * nothing and prints the timings.
+ * nothing and prints the timings. With `keysPerApp`, each row's key is drawn among that many per app, as when every
+ * user or agent of an app has its own key: the per-key rollups then grow with the keys, the barometer's do not.
  *
- *   npm run build && node dist/analytics/bench-rankings.js [rowsPerBucket]
+ *   npm run build && node dist/analytics/bench-rankings.js [rowsPerBucket] [keysPerApp]
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,7 +84,7 @@ function createCombinations(random: () => number): Combination[][] {
   );
 }
 
-function writeYear(database: Database, rowsPerBucket: number): void {
+function writeYear(database: Database, rowsPerBucket: number, keysPerApp: number | undefined): void {
   const random = createRandom(7);
   const combinationsByApp = createCombinations(random);
   const insert = database.prepare(
@@ -100,6 +101,10 @@ function writeYear(database: Database, rowsPerBucket: number): void {
         const combinations = combinationsByApp[pickSkewed(random, combinationsByApp.length)] ?? [];
         const combination = combinations[Math.floor(random() * combinations.length)];
         if (combination === undefined) continue;
+        // Many keys per app: each row's key drawn among keysPerApp (the per-key rows grow with them; the barometer's
+        // do not).
+        const keyId =
+          keysPerApp === undefined ? combination.keyId : `${combination.keyId}-${Math.floor(random() * keysPerApp)}`;
         const requests = 1 + Math.floor(random() * 40);
         const prompt = requests * Math.floor(20_000 + random() * 150_000);
         const completion = requests * Math.floor(200 + random() * 3_000);
@@ -111,7 +116,7 @@ function writeYear(database: Database, rowsPerBucket: number): void {
           combination.providerId,
           combination.app,
           combination.orgId,
-          combination.keyId,
+          keyId,
           requests,
           prompt,
           completion,
@@ -125,7 +130,7 @@ function writeYear(database: Database, rowsPerBucket: number): void {
     }
   });
   for (let day = 0; day < 365; day += 1) writeDay((day * dayMs) / analyticsLimits.rollupBucketMs);
-  // A shortcut for loading only: the gateway adds to both grains per record (applyToRollups).
+  // A shortcut for loading only: the gateway adds to every grain and scope per record (applyToRollups).
   const dayRows = database
     .prepare(
       `INSERT INTO usage_rollups_day SELECT bucket_start_ms - bucket_start_ms % ${dayMs}, model_id, author, origin,
@@ -136,7 +141,24 @@ function writeYear(database: Database, rowsPerBucket: number): void {
        GROUP BY bucket_start_ms - bucket_start_ms % ${dayMs}, model_id, author, origin, provider_id, app, org_id, key_id`,
     )
     .run().changes;
-  console.log(`rollup rows: ${rows} quarter-hour, ${dayRows} day, over ${bucketsPerYear} quarter-hours`);
+  const barometerRows = [
+    ['usage_barometer_quarter_hour', 'usage_rollups_quarter_hour'],
+    ['usage_barometer_day', 'usage_rollups_day'],
+  ].map(
+    ([barometer, perKey]) =>
+      database
+        .prepare(
+          `INSERT INTO ${barometer} SELECT bucket_start_ms, model_id, author, origin, provider_id, app, SUM(requests),
+             SUM(requests_usage_estimated), SUM(requests_usage_unknown), SUM(tokens_prompt), SUM(tokens_completion),
+             SUM(tokens_reasoning), SUM(tokens_cached), SUM(tokens_total), SUM(cost_nanos), SUM(upstream_cost_nanos)
+           FROM ${perKey} GROUP BY bucket_start_ms, model_id, author, origin, provider_id, app`,
+        )
+        .run().changes,
+  );
+  console.log(
+    `rollup rows: per key ${rows} quarter-hour, ${dayRows} day; barometer ${barometerRows.join(' quarter-hour, ')} day; ` +
+      `over ${bucketsPerYear} quarter-hours`,
+  );
 }
 
 /**
@@ -288,13 +310,14 @@ function benchmark(database: Database): void {
 
 function main(): void {
   const rowsPerBucket = Number(process.argv[2] ?? 40);
+  const keysPerApp = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
   const directory = mkdtempSync(join(tmpdir(), 'meridian-bench-rankings-'));
   const path = join(directory, 'rollups.db');
   try {
     const database = openSqliteDatabase({ path });
     migrateSqlite(database);
     database.pragma('synchronous = OFF'); // loading and timing CPU only; production commits with FULL
-    const timing = time(() => writeYear(database, rowsPerBucket));
+    const timing = time(() => writeYear(database, rowsPerBucket, keysPerApp));
     database.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     const sizeMiB = (statSync(path).size / 1_048_576).toFixed(0);
     console.log(`written in ${(timing.wallMs / 1000).toFixed(1)} s; file ${sizeMiB} MiB`);

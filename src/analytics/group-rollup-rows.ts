@@ -2,20 +2,15 @@ import type { GenerationRecord } from '../storage/index.js';
 import { analyticsLimits } from './analytics-limits.js';
 import { dayMs } from './civil-date.js';
 import { convertAppName } from './convert-app-name.js';
+import { rollupTables } from './sqlite/rollup-columns.js';
 
-/** The key columns of both rollup tables, bucket first (see migration 0006). */
-export const rollupKeyColumns = [
-  'bucket_start_ms',
-  'model_id',
-  'author',
-  'origin',
-  'provider_id',
-  'app',
-  'org_id',
-  'key_id',
-] as const;
+/** The key columns of the barometer's rollup tables, bucket first (see migration 0013). */
+export const barometerKeyColumns = ['bucket_start_ms', 'model_id', 'author', 'origin', 'provider_id', 'app'] as const;
 
-/** The measure columns of both rollup tables, in the order of a {@link RollupRow}'s measures. */
+/** The key columns of the per-key rollup tables: the barometer's, then org and key (see migration 0006). */
+export const rollupKeyColumns = [...barometerKeyColumns, 'org_id', 'key_id'] as const;
+
+/** The measure columns of every rollup table, in the order of a {@link RollupRow}'s measures. */
 export const rollupMeasureColumns = [
   'requests',
   'requests_usage_estimated',
@@ -29,6 +24,19 @@ export const rollupMeasureColumns = [
   'upstream_cost_nanos',
 ] as const;
 
+/** The largest value a rollup column holds: a signed 64-bit integer in both SQLite and PostgreSQL. */
+export const rollupValueMax = 2n ** 63n - 1n;
+
+/**
+ * The SQL that adds `added` to `current` in an upsert, stopping at {@link rollupValueMax} instead of overflowing: an
+ * overflow would fail the upsert and with it the generation batch it rides in, and analytics must never cost a
+ * durable record (migration 0006). Every added measure is ≥ 0, and no real sum comes near 2^63 (nine billion USD in
+ * nano-USD); a saturated sum can only come from absurd records, and reads then refuse it rather than show it.
+ */
+export function buildSaturatingAdd(current: string, added: string): string {
+  return `CASE WHEN ${current} > ${rollupValueMax} - ${added} THEN ${rollupValueMax} ELSE ${current} + ${added} END`;
+}
+
 /** A rollup row being built: its id (the key as JSON), its key (bucket first), and its measures as exact bigints. */
 export interface RollupRow {
   readonly id: string;
@@ -36,37 +44,53 @@ export interface RollupRow {
   readonly measures: bigint[];
 }
 
-/** The rows of each grain, keyed by row id, in the order their first record came. */
-export interface RollupRows {
-  readonly quarterHours: ReadonlyMap<string, RollupRow>;
-  readonly days: ReadonlyMap<string, RollupRow>;
+/** One rollup table: its bucket width and its key columns (bucket first). */
+export interface RollupGrain {
+  readonly table: string;
+  readonly bucketMs: number;
+  readonly keyColumns: readonly string[];
+}
+
+/** Every rollup table a record is added to: both scopes (per key, barometer), each by quarter-hour and UTC day. */
+export const rollupGrains: readonly RollupGrain[] = [
+  { table: rollupTables.perKey.quarterHour, bucketMs: analyticsLimits.rollupBucketMs, keyColumns: rollupKeyColumns },
+  { table: rollupTables.perKey.day, bucketMs: dayMs, keyColumns: rollupKeyColumns },
+  {
+    table: rollupTables.barometer.quarterHour,
+    bucketMs: analyticsLimits.rollupBucketMs,
+    keyColumns: barometerKeyColumns,
+  },
+  { table: rollupTables.barometer.day, bucketMs: dayMs, keyColumns: barometerKeyColumns },
+];
+
+/** The rows of one grain, keyed by row id, in the order their first record came. */
+export interface GrainRows {
+  readonly grain: RollupGrain;
+  readonly rows: ReadonlyMap<string, RollupRow>;
 }
 
 /**
- * Sums records into rollup rows of both grains, whichever driver writes them: each record lands in the quarter-hour
- * and the UTC day holding its `finishedAtMs`, and records sharing a bucket and dimensions are summed into one row.
- * Records of answers served from the response cache (ending `cache`) are left out.
- * `convertText` adapts each dimension to what the driver can store (identity by default).
+ * Sums records into rollup rows of every grain, whichever driver writes them: each record lands in the quarter-hour
+ * and the UTC day holding its `finishedAtMs`, per key and in the barometer, and records sharing a bucket and a grain's
+ * dimensions are summed into one row. Records of answers served from the response cache (ending `cache`) are left
+ * out. `convertText` adapts each dimension to what the driver can store (identity by default).
  */
 export function groupRollupRows(
   records: readonly GenerationRecord[],
   convertText: (text: string) => string = (text) => text,
-): RollupRows {
-  const quarterHours = new Map<string, RollupRow>();
-  const days = new Map<string, RollupRow>();
+): GrainRows[] {
+  const grains = rollupGrains.map((grain) => ({ grain, rows: new Map<string, RollupRow>() }));
   for (const record of records) {
     // An answer from the gateway's response cache consumed no model's tokens: the barometer counts upstream usage.
     if (record.ending === 'cache') continue;
     const dimensions = readDimensions(record).map((text) => convertText(text));
     const measures = readMeasures(record);
-    addToPending(
-      quarterHours,
-      [findBucketStartMs(record.finishedAtMs, analyticsLimits.rollupBucketMs), ...dimensions],
-      measures,
-    );
-    addToPending(days, [findBucketStartMs(record.finishedAtMs, dayMs), ...dimensions], measures);
+    for (const { grain, rows } of grains) {
+      const key = [findBucketStartMs(record.finishedAtMs, grain.bucketMs), ...dimensions];
+      addToPending(rows, key.slice(0, grain.keyColumns.length), measures);
+    }
   }
-  return { quarterHours, days };
+  return grains;
 }
 
 function findBucketStartMs(instantMs: number, bucketMs: number): number {
@@ -84,9 +108,14 @@ function addToPending(
     pending.set(id, { id, key, measures: [...measures] });
     return;
   }
-  measures.forEach((value, index) => (row.measures[index] = (row.measures[index] ?? 0n) + value));
+  // Saturating like the stored sums (see buildSaturatingAdd): a batch's sum must bind as a 64-bit integer.
+  measures.forEach((value, index) => {
+    const sum = (row.measures[index] ?? 0n) + value;
+    row.measures[index] = sum > rollupValueMax ? rollupValueMax : sum;
+  });
 }
 
+/** In `rollupKeyColumns` order after the bucket. */
 function readDimensions(record: GenerationRecord): string[] {
   const app = convertAppName(record.appTitle, record.appReferer);
   return [record.modelId, record.author, record.origin, record.providerId, app, record.orgId, record.keyId];

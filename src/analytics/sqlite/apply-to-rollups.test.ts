@@ -6,7 +6,9 @@ const bucketStart = Date.UTC(2026, 5, 30, 12, 0);
 
 function readRollups(database: ReturnType<typeof openTestDatabase>, table = 'usage_rollups_quarter_hour'): unknown[] {
   return database
-    .prepare(`SELECT * FROM ${table} ORDER BY bucket_start_ms, model_id, app, org_id, key_id`)
+    .prepare(
+      `SELECT * FROM ${table} ORDER BY bucket_start_ms, model_id, app${table.includes('barometer') ? '' : ', org_id, key_id'}`,
+    )
     .safeIntegers(true)
     .all();
 }
@@ -128,6 +130,59 @@ describe('applyToRollups', () => {
     ]);
   });
 
+  it("adds every org's and key's records into the barometer's rows, by quarter-hour and by UTC day", () => {
+    const database = openTestDatabase();
+    writeGenerations(database, [
+      createRecord('g1'),
+      createRecord('g2', { keyId: 'key-b' }),
+      createRecord('g3', { orgId: 'org-b', keyId: 'key-c', costNanos: 5n }),
+      createRecord('g4', { orgId: 'org-b', keyId: 'key-c', appTitle: 'Agent' }),
+      createRecord('g5', { finishedAtMs: bucketStart + 900_000 }),
+    ]);
+    const barometer = (table: string): unknown[] =>
+      readRollups(database, table).map((row) => {
+        const {
+          bucket_start_ms: startMs,
+          app,
+          requests,
+          tokens_total: tokens,
+          cost_nanos: cost,
+        } = row as Record<string, unknown>;
+        return [new Date(Number(startMs)).toISOString(), app, requests, tokens, cost];
+      });
+    expect(barometer('usage_barometer_quarter_hour')).toEqual([
+      ['2026-06-30T12:00:00.000Z', '', 3n, 3_600n, 2_005n],
+      ['2026-06-30T12:00:00.000Z', 'Agent', 1n, 1_200n, 1_000n],
+      ['2026-06-30T12:15:00.000Z', '', 1n, 1_200n, 1_000n],
+    ]);
+    expect(barometer('usage_barometer_day')).toEqual([
+      ['2026-06-30T00:00:00.000Z', '', 4n, 4_800n, 3_005n],
+      ['2026-06-30T00:00:00.000Z', 'Agent', 1n, 1_200n, 1_000n],
+    ]);
+    expect(readRollups(database)).toHaveLength(5);
+  });
+
+  it('stops a sum at 2^63 - 1 instead of failing the generation batch', () => {
+    const database = openTestDatabase();
+    const huge = 2n ** 62n + 1n;
+    // Two absurd records in one batch (summed before the upsert), then one more in a later batch (summed by it).
+    const stored = [
+      ...writeGenerations(database, [createRecord('g1', { costNanos: huge }), createRecord('g2', { costNanos: huge })]),
+      ...writeGenerations(database, [createRecord('g3', { upstreamCostNanos: huge, orgId: 'org-b' })]),
+      ...writeGenerations(database, [createRecord('g4', { upstreamCostNanos: huge, orgId: 'org-c' })]),
+    ];
+    expect(stored.map((record) => record.id)).toEqual(['g1', 'g2', 'g3', 'g4']);
+    const max = 2n ** 63n - 1n;
+    expect(readRollups(database)).toMatchObject([
+      { org_id: 'org-a', requests: 2n, cost_nanos: max, upstream_cost_nanos: 1_400n },
+      { org_id: 'org-b', requests: 1n, cost_nanos: 1_000n, upstream_cost_nanos: huge },
+      { org_id: 'org-c', requests: 1n, cost_nanos: 1_000n, upstream_cost_nanos: huge },
+    ]);
+    expect(readRollups(database, 'usage_barometer_quarter_hour')).toMatchObject([
+      { requests: 4n, cost_nanos: max, upstream_cost_nanos: max },
+    ]);
+  });
+
   it('refuses to run outside the transaction that inserts the generations', () => {
     const database = openTestDatabase();
     expect(() => applyToRollups(database, [createRecord('g1')])).toThrow(/inside the transaction/);
@@ -140,7 +195,12 @@ describe('applyToRollups', () => {
       throw new Error('the generation batch failed');
     });
     expect(() => failing()).toThrow('the generation batch failed');
-    expect(readRollups(database)).toEqual([]);
-    expect(readRollups(database, 'usage_rollups_day')).toEqual([]);
+    for (const table of [
+      'usage_rollups_quarter_hour',
+      'usage_rollups_day',
+      'usage_barometer_quarter_hour',
+      'usage_barometer_day',
+    ])
+      expect(readRollups(database, table)).toEqual([]);
   });
 });

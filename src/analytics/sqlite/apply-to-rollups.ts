@@ -1,25 +1,26 @@
 import { strict as assert } from 'node:assert';
 import type { Database } from 'better-sqlite3';
 import type { GenerationRecord } from '../../storage/index.js';
-import { groupRollupRows, rollupKeyColumns, rollupMeasureColumns } from '../group-rollup-rows.js';
+import type { RollupGrain } from '../group-rollup-rows.js';
+import { buildSaturatingAdd, groupRollupRows, rollupGrains, rollupMeasureColumns } from '../group-rollup-rows.js';
 import { prepareRollupStatement } from './prepare-rollup-statement.js';
-import { rollupTables } from './rollup-columns.js';
 
-const keyColumns = rollupKeyColumns;
 const measureColumns = rollupMeasureColumns;
-const buildUpsertSql = (
-  table: string,
-): string => `INSERT INTO ${table} (${[...keyColumns, ...measureColumns].join(', ')})
-  VALUES (${[...keyColumns, ...measureColumns].map(() => '?').join(', ')})
+
+function buildUpsertSql({ table, keyColumns }: RollupGrain): string {
+  const columns = [...keyColumns, ...measureColumns];
+  return `INSERT INTO ${table} (${columns.join(', ')})
+  VALUES (${columns.map(() => '?').join(', ')})
   ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET
-  ${measureColumns.map((column) => `${column} = ${column} + excluded.${column}`).join(', ')}`;
-const upsertQuarterHourSql = buildUpsertSql(rollupTables.quarterHour);
-const upsertDaySql = buildUpsertSql(rollupTables.day);
+  ${measureColumns.map((column) => `${column} = ${buildSaturatingAdd(column, `excluded.${column}`)}`).join(', ')}`;
+}
+const upsertSqlByTable = new Map(rollupGrains.map((grain) => [grain.table, buildUpsertSql(grain)]));
 
 /**
- * Adds generation records to the usage rollups: into each record's quarter-hour and UTC-day bucket (see
- * migration 0006 for why both). Records of a batch that share a bucket and dimensions are summed first, so
- * it costs at most two prepared upserts per record, fewer under load, and no reads.
+ * Adds generation records to the usage rollups: into each record's quarter-hour and UTC-day bucket, per key
+ * (migration 0006) and in the barometer (migration 0013). Records of a batch that share a bucket and a table's
+ * dimensions are summed first, so it costs at most four prepared upserts per record, far fewer under load, and no
+ * reads.
  *
  * It must run inside the transaction that inserted those generation rows, and be given only the records that
  * insert actually added: the generation insert is idempotent by id, so a replayed record is skipped there and
@@ -32,9 +33,9 @@ const upsertDaySql = buildUpsertSql(rollupTables.day);
  */
 export function applyToRollups(database: Database, records: readonly GenerationRecord[]): void {
   assert.ok(database.inTransaction, 'applyToRollups must run inside the transaction that inserts the generations');
-  const { quarterHours, days } = groupRollupRows(records);
-  const upsertQuarterHour = prepareRollupStatement(database, upsertQuarterHourSql);
-  for (const row of quarterHours.values()) upsertQuarterHour.run(...row.key, ...row.measures);
-  const upsertDay = prepareRollupStatement(database, upsertDaySql);
-  for (const row of days.values()) upsertDay.run(...row.key, ...row.measures);
+  for (const { grain, rows } of groupRollupRows(records)) {
+    if (rows.size === 0) continue;
+    const upsert = prepareRollupStatement(database, upsertSqlByTable.get(grain.table)!);
+    for (const row of rows.values()) upsert.run(...row.key, ...row.measures);
+  }
 }

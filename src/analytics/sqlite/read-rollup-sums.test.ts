@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { planRollupSegments } from './read-rollup-sums.js';
+import { rollupTables } from './rollup-columns.js';
 
 const iso = (text: string): number => Date.parse(text);
 
 function plan(start: string, end: string): [string, string, string][] {
-  return planRollupSegments(iso(start), iso(end)).map((segment) => [
+  return planRollupSegments(iso(start), iso(end), rollupTables.perKey).map((segment) => [
     segment.table.replace('usage_rollups_', ''),
     new Date(segment.startMs).toISOString().slice(0, 16),
     new Date(segment.endMs).toISOString().slice(0, 16),

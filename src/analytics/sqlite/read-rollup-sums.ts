@@ -1,7 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import { dayMs } from '../civil-date.js';
 import { prepareRollupStatement } from './prepare-rollup-statement.js';
-import { rollupTables } from './rollup-columns.js';
+import type { RollupTablePair } from './rollup-columns.js';
+import { selectRollupTables } from './rollup-columns.js';
 
 /** A part of a range read from one grain of the rollups. */
 export interface RollupSegment {
@@ -15,16 +16,16 @@ export interface RollupSegment {
  * day grain, and the less-than-a-day at each end from the quarter-hours. A zoned week thus reads about two
  * days of quarter-hour rows and seven day rows per key, not 672 quarter-hours.
  */
-export function planRollupSegments(startMs: number, endMs: number): RollupSegment[] {
+export function planRollupSegments(startMs: number, endMs: number, tables: RollupTablePair): RollupSegment[] {
   const firstWholeDayMs = Math.ceil(startMs / dayMs) * dayMs;
   const lastWholeDayEndMs = Math.floor(endMs / dayMs) * dayMs;
   const segments =
     firstWholeDayMs >= lastWholeDayEndMs
-      ? [{ table: rollupTables.quarterHour, startMs, endMs }]
+      ? [{ table: tables.quarterHour, startMs, endMs }]
       : [
-          { table: rollupTables.quarterHour, startMs, endMs: firstWholeDayMs },
-          { table: rollupTables.day, startMs: firstWholeDayMs, endMs: lastWholeDayEndMs },
-          { table: rollupTables.quarterHour, startMs: lastWholeDayEndMs, endMs },
+          { table: tables.quarterHour, startMs, endMs: firstWholeDayMs },
+          { table: tables.day, startMs: firstWholeDayMs, endMs: lastWholeDayEndMs },
+          { table: tables.quarterHour, startMs: lastWholeDayEndMs, endMs },
         ];
   return segments.filter((segment) => segment.startMs < segment.endMs);
 }
@@ -36,7 +37,7 @@ export interface RollupSumsQuery {
   readonly groupColumn: string | null;
   /** Rollup columns to sum, in the order the sums are returned. */
   readonly sumColumns: readonly string[];
-  /** Only this org's rows (read through the org index); all orgs when undefined. */
+  /** Only this org's rows (the per-key tables, through their org index); all orgs (the barometer's) when undefined. */
   readonly orgId: string | undefined;
 }
 
@@ -46,7 +47,7 @@ export interface RollupSumsQuery {
  */
 export function readRollupSums(database: Database, query: RollupSumsQuery): Map<string, bigint[]> {
   const sumsByKey = new Map<string, bigint[]>();
-  for (const segment of planRollupSegments(query.startMs, query.endMs)) {
+  for (const segment of planRollupSegments(query.startMs, query.endMs, selectRollupTables(query.orgId))) {
     const statement = prepareRollupStatement(database, buildSumsSql(segment.table, query)).raw(true);
     const rows = statement.all({
       startMs: segment.startMs,

@@ -1,8 +1,26 @@
 import { strict as assert } from 'node:assert';
 import type { MeasureValue, RankingDimension, UsageMeasure } from '../analytics-types.js';
 
-/** The two grains of the same sums (see migration 0006): quarter-hours, and UTC days. */
-export const rollupTables = { quarterHour: 'usage_rollups_quarter_hour', day: 'usage_rollups_day' } as const;
+/** The two tables of one scope of rollups: the same sums by quarter-hour and by UTC day (see migration 0006). */
+export interface RollupTablePair {
+  readonly quarterHour: string;
+  readonly day: string;
+}
+
+/**
+ * Two scopes of the same sums, each in both grains. `perKey` keeps the org and key (Activity, an org's own
+ * rankings); `barometer` sums across them (migration 0013), so the barometer's rows do not grow with the number of
+ * keys.
+ */
+export const rollupTables = {
+  perKey: { quarterHour: 'usage_rollups_quarter_hour', day: 'usage_rollups_day' },
+  barometer: { quarterHour: 'usage_barometer_quarter_hour', day: 'usage_barometer_day' },
+} as const satisfies Record<string, RollupTablePair>;
+
+/** The tables a query reads: one org's rows come from the per-key scope, every org's from the barometer's. */
+export function selectRollupTables(orgId: string | undefined): RollupTablePair {
+  return orgId === undefined ? rollupTables.barometer : rollupTables.perKey;
+}
 
 /** The rollup column each measure sums. SQL is built only from these fixed names, never from input. */
 export const measureColumns: Readonly<Record<UsageMeasure, string>> = {

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pool } from 'pg';
 import { createTestDatabase, findPostgresSkipReason } from '../../../test/support/start-postgres.js';
@@ -71,6 +71,60 @@ describe.skipIf(skipReason !== undefined)('migratePostgres', () => {
     } finally {
       await shippedPool.end();
       await shipped.drop();
+    }
+  });
+
+  it("fills the barometer's rollups from the per-key rollups, summed across orgs and keys (0005)", async () => {
+    const shipped = fileURLToPath(new URL('./migrations/', import.meta.url));
+    const through4 = mkdtempSync(join(tmpdir(), 'meridian-pg-barometer-'));
+    for (const name of readdirSync(shipped).filter((file) => Number(file.slice(0, 4)) <= 4))
+      copyFileSync(join(shipped, name), join(through4, name));
+    const older = await createTestDatabase();
+    const olderPool = openPostgresPool(older.url);
+    try {
+      expect(await migratePostgres(olderPool, { directory: pathToFileURL(`${through4}/`) })).toEqual([1, 2, 3, 4]);
+      const measures = '1, 0, 1, 1000, 200, 50, 800, 1200';
+      for (const table of ['usage_rollups_quarter_hour', 'usage_rollups_day'])
+        await olderPool.query(
+          `INSERT INTO ${table} VALUES
+             (0, 'm1', 'a', 'US', 'p', 'app', 'org-a', 'key-a', ${measures}, 9007199254740993, 5),
+             (0, 'm1', 'a', 'US', 'p', 'app', 'org-b', 'key-b', ${measures}, 7, 6),
+             (0, 'm1', 'a', 'US', 'p', '', 'org-a', 'key-a', ${measures}, 1, 1),
+             (900000, 'm2', 'a', 'US', 'p', 'app', 'org-a', 'key-c', ${measures}, 2, 2)`,
+        );
+      expect(await migratePostgres(olderPool)).toEqual([5]);
+      for (const table of ['usage_barometer_quarter_hour', 'usage_barometer_day']) {
+        const { rows } = await olderPool.query({
+          text: `SELECT * FROM ${table} ORDER BY bucket_start_ms, model_id, app`,
+          rowMode: 'array',
+        });
+        expect(rows).toEqual([
+          [0n, 'm1', 'a', 'US', 'p', '', 1n, 0n, 1n, 1_000n, 200n, 50n, 800n, 1_200n, 1n, 1n],
+          [
+            0n,
+            'm1',
+            'a',
+            'US',
+            'p',
+            'app',
+            2n,
+            0n,
+            2n,
+            2_000n,
+            400n,
+            100n,
+            1_600n,
+            2_400n,
+            9_007_199_254_741_000n,
+            11n,
+          ],
+          [900_000n, 'm2', 'a', 'US', 'p', 'app', 1n, 0n, 1n, 1_000n, 200n, 50n, 800n, 1_200n, 2n, 2n],
+        ]);
+      }
+    } finally {
+      await olderPool.end();
+      await older.drop();
+      rmSync(through4, { recursive: true, force: true });
     }
   });
 

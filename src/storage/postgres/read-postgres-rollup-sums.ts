@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { planRollupSegments } from '../../analytics/sqlite/read-rollup-sums.js';
-import { rollupTables } from '../../analytics/sqlite/rollup-columns.js';
+import type { RollupTablePair } from '../../analytics/sqlite/rollup-columns.js';
+import { selectRollupTables } from '../../analytics/sqlite/rollup-columns.js';
 
 /** [startMs, endMs), both on quarter-hours. */
 export interface RollupRange {
@@ -14,7 +15,7 @@ export interface RollupRangesQuery {
   readonly groupColumn: string | null;
   /** Rollup columns to sum, in the order the sums are returned. Fixed names, never input. */
   readonly sumColumns: readonly string[];
-  /** Only this org's rows (read through the org indexes); all orgs when undefined. */
+  /** Only this org's rows (the per-key tables, through their org indexes); all orgs (the barometer's) when undefined. */
   readonly orgId: string | undefined;
 }
 
@@ -31,7 +32,7 @@ interface GrainSegments {
  * cannot see how narrow the ranges in the arrays are and scans the whole quarter-hour table (measured: ~300 ms over
  * a year of rollups for a zoned week, against ~3 ms), and unsummed rows would be sorted by the thousand.
  */
-function buildSumsSql(query: RollupRangesQuery): string {
+function buildSumsSql(query: RollupRangesQuery, tables: RollupTablePair): string {
   const key = query.groupColumn ?? "''::text";
   const sums = query.sumColumns.map((column, index) => `SUM(${column}) AS m${index}`).join(', ');
   const orgFilter = query.orgId === undefined ? '' : 'AND org_id = $7';
@@ -43,7 +44,7 @@ function buildSumsSql(query: RollupRangesQuery): string {
         GROUP BY 1
       ) AS r`;
   return `SELECT range_index, key, ${query.sumColumns.map((_, index) => `SUM(m${index})`).join(', ')}
-    FROM (${selectGrain(rollupTables.quarterHour, 1)} UNION ALL ${selectGrain(rollupTables.day, 4)}) AS segment_sums
+    FROM (${selectGrain(tables.quarterHour, 1)} UNION ALL ${selectGrain(tables.day, 4)}) AS segment_sums
     GROUP BY range_index, key`;
 }
 
@@ -58,9 +59,10 @@ export async function readPostgresRollupSums(pool: Pool, query: RollupRangesQuer
   const sums = query.ranges.map(() => new Map<string, bigint[]>());
   const quarterHours: GrainSegments = { rangeIndexes: [], startsMs: [], endsMs: [] };
   const days: GrainSegments = { rangeIndexes: [], startsMs: [], endsMs: [] };
+  const tables = selectRollupTables(query.orgId);
   query.ranges.forEach((range, rangeIndex) => {
-    for (const segment of planRollupSegments(range.startMs, range.endMs)) {
-      const grain = segment.table === rollupTables.day ? days : quarterHours;
+    for (const segment of planRollupSegments(range.startMs, range.endMs, tables)) {
+      const grain = segment.table === tables.day ? days : quarterHours;
       grain.rangeIndexes.push(rangeIndex);
       grain.startsMs.push(segment.startMs);
       grain.endsMs.push(segment.endMs);
@@ -72,7 +74,7 @@ export async function readPostgresRollupSums(pool: Pool, query: RollupRangesQuer
     ...(query.orgId === undefined ? [] : [query.orgId]),
   ];
   const { rows } = await pool.query<[number, string, ...(bigint | null)[]]>({
-    text: buildSumsSql(query),
+    text: buildSumsSql(query, tables),
     values,
     rowMode: 'array',
   });
