@@ -22,7 +22,7 @@ function setUp() {
   const keys = createKeyService({ store: storage.keys, pepper: Buffer.alloc(32, 1) });
   const printed: string[] = [];
   const run = () => bootstrapKeys({ config, storage, keys, print: (line) => printed.push(line), now: () => 0 });
-  return { storage, keys, printed, run };
+  return { config, storage, keys, printed, run };
 }
 
 describe('bootstrapKeys', () => {
@@ -39,6 +39,38 @@ describe('bootstrapKeys', () => {
     expect(keys.listKeys('default').map((key) => [key.name, key.role])).toEqual([['admin', 'admin']]);
     expect(printed.filter((line) => line.startsWith("Key 'generated'")).length).toBe(1);
     expect(keys.authenticate(fixedSecret)?.name).toBe('ci');
+  });
+
+  it("gives a key with a fixed secret its entry's limit and reset, as a generated one gets them", async () => {
+    const { config, storage, keys } = setUp();
+    const entries = [
+      { org: 'acme', name: 'ci', key: fixedSecret, limit: '5.00', limitReset: 'monthly' as const },
+      { org: 'acme', name: 'generated', key: undefined, limit: '0.25', limitReset: 'daily' as const },
+    ];
+    await bootstrapKeys({ config: { ...config, keys: entries }, storage, keys, print: () => {}, now: () => 0 });
+    const byName = new Map(keys.listKeys('acme').map((key) => [key.name, [key.limitNanos, key.limitReset]]));
+    expect(Object.fromEntries(byName)).toEqual({ ci: [5_000_000_000n, 'monthly'], generated: [250_000_000n, 'daily'] });
+  });
+
+  it("grants the config's credits once; another amount later is said and skipped, and the start goes on", async () => {
+    const { config, storage, keys } = setUp();
+    const printed: string[] = [];
+    const start = (credits: string) =>
+      bootstrapKeys({
+        config: { ...config, orgs: [{ id: 'acme', name: 'Acme', credits }] },
+        storage,
+        keys,
+        print: (line) => printed.push(line),
+        now: () => 0,
+      });
+    await start('5');
+    await start('5');
+    await expect(start('10')).resolves.toBeUndefined();
+    expect(storage.ledger.balance('acme').grantedNanos).toBe(5_000_000_000n);
+    expect(printed.filter((line) => line.startsWith("Org 'acme'"))).toEqual([
+      "Org 'acme': the config's credits were granted once, at an earlier start, with another amount; 10 is not granted " +
+        'again (grant more with `meridian credits grant` or the credits API).',
+    ]);
   });
 
   it('leaves a revoked fixed key revoked instead of crashing at start', async () => {

@@ -1,4 +1,5 @@
 import type { MeridianConfig } from '../config/index.js';
+import type { KeyRecord } from '../storage/index.js';
 import type { Command } from 'commander';
 import { bootstrapKeys, defaultOrgId } from './bootstrap-keys.js';
 import { loadCliConfig } from './load-cli-config.js';
@@ -31,8 +32,9 @@ export function registerKeysCommands(program: Command): void {
     .option('--config <path>', 'config file')
     .action((options: { config?: string }) =>
       withStorage(options.config, async ({ keys: keyService }) => {
+        const nowMs = Date.now();
         for (const record of await keyService.listKeys(undefined)) {
-          const state = record.revokedAtMs === null ? 'active' : 'revoked';
+          const state = describeKeyState(record, nowMs);
           process.stdout.write(
             `${record.id}\t${record.orgId}\t${record.role}\t${record.displayPrefix}...${record.lastFour}\t${state}\t${record.name}\n`,
           );
@@ -70,4 +72,11 @@ export async function withStorage(
   } finally {
     await opened.storage.close();
   }
+}
+
+/** A key's state as `keys list` shows it: revoked, expired and disabled keys authenticate to nothing. */
+export function describeKeyState(record: KeyRecord, nowMs: number): 'active' | 'revoked' | 'expired' | 'disabled' {
+  if (record.revokedAtMs !== null) return 'revoked';
+  if (record.expiresAtMs !== null && record.expiresAtMs <= nowMs) return 'expired';
+  return record.isDisabled ? 'disabled' : 'active';
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parsePriceNanosPerMillion } from '../catalog/parse-price.js';
-import { formatInvariantReport } from '../ledger/index.js';
+import { configGrantIdPrefix, formatInvariantReport } from '../ledger/index.js';
 import { renderNanos } from '../metering/index.js';
 import { withStorage } from './keys-commands.js';
 import { holdGraceMsDefault } from './start-gateway.js';
@@ -18,6 +18,10 @@ export function registerLedgerCommands(program: Command): void {
         if ((await storage.orgs.findOrg(orgId)) === undefined) throw new Error(`org '${orgId}' does not exist`);
         if (!/^\d{1,12}(\.\d{1,9})?$/.test(amount))
           throw new Error(`amount '${amount}' is not a USD amount like 25.00`);
+        if (options.grantId?.startsWith(configGrantIdPrefix) === true)
+          throw new Error(
+            `grant ids starting with '${configGrantIdPrefix}' are reserved for the config file's credits`,
+          );
         const grantId = options.grantId ?? `cli:${Date.now()}:${orgId}`;
         const isGranted = await storage.ledger.grant({
           grantId,
@@ -36,6 +40,7 @@ export function registerLedgerCommands(program: Command): void {
     .option('--config <path>', 'config file')
     .action((orgId: string, options: { config?: string }) =>
       withStorage(options.config, async ({ storage }) => {
+        if ((await storage.orgs.findOrg(orgId)) === undefined) throw new Error(`org '${orgId}' does not exist`);
         const balance = await storage.ledger.balance(orgId);
         process.stdout.write(
           `granted ${renderNanos(balance.grantedNanos)}\ncharged ${renderNanos(balance.chargedNanos)}\nheld ${renderNanos(balance.heldNanos)}\navailable ${renderNanos(balance.availableNanos)}\n`,

@@ -34,6 +34,11 @@ export const limits = {
   messagesCountMax: 10_000,
   /** Tools offered in one request; more → 400 invalid_request. */
   toolsCountMax: 512,
+  /**
+   * Longest `anthropic-beta` value kept for Anthropic-protocol upstreams (every copy of the header, comma-joined);
+   * longer → 400 invalid_request, `param: anthropic-beta` (a cut list would name a beta that does not exist).
+   */
+  anthropicBetaHeaderBytesMax: 4 * 1024,
   /** Texts in one embeddings request (OpenAI's own bound); more → 400 invalid_request. */
   embeddingInputsMax: 2048,
   /** Choices (`n`) per request; more → 400 invalid_request. */
@@ -101,6 +106,19 @@ export const limits = {
   promptLogBytesMax: 1024 * 1024,
   /** Longest prompt-logging retention an org may set (`retention_days`); more → 400 invalid_request / a config error. */
   promptLogRetentionDaysMax: 365,
+  /** Longest silence while a request body arrives → 408 request_timeout in the client's protocol, connection closed. */
+  requestBodyIdleTimeoutMs: 60_000,
+  /**
+   * Longest time a request body may take to arrive (16 MiB at 28 KB/s) → 408 request_timeout. Node's own request
+   * timeout is set past it (`serverRequestTimeoutMs`), so the gateway's answer, with its error shape, comes first.
+   */
+  requestBodyTotalTimeoutMs: 10 * 60_000,
+  /** Node's `requestTimeout` (a bare 408 with no body): only a backstop behind `requestBodyTotalTimeoutMs`. */
+  serverRequestTimeoutMs: 11 * 60_000,
+  /** Longest name of a key or an org (characters); longer → 400 invalid_request, `param: name`. */
+  adminNameLengthMax: 200,
+  /** Longest `grant_id` of a credit grant (characters; a payment id fits); longer → 400 invalid_request. */
+  grantIdLengthMax: 200,
   /** The serving node purges expired prompt logs at start and then this often (rows outlive their retention by at most this). */
   promptLogPurgeIntervalMs: 60 * 60_000,
   /** Rows one purge transaction deletes; each batch holds the write lock briefly and the event loop gets a turn between batches. */

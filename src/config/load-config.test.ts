@@ -206,6 +206,17 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('rejects an org, or a key of one org, written twice', () => {
+    const path = writeConfig(
+      'orgs:\n  - id: acme\n  - id: beta\n  - id: acme\nkeys:\n  - { org: acme, name: ci }\n  - { org: beta, name: ci }\n' +
+        '  - { org: acme, name: ci }\n',
+    );
+    expect(issuesOf(() => loadConfig({ path, cwd: '/', env: {} }))).toEqual([
+      { path: 'orgs[2].id', location: `${path}:4:9`, message: "org 'acme' is defined twice" },
+      { path: 'keys[2].name', location: `${path}:8:24`, message: "key 'ci' of org 'acme' is defined twice" },
+    ]);
+  });
+
   it('rejects a short fixed key and a YAML syntax error with positions', () => {
     const short = writeConfig('admin: { key: "short" }\n');
     expect(issuesOf(() => loadConfig({ path: short, cwd: '/', env: {} }))[0]).toMatchObject({

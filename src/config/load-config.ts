@@ -187,11 +187,21 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
 }
 
 /**
- * Cross-references zod cannot see: every key's org exists (the built-in `default` org always does); a cache asked to
- * be shared has a Redis to be shared through.
+ * Cross-references zod cannot see: every key's org exists (the built-in `default` org always does); no org, and no key
+ * of one org, is written twice (the bootstrap would apply one and ignore the other); a cache asked to be shared has a
+ * Redis to be shared through.
  */
 function checkReferences(file: ConfigFile): { path: (string | number)[]; message: string }[] {
   const orgIds = new Set(['default', ...file.orgs.map((org) => org.id)]);
+  const orgIssues = findRepeats(file.orgs.map((org) => org.id)).map((index) => ({
+    path: ['orgs', index, 'id'],
+    message: `org '${file.orgs[index]!.id}' is defined twice`,
+  }));
+  const keyNames = file.keys.map((key) => JSON.stringify([key.org, key.name]));
+  const repeatedKeyIssues = findRepeats(keyNames).map((index) => ({
+    path: ['keys', index, 'name'],
+    message: `key '${file.keys[index]!.name}' of org '${file.keys[index]!.org}' is defined twice`,
+  }));
   const keyIssues = file.keys.flatMap((key, index) =>
     orgIds.has(key.org)
       ? []
@@ -201,7 +211,13 @@ function checkReferences(file: ConfigFile): { path: (string | number)[]; message
     file.cache.shared === true && !hasRedisUrl(file)
       ? [{ path: ['cache', 'shared'], message: 'a shared cache needs Redis (redis.url or storage.redis)' }]
       : [];
-  return [...keyIssues, ...cacheIssues];
+  return [...orgIssues, ...keyIssues, ...repeatedKeyIssues, ...cacheIssues];
+}
+
+/** Indexes of the values that already appeared earlier in the list. */
+function findRepeats(values: readonly string[]): number[] {
+  const seen = new Set<string>();
+  return values.flatMap((value, index) => (seen.has(value) ? [index] : (seen.add(value), [])));
 }
 
 /** Redis is configured: by `storage.redis` or `redis.url` (`resolveCluster` checks they agree). */

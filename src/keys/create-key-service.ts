@@ -5,6 +5,7 @@ import type {
   KeyRateLimits,
   KeyRecord,
   KeyRole,
+  KeySecretFields,
   KeyStore,
   MaybePromise,
   ServingPort,
@@ -49,6 +50,8 @@ export interface CreateKeyInput {
   readonly expiresAtMs?: number | null;
   readonly allowedModels?: readonly string[] | null;
   readonly rateLimits?: Partial<KeyRateLimits>;
+  /** Created disabled: it authenticates to nothing until enabled (default false). */
+  readonly isDisabled?: boolean;
 }
 
 export interface KeyService {
@@ -61,6 +64,12 @@ export interface KeyService {
   revokeKey(id: string): boolean;
   /** Changes a key (disable/enable, limits, allow-list, expiry) at once on this node; undefined if unknown. */
   updateKey(id: string, patch: KeyPatch): KeyRecord | undefined;
+  /**
+   * Gives a live key a new generated secret, shown once: the old secret stops working at once on this node (others
+   * notice within {@link keyCacheTtlMs}, as for a revocation); the key keeps its id, settings, spend and limit windows.
+   * Undefined for an unknown or revoked key.
+   */
+  rotateKey(id: string): { readonly record: KeyRecord; readonly secret: string } | undefined;
 }
 
 /** The key service over a store that may answer later (PostgreSQL): every answer may be a promise. */
@@ -94,20 +103,17 @@ export function createKeyService(options: KeyServiceOptions<ServingPort<KeyStore
       throw new GatewayError({ code: 'invalid_request', message: 'A key limit cannot be negative.', param: 'limit' });
     }
     const secret = input.secret ?? createKeySecret();
-    const displayPrefixLength = isWellFormedKeySecret(secret) ? generatedDisplayPrefixLength : fixedDisplayPrefixLength;
     const record: KeyRecord = {
       id: `key_${randomBytes(8).toString('hex')}`,
       orgId: input.orgId,
       name: input.name,
       role: input.role,
-      digest: digestKey(options.pepper, secret),
-      displayPrefix: secret.slice(0, displayPrefixLength),
-      lastFour: secret.slice(-4),
+      ...describeSecret(secret),
       createdAtMs: now(),
       revokedAtMs: null,
       limitNanos: input.limitNanos ?? null,
       limitReset: input.limitReset ?? 'none',
-      isDisabled: false,
+      isDisabled: input.isDisabled ?? false,
       expiresAtMs: input.expiresAtMs ?? null,
       allowedModels: input.allowedModels ?? null,
       rateLimits: {
@@ -117,6 +123,15 @@ export function createKeyService(options: KeyServiceOptions<ServingPort<KeyStore
       },
     };
     return whenDone(options.store.insertKey(record), () => ({ record, secret }));
+  }
+
+  function describeSecret(secret: string): KeySecretFields {
+    const displayPrefixLength = isWellFormedKeySecret(secret) ? generatedDisplayPrefixLength : fixedDisplayPrefixLength;
+    return {
+      digest: digestKey(options.pepper, secret),
+      displayPrefix: secret.slice(0, displayPrefixLength),
+      lastFour: secret.slice(-4),
+    };
   }
 
   function authenticate(secret: string): MaybePromise<KeyRecord | undefined> {
@@ -183,7 +198,22 @@ export function createKeyService(options: KeyServiceOptions<ServingPort<KeyStore
     });
   }
 
-  return { createKey, authenticate, listKeys: (orgId) => options.store.listKeys(orgId), revokeKey, updateKey };
+  function rotateKey(id: string): MaybePromise<{ record: KeyRecord; secret: string } | undefined> {
+    const secret = createKeySecret();
+    return whenDone(options.store.replaceSecret(id, describeSecret(secret)), (record) => {
+      forgetKey(id);
+      return record === undefined ? undefined : { record, secret };
+    });
+  }
+
+  return {
+    createKey,
+    authenticate,
+    listKeys: (orgId) => options.store.listKeys(orgId),
+    revokeKey,
+    updateKey,
+    rotateKey,
+  };
 }
 
 /** Constant-time comparison of two hex digests (the lookup matched by index; this is the baseline's second check). */

@@ -170,6 +170,9 @@ export interface KeyRecord {
   readonly rateLimits: KeyRateLimits;
 }
 
+/** What a key's secret leaves in its record. */
+export type KeySecretFields = Pick<KeyRecord, 'digest' | 'displayPrefix' | 'lastFour'>;
+
 /** Per-key rate limits; null = unlimited. */
 export interface KeyRateLimits {
   readonly requestsPerMinute: number | null;
@@ -196,6 +199,11 @@ export interface KeyStore {
   revokeKey(id: string, atMs: number): boolean;
   /** Applies a patch; returns the updated record, or undefined for an unknown key. */
   updateKey(id: string, patch: KeyPatch): KeyRecord | undefined;
+  /**
+   * Gives a live key a new secret (rotation): its digest and display fields change, everything else (id, settings,
+   * spend, limits' windows) stays. Returns the updated record, or undefined for an unknown or revoked key.
+   */
+  replaceSecret(id: string, secret: KeySecretFields): KeyRecord | undefined;
   countKeysByRole(role: KeyRole): number;
 }
 
@@ -205,6 +213,8 @@ export interface OrgStore {
   findOrg(id: string): OrgRecord | undefined;
   listOrgs(): readonly OrgRecord[];
   setMarkup(id: string, markupBasisPoints: number): boolean;
+  /** Renames the org; false for an unknown org. */
+  setName(id: string, name: string): boolean;
   /** Replaces the org's prompt-logging setting; false for an unknown org. Turning it off hides the org's content at once. */
   setPromptLogging(id: string, setting: PromptLoggingSetting): boolean;
   /**

@@ -200,6 +200,31 @@ describe('key credit limits', () => {
 });
 
 describe('key rotation', () => {
+  it('keeps what the key spent in its window: rotating it is no way around its limit', async () => {
+    // As in the credit-limit case above: one call spends 90 000 of the key's 100 000 nano-USD a day.
+    const created = await admin('POST', '/keys', {
+      name: 'spent',
+      org_id: 'acme',
+      limit: '0.0001',
+      limit_reset: 'daily',
+    });
+    const id = (created['data'] as { id: string }).id;
+    fake.enqueue(completeScript('openai', { text: ['ok'], usage: usage(50, 20) }));
+    expect((await post(created['key'] as string, { max_tokens: 20 })).status).toBe(200);
+    const rotated = await admin('POST', `/keys/${id}/rotate`);
+    expect((rotated['data'] as { id: string }).id).toBe(id);
+    const secret = rotated['key'] as string;
+    const current = (await (
+      await fetch(`${gateway.url}/api/v1/key`, { headers: { authorization: `Bearer ${secret}` } })
+    ).json()) as { data: Record<string, unknown> };
+    expect(current.data).toMatchObject({ usage: 0.00009, limit_remaining: 0.00001 });
+    const refused = await post(secret, { max_tokens: 20 });
+    expect([refused.status, ((await refused.json()) as { error: { code: string } }).error.code]).toEqual([
+      402,
+      'key_limit_reached',
+    ]);
+  });
+
   it('issues a new secret with the same settings and revokes the old one at once', async () => {
     const created = await admin('POST', '/keys', {
       name: 'rotating',

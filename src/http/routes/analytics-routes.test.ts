@@ -97,6 +97,26 @@ describe('analytics routes over queries answering through promises', () => {
     });
   });
 
+  it("reads activity's from and to as days in tz (to exclusive), and refuses dates that do not exist", async () => {
+    const app = setUp();
+    // 12:00 UTC on 11-25 is 04:00 that day in Los Angeles and 01:00 on 11-26 in Auckland (+13:00).
+    const days = async (query: string) =>
+      ((await ask(sendActivity, app, `${query}&group_by=day`)).body as { data: { rows: { key: string }[] } }).data.rows
+        .filter((row) => (row as { requests?: number }).requests !== 0)
+        .map((row) => row.key);
+    expect(await days('?from=2026-11-25&to=2026-11-26&tz=America/Los_Angeles')).toEqual(['2026-11-25']);
+    expect(await days('?from=2026-11-25&to=2026-11-26&tz=Pacific/Auckland')).toEqual([]);
+    expect(await days('?from=2026-11-26&to=2026-11-27&tz=Pacific/Auckland')).toEqual(['2026-11-26']);
+    expect(await days('?from=2026-11-25T11:00:00Z&to=2026-11-25T13:00:00-00:00')).toEqual(['2026-11-25']);
+    for (const [query, param] of [
+      ['?from=2026-02-30', 'from'],
+      ['?to=2026-11-25T12:00:00', 'to'],
+      ['?from=Dec 1 2026', 'from'],
+    ] as const) {
+      await expect(ask(sendActivity, app, query)).rejects.toMatchObject({ code: 'invalid_request', param });
+    }
+  });
+
   it.each([
     [sendRankings, '?tz=Not/AZone', 'tz', /^unknown time zone "Not\/AZone": tz must be an IANA name$/],
     [sendRankingSeries, '?stack_by=planet', 'stack_by', /^stack_by must be one of .+, got "planet"$/],

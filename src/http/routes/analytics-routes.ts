@@ -7,7 +7,7 @@ import type {
   TimeSeriesInterval,
   UsageMeasure,
 } from '../../analytics/index.js';
-import { AnalyticsQueryError } from '../../analytics/index.js';
+import { AnalyticsQueryError, parseInstant, parseTimeZone } from '../../analytics/index.js';
 import { renderNanos } from '../../metering/index.js';
 import type { KeyRecord, MaybePromise } from '../../storage/index.js';
 import type { AppContext } from '../app-context.js';
@@ -182,12 +182,16 @@ export async function sendActivity(
 ): Promise<void> {
   const { url } = input;
   const nowMs = app.now();
-  const fromText = read(url, 'from');
-  const toText = read(url, 'to');
-  const fromMs = fromText === undefined ? nowMs - 30 * 86_400_000 : Date.parse(fromText);
-  const toMs = toText === undefined ? nowMs : Date.parse(toText);
-  if (!Number.isFinite(fromMs)) throw new AnalyticsQueryError('from', 'from must be an ISO 8601 date or date-time');
-  if (!Number.isFinite(toMs)) throw new AnalyticsQueryError('to', 'to must be an ISO 8601 date or date-time');
+  const timeZone = read(url, 'tz') ?? 'UTC';
+  // Dates are days in `tz` (as rankings read `date`); `to` is exclusive.
+  const { fromMs, toMs } = await answerQuery(() => {
+    const zone = parseTimeZone(timeZone, 'tz');
+    const [fromText, toText] = [read(url, 'from'), read(url, 'to')];
+    return {
+      fromMs: fromText === undefined ? nowMs - 30 * 86_400_000 : parseInstant(fromText, zone, 'from'),
+      toMs: toText === undefined ? nowMs : parseInstant(toText, zone, 'to'),
+    };
+  });
   const orgId = input.key.role === 'admin' ? (read(url, 'org_id') ?? input.key.orgId) : input.key.orgId;
   const result = await answerQuery(() =>
     app.storage.analytics.activity({
@@ -195,7 +199,7 @@ export async function sendActivity(
       fromMs,
       toMs,
       groupBy: (read(url, 'group_by') ?? 'day') as ActivityGrouping,
-      timeZone: read(url, 'tz') ?? 'UTC',
+      timeZone,
     }),
   );
   if (read(url, 'format') === 'csv') {

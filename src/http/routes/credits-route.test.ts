@@ -87,6 +87,52 @@ describe('credit and org routes over stores answering through promises', () => {
     });
   });
 
+  it('changes only the fields a second call names: no markup keeps the markup, a name renames', async () => {
+    const { sqlite, app } = setUp();
+    const create = async (body: unknown) => {
+      const { response, read } = createTestResponse();
+      await createOrgRoute(response, app, body, 'req-2');
+      return read();
+    };
+    await create({ id: 'gamma', name: 'Gamma', markup_basis_points: 2_500 });
+    expect(await create({ id: 'gamma', name: 'Gamma Two' })).toEqual({
+      status: 200,
+      body: { data: renderedOrg('gamma', 'Gamma Two', 0, 2_500) },
+    });
+    expect(await create({ id: 'gamma' })).toEqual({
+      status: 200,
+      body: { data: renderedOrg('gamma', 'Gamma Two', 0, 2_500) },
+    });
+    // The markup the node prices the next call with is still the org's.
+    expect(await app.orgMarkups.read('gamma')).toBe(2_500);
+    expect(sqlite.orgs.findOrg('gamma')?.markupBasisPoints).toBe(2_500);
+    for (const [body, param] of [
+      [{ id: 'gamma', name: 'x'.repeat(201) }, 'name'],
+      [{ id: 'gamma', name: '  ' }, 'name'],
+      [{ id: 'gamma', name: 7 }, 'name'],
+      [{ id: 'gamma', markup_basis_points: '2500' }, 'markup_basis_points'],
+    ] as const) {
+      await expect(create(body)).rejects.toMatchObject({ code: 'invalid_request', param });
+    }
+  });
+
+  it('refuses a grant_id that is not a non-empty string, too long, or reserved for the config file', async () => {
+    const { sqlite, app } = setUp();
+    const grant = async (body: unknown) => {
+      const { response, read } = createTestResponse();
+      await grantCreditsRoute(response, app, { orgId: 'acme', body, requestId: 'req-1' });
+      return read();
+    };
+    for (const grantId of [777, '', 'x'.repeat(201), 'config:acme', true, { id: 'p' }]) {
+      await expect(grant({ amount: '1.00', grant_id: grantId })).rejects.toMatchObject({
+        code: 'invalid_request',
+        param: 'grant_id',
+      });
+    }
+    expect(sqlite.ledger.balance('acme').grantedNanos).toBe(0n);
+    expect((await grant({ amount: '1.00', grant_id: 'x'.repeat(200) })).status).toBe(201);
+  });
+
   it('redeems a credit code once; an unknown or spent code is 404', async () => {
     const { app } = setUp();
     const created = createTestResponse();

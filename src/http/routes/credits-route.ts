@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { GatewayError } from '../../errors/index.js';
-import { LedgerRefusal } from '../../ledger/index.js';
+import { limits } from '../../config/index.js';
+import { configGrantIdPrefix, LedgerRefusal } from '../../ledger/index.js';
 import { currentLimitWindowStartMs } from '../../limits/index.js';
 import { renderNanos } from '../../metering/index.js';
 import type { KeyRecord, MaybePromise } from '../../storage/index.js';
@@ -59,31 +60,58 @@ export async function sendCurrentKey(
   );
 }
 
-/** POST /api/v1/orgs (admin): creates an org `{id, name?, markup_basis_points?}`. */
+/**
+ * POST /api/v1/orgs (admin): creates an org `{id, name?, markup_basis_points?}` (201), or changes an existing one
+ * (200): only the fields given change, so re-posting an org without its markup keeps the markup.
+ */
 export async function createOrgRoute(
   response: ServerResponse,
   app: AppContext,
   body: unknown,
   requestId: string,
 ): Promise<void> {
-  const fields = asRecord(body);
-  const id = fields['id'];
+  const { id, name, markup } = parseOrgFields(asRecord(body));
+  const { orgs } = app.storage;
+  const isCreated = await orgs.ensureOrg({
+    id,
+    name: name ?? id,
+    createdAtMs: app.now(),
+    markupBasisPoints: markup ?? 0,
+  });
+  if (!isCreated && name !== undefined) await orgs.setName(id, name);
+  if (!isCreated && markup !== undefined) await orgs.setMarkup(id, markup);
+  if (isCreated || markup !== undefined) app.orgMarkups.remember(id, markup ?? 0);
+  sendJson(response, isCreated ? 201 : 200, { data: await renderOrg(app, id) }, requestId);
+}
+
+function parseOrgFields(fields: Record<string, unknown>): {
+  readonly id: string;
+  readonly name: string | undefined;
+  readonly markup: number | undefined;
+} {
+  const { id, name, markup_basis_points: markup } = fields;
   if (typeof id !== 'string' || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id) || id.length > 64) {
     throw new GatewayError({ code: 'invalid_request', message: 'id: must be kebab-case (a-z, 0-9, -).', param: 'id' });
   }
-  const markup = fields['markup_basis_points'] ?? 0;
-  if (typeof markup !== 'number' || !Number.isInteger(markup) || markup < -10_000 || markup > 1_000_000) {
+  if (
+    name !== undefined &&
+    (typeof name !== 'string' || name.trim() === '' || name.length > limits.adminNameLengthMax)
+  ) {
+    throw new GatewayError({
+      code: 'invalid_request',
+      message: `name: must be 1–${limits.adminNameLengthMax} characters.`,
+      param: 'name',
+    });
+  }
+  const isMarkup = typeof markup === 'number' && Number.isInteger(markup) && markup >= -10_000 && markup <= 1_000_000;
+  if (markup !== undefined && !isMarkup) {
     throw new GatewayError({
       code: 'invalid_request',
       message: 'markup_basis_points: an integer from -10000 (free) to 1000000 (100×).',
       param: 'markup_basis_points',
     });
   }
-  const name = typeof fields['name'] === 'string' ? fields['name'] : id;
-  const isCreated = await app.storage.orgs.ensureOrg({ id, name, createdAtMs: app.now(), markupBasisPoints: markup });
-  if (!isCreated) await app.storage.orgs.setMarkup(id, markup);
-  app.orgMarkups.remember(id, markup);
-  sendJson(response, isCreated ? 201 : 200, { data: await renderOrg(app, id) }, requestId);
+  return { id, name: name?.trim(), markup };
 }
 
 /** GET /api/v1/orgs (admin): every org with its balance. */
@@ -111,8 +139,7 @@ export async function grantCreditsRoute(
   if (amount === null || amount <= 0n) {
     throw new GatewayError({ code: 'invalid_request', message: 'amount: must be above zero.', param: 'amount' });
   }
-  const grantId =
-    typeof fields['grant_id'] === 'string' && fields['grant_id'] !== '' ? fields['grant_id'] : `api:${input.requestId}`;
+  const grantId = readGrantId(fields['grant_id']) ?? `api:${input.requestId}`;
   const isGranted = await explainRefusal(() =>
     app.storage.ledger.grant({ grantId, orgId: input.orgId, amount, nowMs: app.now() }),
   );
@@ -122,6 +149,30 @@ export async function grantCreditsRoute(
     { granted: isGranted, grant_id: grantId, data: await renderOrg(app, input.orgId) },
     input.requestId,
   );
+}
+
+/**
+ * A grant's own id (a payment id, say), which makes it idempotent; undefined when absent. Anything else than a
+ * non-empty string of at most `grantIdLengthMax` characters is refused rather than ignored: an ignored id would let a
+ * retried grant credit twice. The config's `config:` ids are reserved.
+ */
+function readGrantId(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value === '' || value.length > limits.grantIdLengthMax) {
+    throw new GatewayError({
+      code: 'invalid_request',
+      message: `grant_id: must be a non-empty string of at most ${limits.grantIdLengthMax} characters.`,
+      param: 'grant_id',
+    });
+  }
+  if (value.startsWith(configGrantIdPrefix)) {
+    throw new GatewayError({
+      code: 'invalid_request',
+      message: `grant_id: ids starting with '${configGrantIdPrefix}' are reserved for the config file's credits.`,
+      param: 'grant_id',
+    });
+  }
+  return value;
 }
 
 async function renderOrg(app: AppContext, orgId: string): Promise<Record<string, unknown>> {

@@ -95,25 +95,44 @@ describe('key routes over stores answering through promises', () => {
     expect(exchange.sqlite.keys.findKeyById(created.data.id)?.isDisabled).toBe(true);
   });
 
-  it('rotates a member key: the new secret works, the old one is revoked; a revoked key is not rotated', async () => {
+  it('rotates a member key: a new secret for the same key, settings and disabled state kept; the old secret fails', async () => {
     const exchange = setUp();
-    const old = await createKey(exchange, { name: 'ci', org_id: 'acme', limit: '5.00' });
+    const old = await createKey(exchange, { name: 'ci', org_id: 'acme', limit: '5.00', limit_reset: 'daily' });
     const options = { keys: exchange.keys, requestId: 'req-4' };
-    const rotated = createTestResponse();
-    await rotateKeyRoute(rotated.response, { ...options, id: old.data.id });
-    expect(exchange.sqlite.keys.findKeyById(old.data.id)?.revokedAtMs).toBe(1_000_000);
-    const answer = rotated.read() as {
-      status: number;
-      body: { key: string; rotated_from: string; data: RenderedKey };
+    const rotate = async (id: string) => {
+      const rotated = createTestResponse();
+      await rotateKeyRoute(rotated.response, { ...options, id });
+      return rotated.read() as { status: number; body: { key: string; rotated_from: string; data: RenderedKey } };
     };
-    expect([answer.status, answer.body.rotated_from, answer.body.data.name, answer.body.data.limit]).toEqual([
+    const answer = await rotate(old.data.id);
+    // Only the label (the secret's first and last characters) changes.
+    const label = `${answer.body.key.slice(0, 14)}...${answer.body.key.slice(-4)}`;
+    expect([answer.status, answer.body.rotated_from, answer.body.data]).toEqual([
       201,
       old.data.id,
-      'ci',
-      5,
+      { ...old.data, label },
     ]);
-    expect((await exchange.keys.authenticate(answer.body.key))?.id).toBe(answer.body.data.id);
+    expect(answer.body.key).not.toBe(old.secret);
+    // Same id: what it spent in its limit's window, and its rate-limit windows, stay with it.
+    expect((await exchange.keys.authenticate(answer.body.key))?.id).toBe(old.data.id);
     expect(await exchange.keys.authenticate(old.secret)).toBeUndefined();
+    const stored = exchange.sqlite.keys.findKeyById(old.data.id)!;
+    expect([stored.revokedAtMs, stored.limitNanos, stored.limitReset, stored.lastFour]).toEqual([
+      null,
+      5_000_000_000n,
+      'daily',
+      answer.body.key.slice(-4),
+    ]);
+
+    // A disabled key stays disabled.
+    const patched = createTestResponse();
+    await updateKeyRoute(patched.response, { ...options, id: old.data.id, body: { disabled: true } });
+    const again = await rotate(old.data.id);
+    expect(again.body.data.disabled).toBe(true);
+    expect(await exchange.keys.authenticate(again.body.key)).toBeUndefined();
+    expect(await exchange.keys.authenticate(answer.body.key)).toBeUndefined();
+
+    await exchange.keys.revokeKey(old.data.id);
     await expect(rotateKeyRoute(createTestResponse().response, { ...options, id: old.data.id })).rejects.toMatchObject({
       code: 'not_found',
       param: 'id',
@@ -122,11 +141,27 @@ describe('key routes over stores answering through promises', () => {
     const listed = createTestResponse();
     await listKeysRoute(listed.response, exchange.keys, 'req-5');
     const rows = (listed.read().body as { data: RenderedKey[] }).data;
-    expect(rows.map((row) => [row.id, row.revoked]).sort()).toEqual(
-      [
-        [old.data.id, true],
-        [answer.body.data.id, false],
-      ].sort(),
-    );
+    expect(rows.map((row) => [row.id, row.revoked])).toEqual([[old.data.id, true]]);
+  });
+
+  it('creates a key disabled when asked', async () => {
+    const exchange = setUp();
+    const created = await createKey(exchange, { name: 'later', org_id: 'acme', disabled: true });
+    expect([created.status, created.data.disabled]).toEqual([201, true]);
+    expect(await exchange.keys.authenticate(created.secret)).toBeUndefined();
+  });
+
+  it('reads expires_at as ISO 8601 in UTC or with its zone, and refuses anything else', async () => {
+    const exchange = setUp();
+    const expiry = async (value: unknown) =>
+      (await createKey(exchange, { name: 'e', org_id: 'acme', expires_at: value })).data as unknown as {
+        expires_at: string | null;
+      };
+    expect((await expiry('2030-01-01')).expires_at).toBe('2030-01-01T00:00:00.000Z');
+    expect((await expiry('2030-01-01T05:00:00+05:00')).expires_at).toBe('2030-01-01T00:00:00.000Z');
+    expect((await expiry('2030-01-01T00:00Z')).expires_at).toBe('2030-01-01T00:00:00.000Z');
+    for (const bad of ['0', 'Dec 25, 2030', '2030-01-01T00:00:00', '2026-02-30', '2030-01-01T24:00:00Z', 20300101]) {
+      await expect(expiry(bad)).rejects.toMatchObject({ code: 'invalid_request', param: 'expires_at' });
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { limits } from '../../config/index.js';
 import { GatewayError } from '../../errors/index.js';
 import type { ServingKeyService } from '../../keys/index.js';
 import type { KeyRecord, OrgStore, ServingPort } from '../../storage/index.js';
@@ -42,10 +43,10 @@ export async function createKeyRoute(
     unknown
   >;
   const name = body['name'];
-  if (typeof name !== 'string' || name.trim() === '' || name.length > 200) {
+  if (typeof name !== 'string' || name.trim() === '' || name.length > limits.adminNameLengthMax) {
     throw new GatewayError({
       code: 'invalid_request',
-      message: '`name` must be a non-empty string (≤ 200 characters).',
+      message: `\`name\` must be a non-empty string (≤ ${limits.adminNameLengthMax} characters).`,
       param: 'name',
     });
   }
@@ -67,6 +68,7 @@ export async function createKeyRoute(
     ...(fields.expiresAtMs === undefined ? {} : { expiresAtMs: fields.expiresAtMs }),
     ...(fields.allowedModels === undefined ? {} : { allowedModels: fields.allowedModels }),
     ...(fields.rateLimits === undefined ? {} : { rateLimits: fields.rateLimits }),
+    ...(fields.isDisabled === undefined ? {} : { isDisabled: fields.isDisabled }),
   });
   sendJson(response, 201, { key: created.secret, data: renderKey(created.record) }, options.requestId);
 }
@@ -114,33 +116,24 @@ export async function updateKeyRoute(
 }
 
 /**
- * POST /api/v1/keys/{id}/rotate (admin): a new secret with the same org, name, limits and allow-list; the old
- * key is revoked in the same step. The new secret is in this answer and nowhere else.
+ * POST /api/v1/keys/{id}/rotate (admin): a new secret for the same key, shown in this answer and nowhere else. The old
+ * secret stops working in the same step; the key keeps its id and everything else: settings, disabled or not, what it
+ * spent in its limit's window, its rate-limit windows (a rotation is no way around a limit). `rotated_from` names the
+ * key rotated (the same id), as answers before this kept the id apart.
  */
 export async function rotateKeyRoute(
   response: ServerResponse,
   options: { readonly id: string; readonly keys: ServingKeyService; readonly requestId: string },
 ): Promise<void> {
   const old = (await options.keys.listKeys(undefined)).find((record) => record.id === options.id);
-  if (old === undefined || old.revokedAtMs !== null || old.role !== 'member') {
+  const rotated = old?.role === 'member' ? await options.keys.rotateKey(options.id) : undefined;
+  if (rotated === undefined) {
     throw new GatewayError({ code: 'not_found', message: `No active member key '${options.id}'.`, param: 'id' });
   }
-  // New key first, then the old one revoked: a failure in between leaves the old key working, never none.
-  const created = await options.keys.createKey({
-    orgId: old.orgId,
-    name: old.name,
-    role: old.role,
-    limitNanos: old.limitNanos,
-    limitReset: old.limitReset,
-    expiresAtMs: old.expiresAtMs,
-    allowedModels: old.allowedModels,
-    rateLimits: old.rateLimits,
-  });
-  await options.keys.revokeKey(old.id);
   sendJson(
     response,
     201,
-    { key: created.secret, data: renderKey(created.record), rotated_from: old.id },
+    { key: rotated.secret, data: renderKey(rotated.record), rotated_from: options.id },
     options.requestId,
   );
 }

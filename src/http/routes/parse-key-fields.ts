@@ -1,4 +1,6 @@
+import { parseInstant, parseTimeZone } from '../../analytics/index.js';
 import { parsePriceNanosPerMillion } from '../../catalog/parse-price.js';
+import { limits } from '../../config/index.js';
 import { nanosMax } from '../../ledger/index.js';
 import { GatewayError } from '../../errors/index.js';
 import type { KeyPatch, KeyRateLimits, KeyRecord } from '../../storage/index.js';
@@ -37,8 +39,8 @@ export function parseKeyFields(body: Record<string, unknown>): KeyPatch {
   const patch: { -readonly [K in keyof KeyPatch]: KeyPatch[K] } = {};
   if ('name' in body) {
     const name = body['name'];
-    if (typeof name !== 'string' || name.trim() === '' || name.length > 200)
-      throw invalid('name', 'must be 1–200 characters.');
+    if (typeof name !== 'string' || name.trim() === '' || name.length > limits.adminNameLengthMax)
+      throw invalid('name', `must be 1–${limits.adminNameLengthMax} characters.`);
     patch.name = name.trim();
   }
   if ('disabled' in body) {
@@ -59,11 +61,23 @@ export function parseKeyFields(body: Record<string, unknown>): KeyPatch {
   return patch;
 }
 
+const utc = parseTimeZone('UTC');
+
+/**
+ * `expires_at`: ISO 8601 only, never read in the server's own time zone: a date is its UTC midnight, a date-time must
+ * name its zone, and a date that does not exist (02-30) is refused rather than rolled over.
+ */
 function readExpiry(value: unknown): number | null {
   if (value === null) return null;
-  const atMs = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(atMs)) throw invalid('expires_at', 'must be an ISO 8601 date-time or null.');
-  return atMs;
+  try {
+    if (typeof value !== 'string') throw new TypeError('not a string');
+    return parseInstant(value, utc, 'expires_at');
+  } catch {
+    throw invalid(
+      'expires_at',
+      'must be an ISO 8601 date (UTC) or a date-time with its zone, e.g. "2030-01-01T00:00:00Z", or null.',
+    );
+  }
 }
 
 function readModels(value: unknown): readonly string[] | null {

@@ -149,6 +149,24 @@ describeEachDriver<KeyPorts>(
       expect(await keys.countKeysByRole('admin')).toBe(adminsBefore + 1);
     });
 
+    it("replaces a live key's secret and nothing else; a revoked or unknown key keeps its own", async () => {
+      const { keys, otherNodeKeys } = context.ports;
+      const original = createKeyRecord('r1', { limitNanos: 2n ** 60n, limitReset: 'weekly', isDisabled: true });
+      await keys.insertKey(original);
+      const secret = { digest: 'f'.repeat(64), displayPrefix: 'sk-mer-v1-Zzzz', lastFour: 'QQQQ' };
+      const replaced = { ...original, ...secret };
+      expect(await keys.replaceSecret('r1', secret)).toEqual(replaced);
+      expect(await otherNodeKeys.findKeyByDigest(secret.digest)).toEqual(replaced);
+      expect(await otherNodeKeys.findKeyByDigest(original.digest)).toBeUndefined();
+
+      await keys.insertKey(createKeyRecord('r2'));
+      await expect(keys.replaceSecret('r2', secret)).rejects.toThrow('UNIQUE constraint failed: api_keys.digest');
+      await keys.revokeKey('r2', 7);
+      expect(await keys.replaceSecret('r2', { ...secret, digest: 'a'.repeat(64) })).toBeUndefined();
+      expect((await keys.findKeyById('r2'))?.digest).toBe(createKeyRecord('r2').digest);
+      expect(await keys.replaceSecret('missing', { ...secret, digest: 'b'.repeat(64) })).toBeUndefined();
+    });
+
     it('refuses a duplicate digest, a duplicate id and a key of an unknown org, with the same messages', async () => {
       const { keys } = context.ports;
       const original = createKeyRecord('d1');

@@ -56,8 +56,10 @@ describeEachDriver<OrgPorts>(
       });
       expect(await orgs.setMarkup('acme', 2_500)).toBe(true);
       expect(await orgs.setMarkup('nobody', 2_500)).toBe(false);
+      expect(await orgs.setName('acme', 'Acme Renamed 名')).toBe(true);
+      expect(await orgs.setName('nobody', 'X')).toBe(false);
       expect((await orgs.listOrgs()).filter((org) => org.id === 'acme')).toEqual([
-        { id: 'acme', name: 'Acme', createdAtMs: 1, markupBasisPoints: 2_500, promptLogging: loggingOff },
+        { id: 'acme', name: 'Acme Renamed 名', createdAtMs: 1, markupBasisPoints: 2_500, promptLogging: loggingOff },
       ]);
       expect(await orgs.findOrg('nobody')).toBeUndefined();
     });

@@ -167,6 +167,18 @@ export function createPostgresKeyStore(pool: Pool): AsyncPort<KeyStore> {
       );
       return result.rowCount === 1;
     },
+    replaceSecret: async (id, secret) => {
+      try {
+        const { rows } = await pool.query<KeyRow>(
+          `UPDATE api_keys SET digest = $2, display_prefix = $3, last_four = $4 WHERE id = $1 AND revoked_at_ms IS NULL
+           RETURNING ${columns}`,
+          [id, secret.digest, secret.displayPrefix, secret.lastFour],
+        );
+        return rows[0] === undefined ? undefined : fromRow(rows[0]);
+      } catch (error) {
+        throw convertConstraintError(error);
+      }
+    },
     updateKey: async (id, patch) => {
       const { rows } = await pool.query<KeyRow>(updateSql, toUpdateParameters(id, patch));
       return rows[0] === undefined ? undefined : fromRow(rows[0]);

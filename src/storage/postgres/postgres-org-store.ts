@@ -31,7 +31,7 @@ const columns = 'id, name, created_at_ms, markup_basis_points, prompt_logging_en
 /**
  * OrgStore on PostgreSQL. `ensureOrg` never overwrites an existing org (`ON CONFLICT DO NOTHING`: of several nodes
  * creating one org, exactly one reports it created), and a new org logs no prompts. Every write is one statement;
- * `setMarkup` and `setPromptLogging` are plain UPDATEs of the row, so of two nodes' changes the last one wins, as with
+ * `setMarkup`, `setName` and `setPromptLogging` are plain UPDATEs of the row, so of two nodes' changes the last one wins, as with
  * two processes on one SQLite file.
  *
  * The prompt-logging switch, asked on every model call, keeps the SQLite driver's contract
@@ -90,6 +90,10 @@ export function createPostgresOrgStore(
         id,
         markupBasisPoints,
       ]);
+      return result.rowCount === 1;
+    },
+    setName: async (id, name) => {
+      const result = await pool.query('UPDATE orgs SET name = $2 WHERE id = $1', [id, name]);
       return result.rowCount === 1;
     },
     setPromptLogging: async (id, setting) => {

@@ -108,6 +108,12 @@ export function createSqliteKeyStore(database: Database): KeyStore {
     .prepare('SELECT * FROM api_keys WHERE org_id = ? ORDER BY created_at_ms, id')
     .safeIntegers(true);
   const revoke = database.prepare('UPDATE api_keys SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL');
+  const replaceSecret = database
+    .prepare(
+      `UPDATE api_keys SET digest = ?, display_prefix = ?, last_four = ? WHERE id = ? AND revoked_at_ms IS NULL
+       RETURNING *`,
+    )
+    .safeIntegers(true);
   const countByRole = database.prepare(
     'SELECT COUNT(*) AS count FROM api_keys WHERE role = ? AND revoked_at_ms IS NULL',
   );
@@ -125,6 +131,10 @@ export function createSqliteKeyStore(database: Database): KeyStore {
     },
     listKeys: (orgId) => ((orgId === undefined ? all.all() : byOrg.all(orgId)) as KeyRow[]).map(fromRow),
     revokeKey: (id, atMs) => revoke.run(atMs, id).changes === 1,
+    replaceSecret: (id, secret) => {
+      const row = replaceSecret.get(secret.digest, secret.displayPrefix, secret.lastFour, id) as KeyRow | undefined;
+      return row === undefined ? undefined : fromRow(row);
+    },
     countKeysByRole: (role) => (countByRole.get(role) as { count: number }).count,
     updateKey: (id, patch) => {
       const row = byId.get(id) as KeyRow | undefined;

@@ -43,6 +43,7 @@ export function createSqliteOrgStore(
   const find = database.prepare(`SELECT ${columns} FROM orgs WHERE id = ?`);
   const all = database.prepare(`SELECT ${columns} FROM orgs ORDER BY created_at_ms, id`);
   const setMarkup = database.prepare('UPDATE orgs SET markup_basis_points = ? WHERE id = ?');
+  const setName = database.prepare('UPDATE orgs SET name = ? WHERE id = ?');
   const setPromptLogging = database.prepare(
     'UPDATE orgs SET prompt_logging_enabled = ?, prompt_logging_retention_days = ? WHERE id = ?',
   );
@@ -58,6 +59,7 @@ export function createSqliteOrgStore(
     },
     listOrgs: () => (all.all() as OrgRow[]).map(fromRow),
     setMarkup: (id, markupBasisPoints) => setMarkup.run(markupBasisPoints, id).changes === 1,
+    setName: (id, name) => setName.run(name, id).changes === 1,
     setPromptLogging: (id, setting) => {
       assertSetting(setting);
       const isUpdated = setPromptLogging.run(setting.isEnabled ? 1 : 0, setting.retentionDays, id).changes === 1;
