@@ -191,7 +191,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }),
     trustedProxies: parseTrustedProxies(config.server.trustedProxies),
   };
-  const server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, createApp(context));
+  const server = createServer(
+    { noDelay: true, keepAliveTimeout: 65_000, requestTimeout: limits.serverRequestTimeoutMs },
+    createApp(context),
+  );
   const host = options.hostOverride ?? config.server.host;
   await new Promise<void>((resolve) =>
     server.listen({ port: options.portOverride ?? config.server.port, host, backlog: limits.listenBacklog }, resolve),

@@ -29,7 +29,7 @@ import {
 } from './routes/credits-route.js';
 import { createKeyRoute, listKeysRoute, revokeKeyRoute, rotateKeyRoute, updateKeyRoute } from './routes/keys-route.js';
 import { sendModelEndpoints } from './routes/model-endpoints-route.js';
-import { sendAnthropicModels, sendModels } from './routes/models-route.js';
+import { sendAnthropicModels, sendModel, sendModels } from './routes/models-route.js';
 import { sendTokenCount } from './routes/count-tokens-route.js';
 import { sendStatic } from './routes/static-route.js';
 import { sendActivity, sendRankingSeries, sendRankings } from './routes/analytics-routes.js';
@@ -42,6 +42,7 @@ import {
   listProvidersRoute,
   updateProviderRoute,
 } from './routes/providers-route.js';
+import { findAllowedMethods } from './route-methods.js';
 import { sendJson } from './send-json.js';
 import { loginRoute, logoutRoute, sessionRoute } from './session/index.js';
 
@@ -55,9 +56,14 @@ export function createApp(app: AppContext): (request: IncomingMessage, response:
     const requestId = createRequestId();
     const startedAtMs = app.now();
     response.once('close', () => recordRequest(app, { request, response, startedAtMs, requestId }));
-    dispatch(app, request, response, requestId, startedAtMs).catch((error: unknown) =>
-      drainRequest(request).then(() => renderFailure(app, { request, response, error, requestId })),
-    );
+    dispatch(app, request, response, requestId, startedAtMs).catch((error: unknown) => {
+      if (isStalledBody(error)) {
+        // The client stopped sending its body: answer now, without waiting for the rest, and close the connection.
+        response.setHeader('connection', 'close');
+        return renderFailure(app, { request, response, error, requestId });
+      }
+      return drainRequest(request).then(() => renderFailure(app, { request, response, error, requestId }));
+    });
   };
 }
 
@@ -71,7 +77,8 @@ async function dispatch(
   const target = request.url ?? '/';
   const queryStart = target.indexOf('?');
   const path = normalisePath(queryStart === -1 ? target : target.slice(0, queryStart));
-  const method = request.method ?? 'GET';
+  // HEAD is answered as GET, without the body (node:http drops it): load balancers probe /healthz so.
+  const method = request.method === 'HEAD' ? 'GET' : (request.method ?? 'GET');
   if (method === 'GET' && sendStatic(response, path)) return;
   switch (`${method} ${path}`) {
     case 'GET /healthz':
@@ -257,6 +264,10 @@ async function dispatchPattern(
     const body = await readJsonBody(request, limits.requestBodyBytesMax);
     return updateOrgSettingsRoute(response, app, { orgId: orgMatch[1]!, body, requestId: target.requestId });
   }
+  const modelMatch = /^\/v1\/models\/([^/]+(?:\/[^/]+)?)$/.exec(target.path);
+  if (modelMatch !== null && target.method === 'GET') {
+    return sendModel(response, { catalog: app.catalog, encodedSlug: modelMatch[1]!, requestId: target.requestId });
+  }
   const endpointsMatch = /^\/v1\/models\/([a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._:-]*)\/endpoints$/.exec(target.path);
   if (endpointsMatch !== null && target.method === 'GET') {
     return sendModelEndpoints(response, {
@@ -291,7 +302,25 @@ async function dispatchPattern(
     const body = await readJsonBody(request, limits.requestBodyBytesMax);
     return updateProviderRoute(response, { ...exchange, body });
   }
-  throw new GatewayError({ code: 'not_found', message: `No route for ${target.method} ${target.path}.` });
+  return refuseUnrouted(request, response, target);
+}
+
+/** 405 with `Allow` when the path has a route for other methods; else 404. Messages name the path as the client sent it. */
+function refuseUnrouted(
+  request: IncomingMessage,
+  response: ServerResponse,
+  target: { readonly method: string; readonly path: string },
+): never {
+  const sentPath = (request.url ?? '/').split('?', 1)[0] ?? '/';
+  const allowed = findAllowedMethods(target.path);
+  if (allowed.length === 0) {
+    throw new GatewayError({ code: 'not_found', message: `No route for ${target.method} ${sentPath}.` });
+  }
+  response.setHeader('allow', allowed.join(', '));
+  throw new GatewayError({
+    code: 'method_not_allowed',
+    message: `${sentPath} does not answer ${request.method ?? target.method}; it answers ${allowed.join(', ')}.`,
+  });
 }
 
 const metricsRoutes: Readonly<Record<string, MetricsRoute>> = {
@@ -399,6 +428,10 @@ const errorDrainWaitMs = 2_000;
  * An error found before the body was read (unknown route, bad key): the rest of the body is read and discarded
  * before the answer, so a client still uploading reads the error instead of hitting a closed socket (EPIPE).
  */
+function isStalledBody(error: unknown): boolean {
+  return error instanceof GatewayError && error.code === 'request_timeout';
+}
+
 function drainRequest(request: IncomingMessage): Promise<void> {
   if (request.complete || request.destroyed) return Promise.resolve();
   return new Promise((resolve) => {

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { limits } from '../config/index.js';
 import { GatewayError } from '../errors/index.js';
 import { parseJsonBytes } from '../json/parse-json-bytes.js';
+import { watchBodyRead } from './body-deadlines.js';
 
 /**
  * Reads and parses a JSON request body, refusing more than `bytesMax` bytes
@@ -27,19 +28,24 @@ export function readJsonBodyWithBytes(
     const chunks: Buffer[] = [];
     let bytes = 0;
     let isOverLimit = false;
+    const giveUp = (error: Error): void => {
+      watch.done();
+      if (isOverLimit) return;
+      isOverLimit = true;
+      chunks.length = 0;
+      reject(error);
+    };
+    const watch = watchBodyRead(giveUp);
     request.on('data', (chunk: Buffer) => {
       if (isOverLimit) return;
+      watch.touch();
       bytes += chunk.length;
-      if (bytes > bytesMax) {
-        isOverLimit = true;
-        chunks.length = 0;
-        reject(tooLarge(bytesMax));
-        return;
-      }
-      chunks.push(chunk);
+      if (bytes > bytesMax) giveUp(tooLarge(bytesMax));
+      else chunks.push(chunk);
     });
-    request.on('error', (error: Error) => reject(error));
+    request.on('error', giveUp);
     request.on('end', () => {
+      watch.done();
       if (isOverLimit) return;
       try {
         const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);

@@ -1,3 +1,4 @@
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limits } from '../../src/config/limits.js';
 import { sseFrames } from '../fake-upstream/create-fake-upstream.js';
@@ -105,6 +106,44 @@ describe('errors in OpenAI shape', () => {
   it('404 not_found for an unknown route', async () => {
     const result = await post('{}', { authorization: `Bearer ${memberKey}` }, '/v1/nothing-here');
     expect({ status: result.status, code: result.error['code'] }).toEqual({ status: 404, code: 'not_found' });
+  });
+
+  it('405 method_not_allowed with Allow for a route asked with another method; HEAD answers as GET', async () => {
+    const ask = async (method: string, path: string) => {
+      const response = await fetch(`${gateway.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${memberKey}` },
+      });
+      return { status: response.status, allow: response.headers.get('allow'), text: await response.text() };
+    };
+    const wrong = await ask('GET', '/v1/chat/completions');
+    expect([wrong.status, wrong.allow]).toEqual([405, 'POST']);
+    const error = (JSON.parse(wrong.text) as { error: Record<string, unknown> }).error;
+    expect(validateSchema('ErrorResponse', { error })).toEqual([]);
+    expect([error['code'], error['message']]).toEqual([
+      'method_not_allowed',
+      '/v1/chat/completions does not answer GET; it answers POST.',
+    ]);
+    const keys = await ask('PUT', '/api/v1/keys');
+    expect([keys.status, keys.allow]).toEqual([405, 'GET, POST, HEAD']);
+    expect((JSON.parse(keys.text) as { error: { message: string } }).error.message).toBe(
+      '/api/v1/keys does not answer PUT; it answers GET, POST, HEAD.',
+    );
+    expect(await ask('HEAD', '/healthz')).toEqual({ status: 200, allow: null, text: '' });
+    expect((await ask('HEAD', '/v1/models')).status).toBe(200);
+  });
+
+  it('retrieves one model as the official client asks for it (GET /v1/models/{model}, slug encoded)', async () => {
+    const client = new OpenAI({ apiKey: memberKey, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+    const listed = (await client.models.list()).data.find((model) => model.id === 'test/fake-model');
+    expect(listed).toBeDefined();
+    expect(await client.models.retrieve('test/fake-model')).toEqual(listed);
+    const plain = await fetch(`${gateway.url}/api/v1/models/test/fake-model`);
+    expect([plain.status, await plain.json()]).toEqual([200, listed]);
+    await expect(client.models.retrieve('nobody/nothing')).rejects.toMatchObject({
+      status: 404,
+      code: 'model_not_found',
+    });
   });
 
   it.each([

@@ -389,10 +389,15 @@ describe('providers, generations and dashboard sessions across orgs', () => {
           method === 'PATCH' ? JSON.stringify({ api_key: null }) : undefined,
         );
         const label = `${method} ${path} → ${answer.status}`;
-        expect([403, 404], label).toContain(answer.status);
+        expect([403, 404, 405], label).toContain(answer.status);
         const error = (JSON.parse(answer.text) as { error: { code: string; message: string } }).error;
-        // A 403 is the route's auth policy; a 404 is the router's (never a provider handler's "No provider …").
+        // A 403 is the route's auth policy; a 404 or 405 is the router's (never a provider handler's "No provider …").
         if (answer.status === 403) expect(error.code, label).toBe('permission_denied');
+        else if (answer.status === 405)
+          expect([error.code, error.message], label).toEqual([
+            'method_not_allowed',
+            expect.stringMatching(/ does not answer [A-Z]+; it answers /),
+          ]);
         else expect(error.message, label).toMatch(/^No route for /);
         expect(answer.text, label).not.toContain(providerBaseUrl);
         expect(answer.text, label).not.toContain('last_four');

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Catalog } from '../../catalog/catalog-types.js';
+import { GatewayError } from '../../errors/index.js';
 import { sendJson } from '../send-json.js';
 import { renderModel } from './render-model.js';
 
@@ -25,4 +26,29 @@ export function sendAnthropicModels(response: ServerResponse, catalog: Catalog, 
     { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null },
     requestId,
   );
+}
+
+/**
+ * GET /v1/models/{model} (OpenAI's retrieve): one model as the list renders it. The slug holds a slash, sent as is
+ * (`/v1/models/deepseek/deepseek-v3.2`) or encoded by the official clients (`deepseek%2Fdeepseek-v3.2`).
+ */
+export function sendModel(
+  response: ServerResponse,
+  input: { readonly catalog: Catalog; readonly encodedSlug: string; readonly requestId: string },
+): void {
+  let slug: string;
+  try {
+    slug = decodeURIComponent(input.encodedSlug);
+  } catch {
+    slug = input.encodedSlug;
+  }
+  const model = input.catalog.models.get(slug);
+  if (model === undefined) {
+    throw new GatewayError({
+      code: 'model_not_found',
+      message: `No model '${slug}' (see GET /v1/models).`,
+      param: 'model',
+    });
+  }
+  sendJson(response, 200, renderModel(model), input.requestId);
 }

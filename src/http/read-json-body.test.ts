@@ -1,0 +1,61 @@
+import type { IncomingMessage } from 'node:http';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { limits } from '../config/index.js';
+import { readJsonBodyWithBytes } from './read-json-body.js';
+
+/** A request whose body the test writes piece by piece. */
+function createRequest(): { request: IncomingMessage; body: PassThrough } {
+  const body = new PassThrough();
+  Object.assign(body, { headers: {} });
+  return { request: body as unknown as IncomingMessage, body };
+}
+
+async function settle(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error: (error as { code?: string }).code, message: (error as Error).message }),
+  );
+}
+
+describe('readJsonBodyWithBytes deadlines', () => {
+  // One fake clock for the file: the deadlines' shared sweep is started once, on the clock of its first read.
+  beforeAll(() => vi.useFakeTimers({ now: Date.UTC(2026, 11, 2) }));
+  afterAll(() => vi.useRealTimers());
+
+  it('answers 408 request_timeout when the body stops arriving for the idle limit', async () => {
+    const { request, body } = createRequest();
+    const result = settle(readJsonBodyWithBytes(request, 1_000));
+    body.write('{"model":');
+    await vi.advanceTimersByTimeAsync(limits.requestBodyIdleTimeoutMs - 1_000);
+    body.write(' "m"');
+    // Bytes came: the idle clock starts again.
+    await vi.advanceTimersByTimeAsync(limits.requestBodyIdleTimeoutMs - 1_000);
+    body.end('}');
+    expect(await result).toEqual({ value: { value: { model: 'm' }, bytes: Buffer.from('{"model": "m"}') } });
+
+    const stalled = createRequest();
+    const failed = settle(readJsonBodyWithBytes(stalled.request, 1_000));
+    stalled.body.write('{"model":');
+    await vi.advanceTimersByTimeAsync(limits.requestBodyIdleTimeoutMs + 1_000);
+    expect(await failed).toEqual({
+      error: 'request_timeout',
+      message: `The request body stopped arriving: nothing for ${limits.requestBodyIdleTimeoutMs / 1000} s.`,
+    });
+  });
+
+  it('answers 408 request_timeout when a trickling body is still arriving after the total limit', async () => {
+    const { request, body } = createRequest();
+    const result = settle(readJsonBodyWithBytes(request, 100_000));
+    body.write('[');
+    const stepMs = limits.requestBodyIdleTimeoutMs / 2;
+    for (let elapsedMs = 0; elapsedMs <= limits.requestBodyTotalTimeoutMs; elapsedMs += stepMs) {
+      body.write('1,');
+      await vi.advanceTimersByTimeAsync(stepMs);
+    }
+    expect(await result).toEqual({
+      error: 'request_timeout',
+      message: `The request body took longer than ${limits.requestBodyTotalTimeoutMs / 1000} s to arrive.`,
+    });
+  });
+});
