@@ -26,5 +26,6 @@ registerSimulateCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`meridian: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+  // A command that failed half-way (a gateway that could not listen) may hold storage and timers open: exit now.
+  process.exit(1);
 });

@@ -196,9 +196,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     createApp(context),
   );
   const host = options.hostOverride ?? config.server.host;
-  await new Promise<void>((resolve) =>
-    server.listen({ port: options.portOverride ?? config.server.port, host, backlog: limits.listenBacklog }, resolve),
-  );
+  const port = options.portOverride ?? config.server.port;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `${formatHost(host)}:${port} is already in use: stop what listens there, or pick another port (--port, server.port).`,
+            )
+          : error,
+      ),
+    );
+    server.listen({ port, host, backlog: limits.listenBacklog }, resolve);
+  });
   const url = `http://${formatHost(host)}:${(server.address() as AddressInfo).port}`;
   options.print(`Meridian listening on ${url} (${context.catalog.models.size} models${sandbox ? ', sandbox on' : ''})`);
   const reconciler = startReconciler(storage, options.log, {

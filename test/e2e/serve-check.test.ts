@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,5 +68,29 @@ describe('meridian serve --check', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('MERIDIAN_MASTER_KEYS');
     expect(result.stderr).not.toContain('not-base64-and-too-short');
+  });
+});
+
+describe('meridian serve on a port already taken', () => {
+  it('says so in one line and exits 1, instead of a stack trace or a process that never ends', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const result = await run(process.execPath, [mainPath, 'serve', '--port', String(port), '--host', '127.0.0.1'], {
+        cwd: directory,
+        env: { ...process.env, MERIDIAN_LOG_LEVEL: 'silent', MERIDIAN_CONFIG: '' },
+        timeout: 30_000,
+      }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+      );
+      expect(result).toEqual({
+        code: 1,
+        stderr: `meridian: 127.0.0.1:${port} is already in use: stop what listens there, or pick another port (--port, server.port).\n`,
+      });
+    } finally {
+      taken.close();
+    }
   });
 });
