@@ -101,14 +101,23 @@ describe('countO200kTokens', () => {
     );
   });
 
-  it('agrees with the library on arbitrary Unicode, lone surrogates included', () => {
+  it('agrees with the library on arbitrary Unicode, lone surrogates included (U+FEFF aside, below)', () => {
     fc.assert(
       fc.property(
-        fc.string({ unit: 'binary', maxLength: 60 }),
+        fc.string({ unit: 'binary', maxLength: 60 }).filter((sample) => !sample.includes('\uFEFF')),
         (sample) => countO200kTokens(sample) === oracle(sample),
       ),
       { numRuns: 3_000 },
     );
+  });
+
+  it('counts U+FEFF as the one token the vocabulary has for its bytes, where the library counts two', () => {
+    // o200k_base.tiktoken holds `77u/ 5574`: EF BB BF, the UTF-8 of U+FEFF, is one token, and tiktoken encodes a piece
+    // found whole in the vocabulary as that token. The library's encoder (its map keyed by decoded strings) loses that
+    // entry and answers EF BB + BF: two tokens. Found by the property above (about one run in 120 000 drew it).
+    expect(countO200kTokens('\uFEFF')).toBe(1);
+    expect(oracle('\uFEFF')).toBe(2);
+    expect(countO200kTokens('a\uFEFFb')).toBe(oracle('a\uFEFFb') - 1);
   });
 
   it('counts a text as its UTF-8 form: lone surrogates as U+FFFD (what the token memo keys long texts by)', () => {
