@@ -19,6 +19,8 @@ export function readCacheRequest(input: {
   readonly orgId: string;
   readonly protocol: string;
   readonly body: Uint8Array;
+  /** Request headers that shape the answer besides the body (Anthropic's `anthropic-beta`), as one string; '' = none. */
+  readonly variant?: string;
 }): CacheRequest | 'off' | undefined {
   const { cache, header, ttlHeader } = input;
   if (header === undefined && ttlHeader === undefined) return undefined;
@@ -32,7 +34,10 @@ export function readCacheRequest(input: {
   }
   if (asked === 'false') return undefined;
   if (cache === undefined) return 'off';
-  return { key: computeCacheKey(input.orgId, input.protocol, input.body), ttlMs: readTtlMs(ttlHeader, cache.ttlMs) };
+  return {
+    key: computeCacheKey(input.orgId, input.protocol, input.body, input.variant),
+    ttlMs: readTtlMs(ttlHeader, cache.ttlMs),
+  };
 }
 
 function readTtlMs(header: string | undefined, ttlMaxMs: number): number {
@@ -52,9 +57,12 @@ function readTtlMs(header: string | undefined, ttlMaxMs: number): number {
  * The cache key: SHA-256 of the org, the client's protocol and the request body's bytes as sent. The org keeps every
  * org's answers apart (INV-8); the body holds everything that shapes an answer (model, messages, tools, sampling,
  * `stream`, routing preferences). Raw bytes, as for `Idempotency-Key`: a body written differently (other spacing,
- * other key order) is another key, never a wrong hit. Parts are separated by a NUL byte, which an org id and a
- * protocol id cannot hold.
+ * other key order) is another key, never a wrong hit. A `variant` (the headers that also shape the answer, such as the
+ * betas an Anthropic client turns on) is added when there is one, so calls without it keep their keys. Parts are
+ * separated by a NUL byte, which an org id, a protocol id, a header value and a parsed JSON body cannot hold.
  */
-export function computeCacheKey(orgId: string, protocol: string, body: Uint8Array): string {
-  return createHash('sha256').update(orgId).update('\0').update(protocol).update('\0').update(body).digest('hex');
+export function computeCacheKey(orgId: string, protocol: string, body: Uint8Array, variant = ''): string {
+  const hash = createHash('sha256').update(orgId).update('\0').update(protocol).update('\0');
+  if (variant !== '') hash.update('variant:').update(variant).update('\0');
+  return hash.update(body).digest('hex');
 }

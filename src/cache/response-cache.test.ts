@@ -123,8 +123,12 @@ describe('readCacheRequest', () => {
       computeCacheKey('org-a', 'anthropic-messages', body),
       computeCacheKey('org-a', 'openai-chat', new TextEncoder().encode('{"model": "m"}')),
       computeCacheKey('org-a\0openai-chat', '', body),
+      computeCacheKey('org-a', 'anthropic-messages', body, 'context-1m-2025-08-07'),
+      computeCacheKey('org-a', 'anthropic-messages', body, 'interleaved-thinking-2025-05-14'),
     ]);
-    expect(keys.size).toBe(5);
+    expect(keys.size).toBe(7);
+    // No variant: the key of a call without those headers is what it was.
+    expect(computeCacheKey('org-a', 'openai-chat', body, '')).toBe(computeCacheKey('org-a', 'openai-chat', body));
   });
 
   it.each([

@@ -215,6 +215,7 @@ async function callModel(
     orgId: key.orgId,
     protocol: exchange.protocol,
     body: bytes,
+    variant: readAnswerShapingHeaders(request),
   });
   const run = () =>
     handleModelCall(app, call, { inbound: app.inbound[exchange.protocol], body, bytes, request, response, key, cache });
@@ -229,6 +230,12 @@ async function callModel(
     },
     run,
   );
+}
+
+/** Headers besides the body that shape a model's answer (every copy of `anthropic-beta`), for the cache key. */
+function readAnswerShapingHeaders(request: IncomingMessage): string {
+  const beta = request.headers['anthropic-beta'];
+  return beta === undefined ? '' : typeof beta === 'string' ? beta : beta.join(',');
 }
 
 function createCallContext(
