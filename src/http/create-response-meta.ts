@@ -9,6 +9,7 @@ export function createResponseMeta(
   let estimate: number | undefined;
   return {
     generationId: routed.generationId,
+    requestId: routed.call.requestId,
     model: routed.model.id,
     createdSeconds: Math.floor(routed.call.startedAtMs / 1000),
     providerName: routed.endpoint.provider.id,

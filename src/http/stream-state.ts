@@ -50,6 +50,9 @@ export function trackStreamEvent(state: StreamState, event: StreamEvent): void {
       state.hasOutput = true;
       return;
     case 'reasoning-signature':
+    case 'citation-delta':
+    case 'opaque-part':
+      // Not output by themselves: before the first output event they wait with the other pending events.
       return;
     case 'finish':
       if (event.choice === 0 || state.finishReason === undefined) state.finishReason = event.finishReason;

@@ -18,10 +18,15 @@ import type {
  * imports another protocol folder, the catalog's data, or storage.
  */
 
+/** Request headers as Node's HTTP server hands them over: lower-case names, repeated headers as arrays. */
+export type ClientHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
+
 /** What the gateway adds to every response it renders. */
 export interface ResponseMeta {
   /** Gateway generation id (`gen-…`), the response `id`; works with /api/v1/generation. */
   readonly generationId: string;
+  /** The call's request id (`req_…`), which error bodies and in-stream error frames carry. */
+  readonly requestId: string;
   /** Public model slug the client asked for. */
   readonly model: string;
   readonly createdSeconds: number;
@@ -46,9 +51,10 @@ export interface RenderedError {
 export interface InboundCodec {
   /**
    * Untrusted client JSON → canonical request; throws GatewayError (`invalid_request`, with `param`). `bytes` is the
-   * body as received, from which `body` was parsed.
+   * body as received, from which `body` was parsed; `headers` are the client's request headers, from which a codec
+   * may keep those its protocol's upstreams need (`ChatRequest.passthrough.headers`).
    */
-  parseRequest(body: unknown, bytes?: Buffer): ParsedChatRequest;
+  parseRequest(body: unknown, bytes?: Buffer, headers?: ClientHeaders): ParsedChatRequest;
   /** Canonical result → client JSON text. */
   renderResponse(result: ChatResult, billed: BilledUsage, meta: ResponseMeta): string;
   /** One renderer per streamed response; keeps per-stream state (tool-call indexes, roles sent). */

@@ -13,6 +13,8 @@ export interface TextPart {
   readonly type: 'text';
   readonly text: string;
   readonly cacheControl?: CacheControl;
+  /** Citations of a generated text, as an Anthropic-protocol upstream returned them; rendered only to its clients. */
+  readonly citations?: readonly unknown[];
 }
 export interface ImagePart {
   readonly type: 'image';
@@ -73,9 +75,21 @@ export type Message =
       /** The tool result reported an error (Anthropic `is_error`). */
       readonly isError?: boolean;
       readonly cacheControl?: CacheControl;
+      /**
+       * The result's whole content as the client's protocol wrote it, when it holds blocks `content` cannot (an
+       * Anthropic image or document): sent instead of `content` to an upstream of that protocol. Other upstreams get
+       * the text in `content`, with a warning.
+       */
+      readonly opaqueContent?: OpaquePart;
     };
 
-export interface ToolDefinition {
+/** Fields the inbound codec does not model, keyed by wire name, forwarded only to an upstream of `protocol`. */
+export interface ProtocolFields {
+  readonly protocol: ProtocolId;
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+export interface FunctionToolDefinition {
   readonly type: 'function';
   readonly name: string;
   readonly description?: string;
@@ -83,7 +97,21 @@ export interface ToolDefinition {
   readonly parameters?: unknown;
   readonly strict?: boolean;
   readonly cacheControl?: CacheControl;
+  /** The tool's other fields as the client sent them (Anthropic `defer_loading`, `input_examples`, …). */
+  readonly passthrough?: ProtocolFields;
 }
+
+/**
+ * A tool only its own protocol knows (an Anthropic server tool such as `web_search_20250305`, or a versioned
+ * Anthropic-defined tool): forwarded unchanged to an upstream of `protocol`, dropped with a warning elsewhere.
+ */
+export interface OpaqueToolDefinition {
+  readonly type: 'opaque';
+  readonly protocol: ProtocolId;
+  readonly value: unknown;
+}
+
+export type ToolDefinition = FunctionToolDefinition | OpaqueToolDefinition;
 
 export type ToolChoice =
   | { readonly type: 'auto' }
@@ -107,6 +135,11 @@ export interface ReasoningOptions {
   readonly maxTokens?: number;
   /** Generate reasoning but do not return it to the client. */
   readonly exclude?: boolean;
+  /**
+   * The client's own reasoning setting when the canonical fields only approximate it (Anthropic
+   * `thinking: {type: 'adaptive'}`): an upstream of `protocol` is sent `value` unchanged, others the approximation.
+   */
+  readonly native?: { readonly protocol: ProtocolId; readonly value: unknown };
 }
 
 /**
@@ -144,7 +177,13 @@ export interface ChatRequest {
    * forwarded untouched when the outbound protocol equals `passthrough.protocol`
    * (provider-specific parameters keep working), and dropped with a warning otherwise.
    */
-  readonly passthrough: { readonly protocol: ProtocolId; readonly fields: Readonly<Record<string, unknown>> };
+  readonly passthrough: ProtocolFields & {
+    /**
+     * Request headers of the client's protocol that its upstreams need (Anthropic `anthropic-beta`), keyed by
+     * lower-case name; sent only to an upstream of `protocol`.
+     */
+    readonly headers?: Readonly<Record<string, string>>;
+  };
   /**
    * Long strings of the client's body with the JSON literal it wrote for each: an outbound builder may copy those
    * bytes wherever its body holds exactly that string, instead of serialising it again (ADR 2026-11-30-hot-path-costs).

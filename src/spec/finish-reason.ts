@@ -5,4 +5,6 @@ export type UnifiedFinishReason = 'stop' | 'length' | 'tool-calls' | 'content-fi
 export interface FinishReason {
   readonly unified: UnifiedFinishReason;
   readonly raw: string | undefined;
+  /** The stop sequence that ended generation, when the upstream names it (Anthropic `stop_sequence`). */
+  readonly stopSequence?: string;
 }

@@ -40,6 +40,23 @@ describe('mapUpstreamStatus', () => {
     expect(error.providerId).toBe('deepseek');
   });
 
+  it.each([
+    ['Anthropic', 'prompt is too long: 208310 tokens > 200000 maximum'],
+    [
+      'Anthropic (input + max_tokens)',
+      'input length and `max_tokens` exceed context limit: 178959 + 64000 > 200000, decrease input length or `max_tokens` and try again',
+    ],
+    ['Gemini', 'The input token count (1200293) exceeds the maximum number of tokens allowed (1048576).'],
+    ['xAI', "This model's maximum prompt length is 131072 but the request contains 136973 tokens."],
+    ['Moonshot', 'Invalid request: Your request exceeded model token limit: 262144 (requested: 269030)'],
+    [
+      'OpenAI',
+      "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.",
+    ],
+  ])('reads a %s context overflow (HTTP 400) as context_length_exceeded', (_provider, message) => {
+    expect(failure(400, message).code).toBe('context_length_exceeded');
+  });
+
   it('passes Retry-After on, in seconds', () => {
     expect(failure(429, 'slow down', undefined, { 'retry-after': '7' }).retryAfterSeconds).toBe(7);
   });

@@ -50,8 +50,29 @@ function describeOperatorFault(failure: UpstreamFailure): string {
     : `Provider ${failure.providerId} returned HTTP ${failure.statusCode}.`;
 }
 
+/**
+ * How providers say a prompt does not fit the model's context, beyond OpenAI's `context_length_exceeded` code:
+ * OpenAI-compatible servers ("maximum context length is …"), Anthropic ("prompt is too long: 208310 tokens > 200000
+ * maximum", "input length and `max_tokens` exceed context limit: …"), Gemini ("The input token count (…) exceeds the
+ * maximum number of tokens allowed (…)"), xAI ("maximum prompt length is …"), Moonshot ("Your request exceeded model
+ * token limit: …").
+ */
+const contextOverflowPattern = new RegExp(
+  [
+    'context length',
+    'context window',
+    'too many tokens',
+    'prompt is too long',
+    'exceeds? (?:the )?context limit',
+    'input token count \\(?\\d+\\)? exceeds the maximum',
+    'maximum prompt length',
+    'exceeded model token limit',
+  ].join('|'),
+  'i',
+);
+
 function chooseCode(statusCode: number, providerCode: string | undefined, message: string): ErrorCode {
-  if (providerCode === 'context_length_exceeded' || /context length|context window|too many tokens/i.test(message)) {
+  if (providerCode === 'context_length_exceeded' || contextOverflowPattern.test(message)) {
     return 'context_length_exceeded';
   }
   if (statusCode === 429) return 'upstream_rate_limited';

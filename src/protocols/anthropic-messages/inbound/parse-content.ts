@@ -1,5 +1,5 @@
 import { limits } from '../../../config/limits.js';
-import type { AssistantPart, CacheControl, Message, TextPart, UserPart, Warning } from '../../../spec/index.js';
+import type { AssistantPart, CacheControl, Message, OpaquePart, TextPart, UserPart } from '../../../spec/index.js';
 import { invalid, isObject } from '../../shared/field-readers.js';
 import type { JsonObject } from '../../shared/field-readers.js';
 import { untagSignature } from './signature-tag.js';
@@ -9,7 +9,7 @@ import { untagSignature } from './signature-tag.js';
  * become canonical `tool` messages placed before the rest of that turn, which is
  * the order every other protocol expects. Every error names the exact field.
  */
-export function parseMessages(value: unknown, warnings: Warning[]): Message[] {
+export function parseMessages(value: unknown): Message[] {
   if (!Array.isArray(value) || value.length === 0) throw invalid('messages', 'must be a non-empty array.');
   if (value.length > limits.messagesCountMax) {
     throw invalid('messages', `at most ${limits.messagesCountMax} messages are accepted (limits.messagesCountMax).`);
@@ -19,7 +19,7 @@ export function parseMessages(value: unknown, warnings: Warning[]): Message[] {
     const param = `messages[${index}]`;
     if (!isObject(item)) throw invalid(param, 'must be an object.');
     const blocks = readBlocks(item['content'], `${param}.content`);
-    if (item['role'] === 'user') messages.push(...parseUserTurn(blocks, param, warnings));
+    if (item['role'] === 'user') messages.push(...parseUserTurn(blocks, param));
     else if (item['role'] === 'assistant') messages.push(parseAssistantTurn(blocks, param));
     else throw invalid(`${param}.role`, "must be 'user' or 'assistant'.");
   });
@@ -46,11 +46,11 @@ function readBlocks(content: unknown, param: string): { readonly block: JsonObje
   });
 }
 
-function parseUserTurn(blocks: ReturnType<typeof readBlocks>, param: string, warnings: Warning[]): Message[] {
+function parseUserTurn(blocks: ReturnType<typeof readBlocks>, param: string): Message[] {
   const toolResults: Message[] = [];
   const content: UserPart[] = [];
   for (const { block, param: blockParam } of blocks) {
-    if (block['type'] === 'tool_result') toolResults.push(parseToolResult(block, blockParam, warnings));
+    if (block['type'] === 'tool_result') toolResults.push(parseToolResult(block, blockParam));
     else content.push(parseUserBlock(block, blockParam));
   }
   if (content.length === 0 && toolResults.length === 0) throw invalid(`${param}.content`, 'must not be empty.');
@@ -103,32 +103,41 @@ function parseAssistantBlock(block: JsonObject, param: string): AssistantPart {
   }
 }
 
-function parseToolResult(block: JsonObject, param: string, warnings: Warning[]): Message {
+function parseToolResult(block: JsonObject, param: string): Message {
   const toolCallId = requireString(block, 'tool_use_id', param);
-  const value = block['content'];
-  const content: TextPart[] = [];
-  if (typeof value === 'string') content.push({ type: 'text', text: value });
-  else if (Array.isArray(value)) {
-    value.forEach((part, index) => {
-      if (isObject(part) && part['type'] === 'text') content.push(parseTextBlock(part, `${param}.content[${index}]`));
-      else
-        warnings.push({
-          type: 'unsupported-setting',
-          setting: `${param}.content[${index}]`,
-          details: 'only text tool results are forwarded',
-        });
-    });
-  } else if (value !== undefined && value !== null) {
-    throw invalid(`${param}.content`, 'must be a string or an array of content blocks.');
-  }
   const cacheControl = readCacheControl(block, param);
   return {
     role: 'tool',
     toolCallId,
-    content,
+    ...parseToolResultContent(block['content'], `${param}.content`),
     ...(block['is_error'] === true ? { isError: true } : {}),
     ...(cacheControl === undefined ? {} : { cacheControl }),
   };
+}
+
+/**
+ * A tool result's content: a string, or blocks. Text blocks become the canonical `content`. With any other block
+ * (an image, a document, a search result) the whole array is kept too, for Anthropic upstreams; other upstreams get
+ * the text, with a warning from their adapter.
+ */
+function parseToolResultContent(
+  value: unknown,
+  param: string,
+): { readonly content: TextPart[]; readonly opaqueContent?: OpaquePart } {
+  if (value === undefined || value === null) return { content: [] };
+  if (typeof value === 'string') return { content: [{ type: 'text', text: value }] };
+  if (!Array.isArray(value)) throw invalid(param, 'must be a string or an array of content blocks.');
+  const content: TextPart[] = [];
+  let hasOtherBlocks = false;
+  value.forEach((part, index) => {
+    if (!isObject(part) || typeof part['type'] !== 'string')
+      throw invalid(`${param}[${index}].type`, 'must be a string.');
+    if (part['type'] === 'text') content.push(parseTextBlock(part, `${param}[${index}]`));
+    else hasOtherBlocks = true;
+  });
+  return hasOtherBlocks
+    ? { content, opaqueContent: { type: 'opaque', protocol: 'anthropic-messages', value } }
+    : { content };
 }
 
 export function parseTextBlock(block: unknown, param: string): TextPart {

@@ -90,10 +90,9 @@ describe('parseRequest (Anthropic Messages)', () => {
     });
     expect(request.tools).toEqual([
       { type: 'function', name: 'f', description: 'd', parameters: { type: 'object', properties: {} } },
+      { type: 'opaque', protocol: 'anthropic-messages', value: { type: 'web_search_20250305', name: 'web_search' } },
     ]);
-    expect(warnings).toEqual([
-      { type: 'unsupported-setting', setting: 'tools[1]', details: 'server tool "web_search_20250305" dropped' },
-    ]);
+    expect(warnings).toEqual([]);
     expect(request.toolChoice).toEqual({ type: 'required' });
     expect(request.parallelToolCalls).toBe(false);
     expect(request.stop).toEqual(['END']);
@@ -128,6 +127,91 @@ describe('parseRequest (Anthropic Messages)', () => {
       { messages: [{ role: 'user', content: 'x' }], output_config: { format: { type: 'xml' } } },
       'output_config.format',
     );
+  });
+
+  it('keeps thinking {type: adaptive} as sent for Anthropic upstreams, medium effort for others', () => {
+    const thinking = { type: 'adaptive', display: 'summarized' };
+    expect(parse({ messages: [{ role: 'user', content: 'x' }], thinking }).request.reasoning).toEqual({
+      effort: 'medium',
+      native: { protocol: 'anthropic-messages', value: { type: 'adaptive', display: 'summarized' } },
+    });
+  });
+
+  it("keeps server tools, versioned tools and a client tool's extra fields as the client sent them", () => {
+    const editor = { type: 'text_editor_20250728', name: 'str_replace_based_edit_tool', max_characters: 10_000 };
+    const search = { type: 'web_search_20250305', name: 'web_search', max_uses: 3 };
+    const { request } = parse({
+      messages: [{ role: 'user', content: 'x' }],
+      tools: [
+        search,
+        editor,
+        {
+          name: 'bash',
+          input_schema: { type: 'object' },
+          cache_control: { type: 'ephemeral', ttl: '1h' },
+          defer_loading: true,
+          input_examples: [{ cmd: 'ls' }],
+          eager_input_streaming: true,
+        },
+      ],
+    });
+    expect(request.tools).toEqual([
+      { type: 'opaque', protocol: 'anthropic-messages', value: search },
+      { type: 'opaque', protocol: 'anthropic-messages', value: editor },
+      {
+        type: 'function',
+        name: 'bash',
+        parameters: { type: 'object' },
+        cacheControl: { type: 'ephemeral', ttl: '1h' },
+        passthrough: {
+          protocol: 'anthropic-messages',
+          fields: { defer_loading: true, input_examples: [{ cmd: 'ls' }], eager_input_streaming: true },
+        },
+      },
+    ]);
+  });
+
+  it('keeps a tool result with images whole for Anthropic upstreams, and its text for the others', () => {
+    const image = { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBO' } };
+    const content = [{ type: 'text', text: 'here' }, image, { type: 'text', text: 'and more' }];
+    const { request, warnings } = parse({
+      messages: [
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'shot', input: {} }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content }] },
+      ],
+    });
+    expect(warnings).toEqual([]);
+    expect(request.messages[1]).toEqual({
+      role: 'tool',
+      toolCallId: 'toolu_1',
+      content: [
+        { type: 'text', text: 'here' },
+        { type: 'text', text: 'and more' },
+      ],
+      opaqueContent: { type: 'opaque', protocol: 'anthropic-messages', value: content },
+    });
+    expectInvalid(
+      { messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'a', content: ['x'] }] }] },
+      'messages[0].content[0].content[0].type',
+    );
+  });
+
+  it('keeps the anthropic-beta header (every copy, comma-joined) for Anthropic upstreams, bounded', () => {
+    const body = { model: 'a/b', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] };
+    const beta = (value: string | string[]) => parseRequest(body, undefined, { 'anthropic-beta': value }).request;
+    expect(
+      beta(['context-1m-2025-08-07, interleaved-thinking-2025-05-14', 'files-api-2025-04-14']).passthrough,
+    ).toEqual({
+      protocol: 'anthropic-messages',
+      fields: {},
+      headers: { 'anthropic-beta': 'context-1m-2025-08-07,interleaved-thinking-2025-05-14,files-api-2025-04-14' },
+    });
+    expect(beta(' , ').passthrough.headers).toBeUndefined();
+    expect(parseRequest(body, undefined, {}).request.passthrough.headers).toBeUndefined();
+    expect(() => beta('a'.repeat(4096))).not.toThrow();
+    for (const value of ['a'.repeat(4097), 'bad beta', 'x;y']) {
+      expect(() => beta(value)).toThrow(expect.objectContaining({ code: 'invalid_request', param: 'anthropic-beta' }));
+    }
   });
 
   it('names the field at fault', () => {

@@ -12,8 +12,10 @@ import type { JsonObject } from '../../shared/field-readers.js';
 import { parseUnifiedReasoning } from '../../shared/parse-unified-reasoning.js';
 import { readTextLiterals } from '../../shared/read-text-literals.js';
 import { readRequestHead, splitRequestFields } from '../../shared/split-request-fields.js';
+import type { ClientHeaders } from '../../adapter-types.js';
 import { parseMessages, parseSystem } from './parse-content.js';
 import { parseToolChoice, parseTools } from './parse-tools.js';
+import { readForwardedHeaders } from './read-forwarded-headers.js';
 
 /** Fields this codec models; the rest pass through to Anthropic upstreams unchanged. */
 const modelledFields = new Set([
@@ -37,11 +39,11 @@ const modelledFields = new Set([
 /**
  * Parses an Anthropic Messages request body into the canonical request. Strict on
  * what it models (each error names its field); unknown fields (`top_k`,
- * `service_tier`, `container`, …) pass through to Anthropic-protocol upstreams.
- * Given the body's bytes, it notes the long strings written in them
- * (`textLiterals`), for an upstream body to reuse.
+ * `service_tier`, `container`, …) pass through to Anthropic-protocol upstreams, and so
+ * does the `anthropic-beta` header. Given the body's bytes, it notes the long strings
+ * written in them (`textLiterals`), for an upstream body to reuse.
  */
-export function parseRequest(input: unknown, bytes?: Buffer): ParsedChatRequest {
+export function parseRequest(input: unknown, bytes?: Buffer, headers?: ClientHeaders): ParsedChatRequest {
   const { body, model } = readRequestHead(input);
   const warnings: Warning[] = [];
   const stream = readOptionalBoolean(body, 'stream', 'stream') ?? false;
@@ -50,7 +52,7 @@ export function parseRequest(input: unknown, bytes?: Buffer): ParsedChatRequest 
   const userId = isObject(metadata) && typeof metadata['user_id'] === 'string' ? metadata['user_id'] : undefined;
   const request: ChatRequest = {
     model,
-    messages: [...parseSystem(body['system']), ...parseMessages(body['messages'], warnings)],
+    messages: [...parseSystem(body['system']), ...parseMessages(body['messages'])],
     stream,
     includeUsage: stream,
     ...optional(
@@ -60,13 +62,16 @@ export function parseRequest(input: unknown, bytes?: Buffer): ParsedChatRequest 
     ...optional('temperature', readOptionalNumber(body, 'temperature', { minimum: 0, maximum: 1 })),
     ...optional('topP', readOptionalNumber(body, 'top_p', { minimum: 0, maximum: 1 })),
     ...optional('stop', parseStopSequences(body['stop_sequences'])),
-    ...optional('tools', parseTools(body['tools'], warnings)),
+    ...optional('tools', parseTools(body['tools'])),
     ...optional('toolChoice', toolChoice),
     ...optional('parallelToolCalls', parallelToolCalls),
     ...optional('reasoning', parseThinking(body)),
     ...optional('responseFormat', parseOutputFormat(body)),
     ...optional('user', userId),
-    ...withOutputConfig(splitRequestFields(body, modelledFields, 'anthropic-messages'), body),
+    ...withForwardedHeaders(
+      withOutputConfig(splitRequestFields(body, modelledFields, 'anthropic-messages'), body),
+      readForwardedHeaders(headers),
+    ),
     ...optional('textLiterals', readTextLiterals(input, bytes)),
   };
   return { request, warnings };
@@ -80,8 +85,9 @@ function parseStopSequences(value: unknown): string[] | undefined {
 
 /**
  * `thinking: {type: 'enabled', budget_tokens}` → a reasoning budget; `disabled` →
- * effort `none`; `adaptive` → the upstream's default effort. OpenRouter's unified
- * `reasoning` object is accepted too, and wins when both are sent.
+ * effort `none`; `adaptive` → effort `medium` for other protocols, and the object
+ * itself (`native`) for Anthropic upstreams, which take it as sent. OpenRouter's
+ * unified `reasoning` object is accepted too, and wins when both are sent.
  */
 function parseThinking(body: JsonObject): ReasoningOptions | undefined {
   const unified = parseUnifiedReasoning(body['reasoning']);
@@ -102,7 +108,7 @@ function parseThinking(body: JsonObject): ReasoningOptions | undefined {
     case 'disabled':
       return { effort: 'none' };
     case 'adaptive':
-      return { effort: 'medium' };
+      return { effort: 'medium', native: { protocol: 'anthropic-messages', value: thinking } };
     default:
       throw invalid('thinking.type', "must be 'enabled', 'disabled' or 'adaptive'.");
   }
@@ -122,6 +128,14 @@ function parseOutputFormat(body: JsonObject): ResponseFormat | undefined {
     throw invalid(param, "must be {type: 'json_schema', schema: {...}}.");
   }
   return { type: 'json-schema', name: 'response', schema: format['schema'] };
+}
+
+/** The client's headers kept for Anthropic upstreams (`anthropic-beta`), beside the passthrough fields. */
+function withForwardedHeaders(
+  fields: Pick<ChatRequest, 'routingControls' | 'passthrough'>,
+  headers: Record<string, string> | undefined,
+): Pick<ChatRequest, 'routingControls' | 'passthrough'> {
+  return headers === undefined ? fields : { ...fields, passthrough: { ...fields.passthrough, headers } };
 }
 
 /** `output_config` without `format` (e.g. `effort`) stays a passthrough field for Anthropic upstreams. */

@@ -1,14 +1,23 @@
 import { limits } from '../../../config/limits.js';
-import type { ToolChoice, ToolDefinition, Warning } from '../../../spec/index.js';
-import { invalid, isObject } from '../../shared/field-readers.js';
+import type { FunctionToolDefinition, ToolChoice, ToolDefinition } from '../../../spec/index.js';
+import { invalid, isObject, pickFields } from '../../shared/field-readers.js';
+import type { JsonObject } from '../../shared/field-readers.js';
 import { readCacheControl } from './parse-content.js';
 
 /**
- * Anthropic `tools` → canonical tools. Client tools (no `type`, or `custom`) are
- * translated; Anthropic server tools (`web_search_…`, `code_execution_…`) run on
- * Anthropic's side and have no canonical form: they are dropped with a warning.
+ * Fields of a client tool the canonical model holds (`type` is absent or `custom`, which Anthropic assumes anyway);
+ * the others (`defer_loading`, `input_examples`, …) pass through.
  */
-export function parseTools(value: unknown, warnings: Warning[]): ToolDefinition[] | undefined {
+const modelledToolFields = new Set(['type', 'name', 'description', 'input_schema', 'strict', 'cache_control']);
+
+/**
+ * Anthropic `tools` → canonical tools. Client tools (no `type`, or `custom`) are
+ * translated, their other fields kept for Anthropic upstreams. Anthropic server tools
+ * and Anthropic-defined tools (`web_search_20250305`, `text_editor_20250728`, …) have
+ * no canonical form: they stay opaque, forwarded unchanged to Anthropic upstreams and
+ * dropped with a warning by other adapters.
+ */
+export function parseTools(value: unknown): ToolDefinition[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value)) throw invalid('tools', 'must be an array.');
   if (value.length > limits.toolsCountMax) {
@@ -20,11 +29,8 @@ export function parseTools(value: unknown, warnings: Warning[]): ToolDefinition[
     if (!isObject(tool)) throw invalid(param, 'must be an object.');
     const type = tool['type'];
     if (type !== undefined && type !== null && type !== 'custom') {
-      warnings.push({
-        type: 'unsupported-setting',
-        setting: param,
-        details: `server tool ${JSON.stringify(type)} dropped`,
-      });
+      if (typeof type !== 'string') throw invalid(`${param}.type`, 'must be a string.');
+      tools.push({ type: 'opaque', protocol: 'anthropic-messages', value: tool });
       return;
     }
     tools.push(parseTool(tool, param));
@@ -32,7 +38,7 @@ export function parseTools(value: unknown, warnings: Warning[]): ToolDefinition[
   return tools.length === 0 ? undefined : tools;
 }
 
-function parseTool(tool: Record<string, unknown>, param: string): ToolDefinition {
+function parseTool(tool: JsonObject, param: string): FunctionToolDefinition {
   const name = tool['name'];
   if (typeof name !== 'string' || name === '') throw invalid(`${param}.name`, 'must be a non-empty string.');
   const description = tool['description'];
@@ -42,6 +48,7 @@ function parseTool(tool: Record<string, unknown>, param: string): ToolDefinition
   const schema = tool['input_schema'];
   if (!isObject(schema)) throw invalid(`${param}.input_schema`, 'must be a JSON Schema object.');
   const cacheControl = readCacheControl(tool, param);
+  const fields = pickFields(tool, (key) => !modelledToolFields.has(key));
   return {
     type: 'function',
     name,
@@ -49,6 +56,7 @@ function parseTool(tool: Record<string, unknown>, param: string): ToolDefinition
     ...(description === undefined ? {} : { description }),
     ...(tool['strict'] === true ? { strict: true } : {}),
     ...(cacheControl === undefined ? {} : { cacheControl }),
+    ...(Object.keys(fields).length === 0 ? {} : { passthrough: { protocol: 'anthropic-messages', fields } }),
   };
 }
 

@@ -25,7 +25,7 @@ export function renderContent(
   for (const part of parts) {
     switch (part.type) {
       case 'text':
-        blocks.push({ type: 'text', text: part.text, citations: null });
+        blocks.push({ type: 'text', text: part.text, citations: part.citations ?? null });
         break;
       case 'reasoning':
         // Unsigned reasoning (DeepSeek, Qwen, Kimi) gets an empty signature: the client sends it back and the

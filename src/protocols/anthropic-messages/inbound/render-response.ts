@@ -15,7 +15,7 @@ export function renderResponse(result: ChatResult, billed: BilledUsage, meta: Re
     model: meta.model,
     content,
     stop_reason: renderStopReason(choice?.finishReason),
-    stop_sequence: null,
+    stop_sequence: choice?.finishReason.stopSequence ?? null,
     ...emptyMessageDetails,
     usage: renderUsage(billed),
   });

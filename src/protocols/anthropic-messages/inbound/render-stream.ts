@@ -16,15 +16,17 @@ function frame(type: string, data: Record<string, unknown>): string {
 /**
  * Renders canonical events as Anthropic Messages SSE: `message_start` (with an
  * estimated `input_tokens`), content blocks opened and closed around their deltas,
- * then `message_delta` with the stop reason and the exact final usage, and
- * `message_stop`. Tool-use blocks stay open until the message ends, so parallel
- * calls whose argument deltas interleave still land in the right block. Only
- * choice 0 exists in this protocol.
+ * then `message_delta` with the stop reason (and stop sequence) and the exact final
+ * usage, and `message_stop`. Upstream blocks stay apart (`block`), and blocks the
+ * canonical model does not know come through whole from Anthropic upstreams.
+ * Tool-use blocks stay open until the message ends, so parallel calls whose
+ * argument deltas interleave still land in the right block. Only choice 0 exists
+ * in this protocol.
  */
 export function createStreamRenderer(_request: unknown, meta: ResponseMeta): StreamRenderer {
   let isStarted = false;
   let nextIndex = 0;
-  let current: { readonly kind: BlockKind; readonly index: number } | undefined;
+  let current: { readonly kind: BlockKind; readonly index: number; readonly block: number | undefined } | undefined;
   const toolBlocks = new Map<number, number>();
   let finishReason: FinishReason | undefined;
 
@@ -60,34 +62,53 @@ export function createStreamRenderer(_request: unknown, meta: ResponseMeta): Str
     return frames;
   }
 
-  function open(kind: BlockKind): string {
-    if (current?.kind === kind) return '';
+  /** The open block, or a new one: another kind, or another upstream block (`block`), is another block. */
+  function open(kind: BlockKind, block: number | undefined): string {
+    if (current?.kind === kind && current.block === block) return '';
     const frames = closeCurrent() + closeTools();
-    current = { kind, index: nextIndex++ };
-    const block =
+    current = { kind, index: nextIndex++, block };
+    const started =
       kind === 'text' ? { type: 'text', text: '', citations: null } : { type: 'thinking', thinking: '', signature: '' };
-    return frames + frame('content_block_start', { index: current.index, content_block: block });
+    return frames + frame('content_block_start', { index: current.index, content_block: started });
   }
 
-  function delta(kind: BlockKind, delta: Record<string, unknown>): string {
-    const opened = open(kind);
+  function delta(kind: BlockKind, block: number | undefined, delta: Record<string, unknown>): string {
+    const opened = open(kind, block);
     return opened + frame('content_block_delta', { index: current?.index ?? 0, delta });
+  }
+
+  /** A block the upstream sent whole (`redacted_thinking`, a server tool's call or result): opened and closed at once. */
+  function whole(block: unknown): string {
+    const index = nextIndex++;
+    return (
+      closeCurrent() +
+      closeTools() +
+      frame('content_block_start', { index, content_block: block }) +
+      frame('content_block_stop', { index })
+    );
   }
 
   function renderBody(event: StreamEvent): string {
     switch (event.type) {
       case 'text-delta':
+        return delta('text', event.block, { type: 'text_delta', text: event.delta });
       case 'refusal-delta':
-        return delta('text', { type: 'text_delta', text: event.delta });
+        return delta('text', undefined, { type: 'text_delta', text: event.delta });
+      case 'citation-delta':
+        return delta('text', event.block, { type: 'citations_delta', citation: event.citation });
       case 'reasoning-delta':
-        return meta.isReasoningShown ? delta('thinking', { type: 'thinking_delta', thinking: event.delta }) : '';
+        return meta.isReasoningShown
+          ? delta('thinking', event.block, { type: 'thinking_delta', thinking: event.delta })
+          : '';
       case 'reasoning-signature':
         return meta.isReasoningShown
-          ? delta('thinking', {
+          ? delta('thinking', event.block, {
               type: 'signature_delta',
               signature: tagSignature(event.signature, meta.upstreamProtocol),
             })
           : '';
+      case 'opaque-part':
+        return event.protocol === 'anthropic-messages' ? whole(event.value) : '';
       case 'tool-call-start': {
         const index = nextIndex++;
         toolBlocks.set(event.toolCallIndex, index);
@@ -130,14 +151,15 @@ export function createStreamRenderer(_request: unknown, meta: ResponseMeta): Str
       frame('message_delta', {
         delta: {
           stop_reason: renderStopReason(finishReason),
-          stop_sequence: null,
+          stop_sequence: finishReason?.stopSequence ?? null,
           container: null,
           stop_details: null,
         },
         usage: renderUsage(billed),
       }) +
       frame('message_stop', {}),
-    renderError: (error: GatewayError) => start() + frame('error', { error: renderErrorObject(error) }),
+    renderError: (error: GatewayError) =>
+      start() + frame('error', { error: renderErrorObject(error), request_id: meta.requestId }),
     renderHeartbeat: () => frame('ping', {}),
   };
 }

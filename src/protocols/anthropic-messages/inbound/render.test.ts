@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../errors/index.js';
-import type { BilledUsage, ChatResult } from '../../../spec/index.js';
+import type { BilledUsage, ChatResult, StreamEvent } from '../../../spec/index.js';
 import { createUnknownUsage } from '../../../spec/index.js';
 import type { ResponseMeta } from '../../adapter-types.js';
 import { renderError } from './render-error.js';
@@ -10,6 +10,7 @@ import { tagSignature, untagSignature } from './signature-tag.js';
 
 const meta: ResponseMeta = {
   generationId: 'gen-1-abc',
+  requestId: 'req_test',
   model: 'deepseek/deepseek-chat',
   createdSeconds: 1795000000,
   providerName: 'deepseek',
@@ -118,6 +119,38 @@ describe('renderResponse (Anthropic)', () => {
     expect(render('stop', 'stop')).toBe('end_turn');
     expect(render('length', 'MAX_TOKENS')).toBe('max_tokens');
     expect(render('content-filter', 'content_filter')).toBe('refusal');
+  });
+
+  it('renders the stop sequence that matched and the citations an Anthropic upstream returned', () => {
+    const citation = {
+      type: 'char_location',
+      cited_text: 'x',
+      document_index: 0,
+      start_char_index: 0,
+      end_char_index: 1,
+    };
+    const result: ChatResult = {
+      upstreamId: 'up-1',
+      usage: createUnknownUsage(),
+      choices: [
+        {
+          index: 0,
+          finishReason: { unified: 'stop', raw: 'stop_sequence', stopSequence: 'STOP' },
+          content: [
+            { type: 'text', text: 'cited', citations: [citation] },
+            { type: 'text', text: 'plain' },
+          ],
+        },
+      ],
+    };
+    expect(JSON.parse(renderResponse(result, billed, meta))).toMatchObject({
+      content: [
+        { type: 'text', text: 'cited', citations: [citation] },
+        { type: 'text', text: 'plain', citations: null },
+      ],
+      stop_reason: 'stop_sequence',
+      stop_sequence: 'STOP',
+    });
   });
 });
 
@@ -255,7 +288,100 @@ describe('createStreamRenderer (Anthropic)', () => {
     expect(frames(text)[4]![1]).toEqual({
       type: 'error',
       error: { type: 'api_error', message: 'Provider x failed.', code: 'upstream_error' },
+      request_id: 'req_test',
     });
+  });
+
+  it('keeps upstream blocks apart: two thinking blocks keep their signatures, two text blocks stay two', () => {
+    const renderer = createStreamRenderer(undefined, meta);
+    const events: StreamEvent[] = [
+      { type: 'reasoning-delta', choice: 0, delta: 'first', block: 0 },
+      { type: 'reasoning-signature', choice: 0, signature: 'SIG_ONE', block: 0 },
+      { type: 'reasoning-delta', choice: 0, delta: 'second', block: 1 },
+      { type: 'reasoning-signature', choice: 0, signature: 'SIG_TWO', block: 1 },
+      { type: 'text-delta', choice: 0, delta: 'Para one.', block: 2 },
+      { type: 'text-delta', choice: 0, delta: ' More.', block: 2 },
+      { type: 'text-delta', choice: 0, delta: 'Para two.', block: 3 },
+    ];
+    const text = events.map((event) => renderer.renderEvent(event)).join('');
+    expect(
+      frames(text)
+        .slice(2)
+        .map(([, data]) => data),
+    ).toEqual([
+      { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'first' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'SIG_ONE' } },
+      { type: 'content_block_stop', index: 0 },
+      { type: 'content_block_start', index: 1, content_block: { type: 'thinking', thinking: '', signature: '' } },
+      { type: 'content_block_delta', index: 1, delta: { type: 'thinking_delta', thinking: 'second' } },
+      { type: 'content_block_delta', index: 1, delta: { type: 'signature_delta', signature: 'SIG_TWO' } },
+      { type: 'content_block_stop', index: 1 },
+      { type: 'content_block_start', index: 2, content_block: { type: 'text', text: '', citations: null } },
+      { type: 'content_block_delta', index: 2, delta: { type: 'text_delta', text: 'Para one.' } },
+      { type: 'content_block_delta', index: 2, delta: { type: 'text_delta', text: ' More.' } },
+      { type: 'content_block_stop', index: 2 },
+      { type: 'content_block_start', index: 3, content_block: { type: 'text', text: '', citations: null } },
+      { type: 'content_block_delta', index: 3, delta: { type: 'text_delta', text: 'Para two.' } },
+    ]);
+  });
+
+  it('keeps consecutive deltas without a block (OpenAI-compatible upstreams) in one block', () => {
+    const renderer = createStreamRenderer(undefined, meta);
+    const text =
+      renderer.renderEvent({ type: 'text-delta', choice: 0, delta: 'Hel' }) +
+      renderer.renderEvent({ type: 'text-delta', choice: 0, delta: 'lo' });
+    expect(frames(text).map(([name]) => name)).toEqual([
+      'message_start',
+      'ping',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+    ]);
+  });
+
+  it('streams whole blocks (redacted_thinking) as start and stop, citations as citations_delta, and the stop sequence', () => {
+    const renderer = createStreamRenderer(undefined, meta);
+    const citation = {
+      type: 'char_location',
+      cited_text: 'x',
+      document_index: 0,
+      start_char_index: 0,
+      end_char_index: 1,
+    };
+    const events: StreamEvent[] = [
+      { type: 'reasoning-delta', choice: 0, delta: 'hm', block: 0 },
+      {
+        type: 'opaque-part',
+        choice: 0,
+        protocol: 'anthropic-messages',
+        value: { type: 'redacted_thinking', data: 'R' },
+      },
+      { type: 'opaque-part', choice: 0, protocol: 'gemini', value: { executableCode: {} } },
+      { type: 'citation-delta', choice: 0, citation, block: 2 },
+      { type: 'text-delta', choice: 0, delta: 'cited', block: 2 },
+      { type: 'finish', choice: 0, finishReason: { unified: 'stop', raw: 'stop_sequence', stopSequence: 'STOP' } },
+    ];
+    const text = events.map((event) => renderer.renderEvent(event)).join('') + renderer.renderEnd(billed);
+    expect(
+      frames(text)
+        .slice(4)
+        .map(([, data]) => data),
+    ).toEqual([
+      { type: 'content_block_stop', index: 0 },
+      { type: 'content_block_start', index: 1, content_block: { type: 'redacted_thinking', data: 'R' } },
+      { type: 'content_block_stop', index: 1 },
+      { type: 'content_block_start', index: 2, content_block: { type: 'text', text: '', citations: null } },
+      { type: 'content_block_delta', index: 2, delta: { type: 'citations_delta', citation } },
+      { type: 'content_block_delta', index: 2, delta: { type: 'text_delta', text: 'cited' } },
+      { type: 'content_block_stop', index: 2 },
+      {
+        type: 'message_delta',
+        delta: { stop_reason: 'stop_sequence', stop_sequence: 'STOP', container: null, stop_details: null },
+        usage,
+      },
+      { type: 'message_stop' },
+    ]);
   });
 });
 

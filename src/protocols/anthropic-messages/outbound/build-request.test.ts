@@ -431,3 +431,96 @@ describe('buildRequest settings', () => {
     );
   });
 });
+
+describe('buildRequest: what an Anthropic client sent, forwarded as sent', () => {
+  it("sends the client's anthropic-beta header, and no other protocol's headers", () => {
+    const beta = { 'anthropic-beta': 'context-1m-2025-08-07,files-api-2025-04-14' };
+    const request = (protocol: 'anthropic-messages' | 'openai-chat') =>
+      createTestRequest({ passthrough: { protocol, fields: {}, headers: beta } });
+    expect(buildRequest(request('anthropic-messages'), createTestEndpoint()).headers).toEqual({
+      'content-type': 'application/json',
+      'anthropic-version': '2023-06-01',
+      'anthropic-beta': 'context-1m-2025-08-07,files-api-2025-04-14',
+    });
+    expect(buildRequest(request('openai-chat'), createTestEndpoint()).headers).toEqual({
+      'content-type': 'application/json',
+      'anthropic-version': '2023-06-01',
+    });
+  });
+
+  it('sends thinking {type: adaptive} unchanged, and treats it as thinking for sampling', () => {
+    const { body, warnings } = build({
+      maxOutputTokens: 32_000,
+      temperature: 0.5,
+      reasoning: { effort: 'medium', native: { protocol: 'anthropic-messages', value: { type: 'adaptive' } } },
+    });
+    expect(body['thinking']).toEqual({ type: 'adaptive' });
+    expect(body['temperature']).toBeUndefined();
+    expect(warnings).toEqual([
+      {
+        type: 'unsupported-setting',
+        setting: 'temperature',
+        details: 'Anthropic fixes temperature at 1 while thinking.',
+      },
+    ]);
+  });
+
+  it('sends server tools, versioned tools and extra tool fields unchanged; drops other protocols’ tools', () => {
+    const search = { type: 'web_search_20250305', name: 'web_search', max_uses: 3 };
+    const { body, warnings } = build({
+      tools: [
+        { type: 'opaque', protocol: 'anthropic-messages', value: search },
+        {
+          type: 'function',
+          name: 'bash',
+          parameters: { type: 'object' },
+          cacheControl: { type: 'ephemeral' },
+          passthrough: {
+            protocol: 'anthropic-messages',
+            fields: { defer_loading: true, input_examples: [{ cmd: 'ls' }], eager_input_streaming: true },
+          },
+        },
+        { type: 'opaque', protocol: 'gemini', value: { googleSearch: {} } },
+      ],
+    });
+    expect(body['tools']).toEqual([
+      search,
+      {
+        defer_loading: true,
+        input_examples: [{ cmd: 'ls' }],
+        eager_input_streaming: true,
+        name: 'bash',
+        input_schema: { type: 'object' },
+        cache_control: { type: 'ephemeral' },
+      },
+    ]);
+    expect(warnings).toEqual([
+      {
+        type: 'other',
+        message: 'Dropped a tool of the gemini protocol, which the Anthropic Messages API cannot take.',
+      },
+    ]);
+  });
+
+  it('sends a tool result with images as the client wrote it', () => {
+    const content = [
+      { type: 'text', text: 'here' },
+      { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBO' } },
+    ];
+    const { body } = build({
+      messages: [
+        { role: 'assistant', content: [{ type: 'tool-call', toolCallId: 't1', toolName: 'shot', arguments: '{}' }] },
+        {
+          role: 'tool',
+          toolCallId: 't1',
+          content: [{ type: 'text', text: 'here' }],
+          opaqueContent: { type: 'opaque', protocol: 'anthropic-messages', value: content },
+        },
+      ],
+    });
+    expect((body['messages'] as unknown[])[1]).toEqual({
+      role: 'user',
+      content: [{ type: 'tool_result', tool_use_id: 't1', content }],
+    });
+  });
+});

@@ -44,9 +44,10 @@ export function buildRequest(request: ChatRequest, endpoint: Endpoint): Anthropi
   const warnings: Warning[] = [];
   const maxTokens = request.maxOutputTokens ?? endpoint.maxOutputTokens ?? defaultMaxTokens;
   const { system, messages } = convertMessages(request.messages, warnings);
-  const { isToolForced, ...tools } = convertTools(request);
-  const thinking = convertThinking({ reasoning: request.reasoning, maxTokens, isToolForced }, warnings);
-  const isThinking = thinking?.type === 'enabled';
+  const { isToolForced, ...tools } = convertTools(request, warnings);
+  const config = convertThinking({ reasoning: request.reasoning, maxTokens, isToolForced }, warnings);
+  const thinking = config?.type === 'native' ? config.value : config;
+  const isThinking = thinking !== undefined && thinking['type'] !== 'disabled';
   const body: JsonObject = {
     model: endpoint.upstreamModel,
     max_tokens: maxTokens,
@@ -63,9 +64,15 @@ export function buildRequest(request: ChatRequest, endpoint: Endpoint): Anthropi
   return {
     path: '/messages',
     body: serialiseBody(body, request.textLiterals),
-    headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+    headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', ...readClientHeaders(request) },
     warnings,
   };
+}
+
+/** The client's own Anthropic headers (`anthropic-beta`), when the client spoke this protocol. */
+function readClientHeaders(request: ChatRequest): Readonly<Record<string, string>> {
+  const { protocol, headers } = request.passthrough;
+  return protocol === 'anthropic-messages' && headers !== undefined ? headers : {};
 }
 
 /**

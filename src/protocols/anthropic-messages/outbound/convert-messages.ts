@@ -61,12 +61,17 @@ function putToolResultsFirst(turn: AnthropicMessage): AnthropicMessage {
   return { role: 'user', content: [...results, ...turn.content.filter((block) => block['type'] !== 'tool_result')] };
 }
 
-/** A tool message → `tool_result`; one plain text part is sent as a string, anything else as text blocks. */
+/**
+ * A tool message → `tool_result`; an Anthropic client's blocks (images, documents) are sent as it wrote them. Else one
+ * plain text part is sent as a string, anything else as text blocks.
+ */
 function convertToolResult(message: Extract<Message, { role: 'tool' }>): JsonObject {
   const parts = message.content;
   const first = parts[0];
   const block: JsonObject = { type: 'tool_result', tool_use_id: message.toolCallId };
-  if (parts.length === 1 && first !== undefined && first.cacheControl === undefined) block['content'] = first.text;
+  const opaque = message.opaqueContent;
+  if (opaque?.protocol === 'anthropic-messages') block['content'] = opaque.value;
+  else if (parts.length === 1 && first !== undefined && first.cacheControl === undefined) block['content'] = first.text;
   else if (parts.length > 0) block['content'] = parts.map(convertTextPart);
   if (message.isError === true) block['is_error'] = true;
   if (message.cacheControl !== undefined) block['cache_control'] = convertCacheControl(message.cacheControl);

@@ -1,4 +1,6 @@
 import type { ReasoningOptions, Warning } from '../../../spec/index.js';
+import { isObject } from '../../shared/field-readers.js';
+import type { JsonObject } from '../../shared/field-readers.js';
 
 /** Anthropic's documented minimum `thinking.budget_tokens`. */
 const thinkingBudgetTokensMin = 1024;
@@ -7,7 +9,10 @@ const thinkingBudgetTokensMin = 1024;
 const effortShares = { low: 0.2, medium: 0.5, high: 0.8, xhigh: 0.95 } as const;
 
 export type ThinkingConfig =
-  { readonly type: 'enabled'; readonly budget_tokens: number } | { readonly type: 'disabled' };
+  | { readonly type: 'enabled'; readonly budget_tokens: number }
+  | { readonly type: 'disabled' }
+  /** An Anthropic client's own `thinking` (e.g. `{type: 'adaptive'}`), sent as it came. */
+  | { readonly type: 'native'; readonly value: JsonObject };
 
 export interface ThinkingOptions {
   readonly reasoning: ReasoningOptions | undefined;
@@ -23,11 +28,15 @@ export interface ThinkingOptions {
  * the client's own budget is reported); when max_tokens leaves no room for 1024
  * thinking tokens, or the tool choice is forced, thinking is left off with a warning.
  * Effort `none` is sent as `{type:"disabled"}` (Kimi and DeepSeek think by default);
- * `minimal` sends nothing, which on Anthropic means no thinking.
+ * `minimal` sends nothing, which on Anthropic means no thinking. An Anthropic client's
+ * own setting that the canonical fields only approximate (`adaptive`) is sent unchanged.
  */
 export function convertThinking(options: ThinkingOptions, warnings: Warning[]): ThinkingConfig | undefined {
   const { reasoning, maxTokens } = options;
   if (reasoning === undefined) return undefined;
+  const native = reasoning.native;
+  if (native?.protocol === 'anthropic-messages' && isObject(native.value))
+    return { type: 'native', value: native.value };
   const requested = readRequestedBudget(reasoning, maxTokens);
   if (requested === undefined) return reasoning.effort === 'none' ? { type: 'disabled' } : undefined;
   if (options.isToolForced) {

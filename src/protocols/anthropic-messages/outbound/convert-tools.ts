@@ -1,4 +1,5 @@
-import type { ChatRequest, ToolChoice, ToolDefinition } from '../../../spec/index.js';
+import type { ChatRequest, FunctionToolDefinition, ToolChoice, ToolDefinition, Warning } from '../../../spec/index.js';
+import { isObject } from '../../shared/field-readers.js';
 import type { JsonObject } from '../../shared/field-readers.js';
 import { convertCacheControl } from './convert-parts.js';
 
@@ -16,21 +17,37 @@ export interface ConvertedTools {
  * becomes `disable_parallel_tool_use` inside the tool choice (under `auto` when the
  * client named none); `none` has no such flag.
  */
-export function convertTools(request: ChatRequest): ConvertedTools {
-  const tools = request.tools;
+export function convertTools(request: ChatRequest, warnings: Warning[]): ConvertedTools {
+  const tools = request.tools?.flatMap<JsonObject>((tool) => convertTool(tool, warnings) ?? []);
   if (tools === undefined || tools.length === 0) return { isToolForced: false };
   const choice = request.toolChoice ?? (request.parallelToolCalls === false ? { type: 'auto' } : undefined);
   const toolChoice = choice === undefined ? undefined : convertToolChoice(choice, request.parallelToolCalls);
   return {
-    tools: tools.map(convertTool),
+    tools,
     ...(toolChoice === undefined ? {} : { tool_choice: toolChoice }),
     isToolForced: choice?.type === 'required' || choice?.type === 'tool',
   };
 }
 
-/** `strict` is sent only when true: Anthropic's structured tool use; `false` is the default anyway. */
-function convertTool(tool: ToolDefinition): JsonObject {
+/** An Anthropic tool the client sent (a server tool, a versioned Anthropic-defined tool) goes back unchanged. */
+function convertTool(tool: ToolDefinition, warnings: Warning[]): JsonObject | undefined {
+  if (tool.type === 'function') return convertFunctionTool(tool);
+  if (tool.protocol === 'anthropic-messages' && isObject(tool.value)) return tool.value;
+  warnings.push({
+    type: 'other',
+    message: `Dropped a tool of the ${tool.protocol} protocol, which the Anthropic Messages API cannot take.`,
+  });
+  return undefined;
+}
+
+/**
+ * `strict` is sent only when true: Anthropic's structured tool use; `false` is the default anyway. The client's
+ * other fields of an Anthropic tool (`defer_loading`, `input_examples`, …) are sent as they came.
+ */
+function convertFunctionTool(tool: FunctionToolDefinition): JsonObject {
+  const passthrough = tool.passthrough?.protocol === 'anthropic-messages' ? tool.passthrough.fields : {};
   return {
+    ...passthrough,
     name: tool.name,
     ...(tool.description === undefined ? {} : { description: tool.description }),
     input_schema: tool.parameters ?? { type: 'object', properties: {} },

@@ -20,3 +20,9 @@ export function mapStopReason(raw: unknown): FinishReason {
       return { unified: 'other', raw: text };
   }
 }
+
+/** `stop_reason` plus the `stop_sequence` that matched, when Anthropic names one. */
+export function readFinishReason(stopReason: unknown, stopSequence: unknown): FinishReason {
+  const reason = mapStopReason(stopReason);
+  return typeof stopSequence === 'string' ? { ...reason, stopSequence } : reason;
+}

@@ -118,6 +118,34 @@ describe('readResponse', () => {
     expect(result.usage.inputTokens.total).toBeUndefined();
   });
 
+  it('keeps the stop sequence that matched and the citations of a text block', () => {
+    const citation = {
+      type: 'char_location',
+      cited_text: 'x',
+      document_index: 0,
+      document_title: null,
+      start_char_index: 0,
+      end_char_index: 1,
+    };
+    const result = readResponse({
+      id: 'msg_1',
+      content: [
+        { type: 'text', text: 'cited', citations: [citation] },
+        { type: 'text', text: 'plain', citations: null },
+      ],
+      stop_reason: 'stop_sequence',
+      stop_sequence: 'STOP',
+    });
+    expect(result.choices[0]).toEqual({
+      index: 0,
+      content: [
+        { type: 'text', text: 'cited', citations: [citation] },
+        { type: 'text', text: 'plain' },
+      ],
+      finishReason: { unified: 'stop', raw: 'stop_sequence', stopSequence: 'STOP' },
+    });
+  });
+
   it.each([[null], ['text'], [{ id: 'msg_1' }], [{ content: 'hello' }], [[]]])(
     'rejects %j as upstream_invalid_response',
     (json) => {

@@ -4,11 +4,11 @@ import { createUnknownUsage } from '../../../spec/index.js';
 import { isObject } from '../../shared/field-readers.js';
 import type { JsonObject } from '../../shared/field-readers.js';
 import { convertUsage } from './convert-usage.js';
-import { mapStopReason } from './map-stop-reason.js';
+import { readFinishReason } from './map-stop-reason.js';
 
 /**
  * An Anthropic `message` → canonical result with one choice. Blocks keep their
- * order. Blocks the canonical model cannot express (`redacted_thinking`, server
+ * order; text keeps its citations, the finish reason its stop sequence. Blocks the canonical model cannot express (`redacted_thinking`, server
  * tool calls and results, anything newer) become opaque parts, so an Anthropic
  * client still gets them back verbatim.
  */
@@ -28,7 +28,7 @@ export function readResponse(json: unknown): ChatResult {
   }
   return {
     upstreamId: typeof json['id'] === 'string' ? json['id'] : undefined,
-    choices: [{ index: 0, content: parts, finishReason: mapStopReason(json['stop_reason']) }],
+    choices: [{ index: 0, content: parts, finishReason: readFinishReason(json['stop_reason'], json['stop_sequence']) }],
     usage: convertUsage(json['usage']) ?? createUnknownUsage(),
   };
 }
@@ -37,7 +37,7 @@ function readBlock(block: JsonObject): AssistantPart | undefined {
   switch (block['type']) {
     case 'text':
       return typeof block['text'] === 'string' && block['text'] !== ''
-        ? { type: 'text', text: block['text'] }
+        ? { type: 'text', text: block['text'], ...readCitations(block['citations']) }
         : undefined;
     case 'thinking': {
       const signature = block['signature'];
@@ -57,4 +57,9 @@ function readBlock(block: JsonObject): AssistantPart | undefined {
     default:
       return { type: 'opaque', protocol: 'anthropic-messages', value: block };
   }
+}
+
+/** A text block's `citations`, kept when there are any (Anthropic clients get them back). */
+export function readCitations(value: unknown): { readonly citations?: readonly unknown[] } {
+  return Array.isArray(value) && value.length > 0 ? { citations: value } : {};
 }

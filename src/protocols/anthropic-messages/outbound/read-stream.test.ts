@@ -21,8 +21,8 @@ describe('createStreamReader over fixtures', () => {
     expect(isComplete).toBe(true);
     expect(withoutUsagePayload(events)).toEqual([
       { type: 'response-start', upstreamId: 'msg_01TXT000000000000000001' },
-      { type: 'text-delta', choice: 0, delta: 'Hello' },
-      { type: 'text-delta', choice: 0, delta: ' there!' },
+      { type: 'text-delta', choice: 0, delta: 'Hello', block: 0 },
+      { type: 'text-delta', choice: 0, delta: ' there!', block: 0 },
       { type: 'finish', choice: 0, finishReason: { unified: 'stop', raw: 'end_turn' } },
       { type: 'usage' },
     ]);
@@ -38,7 +38,7 @@ describe('createStreamReader over fixtures', () => {
     expect(isComplete).toBe(true);
     expect(withoutUsagePayload(events)).toEqual([
       { type: 'response-start', upstreamId: 'msg_01TOOL00000000000000001' },
-      { type: 'text-delta', choice: 0, delta: 'Checking both.' },
+      { type: 'text-delta', choice: 0, delta: 'Checking both.', block: 0 },
       {
         type: 'tool-call-start',
         choice: 0,
@@ -68,10 +68,10 @@ describe('createStreamReader over fixtures', () => {
     const { events } = readFixtureStream('anthropic-thinking.1.chunks.txt', 1);
     expect(withoutUsagePayload(events)).toEqual([
       { type: 'response-start', upstreamId: 'msg_01THK000000000000000001' },
-      { type: 'reasoning-delta', choice: 0, delta: '27 * 453: 27 * 400 = 10800' },
-      { type: 'reasoning-delta', choice: 0, delta: ', 27 * 53 = 1431, sum 12231.' },
-      { type: 'reasoning-signature', choice: 0, signature: 'EqQBCgIYAhIMREDACTEDsignature0001' },
-      { type: 'text-delta', choice: 0, delta: '27 * 453 = 12,231' },
+      { type: 'reasoning-delta', choice: 0, delta: '27 * 453: 27 * 400 = 10800', block: 0 },
+      { type: 'reasoning-delta', choice: 0, delta: ', 27 * 53 = 1431, sum 12231.', block: 0 },
+      { type: 'reasoning-signature', choice: 0, signature: 'EqQBCgIYAhIMREDACTEDsignature0001', block: 0 },
+      { type: 'text-delta', choice: 0, delta: '27 * 453 = 12,231', block: 1 },
       { type: 'finish', choice: 0, finishReason: { unified: 'stop', raw: 'end_turn' } },
       { type: 'usage' },
     ]);
@@ -83,7 +83,7 @@ describe('createStreamReader over fixtures', () => {
     expect(isComplete).toBe(false);
     expect(withoutUsagePayload(events)).toEqual([
       { type: 'response-start', upstreamId: 'msg_01ERR000000000000000001' },
-      { type: 'text-delta', choice: 0, delta: 'Once upon' },
+      { type: 'text-delta', choice: 0, delta: 'Once upon', block: 0 },
       { type: 'usage' },
       {
         type: 'error',
@@ -103,8 +103,8 @@ describe('createStreamReader over fixtures', () => {
     const { events, isComplete } = readFixtureStream('kimi-anthropic-usage.1.chunks.txt', 5);
     expect(isComplete).toBe(true);
     expect(events.filter((event) => event.type === 'text-delta')).toEqual([
-      { type: 'text-delta', choice: 0, delta: '你好' },
-      { type: 'text-delta', choice: 0, delta: '！' },
+      { type: 'text-delta', choice: 0, delta: '你好', block: 0 },
+      { type: 'text-delta', choice: 0, delta: '！', block: 0 },
     ]);
     expect(usageOf(events)).toEqual({
       input: { total: 520, noCache: 8, cacheRead: 512, cacheWrite: undefined },
@@ -145,7 +145,7 @@ describe('createStreamReader edge cases', () => {
     expect(isComplete).toBe(true);
     expect(withoutUsagePayload(events)).toEqual([
       { type: 'response-start', upstreamId: 'msg_x' },
-      { type: 'text-delta', choice: 0, delta: 'Hi' },
+      { type: 'text-delta', choice: 0, delta: 'Hi', block: 0 },
       { type: 'finish', choice: 0, finishReason: { unified: 'length', raw: 'max_tokens' } },
       { type: 'usage' },
     ]);
@@ -184,38 +184,133 @@ describe('createStreamReader edge cases', () => {
     expect(events.filter((event) => event.type === 'finish')).toHaveLength(1);
   });
 
-  it('skips redacted_thinking and server tool blocks, and does not count them as tool calls', () => {
+  it('passes redacted_thinking and server tool blocks whole at their stop, input gathered, not as tool calls', () => {
+    const blockStart = (index: number, block: unknown) => [
+      'content_block_start',
+      { type: 'content_block_start', index, content_block: block },
+    ];
+    const blockDelta = (index: number, delta: unknown) => [
+      'content_block_delta',
+      { type: 'content_block_delta', index, delta },
+    ];
+    const blockStop = (index: number) => ['content_block_stop', { type: 'content_block_stop', index }];
+    const searchResult = {
+      type: 'web_search_tool_result',
+      tool_use_id: 's1',
+      content: [{ type: 'web_search_result', url: 'https://a.example', title: 'A', encrypted_content: 'E' }],
+    };
+    const { events } = read([
+      ['message_start', start],
+      blockStart(0, { type: 'redacted_thinking', data: 'REDACTED' }),
+      blockStop(0),
+      blockStart(1, { type: 'server_tool_use', id: 's1', name: 'web_search', input: {} }),
+      blockDelta(1, { type: 'input_json_delta', partial_json: '{"query":' }),
+      blockDelta(1, { type: 'input_json_delta', partial_json: '"meridian"}' }),
+      blockStop(1),
+      blockStart(2, searchResult),
+      blockStop(2),
+      blockStart(3, { type: 'tool_use', id: 't1', name: 'f', input: {} }),
+      blockStop(3),
+    ] as const as readonly (readonly [string, unknown])[]);
+    const part = (value: unknown) => ({ type: 'opaque-part', choice: 0, protocol: 'anthropic-messages', value });
+    expect(events.filter((event) => event.type !== 'usage')).toEqual([
+      { type: 'response-start', upstreamId: 'msg_x' },
+      part({ type: 'redacted_thinking', data: 'REDACTED' }),
+      part({ type: 'server_tool_use', id: 's1', name: 'web_search', input: { query: 'meridian' } }),
+      part(searchResult),
+      { type: 'tool-call-start', choice: 0, toolCallIndex: 0, toolCallId: 't1', toolName: 'f' },
+    ]);
+  });
+
+  it('keeps block boundaries: two thinking blocks and two text blocks carry their own block index', () => {
     const { events } = read([
       ['message_start', start],
       [
         'content_block_start',
-        { type: 'content_block_start', index: 0, content_block: { type: 'redacted_thinking', data: 'x' } },
-      ],
-      [
-        'content_block_start',
-        {
-          type: 'content_block_start',
-          index: 1,
-          content_block: { type: 'server_tool_use', id: 's1', name: 'web_search' },
-        },
+        { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '' } },
       ],
       [
         'content_block_delta',
-        { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"q"' } },
-      ],
-      [
-        'content_block_start',
-        { type: 'content_block_start', index: 2, content_block: { type: 'tool_use', id: 't1', name: 'f', input: {} } },
+        { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'first' } },
       ],
       [
         'content_block_delta',
-        { type: 'content_block_delta', index: 2, delta: { type: 'citations_delta', citation: {} } },
+        { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'SIG_ONE' } },
+      ],
+      [
+        'content_block_start',
+        { type: 'content_block_start', index: 1, content_block: { type: 'thinking', thinking: '' } },
+      ],
+      [
+        'content_block_delta',
+        { type: 'content_block_delta', index: 1, delta: { type: 'thinking_delta', thinking: 'second' } },
+      ],
+      [
+        'content_block_delta',
+        { type: 'content_block_delta', index: 1, delta: { type: 'signature_delta', signature: 'SIG_TWO' } },
+      ],
+      ['content_block_start', { type: 'content_block_start', index: 2, content_block: { type: 'text', text: '' } }],
+      [
+        'content_block_delta',
+        { type: 'content_block_delta', index: 2, delta: { type: 'text_delta', text: 'Para one.' } },
+      ],
+      ['content_block_start', { type: 'content_block_start', index: 3, content_block: { type: 'text', text: '' } }],
+      [
+        'content_block_delta',
+        { type: 'content_block_delta', index: 3, delta: { type: 'text_delta', text: 'Para two.' } },
       ],
     ]);
-    expect(events.filter((event) => event.type !== 'usage')).toEqual([
-      { type: 'response-start', upstreamId: 'msg_x' },
-      { type: 'tool-call-start', choice: 0, toolCallIndex: 0, toolCallId: 't1', toolName: 'f' },
+    expect(events.slice(1)).toEqual([
+      { type: 'reasoning-delta', choice: 0, delta: 'first', block: 0 },
+      { type: 'reasoning-signature', choice: 0, signature: 'SIG_ONE', block: 0 },
+      { type: 'reasoning-delta', choice: 0, delta: 'second', block: 1 },
+      { type: 'reasoning-signature', choice: 0, signature: 'SIG_TWO', block: 1 },
+      { type: 'text-delta', choice: 0, delta: 'Para one.', block: 2 },
+      { type: 'text-delta', choice: 0, delta: 'Para two.', block: 3 },
+      { type: 'usage', usage: expect.any(Object) as unknown },
     ]);
+  });
+
+  it('reads citations (citations_delta, or ones a text block opens with) as citation-delta events', () => {
+    const citation = {
+      type: 'char_location',
+      cited_text: 'x',
+      document_index: 0,
+      document_title: null,
+      start_char_index: 0,
+      end_char_index: 1,
+    };
+    const { events } = read([
+      ['message_start', start],
+      [
+        'content_block_start',
+        { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '', citations: [] } },
+      ],
+      ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'citations_delta', citation } }],
+      ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'cited' } }],
+      [
+        'content_block_start',
+        { type: 'content_block_start', index: 1, content_block: { type: 'text', text: 'b', citations: [citation] } },
+      ],
+    ]);
+    expect(events.filter((event) => event.type === 'citation-delta' || event.type === 'text-delta')).toEqual([
+      { type: 'citation-delta', choice: 0, citation, block: 0 },
+      { type: 'text-delta', choice: 0, delta: 'cited', block: 0 },
+      { type: 'text-delta', choice: 0, delta: 'b', block: 1 },
+      { type: 'citation-delta', choice: 0, citation, block: 1 },
+    ]);
+  });
+
+  it('keeps the stop sequence message_delta names', () => {
+    const { events } = read([
+      ['message_start', start],
+      ['message_delta', { type: 'message_delta', delta: { stop_reason: 'stop_sequence', stop_sequence: 'STOP' } }],
+    ]);
+    expect(events.find((event) => event.type === 'finish')).toEqual({
+      type: 'finish',
+      choice: 0,
+      finishReason: { unified: 'stop', raw: 'stop_sequence', stopSequence: 'STOP' },
+    });
   });
 
   it('forwards a whole tool input sent in content_block_start (compatible vendors)', () => {

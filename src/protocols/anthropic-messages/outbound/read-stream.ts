@@ -3,11 +3,15 @@ import type { StreamReader } from '../../adapter-types.js';
 import { isObject } from '../../shared/field-readers.js';
 import type { JsonObject } from '../../shared/field-readers.js';
 import { convertUsage } from './convert-usage.js';
-import { mapStopReason } from './map-stop-reason.js';
+import { readFinishReason } from './map-stop-reason.js';
+import { createOpaqueBlock } from './read-opaque-block.js';
+import type { OpaqueBlock } from './read-opaque-block.js';
 
 /** What the reader remembers about one content block, by its `index`. */
 type BlockState =
-  { readonly kind: 'text' | 'thinking' | 'ignored' } | { readonly kind: 'tool'; readonly toolCallIndex: number };
+  | { readonly kind: 'text' | 'thinking' }
+  | { readonly kind: 'tool'; readonly toolCallIndex: number }
+  | { readonly kind: 'opaque'; readonly opaque: OpaqueBlock };
 
 const invalidChunkEvent: StreamEvent = {
   type: 'error',
@@ -25,6 +29,11 @@ const invalidChunkEvent: StreamEvent = {
  * winning. The one `usage` event goes out at `message_stop`, before an `error`, or
  * at the end. Until a `message_delta` arrived the output count is only
  * provisional, so it is reported as unknown (metering then counts what was delivered).
+ *
+ * Text and reasoning deltas carry their block's `index` as `block`, so a renderer keeps
+ * two adjacent blocks of one kind apart. Blocks the canonical model does not know
+ * (`redacted_thinking`, server tool calls and their results) go out whole, as one
+ * `opaque-part` at their `content_block_stop`, for Anthropic clients.
  */
 export function createStreamReader(): StreamReader {
   let isComplete = false;
@@ -66,23 +75,28 @@ export function createStreamReader(): StreamReader {
     switch (block['type']) {
       case 'text':
         blocks.set(index, { kind: 'text' });
-        pushText(events, block['text']);
+        pushText(events, block['text'], index);
+        pushCitations(events, block['citations'], index);
         return;
       case 'thinking':
         blocks.set(index, { kind: 'thinking' });
-        pushReasoning(events, block['thinking']);
-        pushSignature(events, block['signature']);
+        pushReasoning(events, block['thinking'], index);
+        pushSignature(events, block['signature'], index);
         return;
       case 'tool_use':
         readToolStart(index, block, events);
         return;
       default:
-        // `redacted_thinking` (encrypted, only meaningful when echoed back verbatim), server
-        // tool calls and their results have no canonical stream event: a stream renderer of
-        // another dialect could not show them, so the stream skips them. Non-streaming
-        // responses keep them as opaque parts (read-response.ts).
-        blocks.set(index, { kind: 'ignored' });
+        blocks.set(index, { kind: 'opaque', opaque: createOpaqueBlock(block) });
     }
+  }
+
+  function readBlockStop(chunk: JsonObject, events: StreamEvent[]): void {
+    const index = readIndex(chunk);
+    const block = blocks.get(index);
+    if (block?.kind !== 'opaque') return;
+    blocks.delete(index);
+    events.push({ type: 'opaque-part', choice: 0, protocol: 'anthropic-messages', value: block.opaque.finish() });
   }
 
   function readToolStart(index: number, block: JsonObject, events: StreamEvent[]): void {
@@ -105,24 +119,34 @@ export function createStreamReader(): StreamReader {
   }
 
   function readBlockDelta(chunk: JsonObject, events: StreamEvent[]): void {
-    const block = blocks.get(readIndex(chunk));
+    const index = readIndex(chunk);
+    const block = blocks.get(index);
     const delta = isObject(chunk['delta']) ? chunk['delta'] : {};
     switch (delta['type']) {
       case 'text_delta':
-        return pushText(events, delta['text']);
+        return pushText(events, delta['text'], index);
       case 'thinking_delta':
-        return pushReasoning(events, delta['thinking']);
+        return pushReasoning(events, delta['thinking'], index);
       case 'signature_delta':
-        return pushSignature(events, delta['signature']);
-      case 'input_json_delta': {
-        const json = delta['partial_json'];
-        if (block?.kind !== 'tool' || typeof json !== 'string' || json === '') return;
-        events.push({ type: 'tool-call-delta', choice: 0, toolCallIndex: block.toolCallIndex, argumentsDelta: json });
+        return pushSignature(events, delta['signature'], index);
+      case 'citations_delta':
+        if (delta['citation'] !== undefined)
+          events.push({ type: 'citation-delta', choice: 0, citation: delta['citation'], block: index });
         return;
-      }
+      case 'input_json_delta':
+        return readInputDelta(block, delta['partial_json'], events);
       default:
-        // `citations_delta` and future delta types: nothing canonical to say.
+        // Future delta types: nothing canonical to say.
         return;
+    }
+  }
+
+  /** Tool arguments stream out; an opaque block's (a server tool call's) input is gathered for its whole block. */
+  function readInputDelta(block: BlockState | undefined, json: unknown, events: StreamEvent[]): void {
+    if (typeof json !== 'string' || json === '') return;
+    if (block?.kind === 'opaque') block.opaque.appendInput(json);
+    else if (block?.kind === 'tool') {
+      events.push({ type: 'tool-call-delta', choice: 0, toolCallIndex: block.toolCallIndex, argumentsDelta: json });
     }
   }
 
@@ -131,7 +155,7 @@ export function createStreamReader(): StreamReader {
     const stopReason = delta['stop_reason'];
     if (!isFinished && typeof stopReason === 'string') {
       isFinished = true;
-      events.push({ type: 'finish', choice: 0, finishReason: mapStopReason(stopReason) });
+      events.push({ type: 'finish', choice: 0, finishReason: readFinishReason(stopReason, delta['stop_sequence']) });
     }
     if (isObject(chunk['usage'])) {
       mergeUsage(chunk['usage']);
@@ -158,6 +182,9 @@ export function createStreamReader(): StreamReader {
       case 'content_block_delta':
         readBlockDelta(chunk, events);
         break;
+      case 'content_block_stop':
+        readBlockStop(chunk, events);
+        break;
       case 'message_delta':
         readMessageDelta(chunk, events);
         break;
@@ -166,7 +193,7 @@ export function createStreamReader(): StreamReader {
         releaseUsage(events);
         break;
       default:
-        // content_block_stop and event types added later carry nothing to emit.
+        // Event types added later carry nothing to emit.
         break;
     }
     return events;
@@ -202,18 +229,24 @@ function readIndex(chunk: JsonObject): number {
   return typeof chunk['index'] === 'number' ? chunk['index'] : 0;
 }
 
-function pushText(events: StreamEvent[], text: unknown): void {
-  if (typeof text === 'string' && text !== '') events.push({ type: 'text-delta', choice: 0, delta: text });
+function pushText(events: StreamEvent[], text: unknown, block: number): void {
+  if (typeof text === 'string' && text !== '') events.push({ type: 'text-delta', choice: 0, delta: text, block });
 }
 
-function pushReasoning(events: StreamEvent[], text: unknown): void {
-  if (typeof text === 'string' && text !== '') events.push({ type: 'reasoning-delta', choice: 0, delta: text });
+function pushReasoning(events: StreamEvent[], text: unknown, block: number): void {
+  if (typeof text === 'string' && text !== '') events.push({ type: 'reasoning-delta', choice: 0, delta: text, block });
 }
 
-function pushSignature(events: StreamEvent[], signature: unknown): void {
+function pushSignature(events: StreamEvent[], signature: unknown, block: number): void {
   if (typeof signature === 'string' && signature !== '') {
-    events.push({ type: 'reasoning-signature', choice: 0, signature });
+    events.push({ type: 'reasoning-signature', choice: 0, signature, block });
   }
+}
+
+/** Citations a text block opens with (Anthropic streams them as `citations_delta` instead, but a vendor may not). */
+function pushCitations(events: StreamEvent[], citations: unknown, block: number): void {
+  if (!Array.isArray(citations)) return;
+  for (const citation of citations as unknown[]) events.push({ type: 'citation-delta', choice: 0, citation, block });
 }
 
 /** `{type:"error", error:{type, message}}` → canonical error; the provider's error type is the code. */

@@ -1,6 +1,7 @@
 import { GatewayError } from '../../../errors/index.js';
 import type { Message, Warning } from '../../../spec/index.js';
 import type { JsonObject } from '../../shared/field-readers.js';
+import { warnOpaqueToolContent } from '../../shared/warn-opaque-tool-content.js';
 import { convertAssistantParts } from './convert-assistant-parts.js';
 import { convertUserPart } from './convert-user-part.js';
 import { isCreatedToolCallId } from './create-tool-call-id.js';
@@ -41,6 +42,7 @@ export function convertContents(messages: readonly Message[], warnings: Warning[
         append(contents, 'model', convertAssistantParts(message.content, message.refusal, warnings));
         break;
       case 'tool':
+        warnOpaqueToolContent(message, 'gemini', warnings);
         append(contents, 'user', [convertToolResult(message, findToolName(messages, position, message.toolCallId))]);
         break;
       default: {
@@ -73,7 +75,7 @@ type ToolMessage = Extract<Message, { role: 'tool' }>;
  * choosing: the text goes under `result`, or under `error` when the tool reported a failure.
  */
 function convertToolResult(message: ToolMessage, name: string): JsonObject {
-  const text = message.content.map((part) => part.text).join('');
+  const text = message.content.map((part) => part.text).join('\n');
   return {
     functionResponse: {
       ...(isCreatedToolCallId(message.toolCallId) ? {} : { id: message.toolCallId }),

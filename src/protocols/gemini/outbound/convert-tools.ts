@@ -1,5 +1,6 @@
 import type { ChatRequest, ToolChoice, Warning } from '../../../spec/index.js';
 import type { JsonObject } from '../../shared/field-readers.js';
+import { selectFunctionTools } from '../../shared/select-function-tools.js';
 
 /**
  * Canonical tools → Gemini `tools` and `toolConfig`. Parameters go in `parametersJsonSchema`, which
@@ -8,10 +9,13 @@ import type { JsonObject } from '../../shared/field-readers.js';
  */
 export function convertTools(request: ChatRequest, warnings: Warning[]): JsonObject {
   const wire: JsonObject = {};
-  if (request.tools !== undefined && request.tools.length > 0) {
+  const tools = selectFunctionTools(request.tools, 'gemini', warnings);
+  // Every tool the client sent was another protocol's (Anthropic server tools): no tool config either.
+  if (tools?.length === 0 && request.tools?.length !== 0) return wire;
+  if (tools !== undefined && tools.length > 0) {
     wire['tools'] = [
       {
-        functionDeclarations: request.tools.map((tool) => ({
+        functionDeclarations: tools.map((tool) => ({
           name: tool.name,
           ...(tool.description === undefined ? {} : { description: tool.description }),
           ...(tool.parameters === undefined ? {} : { parametersJsonSchema: tool.parameters }),

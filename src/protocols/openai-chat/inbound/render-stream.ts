@@ -68,6 +68,8 @@ export function createStreamRenderer(request: ChatRequest, meta: ResponseMeta): 
         return frame(event.choice, {}, { finish_reason: renderFinishReason(event.finishReason) });
       case 'response-start':
       case 'reasoning-signature':
+      case 'citation-delta':
+      case 'opaque-part':
       case 'usage':
       case 'error':
         return '';

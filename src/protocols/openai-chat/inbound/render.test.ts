@@ -8,6 +8,7 @@ import { createStreamRenderer } from './render-stream.js';
 
 const meta: ResponseMeta = {
   generationId: 'gen-1-abc',
+  requestId: 'req_test',
   model: 'a/b',
   createdSeconds: 1795000000,
   providerName: 'p',

@@ -2,6 +2,7 @@ import type { Endpoint, OpenAIDialect } from '../../../catalog/catalog-types.js'
 import type { ChatRequest, ReasoningOptions, ResponseFormat, ToolChoice, Warning } from '../../../spec/index.js';
 import type { UpstreamRequest } from '../../adapter-types.js';
 import { convertMessages } from './convert-messages.js';
+import { selectFunctionTools } from '../../shared/select-function-tools.js';
 import { serialiseBody } from '../../shared/serialise-body.js';
 
 /** Fields a passthrough value may never override: the gateway owns them. */
@@ -32,8 +33,32 @@ export function buildRequest(request: ChatRequest, endpoint: Endpoint): Upstream
   setIfDefined(body, 'seed', request.seed);
   setIfDefined(body, 'presence_penalty', request.presencePenalty);
   setIfDefined(body, 'frequency_penalty', request.frequencyPenalty);
-  if (request.tools !== undefined) {
-    body['tools'] = request.tools.map((tool) => ({
+  setTools(body, request, warnings);
+  setIfDefined(
+    body,
+    'response_format',
+    request.responseFormat === undefined ? undefined : convertResponseFormat(request.responseFormat),
+  );
+  setReasoning(body, request.reasoning, dialect.thinkingControl);
+  setIfDefined(body, 'user', request.user);
+  copyPassthrough(request.passthrough, body, warnings);
+  return {
+    path: '/chat/completions',
+    body: serialiseBody(body, request.textLiterals),
+    headers: { 'content-type': 'application/json' },
+    ...(warnings.length === 0 ? {} : { warnings }),
+  };
+}
+
+/**
+ * Function tools, the tool choice and `parallel_tool_calls`. When every tool the client sent was dropped (Anthropic
+ * server tools), none of the three is sent: OpenAI rejects a tool choice without tools.
+ */
+function setTools(body: Record<string, unknown>, request: ChatRequest, warnings: Warning[]): void {
+  const tools = selectFunctionTools(request.tools, 'openai-chat', warnings);
+  if (tools?.length === 0 && request.tools?.length !== 0) return;
+  if (tools !== undefined) {
+    body['tools'] = tools.map((tool) => ({
       type: 'function',
       function: {
         name: tool.name,
@@ -49,20 +74,6 @@ export function buildRequest(request: ChatRequest, endpoint: Endpoint): Upstream
     request.toolChoice === undefined ? undefined : convertToolChoice(request.toolChoice),
   );
   setIfDefined(body, 'parallel_tool_calls', request.parallelToolCalls);
-  setIfDefined(
-    body,
-    'response_format',
-    request.responseFormat === undefined ? undefined : convertResponseFormat(request.responseFormat),
-  );
-  setReasoning(body, request.reasoning, dialect.thinkingControl);
-  setIfDefined(body, 'user', request.user);
-  copyPassthrough(request.passthrough, body, warnings);
-  return {
-    path: '/chat/completions',
-    body: serialiseBody(body, request.textLiterals),
-    headers: { 'content-type': 'application/json' },
-    ...(warnings.length === 0 ? {} : { warnings }),
-  };
 }
 
 /** Provider-specific fields of an OpenAI-protocol client pass through; another protocol's are dropped with a warning. */

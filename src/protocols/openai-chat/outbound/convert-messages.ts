@@ -1,5 +1,6 @@
 import type { OpenAIDialect } from '../../../catalog/catalog-types.js';
 import type { AssistantPart, Message, TextPart, UserPart, Warning } from '../../../spec/index.js';
+import { warnOpaqueToolContent } from '../../shared/warn-opaque-tool-content.js';
 import { renderAssistantParts } from '../render-assistant-parts.js';
 
 type WireMessage = Record<string, unknown>;
@@ -25,6 +26,7 @@ function convertMessage(message: Message, dialect: OpenAIDialect, warnings: Warn
     case 'assistant':
       return withName(convertAssistant(message.content, message.refusal, dialect), message.name);
     case 'tool':
+      warnOpaqueToolContent(message, 'openai-chat', warnings);
       return { role: 'tool', tool_call_id: message.toolCallId, content: joinText(message.content) };
     default: {
       const exhausted: never = message;
@@ -38,8 +40,9 @@ function withName(wire: WireMessage, name: string | undefined): WireMessage {
   return wire;
 }
 
+/** Text blocks of a system prompt or a tool result as the one string these messages hold, a line apart. */
 function joinText(parts: readonly TextPart[]): string {
-  return parts.length === 1 ? parts[0]!.text : parts.map((part) => part.text).join('');
+  return parts.length === 1 ? parts[0]!.text : parts.map((part) => part.text).join('\n');
 }
 
 /** Parts another protocol could not express in this one (an Anthropic `document`, …) are dropped with a warning. */

@@ -144,3 +144,41 @@ describe('usage sent in every chunk, then an error frame', () => {
     expect(isComplete).toBe(false);
   });
 });
+
+describe('tool-call deltas without an index', () => {
+  function readChunks(toolCalls: readonly unknown[][]) {
+    const reader = createStreamReader();
+    const chunks = toolCalls.map((calls) => ({ id: 'c', choices: [{ index: 0, delta: { tool_calls: calls } }] }));
+    return chunks.flatMap((chunk) => reader.readEvent(undefined, JSON.stringify(chunk)));
+  }
+
+  it('start a new call for each new id, and continue the last call otherwise', () => {
+    const events = readChunks([
+      [{ id: 'call_a', type: 'function', function: { name: 'read', arguments: '{"path":' } }],
+      [{ function: { arguments: '"a"}' } }],
+      [{ id: 'call_b', type: 'function', function: { name: 'bash', arguments: '{"cmd":' } }],
+      [{ id: 'call_b', function: { arguments: '"ls"}' } }],
+    ]);
+    expect(events.filter((event) => event.type !== 'response-start')).toEqual([
+      { type: 'tool-call-start', choice: 0, toolCallIndex: 0, toolCallId: 'call_a', toolName: 'read' },
+      { type: 'tool-call-delta', choice: 0, toolCallIndex: 0, argumentsDelta: '{"path":' },
+      { type: 'tool-call-delta', choice: 0, toolCallIndex: 0, argumentsDelta: '"a"}' },
+      { type: 'tool-call-start', choice: 0, toolCallIndex: 1, toolCallId: 'call_b', toolName: 'bash' },
+      { type: 'tool-call-delta', choice: 0, toolCallIndex: 1, argumentsDelta: '{"cmd":' },
+      { type: 'tool-call-delta', choice: 0, toolCallIndex: 1, argumentsDelta: '"ls"}' },
+    ]);
+  });
+
+  it('read two whole calls in one chunk as two calls', () => {
+    const events = readChunks([
+      [
+        { id: 'call_a', type: 'function', function: { name: 'read', arguments: '{}' } },
+        { id: 'call_b', type: 'function', function: { name: 'bash', arguments: '{}' } },
+      ],
+    ]);
+    expect(events.filter((event) => event.type === 'tool-call-start')).toEqual([
+      { type: 'tool-call-start', choice: 0, toolCallIndex: 0, toolCallId: 'call_a', toolName: 'read' },
+      { type: 'tool-call-start', choice: 0, toolCallIndex: 1, toolCallId: 'call_b', toolName: 'bash' },
+    ]);
+  });
+});

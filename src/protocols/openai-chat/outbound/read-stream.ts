@@ -7,6 +7,15 @@ import { mapFinishReason } from './map-finish-reason.js';
 
 type Json = Record<string, unknown>;
 
+/** Where an index-less tool-call delta goes: the first call, the last one again, or (a new id) the one after it. */
+function followToolCall(
+  last: { readonly toolCallIndex: number; readonly id: string | undefined } | undefined,
+  id: string | undefined,
+): number {
+  if (last === undefined) return 0;
+  return id === undefined || id === last.id ? last.toolCallIndex : last.toolCallIndex + 1;
+}
+
 function asObject(value: unknown): Json | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
 }
@@ -24,6 +33,8 @@ export function createStreamReader(): StreamReader {
   let heldUsage: Usage | undefined;
   let template: ContentChunkTemplate | undefined;
   const startedToolCalls = new Set<string>();
+  /** Per choice, the last tool call seen: deltas without an `index` continue it unless they name another id. */
+  const lastToolCalls = new Map<number, { readonly toolCallIndex: number; readonly id: string | undefined }>();
   const finishedChoices = new Set<number>();
 
   function releaseUsage(events: StreamEvent[]): void {
@@ -60,9 +71,22 @@ export function createStreamReader(): StreamReader {
     if (Array.isArray(toolCalls)) for (const call of toolCalls) readToolCall(choice, asObject(call), events);
   }
 
+  /**
+   * The position of a tool-call delta: its `index`, or, from vendors that send none, the last call's position, or
+   * the next one when the delta names a new id (each parallel call arrives with its own id).
+   */
+  function locateToolCall(choice: number, call: Json): number {
+    const id = typeof call['id'] === 'string' && call['id'] !== '' ? call['id'] : undefined;
+    const last = lastToolCalls.get(choice);
+    const toolCallIndex = typeof call['index'] === 'number' ? call['index'] : followToolCall(last, id);
+    const lastId = last !== undefined && last.toolCallIndex === toolCallIndex ? last.id : undefined;
+    lastToolCalls.set(choice, { toolCallIndex, id: id ?? lastId });
+    return toolCallIndex;
+  }
+
   function readToolCall(choice: number, call: Json | undefined, events: StreamEvent[]): void {
     if (call === undefined) return;
-    const toolCallIndex = typeof call['index'] === 'number' ? call['index'] : 0;
+    const toolCallIndex = locateToolCall(choice, call);
     const fn = asObject(call['function']);
     const key = `${choice}:${toolCallIndex}`;
     if (!startedToolCalls.has(key)) {
