@@ -28,16 +28,23 @@ export const rollupMeasureColumns = [
 export const rollupValueMax = 2n ** 63n - 1n;
 
 /**
- * The SQL that adds `added` to `current` in an upsert, stopping at {@link rollupValueMax} instead of overflowing: an
- * overflow would fail the upsert and with it the generation batch it rides in, and analytics must never cost a
- * durable record (migration 0006). Every added measure is ≥ 0, and no real sum comes near 2^63 (nine billion USD in
- * nano-USD); a saturated sum can only come from absurd records, and reads then refuse it rather than show it.
+ * The SQL that adds to a measure column in an upsert (`current` + `added`). The money columns stop at
+ * {@link rollupValueMax} instead of overflowing: an overflow would fail the upsert and with it the generation batch it
+ * rides in, and analytics must never cost a durable record (migration 0006). A record's cost is bounded only by the
+ * ledger's balances (9e18 nano-USD), so two absurd ones could reach 2^63 in one row; a saturated sum then shows as
+ * such (reads refuse a count past 2^53). Counts need no guard: a record adds at most one request and 10^12 tokens
+ * (`rollupTokensPerRecordMax`), so a row would need 9 million such records to overflow. Plain adds where no guard
+ * is needed: on every column the guard cost 3–5 % of the money path's instructions, on these two 2 %.
  */
-export function buildSaturatingAdd(current: string, added: string): string {
-  return `CASE WHEN ${current} > ${rollupValueMax} - ${added} THEN ${rollupValueMax} ELSE ${current} + ${added} END`;
+export function buildRollupAdd(column: string, current: string, added: string): string {
+  return moneyMeasureColumns.has(column)
+    ? `CASE WHEN ${current} > ${rollupValueMax} - ${added} THEN ${rollupValueMax} ELSE ${current} + ${added} END`
+    : `${current} + ${added}`;
 }
 
-/** A rollup row being built: its id (the key as JSON), its key (bucket first), and its measures as exact bigints. */
+const moneyMeasureColumns = new Set<string>(['cost_nanos', 'upstream_cost_nanos']);
+
+/** A rollup row being built: its id (bucket and dimensions, unique per row), its key (bucket first), and its measures as exact bigints. */
 export interface RollupRow {
   readonly id: string;
   readonly key: readonly (number | string)[];
@@ -85,9 +92,15 @@ export function groupRollupRows(
     if (record.ending === 'cache') continue;
     const dimensions = readDimensions(record).map((text) => convertText(text));
     const measures = readMeasures(record);
+    // Each grain's row id is its bucket and the JSON of its dimensions: two strings built per record, not one per grain.
+    const barometerId = JSON.stringify(dimensions.slice(0, barometerKeyColumns.length - 1));
+    const perKeyId = barometerId + JSON.stringify(dimensions.slice(barometerKeyColumns.length - 1));
     for (const { grain, rows } of grains) {
-      const key = [findBucketStartMs(record.finishedAtMs, grain.bucketMs), ...dimensions];
-      addToPending(rows, key.slice(0, grain.keyColumns.length), measures);
+      const bucketStartMs = findBucketStartMs(record.finishedAtMs, grain.bucketMs);
+      const isPerKey = grain.keyColumns.length > barometerKeyColumns.length;
+      addToPending(rows, `${bucketStartMs}${isPerKey ? perKeyId : barometerId}`, measures, () =>
+        [bucketStartMs, ...dimensions].slice(0, grain.keyColumns.length),
+      );
     }
   }
   return grains;
@@ -99,16 +112,16 @@ function findBucketStartMs(instantMs: number, bucketMs: number): number {
 
 function addToPending(
   pending: Map<string, RollupRow>,
-  key: readonly (number | string)[],
+  id: string,
   measures: readonly bigint[],
+  createKey: () => readonly (number | string)[],
 ): void {
-  const id = JSON.stringify(key);
   const row = pending.get(id);
   if (row === undefined) {
-    pending.set(id, { id, key, measures: [...measures] });
+    pending.set(id, { id, key: createKey(), measures: [...measures] });
     return;
   }
-  // Saturating like the stored sums (see buildSaturatingAdd): a batch's sum must bind as a 64-bit integer.
+  // Saturating (see buildRollupAdd): a batch's sum must bind as a 64-bit integer.
   measures.forEach((value, index) => {
     const sum = (row.measures[index] ?? 0n) + value;
     row.measures[index] = sum > rollupValueMax ? rollupValueMax : sum;

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import type { Database } from 'better-sqlite3';
 import type { GenerationRecord } from '../../storage/index.js';
 import type { RollupGrain } from '../group-rollup-rows.js';
-import { buildSaturatingAdd, groupRollupRows, rollupGrains, rollupMeasureColumns } from '../group-rollup-rows.js';
+import { buildRollupAdd, groupRollupRows, rollupGrains, rollupMeasureColumns } from '../group-rollup-rows.js';
 import { prepareRollupStatement } from './prepare-rollup-statement.js';
 
 const measureColumns = rollupMeasureColumns;
@@ -12,7 +12,7 @@ function buildUpsertSql({ table, keyColumns }: RollupGrain): string {
   return `INSERT INTO ${table} (${columns.join(', ')})
   VALUES (${columns.map(() => '?').join(', ')})
   ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET
-  ${measureColumns.map((column) => `${column} = ${buildSaturatingAdd(column, `excluded.${column}`)}`).join(', ')}`;
+  ${measureColumns.map((column) => `${column} = ${buildRollupAdd(column, column, `excluded.${column}`)}`).join(', ')}`;
 }
 const upsertSqlByTable = new Map(rollupGrains.map((grain) => [grain.table, buildUpsertSql(grain)]));
 

@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { RollupGrain, RollupRow } from '../../analytics/group-rollup-rows.js';
 import {
-  buildSaturatingAdd,
+  buildRollupAdd,
   groupRollupRows,
   rollupGrains,
   rollupMeasureColumns,
@@ -18,7 +18,7 @@ function buildUpsertSql({ table, keyColumns }: RollupGrain): string {
   return `INSERT INTO ${table} (${columns.join(', ')})
     SELECT * FROM unnest(${types.map((type, index) => `$${index + 1}::${type}[]`).join(', ')})
     ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET
-    ${measureColumns.map((column) => `${column} = ${buildSaturatingAdd(`${table}.${column}`, `EXCLUDED.${column}`)}`).join(', ')}`;
+    ${measureColumns.map((column) => `${column} = ${buildRollupAdd(column, `${table}.${column}`, `EXCLUDED.${column}`)}`).join(', ')}`;
 }
 const upsertSqlByTable = new Map(rollupGrains.map((grain) => [grain.table, buildUpsertSql(grain)]));
 
