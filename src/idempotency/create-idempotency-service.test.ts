@@ -246,6 +246,8 @@ describe('createIdempotencyService: conflicts and failures', () => {
         param: 'Idempotency-Key',
       },
     });
+    // Final: the same body meets the same record for 24 h (x-should-retry: false).
+    expect(other.headers.get('x-test-is-retryable')).toBe('false');
     expect(calls).toBe(1);
     const replay = await post(server);
     expect(await replay.text()).toBe('{"id":"gen-1","text":"hello"}');
@@ -430,6 +432,8 @@ describe('createIdempotencyService: waiting and expiry', () => {
         param: 'Idempotency-Key',
       },
     });
+    // A retry may succeed once the first call ends: no x-should-retry: false.
+    expect(duplicate.headers.get('x-test-is-retryable')).toBe('true');
     expect(waitedMs).toBeGreaterThanOrEqual(140);
     expect((await first).status).toBe(200);
   });

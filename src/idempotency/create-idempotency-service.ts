@@ -113,7 +113,8 @@ export function createIdempotencyService(options: IdempotencyServiceOptions): Id
       if (record.fingerprint !== input.fingerprint) throw conflict('was already used for a different request');
       if (record.status === 'completed') return replayResponse(input.response, record.response);
       const remainingMs = deadlineMs - performance.now();
-      if (remainingMs <= 0) throw conflict('belongs to a request that is still in progress; retry later');
+      // Retryable, unlike the conflict above: once the first call ends, the same request is replayed or runs.
+      if (remainingMs <= 0) throw conflict('belongs to a request that is still in progress; retry later', true);
       const local = running.get(toSlot({ keyId: input.keyId, idempotencyKey }));
       await waitAtMost(
         local,
@@ -207,10 +208,12 @@ function toSlot(key: { readonly keyId: string; readonly idempotencyKey: string }
   return JSON.stringify([key.keyId, key.idempotencyKey]);
 }
 
-function conflict(reason: string): GatewayError {
+/** A 409; `isRetryable` tells the client whether the same request may succeed later (`x-should-retry`). */
+function conflict(reason: string, isRetryable = false): GatewayError {
   return new GatewayError({
     code: 'idempotency_conflict',
     message: `This Idempotency-Key ${reason}.`,
     param: 'Idempotency-Key',
+    isRetryable,
   });
 }

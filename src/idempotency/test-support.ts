@@ -38,7 +38,8 @@ export interface TestServer {
  * A real node:http server on 127.0.0.1, port 0, that runs `handler` through
  * `service.run` the way the app would: key id from `x-test-key-id` (default
  * `key-a`), fingerprint of method, path and raw body, errors rendered as JSON
- * `{ error: { code, message, param } }` with the GatewayError's status.
+ * `{ error: { code, message, param } }` with the GatewayError's status and its `isRetryable` in
+ * `x-test-is-retryable`.
  */
 export async function startTestServer(service: IdempotencyService, handler: TestHandler): Promise<TestServer> {
   const pending: Promise<void>[] = [];
@@ -94,7 +95,11 @@ function renderError(response: ServerResponse, error: unknown): void {
       ? { code: error.code, message: error.message, param: error.param }
       : { code: 'internal_error', message: String(error) },
   });
-  response.writeHead(isGateway ? error.status : 500, { 'content-type': 'application/json' });
+  // `x-test-is-retryable`: what the client renderers turn into `x-should-retry` (src/protocols/shared/is-final-error).
+  response.writeHead(isGateway ? error.status : 500, {
+    'content-type': 'application/json',
+    'x-test-is-retryable': String(isGateway && error.isRetryable),
+  });
   response.end(body);
 }
 

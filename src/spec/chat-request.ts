@@ -39,9 +39,14 @@ export interface ToolCallPart {
   readonly type: 'tool-call';
   readonly toolCallId: string;
   readonly toolName: string;
-  /** JSON text exactly as the model produced it. */
+  /** JSON text exactly as the model produced it (a custom tool's free-form input when `isCustom`). */
   readonly arguments: string;
   readonly cacheControl?: CacheControl;
+  /**
+   * A call of an OpenAI custom tool (`type: "custom"`): `arguments` is the model's free-form input, not JSON. Only
+   * OpenAI-protocol clients can declare such tools, so only their upstreams produce such calls.
+   */
+  readonly isCustom?: boolean;
 }
 /** A content part the canonical model does not know; forwarded only to the same protocol. */
 export interface OpaquePart {
@@ -102,8 +107,9 @@ export interface FunctionToolDefinition {
 }
 
 /**
- * A tool only its own protocol knows (an Anthropic server tool such as `web_search_20250305`, or a versioned
- * Anthropic-defined tool): forwarded unchanged to an upstream of `protocol`, dropped with a warning elsewhere.
+ * A tool only its own protocol knows (an Anthropic server tool such as `web_search_20250305`, a versioned
+ * Anthropic-defined tool, an OpenAI custom tool): forwarded unchanged to an upstream of `protocol`, dropped with a
+ * warning elsewhere.
  */
 export interface OpaqueToolDefinition {
   readonly type: 'opaque';
@@ -113,11 +119,33 @@ export interface OpaqueToolDefinition {
 
 export type ToolDefinition = FunctionToolDefinition | OpaqueToolDefinition;
 
-export type ToolChoice =
+/** The tool choices every protocol can express. */
+export type BasicToolChoice =
   | { readonly type: 'auto' }
   | { readonly type: 'none' }
   | { readonly type: 'required' }
   | { readonly type: 'tool'; readonly toolName: string };
+
+/**
+ * OpenAI's `allowed_tools`: the model may call only the named tools (and with `required` must call one), while every
+ * tool stays declared. `native` is the client's choice as written, sent unchanged to an upstream of its protocol;
+ * others get the declared tools narrowed to the allowed ones and `auto` or `required`.
+ */
+export interface AllowedToolsChoice {
+  readonly type: 'allowed-tools';
+  readonly mode: 'auto' | 'required';
+  readonly toolNames: readonly string[];
+  readonly native?: { readonly protocol: ProtocolId; readonly value: unknown };
+}
+
+/** A tool choice only its own protocol knows (OpenAI's custom-tool choice): for an upstream of `protocol` only. */
+export interface OpaqueToolChoice {
+  readonly type: 'opaque';
+  readonly protocol: ProtocolId;
+  readonly value: unknown;
+}
+
+export type ToolChoice = BasicToolChoice | AllowedToolsChoice | OpaqueToolChoice;
 
 export type ResponseFormat =
   | { readonly type: 'text' }

@@ -49,6 +49,8 @@ export type StreamEvent =
       readonly toolCallIndex: number;
       readonly toolCallId: string;
       readonly toolName: string;
+      /** An OpenAI custom tool call: its deltas are free-form input, not JSON (see `ToolCallPart.isCustom`). */
+      readonly isCustom?: boolean;
     }
   | {
       readonly type: 'tool-call-delta';

@@ -305,3 +305,20 @@ describe('routing controls over HTTP', () => {
     expect(a.received).toHaveLength(0);
   });
 });
+
+describe('an answer without any choice', () => {
+  // Its own gateway: the failures above would otherwise add up to A's circuit opening.
+  it('A answers 200 with `choices: []` (JSON) → B serves, charged once at B’s price', async () => {
+    await restartGateway('no-choices');
+    a.enqueue({ kind: 'json', body: { id: 'x', choices: [], usage: { prompt_tokens: 100, completion_tokens: 10 } } });
+    b.enqueue(completeScript('openai', answer));
+    const { completion, response } = await callJson();
+    expect(completion.choices[0]!.message.content).toBe('Served.');
+    expect(response.headers.get('x-meridian-provider')).toBe('fake-b');
+    expect(response.headers.get('x-meridian-attempts')).toBe('2');
+    expect((completion.usage as unknown as { cost: number }).cost).toBe(costAtB);
+    expect([a.received.length, b.received.length]).toEqual([1, 1]);
+    const generation = await readGeneration(gateway.url, key, completion.id);
+    expect(generation).toMatchObject({ provider_name: 'fake-b', total_cost: costAtB });
+  });
+});

@@ -1,5 +1,5 @@
 import type { Endpoint } from '../../catalog/catalog-types.js';
-import type { ChatRequest } from '../../spec/index.js';
+import type { ChatRequest, StreamEvent } from '../../spec/index.js';
 import { createBaseTestEndpoint, createBaseTestRequest, createFixtureReaders } from '../shared/adapter-test-support.js';
 import { createStreamReader } from './outbound/read-stream.js';
 
@@ -32,4 +32,17 @@ export function createTestEndpoint(): Endpoint {
     },
     { upstreamModel: 'gemini-2.5-flash', contextLength: 1_048_576 },
   );
+}
+
+/**
+ * The run with the random part of the ids the gateway made for id-less calls replaced by `<nonce>`, so two reads of
+ * one fixture compare equal (each stream draws its own nonce: create-tool-call-id).
+ */
+export function maskCreatedToolCallIds<Run extends { readonly events: readonly StreamEvent[] }>(run: Run): Run {
+  const events = run.events.map((event) =>
+    event.type === 'tool-call-start'
+      ? { ...event, toolCallId: event.toolCallId.replace(/^call_[0-9a-f]{16}_/, 'call_<nonce>_') }
+      : event,
+  );
+  return { ...run, events };
 }

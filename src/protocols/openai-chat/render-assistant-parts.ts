@@ -1,4 +1,4 @@
-import type { AssistantPart } from '../../spec/index.js';
+import type { AssistantPart, ToolCallPart } from '../../spec/index.js';
 
 /** An assistant turn's parts in OpenAI wire terms: joined text (null if none), joined reasoning, tool calls. */
 export interface RenderedAssistantParts {
@@ -15,13 +15,14 @@ export function renderAssistantParts(parts: readonly AssistantPart[]): RenderedA
   for (const part of parts) {
     if (part.type === 'text') text = (text ?? '') + part.text;
     else if (part.type === 'reasoning') reasoning = (reasoning ?? '') + part.text;
-    else if (part.type === 'tool-call') {
-      toolCalls.push({
-        id: part.toolCallId,
-        type: 'function',
-        function: { name: part.toolName, arguments: part.arguments },
-      });
-    }
+    else if (part.type === 'tool-call') toolCalls.push(renderToolCall(part));
   }
   return { text, reasoning, toolCalls };
+}
+
+/** A function call, or a custom tool's call with its free-form input. */
+function renderToolCall(part: ToolCallPart): Record<string, unknown> {
+  return part.isCustom === true
+    ? { id: part.toolCallId, type: 'custom', custom: { name: part.toolName, input: part.arguments } }
+    : { id: part.toolCallId, type: 'function', function: { name: part.toolName, arguments: part.arguments } };
 }

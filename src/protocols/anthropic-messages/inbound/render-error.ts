@@ -1,9 +1,7 @@
 import { errorCodes } from '../../../errors/index.js';
 import type { GatewayError } from '../../../errors/index.js';
 import type { RenderedError } from '../../adapter-types.js';
-
-/** Statuses a retry cannot fix. */
-const finalStatuses = new Set([400, 401, 402, 403, 404, 413, 422]);
+import { isFinalError } from '../../shared/is-final-error.js';
 
 /** The error object Anthropic puts in error bodies and `error` stream events, plus Meridian's stable `code`. */
 export function renderErrorObject(error: GatewayError): Record<string, unknown> {
@@ -19,6 +17,6 @@ export function renderError(error: GatewayError, requestId: string): RenderedErr
   const body = JSON.stringify({ type: 'error', error: renderErrorObject(error), request_id: requestId });
   const headers: Record<string, string> = { 'content-type': 'application/json', 'request-id': requestId };
   if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
-  if (finalStatuses.has(error.status)) headers['x-should-retry'] = 'false';
+  if (isFinalError(error)) headers['x-should-retry'] = 'false';
   return { status: error.status, body, headers };
 }

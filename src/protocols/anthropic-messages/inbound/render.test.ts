@@ -416,4 +416,13 @@ describe('renderError (Anthropic)', () => {
     });
     expect(rendered.headers).toEqual({ 'content-type': 'application/json', 'request-id': 'req-1', 'retry-after': '7' });
   });
+
+  it('marks 405 and a 409 for another body final, not a 409 "still in progress"', () => {
+    const shouldRetry = (error: GatewayError) => renderError(error, 'req-2').headers['x-should-retry'];
+    expect(shouldRetry(new GatewayError({ code: 'method_not_allowed', message: 'x' }))).toBe('false');
+    expect(shouldRetry(new GatewayError({ code: 'idempotency_conflict', message: 'x' }))).toBe('false');
+    expect(
+      shouldRetry(new GatewayError({ code: 'idempotency_conflict', message: 'x', isRetryable: true })),
+    ).toBeUndefined();
+  });
 });

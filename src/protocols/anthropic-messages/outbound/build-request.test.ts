@@ -30,6 +30,34 @@ describe('buildRequest', () => {
     expect(build(request, endpoint).body['max_tokens']).toBe(expected);
   });
 
+  it('drops message names with one warning (Anthropic has none), merging the turns of two speakers', () => {
+    const { body, warnings } = build({
+      messages: [
+        { role: 'system', name: 'rules', content: [{ type: 'text', text: 'Be brief.' }] },
+        { role: 'user', name: 'alice', content: [{ type: 'text', text: 'a' }] },
+        { role: 'user', name: 'bob', content: [{ type: 'text', text: 'b' }] },
+        { role: 'assistant', name: 'helper', content: [{ type: 'text', text: 'c' }] },
+      ],
+    });
+    expect(body['messages']).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'a' },
+          { type: 'text', text: 'b' },
+        ],
+      },
+      { role: 'assistant', content: [{ type: 'text', text: 'c' }] },
+    ]);
+    expect(warnings).toEqual([
+      {
+        type: 'unsupported-setting',
+        setting: 'messages[].name',
+        details: 'Anthropic has no participant names; consecutive turns of one role are merged',
+      },
+    ]);
+  });
+
   it('lifts system messages into system blocks (with cache_control) and converts text and image parts', () => {
     const { body, warnings } = build({
       messages: [

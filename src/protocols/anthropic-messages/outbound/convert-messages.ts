@@ -19,7 +19,7 @@ export interface ConvertedMessages {
  * in user turns. Anthropic wants roles to alternate, so consecutive turns of the same
  * role are merged, and in a user turn the `tool_result` blocks come first (Anthropic
  * requires them right after the assistant's `tool_use`). Turns left without any block
- * (an assistant turn that held only unsigned reasoning) are skipped.
+ * (an assistant turn that held only unsigned reasoning) are skipped. Message `name`s are dropped with a warning.
  */
 export function convertMessages(messages: readonly Message[], warnings: Warning[]): ConvertedMessages {
   const system: JsonObject[] = [];
@@ -44,7 +44,18 @@ export function convertMessages(messages: readonly Message[], warnings: Warning[
       }
     }
   }
+  warnNames(messages, warnings);
   return { system, messages: turns.map(putToolResultsFirst) };
+}
+
+/** OpenAI's participant `name`s have no Anthropic field: they are dropped, and turns of two names may merge. */
+function warnNames(messages: readonly Message[], warnings: Warning[]): void {
+  if (!messages.some((message) => message.role !== 'tool' && message.name !== undefined)) return;
+  warnings.push({
+    type: 'unsupported-setting',
+    setting: 'messages[].name',
+    details: 'Anthropic has no participant names; consecutive turns of one role are merged',
+  });
 }
 
 function appendTurn(turns: AnthropicMessage[], role: AnthropicMessage['role'], blocks: JsonObject[]): void {

@@ -1,6 +1,13 @@
-import type { ChatRequest, FunctionToolDefinition, ToolChoice, ToolDefinition, Warning } from '../../../spec/index.js';
+import type {
+  BasicToolChoice,
+  ChatRequest,
+  FunctionToolDefinition,
+  ToolDefinition,
+  Warning,
+} from '../../../spec/index.js';
 import { isObject } from '../../shared/field-readers.js';
 import type { JsonObject } from '../../shared/field-readers.js';
+import { selectToolChoice } from '../../shared/select-tool-choice.js';
 import { convertCacheControl } from './convert-parts.js';
 
 /** Anthropic's `tools` and `tool_choice`, each present only when there is something to send. */
@@ -15,12 +22,13 @@ export interface ConvertedTools {
  * Tools and tool choice. Without tools nothing is sent, not even a tool choice
  * (Anthropic rejects `tool_choice` without `tools`). `parallelToolCalls: false`
  * becomes `disable_parallel_tool_use` inside the tool choice (under `auto` when the
- * client named none); `none` has no such flag.
+ * client named none); `none` has no such flag. OpenAI's `allowed_tools` narrows the tools (see select-tool-choice).
  */
 export function convertTools(request: ChatRequest, warnings: Warning[]): ConvertedTools {
-  const tools = request.tools?.flatMap<JsonObject>((tool) => convertTool(tool, warnings) ?? []);
+  const selected = selectToolChoice(request, warnings);
+  const tools = request.tools?.filter(selected.allows).flatMap<JsonObject>((tool) => convertTool(tool, warnings) ?? []);
   if (tools === undefined || tools.length === 0) return { isToolForced: false };
-  const choice = request.toolChoice ?? (request.parallelToolCalls === false ? { type: 'auto' } : undefined);
+  const choice = selected.toolChoice ?? (request.parallelToolCalls === false ? { type: 'auto' } : undefined);
   const toolChoice = choice === undefined ? undefined : convertToolChoice(choice, request.parallelToolCalls);
   return {
     tools,
@@ -56,7 +64,7 @@ function convertFunctionTool(tool: FunctionToolDefinition): JsonObject {
   };
 }
 
-function convertToolChoice(choice: ToolChoice, parallelToolCalls: boolean | undefined): JsonObject {
+function convertToolChoice(choice: BasicToolChoice, parallelToolCalls: boolean | undefined): JsonObject {
   const flag = parallelToolCalls === false ? { disable_parallel_tool_use: true } : {};
   switch (choice.type) {
     case 'auto':

@@ -244,14 +244,19 @@ describe('buildRequest: thought signatures', () => {
       role: 'assistant',
       content: [{ type: 'reasoning', text: 'I should call the tools.' }, ...(previous.choices[0]?.content ?? [])],
     };
+    // The id the gateway made for the id-less call: a result names it, and neither goes back to Google.
+    const madeId = previous.choices[0]!.content.flatMap((part) =>
+      part.type === 'tool-call' ? [part.toolCallId] : [],
+    )[1]!;
     const { body } = build({
       messages: [
         user('Weather in Paris, and the time?'),
         assistant,
         { role: 'tool', toolCallId: 'fc-7d1e', content: [{ type: 'text', text: '18' }] },
-        { role: 'tool', toolCallId: 'call_0_1', content: [{ type: 'text', text: '14:02' }] },
+        { role: 'tool', toolCallId: madeId, content: [{ type: 'text', text: '14:02' }] },
       ],
     });
+    expect(madeId).toMatch(/^call_[0-9a-f]{16}_0_1$/);
     expect((body['contents'] as unknown[]).slice(1)).toEqual([
       {
         role: 'model',

@@ -87,8 +87,8 @@ function convertToolResult(message: ToolMessage, name: string): JsonObject {
 
 /**
  * Gemini pairs a result with its call by function NAME, which the canonical tool message lacks:
- * it is taken from the nearest earlier assistant call with the same id (created ids repeat across
- * turns, so the nearest one is the right one).
+ * it is taken from the nearest earlier assistant call with the same id (ids of earlier gateway versions,
+ * `call_<candidate>_<position>`, repeat across turns, so the nearest one is the right one).
  */
 function findToolName(messages: readonly Message[], position: number, toolCallId: string): string {
   for (let index = position - 1; index >= 0; index -= 1) {

@@ -1,6 +1,6 @@
 import type { AssistantPart } from '../../../spec/index.js';
 import { asObject } from '../../shared/field-readers.js';
-import { createToolCallId } from './create-tool-call-id.js';
+import type { ToolCallIdSource } from './create-tool-call-id.js';
 
 /** One candidate's parts in canonical form, and whether it called a function. */
 export interface ReadParts {
@@ -12,10 +12,11 @@ export interface ReadParts {
  * A candidate's Gemini parts → canonical assistant parts, in order. `{text, thought: true}` is
  * reasoning; a `thoughtSignature` on any part becomes an empty reasoning part carrying it, placed
  * just before that part, so it can be sent back at the same position (see convert-assistant-parts).
- * A function call without an id gets `call_<choice>_<n>`. Parts the canonical model does not know
- * (executableCode, inlineData, …) stay as opaque Gemini parts.
+ * A function call without an id gets one from `createToolCallId`, which names the calls of one response (see
+ * create-tool-call-id). Parts the canonical model does not know (executableCode, inlineData, …) stay as opaque
+ * Gemini parts.
  */
-export function readParts(parts: unknown, choice: number): ReadParts {
+export function readParts(parts: unknown, choice: number, createToolCallId: ToolCallIdSource): ReadParts {
   const content: AssistantPart[] = [];
   let toolCallCount = 0;
   for (const item of Array.isArray(parts) ? parts : []) {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { readFixtureJson } from '../test-support.js';
+import type { ChatResult } from '../../../spec/index.js';
 import { readResponse } from './read-response.js';
+
+/** The tool-call ids of every choice, in order. */
+function readToolCallIds(result: ChatResult): string[] {
+  return result.choices.flatMap((choice) =>
+    choice.content.flatMap((part) => (part.type === 'tool-call' ? [part.toolCallId] : [])),
+  );
+}
 
 describe('readResponse', () => {
   it('gemini-cached: text, STOP, and cached tokens counted inside the prompt', () => {
@@ -19,6 +27,8 @@ describe('readResponse', () => {
 
   it('gemini-function-call: signatures before their parts, ids kept or made, other parts opaque, STOP → tool-calls', () => {
     const result = readResponse(readFixtureJson('gemini-function-call.1.json'));
+    const madeId = readToolCallIds(result)[1]!;
+    expect(madeId).toMatch(/^call_[0-9a-f]{16}_0_1$/);
     expect(result.choices).toEqual([
       {
         index: 0,
@@ -32,7 +42,7 @@ describe('readResponse', () => {
             toolName: 'get_weather',
             arguments: '{"city":"Paris","unit":"celsius"}',
           },
-          { type: 'tool-call', toolCallId: 'call_0_1', toolName: 'get_time', arguments: '{}' },
+          { type: 'tool-call', toolCallId: madeId, toolName: 'get_time', arguments: '{}' },
           {
             type: 'opaque',
             protocol: 'gemini',
@@ -79,6 +89,22 @@ describe('readResponse', () => {
       { index: 2, content: [], finishReason: { unified: 'other', raw: 'OTHER' } },
     ]);
     expect(result.usage.inputTokens.total).toBeUndefined();
+  });
+
+  it('makes ids unique per response: one nonce for all of its id-less calls, another for the next response', () => {
+    const body = {
+      candidates: [
+        { index: 0, content: { parts: [{ functionCall: { name: 'f' } }, { functionCall: { name: 'g' } }] } },
+        { index: 1, content: { parts: [{ functionCall: { name: 'f' } }] } },
+      ],
+    };
+    const first = readToolCallIds(readResponse(body));
+    const second = readToolCallIds(readResponse(body));
+    const nonce = /^call_([0-9a-f]{16})_0_0$/.exec(first[0]!)?.[1];
+    expect(nonce).toBeDefined();
+    expect(first).toEqual([`call_${nonce}_0_0`, `call_${nonce}_0_1`, `call_${nonce}_1_0`]);
+    expect(second).toHaveLength(3);
+    expect(new Set([...first, ...second]).size).toBe(6);
   });
 
   it('keeps a function call that did not end in STOP under its own reason', () => {

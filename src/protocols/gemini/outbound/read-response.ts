@@ -4,6 +4,8 @@ import { createUnknownUsage } from '../../../spec/index.js';
 import { asObject } from '../../shared/field-readers.js';
 import type { JsonObject } from '../../shared/field-readers.js';
 import { convertUsage } from './convert-usage.js';
+import { createToolCallIdSource } from './create-tool-call-id.js';
+import type { ToolCallIdSource } from './create-tool-call-id.js';
 import { mapFinishReason } from './map-finish-reason.js';
 import { readParts } from './read-parts.js';
 
@@ -18,7 +20,10 @@ export function readResponse(json: unknown): ChatResult {
   const blockReason = asObject(body?.['promptFeedback'])?.['blockReason'];
   let choices: ChatChoice[];
   if (Array.isArray(candidates) && candidates.length > 0) {
-    choices = candidates.map((candidate, position) => readCandidate(asObject(candidate) ?? {}, position));
+    const createToolCallId = createToolCallIdSource();
+    choices = candidates.map((candidate, position) =>
+      readCandidate(asObject(candidate) ?? {}, position, createToolCallId),
+    );
   } else if (typeof blockReason === 'string') {
     choices = [{ index: 0, content: [], finishReason: { unified: 'content-filter', raw: blockReason } }];
   } else {
@@ -36,9 +41,9 @@ export function readResponse(json: unknown): ChatResult {
 }
 
 /** A function call that ends with STOP is reported as `tool-calls`, keeping the raw `STOP`. */
-function readCandidate(candidate: JsonObject, position: number): ChatChoice {
+function readCandidate(candidate: JsonObject, position: number, createToolCallId: ToolCallIdSource): ChatChoice {
   const index = typeof candidate['index'] === 'number' ? candidate['index'] : position;
-  const { content, hasToolCalls } = readParts(asObject(candidate['content'])?.['parts'], index);
+  const { content, hasToolCalls } = readParts(asObject(candidate['content'])?.['parts'], index, createToolCallId);
   const finishReason = mapFinishReason(candidate['finishReason']);
   return {
     index,

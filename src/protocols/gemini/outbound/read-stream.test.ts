@@ -12,6 +12,14 @@ function withCounts(events: readonly StreamEvent[]): unknown[] {
   );
 }
 
+/** The nonce of the first made tool-call id (`call_<nonce>_<choice>_<n>`); fails the test when there is none. */
+function readNonce(events: readonly StreamEvent[]): string {
+  const start = events.find((event) => event.type === 'tool-call-start');
+  const nonce = /^call_([0-9a-f]{16})_\d+_\d+$/.exec(start?.type === 'tool-call-start' ? start.toolCallId : '')?.[1];
+  expect(nonce).toBeDefined();
+  return nonce!;
+}
+
 describe('createStreamReader over recorded fixtures (7-byte chunks, CRLF frames)', () => {
   it('gemini-text: start, three deltas, finish, then the last usage once', () => {
     const { events, isComplete } = readFixtureStream('gemini-text.1.chunks.txt');
@@ -33,12 +41,19 @@ describe('createStreamReader over recorded fixtures (7-byte chunks, CRLF frames)
   it('gemini-function-call: two whole calls in one chunk, the signature first, STOP → tool-calls', () => {
     const { events, isComplete } = readFixtureStream('gemini-function-call.1.chunks.txt', 3);
     expect(isComplete).toBe(true);
+    const nonce = readNonce(events);
     expect(withCounts(events)).toEqual([
       { type: 'response-start', upstreamId: 'rsp-fc-0001' },
       { type: 'reasoning-signature', choice: 0, signature: 'c2lnLWZjLXBhcmFsbGVsLTE=' },
-      { type: 'tool-call-start', choice: 0, toolCallIndex: 0, toolCallId: 'call_0_0', toolName: 'get_weather' },
+      {
+        type: 'tool-call-start',
+        choice: 0,
+        toolCallIndex: 0,
+        toolCallId: `call_${nonce}_0_0`,
+        toolName: 'get_weather',
+      },
       { type: 'tool-call-delta', choice: 0, toolCallIndex: 0, argumentsDelta: '{"city":"Paris"}' },
-      { type: 'tool-call-start', choice: 0, toolCallIndex: 1, toolCallId: 'call_0_1', toolName: 'get_time' },
+      { type: 'tool-call-start', choice: 0, toolCallIndex: 1, toolCallId: `call_${nonce}_0_1`, toolName: 'get_time' },
       { type: 'tool-call-delta', choice: 0, toolCallIndex: 1, argumentsDelta: '{"tz":"Europe/Paris"}' },
       { type: 'finish', choice: 0, finishReason: { unified: 'tool-calls', raw: 'STOP' } },
       {
@@ -152,6 +167,31 @@ describe('createStreamReader edge cases', () => {
     ).toEqual([{ type: 'finish', choice: 1, finishReason: { unified: 'length', raw: 'MAX_TOKENS' } }]);
     expect(reader.isComplete).toBe(true);
     expect(reader.end()).toEqual([]);
+  });
+
+  it('names id-less calls with one nonce per stream, across chunks; keeps Gemini ids; a new stream, a new nonce', () => {
+    const call = (functionCall: Record<string, unknown>) =>
+      JSON.stringify({ candidates: [{ index: 0, content: { parts: [{ functionCall }] } }] });
+    const read = () => {
+      const reader = createStreamReader();
+      return [
+        ...reader.readEvent(undefined, call({ name: 'f', args: { a: 1 } })),
+        ...reader.readEvent(undefined, call({ id: 'fc-google', name: 'g' })),
+        ...reader.readEvent(undefined, call({ name: 'h' })),
+      ];
+    };
+    const first = read();
+    const nonce = readNonce(first);
+    expect(first).toEqual([
+      { type: 'response-start', upstreamId: undefined },
+      { type: 'tool-call-start', choice: 0, toolCallIndex: 0, toolCallId: `call_${nonce}_0_0`, toolName: 'f' },
+      { type: 'tool-call-delta', choice: 0, toolCallIndex: 0, argumentsDelta: '{"a":1}' },
+      { type: 'tool-call-start', choice: 0, toolCallIndex: 1, toolCallId: 'fc-google', toolName: 'g' },
+      { type: 'tool-call-delta', choice: 0, toolCallIndex: 1, argumentsDelta: '{}' },
+      { type: 'tool-call-start', choice: 0, toolCallIndex: 2, toolCallId: `call_${nonce}_0_2`, toolName: 'h' },
+      { type: 'tool-call-delta', choice: 0, toolCallIndex: 2, argumentsDelta: '{}' },
+    ]);
+    expect(readNonce(read())).not.toBe(nonce);
   });
 
   it('keeps only the last cumulative usage and emits it once, at the end', () => {

@@ -3,7 +3,7 @@ import type { StreamReader } from '../../adapter-types.js';
 import { asObject } from '../../shared/field-readers.js';
 import type { JsonObject } from '../../shared/field-readers.js';
 import { convertUsage } from './convert-usage.js';
-import { createToolCallId } from './create-tool-call-id.js';
+import { createToolCallIdSource } from './create-tool-call-id.js';
 import { mapFinishReason } from './map-finish-reason.js';
 import { readStreamError } from './read-stream-error.js';
 
@@ -25,6 +25,8 @@ export function createStreamReader(): StreamReader {
   let hasFailed = false;
   let heldUsage: Usage | undefined;
   const candidates = new Map<number, CandidateState>();
+  /** One source per stream: every id-less call of this response shares its nonce. */
+  const createToolCallId = createToolCallIdSource();
 
   function fail(events: StreamEvent[], error: StreamEvent): readonly StreamEvent[] {
     hasFailed = true;

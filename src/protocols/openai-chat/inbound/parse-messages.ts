@@ -117,6 +117,7 @@ function parseToolCall(call: unknown, param: string): AssistantPart {
   const id = call['id'];
   const fn = call['function'];
   if (typeof id !== 'string' || id === '') throw invalid(`${param}.id`, 'must be a non-empty string.');
+  if (call['type'] === 'custom') return parseCustomToolCall(id, call['custom'], `${param}.custom`);
   if (!isObject(fn) || typeof fn['name'] !== 'string' || fn['name'] === '') {
     throw invalid(`${param}.function.name`, 'must be a non-empty string.');
   }
@@ -124,4 +125,14 @@ function parseToolCall(call: unknown, param: string): AssistantPart {
   if (args !== undefined && typeof args !== 'string')
     throw invalid(`${param}.function.arguments`, 'must be a string of JSON.');
   return { type: 'tool-call', toolCallId: id, toolName: fn['name'], arguments: args ?? '' };
+}
+
+/** A custom tool's call: `{id, type: 'custom', custom: {name, input}}`, its input free-form text. */
+function parseCustomToolCall(id: string, custom: unknown, param: string): AssistantPart {
+  if (!isObject(custom) || typeof custom['name'] !== 'string' || custom['name'] === '') {
+    throw invalid(`${param}.name`, 'must be a non-empty string.');
+  }
+  const input = custom['input'];
+  if (input !== undefined && typeof input !== 'string') throw invalid(`${param}.input`, 'must be a string.');
+  return { type: 'tool-call', toolCallId: id, toolName: custom['name'], arguments: input ?? '', isCustom: true };
 }

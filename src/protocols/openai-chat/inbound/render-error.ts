@@ -1,9 +1,7 @@
 import { errorCodes } from '../../../errors/index.js';
 import type { GatewayError } from '../../../errors/index.js';
 import type { RenderedError } from '../../adapter-types.js';
-
-/** Statuses a retry cannot fix: clients (and the OpenAI SDK) should not retry them. */
-const finalStatuses = new Set([400, 401, 402, 403, 404, 413, 422]);
+import { isFinalError } from '../../shared/is-final-error.js';
 
 /** A GatewayError in OpenAI's error shape, with the request id in the body and the headers. */
 export function renderError(error: GatewayError, requestId: string): RenderedError {
@@ -18,6 +16,6 @@ export function renderError(error: GatewayError, requestId: string): RenderedErr
   });
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': requestId };
   if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
-  if (finalStatuses.has(error.status)) headers['x-should-retry'] = 'false';
+  if (isFinalError(error)) headers['x-should-retry'] = 'false';
   return { status: error.status, body, headers };
 }

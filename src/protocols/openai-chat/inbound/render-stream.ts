@@ -14,6 +14,8 @@ export function createStreamRenderer(request: ChatRequest, meta: ResponseMeta): 
   const head = `data: {"id":${JSON.stringify(meta.generationId)},"object":"chat.completion.chunk","created":${meta.createdSeconds},"model":${JSON.stringify(meta.model)},"provider":${JSON.stringify(meta.providerName)},"choices":`;
   const choicesWithRole = new Set<number>();
   const isReasoningShown = request.reasoning?.exclude !== true;
+  /** `choice:index` of the custom tools' calls, whose deltas are `custom.input` rather than `function.arguments`. */
+  const customToolCalls = new Set<string>();
 
   function frame(choice: number, delta: Record<string, unknown>, extra?: Record<string, unknown>): string {
     if (!choicesWithRole.has(choice)) {
@@ -49,21 +51,27 @@ export function createStreamRenderer(request: ChatRequest, meta: ResponseMeta): 
       }
       case 'refusal-delta':
         return frame(event.choice, { refusal: event.delta });
-      case 'tool-call-start':
+      case 'tool-call-start': {
+        const { toolCallIndex: index, toolCallId: id, toolName: name } = event;
+        if (event.isCustom === true) customToolCalls.add(`${event.choice}:${index}`);
         return frame(event.choice, {
           tool_calls: [
-            {
-              index: event.toolCallIndex,
-              id: event.toolCallId,
-              type: 'function',
-              function: { name: event.toolName, arguments: '' },
-            },
+            event.isCustom === true
+              ? { index, id, type: 'custom', custom: { name, input: '' } }
+              : { index, id, type: 'function', function: { name, arguments: '' } },
           ],
         });
-      case 'tool-call-delta':
+      }
+      case 'tool-call-delta': {
+        const index = event.toolCallIndex;
         return frame(event.choice, {
-          tool_calls: [{ index: event.toolCallIndex, function: { arguments: event.argumentsDelta } }],
+          tool_calls: [
+            customToolCalls.has(`${event.choice}:${index}`)
+              ? { index, custom: { input: event.argumentsDelta } }
+              : { index, function: { arguments: event.argumentsDelta } },
+          ],
         });
+      }
       case 'finish':
         return frame(event.choice, {}, { finish_reason: renderFinishReason(event.finishReason) });
       case 'response-start':

@@ -67,6 +67,35 @@ describe('createStreamRenderer', () => {
     );
   });
 
+  it('renders a custom tool’s call as type custom with custom.input deltas, a function call beside it as before', () => {
+    const renderer = createStreamRenderer(request(), meta);
+    const frames = [
+      renderer.renderEvent({
+        type: 'tool-call-start',
+        choice: 0,
+        toolCallIndex: 0,
+        toolCallId: 'call_c',
+        toolName: 'c',
+        isCustom: true,
+      }),
+      renderer.renderEvent({ type: 'tool-call-delta', choice: 0, toolCallIndex: 0, argumentsDelta: 'print(' }),
+      renderer.renderEvent({
+        type: 'tool-call-start',
+        choice: 0,
+        toolCallIndex: 1,
+        toolCallId: 'call_f',
+        toolName: 'f',
+      }),
+      renderer.renderEvent({ type: 'tool-call-delta', choice: 0, toolCallIndex: 1, argumentsDelta: '{}' }),
+    ];
+    expect(frames).toEqual([
+      `data: ${head}[{"index":0,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"call_c","type":"custom","custom":{"name":"c","input":""}}]},"finish_reason":null}]}\n\n`,
+      `data: ${head}[{"index":0,"delta":{"tool_calls":[{"index":0,"custom":{"input":"print("}}]},"finish_reason":null}]}\n\n`,
+      `data: ${head}[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"call_f","type":"function","function":{"name":"f","arguments":""}}]},"finish_reason":null}]}\n\n`,
+      `data: ${head}[{"index":0,"delta":{"tool_calls":[{"index":1,"function":{"arguments":"{}"}}]},"finish_reason":null}]}\n\n`,
+    ]);
+  });
+
   it('renders an in-band error with finish_reason "error"', () => {
     const renderer = createStreamRenderer(request(), meta);
     const error = new GatewayError({ code: 'upstream_error', message: 'boom' });
@@ -98,5 +127,14 @@ describe('renderError', () => {
         'x-should-retry'
       ],
     ).toBe('false');
+  });
+
+  it('marks 405 and a 409 for another body final, not a 409 "still in progress"', () => {
+    const shouldRetry = (error: GatewayError) => renderError(error, 'req_4').headers['x-should-retry'];
+    expect(shouldRetry(new GatewayError({ code: 'method_not_allowed', message: 'x' }))).toBe('false');
+    expect(shouldRetry(new GatewayError({ code: 'idempotency_conflict', message: 'x' }))).toBe('false');
+    expect(
+      shouldRetry(new GatewayError({ code: 'idempotency_conflict', message: 'x', isRetryable: true })),
+    ).toBeUndefined();
   });
 });

@@ -105,6 +105,27 @@ describe('buildRequest', () => {
     expect(Object.keys(body)).toEqual(['model', 'messages', 'stream']);
   });
 
+  it('sends a custom tool’s call back as type custom with its input', () => {
+    const body = build({
+      messages: [
+        ...hello,
+        { role: 'assistant', tool_calls: [{ id: 'call_1', type: 'custom', custom: { name: 'c', input: 'print(1)' } }] },
+        { role: 'tool', tool_call_id: 'call_1', content: '1' },
+      ],
+      tools: [{ type: 'custom', custom: { name: 'c' } }],
+    }).body;
+    expect(body['messages']).toEqual([
+      { role: 'user', content: 'hello' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_1', type: 'custom', custom: { name: 'c', input: 'print(1)' } }],
+      },
+      { role: 'tool', tool_call_id: 'call_1', content: '1' },
+    ]);
+    expect(body['tools']).toEqual([{ type: 'custom', custom: { name: 'c' } }]);
+  });
+
   it('converts images, developer messages, tool choice and json_schema', () => {
     const body = build({
       messages: [

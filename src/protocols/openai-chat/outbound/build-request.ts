@@ -1,8 +1,15 @@
 import type { Endpoint, OpenAIDialect } from '../../../catalog/catalog-types.js';
-import type { ChatRequest, ReasoningOptions, ResponseFormat, ToolChoice, Warning } from '../../../spec/index.js';
+import type {
+  ChatRequest,
+  ReasoningOptions,
+  ResponseFormat,
+  ToolChoice,
+  ToolDefinition,
+  Warning,
+} from '../../../spec/index.js';
 import type { UpstreamRequest } from '../../adapter-types.js';
 import { convertMessages } from './convert-messages.js';
-import { selectFunctionTools } from '../../shared/select-function-tools.js';
+import { selectTools } from '../../shared/select-function-tools.js';
 import { serialiseBody } from '../../shared/serialise-body.js';
 
 /** Fields a passthrough value may never override: the gateway owns them. */
@@ -51,29 +58,34 @@ export function buildRequest(request: ChatRequest, endpoint: Endpoint): Upstream
 }
 
 /**
- * Function tools, the tool choice and `parallel_tool_calls`. When every tool the client sent was dropped (Anthropic
- * server tools), none of the three is sent: OpenAI rejects a tool choice without tools.
+ * Tools, the tool choice and `parallel_tool_calls`. Function tools are built from the canonical form; an OpenAI
+ * client's other tools (`custom`, a vendor's own types) and choices (`allowed_tools`, a custom-tool choice) go as it
+ * wrote them. When every tool the client sent was dropped (Anthropic server tools), none of the three is sent: OpenAI
+ * rejects a tool choice without tools.
  */
 function setTools(body: Record<string, unknown>, request: ChatRequest, warnings: Warning[]): void {
-  const tools = selectFunctionTools(request.tools, 'openai-chat', warnings);
+  const tools = selectTools(request.tools, 'openai-chat', warnings);
   if (tools?.length === 0 && request.tools?.length !== 0) return;
-  if (tools !== undefined) {
-    body['tools'] = tools.map((tool) => ({
-      type: 'function',
-      function: {
-        name: tool.name,
-        ...(tool.description === undefined ? {} : { description: tool.description }),
-        ...(tool.parameters === undefined ? {} : { parameters: tool.parameters }),
-        ...(tool.strict === undefined ? {} : { strict: tool.strict }),
-      },
-    }));
-  }
+  if (tools !== undefined) body['tools'] = tools.map(convertTool);
   setIfDefined(
     body,
     'tool_choice',
-    request.toolChoice === undefined ? undefined : convertToolChoice(request.toolChoice),
+    request.toolChoice === undefined ? undefined : convertToolChoice(request.toolChoice, warnings),
   );
   setIfDefined(body, 'parallel_tool_calls', request.parallelToolCalls);
+}
+
+function convertTool(tool: ToolDefinition): unknown {
+  if (tool.type === 'opaque') return tool.value;
+  return {
+    type: 'function',
+    function: {
+      name: tool.name,
+      ...(tool.description === undefined ? {} : { description: tool.description }),
+      ...(tool.parameters === undefined ? {} : { parameters: tool.parameters }),
+      ...(tool.strict === undefined ? {} : { strict: tool.strict }),
+    },
+  };
 }
 
 /** Provider-specific fields of an OpenAI-protocol client pass through; another protocol's are dropped with a warning. */
@@ -125,8 +137,36 @@ function setIfDefined(body: Record<string, unknown>, key: string, value: unknown
   if (value !== undefined) body[key] = value;
 }
 
-function convertToolChoice(choice: ToolChoice): unknown {
-  return choice.type === 'tool' ? { type: 'function', function: { name: choice.toolName } } : choice.type;
+/**
+ * `allowed_tools` goes as the client wrote it, or (from a client of another protocol, whose tools are all functions)
+ * with the allowed names as function tools. Another protocol's own choice is dropped with a warning.
+ */
+function convertToolChoice(choice: ToolChoice, warnings: Warning[]): unknown {
+  switch (choice.type) {
+    case 'auto':
+    case 'none':
+    case 'required':
+      return choice.type;
+    case 'tool':
+      return { type: 'function', function: { name: choice.toolName } };
+    case 'allowed-tools': {
+      if (choice.native?.protocol === 'openai-chat') return choice.native.value;
+      const tools = choice.toolNames.map((name) => ({ type: 'function', function: { name } }));
+      return { type: 'allowed_tools', allowed_tools: { mode: choice.mode, tools } };
+    }
+    case 'opaque':
+      if (choice.protocol === 'openai-chat') return choice.value;
+      warnings.push({
+        type: 'unsupported-setting',
+        setting: 'tool_choice',
+        details: `a tool choice of the ${choice.protocol} protocol, not forwarded to an OpenAI-protocol upstream`,
+      });
+      return undefined;
+    default: {
+      const exhausted: never = choice;
+      return exhausted;
+    }
+  }
 }
 
 function convertResponseFormat(format: ResponseFormat): unknown {

@@ -133,6 +133,63 @@ describe('readResponse', () => {
   it('throws upstream_invalid_response without choices', () => {
     expect(() => readResponse({ id: 'x' })).toThrow(expect.objectContaining({ code: 'upstream_invalid_response' }));
   });
+
+  it('reads a custom tool’s call (type custom, free-form input) beside a function call', () => {
+    const result = readResponse({
+      choices: [
+        {
+          message: {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              { id: 'call_c', type: 'custom', custom: { name: 'c', input: 'print(1)' } },
+              { id: 'call_f', type: 'function', function: { name: 'f', arguments: '{}' } },
+            ],
+          },
+          finish_reason: 'tool_calls',
+        },
+      ],
+    });
+    expect(result.choices[0]?.content).toEqual([
+      { type: 'tool-call', toolCallId: 'call_c', toolName: 'c', arguments: 'print(1)', isCustom: true },
+      { type: 'tool-call', toolCallId: 'call_f', toolName: 'f', arguments: '{}' },
+    ]);
+  });
+
+  it('throws a retryable upstream_invalid_response on an empty choices array, usage or not', () => {
+    const usage = { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 };
+    for (const body of [{ id: 'x', choices: [], usage }, { choices: [] }]) {
+      expect(() => readResponse(body)).toThrow(
+        expect.objectContaining({
+          code: 'upstream_invalid_response',
+          message: 'The provider answered without any choice (`choices` is empty).',
+          isRetryable: true,
+        }),
+      );
+    }
+  });
+});
+
+describe('a custom tool’s streamed call', () => {
+  it('starts with type custom and its name, then passes custom.input pieces as argument deltas', () => {
+    const reader = createStreamReader();
+    const chunk = (toolCall: Record<string, unknown>) =>
+      JSON.stringify({ choices: [{ index: 0, delta: { tool_calls: [toolCall] } }] });
+    const events = [
+      ...reader.readEvent(
+        undefined,
+        chunk({ index: 0, id: 'call_c', type: 'custom', custom: { name: 'c', input: '' } }),
+      ),
+      ...reader.readEvent(undefined, chunk({ index: 0, custom: { input: 'print(' } })),
+      ...reader.readEvent(undefined, chunk({ index: 0, custom: { input: '1)' } })),
+    ];
+    expect(events).toEqual([
+      { type: 'response-start', upstreamId: undefined },
+      { type: 'tool-call-start', choice: 0, toolCallIndex: 0, toolCallId: 'call_c', toolName: 'c', isCustom: true },
+      { type: 'tool-call-delta', choice: 0, toolCallIndex: 0, argumentsDelta: 'print(' },
+      { type: 'tool-call-delta', choice: 0, toolCallIndex: 0, argumentsDelta: '1)' },
+    ]);
+  });
 });
 
 describe('usage sent in every chunk, then an error frame', () => {

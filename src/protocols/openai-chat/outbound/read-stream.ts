@@ -84,10 +84,13 @@ export function createStreamReader(): StreamReader {
     return toolCallIndex;
   }
 
+  /** A function call's deltas (`function.arguments`), or a custom tool's (`custom.input`, free-form text). */
   function readToolCall(choice: number, call: Json | undefined, events: StreamEvent[]): void {
     if (call === undefined) return;
     const toolCallIndex = locateToolCall(choice, call);
-    const fn = asObject(call['function']);
+    const custom = asObject(call['custom']);
+    const isCustom = call['type'] === 'custom' || (custom !== undefined && call['function'] === undefined);
+    const fields = isCustom ? custom : asObject(call['function']);
     const key = `${choice}:${toolCallIndex}`;
     if (!startedToolCalls.has(key)) {
       startedToolCalls.add(key);
@@ -96,10 +99,11 @@ export function createStreamReader(): StreamReader {
         choice,
         toolCallIndex,
         toolCallId: typeof call['id'] === 'string' ? call['id'] : '',
-        toolName: typeof fn?.['name'] === 'string' ? fn['name'] : '',
+        toolName: typeof fields?.['name'] === 'string' ? fields['name'] : '',
+        ...(isCustom ? { isCustom } : {}),
       });
     }
-    const args = fn?.['arguments'];
+    const args = fields?.[isCustom ? 'input' : 'arguments'];
     if (typeof args === 'string' && args !== '')
       events.push({ type: 'tool-call-delta', choice, toolCallIndex, argumentsDelta: args });
   }
