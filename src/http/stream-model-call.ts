@@ -153,6 +153,9 @@ function runStream(
         return;
       }
       keepHeldUsage();
+      // The provider had finished its answer (its finish reason came): only its closing frames are missing, as when a
+      // stream ends without `[DONE]`. The answer is whole, and is settled and ended as one.
+      if (state.finishReason !== undefined) return settle('success', undefined, renderer);
       settle('upstream_error_after_output', error, renderer);
     }
 
@@ -176,7 +179,7 @@ function runStream(
         endpoint: routed.endpoint,
         generationId: routed.generationId,
         upstreamId: state.upstreamId,
-        usage: ending === 'success' ? state.usage : keepPromptCounts(state.usage),
+        usage: selectBilledUsage(ending, state),
         delivered: state.delivered,
         finishReason: error === undefined ? state.finishReason : { unified: 'error', raw: error.code },
         ending,
@@ -268,8 +271,21 @@ function runStream(
 }
 
 /**
- * The usage of a stream that stopped early (an error after output, a client that left), for PRODUCT.md §4's "prompt +
- * delivered completion": the provider's prompt counts, and no output count. One sent before the end is provisional
+ * The usage a stream is settled with. A success's is the provider's. A stream that stopped early (an error after
+ * output, a client that left) keeps the provider's counts only once they are final: after the answer's finish reason
+ * came (Anthropic's `message_delta`, OpenAI's usage chunk after the finish, Gemini's last chunk), with an output count
+ * above 0. Then a client that leaves before `[DONE]` pays what the provider reports, hidden reasoning included.
+ * Before that, only the prompt side (see {@link keepPromptCounts}).
+ */
+function selectBilledUsage(ending: Ending, state: StreamState): Usage | undefined {
+  if (ending === 'success') return state.usage;
+  const isFinal = state.finishReason !== undefined && (state.usage?.outputTokens.total ?? 0) > 0;
+  return isFinal ? state.usage : keepPromptCounts(state.usage);
+}
+
+/**
+ * The usage of a stream that stopped early before its final counts, for PRODUCT.md §4's "prompt + delivered
+ * completion": the provider's prompt counts, and no output count. One sent before the end is provisional
  * (Anthropic's `message_start` says 1; a server repeating usage in every chunk may say 0 until its last, which would
  * charge no completion at all), so metering counts what was delivered and flags the record estimated.
  */

@@ -340,6 +340,59 @@ describe('charges by ending (PRODUCT.md §4)', () => {
     },
   );
 
+  // A whole answer, its finish and its usage chunk (50 + 20, OpenAI's final counts), without the closing `[DONE]`.
+  const finishedFrames = (): string[] => {
+    const frames = (
+      streamScript('openai', { text: ['Hello', ' there'], usage: usage(50, 20) }) as {
+        readonly frames: readonly string[];
+      }
+    ).frames;
+    expect(frames.at(-1)).toBe('data: [DONE]\n\n');
+    // The finish chunk and the usage chunk in one write: the gateway reads both before its client sees the finish.
+    const body = frames.slice(0, -1);
+    return [...body.slice(0, -2), body.slice(-2).join('')];
+  };
+
+  it("a client leaving after the finish, before [DONE]: charged the provider's final usage, not an estimate", async () => {
+    const key = await createKey('acme');
+    const frames = finishedFrames();
+    fake.enqueue({ kind: 'sse', frames, holdAfter: frames.length });
+    const controller = new AbortController();
+    const response = await post(key, { model: 'test/metered', stream: true, max_tokens: 50 }, {}, controller.signal);
+    const reader = response.body!.getReader();
+    let seen = '';
+    while (!seen.includes('"finish_reason":"stop"')) seen += new TextDecoder().decode((await reader.read()).value);
+    await fake.waitForHold();
+    controller.abort();
+    const id = response.headers.get('x-meridian-generation-id')!;
+    await expect
+      .poll(async () => (await readGeneration(gateway.url, key, id))['ending'], { timeout: 2_000 })
+      .toBe('client_abort');
+    // 50 × 1 000 + 20 × 2 000: the provider's counts (before, 2 delivered tokens were counted and flagged estimated).
+    expect(await readGeneration(gateway.url, key, id)).toMatchObject({
+      tokens_prompt: 50,
+      tokens_completion: 20,
+      usage_estimated: false,
+      cost_nanos: '90000',
+    });
+  });
+
+  it('a stream cut after its finish and usage, before [DONE]: a whole answer, settled and ended as a success', async () => {
+    const key = await createKey('acme');
+    fake.enqueue({ kind: 'reset-mid-stream', frames: finishedFrames() });
+    const response = await post(key, { model: 'test/metered', stream: true, max_tokens: 50 });
+    const text = await response.text();
+    expect(text).not.toContain('"finish_reason":"error"');
+    expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
+    expect(await readGeneration(gateway.url, key, response.headers.get('x-meridian-generation-id')!)).toMatchObject({
+      ending: 'success',
+      tokens_prompt: 50,
+      tokens_completion: 20,
+      usage_estimated: false,
+      cost_nanos: '90000',
+    });
+  });
+
   it('a client leaving an Anthropic stream: the prompt message_start reported + what was generated', async () => {
     const key = await createKey('acme');
     const frames = unfinishedStreamFrames('anthropic', ['Hello there'], 25);
