@@ -55,15 +55,24 @@ export function createApp(app: AppContext): (request: IncomingMessage, response:
   return (request, response) => {
     const requestId = createRequestId();
     const startedAtMs = app.now();
-    response.once('close', () => recordRequest(app, { request, response, startedAtMs, requestId }));
-    dispatch(app, request, response, requestId, startedAtMs).catch((error: unknown) => {
-      if (isStalledBody(error)) {
-        // The client stopped sending its body: answer now, without waiting for the rest, and close the connection.
-        response.setHeader('connection', 'close');
-        return renderFailure(app, { request, response, error, requestId });
-      }
-      return drainRequest(request).then(() => renderFailure(app, { request, response, error, requestId }));
-    });
+    // Counted once the response is closed and the call has settled: a client that leaves a stream closes the response
+    // first, and the call learns its ending (client_abort), model and provider only as it settles.
+    let stepsLeft = 2;
+    const record = (): void => {
+      stepsLeft -= 1;
+      if (stepsLeft === 0) recordRequest(app, { request, response, startedAtMs, requestId });
+    };
+    response.once('close', record);
+    dispatch(app, request, response, requestId, startedAtMs)
+      .catch((error: unknown) => {
+        if (isStalledBody(error)) {
+          // The client stopped sending its body: answer now, without waiting for the rest, and close the connection.
+          response.setHeader('connection', 'close');
+          return renderFailure(app, { request, response, error, requestId });
+        }
+        return drainRequest(request).then(() => renderFailure(app, { request, response, error, requestId }));
+      })
+      .finally(record);
   };
 }
 
@@ -101,8 +110,11 @@ async function dispatch(
       return callModel(app, { request, response, requestId, startedAtMs, protocol: 'anthropic-messages', path });
     case 'POST /v1/embeddings': {
       const key = await authenticate(request, app);
-      const body = await readJsonBody(request, limits.requestBodyBytesMax);
-      return handleEmbeddingsCall(app, createCallContext(request, key, { requestId, startedAtMs }), { body, response });
+      const { value: body, bytes } = await readJsonBodyWithBytes(request, limits.requestBodyBytesMax);
+      const call = createCallContext(request, key, { requestId, startedAtMs });
+      return runIdempotently(app, { request, response, key, path, bytes }, () =>
+        handleEmbeddingsCall(app, call, { body, response }),
+      );
     }
     case 'POST /v1/messages/count_tokens': {
       await authenticate(request, app);
@@ -217,16 +229,31 @@ async function callModel(
     body: bytes,
     variant: readAnswerShapingHeaders(request),
   });
-  const run = () =>
-    handleModelCall(app, call, { inbound: app.inbound[exchange.protocol], body, bytes, request, response, key, cache });
-  const idempotencyKey = readHeader(request, 'idempotency-key');
+  return runIdempotently(app, { request, response, key, path: exchange.path, bytes }, () =>
+    handleModelCall(app, call, { inbound: app.inbound[exchange.protocol], body, bytes, request, response, key, cache }),
+  );
+}
+
+/** A paid call under its `Idempotency-Key`, when it has one: replayed, or refused for another body (docs/credits.md). */
+function runIdempotently(
+  app: AppContext,
+  exchange: {
+    readonly request: IncomingMessage;
+    readonly response: ServerResponse;
+    readonly key: KeyRecord;
+    readonly path: string;
+    readonly bytes: Buffer;
+  },
+  run: () => Promise<void>,
+): Promise<void> {
+  const idempotencyKey = readHeader(exchange.request, 'idempotency-key');
   if (idempotencyKey === null) return run();
   return app.storage.idempotency.run(
     {
-      keyId: key.id,
+      keyId: exchange.key.id,
       idempotencyKey: parseIdempotencyKey(idempotencyKey),
-      fingerprint: fingerprintRequest('POST', exchange.path, bytes),
-      response,
+      fingerprint: fingerprintRequest('POST', exchange.path, exchange.bytes),
+      response: exchange.response,
     },
     run,
   );
@@ -275,7 +302,8 @@ async function dispatchPattern(
   if (modelMatch !== null && target.method === 'GET') {
     return sendModel(response, { catalog: app.catalog, encodedSlug: modelMatch[1]!, requestId: target.requestId });
   }
-  const endpointsMatch = /^\/v1\/models\/([a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._:-]*)\/endpoints$/.exec(target.path);
+  // Any slug: an unknown one (upper case, an odd character) is 404 model_not_found, as route-methods.ts expects.
+  const endpointsMatch = /^\/v1\/models\/([^/]+\/[^/]+)\/endpoints$/.exec(target.path);
   if (endpointsMatch !== null && target.method === 'GET') {
     return sendModelEndpoints(response, {
       catalog: app.catalog,

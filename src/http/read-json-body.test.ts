@@ -44,6 +44,17 @@ describe('readJsonBodyWithBytes deadlines', () => {
     });
   });
 
+  it('answers a body cut by its client (the request errors) as request_timeout, not as an internal error', async () => {
+    const { request, body } = createRequest();
+    const result = settle(readJsonBodyWithBytes(request, 1_000));
+    body.write('{"model":');
+    body.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+    expect(await result).toEqual({
+      error: 'request_timeout',
+      message: 'The client closed the connection while sending its request body.',
+    });
+  });
+
   it('answers 408 request_timeout when a trickling body is still arriving after the total limit', async () => {
     const { request, body } = createRequest();
     const result = settle(readJsonBodyWithBytes(request, 100_000));

@@ -43,7 +43,17 @@ export function readJsonBodyWithBytes(
       if (bytes > bytesMax) giveUp(tooLarge(bytesMax));
       else chunks.push(chunk);
     });
-    request.on('error', giveUp);
+    // The connection closed before the body ended ('aborted'): the client's doing, answered (to no one) and logged as
+    // such, never as the gateway's internal error.
+    request.on('error', (error: Error) =>
+      giveUp(
+        new GatewayError({
+          code: 'request_timeout',
+          message: 'The client closed the connection while sending its request body.',
+          cause: error,
+        }),
+      ),
+    );
     request.on('end', () => {
       watch.done();
       if (isOverLimit) return;

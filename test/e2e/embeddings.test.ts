@@ -75,6 +75,33 @@ describe('POST /v1/embeddings', () => {
     expect(generation['usage_estimated']).toBe(true);
   });
 
+  it('replays an Idempotency-Key: one upstream call, one charge, the same answer; another body is 409', async () => {
+    const send = (input: string[]) =>
+      fetch(`${stack.gateway.url}/v1/embeddings`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${stack.key}`,
+          'content-type': 'application/json',
+          'idempotency-key': 'embed-once-1',
+        },
+        body: JSON.stringify({ model: 'test/fake-embed', input, encoding_format: 'float' }),
+      });
+    stack.fake.enqueue({ kind: 'json', body: upstreamAnswer(true) });
+    const callsBefore = stack.fake.received.length;
+    const first = await send(['alpha', 'beta']);
+    const firstText = await first.text();
+    const second = await send(['alpha', 'beta']);
+    expect([first.status, second.status, second.headers.get('idempotent-replayed')]).toEqual([200, 200, 'true']);
+    expect(await second.text()).toBe(firstText);
+    expect(stack.fake.received.length - callsBefore).toBe(1);
+    const other = await send(['gamma']);
+    expect([other.status, ((await other.json()) as { error: { code: string } }).error.code]).toEqual([
+      409,
+      'idempotency_conflict',
+    ]);
+    expect(stack.fake.received.length - callsBefore).toBe(1);
+  });
+
   it('refuses a chat model on /v1/embeddings, an embeddings model on chat, and token-id input', async () => {
     const call = (path: string, body: unknown) =>
       fetch(`${stack.gateway.url}${path}`, {

@@ -130,6 +130,15 @@ describe('errors in OpenAI shape', () => {
       '/api/v1/keys does not answer PUT; it answers GET, POST, HEAD.',
     );
     expect(await ask('HEAD', '/healthz')).toEqual({ status: 200, allow: null, text: '' });
+    // A GET route asked for something it does not have is 404, never 405.
+    for (const slug of ['test/Fake-Model', 'test/fake%20model', 'OpenAI/gpt-4o']) {
+      const endpoints = await ask('GET', `/api/v1/models/${slug}/endpoints`);
+      expect([slug, endpoints.status, (JSON.parse(endpoints.text) as { error: { code: string } }).error.code]).toEqual([
+        slug,
+        404,
+        'model_not_found',
+      ]);
+    }
     expect((await ask('HEAD', '/v1/models')).status).toBe(200);
   });
 

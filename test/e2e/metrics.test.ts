@@ -125,4 +125,25 @@ describe('GET /metrics', () => {
     expect(readSample(page, `meridian_tokens_total{${labels},kind="prompt"}`)).toBe(String(promptBefore + 5));
     expect(readSample(page, `meridian_spend_usd_total{${labels}}`)).toBe('0.000075000');
   });
+
+  // Last: its charge would change the totals the cases above expect.
+  it('counts a client that left a stream under its ending, model and provider', async () => {
+    const key = await createKey('acme');
+    const usage = { input: 10, cached: 0, output: 5, reasoning: 0 };
+    const frames = (streamScript('openai', { text: ['a', 'b', 'c'], usage }) as { readonly frames: readonly string[] })
+      .frames;
+    fake.enqueue({ kind: 'sse', frames, holdAfter: 2 });
+    const controller = new AbortController();
+    const response = await callMeteredModel(gateway.url, key, { stream: true }, controller.signal);
+    await response.body!.getReader().read();
+    await fake.waitForHold();
+    controller.abort();
+    const series = `meridian_requests_total{route="chat",${labels},status_class="2xx",ending="client_abort"}`;
+    const scrape = async () =>
+      readSample(
+        await (await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${testAdminKey}` } })).text(),
+        series,
+      );
+    await expect.poll(scrape, { timeout: 2_000 }).toBe('1');
+  });
 });

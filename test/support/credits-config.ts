@@ -71,9 +71,10 @@ export function callMeteredModel(
   gatewayUrl: string,
   key: string,
   fields: Readonly<Record<string, unknown>> = {},
+  signal?: AbortSignal,
 ): Promise<Response> {
   const messages = [{ role: 'user', content: 'hi' }];
-  return postChat(gatewayUrl, key, { model: 'test/metered', messages, max_tokens: 50, ...fields });
+  return postChat(gatewayUrl, key, { model: 'test/metered', messages, max_tokens: 50, ...fields }, signal);
 }
 
 /** The Anthropic- and Gemini-protocol providers and models of `hasProtocolModels`, as config lines. */

@@ -105,11 +105,17 @@ export async function readGeneration(gatewayUrl: string, key: string, id: string
 }
 
 /** `POST /v1/chat/completions` with this key and body (no check of the answer). */
-export function postChat(gatewayUrl: string, key: string, body: Readonly<Record<string, unknown>>): Promise<Response> {
+export function postChat(
+  gatewayUrl: string,
+  key: string,
+  body: Readonly<Record<string, unknown>>,
+  signal?: AbortSignal,
+): Promise<Response> {
   return fetch(`${gatewayUrl}/v1/chat/completions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
+    ...(signal === undefined ? {} : { signal }),
   });
 }
 
