@@ -203,15 +203,21 @@ function isWorthTrying(attempt: RouteAttempt, lastError: GatewayError, lastRoute
  * Every candidate is resting: a rate limit (or a rest another cluster node announced) answers 429, this node's open
  * circuit 503, each with the time left.
  */
-function unavailable(attempt: RouteAttempt, health: EndpointHealthSnapshot, nowMs: number): GatewayError {
+/** The error of a call whose last candidate was unavailable: resting after a Retry-After (429), or its circuit not closed (503). */
+export function unavailable(attempt: RouteAttempt, health: EndpointHealthSnapshot, nowMs: number): GatewayError {
+  const provider = attempt.endpoint.provider.id;
   const until = health.unavailableUntilMs;
-  const retryAfterSeconds = until === undefined ? undefined : Math.max(1, Math.ceil((until - nowMs) / 1000));
-  const isRateLimited = health.circuit !== 'open';
+  // A half-open circuit lets one probe through; the calls beside it may try again in a second.
+  const untilMs = until ?? (health.circuit === 'half-open' ? nowMs + 1_000 : undefined);
+  const retryAfterSeconds = untilMs === undefined ? undefined : Math.max(1, Math.ceil((untilMs - nowMs) / 1000));
+  const messages: Record<EndpointHealthSnapshot['circuit'], string> = {
+    closed: `Provider ${provider} is resting (it asked for a pause with Retry-After, or another node of the cluster found it failing); no other endpoint could serve.`,
+    open: `Provider ${provider} is failing (circuit open); no other endpoint could serve.`,
+    'half-open': `Provider ${provider} is recovering (circuit half-open: one probe call is testing it); no other endpoint could serve.`,
+  };
   return new GatewayError({
-    code: isRateLimited ? 'upstream_rate_limited' : 'no_available_provider',
-    message: isRateLimited
-      ? `Provider ${attempt.endpoint.provider.id} is resting (it asked for a pause with Retry-After, or another node of the cluster found it failing); no other endpoint could serve.`
-      : `Provider ${attempt.endpoint.provider.id} is failing (circuit open); no other endpoint could serve.`,
+    code: health.circuit === 'closed' ? 'upstream_rate_limited' : 'no_available_provider',
+    message: messages[health.circuit],
     ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
   });
 }

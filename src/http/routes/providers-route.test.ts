@@ -171,6 +171,10 @@ describe('POST /v1/providers', () => {
       'base_url https://api.acme.test/ refused (credentials_in_url): send the key as api_key, not inside the URL.',
     ],
     ['https://api.acme.test/v1?key=1', 'invalid_request', 'base_url: must not have a query string or fragment.'],
+    ['https://api.acme.test/v1?', 'invalid_request', 'base_url: must not have a query string or fragment.'],
+    ['https://api.acme.test/v1#', 'invalid_request', 'base_url: must not have a query string or fragment.'],
+    // Refused for its query before any lookup, not for a host that does not resolve.
+    ['https://nowhere.acme.test/?a=b', 'invalid_request', 'base_url: must not have a query string or fragment.'],
     ['https://nowhere.acme.test/v1', 'invalid_request', 'base_url: its host name does not resolve (ENOTFOUND).'],
   ])('refuses base_url %s with %s', async (baseUrl, code, message) => {
     const { exchange } = await setUp();

@@ -187,6 +187,15 @@ function sealApiKey(apiKey: string, providerId: string, admin: ProviderAdminCont
  * and every address it resolves to passed the SSRF guard. The connection checks again at connect time.
  */
 async function checkBaseUrl(text: string, admin: ProviderAdminContext): Promise<string> {
+  // Before any lookup, and on the text: `http://h/v1?` has an empty `search` but keeps its `?` in `href`, which would
+  // then end the path every call appends to.
+  if (/[?#]/.test(text)) {
+    throw new GatewayError({
+      code: 'invalid_request',
+      message: 'base_url: must not have a query string or fragment.',
+      param: 'base_url',
+    });
+  }
   let url: URL;
   try {
     url = await checkOutboundUrl(text, {
@@ -196,13 +205,6 @@ async function checkBaseUrl(text: string, admin: ProviderAdminContext): Promise<
     });
   } catch (error) {
     throw convertUrlError(error);
-  }
-  if (url.search !== '' || url.hash !== '') {
-    throw new GatewayError({
-      code: 'invalid_request',
-      message: 'base_url: must not have a query string or fragment.',
-      param: 'base_url',
-    });
   }
   return url.href;
 }
