@@ -300,7 +300,12 @@ async function dispatchPattern(
   }
   const modelMatch = /^\/v1\/models\/([^/]+(?:\/[^/]+)?)$/.exec(target.path);
   if (modelMatch !== null && target.method === 'GET') {
-    return sendModel(response, { catalog: app.catalog, encodedSlug: modelMatch[1]!, requestId: target.requestId });
+    return sendModel(response, {
+      catalog: app.catalog,
+      encodedSlug: modelMatch[1]!,
+      isAnthropic: isAnthropicClient(request),
+      requestId: target.requestId,
+    });
   }
   // Any slug: an unknown one (upper case, an odd character) is 404 model_not_found, as route-methods.ts expects.
   const endpointsMatch = /^\/v1\/models\/([^/]+\/[^/]+)\/endpoints$/.exec(target.path);
@@ -447,7 +452,8 @@ function readHeader(request: IncomingMessage, name: string): string | null {
 /** Anthropic routes, and `GET /v1/models` from an Anthropic client, answer in Anthropic's shapes. */
 function chooseDialect(request: IncomingMessage): InboundProtocolId {
   const path = normalisePath((request.url ?? '/').split('?', 1)[0] ?? '/');
-  return path.startsWith('/v1/messages') || (path === '/v1/models' && isAnthropicClient(request))
+  const isModels = path === '/v1/models' || /^\/v1\/models\/[^/]+(\/[^/]+)?$/.test(path);
+  return path.startsWith('/v1/messages') || (isModels && isAnthropicClient(request))
     ? 'anthropic-messages'
     : 'openai-chat';
 }

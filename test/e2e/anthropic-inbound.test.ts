@@ -314,9 +314,13 @@ describe('POST /v1/messages from Anthropic SDKs, served by an OpenAI-protocol up
     const page = await client.models.list();
     const ids = page.data.map((model) => model.id);
     expect(ids).toContain('test/fake-model');
-    expect(page.data.find((model) => model.id === 'test/fake-model')).toMatchObject({
-      type: 'model',
-      display_name: 'Fake Model',
+    const listed = page.data.find((model) => model.id === 'test/fake-model');
+    expect(listed).toMatchObject({ type: 'model', display_name: 'Fake Model' });
+    // The SDK's retrieve (the id's slash encoded): the same model, in the same shape; an unknown one is its NotFoundError.
+    expect(await client.models.retrieve('test/fake-model')).toEqual(listed);
+    await expect(client.models.retrieve('nobody/nothing')).rejects.toMatchObject({
+      status: 404,
+      error: { type: 'error', error: { type: 'not_found_error' } },
     });
   });
 });
