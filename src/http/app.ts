@@ -275,8 +275,8 @@ function createCallContext(
     startedAtMs: ids.startedAtMs,
     orgId: key.orgId,
     keyId: key.id,
-    appReferer: readHeader(request, 'http-referer') ?? readHeader(request, 'referer'),
-    appTitle: readHeader(request, 'x-title'),
+    appReferer: readTextHeader(request, 'http-referer') ?? readTextHeader(request, 'referer'),
+    appTitle: readTextHeader(request, 'x-title'),
   };
 }
 
@@ -441,6 +441,17 @@ async function readBarometerViewer(app: AppContext, request: IncomingMessage): P
 function normalisePath(pathname: string): string {
   const trimmed = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
   return trimmed.startsWith('/api/v1/') ? trimmed.slice(4) : trimmed;
+}
+
+/**
+ * A header holding text a person wrote (an app's name): Node reads header bytes as Latin-1, so `Café 日本` sent as UTF-8
+ * arrives as `CafÃ© æ\x97¥…`. Read as UTF-8 when its bytes are valid UTF-8; else as they came.
+ */
+function readTextHeader(request: IncomingMessage, name: string): string | null {
+  const text = readHeader(request, name);
+  if (text === null || !/[\u0080-\u00ff]/.test(text)) return text;
+  const decoded = Buffer.from(text, 'latin1').toString('utf8');
+  return decoded.includes('\uFFFD') ? text : decoded;
 }
 
 function readHeader(request: IncomingMessage, name: string): string | null {

@@ -44,6 +44,22 @@ describe('readJsonBodyWithBytes deadlines', () => {
     });
   });
 
+  it('names the bound of the route it was read for when a body is too large', async () => {
+    for (const [bytesMax, name] of [
+      [limits.loginBodyBytesMax, 'loginBodyBytesMax'],
+      [limits.requestBodyBytesMax, 'requestBodyBytesMax'],
+    ] as const) {
+      const { request, body } = createRequest();
+      Object.assign(request, { headers: { 'content-length': String(bytesMax + 1) } });
+      const result = settle(readJsonBodyWithBytes(request, bytesMax));
+      body.end();
+      expect(await result).toEqual({
+        error: 'payload_too_large',
+        message: `The request body exceeds the limit of ${bytesMax} bytes (limits.${name}).`,
+      });
+    }
+  });
+
   it('answers a body cut by its client (the request errors) as request_timeout, not as an internal error', async () => {
     const { request, body } = createRequest();
     const result = settle(readJsonBodyWithBytes(request, 1_000));

@@ -107,8 +107,10 @@ export function assertDepth(root: unknown, depthMax: number): void {
 }
 
 function tooLarge(bytesMax: number): GatewayError {
+  // The route's own bound named (sign-in has a smaller one than model calls).
+  const name = bytesMax === limits.loginBodyBytesMax ? 'loginBodyBytesMax' : 'requestBodyBytesMax';
   return new GatewayError({
     code: 'payload_too_large',
-    message: `The request body exceeds the limit of ${bytesMax} bytes (limits.requestBodyBytesMax).`,
+    message: `The request body exceeds the limit of ${bytesMax} bytes (limits.${name}).`,
   });
 }

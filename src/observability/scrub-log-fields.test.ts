@@ -43,6 +43,10 @@ describe('scrubText', () => {
     ['google AIzaSyA1234567890abcdefghijklmnopqrstuv', 'google [redacted]'],
     ['groq gsk_abcdefghijklmnopqrstuvwx', 'groq [redacted]'],
     ['header "Bearer abc.def-ghi_jkl" sent', 'header "[redacted]" sent'],
+    // Right after a percent escape, as in a logged request path.
+    ['/v1/x%2Fsk-mer-v1-0123456789abcdefghijABCDEFGHIJ0123', '/v1/x%2F[redacted]'],
+    ['/v1/x/Bearer%20sk-mer-v1-0123456789abcdefghijABCDEFGHIJ0123', '/v1/x/[redacted]'],
+    ['/v1/x%3DBearer+abcdefghijkl', '/v1/x%3D[redacted]'],
     // Display prefixes, ids and prose stay.
     ['key sk-mer-v1-AbCd…wxyz', 'key sk-mer-v1-AbCd…wxyz'],
     ['gen-1796000000000-abcdef0123456789', 'gen-1796000000000-abcdef0123456789'],

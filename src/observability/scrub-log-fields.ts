@@ -14,10 +14,22 @@ const depthMax = 4;
 /**
  * Secret shapes: typed API keys (`sk-…` covers Meridian's `sk-mer-v1-…`, OpenAI, Anthropic, DeepSeek and most
  * OpenAI-compatible vendors), Google API keys, underscore-typed tokens (Groq, Hugging Face, GitHub) and bearer
- * credentials. Lengths are set so ids, short display prefixes (`sk-mer-v1-AbCd`) and prose pass.
+ * credentials. Lengths are set so ids, short display prefixes (`sk-mer-v1-AbCd`) and prose pass. Each starts at a word
+ * boundary or right after a percent escape (`/v1/x%2Fsk-…`, `Bearer%20…` in a logged path), and a bearer's space may be
+ * escaped.
  */
-const secretShapes =
-  /\b(?:sk|xai)-[A-Za-z0-9_-]{16,}|\bAIza[0-9A-Za-z_-]{30,}|\b(?:gsk|hf|ghp|github_pat)_[A-Za-z0-9_]{20,}|\bBearer\s+[^\s"',;]{8,}/g;
+const start = String.raw`(?:\b|(?<=%[0-9A-Fa-f]{2}))`;
+const secretShapes = new RegExp(
+  [
+    String.raw`(?:sk|xai)-[A-Za-z0-9_-]{16,}`,
+    String.raw`AIza[0-9A-Za-z_-]{30,}`,
+    String.raw`(?:gsk|hf|ghp|github_pat)_[A-Za-z0-9_]{20,}`,
+    String.raw`Bearer(?:\s|%20|\+)+[^\s"',;]{8,}`,
+  ]
+    .map((shape) => start + shape)
+    .join('|'),
+  'g',
+);
 
 /** Below this length no shape above can match: the regex is skipped. */
 const shapeLengthMin = 14;

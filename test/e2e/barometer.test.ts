@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -6,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import { completeScript } from '../fake-upstream/protocol-scripts.js';
-import { testAdminKey } from '../support/gateway-config.js';
+import { readGeneration, testAdminKey } from '../support/gateway-config.js';
 import { startGatewayProcess } from '../support/start-gateway-process.js';
 import type { GatewayProcess } from '../support/start-gateway-process.js';
 
@@ -205,5 +206,28 @@ describe('rankings and activity', () => {
     const zone = await get('/api/v1/rankings?tz=Mars/Olympus', testAdminKey);
     expect(zone.status).toBe(400);
     expect(zone.body['error']).toMatchObject({ param: 'tz' });
+  });
+
+  // Last: its call would change the totals the cases above expect.
+  it('attributes an app named in UTF-8 (X-Title sent as raw UTF-8 bytes, as curl and most clients do)', async () => {
+    const key = await createKey('acme');
+    fake.enqueue(completeScript('openai', { text: ['ok'], usage: { input: 1, output: 1, cached: 0, reasoning: 0 } }));
+    const body = JSON.stringify({ model: 'west/alpha', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 });
+    // Node writes a header string as Latin-1: this puts the title's UTF-8 bytes on the wire unchanged.
+    const title = Buffer.from('Café 日本', 'utf8').toString('latin1');
+    const generationId = await new Promise<string>((resolve, reject) => {
+      const request = httpRequest(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-title': title },
+      });
+      request.on('response', (response) => {
+        response.resume();
+        response.on('end', () => resolve(String(response.headers['x-meridian-generation-id'])));
+      });
+      request.on('error', reject);
+      // A Buffer: a string body would be written with the headers in one UTF-8 write, encoding the title twice.
+      request.end(Buffer.from(body));
+    });
+    expect((await readGeneration(gateway.url, key, generationId))['app_title']).toBe('Café 日本');
   });
 });

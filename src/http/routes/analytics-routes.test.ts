@@ -121,6 +121,9 @@ describe('analytics routes over queries answering through promises', () => {
     [sendRankings, '?tz=Not/AZone', 'tz', /^unknown time zone "Not\/AZone": tz must be an IANA name$/],
     [sendRankingSeries, '?stack_by=planet', 'stack_by', /^stack_by must be one of .+, got "planet"$/],
     [sendActivity, '?group_by=planet', 'group_by', /^group_by must be one of .+, got "planet"$/],
+    [sendActivity, '?format=csv&org_id=%E6%97%A5', 'org_id', /^org_id must be an org id/],
+    [sendActivity, '?format=csv&org_id=a%0d%0aX-Evil:%201', 'org_id', /^org_id must be an org id/],
+    [sendActivity, '?format=csv&org_id=a%22b', 'org_id', /^org_id must be an org id/],
   ] as const)('names a refused parameter as the client wrote it (%#)', async (route, query, param, message) => {
     await expect(ask(route, setUp(), query)).rejects.toMatchObject({
       code: 'invalid_request',

@@ -193,6 +193,10 @@ export async function sendActivity(
     };
   });
   const orgId = input.key.role === 'admin' ? (read(url, 'org_id') ?? input.key.orgId) : input.key.orgId;
+  // An org id is kebab-case (it also names the CSV file, in a header): anything else is no org.
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(orgId) || orgId.length > 64) {
+    throw new AnalyticsQueryError('org_id', 'org_id must be an org id (kebab-case: a-z, 0-9, -)');
+  }
   const result = await answerQuery(() =>
     app.storage.analytics.activity({
       orgId,
