@@ -59,8 +59,10 @@ export async function startRateLimiter(input: {
   });
   input.metrics.setDegraded('redis', false);
   input.metrics.connect({ degradedRateDecisions: () => limiter.degradedAdmissionsCount() });
-  if (!(await connectRedisClient(client))) input.log.warn('redis_unreachable_at_start', {});
-  limiter.start();
+  const isReachable = await connectRedisClient(client);
+  if (!isReachable) input.log.warn('redis_unreachable_at_start', {});
+  // Unreachable at start: degraded (readiness, the gauge) from the start, not after three failed heartbeats.
+  limiter.start({ isDegraded: !isReachable });
   return {
     limiter,
     mode: () => (limiter.state() === 'ok' ? 'redis' : 'degraded'),

@@ -3,6 +3,7 @@ import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import { completeScript } from '../fake-upstream/protocol-scripts.js';
 import { createCreditsConfig } from '../support/credits-config.js';
+import { findFreePort } from '../support/find-free-port.js';
 import { testAdminKey } from '../support/gateway-config.js';
 import { findRedisSkipReason, startRedis } from '../support/start-redis.js';
 import type { RedisServer } from '../support/start-redis.js';
@@ -120,5 +121,33 @@ describe.skipIf(skipReason !== undefined)('rate limits in Redis', () => {
     }
     expect(mode).toBe('redis');
     expect(await scrape()).toContain('meridian_degraded{component="redis"} 0\n');
+  });
+});
+
+// Needs no Redis: it is the case of one that cannot be reached.
+describe('a node started while its Redis cannot be reached', () => {
+  it('is degraded from its first answer (readiness and the gauge), not after heartbeats fail', async () => {
+    const upstream = await createFakeUpstream();
+    const nowhere = `redis://127.0.0.1:${await findFreePort()}`;
+    const configYaml = createCreditsConfig(upstream.baseUrl, { acme: '5.00' }).replace(
+      'storage: { url: "sqlite:{{dir}}/meridian.db" }',
+      `storage: { url: "sqlite:{{dir}}/meridian.db", redis: "${nowhere}" }\ncluster: { node_id: node-b }`,
+    );
+    const node = await startGatewayProcess({ configYaml });
+    try {
+      const response = await fetch(`${node.url}/readyz`);
+      expect([response.status, await response.json()]).toEqual([
+        200,
+        { status: 'degraded', checks: { storage: 'ok', draining: false, rate_limits: 'degraded' } },
+      ]);
+      const page = await (
+        await fetch(`${node.url}/metrics`, { headers: { authorization: `Bearer ${testAdminKey}` } })
+      ).text();
+      expect(page).toContain('meridian_degraded{component="redis"} 1');
+    } finally {
+      await node.stop();
+      node.cleanup();
+      await upstream.close();
+    }
   });
 });

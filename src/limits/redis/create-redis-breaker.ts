@@ -20,6 +20,8 @@ export interface RedisBreaker {
   /** Every acquired permit ends in exactly one of these (Redis calls always settle: the command timeout bounds them). */
   recordSuccess(permit: RedisCallPermit): void;
   recordFailure(permit: RedisCallPermit): void;
+  /** Opens now, as if `failuresMax` calls had failed (Redis already known to be unreachable, e.g. at start). */
+  trip(): void;
   state(): RedisBreakerState;
 }
 
@@ -67,6 +69,9 @@ export function createRedisBreaker(options: RedisBreakerOptions): RedisBreaker {
       if (current !== 'closed') return;
       failures += 1;
       if (failures >= options.failuresMax) open();
+    },
+    trip: () => {
+      if (current === 'closed') open();
     },
     state: () => current,
   };

@@ -41,8 +41,12 @@ export interface RedisRateLimiter {
   liveNodesCount(): number;
   /** Writes this node's heartbeat and reads the live node count (through the breaker). */
   heartbeat(): Promise<void>;
-  /** Heartbeats now and every `limits.redisHeartbeatIntervalMs` (the timer does not keep the process alive). */
-  start(): void;
+  /**
+   * Heartbeats now and every `limits.redisHeartbeatIntervalMs` (the timer does not keep the process alive). Started
+   * `degraded` (Redis could not be reached), it is degraded from the first call on, and its breaker probes Redis
+   * after the usual cool-down, instead of waiting for failures to add up.
+   */
+  start(options?: { readonly isDegraded?: boolean }): void;
   /** Resolves when every release sent so far has been answered (tests; shutdown). */
   waitForReleases(): Promise<void>;
   /** Stops the heartbeat, leaves the node set, waits for releases, disconnects. */
@@ -226,8 +230,9 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
     degradedAdmissionsCount: () => degradedCount,
     liveNodesCount,
     heartbeat,
-    start() {
+    start(startOptions) {
       if (heartbeatTimer !== undefined) return;
+      if (startOptions?.isDegraded === true) breaker.trip();
       void heartbeat();
       heartbeatTimer = setInterval(() => void heartbeat(), limits.redisHeartbeatIntervalMs);
       heartbeatTimer.unref();
