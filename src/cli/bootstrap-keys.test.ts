@@ -73,6 +73,41 @@ describe('bootstrapKeys', () => {
     ]);
   });
 
+  it('creates each config key once when nodes start together on one database, and calls none of them revoked', async () => {
+    const { keys, printed, run } = setUp();
+    await Promise.all([run(), run(), run()]);
+    expect(
+      keys
+        .listKeys('acme')
+        .map((key) => key.name)
+        .sort(),
+    ).toEqual(['ci', 'generated']);
+    expect(printed.filter((line) => line.startsWith("Key 'generated'"))).toHaveLength(1);
+    expect(printed.filter((line) => line.includes('revoked'))).toEqual([]);
+    expect(keys.authenticate(fixedSecret)?.name).toBe('ci');
+  });
+
+  it('generates a new admin key at the start after the last one was revoked (once, however many nodes start)', async () => {
+    const { storage, keys } = setUp();
+    const printed: string[] = [];
+    const start = () =>
+      bootstrapKeys({
+        config: { ...loadConfig({ cwd: '/nonexistent-for-defaults', env: {} }).config },
+        storage,
+        keys,
+        print: (line) => printed.push(line),
+        now: () => 0,
+      });
+    await Promise.all([start(), start()]);
+    const first = keys.listKeys('default').filter((key) => key.role === 'admin');
+    expect(first).toHaveLength(1);
+    keys.revokeKey(first[0]!.id);
+    await Promise.all([start(), start()]);
+    const live = keys.listKeys('default').filter((key) => key.role === 'admin' && key.revokedAtMs === null);
+    expect(live).toHaveLength(1);
+    expect(printed.filter((line) => line.startsWith('Admin key (shown once'))).toHaveLength(2);
+  });
+
   it('leaves a revoked fixed key revoked instead of crashing at start', async () => {
     const { keys, printed, run } = setUp();
     await run();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parsePriceNanosPerMillion } from '../catalog/parse-price.js';
 import type { MeridianConfig } from '../config/index.js';
 import type { CreateKeyInput, ServingKeyService } from '../keys/index.js';
@@ -47,8 +48,27 @@ export async function bootstrapKeys(input: {
       continue;
     }
     if ((await keys.listKeys(entry.org)).some((record) => record.name === entry.name)) continue;
-    const created = await keys.createKey(settings);
-    print(`Key '${entry.name}' for org '${entry.org}' (shown once, store it now): ${created.secret}`);
+    // An id derived from the org and the name: of nodes starting together on one database, one creates the key and the
+    // others' inserts fail on its id, instead of each creating (and printing) a key of its own.
+    const created = await createOnce(() => keys.createKey({ ...settings, id: configKeyId(entry.org, entry.name) }));
+    if (created !== undefined) {
+      print(`Key '${entry.name}' for org '${entry.org}' (shown once, store it now): ${created.secret}`);
+    }
+  }
+}
+
+/** The id of the key the config names `name` in `org`: the same on every node. */
+export function configKeyId(orgId: string, name: string): string {
+  return `key_cfg_${createHash('sha256').update(`${orgId}\0${name}`).digest('hex').slice(0, 16)}`;
+}
+
+/** The created key, or undefined when another node created it first (its id was taken). */
+async function createOnce<T>(create: () => Promise<T> | T): Promise<T | undefined> {
+  try {
+    return await create();
+  } catch (error) {
+    if (error instanceof Error && /UNIQUE constraint failed: api_keys\.id/.test(error.message)) return undefined;
+    throw error;
   }
 }
 
@@ -102,17 +122,19 @@ async function ensureAdminKey(
     });
     return;
   }
-  const existing = (await keys.listKeys(defaultOrgId)).find(
-    (record) => record.role === 'admin' && record.revokedAtMs === null,
-  );
+  const admins = (await keys.listKeys(defaultOrgId)).filter((record) => record.role === 'admin');
+  const existing = admins.find((record) => record.revokedAtMs === null);
   if (existing !== undefined) {
     print(
       `Admin key: ${existing.displayPrefix}...${existing.lastFour} (created earlier; the secret was shown once then)`,
     );
     return;
   }
-  const created = await keys.createKey({ orgId: defaultOrgId, name: 'admin', role: 'admin' });
-  print(`Admin key (shown once, store it now): ${created.secret}`);
+  // Numbered by the admin keys there were (all revoked): nodes starting together agree on it, and a start after the
+  // operator revoked the last one still gets a new one.
+  const id = configKeyId(defaultOrgId, `admin#${admins.length}`);
+  const created = await createOnce(() => keys.createKey({ orgId: defaultOrgId, name: 'admin', role: 'admin', id }));
+  if (created !== undefined) print(`Admin key (shown once, store it now): ${created.secret}`);
 }
 
 /**
@@ -132,6 +154,8 @@ async function ensureFixedKey(input: {
     await input.keys.createKey({ ...input.settings, secret: input.secret });
   } catch (error) {
     if (!isDuplicateKeyError(error)) throw error;
+    // Another node starting at the same time may have created it a moment ago: then it is live, not revoked.
+    if ((await input.keys.authenticate(input.secret)) !== undefined) return;
     input.print(
       `Key '${name}' of org '${orgId}' from the config was revoked; it stays revoked (set a new secret to replace it).`,
     );

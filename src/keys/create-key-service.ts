@@ -52,6 +52,8 @@ export interface CreateKeyInput {
   readonly rateLimits?: Partial<KeyRateLimits>;
   /** Created disabled: it authenticates to nothing until enabled (default false). */
   readonly isDisabled?: boolean;
+  /** The key's id, when the caller needs it known in advance (the config's keys); else a random one. */
+  readonly id?: string;
 }
 
 export interface KeyService {
@@ -104,7 +106,7 @@ export function createKeyService(options: KeyServiceOptions<ServingPort<KeyStore
     }
     const secret = input.secret ?? createKeySecret();
     const record: KeyRecord = {
-      id: `key_${randomBytes(8).toString('hex')}`,
+      id: input.id ?? `key_${randomBytes(8).toString('hex')}`,
       orgId: input.orgId,
       name: input.name,
       role: input.role,
