@@ -84,6 +84,8 @@ describe('zone offsets and local days', () => {
     ['America/Los_Angeles', '2026-03-08T08:00:00Z', '2026-03-08T00:00:00-08:00'],
     ['Asia/Kathmandu', '2025-12-31T18:15:00Z', '2026-01-01T00:00:00+05:45'],
     ['America/St_Johns', '2026-01-15T03:30:00Z', '2026-01-15T00:00:00-03:30'],
+    // The end of a period holding 9999-12-31 (the last date accepted): a six-digit year, whole, that Date.parse reads.
+    ['UTC', '+010000-01-01T00:00:00Z', '+010000-01-01T00:00:00+00:00'],
   ])('formats %s %s as %s', (zone, iso, expected) => {
     expect(formatZonedIso(parseTimeZone(zone), Date.parse(iso))).toBe(expected);
   });

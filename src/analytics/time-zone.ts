@@ -97,7 +97,8 @@ export function findZonedEpochDay(zone: TimeZone, instantMs: number): EpochDay {
 /** ISO 8601 with the zone's offset at that instant, to the second: `2026-03-29T00:00:00+01:00`. */
 export function formatZonedIso(zone: TimeZone, instantMs: number): string {
   const offsetMs = findZoneOffsetMs(zone, instantMs);
-  const wall = new Date(instantMs + offsetMs).toISOString().slice(0, 19);
+  // Without the milliseconds and `Z`, not cut at 19 characters: the end of 9999-12-31 is in year +010000.
+  const wall = new Date(instantMs + offsetMs).toISOString().replace(/\.\d{3}Z$/, '');
   const offsetMinutes = Math.round(Math.abs(offsetMs) / 60_000);
   const hours = String(Math.floor(offsetMinutes / 60)).padStart(2, '0');
   const minutes = String(offsetMinutes % 60).padStart(2, '0');

@@ -56,8 +56,9 @@ export function comparePeriods(period, date, other) {
  * the zone's): "Week 23 Mar – 29 Mar 2026 (UTC)", "Week 29 Dec 2025 – 4 Jan 2026 (UTC)", "Day 23 Mar 2026 (UTC)".
  */
 export function describePeriod({ period, start, end, timeZone }) {
-  const first = readParts(String(start).slice(0, 10));
-  const [endYear, endMonth, endDay] = readParts(String(end).slice(0, 10));
+  // The date before the `T`: the end of a period holding 9999-12-31 is in year +010000.
+  const first = readParts(String(start).split('T')[0]);
+  const [endYear, endMonth, endDay] = readParts(String(end).split('T')[0]);
   const last = readParts(fromParts(endYear, endMonth, endDay - 1));
   const name = periodNames[period] ?? period;
   const lastText = formatDay(last, true);

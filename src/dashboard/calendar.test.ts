@@ -130,6 +130,7 @@ describe('describePeriod', () => {
     ['day', '2026-03-30T00:00:00+00:00', '2026-03-31T00:00:00+00:00', 'UTC', 'Day 30 Mar 2026 (UTC)'],
     ['month', '2026-02-01T00:00:00+00:00', '2026-03-01T00:00:00+00:00', 'UTC', 'Month 1 Feb – 28 Feb 2026 (UTC)'],
     ['month', '2026-12-01T00:00:00+00:00', '2027-01-01T00:00:00+00:00', 'UTC', 'Month 1 Dec – 31 Dec 2026 (UTC)'],
+    ['day', '9999-12-31T00:00:00+00:00', '+010000-01-01T00:00:00+00:00', 'UTC', 'Day 31 Dec 9999 (UTC)'],
     // The zone's dates, not UTC's: the week starts at 00:00 in Shanghai, 16:00 the day before in UTC.
     [
       'week',
