@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../errors/index.js';
-import { createIdempotencyService } from './create-idempotency-service.js';
+import { createIdempotencyService, idempotencyDefaults } from './create-idempotency-service.js';
 import type { IdempotencyServiceOptions } from './create-idempotency-service.js';
 import type { TestHandler, TestServer } from './test-support.js';
 import { delay, openTestDatabase, readRecordRows, readResultHeaders, startTestServer } from './test-support.js';
@@ -436,6 +436,70 @@ describe('createIdempotencyService: waiting and expiry', () => {
     expect(duplicate.headers.get('x-test-is-retryable')).toBe('true');
     expect(waitedMs).toBeGreaterThanOrEqual(140);
     expect((await first).status).toBe(200);
+  });
+
+  it("runs a duplicate at once, in another process, when the first run's lease lapsed (its process died)", async () => {
+    const gate = createGate();
+    const started = createGate();
+    let callsB = 0;
+    // Process A claims at 1 000 000 and, held by the gate, never renews before B looks (its timer renews every 10 s).
+    const serverA = await start(async ({ response }) => {
+      started.open();
+      await gate.promise;
+      sendCallJson(response, 200, 1);
+    });
+    const first = post(serverA);
+    await started.promise;
+    // Process B's clock is past A's lease (1 000 000 + leaseMs): A is taken for dead.
+    const leaseEndMs = 1_000_000 + idempotencyDefaults.leaseMs;
+    const serverB = await start(({ response }) => sendCallJson(response, 200, 100 + ++callsB), {
+      now: () => leaseEndMs,
+    });
+    const duplicate = await post(serverB);
+    expect([duplicate.status, duplicate.headers.get('idempotent-replayed'), await duplicate.text()]).toEqual([
+      200,
+      'false',
+      '{"id":"gen-101","text":"hello"}',
+    ]);
+    await serverB.settle();
+    // A's late completion touches nothing of B's record, which is the one replayed now.
+    gate.open();
+    expect((await first).status).toBe(200);
+    await serverA.settle();
+    expect(await (await post(serverB)).text()).toBe('{"id":"gen-101","text":"hello"}');
+    expect(callsB).toBe(1);
+  });
+
+  it('keeps a long first run alive by renewing its lease: a duplicate in another process waits, then replays', async () => {
+    const gate = createGate();
+    const started = createGate();
+    let callsB = 0;
+    let nowMs = 1_000_000;
+    const now = () => nowMs;
+    // A lease of 300 ms renewed every 100 ms; the first run lasts five leases.
+    const serverA = await start(
+      async ({ response }) => {
+        started.open();
+        await gate.promise;
+        sendCallJson(response, 200, 1);
+      },
+      { now, leaseMs: 300 },
+    );
+    const serverB = await start(({ response }) => sendCallJson(response, 200, 100 + ++callsB), { now, leaseMs: 300 });
+    const clock = setInterval(() => (nowMs += 50), 50);
+    try {
+      const first = post(serverA);
+      await started.promise;
+      const duplicate = post(serverB);
+      await delay(1_500);
+      gate.open();
+      const [firstResponse, duplicateResponse] = await Promise.all([first, duplicate]);
+      expect(await duplicateResponse.text()).toBe(await firstResponse.text());
+      expect(duplicateResponse.headers.get('idempotent-replayed')).toBe('true');
+      expect(callsB).toBe(0);
+    } finally {
+      clearInterval(clock);
+    }
   });
 
   it('treats a record older than retentionMs as absent', async () => {

@@ -20,6 +20,11 @@ export const idempotencyDefaults = {
   waitMs: 10 * 60 * 1000,
   /** How often a duplicate re-reads a row that another process holds `in_progress`. */
   pollIntervalMs: 100,
+  /**
+   * How long a claim holds its key without being renewed: a process killed mid-call leaves a claim that lapses this
+   * long after its last renewal, and the key can be used again (it would otherwise hold until it expired, 24 h).
+   */
+  leaseMs: 30 * 1000,
   /** Expired rows are deleted at most this often … */
   pruneIntervalMs: 60 * 1000,
   /** … and at most this many per pass, so pruning never holds the write lock for long. */
@@ -35,6 +40,8 @@ export type IdempotencyServiceOptions = IdempotencyRecords & {
   readonly retentionMs?: number;
   readonly responseBytesMax?: number;
   readonly waitMs?: number;
+  /** Renewed every third of it while the first request runs (two renewals may fail before it lapses). */
+  readonly leaseMs?: number;
 };
 
 export interface IdempotencyRunInput {
@@ -75,6 +82,7 @@ export function createIdempotencyService(options: IdempotencyServiceOptions): Id
     retentionMs: options.retentionMs ?? idempotencyDefaults.retentionMs,
     responseBytesMax: options.responseBytesMax ?? idempotencyDefaults.responseBytesMax,
     waitMs: options.waitMs ?? idempotencyDefaults.waitMs,
+    leaseMs: options.leaseMs ?? idempotencyDefaults.leaseMs,
   };
   /** Runs in progress in this process, by slot; each promise resolves when its row is completed or deleted. */
   const running = new Map<string, Promise<void>>();
@@ -85,9 +93,12 @@ export function createIdempotencyService(options: IdempotencyServiceOptions): Id
     let markDone = (): void => {};
     // Set before the first await, in the same tick as the claim, so no duplicate sees a row without a promise.
     running.set(slot, new Promise<void>((resolve) => (markDone = resolve)));
+    const renewal = setInterval(() => renewLease(settings, claim), settings.leaseMs / 3);
+    renewal.unref();
     try {
       await runAndSettle({ ...settings, claim, response: input.response }, handler);
     } finally {
+      clearInterval(renewal);
       running.delete(slot);
       markDone();
     }
@@ -99,13 +110,15 @@ export function createIdempotencyService(options: IdempotencyServiceOptions): Id
     const deadlineMs = performance.now() + settings.waitMs;
     for (;;) {
       const expiredAtMs = settings.now() - settings.retentionMs;
-      const record = await settings.store.findRecord(input.keyId, idempotencyKey, expiredAtMs);
+      const record = await settings.store.findRecord(input.keyId, idempotencyKey, expiredAtMs, settings.now());
       if (record === undefined) {
+        const nowMs = settings.now();
         const claim = {
           keyId: input.keyId,
           idempotencyKey,
           fingerprint: input.fingerprint,
-          createdAtMs: settings.now(),
+          createdAtMs: nowMs,
+          leaseUntilMs: nowMs + settings.leaseMs,
         };
         if (await settings.store.claimRecord(claim, expiredAtMs)) return runFirst(claim, input, handler);
         continue; // another process claimed it between the read and the insert: read again
@@ -123,6 +136,16 @@ export function createIdempotencyService(options: IdempotencyServiceOptions): Id
     }
   };
   return { run };
+}
+
+/** Renews a running claim's lease; a failed renewal is retried by the next one (two may fail before it lapses). */
+function renewLease(
+  settings: { readonly store: ServingPort<IdempotencyStore>; readonly now: () => number; readonly leaseMs: number },
+  claim: IdempotencyClaim,
+): void {
+  Promise.resolve()
+    .then(() => settings.store.renewLease(claim, settings.now() + settings.leaseMs))
+    .catch(() => undefined);
 }
 
 interface SettleContext {

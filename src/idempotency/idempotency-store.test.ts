@@ -4,7 +4,7 @@ import { createIdempotencyStore } from './idempotency-store.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { openTestDatabase, readRecordRows } from './test-support.js';
 
-const claim = { keyId: 'key-a', idempotencyKey: 'k1', fingerprint: 'f1', createdAtMs: 1_000 };
+const claim = { keyId: 'key-a', idempotencyKey: 'k1', fingerprint: 'f1', createdAtMs: 1_000, leaseUntilMs: 10 ** 12 };
 const stored = {
   status: 200,
   headers: { 'content-type': 'text/event-stream', 'set-cookie': ['a=1', 'b=2'] },
@@ -25,7 +25,7 @@ describe('createIdempotencyStore', () => {
   it('completes a claim with its stored response, headers and bytes intact', () => {
     store.claimRecord(claim, 0);
     store.completeRecord(claim, stored, 1_500);
-    expect(store.findRecord('key-a', 'k1', 0)).toEqual({
+    expect(store.findRecord('key-a', 'k1', 0, 0)).toEqual({
       status: 'completed',
       fingerprint: 'f1',
       createdAtMs: 1_000,

@@ -29,14 +29,27 @@ export interface IdempotencyClaim {
   readonly keyId: string;
   readonly idempotencyKey: string;
   readonly fingerprint: string;
+  /** When it was claimed (also its identity: a later claim of the key has another). */
   readonly createdAtMs: number;
+  /** Until when it holds the key unless renewed (`renewLease`): a claim whose process died lapses then. */
+  readonly leaseUntilMs: number;
 }
 
 export interface IdempotencyStore {
-  /** The live (not expired) record for this key, if any. */
-  readonly findRecord: (keyId: string, idempotencyKey: string, expiredAtMs: number) => IdempotencyRecord | undefined;
-  /** Removes an expired row for this key, then inserts `in_progress`; false when a live row already exists. */
+  /** The live record for this key, if any: not expired, and not a claim whose lease lapsed before `nowMs`. */
+  readonly findRecord: (
+    keyId: string,
+    idempotencyKey: string,
+    expiredAtMs: number,
+    nowMs: number,
+  ) => IdempotencyRecord | undefined;
+  /**
+   * Removes an expired row for this key, or a claim whose lease lapsed before this claim's `createdAtMs`, then inserts
+   * `in_progress`; false when a live row already exists.
+   */
   readonly claimRecord: (claim: IdempotencyClaim, expiredAtMs: number) => boolean;
+  /** Moves our `in_progress` row's lease to `leaseUntilMs` (the running process says it is still running). */
+  readonly renewLease: (claim: IdempotencyClaim, leaseUntilMs: number) => void;
   /** Turns our `in_progress` row into `completed` with the stored response. */
   readonly completeRecord: (claim: IdempotencyClaim, response: StoredResponse, completedAtMs: number) => void;
   /** Deletes our `in_progress` row so the client may retry with the same key. */
@@ -55,7 +68,17 @@ interface RecordRow {
 }
 
 /**
- * The `idempotency_records` table (migration 0004); statements prepared once.
+ * An `in_progress` claim whose lease lapsed at or before the time `parameter` (its process is gone), the columns read
+ * from `table` (`idempotency_records.` where the statement needs it). A row without a lease (written before migration
+ * 0014) never lapses this way. Both drivers use it.
+ */
+export function lapsedClaimSql(parameter: string, table = ''): string {
+  return `(${table}status = 'in_progress' AND COALESCE(${table}lease_until_ms, 9223372036854775807) <= ${parameter})`;
+}
+const lapsedClaim = lapsedClaimSql('?');
+
+/**
+ * The `idempotency_records` table (migrations 0004 and 0014); statements prepared once.
  * "Expired" means created at or before `expiredAtMs` (now − retention): such rows
  * are invisible to reads and replaced by a new claim. Updates and deletes match
  * the claim's fingerprint, creation time and `in_progress` status, so a slow first
@@ -64,14 +87,14 @@ interface RecordRow {
 export function createIdempotencyStore(database: Database): IdempotencyStore {
   const select = database.prepare(
     `SELECT fingerprint, status, response_status, response_headers, response_body, created_at_ms
-     FROM idempotency_records WHERE key_id = ? AND idempotency_key = ? AND created_at_ms > ?`,
+     FROM idempotency_records WHERE key_id = ? AND idempotency_key = ? AND created_at_ms > ? AND NOT ${lapsedClaim}`,
   );
   const deleteExpired = database.prepare(
-    'DELETE FROM idempotency_records WHERE key_id = ? AND idempotency_key = ? AND created_at_ms <= ?',
+    `DELETE FROM idempotency_records WHERE key_id = ? AND idempotency_key = ? AND (created_at_ms <= ? OR ${lapsedClaim})`,
   );
   const insert = database.prepare(
-    `INSERT INTO idempotency_records (key_id, idempotency_key, fingerprint, status, created_at_ms)
-     VALUES (@keyId, @idempotencyKey, @fingerprint, 'in_progress', @createdAtMs) ON CONFLICT DO NOTHING`,
+    `INSERT INTO idempotency_records (key_id, idempotency_key, fingerprint, status, created_at_ms, lease_until_ms)
+     VALUES (@keyId, @idempotencyKey, @fingerprint, 'in_progress', @createdAtMs, @leaseUntilMs) ON CONFLICT DO NOTHING`,
   );
   const ownClaim = `key_id = @keyId AND idempotency_key = @idempotencyKey AND fingerprint = @fingerprint
      AND created_at_ms = @createdAtMs AND status = 'in_progress'`;
@@ -81,18 +104,19 @@ export function createIdempotencyStore(database: Database): IdempotencyStore {
      WHERE ${ownClaim}`,
   );
   const release = database.prepare(`DELETE FROM idempotency_records WHERE ${ownClaim}`);
+  const renew = database.prepare(`UPDATE idempotency_records SET lease_until_ms = @leaseUntilMs WHERE ${ownClaim}`);
   const prune = database.prepare(
     `DELETE FROM idempotency_records WHERE rowid IN
      (SELECT rowid FROM idempotency_records WHERE created_at_ms <= ? LIMIT ?)`,
   );
   // IMMEDIATE: the delete-then-insert pair is one write, so two processes cannot both replace an expired row.
   const claim = database.transaction((record: IdempotencyClaim, expiredAtMs: number): boolean => {
-    deleteExpired.run(record.keyId, record.idempotencyKey, expiredAtMs);
+    deleteExpired.run(record.keyId, record.idempotencyKey, expiredAtMs, record.createdAtMs);
     return insert.run({ ...record }).changes === 1;
   });
   return {
-    findRecord: (keyId, idempotencyKey, expiredAtMs) => {
-      const row = select.get(keyId, idempotencyKey, expiredAtMs) as RecordRow | undefined;
+    findRecord: (keyId, idempotencyKey, expiredAtMs, nowMs) => {
+      const row = select.get(keyId, idempotencyKey, expiredAtMs, nowMs) as RecordRow | undefined;
       return row === undefined ? undefined : readRecordRow(row);
     },
     claimRecord: (record, expiredAtMs) => claim.immediate(record, expiredAtMs),
@@ -107,6 +131,9 @@ export function createIdempotencyStore(database: Database): IdempotencyStore {
     },
     releaseRecord: (record) => {
       release.run({ ...record });
+    },
+    renewLease: (record, leaseUntilMs) => {
+      renew.run({ ...record, leaseUntilMs });
     },
     pruneRecords: (expiredAtMs, rowsMax) => prune.run(expiredAtMs, rowsMax).changes,
   };

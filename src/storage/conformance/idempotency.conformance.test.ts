@@ -24,7 +24,7 @@ const seeAll = -1;
 
 /** Cases share one database per driver, so each uses its own API key id. Times stay above 1 000, the prune case's rows below. */
 function createClaim(keyId: string, overrides: Partial<IdempotencyClaim> = {}): IdempotencyClaim {
-  return { keyId, idempotencyKey: 'k1', fingerprint: 'f1', createdAtMs: 1_000, ...overrides };
+  return { keyId, idempotencyKey: 'k1', fingerprint: 'f1', createdAtMs: 1_000, leaseUntilMs: 10 ** 12, ...overrides };
 }
 
 describeEachDriver<IdempotencyPorts>(
@@ -58,14 +58,14 @@ describeEachDriver<IdempotencyPorts>(
       const claim = createClaim('key-win');
       expect(await store.claimRecord(claim, 0)).toBe(true);
       expect(await store.claimRecord({ ...claim, fingerprint: 'f2', createdAtMs: 2_000 }, 0)).toBe(false);
-      expect(await store.findRecord('key-win', 'k1', 999)).toEqual({
+      expect(await store.findRecord('key-win', 'k1', 999, 0)).toEqual({
         status: 'in_progress',
         fingerprint: 'f1',
         createdAtMs: 1_000,
       });
-      expect(await store.findRecord('key-win', 'k1', 1_000)).toBeUndefined();
-      expect(await store.findRecord('key-other', 'k1', 0)).toBeUndefined();
-      expect(await store.findRecord('key-win', 'k2', 0)).toBeUndefined();
+      expect(await store.findRecord('key-win', 'k1', 1_000, 0)).toBeUndefined();
+      expect(await store.findRecord('key-other', 'k1', 0, 0)).toBeUndefined();
+      expect(await store.findRecord('key-win', 'k2', 0, 0)).toBeUndefined();
     });
 
     it('replaces an expired row with a new claim', async () => {
@@ -75,14 +75,14 @@ describeEachDriver<IdempotencyPorts>(
       await store.completeRecord(claim, stored, 1_500);
       const later = { ...claim, fingerprint: 'f2', createdAtMs: 90_000 };
       expect(await store.claimRecord(later, 1_000)).toBe(true);
-      expect(await store.findRecord('key-expired', 'k1', 1_000)).toEqual({
+      expect(await store.findRecord('key-expired', 'k1', 1_000, 0)).toEqual({
         status: 'in_progress',
         fingerprint: 'f2',
         createdAtMs: 90_000,
       });
       // The old claim's late completion finds no row of its own.
       await store.completeRecord(claim, stored, 1_600);
-      expect((await store.findRecord('key-expired', 'k1', seeAll))?.status).toBe('in_progress');
+      expect((await store.findRecord('key-expired', 'k1', seeAll, 0))?.status).toBe('in_progress');
     });
 
     it('leaves a live completed row intact when a duplicate claims it', async () => {
@@ -91,7 +91,7 @@ describeEachDriver<IdempotencyPorts>(
       await store.claimRecord(claim, 0);
       await store.completeRecord(claim, stored, 1_500);
       expect(await store.claimRecord({ ...claim, fingerprint: 'f2', createdAtMs: 2_000 }, 999)).toBe(false);
-      expect(await store.findRecord('key-live', 'k1', 999)).toEqual({
+      expect(await store.findRecord('key-live', 'k1', 999, 0)).toEqual({
         status: 'completed',
         fingerprint: 'f1',
         createdAtMs: 1_000,
@@ -105,7 +105,7 @@ describeEachDriver<IdempotencyPorts>(
       const binary = { status: 201, headers: { 'x-empty': '', 'x-list': [] }, body: Buffer.from([0, 255, 10, 13, 0]) };
       await store.claimRecord(claim, 0);
       await store.completeRecord(claim, binary, 1_500);
-      expect(await store.findRecord('key-complete', 'k1', 0)).toEqual({
+      expect(await store.findRecord('key-complete', 'k1', 0, 0)).toEqual({
         status: 'completed',
         fingerprint: 'f1',
         createdAtMs: 1_000,
@@ -124,11 +124,11 @@ describeEachDriver<IdempotencyPorts>(
         await store.completeRecord(stranger, stored, 1_500);
         await store.releaseRecord(stranger);
       }
-      expect((await store.findRecord('key-own', 'k1', 0))?.status).toBe('in_progress');
+      expect((await store.findRecord('key-own', 'k1', 0, 0))?.status).toBe('in_progress');
       await store.completeRecord(claim, stored, 1_500);
       // A completed record is never released by a late failure path.
       await store.releaseRecord(claim);
-      expect((await store.findRecord('key-own', 'k1', 0))?.status).toBe('completed');
+      expect((await store.findRecord('key-own', 'k1', 0, 0))?.status).toBe('completed');
     });
 
     it('releases its own claim, so the key can be claimed again', async () => {
@@ -136,8 +136,34 @@ describeEachDriver<IdempotencyPorts>(
       const claim = createClaim('key-release');
       await store.claimRecord(claim, 0);
       await store.releaseRecord(claim);
-      expect(await store.findRecord('key-release', 'k1', seeAll)).toBeUndefined();
+      expect(await store.findRecord('key-release', 'k1', seeAll, 0)).toBeUndefined();
       expect(await store.claimRecord({ ...claim, fingerprint: 'f2', createdAtMs: 3_000 }, 0)).toBe(true);
+    });
+
+    it('lets a claim whose lease lapsed (its node died) be claimed again, on any node; a renewed one holds', async () => {
+      const { store, otherNodeStore } = context.ports;
+      const dead = createClaim('key-lease', { createdAtMs: 10_000, leaseUntilMs: 40_000 });
+      const alive = createClaim('key-lease', { idempotencyKey: 'k2', createdAtMs: 10_000, leaseUntilMs: 40_000 });
+      await store.claimRecord(dead, 0);
+      await store.claimRecord(alive, 0);
+      await store.renewLease(alive, 70_000);
+      // Before the lease ends: the claim holds.
+      expect((await otherNodeStore.findRecord('key-lease', 'k1', 0, 39_999))?.status).toBe('in_progress');
+      expect(await otherNodeStore.claimRecord({ ...dead, fingerprint: 'f2', createdAtMs: 39_999 }, 0)).toBe(false);
+      // From its end: absent, and claimed by another node; the dead claim's late writes touch nothing of the new one.
+      expect(await otherNodeStore.findRecord('key-lease', 'k1', 0, 40_000)).toBeUndefined();
+      const next = { ...dead, fingerprint: 'f2', createdAtMs: 40_000, leaseUntilMs: 70_000 };
+      expect(await otherNodeStore.claimRecord(next, 0)).toBe(true);
+      await store.releaseRecord(dead);
+      await store.completeRecord(dead, stored, 40_001);
+      expect(await store.findRecord('key-lease', 'k1', 0, 40_001)).toEqual({
+        status: 'in_progress',
+        fingerprint: 'f2',
+        createdAtMs: 40_000,
+      });
+      // The renewed claim still holds at 40 000 and after.
+      expect((await otherNodeStore.findRecord('key-lease', 'k2', 0, 60_000))?.status).toBe('in_progress');
+      expect(await otherNodeStore.claimRecord({ ...alive, fingerprint: 'f2', createdAtMs: 60_000 }, 0)).toBe(false);
     });
 
     it('prunes rows created at or before the bound, at most rowsMax per pass', async () => {
@@ -149,7 +175,7 @@ describeEachDriver<IdempotencyPorts>(
       expect(await store.pruneRecords(300, 2)).toBe(1);
       expect(await store.pruneRecords(300, 2)).toBe(0);
       const left = await Promise.all(
-        ['k0', 'k1', 'k2', 'k3'].map(async (key) => (await store.findRecord('key-prune', key, seeAll))?.createdAtMs),
+        ['k0', 'k1', 'k2', 'k3'].map(async (key) => (await store.findRecord('key-prune', key, seeAll, 0))?.createdAtMs),
       );
       expect(left).toEqual([undefined, undefined, undefined, 400]);
       await store.pruneRecords(400, 10);
@@ -175,7 +201,7 @@ describeEachDriver<IdempotencyPorts>(
       );
       expect(results.filter(Boolean)).toHaveLength(1);
       const winner = claims[results.indexOf(true)]!;
-      expect(await otherNodeStore.findRecord('key-race', 'k1', 0)).toEqual({
+      expect(await otherNodeStore.findRecord('key-race', 'k1', 0, 0)).toEqual({
         status: 'in_progress',
         fingerprint: winner.fingerprint,
         createdAtMs: winner.createdAtMs,
@@ -195,7 +221,7 @@ describeEachDriver<IdempotencyPorts>(
       );
       expect(results.filter(Boolean)).toHaveLength(1);
       const winner = claims[results.indexOf(true)]!;
-      expect(await store.findRecord('key-race-expired', 'k1', 1_000)).toEqual({
+      expect(await store.findRecord('key-race-expired', 'k1', 1_000, 0)).toEqual({
         status: 'in_progress',
         fingerprint: winner.fingerprint,
         createdAtMs: winner.createdAtMs,

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { readRecordRow } from '../../idempotency/idempotency-store.js';
+import { lapsedClaimSql, readRecordRow } from '../../idempotency/idempotency-store.js';
 import type { IdempotencyClaim, IdempotencyStore } from '../../idempotency/idempotency-store.js';
 import type { AsyncPort } from '../async-port.js';
 
@@ -14,18 +14,20 @@ interface RecordRow {
 
 /**
  * The claim in one statement. No row: the INSERT wins. A row: it is replaced only if it has expired (created at or
- * before `$5`). Several nodes claiming one key at once serialise on the unique index and then on the row lock, and
+ * before `$5`), or is a claim whose lease lapsed before this one (`$4`: its node died mid-call). Several nodes claiming one key at once serialise on the unique index and then on the row lock, and
  * the loser re-checks the expiry against the winner's new row (READ COMMITTED re-evaluates `DO UPDATE … WHERE` on
  * the latest version), so exactly one claim reports true, and an expired row is replaced exactly once.
  * This folds the SQLite driver's "delete the expired row, then INSERT … ON CONFLICT DO NOTHING" into a single
  * round trip with the same outcome.
  */
-const claimSql = `INSERT INTO idempotency_records (key_id, idempotency_key, fingerprint, status, created_at_ms)
-  VALUES ($1, $2, $3, 'in_progress', $4)
+const claimSql = `INSERT INTO idempotency_records (key_id, idempotency_key, fingerprint, status, created_at_ms,
+    lease_until_ms)
+  VALUES ($1, $2, $3, 'in_progress', $4, $6)
   ON CONFLICT (key_id, idempotency_key) DO UPDATE SET
     fingerprint = EXCLUDED.fingerprint, status = 'in_progress', response_status = NULL, response_headers = NULL,
-    response_body = NULL, created_at_ms = EXCLUDED.created_at_ms, completed_at_ms = NULL
-  WHERE idempotency_records.created_at_ms <= $5`;
+    response_body = NULL, created_at_ms = EXCLUDED.created_at_ms, completed_at_ms = NULL,
+    lease_until_ms = EXCLUDED.lease_until_ms
+  WHERE idempotency_records.created_at_ms <= $5 OR ${lapsedClaimSql('$4', 'idempotency_records.')}`;
 
 /** Matches only the row this claim inserted, still in progress: a slow first request never touches a later claim. */
 const ownClaim = `key_id = $1 AND idempotency_key = $2 AND fingerprint = $3 AND created_at_ms = $4
@@ -46,17 +48,18 @@ const claimParameters = (claim: IdempotencyClaim): unknown[] => [
  */
 export function createPostgresIdempotencyStore(pool: Pool): AsyncPort<IdempotencyStore> {
   return {
-    findRecord: async (keyId, idempotencyKey, expiredAtMs) => {
+    findRecord: async (keyId, idempotencyKey, expiredAtMs, nowMs) => {
       const { rows } = await pool.query<RecordRow>(
         `SELECT fingerprint, status, response_status, response_headers, response_body, created_at_ms
-         FROM idempotency_records WHERE key_id = $1 AND idempotency_key = $2 AND created_at_ms > $3`,
-        [keyId, idempotencyKey, expiredAtMs],
+         FROM idempotency_records WHERE key_id = $1 AND idempotency_key = $2 AND created_at_ms > $3
+         AND NOT ${lapsedClaimSql('$4')}`,
+        [keyId, idempotencyKey, expiredAtMs, nowMs],
       );
       const row = rows[0];
       return row === undefined ? undefined : readRecordRow({ ...row, created_at_ms: Number(row.created_at_ms) });
     },
     claimRecord: async (claim, expiredAtMs) => {
-      const result = await pool.query(claimSql, [...claimParameters(claim), expiredAtMs]);
+      const result = await pool.query(claimSql, [...claimParameters(claim), expiredAtMs, claim.leaseUntilMs]);
       return result.rowCount === 1;
     },
     completeRecord: async (claim, response, completedAtMs) => {
@@ -69,6 +72,12 @@ export function createPostgresIdempotencyStore(pool: Pool): AsyncPort<Idempotenc
     },
     releaseRecord: async (claim) => {
       await pool.query(`DELETE FROM idempotency_records WHERE ${ownClaim}`, claimParameters(claim));
+    },
+    renewLease: async (claim, leaseUntilMs) => {
+      await pool.query(`UPDATE idempotency_records SET lease_until_ms = $5 WHERE ${ownClaim}`, [
+        ...claimParameters(claim),
+        leaseUntilMs,
+      ]);
     },
     // SKIP LOCKED: nodes pruning at once take different rows instead of waiting for each other; the outer condition
     // keeps a row that a new claim replaced meanwhile.
