@@ -4,8 +4,6 @@ import { GatewayError, toGatewayError } from '../errors/index.js';
 import { createStorageUnwritableError, isSqliteWriteFailure } from '../storage/index.js';
 import type { KeyRecord } from '../storage/index.js';
 import { metricsContentType } from '../observability/index.js';
-import type { MetricsRoute } from '../observability/index.js';
-import { readResponseLabels } from './request-labels.js';
 import type { AppContext, CallContext, InboundProtocolId } from './app-context.js';
 import { authenticate, hasKeyHeader, readSessionKey, requireAdmin } from './authenticate.js';
 import { createRequestId } from './create-ids.js';
@@ -42,6 +40,16 @@ import {
   listProvidersRoute,
   updateProviderRoute,
 } from './routes/providers-route.js';
+import {
+  chooseDialect,
+  isAnthropicClient,
+  modelPathPattern,
+  normalisePath,
+  readAnswerShapingHeaders,
+  readHeader,
+  readTextHeader,
+} from './read-request.js';
+import { recordRequest } from './record-request.js';
 import { findAllowedMethods } from './route-methods.js';
 import { sendJson } from './send-json.js';
 import { loginRoute, logoutRoute, sessionRoute } from './session/index.js';
@@ -259,12 +267,6 @@ function runIdempotently(
   );
 }
 
-/** Headers besides the body that shape a model's answer (every copy of `anthropic-beta`), for the cache key. */
-function readAnswerShapingHeaders(request: IncomingMessage): string {
-  const beta = request.headers['anthropic-beta'];
-  return beta === undefined ? '' : typeof beta === 'string' ? beta : beta.join(',');
-}
-
 function createCallContext(
   request: IncomingMessage,
   key: KeyRecord,
@@ -298,7 +300,7 @@ async function dispatchPattern(
     const body = await readJsonBody(request, limits.requestBodyBytesMax);
     return updateOrgSettingsRoute(response, app, { orgId: orgMatch[1]!, body, requestId: target.requestId });
   }
-  const modelMatch = /^\/v1\/models\/([^/]+(?:\/[^/]+)?)$/.exec(target.path);
+  const modelMatch = modelPathPattern.exec(target.path);
   if (modelMatch !== null && target.method === 'GET') {
     return sendModel(response, {
       catalog: app.catalog,
@@ -363,52 +365,6 @@ function refuseUnrouted(
   });
 }
 
-const metricsRoutes: Readonly<Record<string, MetricsRoute>> = {
-  '/v1/chat/completions': 'chat',
-  '/v1/messages': 'messages',
-  '/v1/embeddings': 'embeddings',
-  '/v1/messages/count_tokens': 'count_tokens',
-};
-
-/** Counts a model-call request (by route, model, provider, status, ending) once its response is closed. */
-function recordRequest(
-  app: AppContext,
-  exchange: {
-    readonly request: IncomingMessage;
-    readonly response: ServerResponse;
-    readonly startedAtMs: number;
-    readonly requestId: string;
-  },
-): void {
-  const path = normalisePath((exchange.request.url ?? '/').split('?', 1)[0] ?? '/');
-  const labels = readResponseLabels(exchange.response);
-  const durationMs = app.now() - exchange.startedAtMs;
-  const statusCode = exchange.response.statusCode;
-  const ending = labels?.ending ?? (exchange.response.writableFinished && statusCode < 400 ? 'success' : 'error');
-  // One line per request: ids, route, outcome and timings; never the query string, headers or bodies.
-  app.log.info('request', {
-    requestId: exchange.requestId,
-    method: exchange.request.method,
-    path,
-    status: statusCode,
-    ending,
-    durationMs,
-    ...(labels === undefined ? {} : { model: labels.model, provider: labels.provider, ttftMs: labels.ttftMs }),
-  });
-  const route = metricsRoutes[path];
-  if (route === undefined) return;
-  app.metrics.recordRequest({
-    route,
-    model: labels?.model,
-    provider: labels?.provider,
-    origin: labels?.origin,
-    statusCode,
-    ending,
-    durationMs,
-    ttftMs: labels?.ttftMs,
-  });
-}
-
 /** Ready = storage answers and the node is not draining; 503 otherwise, with what failed. */
 async function sendReadiness(response: ServerResponse, app: AppContext, requestId: string): Promise<void> {
   let storage = 'ok';
@@ -435,42 +391,6 @@ async function readBarometerViewer(app: AppContext, request: IncomingMessage): P
     return key === undefined ? { kind: 'public' } : { kind: 'key', key };
   }
   return { kind: 'key', key: await authenticate(request, app) };
-}
-
-/** `/api/v1/x` → `/v1/x`; a trailing slash is ignored. Auth decisions use this same normalised path. */
-function normalisePath(pathname: string): string {
-  const trimmed = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
-  return trimmed.startsWith('/api/v1/') ? trimmed.slice(4) : trimmed;
-}
-
-/**
- * A header holding text a person wrote (an app's name): Node reads header bytes as Latin-1, so `Café 日本` sent as UTF-8
- * arrives as `CafÃ© æ\x97¥…`. Read as UTF-8 when its bytes are valid UTF-8; else as they came.
- */
-function readTextHeader(request: IncomingMessage, name: string): string | null {
-  const text = readHeader(request, name);
-  if (text === null || !/[\u0080-\u00ff]/.test(text)) return text;
-  const decoded = Buffer.from(text, 'latin1').toString('utf8');
-  return decoded.includes('\uFFFD') ? text : decoded;
-}
-
-function readHeader(request: IncomingMessage, name: string): string | null {
-  const value = request.headers[name];
-  const text = Array.isArray(value) ? value[0] : value;
-  return text === undefined || text === '' ? null : text.slice(0, 512);
-}
-
-/** Anthropic routes, and `GET /v1/models` from an Anthropic client, answer in Anthropic's shapes. */
-function chooseDialect(request: IncomingMessage): InboundProtocolId {
-  const path = normalisePath((request.url ?? '/').split('?', 1)[0] ?? '/');
-  const isModels = path === '/v1/models' || /^\/v1\/models\/[^/]+(\/[^/]+)?$/.test(path);
-  return path.startsWith('/v1/messages') || (isModels && isAnthropicClient(request))
-    ? 'anthropic-messages'
-    : 'openai-chat';
-}
-
-function isAnthropicClient(request: IncomingMessage): boolean {
-  return request.headers['anthropic-version'] !== undefined;
 }
 
 /** How long an error answer waits for the rest of an unread request body to arrive (and be discarded). */

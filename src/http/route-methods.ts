@@ -1,3 +1,5 @@
+import { modelPathPattern } from './read-request.js';
+
 /**
  * The methods each route answers, so a request for a route that exists, with a method it does not answer, gets 405
  * `method_not_allowed` and an `Allow` header instead of 404. Paths as `app.ts` dispatches them (the `/api` prefix
@@ -15,7 +17,7 @@ const routeMethods: readonly (readonly [RegExp, readonly string[]])[] = [
   [/^\/v1\/(orgs|keys|providers)$/, ['GET', 'POST']],
   [/^\/v1\/orgs\/[a-z0-9-]+\/credits$/, ['POST']],
   [/^\/v1\/orgs\/[a-z0-9-]+$/, ['PATCH']],
-  [/^\/v1\/models\/[^/]+(\/[^/]+)?$/, ['GET']],
+  [modelPathPattern, ['GET']],
   [/^\/v1\/models\/[^/]+\/[^/]+\/endpoints$/, ['GET']],
   [/^\/v1\/keys\/[A-Za-z0-9_-]+\/rotate$/, ['POST']],
   [/^\/v1\/keys\/[A-Za-z0-9_-]+$/, ['PATCH', 'DELETE']],
