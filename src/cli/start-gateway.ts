@@ -184,6 +184,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       idleTimeoutMs: limits.sessionIdleTimeoutMs,
       lifetimeMs: limits.sessionLifetimeMs,
       countMax: limits.sessionsCountMax,
+      perKeyCountMax: limits.sessionsPerKeyMax,
     }),
     loginThrottle: createLoginThrottle({
       failuresMax: limits.loginFailuresPerMinuteMax,

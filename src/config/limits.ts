@@ -78,6 +78,8 @@ export const limits = {
   sessionLifetimeMs: 12 * 60 * 60_000,
   /** Live dashboard sessions kept per node; at the bound the oldest is ended (memory stays bounded under a sign-in flood). */
   sessionsCountMax: 10_000,
+  /** Live dashboard sessions one key may hold; its next sign-in ends its own oldest (a key signing in over and over cannot end others' sessions). */
+  sessionsPerKeyMax: 20,
   /** Sign-in attempts that did not succeed, per remote address in any 60 s; beyond → 429 rate_limited with Retry-After (no key guessing at full speed). */
   loginFailuresPerMinuteMax: 10,
   /** Remote addresses the sign-in throttle remembers; at the bound the oldest is forgotten (memory stays bounded). */

@@ -18,7 +18,12 @@ function createTestContext() {
   storage.orgs.ensureOrg({ id: 'acme', name: 'Acme', createdAtMs: 0, markupBasisPoints: 0 });
   const now = () => clock.nowMs;
   const keys = createKeyService({ store: storage.keys, pepper: Buffer.alloc(32, 3), now });
-  const sessions = createSessionStore({ idleTimeoutMs: 30 * minuteMs, lifetimeMs: 120 * minuteMs, countMax: 10 });
+  const sessions = createSessionStore({
+    idleTimeoutMs: 30 * minuteMs,
+    lifetimeMs: 120 * minuteMs,
+    countMax: 10,
+    perKeyCountMax: 10,
+  });
   const context: AuthenticationContext = { keys, storage, sessions, now };
   const admin = keys.createKey({ orgId: 'acme', name: 'admin', role: 'admin' });
   const member = keys.createKey({ orgId: 'acme', name: 'member', role: 'member' });

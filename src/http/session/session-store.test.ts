@@ -4,11 +4,12 @@ import { createSessionStore } from './session-store.js';
 const key = { id: 'key_1', digest: 'digest-1' };
 const minuteMs = 60_000;
 
-function createStore(options: { countMax?: number } = {}) {
+function createStore(options: { countMax?: number; perKeyCountMax?: number } = {}) {
   return createSessionStore({
     idleTimeoutMs: 30 * minuteMs,
     lifetimeMs: 120 * minuteMs,
     countMax: options.countMax ?? 4,
+    perKeyCountMax: options.perKeyCountMax ?? 4,
   });
 }
 
@@ -104,6 +105,38 @@ describe('createSessionStore', () => {
     ]);
   });
 
+  it("a key at its own bound ends its own oldest session, never another key's", () => {
+    const store = createStore({ countMax: 4, perKeyCountMax: 2 });
+    const other = { id: 'key_2', digest: 'digest-2' };
+    const others = [store.open(other, 0).id, store.open(other, 1).id];
+    // Key 1 signs in ten times: it never holds more than two sessions, and key 2 keeps both of its own.
+    const mine = Array.from({ length: 10 }, (_, index) => store.open(key, 2 + index).id);
+    expect(store.size).toBe(4);
+    expect(others.map((id) => store.find(id, 20)?.keyId)).toEqual(['key_2', 'key_2']);
+    expect(mine.map((id) => store.find(id, 20) !== undefined)).toEqual([...Array<boolean>(8).fill(false), true, true]);
+  });
+
+  it('a key at its own bound drops its idle-ended sessions before its live ones', () => {
+    const store = createStore({ countMax: 10, perKeyCountMax: 2 });
+    const busy = store.open(key, 0).id;
+    const idle = store.open(key, 1).id;
+    expect(store.find(busy, 25 * minuteMs)).toBeDefined();
+    const next = store.open(key, 31 * minuteMs).id;
+    expect(store.find(idle, 31 * minuteMs)).toBeUndefined();
+    expect([busy, next].map((id) => store.find(id, 31 * minuteMs) !== undefined)).toEqual([true, true]);
+    expect(store.size).toBe(2);
+  });
+
+  it("a closed or ended session no longer counts against its key's bound", () => {
+    const store = createStore({ countMax: 10, perKeyCountMax: 2 });
+    const first = store.open(key, 0).id;
+    const second = store.open(key, 1).id;
+    expect(store.close(first)).toBe(true);
+    const third = store.open(key, 2).id;
+    expect([second, third].map((id) => store.find(id, 3) !== undefined)).toEqual([true, true]);
+    expect(store.size).toBe(2);
+  });
+
   it('sweeps sessions past their lifetime when the next one opens', () => {
     const store = createStore();
     store.open(key, 0);
@@ -115,10 +148,11 @@ describe('createSessionStore', () => {
   });
 
   it.each([
-    [{ idleTimeoutMs: 0, lifetimeMs: 1, countMax: 1 }],
-    [{ idleTimeoutMs: 1, lifetimeMs: Number.NaN, countMax: 1 }],
-    [{ idleTimeoutMs: 1, lifetimeMs: 1, countMax: 0 }],
-    [{ idleTimeoutMs: 1, lifetimeMs: 1, countMax: 1.5 }],
+    [{ idleTimeoutMs: 0, lifetimeMs: 1, countMax: 1, perKeyCountMax: 1 }],
+    [{ idleTimeoutMs: 1, lifetimeMs: Number.NaN, countMax: 1, perKeyCountMax: 1 }],
+    [{ idleTimeoutMs: 1, lifetimeMs: 1, countMax: 0, perKeyCountMax: 1 }],
+    [{ idleTimeoutMs: 1, lifetimeMs: 1, countMax: 1.5, perKeyCountMax: 1 }],
+    [{ idleTimeoutMs: 1, lifetimeMs: 1, countMax: 1, perKeyCountMax: 0 }],
   ])('refuses unusable options %j', (options) => {
     expect(() => createSessionStore(options)).toThrow(RangeError);
   });

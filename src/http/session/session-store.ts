@@ -28,6 +28,8 @@ export interface SessionStoreOptions {
   readonly idleTimeoutMs: number;
   readonly lifetimeMs: number;
   readonly countMax: number;
+  /** Live sessions one key may hold; its next sign-in ends its own oldest (one key cannot crowd out the others). */
+  readonly perKeyCountMax: number;
 }
 
 interface StoredSession {
@@ -46,14 +48,20 @@ const tokenBytes = 32;
  * Dashboard sessions in memory on this node (lost on restart; sign in again). Entries are keyed by the SHA-256
  * of the session id, so a heap dump shows no id a browser could present. A `Map` keeps insertion order, which is
  * creation order: the first entry is the oldest, the one evicted at the count bound, and the first to reach its
- * absolute lifetime, so ended sessions are swept from the front on every sign-in. Time is passed in.
+ * absolute lifetime, so ended sessions are swept from the front on every sign-in. Each key's sessions are also
+ * indexed in creation order: a key at `perKeyCountMax` loses its own oldest session when it signs in again, so one
+ * key signing in over and over cannot reach the node's bound and end everyone else's. Time is passed in.
  */
 export function createSessionStore(options: SessionStoreOptions): SessionStore {
-  const { idleTimeoutMs, lifetimeMs, countMax } = options;
-  if (!(idleTimeoutMs > 0) || !(lifetimeMs > 0) || !Number.isInteger(countMax) || countMax < 1) {
-    throw new RangeError('Sessions need idleTimeoutMs > 0, lifetimeMs > 0 and an integer countMax ≥ 1.');
+  const { idleTimeoutMs, lifetimeMs, countMax, perKeyCountMax } = options;
+  if (!(idleTimeoutMs > 0) || !(lifetimeMs > 0) || !isCount(countMax) || !isCount(perKeyCountMax)) {
+    throw new RangeError(
+      'Sessions need idleTimeoutMs > 0, lifetimeMs > 0 and integer countMax and perKeyCountMax ≥ 1.',
+    );
   }
   const sessions = new Map<string, StoredSession>();
+  /** Key id → the digests of its live sessions, oldest first. */
+  const byKey = new Map<string, Set<string>>();
   const isEnded = (session: StoredSession, nowMs: number): boolean =>
     nowMs >= session.lastUsedAtMs + idleTimeoutMs || nowMs >= session.createdAtMs + lifetimeMs;
   const view = (session: StoredSession): SessionView => ({
@@ -64,24 +72,50 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     endsAtMs: session.createdAtMs + lifetimeMs,
   });
 
-  function makeRoom(nowMs: number): void {
+  function remove(digest: string): boolean {
+    const session = sessions.get(digest);
+    if (session === undefined) return false;
+    sessions.delete(digest);
+    const keyDigests = byKey.get(session.keyId);
+    keyDigests?.delete(digest);
+    if (keyDigests?.size === 0) byKey.delete(session.keyId);
+    return true;
+  }
+
+  function makeRoom(keyId: string, nowMs: number): void {
     for (const [digest, session] of sessions) {
       if (nowMs < session.createdAtMs + lifetimeMs) break;
-      sessions.delete(digest);
+      remove(digest);
     }
+    makeRoomForKey(keyId, nowMs);
     if (sessions.size < countMax) return;
     // Sessions idle past their bound sit anywhere in the map; at the count bound one pass finds them.
-    for (const [digest, session] of sessions) if (isEnded(session, nowMs)) sessions.delete(digest);
+    for (const [digest, session] of sessions) if (isEnded(session, nowMs)) remove(digest);
     while (sessions.size >= countMax) {
       const oldest = sessions.keys().next();
       if (oldest.done === true) break;
-      sessions.delete(oldest.value);
+      remove(oldest.value);
+    }
+  }
+
+  /** The key's idle-ended sessions go first; at its bound, its oldest live one. */
+  function makeRoomForKey(keyId: string, nowMs: number): void {
+    const keyDigests = byKey.get(keyId);
+    if (keyDigests === undefined || keyDigests.size < perKeyCountMax) return;
+    for (const digest of keyDigests) {
+      const session = sessions.get(digest);
+      if (session !== undefined && isEnded(session, nowMs)) remove(digest);
+    }
+    while (keyDigests.size >= perKeyCountMax) {
+      const oldest = keyDigests.values().next();
+      if (oldest.done === true) break;
+      remove(oldest.value);
     }
   }
 
   return {
     open(key, nowMs) {
-      makeRoom(nowMs);
+      makeRoom(key.id, nowMs);
       const id = randomBytes(tokenBytes).toString('base64url');
       const session: StoredSession = {
         keyId: key.id,
@@ -90,7 +124,11 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
         createdAtMs: nowMs,
         lastUsedAtMs: nowMs,
       };
-      sessions.set(digestSessionId(id), session);
+      const digest = digestSessionId(id);
+      sessions.set(digest, session);
+      const keyDigests = byKey.get(key.id);
+      if (keyDigests === undefined) byKey.set(key.id, new Set([digest]));
+      else keyDigests.add(digest);
       return { id, session: view(session) };
     },
     find(id, nowMs) {
@@ -99,20 +137,22 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       const session = sessions.get(digest);
       if (session === undefined) return undefined;
       if (isEnded(session, nowMs)) {
-        sessions.delete(digest);
+        remove(digest);
         return undefined;
       }
       session.lastUsedAtMs = Math.max(session.lastUsedAtMs, nowMs);
       return view(session);
     },
     close(id) {
-      return sessionIdPattern.test(id) && sessions.delete(digestSessionId(id));
+      return sessionIdPattern.test(id) && remove(digestSessionId(id));
     },
     get size() {
       return sessions.size;
     },
   };
 }
+
+const isCount = (value: number): boolean => Number.isInteger(value) && value >= 1;
 
 /** The map key of a session id: SHA-256, hex. */
 function digestSessionId(id: string): string {
