@@ -264,6 +264,8 @@ function startSharedResponseCache(input: {
     keyPrefix: rateLimits.redis.keyPrefix,
     ttlMaxMs: config.cache.ttlSeconds * 1000,
     now: Date.now,
+    // The rate limiter asks Redis first on every call: once it found Redis down, the cache does not wait on it too.
+    isRedisDown: () => rateLimits.mode() === 'degraded',
     onStateChange: (state) => {
       metrics.setDegraded('response_cache', state !== 'closed');
       input.log.warn('shared_cache_state', { state });

@@ -210,6 +210,20 @@ describe.skipIf(skipReason !== undefined)('createSharedResponseCache on a real R
     expect(await node.get('other', 60_000)).toBeUndefined();
   });
 
+  it('while the rate limiter knows Redis is down: skips Redis at once, without waiting or counting a failure', async () => {
+    let isRedisDown = true;
+    const node = await createNode({ isRedisDown: () => isRedisDown });
+    server.freeze();
+    expect(await node.get('k', 60_000)).toBeUndefined();
+    expect(await node.set('k', answer('dropped'), 60_000)).toBe('skipped');
+    expect(node.failuresCount()).toBe(0);
+    expect(node.state()).toBe('closed');
+    server.thaw();
+    isRedisDown = false;
+    expect(await node.set('k', answer('kept'), 60_000)).toBe('stored');
+    expect((await node.get('k', 60_000))?.answer).toEqual(answer('kept').answer);
+  });
+
   it('a store that fails on a stopped Redis is dropped and counted', async () => {
     const node = await createNode();
     const [stopped] = clients.slice(-1);

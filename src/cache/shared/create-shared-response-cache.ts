@@ -21,6 +21,11 @@ export interface SharedResponseCacheOptions {
   readonly now: () => number;
   /** Told when the breaker opens (Redis is skipped) and closes again. */
   readonly onStateChange?: (state: RedisBreakerState) => void;
+  /**
+   * True while another user of the same Redis knows it to be down (the rate limiter's breaker is open or probing):
+   * the cache then skips Redis too, so a frozen Redis costs a request one command timeout, not one per feature.
+   */
+  readonly isRedisDown?: () => boolean;
 }
 
 /** What one store did: kept, or why not. */
@@ -55,6 +60,7 @@ export function createSharedResponseCache(options: SharedResponseCacheOptions): 
 
   /** Runs one Redis command through the breaker: its result, `skipped` (breaker open) or `failed`. */
   async function throughBreaker<T>(work: () => Promise<T>): Promise<{ readonly value: T } | 'skipped' | 'failed'> {
+    if (options.isRedisDown?.() === true) return 'skipped';
     const permit: RedisCallPermit | undefined = breaker.acquire();
     if (permit === undefined) return 'skipped';
     try {
