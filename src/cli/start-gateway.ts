@@ -18,6 +18,7 @@ import { createLoginThrottle, createSessionStore } from '../http/session/index.j
 import type { GatewayMetrics, Logger } from '../observability/index.js';
 import { resolveTracesConfig, startTracing } from '../observability/index.js';
 import { openaiChatInbound, openaiChatOutbound, openaiEmbeddings } from '../protocols/openai-chat/index.js';
+import { openaiResponsesInbound } from '../protocols/openai-responses/index.js';
 import { anthropicMessagesInbound, anthropicMessagesOutbound } from '../protocols/anthropic-messages/index.js';
 import { geminiEmbeddings, geminiOutbound } from '../protocols/gemini/index.js';
 import { createStickySessions } from '../routing/index.js';
@@ -154,7 +155,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     upstream,
     outbound: outboundAdapters,
     embeddings: embeddingsAdapters,
-    inbound: { 'openai-chat': openaiChatInbound, 'anthropic-messages': anthropicMessagesInbound },
+    inbound: {
+      'openai-chat': openaiChatInbound,
+      'anthropic-messages': anthropicMessagesInbound,
+      'openai-responses': openaiResponsesInbound,
+    },
     log: options.log,
     metrics: observability.metrics,
     metricsRegistry: observability.registry,

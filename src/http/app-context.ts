@@ -15,7 +15,7 @@ import type { GatewayMetrics, Logger, MetricsRegistry } from '../observability/i
 import type { EmbeddingsAdapter, InboundCodec, OutboundAdapter } from '../protocols/adapter-types.js';
 import type { ProtocolId } from '../spec/index.js';
 
-export type InboundProtocolId = 'openai-chat' | 'anthropic-messages';
+export type InboundProtocolId = 'openai-chat' | 'anthropic-messages' | 'openai-responses';
 import type { GenerationWriter, ServingStorage } from '../storage/index.js';
 import type { UpstreamClient } from '../upstream/index.js';
 

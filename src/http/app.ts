@@ -116,6 +116,8 @@ async function dispatch(
       return callModel(app, { request, response, requestId, startedAtMs, protocol: 'openai-chat', path });
     case 'POST /v1/messages':
       return callModel(app, { request, response, requestId, startedAtMs, protocol: 'anthropic-messages', path });
+    case 'POST /v1/responses':
+      return callModel(app, { request, response, requestId, startedAtMs, protocol: 'openai-responses', path });
     case 'POST /v1/embeddings': {
       const key = await authenticate(request, app);
       const { value: body, bytes } = await readJsonBodyWithBytes(request, limits.requestBodyBytesMax);

@@ -51,6 +51,7 @@ export async function completeModelCall(routed: RoutedCall, upstreamResponse: Up
     result,
     { ...billed, costNanos: stored.costNanos },
     createResponseMeta(routed),
+    routed.request,
   );
   routed.response.writeHead(200, {
     ...renderCallHeaders(routed),

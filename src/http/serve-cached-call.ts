@@ -60,7 +60,7 @@ export async function serveCachedCall(
   const settled = { record, span: startSettlementSpan({ call: input.span, attempt: undefined }, record) };
   const headers = renderCallHeaders(served);
   if (cached.answer.kind === 'json') {
-    const body = input.inbound.renderResponse(cached.answer.result, billed, meta);
+    const body = input.inbound.renderResponse(cached.answer.result, billed, meta, input.request);
     await writeSettledRecord(app, settled);
     response.writeHead(200, {
       ...headers,

@@ -56,7 +56,7 @@ export interface InboundCodec {
    */
   parseRequest(body: unknown, bytes?: Buffer, headers?: ClientHeaders): ParsedChatRequest;
   /** Canonical result → client JSON text. */
-  renderResponse(result: ChatResult, billed: BilledUsage, meta: ResponseMeta): string;
+  renderResponse(result: ChatResult, billed: BilledUsage, meta: ResponseMeta, request: ChatRequest): string;
   /** One renderer per streamed response; keeps per-stream state (tool-call indexes, roles sent). */
   createStreamRenderer(request: ChatRequest, meta: ResponseMeta): StreamRenderer;
   renderError(error: GatewayError, requestId: string): RenderedError;

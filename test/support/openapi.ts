@@ -12,6 +12,8 @@ const schemaNames = [
   'ListModelsResponse',
   'ErrorResponse',
   'CreateEmbeddingResponse',
+  'Response',
+  'ResponseStreamEvent',
 ] as const;
 
 export type SchemaName = (typeof schemaNames)[number];

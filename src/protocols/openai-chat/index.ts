@@ -1,7 +1,7 @@
 import type { EmbeddingsAdapter, InboundCodec, OutboundAdapter } from '../adapter-types.js';
 import { buildEmbeddingsRequest, readEmbeddingsResponse } from './embeddings/embeddings-adapter.js';
 import { parseRequest } from './inbound/parse-request.js';
-import { renderError } from './inbound/render-error.js';
+import { renderOpenAiError as renderError } from '../shared/render-openai-error.js';
 import { renderResponse } from './inbound/render-response.js';
 import { createStreamRenderer } from './inbound/render-stream.js';
 import { buildRequest } from './outbound/build-request.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../errors/index.js';
 import type { BilledUsage, ChatRequest } from '../../../spec/index.js';
 import { createUnknownUsage } from '../../../spec/index.js';
-import { renderError } from './render-error.js';
+import { renderOpenAiError as renderError } from '../../shared/render-openai-error.js';
 import { createStreamRenderer } from './render-stream.js';
 
 const meta: ResponseMeta = {

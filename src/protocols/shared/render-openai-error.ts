@@ -1,10 +1,10 @@
-import { errorCodes } from '../../../errors/index.js';
-import type { GatewayError } from '../../../errors/index.js';
-import type { RenderedError } from '../../adapter-types.js';
-import { isFinalError } from '../../shared/is-final-error.js';
+import { errorCodes } from '../../errors/index.js';
+import type { GatewayError } from '../../errors/index.js';
+import type { RenderedError } from '../adapter-types.js';
+import { isFinalError } from './is-final-error.js';
 
-/** A GatewayError in OpenAI's error shape, with the request id in the body and the headers. */
-export function renderError(error: GatewayError, requestId: string): RenderedError {
+/** A GatewayError in OpenAI's error shape (Chat Completions and Responses alike), with the request id in the body and the headers. */
+export function renderOpenAiError(error: GatewayError, requestId: string): RenderedError {
   const body = JSON.stringify({
     error: {
       message: error.expose ? error.message : 'The gateway hit an internal error.',

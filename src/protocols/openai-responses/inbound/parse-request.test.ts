@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../../../errors/index.js';
+import { parseRequest } from './parse-request.js';
+
+function parse(body: Record<string, unknown>) {
+  return parseRequest({ model: 'vendor/model', ...body });
+}
+
+function paramOf(body: Record<string, unknown>): string | undefined {
+  try {
+    parse(body);
+  } catch (error) {
+    if (error instanceof GatewayError) return `${error.code} ${error.param ?? ''}`;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('parseRequest (OpenAI Responses)', () => {
+  it('a string input is one user message, after the instructions as a system message', () => {
+    expect(parse({ input: 'Hi', instructions: 'Be brief.' }).request.messages).toEqual([
+      { role: 'system', content: [{ type: 'text', text: 'Be brief.' }] },
+      { role: 'user', content: [{ type: 'text', text: 'Hi' }] },
+    ]);
+  });
+
+  it('an assistant turn holds its text, reasoning and function calls in order; outputs become tool messages', () => {
+    const { request } = parse({
+      input: [
+        { role: 'developer', content: 'Use tools.' },
+        {
+          type: 'message',
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'Go' },
+            { type: 'input_image', image_url: 'data:image/png;base64,AA', detail: 'low' },
+          ],
+        },
+        {
+          type: 'reasoning',
+          id: 'rs_1',
+          summary: [{ type: 'summary_text', text: 'Plan.' }],
+          encrypted_content: 'gemini:SIG',
+        },
+        { role: 'assistant', content: [{ type: 'output_text', text: 'Calling.' }] },
+        { type: 'function_call', call_id: 'c1', name: 'f', arguments: '{}' },
+        { type: 'function_call_output', call_id: 'c1', output: [{ type: 'input_text', text: 'done' }] },
+        { type: 'reasoning', id: 'rs_2', summary: [], encrypted_content: 'opaque-from-elsewhere' },
+      ],
+    });
+    expect(request.messages).toEqual([
+      { role: 'system', content: [{ type: 'text', text: 'Use tools.' }], isDeveloper: true },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Go' },
+          { type: 'image', url: 'data:image/png;base64,AA', detail: 'low' },
+        ],
+      },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'reasoning', text: 'Plan.', signature: 'SIG', signatureProtocol: 'gemini' },
+          { type: 'text', text: 'Calling.' },
+          { type: 'tool-call', toolCallId: 'c1', toolName: 'f', arguments: '{}' },
+        ],
+      },
+      { role: 'tool', toolCallId: 'c1', content: [{ type: 'text', text: 'done' }] },
+      // Encrypted content Meridian did not write carries no signature any upstream here could check.
+      { role: 'assistant', content: [{ type: 'reasoning', text: '' }] },
+    ]);
+  });
+
+  it('maps settings: max_output_tokens, text.format json_schema, reasoning effort, tool choice, sampling', () => {
+    const { request, warnings } = parse({
+      input: 'x',
+      max_output_tokens: 100,
+      temperature: 0.5,
+      top_p: 0.9,
+      text: { format: { type: 'json_schema', name: 'answer', schema: { type: 'object' }, strict: true } },
+      reasoning: { effort: 'high', summary: 'auto' },
+      tools: [{ type: 'function', name: 'f', parameters: { type: 'object' } }, { type: 'file_search' }],
+      tool_choice: { type: 'function', name: 'f' },
+      parallel_tool_calls: false,
+      store: false,
+      metadata: { run: '1' },
+      models: ['a/b', 'c/d'],
+      frobnicate: true,
+    });
+    expect(request).toMatchObject({
+      maxOutputTokens: 100,
+      temperature: 0.5,
+      topP: 0.9,
+      responseFormat: { type: 'json-schema', name: 'answer', schema: { type: 'object' }, strict: true },
+      reasoning: { effort: 'high' },
+      tools: [{ type: 'function', name: 'f', parameters: { type: 'object' } }],
+      toolChoice: { type: 'tool', toolName: 'f' },
+      parallelToolCalls: false,
+      routingControls: { models: ['a/b', 'c/d'] },
+      passthrough: { protocol: 'openai-chat', fields: {} },
+    });
+    expect(
+      warnings.map((warning) => (warning.type === 'unsupported-setting' ? warning.setting : warning.type)),
+    ).toEqual(['tools[1]', 'frobnicate']);
+  });
+
+  it.each([
+    [{ input: [] }, 'invalid_request input'],
+    [{ input: 42 }, 'invalid_request input'],
+    [{ input: [{ role: 'tool', content: 'x' }] }, 'invalid_request input[0].role'],
+    [{ input: [{ type: 'function_call', name: 'f', arguments: '{}' }] }, 'invalid_request input[0].call_id'],
+    [{ input: [{ type: 'function_call_output', call_id: 'c', output: 7 }] }, 'invalid_request input[0].output'],
+    [
+      { input: [{ role: 'user', content: [{ type: 'input_image' }] }] },
+      'invalid_request input[0].content[0].image_url',
+    ],
+    [{ input: 'x', previous_response_id: 'resp_1' }, 'invalid_request previous_response_id'],
+    [{ input: 'x', background: true }, 'invalid_request background'],
+    [{ input: 'x', max_output_tokens: 0 }, 'invalid_request max_output_tokens'],
+    [{ input: 'x', tools: [{ type: 'function' }] }, 'invalid_request tools[0].name'],
+    [{ input: 'x', text: { format: { type: 'json_schema', name: 'n' } } }, 'invalid_request text.format.schema'],
+  ])('refuses %j (%s)', (body, expected) => {
+    expect(paramOf(body)).toBe(expected);
+  });
+});

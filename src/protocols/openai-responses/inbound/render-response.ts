@@ -1,0 +1,107 @@
+import type {
+  AssistantPart,
+  BilledUsage,
+  ChatRequest,
+  ChatResult,
+  ProtocolId,
+  ReasoningPart,
+} from '../../../spec/index.js';
+import type { ResponseMeta } from '../../adapter-types.js';
+import { tagEncryptedContent } from './encrypted-content.js';
+import { renderEnvelope, statusOf } from './render-envelope.js';
+
+/** Canonical result → an OpenAI Responses `response` JSON text: its first choice as output items, in order. */
+export function renderResponse(
+  result: ChatResult,
+  billed: BilledUsage,
+  meta: ResponseMeta,
+  request: ChatRequest,
+): string {
+  const choice = result.choices[0];
+  const output = choice === undefined ? [] : renderOutputItems(choice.content, choice.refusal, meta);
+  const status = statusOf(choice?.finishReason);
+  return JSON.stringify(renderEnvelope({ meta, request, status, output, billed, finishReason: choice?.finishReason }));
+}
+
+/** Item ids: the generation id, the item's kind and its position, so a replayed answer keeps them. */
+export function itemId(kind: 'msg' | 'rs' | 'fc', meta: ResponseMeta, outputIndex: number): string {
+  return `${kind}_${meta.generationId}_${outputIndex}`;
+}
+
+/**
+ * Parts in a row of one kind become one item, their texts joined (an upstream may split them: Gemini sends each
+ * piece as a part, its thought signature as a part of its own): text → a message, reasoning → a reasoning item with
+ * its signature in `encrypted_content`; each tool call is a function_call item. A refusal ends the message.
+ */
+function renderOutputItems(
+  parts: readonly AssistantPart[],
+  refusal: string | undefined,
+  meta: ResponseMeta,
+): Record<string, unknown>[] {
+  const items: Record<string, unknown>[] = [];
+  let run: { kind: 'text' | 'reasoning'; texts: string[]; signature?: ReasoningPart } | undefined;
+  const closeRun = (): void => {
+    if (run === undefined) return;
+    const text = run.texts.join('');
+    items.push(
+      run.kind === 'text'
+        ? renderMessageItem([{ type: 'output_text', text, annotations: [], logprobs: [] }], meta, items.length)
+        : renderReasoningItem(
+            text,
+            run.signature?.signature,
+            run.signature?.signatureProtocol ?? meta.upstreamProtocol,
+            meta,
+            items.length,
+          ),
+    );
+    run = undefined;
+  };
+  for (const part of parts) {
+    const kind = part.type === 'text' || (part.type === 'reasoning' && meta.isReasoningShown) ? part.type : undefined;
+    if (kind !== run?.kind) closeRun();
+    if (part.type === 'text' || (part.type === 'reasoning' && kind !== undefined)) {
+      run ??= { kind: part.type, texts: [] };
+      run.texts.push(part.text);
+      if (part.type === 'reasoning' && part.signature !== undefined && part.signature !== '') run.signature = part;
+    } else if (part.type === 'tool-call') {
+      items.push({
+        type: 'function_call',
+        id: itemId('fc', meta, items.length),
+        call_id: part.toolCallId,
+        name: part.toolName,
+        arguments: part.arguments,
+        status: 'completed',
+      });
+    }
+  }
+  closeRun();
+  if (refusal !== undefined) items.push(renderMessageItem([{ type: 'refusal', refusal }], meta, items.length));
+  return items;
+}
+
+function renderMessageItem(
+  content: readonly Record<string, unknown>[],
+  meta: ResponseMeta,
+  outputIndex: number,
+): Record<string, unknown> {
+  return { type: 'message', id: itemId('msg', meta, outputIndex), status: 'completed', role: 'assistant', content };
+}
+
+export function renderReasoningItem(
+  text: string,
+  signature: string | undefined,
+  signatureProtocol: ProtocolId,
+  meta: ResponseMeta,
+  outputIndex: number,
+): Record<string, unknown> {
+  return {
+    type: 'reasoning',
+    id: itemId('rs', meta, outputIndex),
+    summary: [],
+    content: text === '' ? [] : [{ type: 'reasoning_text', text }],
+    ...(signature === undefined || signature === ''
+      ? {}
+      : { encrypted_content: tagEncryptedContent(signature, signatureProtocol) }),
+    status: 'completed',
+  };
+}

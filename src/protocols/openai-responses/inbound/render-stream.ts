@@ -1,0 +1,277 @@
+import type { GatewayError } from '../../../errors/index.js';
+import type { BilledUsage, ChatRequest, FinishReason, StreamEvent } from '../../../spec/index.js';
+import type { ResponseMeta, StreamRenderer } from '../../adapter-types.js';
+import { renderEnvelope, statusOf } from './render-envelope.js';
+import type { ResponseStatus } from './render-envelope.js';
+import { itemId, renderReasoningItem } from './render-response.js';
+
+/** The output item being streamed: text and reasoning are one item at a time, tool calls stay open until the end. */
+type OpenItem =
+  | {
+      kind: 'message';
+      id: string;
+      index: number;
+      part: 'output_text' | 'refusal' | undefined;
+      texts: string[];
+      content: Record<string, unknown>[];
+    }
+  | {
+      kind: 'reasoning';
+      id: string;
+      index: number;
+      texts: string[];
+      hasPart: boolean;
+      signature: string | undefined;
+      block: number | undefined;
+    }
+  | { kind: 'function_call'; id: string; index: number; callId: string; name: string; args: string[] };
+
+/**
+ * Renders canonical events as OpenAI Responses SSE events (`event: <type>` + `data: {…, sequence_number}`):
+ * `response.created` and `response.in_progress` first; each output item opened with `output_item.added` (and
+ * `content_part.added`), filled by deltas, closed with its `.done` events and `output_item.done`; then
+ * `response.completed` (or `response.incomplete`) with every item and the usage. A failure after output ends the
+ * stream with `error` and `response.failed`.
+ */
+export function createStreamRenderer(request: ChatRequest, meta: ResponseMeta): StreamRenderer {
+  let sequence = 0;
+  let isStarted = false;
+  let finishReason: FinishReason | undefined;
+  const doneItems: Record<string, unknown>[] = [];
+  let current: OpenItem | undefined;
+  const toolCalls = new Map<number, Extract<OpenItem, { kind: 'function_call' }>>();
+  let nextIndex = 0;
+
+  function frame(type: string, fields: Record<string, unknown>): string {
+    const data = JSON.stringify({ type, ...fields, sequence_number: sequence++ });
+    return `event: ${type}\ndata: ${data}\n\n`;
+  }
+
+  function envelope(
+    status: ResponseStatus,
+    billed: BilledUsage | undefined,
+    error?: { code: string; message: string },
+  ) {
+    return renderEnvelope({ meta, request, status, output: doneItems, billed, finishReason, error });
+  }
+
+  function start(): string {
+    if (isStarted) return '';
+    isStarted = true;
+    const response = envelope('in_progress', undefined);
+    return frame('response.created', { response }) + frame('response.in_progress', { response });
+  }
+
+  function openMessage(part: 'output_text' | 'refusal'): string {
+    let out = '';
+    if (current?.kind !== 'message') {
+      out += closeCurrent() + closeToolCalls();
+      const index = nextIndex++;
+      current = { kind: 'message', id: itemId('msg', meta, index), index, part: undefined, texts: [], content: [] };
+      const item = { type: 'message', id: current.id, status: 'in_progress', role: 'assistant', content: [] };
+      out += frame('response.output_item.added', { output_index: index, item });
+    }
+    if (current.part !== part) {
+      out += closePart(current);
+      current.part = part;
+      const added =
+        part === 'output_text' ? { type: part, text: '', annotations: [], logprobs: [] } : { type: part, refusal: '' };
+      out += frame('response.content_part.added', { ...partPlace(current), part: added });
+    }
+    return out;
+  }
+
+  function partPlace(item: Extract<OpenItem, { kind: 'message' }>): Record<string, unknown> {
+    return { item_id: item.id, output_index: item.index, content_index: item.content.length };
+  }
+
+  function closePart(item: Extract<OpenItem, { kind: 'message' }>): string {
+    if (item.part === undefined) return '';
+    const text = item.texts.join('');
+    item.texts = [];
+    const place = partPlace(item);
+    const isText = item.part === 'output_text';
+    const part = isText
+      ? { type: 'output_text', text, annotations: [], logprobs: [] }
+      : { type: 'refusal', refusal: text };
+    item.content.push(part);
+    item.part = undefined;
+    return (
+      (isText
+        ? frame('response.output_text.done', { ...place, text, logprobs: [] })
+        : frame('response.refusal.done', { ...place, refusal: text })) +
+      frame('response.content_part.done', { ...place, part })
+    );
+  }
+
+  function openReasoning(block: number | undefined): string {
+    if (current?.kind === 'reasoning' && current.block === block) return '';
+    const out = closeCurrent() + closeToolCalls();
+    const index = nextIndex++;
+    current = {
+      kind: 'reasoning',
+      id: itemId('rs', meta, index),
+      index,
+      texts: [],
+      hasPart: false,
+      signature: undefined,
+      block,
+    };
+    const item = { type: 'reasoning', id: current.id, summary: [], content: [], status: 'in_progress' };
+    return out + frame('response.output_item.added', { output_index: index, item });
+  }
+
+  /** Closes the text or reasoning item in progress. */
+  function closeCurrent(): string {
+    const item = current;
+    if (item === undefined) return '';
+    current = undefined;
+    if (item.kind === 'message') {
+      const out = closePart(item);
+      const done = { type: 'message', id: item.id, status: 'completed', role: 'assistant', content: item.content };
+      doneItems.push(done);
+      return out + frame('response.output_item.done', { output_index: item.index, item: done });
+    }
+    if (item.kind !== 'reasoning') return '';
+    const text = item.texts.join('');
+    const done = renderReasoningItem(text, item.signature, meta.upstreamProtocol, meta, item.index);
+    doneItems.push(done);
+    const place = { item_id: item.id, output_index: item.index, content_index: 0 };
+    const textDone = item.hasPart
+      ? frame('response.reasoning_text.done', { ...place, text }) +
+        frame('response.content_part.done', { ...place, part: { type: 'reasoning_text', text } })
+      : '';
+    return textDone + frame('response.output_item.done', { output_index: item.index, item: done });
+  }
+
+  function closeToolCalls(): string {
+    let out = '';
+    for (const call of toolCalls.values()) {
+      const args = call.args.join('');
+      const done = {
+        type: 'function_call',
+        id: call.id,
+        call_id: call.callId,
+        name: call.name,
+        arguments: args,
+        status: 'completed',
+      };
+      doneItems.push(done);
+      out +=
+        frame('response.function_call_arguments.done', {
+          item_id: call.id,
+          output_index: call.index,
+          name: call.name,
+          arguments: args,
+        }) + frame('response.output_item.done', { output_index: call.index, item: done });
+    }
+    toolCalls.clear();
+    return out;
+  }
+
+  function renderEvent(event: StreamEvent): string {
+    const head = start();
+    switch (event.type) {
+      case 'text-delta':
+      case 'refusal-delta': {
+        if (event.choice !== 0) return head;
+        const part = event.type === 'text-delta' ? 'output_text' : 'refusal';
+        const out = head + openMessage(part);
+        const item = current as Extract<OpenItem, { kind: 'message' }>;
+        item.texts.push(event.delta);
+        const type = part === 'output_text' ? 'response.output_text.delta' : 'response.refusal.delta';
+        const extra = part === 'output_text' ? { logprobs: [] } : {};
+        return out + frame(type, { ...partPlace(item), delta: event.delta, ...extra });
+      }
+      case 'reasoning-delta': {
+        if (event.choice !== 0 || !meta.isReasoningShown) return head;
+        let out = head + openReasoning(event.block);
+        const item = current as Extract<OpenItem, { kind: 'reasoning' }>;
+        const place = { item_id: item.id, output_index: item.index, content_index: 0 };
+        if (!item.hasPart) {
+          item.hasPart = true;
+          out += frame('response.content_part.added', { ...place, part: { type: 'reasoning_text', text: '' } });
+        }
+        item.texts.push(event.delta);
+        return out + frame('response.reasoning_text.delta', { ...place, delta: event.delta });
+      }
+      case 'reasoning-signature': {
+        if (event.choice !== 0 || !meta.isReasoningShown) return head;
+        const out = head + (current?.kind === 'reasoning' ? '' : openReasoning(event.block));
+        (current as Extract<OpenItem, { kind: 'reasoning' }>).signature = event.signature;
+        return out;
+      }
+      case 'tool-call-start': {
+        if (event.choice !== 0) return head;
+        const out = head + closeCurrent();
+        const index = nextIndex++;
+        const call = {
+          kind: 'function_call' as const,
+          id: itemId('fc', meta, index),
+          index,
+          callId: event.toolCallId,
+          name: event.toolName,
+          args: [],
+        };
+        toolCalls.set(event.toolCallIndex, call);
+        const item = {
+          type: 'function_call',
+          id: call.id,
+          call_id: call.callId,
+          name: call.name,
+          arguments: '',
+          status: 'in_progress',
+        };
+        return out + frame('response.output_item.added', { output_index: index, item });
+      }
+      case 'tool-call-delta': {
+        const call = event.choice === 0 ? toolCalls.get(event.toolCallIndex) : undefined;
+        if (call === undefined) return head;
+        call.args.push(event.argumentsDelta);
+        return (
+          head +
+          frame('response.function_call_arguments.delta', {
+            item_id: call.id,
+            output_index: call.index,
+            delta: event.argumentsDelta,
+          })
+        );
+      }
+      case 'finish':
+        if (event.choice !== 0) return head;
+        finishReason = event.finishReason;
+        return head + closeCurrent() + closeToolCalls();
+      case 'response-start':
+      case 'citation-delta':
+      case 'opaque-part':
+      case 'usage':
+      case 'error':
+        return head;
+      default: {
+        const exhausted: never = event;
+        return exhausted;
+      }
+    }
+  }
+
+  return {
+    renderEvent,
+    renderEnd: (billed) => {
+      const out = start() + closeCurrent() + closeToolCalls();
+      const status = statusOf(finishReason);
+      const type = status === 'incomplete' ? 'response.incomplete' : 'response.completed';
+      return out + frame(type, { response: envelope(status, billed) });
+    },
+    renderError: (error: GatewayError, billed) => {
+      const message = error.expose ? error.message : 'The gateway hit an internal error.';
+      const out = start() + closeCurrent() + closeToolCalls();
+      const failed = { code: error.code === 'rate_limited' ? 'rate_limit_exceeded' : 'server_error', message };
+      return (
+        out +
+        frame('error', { code: error.code, message, param: null }) +
+        frame('response.failed', { response: envelope('failed', billed, failed) })
+      );
+    },
+    renderHeartbeat: () => ': keep-alive\n\n',
+  };
+}

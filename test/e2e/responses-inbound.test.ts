@@ -1,0 +1,323 @@
+import { APIError } from 'openai';
+import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { completeScript, streamScript, unfinishedStreamFrames } from '../fake-upstream/protocol-scripts.js';
+import type { ModelScript, UpstreamProtocol } from '../fake-upstream/protocol-scripts.js';
+import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
+import { readGeneration } from '../support/gateway-config.js';
+import { readSseData } from '../support/read-sse.js';
+import { validateSchema } from '../support/openapi.js';
+import { startTestStack } from '../support/start-test-stack.js';
+import type { TestStack } from '../support/start-test-stack.js';
+
+let stack: TestStack;
+let fake: FakeUpstream;
+
+beforeAll(async () => {
+  stack = await startTestStack('responses-inbound');
+  fake = stack.fake;
+});
+
+afterAll(() => stack.stop());
+
+const modelByProtocol: Record<UpstreamProtocol, string> = {
+  openai: 'test/fake-model',
+  anthropic: 'test/fake-claude',
+  gemini: 'test/fake-gemini',
+};
+
+/** Reasoning, text and two tool calls, with usage: 120 prompt tokens (100 cached), 40 completion (10 reasoning). */
+const toolTurn: ModelScript = {
+  reasoning: ['Two tools ', 'are needed.'],
+  signature: 'SIG-1',
+  text: ['Checking ', 'both.'],
+  toolCalls: [
+    { id: 'call_a', name: 'weather', argumentPieces: ['{"city":', '"Paris"}'] },
+    { id: 'call_b', name: 'time', argumentPieces: ['{}'] },
+  ],
+  usage: { input: 120, cached: 100, output: 40, reasoning: 10 },
+};
+/** 20 uncached × 0.28 + 100 cached × 0.028 + 40 × 0.42, per 1M tokens, in USD. */
+const toolTurnCost = (20 * 0.28 + 100 * 0.028 + 40 * 0.42) / 1_000_000;
+
+const tools = [
+  { type: 'function' as const, name: 'weather', parameters: { type: 'object' }, strict: false },
+  { type: 'function' as const, name: 'time', parameters: { type: 'object' }, strict: false },
+];
+
+/** The usage every answer to `toolTurn` carries, OpenRouter's cost included (Anthropic reports no reasoning count). */
+function expectToolTurnUsage(usage: unknown, protocol: UpstreamProtocol): void {
+  expect(usage).toMatchObject({
+    input_tokens: 120,
+    input_tokens_details: { cached_tokens: 100, cache_write_tokens: 0 },
+    output_tokens: 40,
+    output_tokens_details: { reasoning_tokens: protocol === 'anthropic' ? 0 : 10 },
+    total_tokens: 160,
+  });
+  expect((usage as { cost: number }).cost).toBeCloseTo(toolTurnCost, 15);
+}
+
+/** The output items `toolTurn` becomes, whichever upstream protocol produced it (the signature tagged with it). */
+function toolTurnOutput(id: string, protocol: UpstreamProtocol): unknown[] {
+  const signer = { openai: undefined, anthropic: 'anthropic-messages', gemini: 'gemini' }[protocol];
+  return [
+    {
+      type: 'reasoning',
+      id: `rs_${id}_0`,
+      summary: [],
+      content: [{ type: 'reasoning_text', text: 'Two tools are needed.' }],
+      ...(signer === undefined ? {} : { encrypted_content: `${signer}:SIG-1` }),
+      status: 'completed',
+    },
+    {
+      type: 'message',
+      id: `msg_${id}_1`,
+      status: 'completed',
+      role: 'assistant',
+      content: [{ type: 'output_text', text: 'Checking both.', annotations: [], logprobs: [] }],
+    },
+    {
+      type: 'function_call',
+      id: `fc_${id}_2`,
+      call_id: 'call_a',
+      name: 'weather',
+      arguments: '{"city":"Paris"}',
+      status: 'completed',
+    },
+    { type: 'function_call', id: `fc_${id}_3`, call_id: 'call_b', name: 'time', arguments: '{}', status: 'completed' },
+  ];
+}
+
+describe('POST /v1/responses with the official OpenAI client', () => {
+  it('a text answer: instructions and input reach the upstream as system and user messages, usage and cost exact', async () => {
+    fake.enqueue(
+      completeScript('openai', { text: ['Bonjour.'], usage: { input: 30, cached: 0, output: 4, reasoning: 0 } }),
+    );
+    const { data: response, response: raw } = await stack.client.responses
+      .create({ model: 'test/fake-model', instructions: 'Answer in French.', input: 'Hello', max_output_tokens: 64 })
+      .withResponse();
+    expect(response.output_text).toBe('Bonjour.');
+    expect(response.status).toBe('completed');
+    expect(response.model).toBe('test/fake-model');
+    expect(response.usage).toMatchObject({ input_tokens: 30, output_tokens: 4, total_tokens: 34 });
+    expect(raw.headers.get('x-request-id')).toMatch(/.+/);
+    expect(fake.received.at(-1)!.body['messages']).toEqual([
+      { role: 'system', content: 'Answer in French.' },
+      { role: 'user', content: 'Hello' },
+    ]);
+    const generation = await readGeneration(stack.gateway.url, stack.key, response.id);
+    expect([generation['tokens_prompt'], generation['tokens_completion']]).toEqual([30, 4]);
+    expect(generation['total_cost']).toBeCloseTo((30 * 0.28 + 4 * 0.42) / 1_000_000, 15);
+  });
+
+  it.each(['openai', 'anthropic', 'gemini'] as const)(
+    'JSON from a %s upstream: reasoning, text and tool calls as output items that match the OpenAPI spec',
+    async (protocol) => {
+      fake.enqueue(completeScript(protocol, toolTurn));
+      const response = await stack.client.responses.create({
+        model: modelByProtocol[protocol],
+        input: [{ role: 'user', content: [{ type: 'input_text', text: 'Weather and time in Paris?' }] }],
+        tools,
+      });
+      expect(validateSchema('Response', response)).toEqual([]);
+      expect(response.output).toEqual(toolTurnOutput(response.id, protocol));
+      expectToolTurnUsage(response.usage, protocol);
+    },
+  );
+
+  it.each(['openai', 'anthropic', 'gemini'] as const)(
+    'a stream from a %s upstream: every event in the spec, numbered in order, the final response equal to the JSON one',
+    async (protocol) => {
+      fake.enqueue(streamScript(protocol, toolTurn));
+      const stream = stack.client.responses.stream({
+        model: modelByProtocol[protocol],
+        input: 'Weather and time in Paris?',
+        tools,
+      });
+      const events: ResponseStreamEvent[] = [];
+      for await (const event of stream) events.push(event);
+      const final = await stream.finalResponse();
+      for (const event of events) expect(validateSchema('ResponseStreamEvent', event)).toEqual([]);
+      expect(events.map((event) => event.sequence_number)).toEqual(events.map((_, index) => index));
+      expect(events.map((event) => event.type)).toEqual([
+        'response.created',
+        'response.in_progress',
+        'response.output_item.added',
+        'response.content_part.added',
+        'response.reasoning_text.delta',
+        'response.reasoning_text.delta',
+        'response.reasoning_text.done',
+        'response.content_part.done',
+        'response.output_item.done',
+        'response.output_item.added',
+        'response.content_part.added',
+        'response.output_text.delta',
+        'response.output_text.delta',
+        'response.output_text.done',
+        'response.content_part.done',
+        'response.output_item.done',
+        ...functionCallEvents(protocol),
+        'response.completed',
+      ]);
+      // The wire's final response (the SDK's own adds its parse helpers' fields), and what the SDK assembled.
+      const completed = events.at(-1) as Extract<ResponseStreamEvent, { type: 'response.completed' }>;
+      expect(completed.response.output).toEqual(toolTurnOutput(final.id, protocol));
+      expectToolTurnUsage(completed.response.usage, protocol);
+      expect(final.output_text).toBe('Checking both.');
+      expect(final.output.map((item) => item.type)).toEqual(['reasoning', 'message', 'function_call', 'function_call']);
+      const generation = await readGeneration(stack.gateway.url, stack.key, final.id);
+      expect([generation['tokens_prompt'], generation['tokens_completion']]).toEqual([120, 40]);
+    },
+  );
+
+  it('the next turn: reasoning, function_call and function_call_output items reach an Anthropic upstream as its own blocks, the signature untagged', async () => {
+    fake.enqueue(
+      completeScript('anthropic', { text: ['Sunny, noon.'], usage: { input: 50, cached: 0, output: 5, reasoning: 0 } }),
+    );
+    const response = await stack.client.responses.create({
+      model: 'test/fake-claude',
+      tools,
+      input: [
+        { role: 'user', content: 'Weather and time in Paris?' },
+        {
+          type: 'reasoning',
+          id: 'rs_1',
+          summary: [],
+          content: [{ type: 'reasoning_text', text: 'Two tools are needed.' }],
+          encrypted_content: 'anthropic-messages:SIG-1',
+        },
+        { type: 'function_call', call_id: 'call_a', name: 'weather', arguments: '{"city":"Paris"}' },
+        { type: 'function_call', call_id: 'call_b', name: 'time', arguments: '{}' },
+        { type: 'function_call_output', call_id: 'call_a', output: 'sunny' },
+        { type: 'function_call_output', call_id: 'call_b', output: '12:00' },
+      ],
+    });
+    expect(response.output_text).toBe('Sunny, noon.');
+    expect(fake.received.at(-1)!.body['messages']).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'Weather and time in Paris?' }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'thinking', thinking: 'Two tools are needed.', signature: 'SIG-1' },
+          { type: 'tool_use', id: 'call_a', name: 'weather', input: { city: 'Paris' } },
+          { type: 'tool_use', id: 'call_b', name: 'time', input: {} },
+        ],
+      },
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', tool_use_id: 'call_a', content: 'sunny' },
+          { type: 'tool_result', tool_use_id: 'call_b', content: '12:00' },
+        ],
+      },
+    ]);
+  });
+
+  it('an answer cut at max_output_tokens is incomplete, in JSON and in a stream that ends with response.incomplete', async () => {
+    const cut = { text: ['Once upon'], usage: { input: 10, cached: 0, output: 2, reasoning: 0 } };
+    const lengthJson = completeScript('openai', cut);
+    const body = lengthJson.kind === 'json' ? (lengthJson.body as { choices: { finish_reason: string }[] }) : undefined;
+    body!.choices[0]!.finish_reason = 'length';
+    fake.enqueue(lengthJson);
+    const response = await stack.client.responses.create({
+      model: 'test/fake-model',
+      input: 'Story',
+      max_output_tokens: 2,
+    });
+    expect([response.status, response.incomplete_details]).toEqual(['incomplete', { reason: 'max_output_tokens' }]);
+    expect(validateSchema('Response', response)).toEqual([]);
+  });
+
+  it('an upstream cut after output: the text so far closed, then error and response.failed; charged for what was delivered', async () => {
+    fake.enqueue({ kind: 'reset-mid-stream', frames: unfinishedStreamFrames('openai', ['Partial', ' answer'], 30) });
+    const response = await fetch(`${stack.gateway.url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'test/fake-model', input: 'hi', stream: true, max_output_tokens: 50 }),
+    });
+    expect(response.status).toBe(200);
+    const events = (await readSseData(response)).map((data) => JSON.parse(data) as Record<string, unknown>);
+    for (const event of events) expect(validateSchema('ResponseStreamEvent', event)).toEqual([]);
+    expect(events.map((event) => event['type'])).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.output_text.delta',
+      'response.output_text.delta',
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'error',
+      'response.failed',
+    ]);
+    const failed = events.at(-1)!['response'] as { status: string; error: unknown; usage: Record<string, unknown> };
+    expect([failed.status, failed.error]).toEqual([
+      'failed',
+      { code: 'server_error', message: expect.stringMatching(/.+/) as unknown },
+    ]);
+    expect(events.at(-2)).toMatchObject({ type: 'error', code: 'upstream_error' });
+    const id = (events[0]!['response'] as { id: string }).id;
+    const generation = await readGeneration(stack.gateway.url, stack.key, id);
+    // No usage came (an OpenAI-compatible cut): the prompt is the gateway's estimate, the two delivered pieces counted.
+    expect(generation).toMatchObject({
+      ending: 'upstream_error_after_output',
+      tokens_prompt: 8,
+      tokens_completion: 2,
+      usage_estimated: true,
+    });
+    expect(failed.usage).toMatchObject({ input_tokens: 8, output_tokens: 2 });
+  });
+
+  it.each([
+    ['previous_response_id', { previous_response_id: 'resp_1' }],
+    ['conversation', { conversation: 'conv_1' }],
+    ['input[0].type', { input: [{ type: 'item_reference', id: 'msg_1' }] }],
+    ['input[0].content[0].type', { input: [{ role: 'user', content: [{ type: 'input_file', file_id: 'f' }] }] }],
+    ['tool_choice', { tools, tool_choice: 'sometimes' }],
+    ['text.format.type', { text: { format: { type: 'yaml' } } }],
+  ])(
+    'refuses %s with a 400 in OpenAI’s error shape, naming the field, before any upstream call',
+    async (param, fields) => {
+      const before = fake.received.length;
+      const error = await stack.client.responses
+        .create({ model: 'test/fake-model', input: 'hi', ...fields } as never)
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(APIError);
+      expect([(error as APIError).status, (error as APIError).code, (error as APIError).param]).toEqual([
+        400,
+        'invalid_request',
+        param,
+      ]);
+      expect(fake.received.length).toBe(before);
+    },
+  );
+
+  it("drops OpenAI's hosted tools with a warning and still serves the call with the function tools", async () => {
+    fake.enqueue(completeScript('openai', { text: ['ok'], usage: { input: 10, cached: 0, output: 1, reasoning: 0 } }));
+    const { response: raw } = await stack.client.responses
+      .create({ model: 'test/fake-model', input: 'hi', tools: [{ type: 'web_search' }, tools[0]!] } as never)
+      .withResponse();
+    expect(raw.headers.get('x-meridian-warnings')).toContain('tools[0]');
+    expect(fake.received.at(-1)!.body['tools']).toEqual([
+      { type: 'function', function: { name: 'weather', parameters: { type: 'object' }, strict: false } },
+    ]);
+  });
+});
+
+/** The two tool calls: both added, their argument deltas, then both closed (Gemini sends each call's arguments whole). */
+function functionCallEvents(protocol: UpstreamProtocol): string[] {
+  const deltas = protocol === 'gemini' ? [1, 1] : [2, 1];
+  const added = 'response.output_item.added';
+  const delta = 'response.function_call_arguments.delta';
+  return [
+    added,
+    ...Array<string>(deltas[0]!).fill(delta),
+    added,
+    ...Array<string>(deltas[1]!).fill(delta),
+    'response.function_call_arguments.done',
+    'response.output_item.done',
+    'response.function_call_arguments.done',
+    'response.output_item.done',
+  ];
+}
