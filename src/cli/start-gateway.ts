@@ -18,7 +18,7 @@ import { createLoginThrottle, createSessionStore } from '../http/session/index.j
 import type { GatewayMetrics, Logger } from '../observability/index.js';
 import { resolveTracesConfig, startTracing } from '../observability/index.js';
 import { openaiChatInbound, openaiChatOutbound, openaiEmbeddings } from '../protocols/openai-chat/index.js';
-import { openaiResponsesInbound } from '../protocols/openai-responses/index.js';
+import { createOpenaiResponsesInbound, createResponseItemMemory } from '../protocols/openai-responses/index.js';
 import { anthropicMessagesInbound, anthropicMessagesOutbound } from '../protocols/anthropic-messages/index.js';
 import { geminiEmbeddings, geminiOutbound } from '../protocols/gemini/index.js';
 import { createStickySessions } from '../routing/index.js';
@@ -158,7 +158,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     inbound: {
       'openai-chat': openaiChatInbound,
       'anthropic-messages': anthropicMessagesInbound,
-      'openai-responses': openaiResponsesInbound,
+      'openai-responses': createOpenaiResponsesInbound(
+        createResponseItemMemory({
+          countMax: limits.responsesItemsCountMax,
+          bytesMax: limits.responsesItemsBytesMax,
+          ttlMs: limits.responsesItemTtlMs,
+          now: Date.now,
+        }),
+      ),
     },
     log: options.log,
     metrics: observability.metrics,

@@ -80,6 +80,12 @@ export const limits = {
   sessionsCountMax: 10_000,
   /** Live dashboard sessions one key may hold; its next sign-in ends its own oldest (a key signing in over and over cannot end others' sessions). */
   sessionsPerKeyMax: 20,
+  /** `/v1/responses` output items each node remembers for `item_reference` inputs (least recently rendered forgotten first). */
+  responsesItemsCountMax: 50_000,
+  /** Their total size (UTF-16 bytes of their texts and arguments, plus overheads). */
+  responsesItemsBytesMax: 64 * 1024 * 1024,
+  /** How long an item is remembered; a reference to an older one is 400 `invalid_request` on `input[i].id`. */
+  responsesItemTtlMs: 60 * 60_000,
   /** Sign-in attempts that did not succeed, per remote address in any 60 s; beyond → 429 rate_limited with Retry-After (no key guessing at full speed). */
   loginFailuresPerMinuteMax: 10,
   /** Remote addresses the sign-in throttle remembers; at the bound the oldest is forgotten (memory stays bounded). */

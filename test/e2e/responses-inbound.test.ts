@@ -272,7 +272,8 @@ describe('POST /v1/responses with the official OpenAI client', () => {
   it.each([
     ['previous_response_id', { previous_response_id: 'resp_1' }],
     ['conversation', { conversation: 'conv_1' }],
-    ['input[0].type', { input: [{ type: 'item_reference', id: 'msg_1' }] }],
+    ['input[0].id', { input: [{ type: 'item_reference', id: 'msg_never_rendered_here' }] }],
+    ['input[0].type', { input: [{ type: 'computer_call_output', call_id: 'c', output: {} }] }],
     ['input[0].content[0].type', { input: [{ role: 'user', content: [{ type: 'input_file', file_id: 'f' }] }] }],
     ['tool_choice', { tools, tool_choice: 'sometimes' }],
     ['text.format.type', { text: { format: { type: 'yaml' } } }],

@@ -1,4 +1,5 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
+import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import type { LanguageModel } from 'ai';
@@ -10,8 +11,9 @@ import type { TestStack } from '../support/start-test-stack.js';
 
 /**
  * The Vercel AI SDK as real apps use it: a two-step tool loop (call → execute →
- * answer), streaming and not, through `@ai-sdk/openai-compatible` and
- * `@ai-sdk/anthropic`, each pointed at an upstream of the OTHER protocol.
+ * answer), streaming and not, through `@ai-sdk/openai-compatible`, `@ai-sdk/anthropic`
+ * and `@ai-sdk/openai`'s Responses model (`POST /v1/responses`), each pointed at an
+ * upstream of another protocol.
  */
 
 let stack: TestStack;
@@ -55,6 +57,11 @@ const clients: readonly {
         apiKey: stack.key,
         includeUsage: true,
       }).chatModel('test/fake-claude'),
+  },
+  {
+    name: '@ai-sdk/openai Responses → Gemini-protocol upstream',
+    upstream: 'gemini',
+    model: () => createOpenAI({ baseURL: `${stack.gateway.url}/v1`, apiKey: stack.key }).responses('test/fake-gemini'),
   },
   {
     name: '@ai-sdk/anthropic → OpenAI-protocol upstream',
@@ -108,8 +115,18 @@ describe.each(clients)('$name', ({ upstream, model }) => {
 
 /** The second upstream request carries the tool result for `call_w1`, in the upstream's own dialect. */
 function expectToolResultSentBack(upstream: UpstreamProtocol): void {
-  const messages = stack.fake.received.at(-1)!.body['messages'] as Record<string, unknown>[];
-  if (upstream === 'openai') {
+  const messages = (stack.fake.received.at(-1)!.body['messages'] ?? []) as Record<string, unknown>[];
+  if (upstream === 'gemini') {
+    const contents = stack.fake.received.at(-1)!.body['contents'] as {
+      role: string;
+      parts: Record<string, unknown>[];
+    }[];
+    expect(contents.at(-1)).toMatchObject({
+      role: 'user',
+      parts: [{ functionResponse: { name: 'weather', response: expect.anything() as unknown } }],
+    });
+    expect(JSON.stringify(contents.at(-1))).toContain('Oslo: 3°C');
+  } else if (upstream === 'openai') {
     expect(messages.at(-1)).toEqual({ role: 'tool', tool_call_id: 'call_w1', content: 'Oslo: 3°C' });
   } else {
     const last = messages.at(-1) as { role: string; content: Record<string, unknown>[] };

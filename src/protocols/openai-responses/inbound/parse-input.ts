@@ -2,26 +2,28 @@ import { limits } from '../../../config/limits.js';
 import type { AssistantPart, Message, TextPart, UserPart } from '../../../spec/index.js';
 import { invalid, isObject, readOptionalString } from '../../shared/field-readers.js';
 import type { JsonObject } from '../../shared/field-readers.js';
+import type { ResponseItemMemory } from '../item-memory.js';
 import { untagEncryptedContent } from './encrypted-content.js';
 
 /**
  * OpenAI Responses `instructions` and `input` → canonical messages. `input` is a string (one user message) or a list
  * of items: messages (`input_text`, `input_image`, `output_text`, `refusal` parts), `function_call`,
- * `function_call_output` and `reasoning` items. Function calls and reasoning that follow an assistant message (or
- * each other) join that assistant turn, as one Chat Completions assistant message holds text and tool calls.
+ * `function_call_output`, `reasoning` items, and `item_reference`s to items this node rendered lately (`memory`).
+ * Function calls and reasoning that follow an assistant message (or each other) join that assistant turn, as one
+ * Chat Completions assistant message holds text and tool calls.
  */
-export function parseInput(input: unknown, instructions: string | undefined): Message[] {
+export function parseInput(input: unknown, instructions: string | undefined, memory: ResponseItemMemory): Message[] {
   const messages: Message[] = instructions === undefined ? [] : [systemMessage(instructions, false)];
   if (typeof input === 'string') return [...messages, { role: 'user', content: [{ type: 'text', text: input }] }];
   if (!Array.isArray(input) || input.length === 0) throw invalid('input', 'must be a string or a non-empty array.');
   if (input.length > limits.messagesCountMax) {
     throw invalid('input', `at most ${limits.messagesCountMax} items are accepted (limits.messagesCountMax).`);
   }
-  input.forEach((item, index) => addItem(messages, item, `input[${index}]`));
+  input.forEach((item, index) => addItem(messages, item, `input[${index}]`, memory));
   return messages;
 }
 
-function addItem(messages: Message[], item: unknown, param: string): void {
+function addItem(messages: Message[], item: unknown, param: string, memory: ResponseItemMemory): void {
   if (!isObject(item)) throw invalid(param, 'must be an object.');
   const type = item['type'] ?? 'message';
   switch (type) {
@@ -33,10 +35,13 @@ function addItem(messages: Message[], item: unknown, param: string): void {
       return void messages.push(parseFunctionCallOutput(item, param));
     case 'reasoning':
       return addAssistantPart(messages, parseReasoningItem(item, param));
+    case 'item_reference':
+      for (const part of recallItem(item, param, memory)) addAssistantPart(messages, part);
+      return;
     default:
       throw invalid(
         `${param}.type`,
-        `${JSON.stringify(type)} is not supported; use 'message', 'function_call', 'function_call_output' or 'reasoning' items (Meridian keeps no stored items to reference).`,
+        `${JSON.stringify(type)} is not supported; use 'message', 'function_call', 'function_call_output', 'reasoning' or 'item_reference' items.`,
       );
   }
 }
@@ -56,6 +61,20 @@ function addMessage(messages: Message[], item: JsonObject, param: string): void 
     default:
       throw invalid(`${param}.role`, "must be one of 'user', 'assistant', 'system', 'developer'.");
   }
+}
+
+/** An earlier output item by its id, from this node's memory of what it rendered (`limits.responsesItem*`). */
+function recallItem(item: JsonObject, param: string, memory: ResponseItemMemory): readonly AssistantPart[] {
+  const id = item['id'];
+  if (typeof id !== 'string' || id === '') throw invalid(`${param}.id`, 'must be a non-empty string.');
+  const parts = memory.recall(id);
+  if (parts === undefined) {
+    throw invalid(
+      `${param}.id`,
+      `item '${id.slice(0, 100)}' is not known here: Meridian stores no responses and remembers the items it rendered for a limited time on the node that rendered them; send the whole item instead (store: false).`,
+    );
+  }
+  return parts;
 }
 
 function systemMessage(text: string, isDeveloper: boolean): Message {

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../errors/index.js';
+import { createResponseItemMemory } from '../item-memory.js';
 import { parseRequest } from './parse-request.js';
 
+const memory = createResponseItemMemory({ countMax: 10, bytesMax: 100_000, ttlMs: 60_000, now: () => 0 });
+memory.remember('msg_gen-1_0', [{ type: 'text', text: 'Earlier answer.' }]);
+
 function parse(body: Record<string, unknown>) {
-  return parseRequest({ model: 'vendor/model', ...body });
+  return parseRequest({ model: 'vendor/model', ...body }, undefined, memory);
 }
 
 function paramOf(body: Record<string, unknown>): string | undefined {
@@ -69,6 +73,21 @@ describe('parseRequest (OpenAI Responses)', () => {
       // Encrypted content Meridian did not write carries no signature any upstream here could check.
       { role: 'assistant', content: [{ type: 'reasoning', text: '' }] },
     ]);
+  });
+
+  it('an item_reference to an item rendered here is that item; an unknown one is refused by its id', () => {
+    expect(
+      parse({
+        input: [
+          { role: 'user', content: 'Hi' },
+          { type: 'item_reference', id: 'msg_gen-1_0' },
+        ],
+      }).request.messages,
+    ).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'Hi' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'Earlier answer.' }] },
+    ]);
+    expect(paramOf({ input: [{ type: 'item_reference', id: 'msg_gen-2_0' }] })).toBe('invalid_request input[0].id');
   });
 
   it('maps settings: max_output_tokens, text.format json_schema, reasoning effort, tool choice, sampling', () => {

@@ -11,6 +11,7 @@ import type { JsonObject } from '../../shared/field-readers.js';
 import { parseUnifiedReasoning } from '../../shared/parse-unified-reasoning.js';
 import { readTextLiterals } from '../../shared/read-text-literals.js';
 import { readRequestHead, splitRequestFields } from '../../shared/split-request-fields.js';
+import type { ResponseItemMemory } from '../item-memory.js';
 import { parseInput } from './parse-input.js';
 import { parseTextFormat, parseToolChoice, parseTools } from './parse-tools.js';
 
@@ -57,7 +58,7 @@ const knownFields = new Set([...modelledFields, ...serviceFields, ...statefulFie
  * Parses an OpenAI Responses request (`POST /v1/responses`) into the canonical request, stateless: the whole
  * conversation comes in `input`. Every other field no upstream protocol can take is named in a warning.
  */
-export function parseRequest(input: unknown, bytes?: Buffer): ParsedChatRequest {
+export function parseRequest(input: unknown, bytes: Buffer | undefined, memory: ResponseItemMemory): ParsedChatRequest {
   const { body, model } = readRequestHead(input);
   refuseStatefulFields(body);
   const warnings: Warning[] = [];
@@ -73,7 +74,7 @@ export function parseRequest(input: unknown, bytes?: Buffer): ParsedChatRequest 
   }
   const request: ChatRequest = {
     model,
-    messages: parseInput(body['input'], readOptionalString(body, 'instructions', 'instructions')),
+    messages: parseInput(body['input'], readOptionalString(body, 'instructions', 'instructions'), memory),
     stream,
     includeUsage: false,
     ...optional(

@@ -7,7 +7,9 @@ import type {
   ReasoningPart,
 } from '../../../spec/index.js';
 import type { ResponseMeta } from '../../adapter-types.js';
+import type { ResponseItemMemory } from '../item-memory.js';
 import { tagEncryptedContent } from './encrypted-content.js';
+import { rememberItems } from './remember-items.js';
 import { renderEnvelope, statusOf } from './render-envelope.js';
 
 /** Canonical result → an OpenAI Responses `response` JSON text: its first choice as output items, in order. */
@@ -16,9 +18,11 @@ export function renderResponse(
   billed: BilledUsage,
   meta: ResponseMeta,
   request: ChatRequest,
+  memory: ResponseItemMemory,
 ): string {
   const choice = result.choices[0];
   const output = choice === undefined ? [] : renderOutputItems(choice.content, choice.refusal, meta);
+  rememberItems(output, memory);
   const status = statusOf(choice?.finishReason);
   return JSON.stringify(renderEnvelope({ meta, request, status, output, billed, finishReason: choice?.finishReason }));
 }

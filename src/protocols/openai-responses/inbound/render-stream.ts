@@ -3,6 +3,8 @@ import type { BilledUsage, ChatRequest, FinishReason, StreamEvent } from '../../
 import type { ResponseMeta, StreamRenderer } from '../../adapter-types.js';
 import { renderEnvelope, statusOf } from './render-envelope.js';
 import type { ResponseStatus } from './render-envelope.js';
+import type { ResponseItemMemory } from '../item-memory.js';
+import { rememberItems } from './remember-items.js';
 import { itemId, renderReasoningItem } from './render-response.js';
 
 /** The output item being streamed: text and reasoning are one item at a time, tool calls stay open until the end. */
@@ -33,7 +35,11 @@ type OpenItem =
  * `response.completed` (or `response.incomplete`) with every item and the usage. A failure after output ends the
  * stream with `error` and `response.failed`.
  */
-export function createStreamRenderer(request: ChatRequest, meta: ResponseMeta): StreamRenderer {
+export function createStreamRenderer(
+  request: ChatRequest,
+  meta: ResponseMeta,
+  memory: ResponseItemMemory,
+): StreamRenderer {
   let sequence = 0;
   let isStarted = false;
   let finishReason: FinishReason | undefined;
@@ -258,6 +264,7 @@ export function createStreamRenderer(request: ChatRequest, meta: ResponseMeta): 
     renderEvent,
     renderEnd: (billed) => {
       const out = start() + closeCurrent() + closeToolCalls();
+      rememberItems(doneItems, memory);
       const status = statusOf(finishReason);
       const type = status === 'incomplete' ? 'response.incomplete' : 'response.completed';
       return out + frame(type, { response: envelope(status, billed) });
@@ -265,6 +272,7 @@ export function createStreamRenderer(request: ChatRequest, meta: ResponseMeta): 
     renderError: (error: GatewayError, billed) => {
       const message = error.expose ? error.message : 'The gateway hit an internal error.';
       const out = start() + closeCurrent() + closeToolCalls();
+      rememberItems(doneItems, memory);
       const failed = { code: error.code === 'rate_limited' ? 'rate_limit_exceeded' : 'server_error', message };
       return (
         out +

@@ -1,0 +1,40 @@
+import type { AssistantPart } from '../../../spec/index.js';
+import type { ResponseItemMemory } from '../item-memory.js';
+import { untagEncryptedContent } from './encrypted-content.js';
+
+/** Keeps each rendered output item's canonical parts under its id, for a later `item_reference` to it. */
+export function rememberItems(items: readonly Record<string, unknown>[], memory: ResponseItemMemory): void {
+  for (const item of items) {
+    const id = item['id'];
+    const parts = readItemParts(item);
+    if (typeof id === 'string' && parts.length > 0) memory.remember(id, parts);
+  }
+}
+
+/** A rendered item back to what the canonical model holds: the inverse of the renderers, for the items they write. */
+function readItemParts(item: Record<string, unknown>): AssistantPart[] {
+  switch (item['type']) {
+    case 'message':
+      return (item['content'] as readonly Record<string, unknown>[]).map((part) => ({
+        type: 'text',
+        text: String(part['type'] === 'refusal' ? part['refusal'] : part['text']),
+      }));
+    case 'reasoning': {
+      const content = item['content'] as readonly { readonly text: string }[];
+      const encrypted = item['encrypted_content'];
+      const signed = typeof encrypted === 'string' ? untagEncryptedContent(encrypted) : undefined;
+      return [{ type: 'reasoning', text: content.map((part) => part.text).join(''), ...signed }];
+    }
+    case 'function_call':
+      return [
+        {
+          type: 'tool-call',
+          toolCallId: String(item['call_id']),
+          toolName: String(item['name']),
+          arguments: String(item['arguments']),
+        },
+      ];
+    default:
+      return [];
+  }
+}
