@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeScript, streamScript, unfinishedStreamFrames } from '../fake-upstream/protocol-scripts.js';
 import type { ModelScript, UpstreamProtocol } from '../fake-upstream/protocol-scripts.js';
 import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
-import { readGeneration } from '../support/gateway-config.js';
+import { readGeneration, testAdminKey } from '../support/gateway-config.js';
 import { readSseData } from '../support/read-sse.js';
 import { validateSchema } from '../support/openapi.js';
 import { startTestStack } from '../support/start-test-stack.js';
@@ -107,6 +107,12 @@ describe('POST /v1/responses with the official OpenAI client', () => {
     ]);
     const generation = await readGeneration(stack.gateway.url, stack.key, response.id);
     expect([generation['tokens_prompt'], generation['tokens_completion']]).toEqual([30, 4]);
+    const metrics = await (
+      await fetch(`${stack.gateway.url}/metrics`, { headers: { authorization: `Bearer ${testAdminKey}` } })
+    ).text();
+    expect(metrics).toMatch(
+      /^meridian_requests_total\{route="responses",[^}]*status_class="2xx",ending="success"\} 1$/m,
+    );
     expect(generation['total_cost']).toBeCloseTo((30 * 0.28 + 4 * 0.42) / 1_000_000, 15);
   });
 
