@@ -61,6 +61,11 @@ export function createStreamRenderer(
     return renderEnvelope({ meta, request, status, output: doneItems, billed, finishReason, error });
   }
 
+  /** The hot path: a delta event written without an intermediate object (the same JSON `frame` would write). */
+  function deltaFrame(type: string, place: string, delta: string, tail: string): string {
+    return `event: ${type}\ndata: {"type":"${type}",${place},"delta":${JSON.stringify(delta)}${tail},"sequence_number":${sequence++}}\n\n`;
+  }
+
   function start(): string {
     if (isStarted) return '';
     isStarted = true;
@@ -185,9 +190,10 @@ export function createStreamRenderer(
         const out = head + openMessage(part);
         const item = current as Extract<OpenItem, { kind: 'message' }>;
         item.texts.push(event.delta);
-        const type = part === 'output_text' ? 'response.output_text.delta' : 'response.refusal.delta';
-        const extra = part === 'output_text' ? { logprobs: [] } : {};
-        return out + frame(type, { ...partPlace(item), delta: event.delta, ...extra });
+        const place = `"item_id":${JSON.stringify(item.id)},"output_index":${item.index},"content_index":${item.content.length}`;
+        return part === 'output_text'
+          ? out + deltaFrame('response.output_text.delta', place, event.delta, ',"logprobs":[]')
+          : out + deltaFrame('response.refusal.delta', place, event.delta, '');
       }
       case 'reasoning-delta': {
         if (event.choice !== 0 || !meta.isReasoningShown) return head;
@@ -199,7 +205,8 @@ export function createStreamRenderer(
           out += frame('response.content_part.added', { ...place, part: { type: 'reasoning_text', text: '' } });
         }
         item.texts.push(event.delta);
-        return out + frame('response.reasoning_text.delta', { ...place, delta: event.delta });
+        const placeJson = `"item_id":${JSON.stringify(item.id)},"output_index":${item.index},"content_index":0`;
+        return out + deltaFrame('response.reasoning_text.delta', placeJson, event.delta, '');
       }
       case 'reasoning-signature': {
         if (event.choice !== 0 || !meta.isReasoningShown) return head;

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import type { ResponseMeta } from '../../adapter-types.js';
+import type { BilledUsage, ChatRequest, StreamEvent } from '../../../spec/index.js';
+import { createUnknownUsage } from '../../../spec/index.js';
+import { createResponseItemMemory } from '../item-memory.js';
+import { createStreamRenderer } from './render-stream.js';
+
+const meta: ResponseMeta = {
+  generationId: 'gen-1',
+  requestId: 'req_test',
+  model: 'a/b',
+  createdSeconds: 1795000000,
+  providerName: 'p',
+  upstreamProtocol: 'anthropic-messages',
+  isReasoningShown: true,
+  estimatePromptTokens: () => 0,
+};
+const billed: BilledUsage = {
+  usage: createUnknownUsage(),
+  promptTokens: 10,
+  completionTokens: 4,
+  cachedTokens: 0,
+  cacheWriteTokens: 0,
+  reasoningTokens: 0,
+  costNanos: 4_480n,
+  upstreamCostNanos: 4_480n,
+  isEstimated: false,
+};
+const request: ChatRequest = {
+  model: 'a/b',
+  messages: [],
+  stream: true,
+  includeUsage: false,
+  routingControls: {},
+  passthrough: { protocol: 'openai-chat', fields: {} },
+};
+
+/** Renders the events, then the end, and reads the frames back as `[event name, data]`. */
+function render(events: readonly StreamEvent[], memory = createMemory()): [string, Record<string, unknown>][] {
+  const renderer = createStreamRenderer(request, meta, memory);
+  const text = events.map((event) => renderer.renderEvent(event)).join('') + renderer.renderEnd(billed);
+  return text
+    .split('\n\n')
+    .filter((frame) => frame !== '')
+    .map((frame) => {
+      const [eventLine, dataLine] = frame.split('\n');
+      return [
+        eventLine!.slice('event: '.length),
+        JSON.parse(dataLine!.slice('data: '.length)) as Record<string, unknown>,
+      ];
+    });
+}
+
+function createMemory() {
+  return createResponseItemMemory({ countMax: 10, bytesMax: 100_000, ttlMs: 60_000, now: () => 0 });
+}
+
+describe('createStreamRenderer (OpenAI Responses)', () => {
+  it('a refusal after text is a second content part of the message; the event name repeats the type', () => {
+    const frames = render([
+      { type: 'response-start', upstreamId: undefined },
+      { type: 'text-delta', choice: 0, delta: 'I ' },
+      { type: 'refusal-delta', choice: 0, delta: 'cannot.' },
+      { type: 'finish', choice: 0, finishReason: { unified: 'content-filter', raw: 'refusal' } },
+    ]);
+    for (const [name, data] of frames) expect(data['type']).toBe(name);
+    expect(frames.map(([name]) => name)).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.output_text.delta',
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.content_part.added',
+      'response.refusal.delta',
+      'response.refusal.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.incomplete',
+    ]);
+    expect(frames[8]![1]).toEqual({
+      type: 'response.refusal.delta',
+      item_id: 'msg_gen-1_0',
+      output_index: 0,
+      content_index: 1,
+      delta: 'cannot.',
+      sequence_number: 8,
+    });
+    const response = frames.at(-1)![1]['response'] as Record<string, unknown>;
+    expect([response['status'], response['incomplete_details']]).toEqual(['incomplete', { reason: 'content_filter' }]);
+    expect(response['output']).toEqual([
+      {
+        type: 'message',
+        id: 'msg_gen-1_0',
+        status: 'completed',
+        role: 'assistant',
+        content: [
+          { type: 'output_text', text: 'I ', annotations: [], logprobs: [] },
+          { type: 'refusal', refusal: 'cannot.' },
+        ],
+      },
+    ]);
+  });
+
+  it('two thinking blocks stay two reasoning items, each with its signature; the items are remembered by id', () => {
+    const memory = createMemory();
+    const frames = render(
+      [
+        { type: 'reasoning-delta', choice: 0, delta: 'One.', block: 0 },
+        { type: 'reasoning-signature', choice: 0, signature: 'S1', block: 0 },
+        { type: 'reasoning-delta', choice: 0, delta: 'Two.', block: 1 },
+        { type: 'reasoning-signature', choice: 0, signature: 'S2', block: 1 },
+        { type: 'text-delta', choice: 0, delta: 'Done.', block: 2 },
+        { type: 'finish', choice: 0, finishReason: { unified: 'stop', raw: 'end_turn' } },
+      ],
+      memory,
+    );
+    const output = (frames.at(-1)![1]['response'] as { output: Record<string, unknown>[] }).output;
+    expect(output.map((item) => [item['id'], item['encrypted_content']])).toEqual([
+      ['rs_gen-1_0', 'anthropic-messages:S1'],
+      ['rs_gen-1_1', 'anthropic-messages:S2'],
+      ['msg_gen-1_2', undefined],
+    ]);
+    expect(memory.recall('rs_gen-1_1')).toEqual([
+      { type: 'reasoning', text: 'Two.', signature: 'S2', signatureProtocol: 'anthropic-messages' },
+    ]);
+    expect(memory.recall('msg_gen-1_2')).toEqual([{ type: 'text', text: 'Done.' }]);
+  });
+});
