@@ -3,6 +3,7 @@ import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeScript, streamScript, unfinishedStreamFrames } from '../fake-upstream/protocol-scripts.js';
 import type { ModelScript, UpstreamProtocol } from '../fake-upstream/protocol-scripts.js';
+import { sseFrames } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import { readGeneration, testAdminKey } from '../support/gateway-config.js';
 import { readSseData } from '../support/read-sse.js';
@@ -273,6 +274,80 @@ describe('POST /v1/responses with the official OpenAI client', () => {
       usage_estimated: true,
     });
     expect(failed.usage).toMatchObject({ input_tokens: 8, output_tokens: 2 });
+  });
+
+  it('a custom (free-form) tool reaches an OpenAI-protocol upstream as a chat custom tool; its call streams back as custom_tool_call', async () => {
+    const base = { id: 'chatcmpl-up', object: 'chat.completion.chunk', created: 1_795_000_000, model: 'm' };
+    const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
+      ...base,
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    });
+    const patch = '*** Begin Patch\n*** End Patch';
+    fake.enqueue({
+      kind: 'sse',
+      frames: sseFrames([
+        chunk({ role: 'assistant', content: null }),
+        chunk({ tool_calls: [{ index: 0, id: 'call_p', type: 'custom', custom: { name: 'apply_patch', input: '' } }] }),
+        chunk({ tool_calls: [{ index: 0, custom: { input: patch.slice(0, 10) } }] }),
+        chunk({ tool_calls: [{ index: 0, custom: { input: patch.slice(10) } }] }),
+        chunk({}, 'tool_calls'),
+        { ...base, choices: [], usage: { prompt_tokens: 40, completion_tokens: 12, total_tokens: 52 } },
+      ]),
+    });
+    const format = { type: 'grammar', syntax: 'lark', definition: 'start: /.+/' };
+    const stream = stack.client.responses.stream({
+      model: 'test/fake-model',
+      input: 'Fix it.',
+      tools: [{ type: 'custom', name: 'apply_patch', description: 'Edit files', format }],
+      tool_choice: { type: 'custom', name: 'apply_patch' },
+    } as never);
+    const events: ResponseStreamEvent[] = [];
+    for await (const event of stream) events.push(event);
+    for (const event of events) expect(validateSchema('ResponseStreamEvent', event)).toEqual([]);
+    expect(fake.received.at(-1)!.body).toMatchObject({
+      tools: [{ type: 'custom', custom: { name: 'apply_patch', description: 'Edit files', format } }],
+      tool_choice: { type: 'custom', custom: { name: 'apply_patch' } },
+    });
+    expect(events.map((event) => event.type).slice(2)).toEqual([
+      'response.output_item.added',
+      'response.custom_tool_call_input.delta',
+      'response.custom_tool_call_input.delta',
+      'response.custom_tool_call_input.done',
+      'response.output_item.done',
+      'response.completed',
+    ]);
+    const completed = events.at(-1) as Extract<ResponseStreamEvent, { type: 'response.completed' }>;
+    expect(completed.response.output).toEqual([
+      {
+        type: 'custom_tool_call',
+        id: `ctc_${completed.response.id}_0`,
+        call_id: 'call_p',
+        name: 'apply_patch',
+        input: patch,
+      },
+    ]);
+
+    // The next turn sends the call and its output back: a chat custom tool call, then a tool message.
+    fake.enqueue(
+      completeScript('openai', { text: ['Patched.'], usage: { input: 60, cached: 0, output: 2, reasoning: 0 } }),
+    );
+    await stack.client.responses.create({
+      model: 'test/fake-model',
+      input: [
+        { role: 'user', content: 'Fix it.' },
+        { type: 'custom_tool_call', call_id: 'call_p', name: 'apply_patch', input: patch },
+        { type: 'custom_tool_call_output', call_id: 'call_p', output: 'Done.' },
+      ],
+      tools: [{ type: 'custom', name: 'apply_patch', description: 'Edit files', format }],
+    } as never);
+    expect((fake.received.at(-1)!.body['messages'] as unknown[]).slice(1)).toEqual([
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_p', type: 'custom', custom: { name: 'apply_patch', input: patch } }],
+      },
+      { role: 'tool', tool_call_id: 'call_p', content: 'Done.' },
+    ]);
   });
 
   it.each([

@@ -31,7 +31,10 @@ function addItem(messages: Message[], item: unknown, param: string, memory: Resp
       return addMessage(messages, item, param);
     case 'function_call':
       return addAssistantPart(messages, parseFunctionCall(item, param));
+    case 'custom_tool_call':
+      return addAssistantPart(messages, parseCustomToolCall(item, param));
     case 'function_call_output':
+    case 'custom_tool_call_output':
       return void messages.push(parseFunctionCallOutput(item, param));
     case 'reasoning':
       return addAssistantPart(messages, parseReasoningItem(item, param));
@@ -41,7 +44,7 @@ function addItem(messages: Message[], item: unknown, param: string, memory: Resp
     default:
       throw invalid(
         `${param}.type`,
-        `${JSON.stringify(type)} is not supported; use 'message', 'function_call', 'function_call_output', 'reasoning' or 'item_reference' items.`,
+        `${JSON.stringify(type)} is not supported; use 'message', 'function_call', 'function_call_output', 'custom_tool_call', 'custom_tool_call_output', 'reasoning' or 'item_reference' items.`,
       );
   }
 }
@@ -162,6 +165,16 @@ function parseFunctionCall(item: JsonObject, param: string): AssistantPart {
   if (typeof name !== 'string' || name === '') throw invalid(`${param}.name`, 'must be a non-empty string.');
   if (typeof args !== 'string') throw invalid(`${param}.arguments`, 'must be a string of JSON.');
   return { type: 'tool-call', toolCallId: callId, toolName: name, arguments: args };
+}
+
+function parseCustomToolCall(item: JsonObject, param: string): AssistantPart {
+  const callId = item['call_id'];
+  const name = item['name'];
+  const input = item['input'];
+  if (typeof callId !== 'string' || callId === '') throw invalid(`${param}.call_id`, 'must be a non-empty string.');
+  if (typeof name !== 'string' || name === '') throw invalid(`${param}.name`, 'must be a non-empty string.');
+  if (typeof input !== 'string') throw invalid(`${param}.input`, 'must be a string.');
+  return { type: 'tool-call', toolCallId: callId, toolName: name, arguments: input, isCustom: true };
 }
 
 function parseFunctionCallOutput(item: JsonObject, param: string): Message {

@@ -4,8 +4,10 @@ import { invalid, isObject, readOptionalBoolean, readOptionalString } from '../.
 
 /**
  * Responses `tools` → canonical function tools. Function tools are flat here (`{type, name, description,
- * parameters, strict}`). OpenAI's hosted tools (web search, file search, code interpreter, …) run inside OpenAI's
- * service, which no upstream here is: each is dropped with a warning, so an agent that declares them keeps working.
+ * parameters, strict}`). A custom (free-form) tool becomes Chat Completions' custom tool, for OpenAI-protocol upstreams
+ * (others drop it with a warning, as for a chat client). OpenAI's hosted tools (web search, file search, code
+ * interpreter, …) run inside OpenAI's service, which no upstream here is: each is dropped with a warning, so an agent
+ * that declares them keeps working.
  */
 export function parseTools(value: unknown, warnings: Warning[]): ToolDefinition[] | undefined {
   if (value === undefined || value === null) return undefined;
@@ -16,6 +18,7 @@ export function parseTools(value: unknown, warnings: Warning[]): ToolDefinition[
   const tools = value.flatMap((tool, index): ToolDefinition[] => {
     const param = `tools[${index}]`;
     if (!isObject(tool)) throw invalid(param, 'must be an object.');
+    if (tool['type'] === 'custom') return [parseCustomTool(tool, param)];
     if (tool['type'] !== 'function') {
       warnings.push({
         type: 'unsupported-setting',
@@ -42,6 +45,20 @@ export function parseTools(value: unknown, warnings: Warning[]): ToolDefinition[
   return tools.length === 0 ? undefined : tools;
 }
 
+/** `{type: 'custom', name, description, format}` → Chat Completions' `{type: 'custom', custom: {…}}`, opaque. */
+function parseCustomTool(tool: Record<string, unknown>, param: string): ToolDefinition {
+  const name = tool['name'];
+  if (typeof name !== 'string' || name === '') throw invalid(`${param}.name`, 'must be a non-empty string.');
+  const description = readOptionalString(tool, 'description', `${param}.description`);
+  const format = tool['format'];
+  const custom = {
+    name,
+    ...(description === undefined ? {} : { description }),
+    ...(format === undefined || format === null ? {} : { format }),
+  };
+  return { type: 'opaque', protocol: 'openai-chat', value: { type: 'custom', custom } };
+}
+
 /** Responses `tool_choice`: `auto`, `none`, `required`, `{type: 'function', name}` or `allowed_tools`. */
 export function parseToolChoice(value: unknown): ToolChoice | undefined {
   if (value === undefined || value === null) return undefined;
@@ -52,9 +69,14 @@ export function parseToolChoice(value: unknown): ToolChoice | undefined {
     return { type: 'tool', toolName: name };
   }
   if (isObject(value) && value['type'] === 'allowed_tools') return parseAllowedTools(value);
+  if (isObject(value) && value['type'] === 'custom') {
+    const name = value['name'];
+    if (typeof name !== 'string' || name === '') throw invalid('tool_choice.name', 'must be a non-empty string.');
+    return { type: 'opaque', protocol: 'openai-chat', value: { type: 'custom', custom: { name } } };
+  }
   throw invalid(
     'tool_choice',
-    "must be 'auto', 'none', 'required', {type: 'function', name} or {type: 'allowed_tools', mode, tools}.",
+    "must be 'auto', 'none', 'required', {type: 'function', name}, {type: 'custom', name} or {type: 'allowed_tools', mode, tools}.",
   );
 }
 

@@ -34,6 +34,16 @@ function readItemParts(item: Record<string, unknown>): AssistantPart[] {
           arguments: String(item['arguments']),
         },
       ];
+    case 'custom_tool_call':
+      return [
+        {
+          type: 'tool-call',
+          toolCallId: String(item['call_id']),
+          toolName: String(item['name']),
+          arguments: String(item['input']),
+          isCustom: true,
+        },
+      ];
     default:
       return [];
   }

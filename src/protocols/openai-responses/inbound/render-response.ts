@@ -28,7 +28,7 @@ export function renderResponse(
 }
 
 /** Item ids: the generation id, the item's kind and its position, so a replayed answer keeps them. */
-export function itemId(kind: 'msg' | 'rs' | 'fc', meta: ResponseMeta, outputIndex: number): string {
+export function itemId(kind: 'msg' | 'rs' | 'fc' | 'ctc', meta: ResponseMeta, outputIndex: number): string {
   return `${kind}_${meta.generationId}_${outputIndex}`;
 }
 
@@ -68,19 +68,26 @@ function renderOutputItems(
       run.texts.push(part.text);
       if (part.type === 'reasoning' && part.signature !== undefined && part.signature !== '') run.signature = part;
     } else if (part.type === 'tool-call') {
-      items.push({
-        type: 'function_call',
-        id: itemId('fc', meta, items.length),
-        call_id: part.toolCallId,
-        name: part.toolName,
-        arguments: part.arguments,
-        status: 'completed',
-      });
+      const isCustom = part.isCustom === true;
+      const id = itemId(isCustom ? 'ctc' : 'fc', meta, items.length);
+      items.push(renderToolCallItem({ id, callId: part.toolCallId, name: part.toolName, isCustom }, part.arguments));
     }
   }
   closeRun();
   if (refusal !== undefined) items.push(renderMessageItem([{ type: 'refusal', refusal }], meta, items.length));
   return items;
+}
+
+/** A function call (`arguments`: JSON text) or a custom tool's call (`input`: free-form text). */
+export function renderToolCallItem(
+  call: { readonly id: string; readonly callId: string; readonly name: string; readonly isCustom: boolean },
+  text: string,
+  status: 'in_progress' | 'completed' = 'completed',
+): Record<string, unknown> {
+  const { id, callId: call_id, name } = call;
+  return call.isCustom
+    ? { type: 'custom_tool_call', id, call_id, name, input: text }
+    : { type: 'function_call', id, call_id, name, arguments: text, status };
 }
 
 function renderMessageItem(

@@ -5,7 +5,7 @@ import { renderEnvelope, statusOf } from './render-envelope.js';
 import type { ResponseStatus } from './render-envelope.js';
 import type { ResponseItemMemory } from '../item-memory.js';
 import { rememberItems } from './remember-items.js';
-import { itemId, renderReasoningItem } from './render-response.js';
+import { itemId, renderReasoningItem, renderToolCallItem } from './render-response.js';
 
 /** The output item being streamed: text and reasoning are one item at a time, tool calls stay open until the end. */
 type OpenItem =
@@ -26,7 +26,15 @@ type OpenItem =
       signature: string | undefined;
       block: number | undefined;
     }
-  | { kind: 'function_call'; id: string; index: number; callId: string; name: string; args: string[] };
+  | {
+      kind: 'function_call';
+      id: string;
+      index: number;
+      callId: string;
+      name: string;
+      isCustom: boolean;
+      args: string[];
+    };
 
 /**
  * Renders canonical events as OpenAI Responses SSE events (`event: <type>` + `data: {…, sequence_number}`):
@@ -159,22 +167,14 @@ export function createStreamRenderer(
     let out = '';
     for (const call of toolCalls.values()) {
       const args = call.args.join('');
-      const done = {
-        type: 'function_call',
-        id: call.id,
-        call_id: call.callId,
-        name: call.name,
-        arguments: args,
-        status: 'completed',
-      };
+      const done = renderToolCallItem(call, args);
       doneItems.push(done);
+      const place = { item_id: call.id, output_index: call.index };
       out +=
-        frame('response.function_call_arguments.done', {
-          item_id: call.id,
-          output_index: call.index,
-          name: call.name,
-          arguments: args,
-        }) + frame('response.output_item.done', { output_index: call.index, item: done });
+        (call.isCustom
+          ? frame('response.custom_tool_call_input.done', { ...place, input: args })
+          : frame('response.function_call_arguments.done', { ...place, name: call.name, arguments: args })) +
+        frame('response.output_item.done', { output_index: call.index, item: done });
     }
     toolCalls.clear();
     return out;
@@ -218,37 +218,26 @@ export function createStreamRenderer(
         if (event.choice !== 0) return head;
         const out = head + closeCurrent();
         const index = nextIndex++;
+        const isCustom = event.isCustom === true;
         const call = {
           kind: 'function_call' as const,
-          id: itemId('fc', meta, index),
+          id: itemId(isCustom ? 'ctc' : 'fc', meta, index),
           index,
           callId: event.toolCallId,
           name: event.toolName,
+          isCustom,
           args: [],
         };
         toolCalls.set(event.toolCallIndex, call);
-        const item = {
-          type: 'function_call',
-          id: call.id,
-          call_id: call.callId,
-          name: call.name,
-          arguments: '',
-          status: 'in_progress',
-        };
+        const item = renderToolCallItem(call, '', 'in_progress');
         return out + frame('response.output_item.added', { output_index: index, item });
       }
       case 'tool-call-delta': {
         const call = event.choice === 0 ? toolCalls.get(event.toolCallIndex) : undefined;
         if (call === undefined) return head;
         call.args.push(event.argumentsDelta);
-        return (
-          head +
-          frame('response.function_call_arguments.delta', {
-            item_id: call.id,
-            output_index: call.index,
-            delta: event.argumentsDelta,
-          })
-        );
+        const type = call.isCustom ? 'response.custom_tool_call_input.delta' : 'response.function_call_arguments.delta';
+        return head + frame(type, { item_id: call.id, output_index: call.index, delta: event.argumentsDelta });
       }
       case 'finish':
         if (event.choice !== 0) return head;
