@@ -4,12 +4,14 @@ import { z } from 'zod';
  * `redis:` — the shared store of cluster mode (global rate limits, endpoint health, the response cache).
  * Absent: every node keeps its limits in memory (single-node mode).
  */
+/** `redis.url`: the server; may instead be given as `storage.redis` (PRODUCT.md's shape), not both. */
+export const redisUrlSchema = z
+  .string()
+  .regex(/^rediss?:\/\/.+/, 'must be redis://… or rediss://…')
+  .optional();
+
 export const redisConfigSchema = z.strictObject({
-  /** The server; may instead be given as `storage.redis` (PRODUCT.md's shape), not both. */
-  url: z
-    .string()
-    .regex(/^rediss?:\/\/.+/, 'must be redis://… or rediss://…')
-    .optional(),
+  url: redisUrlSchema,
   /** Every key Meridian writes starts with this, so several deployments can share one Redis. */
   key_prefix: z
     .string()

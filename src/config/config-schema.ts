@@ -4,7 +4,15 @@ import { parseCidr, parseOutboundAllowList } from '../net/index.js';
 import { clusterConfigSchema } from './cluster-schema.js';
 import { limits } from './limits.js';
 
-const kebabId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case (a-z, 0-9, -)');
+/** An org's id (also as a key's `org`); exported for the cross-reference checks (check-config-references.ts). */
+export const kebabId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case (a-z, 0-9, -)');
+/** A key's name in the file. */
+export const keyNameSchema = z.string().min(1);
+/** `storage.redis`: PRODUCT.md's way of naming the Redis server. */
+export const storageRedisSchema = z
+  .string()
+  .regex(/^rediss?:\/\/.+/, 'must be redis://…')
+  .optional();
 /** An empty string (an unset `${VAR}`) means "not set". */
 const optionalSecret = z
   .string()
@@ -84,10 +92,7 @@ export const configFileSchema = z.strictObject({
         .min(limits.generationRetentionDaysMin)
         .max(limits.generationRetentionDaysMax)
         .optional(),
-      redis: z
-        .string()
-        .regex(/^rediss?:\/\/.+/, 'must be redis://…')
-        .optional(),
+      redis: storageRedisSchema,
     })
     .prefault({}),
   admin: z.strictObject({ key: optionalSecret }).prefault({}),
@@ -127,7 +132,7 @@ export const configFileSchema = z.strictObject({
     .array(
       z.strictObject({
         org: kebabId,
-        name: z.string().min(1),
+        name: keyNameSchema,
         key: optionalSecret,
         limit: priceStringSchema.optional(),
         limit_reset: z.enum(['daily', 'weekly', 'monthly', 'none']).default('none'),

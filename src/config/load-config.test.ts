@@ -195,6 +195,7 @@ describe('loadConfig', () => {
     expect(issues.map((issue) => [issue.path, issue.location])).toEqual([
       ['billing.currency', `${path}:1:22`],
       ['providers[1].base_url', `${path}:6:15`],
+      ['keys[0].org', `${path}:8:10`],
     ]);
     expect(issues[0]!.message).toBe('only USD is supported for now');
   });
@@ -214,6 +215,74 @@ describe('loadConfig', () => {
     expect(issuesOf(() => loadConfig({ path, cwd: '/', env: {} }))).toEqual([
       { path: 'orgs[2].id', location: `${path}:4:9`, message: "org 'acme' is defined twice" },
       { path: 'keys[2].name', location: `${path}:8:24`, message: "key 'ci' of org 'acme' is defined twice" },
+    ]);
+  });
+
+  it('reports unset variables, schema errors and cross-references in one pass', () => {
+    const path = writeConfig(
+      'server: { port: "80" }\nadmin: { key: "${ADMIN:?set it}" }\norgs:\n  - { id: acme, credits: lots }\n' +
+        '  - { id: acme }\nkeys:\n  - { org: ghost, name: ci, limit_reset: hourly }\ncache: { shared: true, ttl_seconds: 0 }\n',
+    );
+    expect(
+      issuesOf(() => loadConfig({ path, cwd: '/', env: {} })).map((issue) => [issue.path, issue.location]),
+    ).toEqual([
+      ['admin.key', `${path}:2:15`],
+      ['server.port', `${path}:1:17`],
+      ['orgs[0].credits', `${path}:4:26`],
+      ['keys[0].limit_reset', `${path}:7:42`],
+      ['cache.ttl_seconds', `${path}:8:37`],
+      ['orgs[1].id', `${path}:5:11`],
+      ['keys[0].org', `${path}:7:12`],
+      ['cache.shared', `${path}:8:18`],
+    ]);
+  });
+
+  it('skips a cross-reference whose values are invalid: an unreadable org id hides only the unknown-org check', () => {
+    const path = writeConfig(
+      'orgs:\n  - { id: Acme }\n  - { id: beta }\n  - { id: beta }\nkeys:\n  - { org: ghost, name: x }\n' +
+        '  - { org: beta, name: "" }\n  - { org: beta, name: y }\n  - { org: beta, name: y }\n',
+    );
+    const nameless = writeConfig('keys:\n  - { org: ghost, name: x }\n  - { org: ghost }\n');
+    expect(issuesOf(() => loadConfig({ path: nameless, cwd: '/', env: {} })).map((issue) => issue.path)).toEqual([
+      'keys[1].name',
+      'keys[0].org',
+      'keys[1].org',
+    ]);
+    expect(issuesOf(() => loadConfig({ path, cwd: '/', env: {} })).map((issue) => issue.path)).toEqual([
+      'orgs[0].id',
+      'keys[1].name',
+      'orgs[2].id',
+      'keys[3].name',
+    ]);
+  });
+
+  it('names the key and line of a Redis URL given twice, or of a redis section without one', () => {
+    const twice = writeConfig(
+      'storage: { redis: "redis://127.0.0.1:6379" }\nredis:\n  url: "redis://127.0.0.1:6380"\n',
+    );
+    expect(issuesOf(() => loadConfig({ path: twice, cwd: '/', env: {} }))).toEqual([
+      {
+        path: 'redis.url',
+        location: `${twice}:3:8`,
+        message: 'names another server than storage.redis; give the Redis URL once',
+      },
+    ]);
+    const same = writeConfig(
+      'storage: { redis: "redis://127.0.0.1:6379" }\nredis: { url: "redis://127.0.0.1:6379" }\n',
+    );
+    expect(loadConfig({ path: same, cwd: '/', env: {} }).config.cluster.redis?.url).toBe('redis://127.0.0.1:6379');
+    const none = writeConfig('redis:\n  key_prefix: "m:"\ncache: { shared: true }\n');
+    expect(issuesOf(() => loadConfig({ path: none, cwd: '/', env: {} }))).toEqual([
+      {
+        path: 'redis',
+        location: `${none}:2:3`,
+        message: 'the redis section needs a URL (redis.url or storage.redis)',
+      },
+      {
+        path: 'cache.shared',
+        location: `${none}:3:18`,
+        message: 'a shared cache needs Redis (redis.url or storage.redis)',
+      },
     ]);
   });
 

@@ -3,6 +3,8 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Node } from 'yaml';
 import type { ModelEntry, ProviderEntry } from '../catalog/catalog-schema.js';
+import type { z } from 'zod';
+import { checkConfigReferences } from './check-config-references.js';
 import { configFileSchema } from './config-schema.js';
 import type { ConfigFile } from './config-schema.js';
 import { interpolateEnv } from './interpolate-env.js';
@@ -156,73 +158,40 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     return node?.range === undefined || node.range === null ? undefined : locateOffset(node.range[0]);
   };
   const interpolated = interpolateEnv(document.toJS() ?? {}, options.env);
-  if (interpolated.issues.length > 0) {
-    throw new ConfigError(
-      interpolated.issues.map((issue) => ({
-        path: formatConfigPath(issue.path),
-        location: locate(issue.path),
-        message: issue.message,
-      })),
-    );
-  }
+  const variableIssues = interpolated.issues.map((issue) => ({
+    path: formatConfigPath(issue.path),
+    location: locate(issue.path),
+    message: issue.message,
+  }));
   const parsed = configFileSchema.safeParse(interpolated.value);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const isUnknownKey = issue.code === 'unrecognized_keys';
-        const path = (isUnknownKey ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path).filter(
-          (part): part is string | number => typeof part !== 'symbol',
-        );
-        return { path: formatConfigPath(path), location: locate(path, isUnknownKey), message: issue.message };
-      }),
-    );
-  }
-  const referenceIssues = checkReferences(parsed.data).map((issue) => ({
+  // A required variable left unset is reported once, not again as the empty value the schema then refuses.
+  const unsetPaths = new Set(variableIssues.map((issue) => issue.path));
+  const schemaIssues = (
+    parsed.success ? [] : parsed.error.issues.map((issue) => readSchemaIssue(issue, locate))
+  ).filter((issue) => !unsetPaths.has(issue.path));
+  // In the same pass: a file with a typo and a key of an unknown org says both at once.
+  const referenceIssues = checkConfigReferences(interpolated.value).map((issue) => ({
     ...issue,
     path: formatConfigPath(issue.path),
     location: locate(issue.path),
   }));
-  if (referenceIssues.length > 0) throw new ConfigError(referenceIssues);
+  const issues = [...variableIssues, ...schemaIssues, ...referenceIssues];
+  if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
   return { config: resolveConfig(parsed.data, dirname(sourcePath)), sourcePath, locate };
 }
 
-/**
- * Cross-references zod cannot see: every key's org exists (the built-in `default` org always does); no org, and no key
- * of one org, is written twice (the bootstrap would apply one and ignore the other); a cache asked to be shared has a
- * Redis to be shared through.
- */
-function checkReferences(file: ConfigFile): { path: (string | number)[]; message: string }[] {
-  const orgIds = new Set(['default', ...file.orgs.map((org) => org.id)]);
-  const orgIssues = findRepeats(file.orgs.map((org) => org.id)).map((index) => ({
-    path: ['orgs', index, 'id'],
-    message: `org '${file.orgs[index]!.id}' is defined twice`,
-  }));
-  const keyNames = file.keys.map((key) => JSON.stringify([key.org, key.name]));
-  const repeatedKeyIssues = findRepeats(keyNames).map((index) => ({
-    path: ['keys', index, 'name'],
-    message: `key '${file.keys[index]!.name}' of org '${file.keys[index]!.org}' is defined twice`,
-  }));
-  const keyIssues = file.keys.flatMap((key, index) =>
-    orgIds.has(key.org)
-      ? []
-      : [{ path: ['keys', index, 'org'], message: `org '${key.org}' is not defined under orgs` }],
-  );
-  const cacheIssues =
-    file.cache.shared === true && !hasRedisUrl(file)
-      ? [{ path: ['cache', 'shared'], message: 'a shared cache needs Redis (redis.url or storage.redis)' }]
-      : [];
-  return [...orgIssues, ...keyIssues, ...repeatedKeyIssues, ...cacheIssues];
-}
-
-/** Indexes of the values that already appeared earlier in the list. */
-function findRepeats(values: readonly string[]): number[] {
-  const seen = new Set<string>();
-  return values.flatMap((value, index) => (seen.has(value) ? [index] : (seen.add(value), [])));
-}
-
-/** Redis is configured: by `storage.redis` or `redis.url` (`resolveCluster` checks they agree). */
+/** Redis is configured: by `storage.redis` or `redis.url` (`checkConfigReferences` checks they agree). */
 function hasRedisUrl(file: ConfigFile): boolean {
   return file.storage.redis !== undefined || file.redis?.url !== undefined;
+}
+
+/** A zod issue with its dotted path and file position (an unknown key is located at the key itself). */
+function readSchemaIssue(issue: z.core.$ZodIssue, locate: LoadedConfig['locate']): ConfigIssue {
+  const isUnknownKey = issue.code === 'unrecognized_keys';
+  const path = (isUnknownKey ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path).filter(
+    (part): part is string | number => typeof part !== 'symbol',
+  );
+  return { path: formatConfigPath(path), location: locate(path, isUnknownKey), message: issue.message };
 }
 
 function findConfigPath(options: LoadConfigOptions): string | undefined {
@@ -337,17 +306,9 @@ export function resolveSqlitePath(url: string, baseDirectory: string): string | 
   return path === ':memory:' || isAbsolute(path) ? path : resolve(baseDirectory, path);
 }
 
-/** Redis is named by `storage.redis` or `redis.url` (once); `redis:` alone without a URL is a mistake. */
+/** Redis is named by `storage.redis` or `redis.url` (`checkConfigReferences` has refused two servers, or none). */
 function resolveCluster(file: ConfigFile): MeridianConfig['cluster'] {
-  const fromStorage = file.storage.redis;
-  const fromBlock = file.redis?.url;
-  if (fromStorage !== undefined && fromBlock !== undefined && fromStorage !== fromBlock) {
-    throw new Error('Config: storage.redis and redis.url name different servers; give the Redis URL once.');
-  }
-  const url = fromBlock ?? fromStorage;
-  if (url === undefined && file.redis !== undefined) {
-    throw new Error('Config: the redis section needs a URL (redis.url or storage.redis).');
-  }
+  const url = file.redis?.url ?? file.storage.redis;
   return {
     redis:
       url === undefined
