@@ -43,17 +43,11 @@ export async function admitCall(
     keyId: key.id,
     amountMax,
     amountMin: holdCost(sizing, 1),
-    keyLimit:
-      key.limitNanos === null
-        ? undefined
-        : { limitNanos: key.limitNanos, windowStartMs: currentLimitWindowStartMs(key.limitReset, nowMs) },
+    keyLimit: readKeyLimit(key, nowMs),
     nowMs,
     ttlMs: app.holdTtlMs,
   });
-  if (!result.ok) {
-    app.metrics.recordRateLimitRefusal(result.reason);
-    throw refusal(result.reason, result.affordableNanos, holdCost(sizing, 1));
-  }
+  if (!result.ok) throw refuseHold(app, result, holdCost(sizing, 1));
   const money = { holdNanos: result.amount, markupBasisPoints };
   if (result.amount >= amountMax) return { request, money, warnings: [] };
   const affordable = affordableOutputTokens(sizing, result.amount);
@@ -66,11 +60,24 @@ export async function admitCall(
   return { request: { ...request, maxOutputTokens: affordable }, money, warnings: [warning] };
 }
 
-function refusal(
-  reason: 'insufficient_credits' | 'key_limit_reached',
-  affordable: bigint,
+/** The key's credit limit and the start of its current window, for a hold; undefined for a key without one. */
+export function readKeyLimit(
+  key: KeyRecord,
+  nowMs: number,
+): { readonly limitNanos: bigint; readonly windowStartMs: number } | undefined {
+  return key.limitNanos === null
+    ? undefined
+    : { limitNanos: key.limitNanos, windowStartMs: currentLimitWindowStartMs(key.limitReset, nowMs) };
+}
+
+/** A hold the org's credit or the key's limit refused: counted, and 402 with what was needed and what is left. */
+export function refuseHold(
+  app: AppContext,
+  result: { readonly reason: 'insufficient_credits' | 'key_limit_reached'; readonly affordableNanos: bigint },
   needed: bigint,
 ): GatewayError {
+  app.metrics.recordRateLimitRefusal(result.reason);
+  const { reason, affordableNanos: affordable } = result;
   const what =
     reason === 'insufficient_credits' ? "The org's credit" : "This key's credit limit for its current window";
   return new GatewayError({

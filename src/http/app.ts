@@ -123,7 +123,7 @@ async function dispatch(
       const { value: body, bytes } = await readJsonBodyWithBytes(request, limits.requestBodyBytesMax);
       const call = createCallContext(request, key, { requestId, startedAtMs });
       return runIdempotently(app, { request, response, key, path, bytes }, () =>
-        handleEmbeddingsCall(app, call, { body, response }),
+        handleEmbeddingsCall(app, call, { body, response, key }),
       );
     }
     case 'POST /v1/messages/count_tokens': {

@@ -5,6 +5,9 @@ import { computeCost, countTextTokens } from '../metering/index.js';
 import type { EmbeddingEncoding } from '../protocols/openai-chat/embeddings/parse-embeddings-request.js';
 import type { EmbeddingsRequest } from '../spec/index.js';
 import type { CallMoney } from './admit-call.js';
+import { readKeyLimit, refuseHold } from './admit-call.js';
+import { admitRate } from './admit-rate.js';
+import type { KeyRecord } from '../storage/index.js';
 import { sizeTokens } from './size-hold.js';
 import type { Endpoint } from '../catalog/catalog-types.js';
 import { limits } from '../config/index.js';
@@ -24,35 +27,34 @@ import { settleEmbeddings } from './settle-embeddings.js';
 import { labelResponse } from './request-labels.js';
 
 /**
- * POST /v1/embeddings: parse (OpenAI shape) → route to an embeddings model →
+ * POST /v1/embeddings: parse (OpenAI shape) → route to an embeddings model the key may use → the key's rate limits →
+ * hold (the org's credit and the key's limit) →
  * call its upstream (OpenAI-compatible or Gemini) → meter prompt tokens → record →
  * answer in OpenAI's shape, re-encoded as base64 when the client asked.
  */
 export async function handleEmbeddingsCall(
   app: AppContext,
   call: CallContext,
-  exchange: { readonly body: unknown; readonly response: ServerResponse },
+  exchange: { readonly body: unknown; readonly response: ServerResponse; readonly key: KeyRecord },
 ): Promise<void> {
   const { request, encoding } = parseEmbeddingsRequest(exchange.body);
   const resolved = resolveEndpoints(app.catalog, request.model, call.startedAtMs);
-  if (!resolved.model.outputModalities.includes('embeddings')) {
-    throw new GatewayError({
-      code: 'invalid_request',
-      message: `'${resolved.model.id}' is not an embeddings model (GET /v1/models lists output_modalities).`,
-      param: 'model',
-    });
-  }
+  assertEmbeddingsModel(resolved.model, exchange.key);
   const { endpoint, embeddings, chat } = chooseEndpoint(app, resolved.endpoints);
+  const promptEstimate = request.input.reduce((sum, text) => sum + countTextTokens(text), 0);
+  const admission = app.rateLimiter.admit(exchange.key.id, exchange.key.rateLimits, promptEstimate);
+  const rate = admitRate(app, exchange.response, admission instanceof Promise ? await admission : admission);
+  let billedTokens = 0;
   const span = startEmbeddingsSpan({ model: request.model, requestId: call.requestId });
   const generationId = createGenerationId(call.startedAtMs);
   try {
-    const money = await holdForEmbeddings(app, { call, request, endpoint, generationId });
+    const money = await holdForEmbeddings(app, { key: exchange.key, call, promptEstimate, endpoint, generationId });
     describeEmbeddingsCall(span, {
       providerId: endpoint.provider.id,
       baseUrl: endpoint.provider.baseUrl,
       upstreamModel: endpoint.upstreamModel,
     });
-    await callEmbeddings(app, {
+    billedTokens = await callEmbeddings(app, {
       call,
       request,
       encoding,
@@ -72,6 +74,26 @@ export async function handleEmbeddingsCall(
     throw error;
   } finally {
     span.end();
+    // The minute's tokens: the estimate while the call runs, then what was billed (nothing for a call that failed).
+    rate.finish(billedTokens);
+  }
+}
+
+/** An embeddings model the key may use (its allow-list, when it has one), else 400 or 403. */
+function assertEmbeddingsModel(model: Model, key: KeyRecord): void {
+  if (!model.outputModalities.includes('embeddings')) {
+    throw new GatewayError({
+      code: 'invalid_request',
+      message: `'${model.id}' is not an embeddings model (GET /v1/models lists output_modalities).`,
+      param: 'model',
+    });
+  }
+  if (key.allowedModels !== null && !key.allowedModels.includes(model.id)) {
+    throw new GatewayError({
+      code: 'permission_denied',
+      message: `This key may not use '${model.id}'; it is limited to: ${key.allowedModels.join(', ')}.`,
+      param: 'model',
+    });
   }
 }
 
@@ -79,15 +101,15 @@ export async function handleEmbeddingsCall(
 async function holdForEmbeddings(
   app: AppContext,
   input: {
+    readonly key: KeyRecord;
     readonly call: CallContext;
-    readonly request: EmbeddingsRequest;
+    readonly promptEstimate: number;
     readonly endpoint: Endpoint;
     readonly generationId: string;
   },
 ): Promise<CallMoney> {
   const markupBasisPoints = await app.orgMarkups.read(input.call.orgId);
-  const estimate = input.request.input.reduce((sum, text) => sum + countTextTokens(text), 0);
-  const { promptTokens } = sizeTokens({ attempts: [] }, estimate, 0);
+  const { promptTokens } = sizeTokens({ attempts: [] }, input.promptEstimate, 0);
   const amount = computeCost({
     counts: { promptUncached: promptTokens, cacheRead: 0, cacheWrite: 0, outputText: 0, reasoning: 0 },
     prices: resolvePrices(input.endpoint, input.call.startedAtMs),
@@ -99,16 +121,11 @@ async function holdForEmbeddings(
     keyId: input.call.keyId,
     amountMax: amount,
     amountMin: amount,
-    keyLimit: undefined,
+    keyLimit: readKeyLimit(input.key, input.call.startedAtMs),
     nowMs: input.call.startedAtMs,
     ttlMs: app.holdTtlMs,
   });
-  if (!result.ok) {
-    throw new GatewayError({
-      code: 'insufficient_credits',
-      message: "The org's credit cannot pay for these embeddings.",
-    });
-  }
+  if (!result.ok) throw refuseHold(app, result, amount);
   return { holdNanos: result.amount, markupBasisPoints };
 }
 
@@ -127,7 +144,7 @@ async function callEmbeddings(
     readonly response: ServerResponse;
     readonly span: TraceSpan;
   },
-): Promise<void> {
+): Promise<number> {
   const { call, request, endpoint, embeddings, chat, generationId, response, encoding, model } = input;
   const abort = new CallAbort();
   response.on('close', () => {
@@ -185,6 +202,7 @@ async function callEmbeddings(
     'x-meridian-provider': endpoint.provider.id,
   });
   response.end(body);
+  return billed.promptTokens;
 }
 
 function chooseEndpoint(

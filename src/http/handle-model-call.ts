@@ -10,11 +10,11 @@ import type { CallAbort } from '../upstream/index.js';
 import { startCallSpan } from '../observability/index.js';
 import type { TraceSpan } from '../observability/index.js';
 import type { KeyRecord } from '../storage/index.js';
-import type { RateDecision } from '../limits/index.js';
 import type { AppContext, CallContext } from './app-context.js';
 import type { CallOutcome } from './call-outcome.js';
 import type { CallMoney } from './admit-call.js';
 import { admitCall } from './admit-call.js';
+import { admitRate } from './admit-rate.js';
 import { serveCachedCall } from './serve-cached-call.js';
 import { cacheHeaderName } from '../cache/index.js';
 import type { CacheRequest, CachedCall, ResponseCache } from '../cache/index.js';
@@ -115,7 +115,7 @@ async function routeCall(
     exchange.key,
   );
   const admission = app.rateLimiter.admit(exchange.key.id, exchange.key.rateLimits, promptEstimate);
-  const rate = admitRate(app, exchange, admission instanceof Promise ? await admission : admission);
+  const rate = admitRate(app, exchange.response, admission instanceof Promise ? await admission : admission);
   const generationId = createGenerationId(call.startedAtMs);
   const cache = exchange.cache === undefined ? notAsked : await lookUpCache(app, exchange, plan, call.startedAtMs);
   if (cache.hit !== undefined) {
@@ -229,22 +229,6 @@ async function lookUpShared(
     local.set(asked.key, resolved, entry.expiresAtMs - entry.storedAtMs, entry.storedAtMs, entry.bytes);
   }
   return resolved;
-}
-
-/** Per-key rate limits: refused calls get 429 with Retry-After; every answer carries the x-ratelimit headers. */
-function admitRate(
-  app: AppContext,
-  exchange: { readonly key: KeyRecord; readonly response: ServerResponse },
-  decision: RateDecision,
-): { finish: (actualTokens: number) => void } {
-  for (const [name, value] of Object.entries(decision.headers)) exchange.response.setHeader(name, value);
-  if (decision.ok) return decision;
-  app.metrics.recordRateLimitRefusal(decision.kind);
-  throw new GatewayError({
-    code: 'rate_limited',
-    message: `This key's ${decision.kind === 'concurrency' ? 'concurrent requests' : `${decision.kind} per minute`} limit is reached.`,
-    retryAfterSeconds: decision.retryAfterSeconds,
-  });
 }
 
 /** A key with a model allow-list may only reach those models (fallback models included). */

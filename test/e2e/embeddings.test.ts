@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readGeneration } from '../support/gateway-config.js';
+import { readGeneration, testAdminKey } from '../support/gateway-config.js';
 import { validateSchema } from '../support/openapi.js';
 import { startTestStack } from '../support/start-test-stack.js';
 import type { TestStack } from '../support/start-test-stack.js';
@@ -124,5 +124,79 @@ describe('POST /v1/embeddings', () => {
     const tokens = await call('/v1/embeddings', { model: 'test/fake-embed', input: [[1, 2, 3]] });
     expect(tokens.status).toBe(400);
     expect(tokens.body.error.param).toBe('input[0]');
+  });
+});
+
+describe('per-key limits on /v1/embeddings', () => {
+  async function createKey(fields: Record<string, unknown>): Promise<string> {
+    const response = await fetch(`${stack.gateway.url}/api/v1/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${testAdminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'embed-limits', ...fields }),
+    });
+    return ((await response.json()) as { key: string }).key;
+  }
+
+  const embed = (key: string) =>
+    fetch(`${stack.gateway.url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'test/fake-embed', input: ['alpha', 'beta'], encoding_format: 'float' }),
+    });
+
+  async function errorCode(response: Response): Promise<string> {
+    return ((await response.json()) as { error: { code: string } }).error.code;
+  }
+
+  /** The fixed one-minute windows: start a sequence with at least 3 s of its minute left. */
+  async function awaitRoomInMinute(): Promise<void> {
+    const secondsLeft = 60 - new Date().getUTCSeconds();
+    if (secondsLeft < 3) await new Promise((resolve) => setTimeout(resolve, secondsLeft * 1000 + 100));
+  }
+
+  it('admits exactly requests_per_minute, then 429 with Retry-After and the x-ratelimit headers', async () => {
+    const key = await createKey({ requests_per_minute: 2 });
+    await awaitRoomInMinute();
+    stack.fake.enqueue({ kind: 'json', body: upstreamAnswer(true) });
+    stack.fake.enqueue({ kind: 'json', body: upstreamAnswer(true) });
+    const callsBefore = stack.fake.received.length;
+    const responses = [await embed(key), await embed(key), await embed(key)];
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 429]);
+    expect(responses.map((response) => response.headers.get('x-ratelimit-remaining-requests'))).toEqual([
+      '1',
+      '0',
+      '0',
+    ]);
+    expect(Number(responses[2]!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await errorCode(responses[2]!)).toBe('rate_limited');
+    expect(stack.fake.received.length - callsBefore).toBe(2);
+  });
+
+  it('counts tokens_per_minute by the billed prompt tokens', async () => {
+    const key = await createKey({ tokens_per_minute: 1_000 });
+    await awaitRoomInMinute();
+    stack.fake.enqueue({ kind: 'json', body: upstreamAnswer(true) });
+    const callsBefore = stack.fake.received.length;
+    const first = await embed(key);
+    // The local estimate ("alpha", "beta": 2 tokens) counts while the call runs; the billed 1 000 fill the minute.
+    expect([first.status, first.headers.get('x-ratelimit-remaining-tokens')]).toEqual([200, '998']);
+    const second = await embed(key);
+    expect([second.status, second.headers.get('x-ratelimit-remaining-tokens')]).toEqual([429, '0']);
+    expect(await errorCode(second)).toBe('rate_limited');
+    expect(stack.fake.received.length - callsBefore).toBe(1);
+  });
+
+  it('keeps a key to its allowed models and its credit limit', async () => {
+    const callsBefore = stack.fake.received.length;
+    const chatOnly = await createKey({ allowed_models: ['test/fake-model'] });
+    const refused = await embed(chatOnly);
+    expect([refused.status, await errorCode(refused)]).toEqual([403, 'permission_denied']);
+    // One call of 1 000 prompt tokens at $0.02 per 1M costs $0.00002: the key's whole limit.
+    const capped = await createKey({ limit: '0.00002', limit_reset: 'none' });
+    stack.fake.enqueue({ kind: 'json', body: upstreamAnswer(true) });
+    expect((await embed(capped)).status).toBe(200);
+    const over = await embed(capped);
+    expect([over.status, await errorCode(over)]).toEqual([402, 'key_limit_reached']);
+    expect(stack.fake.received.length - callsBefore).toBe(1);
   });
 });
