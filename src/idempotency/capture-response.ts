@@ -16,7 +16,8 @@ export interface ResponseCapture {
 /**
  * Headers that describe one connection or one exchange, not the result:
  * hop-by-hop headers (RFC 9110 §7.6.1), `date`, `content-length` (a replay sets
- * its own from the stored body) and our own `idempotent-replayed`.
+ * its own from the stored body) and our own `idempotent-replayed`. The
+ * `x-ratelimit-*` family is left out too (see {@link isStoredHeader}).
  */
 export const unstoredHeaderNames: ReadonlySet<string> = new Set([
   'connection',
@@ -105,11 +106,19 @@ function toBuffer(chunk: unknown, encoding: unknown): Buffer | undefined {
   return undefined;
 }
 
+/**
+ * `x-ratelimit-*` told the key's counts in the minute of the first call; a replay counts against no limit, and repeating
+ * them hours later ("4 remaining, reset in 18 s") would mislead a client that paces itself by them.
+ */
+export function isStoredHeader(lowerName: string): boolean {
+  return !unstoredHeaderNames.has(lowerName) && !lowerName.startsWith('x-ratelimit-');
+}
+
 function convertHeaders(headers: OutgoingHttpHeaders): StoredHeaders {
   const stored: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
     const lowerName = name.toLowerCase();
-    if (value === undefined || unstoredHeaderNames.has(lowerName)) continue;
+    if (value === undefined || !isStoredHeader(lowerName)) continue;
     stored[lowerName] = Array.isArray(value) ? value.map(String) : String(value);
   }
   return stored;

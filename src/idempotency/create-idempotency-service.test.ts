@@ -132,6 +132,27 @@ describe('createIdempotencyService: first request and replay', () => {
     });
   });
 
+  it("does not replay the first call's x-ratelimit headers: they told that minute's counts, a replay counts in none", async () => {
+    const server = await start(({ response }) => {
+      response.setHeader('x-ratelimit-limit-requests', '5');
+      response.setHeader('x-ratelimit-remaining-requests', '4');
+      response.setHeader('x-ratelimit-reset-requests', '18s');
+      response.setHeader('X-RateLimit-Reset', '18');
+      sendCallJson(response, 200, 1);
+    });
+    const first = await post(server);
+    expect(first.headers.get('x-ratelimit-remaining-requests')).toBe('4');
+    await first.text();
+    await server.settle();
+    const second = await post(server);
+    expect(await second.text()).toBe('{"id":"gen-1","text":"hello"}');
+    expect([...second.headers.keys()].filter((name) => name.startsWith('x-ratelimit'))).toEqual([]);
+    const row = database.prepare('SELECT response_headers FROM idempotency_records').get();
+    expect(row).toEqual({
+      response_headers: '{"content-type":"application/json","x-request-id":"req-1"}',
+    });
+  });
+
   it('stores the implicit status of a handler that never calls writeHead', async () => {
     const server = await start(({ response }) => {
       response.statusCode = 202;
