@@ -256,8 +256,9 @@ function runIdempotently(
   },
   run: () => Promise<void>,
 ): Promise<void> {
-  const idempotencyKey = readHeader(exchange.request, 'idempotency-key');
-  if (idempotencyKey === null) return run();
+  // Every line, an empty one included: a key that came out empty or twice is refused, never silently ignored.
+  const idempotencyKey = exchange.request.headersDistinct['idempotency-key'];
+  if (idempotencyKey === undefined) return run();
   return app.storage.idempotency.run(
     {
       keyId: exchange.key.id,

@@ -11,6 +11,7 @@ describe('parseIdempotencyKey', () => {
     ['punctuation', 'agent:run/42#step=7'],
   ])('accepts %s', (_name, value) => {
     expect(parseIdempotencyKey(value)).toBe(value);
+    expect(parseIdempotencyKey([value])).toBe(value);
   });
 
   it.each([
@@ -22,6 +23,8 @@ describe('parseIdempotencyKey', () => {
     ['DEL (0x7f)', 'a\x7fb', 'must contain printable ASCII characters only'],
     ['a Latin-1 letter', 'caf\u00e9', 'must contain printable ASCII characters only'],
     ['an emoji', 'run-🙂', 'must contain printable ASCII characters only'],
+    ['two header lines', ['a', 'b'], 'must be sent once'],
+    ['an empty header line', [''], 'must be 1 to 255 characters long'],
   ])('refuses %s with invalid_request on param Idempotency-Key', (_name, value, reason) => {
     let caught: unknown;
     try {

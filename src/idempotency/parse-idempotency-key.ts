@@ -12,8 +12,14 @@ const printableAscii = /^[\x20-\x7e]+$/;
 /**
  * Checks an `Idempotency-Key` header value: 1 to {@link idempotencyKeyLengthMax}
  * printable ASCII characters, else 400 `invalid_request` with param `Idempotency-Key`.
+ * Given every line of the header (`headersDistinct`), it takes exactly one: two keys
+ * on one request would name neither (Node joins them as `a, b`).
  */
 export function parseIdempotencyKey(value: unknown): string {
+  if (Array.isArray(value)) {
+    if (value.length !== 1) throw invalidKey('must be sent once');
+    return parseIdempotencyKey(value[0]);
+  }
   if (typeof value !== 'string' || value.length === 0 || value.length > idempotencyKeyLengthMax) {
     throw invalidKey(`must be 1 to ${idempotencyKeyLengthMax} characters long`);
   }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -472,7 +473,47 @@ describe('Idempotency-Key', () => {
     expect(conflict.status).toBe(409);
     expect(((await conflict.json()) as { error: { code: string } }).error.code).toBe('idempotency_conflict');
   });
+
+  it('refuses an empty Idempotency-Key, or one sent twice, with 400 before any upstream call or charge', async () => {
+    const key = await createKey('replay');
+    const usageBefore = (await credits(key))['total_usage'];
+    const empty = await post(key, { max_tokens: 20 }, { 'idempotency-key': '' });
+    const twice = await postWithHeaderLines(key, 'idempotency-key', ['req-a', 'req-b']);
+    expect([empty.status, await empty.json()]).toMatchObject([
+      400,
+      { error: { code: 'invalid_request', param: 'Idempotency-Key', message: expect.stringContaining('1 to 255') } },
+    ]);
+    expect([twice.status, JSON.parse(twice.body)]).toMatchObject([
+      400,
+      { error: { code: 'invalid_request', param: 'Idempotency-Key', message: expect.stringContaining('once') } },
+    ]);
+    expect(fake.received).toHaveLength(0);
+    expect((await credits(key))['total_usage']).toBe(usageBefore);
+  });
 });
+
+/** A chat call with one header written on several lines (fetch would join them into one line). */
+function postWithHeaderLines(
+  key: string,
+  name: string,
+  values: readonly string[],
+): Promise<{ status: number; body: string }> {
+  const url = new URL(`${gateway.url}/v1/chat/completions`);
+  const body = JSON.stringify({ model: 'test/metered', messages: [{ role: 'user', content: 'hi' }], max_tokens: 20 });
+  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json', [name]: [...values] };
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers });
+    request.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      );
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
 
 describe('rate limits per key', () => {
   it('admits exactly requests_per_minute, then 429 with Retry-After and x-ratelimit headers', async () => {
