@@ -11,6 +11,16 @@ export interface ReferenceIssue {
 const orgReference = z.looseObject({ id: kebabId });
 const keyOrgReference = z.looseObject({ org: kebabId });
 const keyReference = z.looseObject({ org: kebabId, name: keyNameSchema });
+const providerReference = z.looseObject({ id: z.string() });
+const endpointReference = z.looseObject({ provider: z.string() });
+/** A model's id and each endpoint's provider, an unreadable endpoint kept as undefined (its index still counts). */
+const modelReference = z.looseObject({
+  id: z.string(),
+  endpoints: z
+    .array(z.unknown())
+    .transform((endpoints) => endpoints.map((endpoint) => endpointReference.safeParse(endpoint).data))
+    .optional(),
+});
 const cacheReference = z.looseObject({ shared: z.boolean().optional() });
 const storageReference = z.looseObject({ redis: storageRedisSchema });
 const redisReference = z.looseObject({ url: redisUrlSchema });
@@ -23,12 +33,52 @@ const redisReference = z.looseObject({ url: redisUrlSchema });
  * Reads the interpolated file, not the validated one, so these are reported in the same pass as schema errors: each
  * check runs when the values it reads are valid (an invalid org id hides the unknown-org check, and nothing else).
  */
-export function checkConfigReferences(file: unknown): ReferenceIssue[] {
+export function checkConfigReferences(file: unknown, builtInProviderIds?: ReadonlySet<string>): ReferenceIssue[] {
   const root = isRecord(file) ? file : {};
   const orgs = readEntries(root['orgs'], orgReference);
   const keys = readEntries(root['keys'], keyReference);
   const keyOrgs = readEntries(root['keys'], keyOrgReference);
-  return [...checkOrgs(orgs), ...checkKeyOrgs(keyOrgs, orgs), ...checkRepeatedKeys(keys), ...checkRedis(root)];
+  return [
+    ...checkOrgs(orgs),
+    ...checkKeyOrgs(keyOrgs, orgs),
+    ...checkRepeatedKeys(keys),
+    ...checkRedis(root),
+    ...checkCatalogEntries(root, builtInProviderIds),
+  ];
+}
+
+/**
+ * No provider or model is written twice in the file (the second would silently merge into, or replace, the first);
+ * with the built-in provider ids, every endpoint of a model names a provider that exists (the catalog would refuse the
+ * first one only, once the rest of the file was valid).
+ */
+function checkCatalogEntries(
+  root: Readonly<Record<string, unknown>>,
+  builtInProviderIds: ReadonlySet<string> | undefined,
+): ReferenceIssue[] {
+  const providers = readEntries(root['providers'], providerReference);
+  const models = readEntries(root['models'], modelReference);
+  const repeated = (list: readonly ({ id: string } | undefined)[] | undefined, section: string, noun: string) =>
+    findRepeats(list?.map((entry) => entry?.id) ?? []).map((index) => ({
+      path: [section, index, 'id'],
+      message: `${noun} '${list![index]!.id}' is defined twice`,
+    }));
+  const issues = [...repeated(providers, 'providers', 'provider'), ...repeated(models, 'models', 'model')];
+  if (builtInProviderIds === undefined || providers === undefined || providers.includes(undefined)) return issues;
+  const providerIds = new Set([...builtInProviderIds, ...providers.map((provider) => provider!.id)]);
+  const unknown = (models ?? []).flatMap((model, modelIndex) =>
+    (model?.endpoints ?? []).flatMap((endpoint, endpointIndex) =>
+      endpoint === undefined || providerIds.has(endpoint.provider)
+        ? []
+        : [
+            {
+              path: ['models', modelIndex, 'endpoints', endpointIndex, 'provider'],
+              message: `model ${model!.id} names provider '${endpoint.provider}', which is not defined`,
+            },
+          ],
+    ),
+  );
+  return [...issues, ...unknown];
 }
 
 /** Each entry as `schema` reads it (undefined where it does not); undefined when the list itself is not a list. */

@@ -256,6 +256,29 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reports a provider or model written twice, and every endpoint naming an unknown provider, with the rest', () => {
+    const model = (id: string, providers: string) =>
+      `  - { id: ${id}, name: M, author: a, origin: US, context_length: 1000, endpoints: [${providers
+        .split(' ')
+        .map((provider) => `{ provider: ${provider}, model: m, pricing: { prompt: "1", completion: "1" } }`)
+        .join(', ')}] }\n`;
+    const path = writeConfig(
+      'server: { port: -1 }\nproviders:\n  - { id: local, protocol: openai, base_url: "http://127.0.0.1:9/v1" }\n' +
+        '  - { id: local, protocol: openai, base_url: "http://127.0.0.1:10/v1" }\nmodels:\n' +
+        model('a/m', 'local deepseek') +
+        model('a/m', 'nowhere local elsewhere'),
+    );
+    const builtInProviderIds = new Set(['deepseek', 'sandbox']);
+    const issues = issuesOf(() => loadConfig({ path, cwd: '/', env: {}, builtInProviderIds }));
+    expect(issues.map((issue) => [issue.path, issue.location?.slice(path.length), issue.message])).toEqual([
+      ['server.port', ':1:17', 'Too small: expected number to be >=0'],
+      ['providers[1].id', ':4:11', "provider 'local' is defined twice"],
+      ['models[1].id', ':7:11', "model 'a/m' is defined twice"],
+      ['models[1].endpoints[0].provider', ':7:94', "model a/m names provider 'nowhere', which is not defined"],
+      ['models[1].endpoints[2].provider', ':7:244', "model a/m names provider 'elsewhere', which is not defined"],
+    ]);
+  });
+
   it('names the key and line of a Redis URL given twice, or of a redis section without one', () => {
     const twice = writeConfig(
       'storage: { redis: "redis://127.0.0.1:6379" }\nredis:\n  url: "redis://127.0.0.1:6380"\n',

@@ -93,6 +93,8 @@ export interface LoadConfigOptions {
   readonly path?: string | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** The built-in catalog's provider ids: with them, a model naming an unknown provider is reported with the rest. */
+  readonly builtInProviderIds?: ReadonlySet<string>;
 }
 
 export interface LoadedConfig {
@@ -170,7 +172,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     parsed.success ? [] : parsed.error.issues.map((issue) => readSchemaIssue(issue, locate))
   ).filter((issue) => !unsetPaths.has(issue.path));
   // In the same pass: a file with a typo and a key of an unknown org says both at once.
-  const referenceIssues = checkConfigReferences(interpolated.value).map((issue) => ({
+  const referenceIssues = checkConfigReferences(interpolated.value, options.builtInProviderIds).map((issue) => ({
     ...issue,
     path: formatConfigPath(issue.path),
     location: locate(issue.path),
