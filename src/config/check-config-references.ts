@@ -21,6 +21,8 @@ const modelReference = z.looseObject({
     .transform((endpoints) => endpoints.map((endpoint) => endpointReference.safeParse(endpoint).data))
     .optional(),
 });
+const adminSecretReference = z.looseObject({ key: z.string().optional() });
+const keySecretReference = z.looseObject({ key: z.string().optional() });
 const cacheReference = z.looseObject({ shared: z.boolean().optional() });
 const storageReference = z.looseObject({ redis: storageRedisSchema });
 const redisReference = z.looseObject({ url: redisUrlSchema });
@@ -42,6 +44,7 @@ export function checkConfigReferences(file: unknown, builtInProviderIds?: Readon
     ...checkOrgs(orgs),
     ...checkKeyOrgs(keyOrgs, orgs),
     ...checkRepeatedKeys(keys),
+    ...checkKeySecrets(root),
     ...checkRedis(root),
     ...checkCatalogEntries(root, builtInProviderIds),
   ];
@@ -118,6 +121,26 @@ function checkRepeatedKeys(keys: readonly ({ org: string; name: string } | undef
     path: ['keys', index, 'name'],
     message: `key '${keys![index]!.name}' of org '${keys![index]!.org}' is defined twice`,
   }));
+}
+
+/**
+ * Each fixed secret opens one key: the bootstrap would skip a key whose secret already opens another (the admin key or
+ * an earlier entry), leaving it uncreated without a word. The message names the other entry, never the secret.
+ */
+function checkKeySecrets(root: Readonly<Record<string, unknown>>): ReferenceIssue[] {
+  const admin = adminSecretReference.safeParse(readSection(root, 'admin'));
+  const owners = new Map<string, string>();
+  if (admin.success && admin.data.key !== undefined && admin.data.key !== '') owners.set(admin.data.key, 'admin.key');
+  const keys = readEntries(root['keys'], keySecretReference) ?? [];
+  return keys.flatMap((entry, index) => {
+    if (entry?.key === undefined || entry.key === '') return [];
+    const owner = owners.get(entry.key);
+    if (owner === undefined) {
+      owners.set(entry.key, `keys[${index}]`);
+      return [];
+    }
+    return [{ path: ['keys', index, 'key'], message: `is the secret of ${owner} too; each key needs its own` }];
+  });
 }
 
 /** `storage.redis` and `redis.url` name one server; `redis:` and `cache.shared: true` need one. */

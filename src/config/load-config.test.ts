@@ -279,6 +279,32 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('refuses a fixed key secret used twice, or equal to the admin key, without printing it', () => {
+    const secret = 'shared-secret-0123456789';
+    const path = writeConfig(
+      `admin: { key: "\${ADMIN}" }\nkeys:\n  - { org: default, name: a, key: "${secret}" }\n` +
+        `  - { org: default, name: b, key: "${secret}" }\n  - { org: default, name: c, key: "" }\n` +
+        '  - { org: default, name: d, key: "" }\n',
+    );
+    const issues = issuesOf(() => loadConfig({ path, cwd: '/', env: { ADMIN: secret } }));
+    expect(issues).toEqual([
+      {
+        path: 'keys[0].key',
+        location: `${path}:3:35`,
+        message: 'is the secret of admin.key too; each key needs its own',
+      },
+      {
+        path: 'keys[1].key',
+        location: `${path}:4:35`,
+        message: 'is the secret of admin.key too; each key needs its own',
+      },
+    ]);
+    const withoutAdmin = issuesOf(() => loadConfig({ path, cwd: '/', env: {} }));
+    expect(withoutAdmin.map((issue) => [issue.path, issue.message])).toEqual([
+      ['keys[1].key', 'is the secret of keys[0] too; each key needs its own'],
+    ]);
+  });
+
   it('names the key and line of a Redis URL given twice, or of a redis section without one', () => {
     const twice = writeConfig(
       'storage: { redis: "redis://127.0.0.1:6379" }\nredis:\n  url: "redis://127.0.0.1:6380"\n',
