@@ -180,6 +180,13 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('says a file that is not a mapping is the problem, with its position', () => {
+    const list = writeConfig('- server\n');
+    expect(issuesOf(() => loadConfig({ path: list, cwd: '/', env: {} }))).toEqual([
+      { path: '(file)', location: `${list}:1:1`, message: 'Invalid input: expected object, received array' },
+    ]);
+  });
+
   it('names a top-level typo and its line', () => {
     const path = writeConfig('server: { port: 1 }\nprovders: []\n');
     expect(issuesOf(() => loadConfig({ path, cwd: '/', env: {} }))).toEqual([

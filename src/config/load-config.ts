@@ -193,7 +193,9 @@ function readSchemaIssue(issue: z.core.$ZodIssue, locate: LoadedConfig['locate']
   const path = (isUnknownKey ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path).filter(
     (part): part is string | number => typeof part !== 'symbol',
   );
-  return { path: formatConfigPath(path), location: locate(path, isUnknownKey), message: issue.message };
+  // A file that is not a mapping at all (a list, a bare word) has no key to name.
+  const text = path.length === 0 ? '(file)' : formatConfigPath(path);
+  return { path: text, location: locate(path, isUnknownKey), message: issue.message };
 }
 
 function findConfigPath(options: LoadConfigOptions): string | undefined {
