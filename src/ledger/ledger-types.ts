@@ -121,7 +121,7 @@ export interface InvariantResult {
   readonly title: string;
   readonly ok: boolean;
   readonly failures: readonly string[];
-  /** Set when the store alone cannot decide it (e.g. INV-8 isolation is an API property). */
+  /** Set when the store alone cannot decide all of it (e.g. INV-8: which routes answer whom is an API property). */
   readonly note?: string;
 }
 

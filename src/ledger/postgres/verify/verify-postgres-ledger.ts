@@ -6,6 +6,7 @@ import { checkConservation } from './check-conservation.js';
 import { checkExactlyOnce } from './check-exactly-once.js';
 import { checkHoldsDrain } from './check-holds-drain.js';
 import { checkIdempotency } from './check-idempotency.js';
+import { checkIsolation } from './check-isolation.js';
 import { checkNoLostUsage } from './check-no-lost-usage.js';
 import { checkSaneAmounts } from './check-sane-amounts.js';
 import { queryRows } from './verify-context.js';
@@ -50,13 +51,7 @@ export function verifyPostgresLedger(pool: Pool, nowMs: number, graceMs: number)
         await checkHoldsDrain(context),
         await checkIdempotency(context),
         await checkSaneAmounts(context),
-        {
-          id: 'INV-8',
-          title: 'Isolation',
-          ok: true,
-          failures: [],
-          note: 'isolation is an API property, tested end to end',
-        },
+        await checkIsolation(context),
       ];
     },
     'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',

@@ -5,6 +5,7 @@ import { checkConservation } from './check-conservation.js';
 import { checkExactlyOnce } from './check-exactly-once.js';
 import { checkHoldsDrain } from './check-holds-drain.js';
 import { checkIdempotency } from './check-idempotency.js';
+import { checkIsolation } from './check-isolation.js';
 import { checkNoLostUsage } from './check-no-lost-usage.js';
 import { checkSaneAmounts } from './check-sane-amounts.js';
 import { queryRows } from './verify-context.js';
@@ -32,12 +33,6 @@ export function verifyLedger(database: Database, nowMs: number, graceMs: number)
     checkHoldsDrain(context),
     checkIdempotency(context),
     checkSaneAmounts(context),
-    {
-      id: 'INV-8',
-      title: 'Isolation',
-      ok: true,
-      failures: [],
-      note: 'isolation is an API property, tested end to end',
-    },
+    checkIsolation(context),
   ];
 }
