@@ -289,6 +289,26 @@ describeEachDriver('ledger: verify', ledgerCaseOpeners, (context) => {
     expect(failures['INV-3']).toEqual(['hold req-3 (posted, 1000) records charge 1001, postings 0']);
   });
 
+  it("catches a generation with a token count below zero or past one call's most, and a cost past 1e18", async () => {
+    const store = await openHealthyLedger(context.ports);
+    const damage = [
+      "UPDATE generations SET tokens_input_total = -5, tokens_output_reasoning = 100000001 WHERE id = 'req-1'",
+      "UPDATE generations SET tokens_output_total = 100000000, tokens_input_cache_read = 0 WHERE id = 'req-3'",
+      "UPDATE generations SET upstream_cost_nanos = 1000000000000000001 WHERE id = 'gen-before-ledger'",
+    ];
+    await store.execute({
+      sqlite: ['PRAGMA ignore_check_constraints = ON', ...damage],
+      postgres: ['ALTER TABLE generations DROP CONSTRAINT generations_upstream_cost_nanos_check', ...damage],
+    });
+    expect(readFailures(await store.ledger.verify(nowMs, 0))).toEqual({
+      'INV-7': [
+        'generation gen-before-ledger: upstream_cost_nanos 1000000000000000001 is outside [0, 1000000000000000000]',
+        'generation req-1: tokens_input_total -5 is outside [0, 100000000]',
+        'generation req-1: tokens_output_reasoning 100000001 is outside [0, 100000000]',
+      ],
+    });
+  });
+
   it('lists at most 20 failures per invariant, then how many more', async () => {
     const { ledger } = await openLedgerCase(context.ports);
     await ledger.grant({ grantId: 'g', orgId: 'org-a', amount: 10_000n, nowMs: 0 });

@@ -2,6 +2,11 @@ import { nanosMax } from '../../assert-nanos.js';
 import { ledgerAccounts } from '../../ledger-accounts.js';
 import type { InvariantResult } from '../../ledger-types.js';
 import { createInvariantResult } from '../../verify-shared/create-invariant-result.js';
+import type { GenerationAmounts } from '../../verify-shared/find-generation-range-failures.js';
+import {
+  findGenerationRangeFailures,
+  outOfRangeGenerationsSql,
+} from '../../verify-shared/find-generation-range-failures.js';
 import type { PostgresVerifyContext } from './verify-context.js';
 import { queryRows } from './verify-context.js';
 
@@ -21,7 +26,8 @@ const amountColumns = [
 
 /**
  * INV-7 Sane amounts: no org account below zero; every posting, grant and key spend amount in [1, 1e18] nanos, every
- * hold in [0, 1e18] (0 for a free request), and a hold's charge within [0, its amount + its top-up]. The schema's
+ * hold in [0, 1e18] (0 for a free request), a hold's charge within [0, its amount + its top-up], and each generation's
+ * token counts within [0, one call's most (1e8)] and costs within [0, 1e18]. The schema's
  * CHECKs refuse all of these; this catches a database written with them bypassed.
  */
 export async function checkSaneAmounts(context: PostgresVerifyContext): Promise<InvariantResult> {
@@ -50,5 +56,9 @@ export async function checkSaneAmounts(context: PostgresVerifyContext): Promise<
   for (const row of badCharges) {
     result.fail(`hold ${row.request_id} of ${row.amount} records a charge of ${row.charged_nanos}`);
   }
+  findGenerationRangeFailures(
+    await queryRows<GenerationAmounts>(context, `${outOfRangeGenerationsSql} ORDER BY id COLLATE "C"`),
+    result,
+  );
   return result.finish();
 }

@@ -2,6 +2,11 @@ import { nanosMax } from '../../assert-nanos.js';
 import { ledgerAccounts } from '../../ledger-accounts.js';
 import type { InvariantResult } from '../../ledger-types.js';
 import { createInvariantResult } from '../../verify-shared/create-invariant-result.js';
+import type { GenerationAmounts } from '../../verify-shared/find-generation-range-failures.js';
+import {
+  findGenerationRangeFailures,
+  outOfRangeGenerationsSql,
+} from '../../verify-shared/find-generation-range-failures.js';
 import type { VerifyContext } from './verify-context.js';
 import { queryRows } from './verify-context.js';
 
@@ -42,5 +47,9 @@ export function checkSaneAmounts(context: VerifyContext): InvariantResult {
   );
   for (const row of badCharges)
     result.fail(`hold ${row.request_id} of ${row.amount} records a charge of ${row.charged_nanos}`);
+  findGenerationRangeFailures(
+    queryRows<GenerationAmounts>(context.database, `${outOfRangeGenerationsSql} ORDER BY id`),
+    result,
+  );
   return result.finish();
 }
