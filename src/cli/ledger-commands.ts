@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parsePriceNanosPerMillion } from '../catalog/parse-price.js';
-import { configGrantIdPrefix, formatInvariantReport } from '../ledger/index.js';
+import { formatInvariantReport, reservedGrantIdPrefixes } from '../ledger/index.js';
 import { renderNanos } from '../metering/index.js';
 import { withStorage } from './keys-commands.js';
 import { holdGraceMsDefault } from './start-gateway.js';
@@ -18,10 +18,9 @@ export function registerLedgerCommands(program: Command): void {
         if ((await storage.orgs.findOrg(orgId)) === undefined) throw new Error(`org '${orgId}' does not exist`);
         if (!/^\d{1,12}(\.\d{1,9})?$/.test(amount))
           throw new Error(`amount '${amount}' is not a USD amount like 25.00`);
-        if (options.grantId?.startsWith(configGrantIdPrefix) === true)
-          throw new Error(
-            `grant ids starting with '${configGrantIdPrefix}' are reserved for the config file's credits`,
-          );
+        const reserved = reservedGrantIdPrefixes.find(({ prefix }) => options.grantId?.startsWith(prefix) === true);
+        if (reserved !== undefined)
+          throw new Error(`grant ids starting with '${reserved.prefix}' are reserved for ${reserved.owner}`);
         const grantId = options.grantId ?? `cli:${Date.now()}:${orgId}`;
         const isGranted = await storage.ledger.grant({
           grantId,

@@ -116,14 +116,14 @@ describe('credit and org routes over stores answering through promises', () => {
     }
   });
 
-  it('refuses a grant_id that is not a non-empty string, too long, or reserved for the config file', async () => {
+  it('refuses a grant_id that is not a non-empty string, too long, or reserved for the config file or credit codes', async () => {
     const { sqlite, app } = setUp();
     const grant = async (body: unknown) => {
       const { response, read } = createTestResponse();
       await grantCreditsRoute(response, app, { orgId: 'acme', body, requestId: 'req-1' });
       return read();
     };
-    for (const grantId of [777, '', 'x'.repeat(201), 'config:acme', true, { id: 'p' }]) {
+    for (const grantId of [777, '', 'x'.repeat(201), 'config:acme', 'code:0a1b', true, { id: 'p' }]) {
       await expect(grant({ amount: '1.00', grant_id: grantId })).rejects.toMatchObject({
         code: 'invalid_request',
         param: 'grant_id',

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { GatewayError } from '../../errors/index.js';
 import { limits } from '../../config/index.js';
-import { configGrantIdPrefix, LedgerRefusal } from '../../ledger/index.js';
+import { LedgerRefusal, reservedGrantIdPrefixes } from '../../ledger/index.js';
 import { currentLimitWindowStartMs } from '../../limits/index.js';
 import { renderNanos } from '../../metering/index.js';
 import type { KeyRecord, MaybePromise } from '../../storage/index.js';
@@ -154,7 +154,7 @@ export async function grantCreditsRoute(
 /**
  * A grant's own id (a payment id, say), which makes it idempotent; undefined when absent. Anything else than a
  * non-empty string of at most `grantIdLengthMax` characters is refused rather than ignored: an ignored id would let a
- * retried grant credit twice. The config's `config:` ids are reserved.
+ * retried grant credit twice. The config's `config:` ids and credit codes' `code:` ids are reserved.
  */
 function readGrantId(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
@@ -165,10 +165,11 @@ function readGrantId(value: unknown): string | undefined {
       param: 'grant_id',
     });
   }
-  if (value.startsWith(configGrantIdPrefix)) {
+  const reserved = reservedGrantIdPrefixes.find(({ prefix }) => value.startsWith(prefix));
+  if (reserved !== undefined) {
     throw new GatewayError({
       code: 'invalid_request',
-      message: `grant_id: ids starting with '${configGrantIdPrefix}' are reserved for the config file's credits.`,
+      message: `grant_id: ids starting with '${reserved.prefix}' are reserved for ${reserved.owner}.`,
       param: 'grant_id',
     });
   }

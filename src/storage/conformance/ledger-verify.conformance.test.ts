@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
 import type { InvariantResult } from '../../ledger/ledger-types.js';
 import { describeEachDriver } from './driver-test-support.js';
@@ -306,6 +307,33 @@ describeEachDriver('ledger: verify', ledgerCaseOpeners, (context) => {
         'generation req-1: tokens_input_total -5 is outside [0, 100000000]',
         'generation req-1: tokens_output_reasoning 100000001 is outside [0, 100000000]',
       ],
+    });
+  });
+
+  it('catches a credit code redeemed without its grant, or for another org, and a code grant without its code', async () => {
+    const store = await openHealthyLedger(context.ports);
+    const [paid, unpaid] = await store.creditCodes.createCodes(2_500n, 2, 1_000);
+    const [cheap] = await store.creditCodes.createCodes(300n, 1, 1_000);
+    expect(await store.creditCodes.redeemCode(paid!, 'org-a', 1_001)).toBe(2_500n);
+    expect(await store.creditCodes.redeemCode(cheap!, 'org-a', 1_001)).toBe(300n);
+    await store.ledger.grant({ grantId: 'code:feed', orgId: 'org-a', amount: 7n, nowMs: 1_002 });
+    const digest = (code: string | undefined) =>
+      createHash('sha256')
+        .update(code ?? '')
+        .digest('hex');
+    const damage = [
+      `UPDATE credit_codes SET redeemed_by_org = 'org-a', redeemed_at_ms = 1003 WHERE digest = '${digest(unpaid)}'`,
+      `UPDATE credit_codes SET redeemed_by_org = 'org-b' WHERE digest = '${digest(paid)}'`,
+      `UPDATE credit_codes SET redeemed_by_org = NULL, redeemed_at_ms = NULL WHERE digest = '${digest(cheap)}'`,
+    ];
+    await store.execute({ sqlite: damage, postgres: damage });
+    const lines = [
+      `credit code ${digest(paid)} redeemed by org org-b for 2500 is granted 2500 to org org-a`,
+      `credit code ${digest(unpaid)} redeemed by org org-a for 2500 has no grant`,
+      `credit code ${digest(cheap)} is not redeemed, but granted 300 to org org-a`,
+    ].sort();
+    expect(readFailures(await store.ledger.verify(nowMs, 0))).toEqual({
+      'INV-6': [...lines, 'grant code:feed (7 to org org-a) has no credit code'],
     });
   });
 

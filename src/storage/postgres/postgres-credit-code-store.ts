@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
+import { codeGrantIdPrefix } from '../../ledger/index.js';
 import { grantCreditInTransaction } from '../../ledger/postgres/grant-credit.js';
 import type { AsyncPort } from '../async-port.js';
 import type { CreditCodeStore } from '../ports.js';
@@ -39,7 +40,12 @@ export function createPostgresCreditCodeStore(pool: Pool): AsyncPort<CreditCodeS
         );
         const claimed = rows[0];
         if (claimed === undefined) return undefined;
-        await grantCreditInTransaction(client, { grantId: `code:${digest}`, orgId, amount: claimed.amount, nowMs });
+        await grantCreditInTransaction(client, {
+          grantId: `${codeGrantIdPrefix}${digest}`,
+          orgId,
+          amount: claimed.amount,
+          nowMs,
+        });
         return claimed.amount;
       });
     },

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
+import { codeGrantIdPrefix } from '../../ledger/index.js';
 import type { Ledger } from '../../ledger/index.js';
 import type { CreditCodeStore } from '../ports.js';
 
@@ -32,7 +33,7 @@ export function createSqliteCreditCodeStore(database: Database, ledger: Ledger):
     const digest = digestCode(code);
     if (claim.run(orgId, nowMs, digest).changes !== 1) return undefined;
     const amount = (amountOf.get(digest) as { amount: bigint }).amount;
-    ledger.grant({ grantId: `code:${digest}`, orgId, amount, nowMs });
+    ledger.grant({ grantId: `${codeGrantIdPrefix}${digest}`, orgId, amount, nowMs });
     return amount;
   });
   return {
