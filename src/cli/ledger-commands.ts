@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parsePriceNanosPerMillion } from '../catalog/parse-price.js';
-import { formatInvariantReport, reservedGrantIdPrefixes } from '../ledger/index.js';
-import { renderNanos } from '../metering/index.js';
+import { formatInvariantReport, nanosMax, reservedGrantIdPrefixes } from '../ledger/index.js';
+import { renderUsdText } from '../metering/index.js';
 import { withStorage } from './keys-commands.js';
 import { holdGraceMsDefault } from './start-gateway.js';
 
@@ -16,8 +16,7 @@ export function registerLedgerCommands(program: Command): void {
     .action((orgId: string, amount: string, options: { grantId?: string; config?: string }) =>
       withStorage(options.config, async ({ storage }) => {
         if ((await storage.orgs.findOrg(orgId)) === undefined) throw new Error(`org '${orgId}' does not exist`);
-        if (!/^\d{1,12}(\.\d{1,9})?$/.test(amount))
-          throw new Error(`amount '${amount}' is not a USD amount like 25.00`);
+        const amountNanos = readGrantAmount(amount);
         const reserved = reservedGrantIdPrefixes.find(({ prefix }) => options.grantId?.startsWith(prefix) === true);
         if (reserved !== undefined)
           throw new Error(`grant ids starting with '${reserved.prefix}' are reserved for ${reserved.owner}`);
@@ -25,7 +24,7 @@ export function registerLedgerCommands(program: Command): void {
         const isGranted = await storage.ledger.grant({
           grantId,
           orgId,
-          amount: parsePriceNanosPerMillion(amount),
+          amount: amountNanos,
           nowMs: Date.now(),
         });
         process.stdout.write(
@@ -42,7 +41,7 @@ export function registerLedgerCommands(program: Command): void {
         if ((await storage.orgs.findOrg(orgId)) === undefined) throw new Error(`org '${orgId}' does not exist`);
         const balance = await storage.ledger.balance(orgId);
         process.stdout.write(
-          `granted ${renderNanos(balance.grantedNanos)}\ncharged ${renderNanos(balance.chargedNanos)}\nheld ${renderNanos(balance.heldNanos)}\navailable ${renderNanos(balance.availableNanos)}\n`,
+          `granted ${renderUsdText(balance.grantedNanos)}\ncharged ${renderUsdText(balance.chargedNanos)}\nheld ${renderUsdText(balance.heldNanos)}\navailable ${renderUsdText(balance.availableNanos)}\n`,
         );
       }),
     );
@@ -59,4 +58,13 @@ export function registerLedgerCommands(program: Command): void {
         if (results.some((result) => !result.ok)) process.exitCode = 1;
       }),
     );
+}
+
+/** A grant's USD amount as nano-units, refused (naming it) unless it is above zero and at most the API's 1e9 USD. */
+function readGrantAmount(amount: string): bigint {
+  if (!/^\d{1,12}(\.\d{1,9})?$/.test(amount)) throw new Error(`amount '${amount}' is not a USD amount like 25.00`);
+  const nanos = parsePriceNanosPerMillion(amount);
+  if (nanos === 0n) throw new Error(`amount '${amount}' must be above zero`);
+  if (nanos > nanosMax) throw new Error(`amount '${amount}' must be at most ${renderUsdText(nanosMax)} USD`);
+  return nanos;
 }

@@ -5,3 +5,15 @@ export function renderNanos(nanos: bigint): number {
   const text = `${digits.slice(0, -9)}.${digits.slice(-9)}`;
   return Number(isNegative ? `-${text}` : text);
 }
+
+/**
+ * Nano-units as exact USD text for people (the CLI): every digit kept, however large, trailing zeros dropped
+ * (`0.000000001`, `10`, `123456789.123456789`), never exponent notation.
+ */
+export function renderUsdText(nanos: bigint): string {
+  const isNegative = nanos < 0n;
+  const digits = (isNegative ? -nanos : nanos).toString().padStart(10, '0');
+  const fraction = digits.slice(-9).replace(/0+$/, '');
+  const text = fraction === '' ? digits.slice(0, -9) : `${digits.slice(0, -9)}.${fraction}`;
+  return isNegative ? `-${text}` : text;
+}

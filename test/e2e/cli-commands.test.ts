@@ -188,6 +188,45 @@ describe('meridian migrate', () => {
   });
 });
 
+describe('meridian credits', () => {
+  it('prints balances as exact USD decimals, from one nano-USD to past 2^53 nano-USD', async () => {
+    const directory = createDirectory();
+    const config = writeConfig(directory, 'orgs:\n  - { id: acme }\n');
+    const grant = (amount: string, grantId: string) =>
+      runCli(['credits', 'grant', 'acme', amount, '--grant-id', grantId, '--config', config], { cwd: directory });
+    expect((await grant('0.000000001', 'pay-1')).stdout).toBe('Granted $0.000000001 to acme (pay-1)\n');
+    const balance = () => runCli(['credits', 'balance', 'acme', '--config', config], { cwd: directory });
+    expect(await balance()).toEqual({
+      exitCode: 0,
+      stdout: 'granted 0.000000001\ncharged 0\nheld 0\navailable 0.000000001\n',
+      stderr: '',
+    });
+    expect((await grant('123456789.123456788', 'pay-2')).exitCode).toBe(0);
+    expect((await balance()).stdout).toBe(
+      'granted 123456789.123456789\ncharged 0\nheld 0\navailable 123456789.123456789\n',
+    );
+  });
+
+  it('refuses an amount of zero or past the largest grant, naming the amount, and grants nothing', async () => {
+    const directory = createDirectory();
+    const config = writeConfig(directory, 'orgs:\n  - { id: acme }\n');
+    const grant = (amount: string) =>
+      runCli(['credits', 'grant', 'acme', amount, '--config', config], { cwd: directory });
+    expect(await grant('0.000000000')).toEqual({
+      exitCode: 1,
+      stdout: '',
+      stderr: "meridian: amount '0.000000000' must be above zero\n",
+    });
+    expect(await grant('1000000000.000000001')).toEqual({
+      exitCode: 1,
+      stdout: '',
+      stderr: "meridian: amount '1000000000.000000001' must be at most 1000000000 USD\n",
+    });
+    const balance = await runCli(['credits', 'balance', 'acme', '--config', config], { cwd: directory });
+    expect(balance.stdout).toBe('granted 0\ncharged 0\nheld 0\navailable 0\n');
+  });
+});
+
 describe('meridian providers check', () => {
   const goodKey = 'sk-cli-check-good-0123456789abcdef';
   const wrongKey = 'sk-cli-check-wrong-0123456789abcdef';
