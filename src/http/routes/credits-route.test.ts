@@ -156,6 +156,19 @@ describe('credit and org routes over stores answering through promises', () => {
     await expect(redeem(answer.body.codes[0]!)).rejects.toMatchObject(spent);
   });
 
+  it('refuses a redeem body without a code string as 400 naming code, not as an unknown code', async () => {
+    const { app } = setUp();
+    const key = createKeyRecord('key_member', { orgId: 'acme' });
+    for (const body of [{}, { code: 7 }, { code: null }, { code: ['mer-cc-x'] }, [], 'mer-cc-x']) {
+      const { response } = createTestResponse();
+      await expect(redeemCreditCodeRoute(response, app, { key, body, requestId: 'req-8' })).rejects.toMatchObject({
+        code: 'invalid_request',
+        param: 'code',
+        message: 'code: must be a credit code string (mer-cc-…).',
+      });
+    }
+  });
+
   it("answers the caller's credits and its key's spend against its limit", async () => {
     const { sqlite, app } = setUp();
     sqlite.ledger.grant({ grantId: 'pay-2', orgId: 'acme', amount: 7_500_000_000n, nowMs: 1 });

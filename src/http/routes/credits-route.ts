@@ -218,17 +218,24 @@ export async function createCreditCodesRoute(
   sendJson(response, 201, { codes, amount: renderNanos(amount) }, requestId);
 }
 
-/** POST /api/v1/credits/redeem (any key): `{code}` grants the code's amount to the caller's org, once. */
+/**
+ * POST /api/v1/credits/redeem (any key): `{code}` grants the code's amount to the caller's org, once. A body without a
+ * code string is 400; a code that is unknown or spent is 404.
+ */
 export async function redeemCreditCodeRoute(
   response: ServerResponse,
   app: AppContext,
   input: { readonly key: KeyRecord; readonly body: unknown; readonly requestId: string },
 ): Promise<void> {
   const code = asRecord(input.body)['code'];
-  const amount =
-    typeof code === 'string'
-      ? await explainRefusal(() => app.storage.creditCodes.redeemCode(code, input.key.orgId, app.now()))
-      : undefined;
+  if (typeof code !== 'string') {
+    throw new GatewayError({
+      code: 'invalid_request',
+      message: 'code: must be a credit code string (mer-cc-…).',
+      param: 'code',
+    });
+  }
+  const amount = await explainRefusal(() => app.storage.creditCodes.redeemCode(code, input.key.orgId, app.now()));
   if (amount === undefined) {
     // One answer for unknown and already-redeemed codes: the endpoint does not tell which codes exist.
     throw new GatewayError({
