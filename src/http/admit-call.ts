@@ -1,6 +1,6 @@
 import { GatewayError } from '../errors/index.js';
 import { currentLimitWindowStartMs } from '../limits/index.js';
-import { renderNanos } from '../metering/index.js';
+import { renderUsdText } from '../metering/index.js';
 import type { RoutePlan } from '../routing/index.js';
 import type { ChatRequest, Warning } from '../spec/index.js';
 import type { KeyRecord } from '../storage/index.js';
@@ -82,6 +82,6 @@ export function refuseHold(
     reason === 'insufficient_credits' ? "The org's credit" : "This key's credit limit for its current window";
   return new GatewayError({
     code: reason,
-    message: `${what} cannot pay for this request: it needs at least $${renderNanos(needed)} for the prompt, $${renderNanos(affordable)} is available.`,
+    message: `${what} cannot pay for this request: it needs at least $${renderUsdText(needed)} for the prompt, $${renderUsdText(affordable)} is available.`,
   });
 }

@@ -27,7 +27,10 @@ let gateway: GatewayProcess;
 
 beforeAll(async () => {
   fake = await createFakeUpstream();
-  const orgs = { acme: '0.01', poor: '0.00001', tight: '0.0002', crowd: '0.009', replay: '0.01', limited: '1.00' };
+  const orgs = {
+    ...{ acme: '0.01', poor: '0.00001', tight: '0.0002', crowd: '0.009', replay: '0.01', limited: '1.00' },
+    crumb: '0.000000001',
+  };
   const configYaml = createCreditsConfig(fake.baseUrl, orgs, { hasProtocolModels: true });
   gateway = await startGatewayProcess({ configYaml });
 });
@@ -144,6 +147,15 @@ describe('charges and balances', () => {
     const response = await post(key, {});
     expect(response.status).toBe(402);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('insufficient_credits');
+    expect(fake.received).toHaveLength(0);
+  });
+
+  it('names the amounts of a 402 as plain USD decimals, down to one nano-USD', async () => {
+    const response = await post(await createKey('crumb'), {});
+    expect(response.status).toBe(402);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toBe(
+      "The org's credit cannot pay for this request: it needs at least $0.000028 for the prompt, $0.000000001 is available.",
+    );
     expect(fake.received).toHaveLength(0);
   });
 
