@@ -11,9 +11,12 @@ export function renderNanos(nanos: bigint): number {
  * (`0.000000001`, `10`, `123456789.123456789`), never exponent notation.
  */
 export function renderUsdText(nanos: bigint): string {
+  return renderUsdFixed(nanos).replace(/\.?0+$/, '');
+}
+
+/** Nano-units as exact USD text with all 9 decimals (`0.000000001`, `10.000000000`), for CSV: every digit kept. */
+export function renderUsdFixed(nanos: bigint): string {
   const isNegative = nanos < 0n;
   const digits = (isNegative ? -nanos : nanos).toString().padStart(10, '0');
-  const fraction = digits.slice(-9).replace(/0+$/, '');
-  const text = fraction === '' ? digits.slice(0, -9) : `${digits.slice(0, -9)}.${fraction}`;
-  return isNegative ? `-${text}` : text;
+  return `${isNegative ? '-' : ''}${digits.slice(0, -9)}.${digits.slice(-9)}`;
 }

@@ -8,7 +8,7 @@ import type {
   UsageMeasure,
 } from '../../analytics/index.js';
 import { AnalyticsQueryError, parseInstant, parseTimeZone } from '../../analytics/index.js';
-import { renderNanos } from '../../metering/index.js';
+import { renderNanos, renderUsdFixed } from '../../metering/index.js';
 import type { KeyRecord, MaybePromise } from '../../storage/index.js';
 import type { AppContext } from '../app-context.js';
 import { sendJson } from '../send-json.js';
@@ -148,7 +148,7 @@ export async function sendRankings(response: ServerResponse, app: AppContext, in
 
 /** Money in CSV: exact USD with 9 decimals; counts as they are. */
 const csvValue = (value: number | bigint): string =>
-  typeof value === 'bigint' ? renderNanos(value).toFixed(9) : String(value);
+  typeof value === 'bigint' ? renderUsdFixed(value) : String(value);
 
 /** GET /api/v1/rankings/series?interval=week&count=8&stack_by=origin&measure=&date=&tz= — stacked time series. */
 export async function sendRankingSeries(
