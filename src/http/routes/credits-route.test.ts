@@ -35,6 +35,10 @@ function renderedOrg(id: string, name: string, availableUsd: number, markupBasis
     total_usage: 0,
     available: availableUsd,
     held: 0,
+    total_credits_nanos: String(BigInt(availableUsd) * 1_000_000_000n),
+    total_usage_nanos: '0',
+    available_nanos: String(BigInt(availableUsd) * 1_000_000_000n),
+    held_nanos: '0',
     prompt_logging: { enabled: false, retention_days: 30 },
   };
 }
@@ -137,9 +141,17 @@ describe('credit and org routes over stores answering through promises', () => {
     const { app } = setUp();
     const created = createTestResponse();
     await createCreditCodesRoute(created.response, app, { amount: '10.00', count: 2 }, 'req-4');
-    const answer = created.read() as { status: number; body: { codes: string[]; amount: number } };
-    expect([answer.status, answer.body.codes.length, new Set(answer.body.codes).size, answer.body.amount]).toEqual([
-      201, 2, 2, 10,
+    const answer = created.read() as {
+      status: number;
+      body: { codes: string[]; amount: number; amount_nanos: string };
+    };
+    const { codes, amount, amount_nanos: amountNanos } = answer.body;
+    expect([answer.status, codes.length, new Set(codes).size, amount, amountNanos]).toEqual([
+      201,
+      2,
+      2,
+      10,
+      '10000000000',
     ]);
     const key = createKeyRecord('key_member', { orgId: 'acme' });
     const redeem = async (code: string) => {
@@ -151,7 +163,7 @@ describe('credit and org routes over stores answering through promises', () => {
     await expect(redeem('MERIDIAN-NOT-A-CODE')).rejects.toMatchObject(spent);
     expect(await redeem(answer.body.codes[0]!)).toEqual({
       status: 200,
-      body: { redeemed: 10, data: renderedOrg('acme', 'Acme', 10) },
+      body: { redeemed: 10, redeemed_nanos: '10000000000', data: renderedOrg('acme', 'Acme', 10) },
     });
     await expect(redeem(answer.body.codes[0]!)).rejects.toMatchObject(spent);
   });
@@ -177,12 +189,38 @@ describe('credit and org routes over stores answering through promises', () => {
     await sendCredits(credits.response, app, key, 'req-6');
     expect(credits.read()).toEqual({
       status: 200,
-      body: { data: { total_credits: 7.5, total_usage: 0, available: 7.5, held: 0, org_id: 'acme' } },
+      body: {
+        data: {
+          ...{ total_credits: 7.5, total_usage: 0, available: 7.5, held: 0, org_id: 'acme' },
+          ...{ total_credits_nanos: '7500000000', total_usage_nanos: '0', available_nanos: '7500000000' },
+          held_nanos: '0',
+        },
+      },
     });
     const current = createTestResponse();
     await sendCurrentKey(current.response, app, key, 'req-7');
     expect(current.read().body).toMatchObject({
       data: { id: 'key_member', usage: 0, held: 0, limit_remaining: 5, is_free_tier: false },
+    });
+  });
+
+  it('answers every amount also as exact nano-USD text, where the JSON number rounds past 2^53 nano-USD', async () => {
+    const { sqlite, app } = setUp();
+    const nanos = 999_999_999_999_999_999n;
+    sqlite.ledger.grant({ grantId: 'pay-3', orgId: 'acme', amount: nanos, nowMs: 1 });
+    const credits = createTestResponse();
+    await sendCredits(credits.response, app, createKeyRecord('key_member', { orgId: 'acme' }), 'req-9');
+    expect(credits.read().body).toMatchObject({
+      data: { total_credits: 1_000_000_000, total_credits_nanos: String(nanos), available_nanos: String(nanos) },
+    });
+    const key = createKeyRecord('key_member', { orgId: 'acme', limitNanos: nanos, limitReset: 'monthly' });
+    const current = createTestResponse();
+    await sendCurrentKey(current.response, app, key, 'req-10');
+    expect(current.read().body).toMatchObject({
+      data: {
+        ...{ limit: 1_000_000_000, limit_nanos: String(nanos), usage_nanos: '0', held_nanos: '0' },
+        limit_remaining_nanos: String(nanos),
+      },
     });
   });
 });

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { GatewayError } from '../../errors/index.js';
 import { limits } from '../../config/index.js';
 import { LedgerRefusal, reservedGrantIdPrefixes } from '../../ledger/index.js';
+import type { OrgBalance } from '../../ledger/index.js';
 import { currentLimitWindowStartMs } from '../../limits/index.js';
 import { renderNanos } from '../../metering/index.js';
 import type { KeyRecord, MaybePromise } from '../../storage/index.js';
@@ -18,20 +19,24 @@ export async function sendCredits(
   requestId: string,
 ): Promise<void> {
   const balance = await app.storage.ledger.balance(key.orgId);
-  sendJson(
-    response,
-    200,
-    {
-      data: {
-        total_credits: renderNanos(balance.grantedNanos),
-        total_usage: renderNanos(balance.chargedNanos),
-        available: renderNanos(balance.availableNanos),
-        held: renderNanos(balance.heldNanos),
-        org_id: key.orgId,
-      },
-    },
-    requestId,
-  );
+  sendJson(response, 200, { data: { ...renderBalance(balance), org_id: key.orgId } }, requestId);
+}
+
+/**
+ * An org's balance: each amount as a JSON number of USD (OpenRouter's shape) and as exact nano-USD text (`…_nanos`),
+ * which keeps every digit where a number rounds (past 2^53 nano-USD, about 9 million USD).
+ */
+function renderBalance(balance: OrgBalance): Record<string, number | string> {
+  return {
+    total_credits: renderNanos(balance.grantedNanos),
+    total_usage: renderNanos(balance.chargedNanos),
+    available: renderNanos(balance.availableNanos),
+    held: renderNanos(balance.heldNanos),
+    total_credits_nanos: balance.grantedNanos.toString(),
+    total_usage_nanos: balance.chargedNanos.toString(),
+    available_nanos: balance.availableNanos.toString(),
+    held_nanos: balance.heldNanos.toString(),
+  };
 }
 
 /** GET /api/v1/key: the calling key, its limit and what it spent in the limit's current window (OpenRouter's shape). */
@@ -43,7 +48,8 @@ export async function sendCurrentKey(
 ): Promise<void> {
   const windowStartMs = currentLimitWindowStartMs(key.limitReset, app.now());
   const spend = await app.storage.ledger.keySpend(key.id, windowStartMs);
-  const remaining = key.limitNanos === null ? null : key.limitNanos - spend.spentNanos - spend.heldNanos;
+  const left = key.limitNanos === null ? null : key.limitNanos - spend.spentNanos - spend.heldNanos;
+  const remaining = left === null || left > 0n ? left : 0n;
   sendJson(
     response,
     200,
@@ -52,7 +58,10 @@ export async function sendCurrentKey(
         ...renderKey(key),
         usage: renderNanos(spend.spentNanos),
         held: renderNanos(spend.heldNanos),
-        limit_remaining: remaining === null ? null : renderNanos(remaining > 0n ? remaining : 0n),
+        limit_remaining: remaining === null ? null : renderNanos(remaining),
+        usage_nanos: spend.spentNanos.toString(),
+        held_nanos: spend.heldNanos.toString(),
+        limit_remaining_nanos: remaining === null ? null : remaining.toString(),
         is_free_tier: false,
       },
     },
@@ -183,10 +192,7 @@ async function renderOrg(app: AppContext, orgId: string): Promise<Record<string,
     id: orgId,
     name: org?.name ?? orgId,
     markup_basis_points: org?.markupBasisPoints ?? 0,
-    total_credits: renderNanos(balance.grantedNanos),
-    total_usage: renderNanos(balance.chargedNanos),
-    available: renderNanos(balance.availableNanos),
-    held: renderNanos(balance.heldNanos),
+    ...renderBalance(balance),
     prompt_logging: {
       enabled: org?.promptLogging.isEnabled ?? false,
       retention_days: org?.promptLogging.retentionDays ?? null,
@@ -215,7 +221,7 @@ export async function createCreditCodesRoute(
     throw new GatewayError({ code: 'invalid_request', message: 'count: an integer from 1 to 100.', param: 'count' });
   }
   const codes = await app.storage.creditCodes.createCodes(amount, count, app.now());
-  sendJson(response, 201, { codes, amount: renderNanos(amount) }, requestId);
+  sendJson(response, 201, { codes, amount: renderNanos(amount), amount_nanos: amount.toString() }, requestId);
 }
 
 /**
@@ -245,7 +251,7 @@ export async function redeemCreditCodeRoute(
     });
   }
   const data = await renderOrg(app, input.key.orgId);
-  sendJson(response, 200, { redeemed: renderNanos(amount), data }, input.requestId);
+  sendJson(response, 200, { redeemed: renderNanos(amount), redeemed_nanos: amount.toString(), data }, input.requestId);
 }
 
 /**

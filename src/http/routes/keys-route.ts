@@ -19,6 +19,7 @@ export function renderKey(record: KeyRecord): Record<string, unknown> {
     disabled: record.isDisabled || record.revokedAtMs !== null,
     revoked: record.revokedAtMs !== null,
     limit: record.limitNanos === null ? null : renderNanos(record.limitNanos),
+    limit_nanos: record.limitNanos === null ? null : record.limitNanos.toString(),
     limit_reset: record.limitReset,
     expires_at: record.expiresAtMs === null ? null : new Date(record.expiresAtMs).toISOString(),
     allowed_models: record.allowedModels,
