@@ -16,18 +16,23 @@ interface RankingsOptions {
 const formatValue = (value: number | bigint): string =>
   typeof value === 'bigint' ? `$${renderNanos(value).toFixed(2)}` : compactNumber(value);
 
+const compactUnits: readonly (readonly [number, string])[] = [
+  [1e12, 'T'],
+  [1e9, 'B'],
+  [1e6, 'M'],
+  [1e3, 'K'],
+];
+
 /** 1234 → 1.2K, 3.4e12 → 3.4T: what the barometer pages print. */
 export function compactNumber(value: number): string {
-  const units: [number, string][] = [
-    [1e12, 'T'],
-    [1e9, 'B'],
-    [1e6, 'M'],
-    [1e3, 'K'],
-  ];
+  const index = compactUnits.findIndex(([size]) => Math.abs(value) >= size);
+  if (index === -1) return String(value);
   // Tenths by integer arithmetic first (2 050 → 20.5 → 21 → 2.1K), so halves round up, not to float error.
-  for (const [size, unit] of units)
-    if (Math.abs(value) >= size) return `${(Math.round((value * 10) / size) / 10).toFixed(1)}${unit}`;
-  return String(value);
+  const tenthsIn = (size: number): number => Math.round((value * 10) / size);
+  // 999 950 is 1000.0K in tenths: the next unit up says it (1.0M).
+  const unitIndex = index > 0 && Math.abs(tenthsIn(compactUnits[index]![0])) >= 10_000 ? index - 1 : index;
+  const [size, unit] = compactUnits[unitIndex]!;
+  return `${(tenthsIn(size) / 10).toFixed(1)}${unit}`;
 }
 
 const formatPercent = (ratio: number | null): string =>
