@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compactNumber } from './rankings-command.js';
+import type { RankingsResult } from '../analytics/index.js';
+import { compactNumber, formatRankingsTable, formatUsd } from './rankings-command.js';
 
 describe('compactNumber', () => {
   it.each([
@@ -13,5 +14,50 @@ describe('compactNumber', () => {
     [3_400_000_000_000, '3.4T'],
   ])('%d → %s', (value, text) => {
     expect(compactNumber(value)).toBe(text);
+  });
+});
+
+describe('formatUsd', () => {
+  it.each([
+    [0n, '$0.00'],
+    [17_790_000_000n, '$17.79'],
+    [10_000_000n, '$0.01'],
+    // Below a cent: two significant digits, so small spends stay apart instead of all reading $0.00.
+    [260_700n, '$0.00026'],
+    [4_200_000n, '$0.0042'],
+    [1n, '$0.000000001'],
+  ])('%d nano-USD → %s', (nanos, text) => {
+    expect(formatUsd(nanos)).toBe(text);
+  });
+});
+
+describe('formatRankingsTable', () => {
+  it('tells sub-cent spends apart', () => {
+    const bounds = { startMs: 0, endMs: 0, start: '2026-11-30T00:00:00+00:00', end: '2026-12-07T00:00:00+00:00' };
+    const result: RankingsResult<bigint> = {
+      period: 'week',
+      by: 'app',
+      measure: 'spend',
+      timeZone: 'UTC',
+      current: bounds,
+      previous: bounds,
+      total: 720_000n,
+      previousTotal: 0n,
+      growth: null,
+      rows: [
+        { key: 'Cline', value: 372_000n, share: 0.5167, previousValue: 0n, growth: null },
+        { key: 'example.com', value: 300_000n, share: 0.4167, previousValue: 0n, growth: null },
+      ],
+      others: { value: 48_000n, share: 0.0667, previousValue: 0n, growth: null, keyCount: 1 },
+      requests: 4,
+      requestsUsageEstimated: 0,
+      requestsUsageUnknown: 0,
+    };
+    expect(formatRankingsTable(result).split('\n').slice(2)).toEqual([
+      '1  Cline         $0.00037   51.7%          new',
+      '2  example.com    $0.0003   41.7%          new',
+      '   others (1)   $0.000048    6.7%          new',
+      '   total         $0.00072  100.0%          new',
+    ]);
   });
 });

@@ -14,7 +14,15 @@ interface RankingsOptions {
 }
 
 const formatValue = (value: number | bigint): string =>
-  typeof value === 'bigint' ? `$${renderNanos(value).toFixed(2)}` : compactNumber(value);
+  typeof value === 'bigint' ? formatUsd(value) : compactNumber(value);
+
+/** Nano-USD for people: cents from one cent up ($17.79), two significant digits below ($0.00026), as the dashboard. */
+export function formatUsd(nanos: bigint): string {
+  const usd = renderNanos(nanos);
+  if (nanos === 0n || usd >= 0.01) return `$${usd.toFixed(2)}`;
+  const decimals = Math.min(9, 1 - Math.floor(Math.log10(usd)));
+  return `$${usd.toFixed(decimals).replace(/0+$/, '')}`;
+}
 
 const compactUnits: readonly (readonly [number, string])[] = [
   [1e12, 'T'],
