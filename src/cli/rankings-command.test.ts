@@ -1,6 +1,7 @@
+import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import type { RankingsResult } from '../analytics/index.js';
-import { compactNumber, formatRankingsTable, formatUsd } from './rankings-command.js';
+import { compactNumber, formatRankingsTable, formatUsd, registerRankingsCommand } from './rankings-command.js';
 
 describe('compactNumber', () => {
   it.each([
@@ -59,5 +60,15 @@ describe('formatRankingsTable', () => {
       '   others (1)   $0.000048    6.7%          new',
       '   total         $0.00072  100.0%          new',
     ]);
+  });
+});
+
+describe('meridian rankings flags', () => {
+  it('names an unknown --tz as the API does, before opening storage', async () => {
+    const program = new Command().exitOverride();
+    registerRankingsCommand(program);
+    await expect(program.parseAsync(['node', 'meridian', 'rankings', '--tz', 'Mars/Olympus'])).rejects.toThrow(
+      'unknown time zone "Mars/Olympus": --tz must be an IANA name',
+    );
   });
 });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { RankingDimension, RankingPeriod, RankingsResult, UsageMeasure } from '../analytics/index.js';
+import { parseTimeZone } from '../analytics/index.js';
 import { renderNanos } from '../metering/index.js';
 import { withStorage } from './keys-commands.js';
 
@@ -87,17 +88,19 @@ export function registerRankingsCommand(program: Command): void {
     .option('--tz <zone>', 'IANA time zone', 'UTC')
     .option('--limit <n>', 'top N', '10')
     .option('--config <path>', 'config file')
-    .action((options: RankingsOptions) =>
-      withStorage(options.config, async ({ storage }) => {
+    .action((options: RankingsOptions) => {
+      // Checked before today's date is read in it (Intl's own error names no flag).
+      const zone = parseTimeZone(options.tz, '--tz');
+      return withStorage(options.config, async ({ storage }) => {
         const result = await storage.analytics.rankings({
           period: options.period as RankingPeriod,
           by: options.by as RankingDimension,
           measure: options.measure as UsageMeasure,
-          date: options.date ?? new Intl.DateTimeFormat('en-CA', { timeZone: options.tz }).format(Date.now()),
+          date: options.date ?? new Intl.DateTimeFormat('en-CA', { timeZone: zone.name }).format(Date.now()),
           timeZone: options.tz,
           limit: Number(options.limit),
         });
         process.stdout.write(`${formatRankingsTable(result)}\n`);
-      }),
-    );
+      });
+    });
 }
