@@ -83,6 +83,7 @@ describe('meridian simulate flags', () => {
     [['--seed', '-1'], "--seed must be a whole number from 0 to 4294967295, got '-1'"],
     [['--until', '2026-02-30'], "--until must be a date YYYY-MM-DD, got '2026-02-30'"],
     [['--until', '9999-01-01'], '--until 9999-01-01 is in the future: simulated traffic must have happened'],
+    [['--weeks', '2', '--until', '1970-01-05'], '--weeks 2 before --until 1970-01-05 would start before 1970-01-01'],
   ])('refuses %j before opening storage', async (args, message) => {
     await expect(parse(...args)).rejects.toThrow(message);
   });

@@ -56,6 +56,12 @@ function parseUntil(text: string | undefined, nowMs: number): number {
   return endMs;
 }
 
+/** The window's weeks end at `endMs` and may not start before 1970 (the records' times are ms since then). */
+function checkWindowStart(weeks: number, endMs: number, until: string | undefined): void {
+  if (endMs - weeks * weekMs >= 0) return;
+  throw new Error(`--weeks ${weeks} before --until ${until ?? ''} would start before 1970-01-01`);
+}
+
 /** The progress of a long run on stderr: a bar redrawn in place on a terminal, else a line per 10 %. */
 export function createProgressReporter(stream: NodeJS.WriteStream): (done: number, total: number) => void {
   // The bar is drawn from 0 %; the lines start at 10 %.
@@ -150,6 +156,7 @@ export function registerSimulateCommand(program: Command): void {
         simulateLimits.requestsPerWeekMax,
       );
       const endMs = parseUntil(options.until, nowMs);
+      checkWindowStart(weeks, endMs, options.until);
       const { config } = loadCliConfig(options.config);
       mkdirSync(config.dataDirectory, { recursive: true });
       // This process is the only writer of its admissions, like a serving node: holds are batched with the records.
