@@ -117,6 +117,29 @@ describe('analytics routes over queries answering through promises', () => {
     }
   });
 
+  it('reads the 30 days before `to` when only `to` is given, and names a reversed range in the words of its query', async () => {
+    const app = setUp();
+    // `now` is 2026-11-26T10:00Z: the 30 days before it would all come after `to`.
+    const before = await ask(sendActivity, app, '?to=2026-10-01&group_by=model');
+    expect(before.status).toBe(200);
+    expect(before.body).toMatchObject({
+      data: { fromMs: Date.parse('2026-09-01T00:00:00Z'), toMs: Date.parse('2026-10-01T00:00:00Z'), rows: [] },
+    });
+    const around = await ask(sendActivity, app, '?to=2026-11-26&group_by=model');
+    expect(around.body).toMatchObject({
+      data: { fromMs: Date.parse('2026-10-27T00:00:00Z'), total: { requests: 2 } },
+    });
+    await expect(ask(sendActivity, app, '?from=2026-11-26&to=2026-11-25')).rejects.toMatchObject({
+      code: 'invalid_request',
+      param: 'from',
+      message: 'from must come before to, got from=2026-11-26 and to=2026-11-25',
+    });
+    await expect(ask(sendActivity, app, '?from=2026-12-01')).rejects.toMatchObject({
+      param: 'from',
+      message: 'from must come before to, got from=2026-12-01 and to=now (2026-11-26T10:00:00.000Z)',
+    });
+  });
+
   it.each([
     [sendRankings, '?tz=Not/AZone', 'tz', /^unknown time zone "Not\/AZone": tz must be an IANA name$/],
     [sendRankingSeries, '?stack_by=planet', 'stack_by', /^stack_by must be one of .+, got "planet"$/],

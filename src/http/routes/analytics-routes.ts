@@ -174,6 +174,24 @@ export async function sendRankingSeries(
   sendJson(response, 200, { data: { ...result, points } }, input.requestId);
 }
 
+/** The range Activity shows when the query names no `from`: the 30 days before `to`. */
+const activityDaysDefault = 30;
+
+/**
+ * Activity's `from` and `to`: dates are days in `tz` (as rankings read `date`), `to` is exclusive and defaults to now,
+ * `from` to {@link activityDaysDefault} days before `to`. A reversed range is named as the client wrote it.
+ */
+function readActivityRange(url: URL, timeZone: string, nowMs: number): { fromMs: number; toMs: number } {
+  const zone = parseTimeZone(timeZone, 'tz');
+  const [fromText, toText] = [read(url, 'from'), read(url, 'to')];
+  const toMs = toText === undefined ? nowMs : parseInstant(toText, zone, 'to');
+  const fromMs =
+    fromText === undefined ? toMs - activityDaysDefault * 86_400_000 : parseInstant(fromText, zone, 'from');
+  if (fromMs < toMs) return { fromMs, toMs };
+  const toShown = toText ?? `now (${new Date(nowMs).toISOString()})`;
+  throw new AnalyticsQueryError('from', `from must come before to, got from=${fromText ?? ''} and to=${toShown}`);
+}
+
 /** GET /api/v1/activity?from=&to=&group_by=&tz= — the caller's org only (an admin may name `org_id`). */
 export async function sendActivity(
   response: ServerResponse,
@@ -181,17 +199,8 @@ export async function sendActivity(
   input: AnalyticsRequest & { readonly key: KeyRecord },
 ): Promise<void> {
   const { url } = input;
-  const nowMs = app.now();
   const timeZone = read(url, 'tz') ?? 'UTC';
-  // Dates are days in `tz` (as rankings read `date`); `to` is exclusive.
-  const { fromMs, toMs } = await answerQuery(() => {
-    const zone = parseTimeZone(timeZone, 'tz');
-    const [fromText, toText] = [read(url, 'from'), read(url, 'to')];
-    return {
-      fromMs: fromText === undefined ? nowMs - 30 * 86_400_000 : parseInstant(fromText, zone, 'from'),
-      toMs: toText === undefined ? nowMs : parseInstant(toText, zone, 'to'),
-    };
-  });
+  const { fromMs, toMs } = await answerQuery(() => readActivityRange(url, timeZone, app.now()));
   const orgId = input.key.role === 'admin' ? (read(url, 'org_id') ?? input.key.orgId) : input.key.orgId;
   // An org id is kebab-case (it also names the CSV file, in a header): anything else is no org.
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(orgId) || orgId.length > 64) {
