@@ -147,6 +147,10 @@ describe('analytics routes over queries answering through promises', () => {
     [sendActivity, '?format=csv&org_id=%E6%97%A5', 'org_id', /^org_id must be an org id/],
     [sendActivity, '?format=csv&org_id=a%0d%0aX-Evil:%201', 'org_id', /^org_id must be an org id/],
     [sendActivity, '?format=csv&org_id=a%22b', 'org_id', /^org_id must be an org id/],
+    // An admin's empty or malformed org_id is no org: refused, not answered with an empty ranking.
+    [sendRankings, '?org_id=', 'org_id', /^org_id must be an org id/],
+    [sendRankings, '?org_id=Acme%20Corp', 'org_id', /^org_id must be an org id/],
+    [sendRankingSeries, '?org_id=', 'org_id', /^org_id must be an org id/],
   ] as const)('names a refused parameter as the client wrote it (%#)', async (route, query, param, message) => {
     await expect(ask(route, setUp(), query)).rejects.toMatchObject({
       code: 'invalid_request',

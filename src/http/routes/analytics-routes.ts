@@ -44,8 +44,15 @@ function today(timeZone: string, nowMs: number): string {
 /** Which org the viewer's query is restricted to; undefined = every org (admin or public). */
 function scopeOrg(viewer: BarometerViewer, url: URL): string | undefined {
   if (viewer.kind === 'public') return undefined;
-  if (viewer.key.role === 'admin') return read(url, 'org_id');
-  return viewer.key.orgId;
+  if (viewer.key.role !== 'admin') return viewer.key.orgId;
+  const orgId = read(url, 'org_id');
+  return orgId === undefined ? undefined : checkOrgId(orgId);
+}
+
+/** An org id is kebab-case (it also names the CSV file, in a header): anything else is no org, and refused. */
+function checkOrgId(orgId: string): string {
+  if (/^[a-z0-9]+(-[a-z0-9]+)*$/.test(orgId) && orgId.length <= 64) return orgId;
+  throw new AnalyticsQueryError('org_id', 'org_id must be an org id (kebab-case: a-z, 0-9, -)');
 }
 
 /** Money as OpenRouter renders it (USD number) plus the exact nano-units as a string. */
@@ -201,11 +208,7 @@ export async function sendActivity(
   const { url } = input;
   const timeZone = read(url, 'tz') ?? 'UTC';
   const { fromMs, toMs } = await answerQuery(() => readActivityRange(url, timeZone, app.now()));
-  const orgId = input.key.role === 'admin' ? (read(url, 'org_id') ?? input.key.orgId) : input.key.orgId;
-  // An org id is kebab-case (it also names the CSV file, in a header): anything else is no org.
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(orgId) || orgId.length > 64) {
-    throw new AnalyticsQueryError('org_id', 'org_id must be an org id (kebab-case: a-z, 0-9, -)');
-  }
+  const orgId = checkOrgId(input.key.role === 'admin' ? (read(url, 'org_id') ?? input.key.orgId) : input.key.orgId);
   const result = await answerQuery(() =>
     app.storage.analytics.activity({
       orgId,
