@@ -11,6 +11,7 @@ export { AnalyticsQueryError } from './analytics-query-error.js';
 export { analyticsLimits } from './analytics-limits.js';
 export { convertAppName } from './convert-app-name.js';
 export { parseInstant } from './parse-instant.js';
+export { parseOneOf } from './parse-query-options.js';
 export { parseTimeZone } from './time-zone.js';
 export { applyToRollups } from './sqlite/apply-to-rollups.js';
 export { queryRankings } from './sqlite/query-rankings.js';

@@ -151,6 +151,10 @@ describe('analytics routes over queries answering through promises', () => {
     [sendRankings, '?org_id=', 'org_id', /^org_id must be an org id/],
     [sendRankings, '?org_id=Acme%20Corp', 'org_id', /^org_id must be an org id/],
     [sendRankingSeries, '?org_id=', 'org_id', /^org_id must be an org id/],
+    // A format it does not write is refused, not answered in JSON.
+    [sendRankings, '?format=cvs', 'format', /^format must be one of json, csv, got "cvs"$/],
+    [sendActivity, '?format=xlsx', 'format', /^format must be one of json, csv, got "xlsx"$/],
+    [sendRankingSeries, '?format=csv', 'format', /^format must be one of json, got "csv"$/],
   ] as const)('names a refused parameter as the client wrote it (%#)', async (route, query, param, message) => {
     await expect(ask(route, setUp(), query)).rejects.toMatchObject({
       code: 'invalid_request',

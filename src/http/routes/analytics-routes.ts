@@ -7,7 +7,7 @@ import type {
   TimeSeriesInterval,
   UsageMeasure,
 } from '../../analytics/index.js';
-import { AnalyticsQueryError, parseInstant, parseTimeZone } from '../../analytics/index.js';
+import { AnalyticsQueryError, parseInstant, parseOneOf, parseTimeZone } from '../../analytics/index.js';
 import { renderNanos, renderUsdFixed } from '../../metering/index.js';
 import type { KeyRecord, MaybePromise } from '../../storage/index.js';
 import type { AppContext } from '../app-context.js';
@@ -26,6 +26,10 @@ interface AnalyticsRequest {
 }
 
 const read = (url: URL, name: string): string | undefined => url.searchParams.get(name) ?? undefined;
+
+/** `format`: JSON by default; a format the route does not write is refused rather than answered in JSON. */
+const readFormat = <F extends string>(url: URL, formats: readonly F[]): F =>
+  parseOneOf((read(url, 'format') ?? formats[0]) as F, formats, 'format');
 
 function readInteger(url: URL, name: string): number | undefined {
   const text = read(url, name);
@@ -93,6 +97,7 @@ export async function sendRankings(response: ServerResponse, app: AppContext, in
   const { url } = input;
   const timeZone = read(url, 'tz') ?? 'UTC';
   const orgId = scopeOrg(input.viewer, url);
+  const format = readFormat(url, ['json', 'csv']);
   const result = await answerQuery(() =>
     app.storage.analytics.rankings({
       period: (read(url, 'period') ?? 'week') as RankingPeriod,
@@ -120,7 +125,7 @@ export async function sendRankings(response: ServerResponse, app: AppContext, in
       previousValue: renderValue(result.others.previousValue),
     },
   };
-  if (read(url, 'format') === 'csv') {
+  if (format === 'csv') {
     const csv = renderCsv(
       ['rank', result.by, result.measure, 'share', 'previous', 'growth'],
       [
@@ -166,6 +171,7 @@ export async function sendRankingSeries(
   const { url } = input;
   const timeZone = read(url, 'tz') ?? 'UTC';
   const orgId = scopeOrg(input.viewer, url);
+  readFormat(url, ['json']);
   const result = await answerQuery(() =>
     app.storage.analytics.timeSeries({
       interval: (read(url, 'interval') ?? 'week') as TimeSeriesInterval,
@@ -207,6 +213,7 @@ export async function sendActivity(
 ): Promise<void> {
   const { url } = input;
   const timeZone = read(url, 'tz') ?? 'UTC';
+  const format = readFormat(url, ['json', 'csv']);
   const { fromMs, toMs } = await answerQuery(() => readActivityRange(url, timeZone, app.now()));
   const orgId = checkOrgId(input.key.role === 'admin' ? (read(url, 'org_id') ?? input.key.orgId) : input.key.orgId);
   const result = await answerQuery(() =>
@@ -218,7 +225,7 @@ export async function sendActivity(
       timeZone,
     }),
   );
-  if (read(url, 'format') === 'csv') {
+  if (format === 'csv') {
     const columns = [
       'requests',
       'promptTokens',
