@@ -12,6 +12,7 @@ import { renderNanos, renderUsdFixed } from '../../metering/index.js';
 import type { KeyRecord, MaybePromise } from '../../storage/index.js';
 import type { AppContext } from '../app-context.js';
 import { sendJson } from '../send-json.js';
+import { checkOrgIdParam } from './check-org-id-param.js';
 import { renderCsv, sendCsv } from './render-csv.js';
 
 /** Who asks for the barometer: an admin key (every org, or `?org_id=`), a member key (its org), or the public. */
@@ -50,13 +51,7 @@ function scopeOrg(viewer: BarometerViewer, url: URL): string | undefined {
   if (viewer.kind === 'public') return undefined;
   if (viewer.key.role !== 'admin') return viewer.key.orgId;
   const orgId = read(url, 'org_id');
-  return orgId === undefined ? undefined : checkOrgId(orgId);
-}
-
-/** An org id is kebab-case (it also names the CSV file, in a header): anything else is no org, and refused. */
-function checkOrgId(orgId: string): string {
-  if (/^[a-z0-9]+(-[a-z0-9]+)*$/.test(orgId) && orgId.length <= 64) return orgId;
-  throw new AnalyticsQueryError('org_id', 'org_id must be an org id (kebab-case: a-z, 0-9, -)');
+  return orgId === undefined ? undefined : checkOrgIdParam(orgId);
 }
 
 /** Money as OpenRouter renders it (USD number) plus the exact nano-units as a string. */
@@ -215,7 +210,9 @@ export async function sendActivity(
   const timeZone = read(url, 'tz') ?? 'UTC';
   const format = readFormat(url, ['json', 'csv']);
   const { fromMs, toMs } = await answerQuery(() => readActivityRange(url, timeZone, app.now()));
-  const orgId = checkOrgId(input.key.role === 'admin' ? (read(url, 'org_id') ?? input.key.orgId) : input.key.orgId);
+  const orgId = checkOrgIdParam(
+    input.key.role === 'admin' ? (read(url, 'org_id') ?? input.key.orgId) : input.key.orgId,
+  );
   const result = await answerQuery(() =>
     app.storage.analytics.activity({
       orgId,

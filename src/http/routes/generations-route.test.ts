@@ -87,3 +87,12 @@ describe('sendGenerations', () => {
     );
   });
 });
+
+describe('sendGenerations with an admin org_id that names no org', () => {
+  it.each(['', 'Acme Corp', 'a'.repeat(65)])('refuses org_id=%j with 400 invalid_request on org_id', async (orgId) => {
+    const attempt = () => call(`?org_id=${encodeURIComponent(orgId)}`, createKey('admin', 'default'));
+    await expect(attempt()).rejects.toThrow(
+      expect.objectContaining({ code: 'invalid_request', param: 'org_id' }) as Error,
+    );
+  });
+});

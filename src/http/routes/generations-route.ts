@@ -3,6 +3,7 @@ import { limits } from '../../config/index.js';
 import { GatewayError } from '../../errors/index.js';
 import type { GenerationListStore, KeyRecord, ServingPort } from '../../storage/index.js';
 import { sendJson } from '../send-json.js';
+import { checkOrgIdParam } from './check-org-id-param.js';
 import { renderGeneration } from './generation-route.js';
 
 /** Rows answered when the caller names no `limit`. */
@@ -23,7 +24,7 @@ export async function sendGenerations(
 ): Promise<void> {
   const limit = parseLimit(options.url.searchParams.get('limit'));
   const askedOrgId = options.url.searchParams.get('org_id');
-  const orgId = options.key.role === 'admin' && askedOrgId !== null ? askedOrgId : options.key.orgId;
+  const orgId = options.key.role === 'admin' && askedOrgId !== null ? checkOrgIdParam(askedOrgId) : options.key.orgId;
   const records = await options.store.listRecentGenerations({ orgId, limit });
   sendJson(response, 200, { data: records.map(renderGeneration) }, options.requestId);
 }
