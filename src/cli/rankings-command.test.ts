@@ -63,6 +63,38 @@ describe('formatRankingsTable', () => {
   });
 });
 
+describe('formatRankingsTable on an empty period', () => {
+  it('shows no share and no growth for a total of nothing (not 100.0% and "new")', () => {
+    const bounds = { startMs: 0, endMs: 0, start: '2026-01-05T00:00:00+00:00', end: '2026-01-12T00:00:00+00:00' };
+    const empty: RankingsResult<number> = {
+      period: 'week',
+      by: 'model',
+      measure: 'total_tokens',
+      timeZone: 'UTC',
+      current: bounds,
+      previous: bounds,
+      total: 0,
+      previousTotal: 0,
+      growth: null,
+      rows: [],
+      others: { value: 0, share: 0, previousValue: 0, growth: null, keyCount: 0 },
+      requests: 0,
+      requestsUsageEstimated: 0,
+      requestsUsageUnknown: 0,
+    };
+    expect(formatRankingsTable(empty).split('\n').slice(1)).toEqual([
+      '#  model  total_tokens  share  vs previous',
+      '   total             0      —            —',
+    ]);
+    // A period that lost all of the previous one's usage still says so.
+    expect(
+      formatRankingsTable({ ...empty, previousTotal: 5, growth: -1 })
+        .split('\n')
+        .at(-1),
+    ).toBe('   total             0      —      -100.0%');
+  });
+});
+
 describe('meridian rankings flags', () => {
   it('names an unknown --tz as the API does, before opening storage', async () => {
     const program = new Command().exitOverride();

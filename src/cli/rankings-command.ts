@@ -47,6 +47,13 @@ export function compactNumber(value: number): string {
 const formatPercent = (ratio: number | null): string =>
   ratio === null ? 'new' : `${ratio >= 0 ? '+' : ''}${(ratio * 100).toFixed(1)}%`;
 
+/** The total's share and growth; a period with no usage has no share, nor growth when the previous had none either. */
+function formatTotalRatios(result: RankingsResult<number | bigint>): [string, string] {
+  const isEmpty = (value: number | bigint): boolean => value === 0 || value === 0n;
+  if (!isEmpty(result.total)) return ['100.0%', formatPercent(result.growth)];
+  return ['—', isEmpty(result.previousTotal) ? '—' : formatPercent(result.growth)];
+}
+
 /** The rankings as a terminal table: rank, key, value, share, growth, then "others" and the total. */
 export function formatRankingsTable(result: RankingsResult<number | bigint>): string {
   const rows = result.rows.map((row, index) => [
@@ -65,7 +72,7 @@ export function formatRankingsTable(result: RankingsResult<number | bigint>): st
       formatPercent(result.others.growth),
     ]);
   }
-  rows.push(['', 'total', formatValue(result.total), '100.0%', formatPercent(result.growth)]);
+  rows.push(['', 'total', formatValue(result.total), ...formatTotalRatios(result)]);
   const header = ['#', result.by, result.measure, 'share', 'vs previous'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: readonly string[]): string =>
