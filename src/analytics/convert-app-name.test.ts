@@ -17,6 +17,17 @@ describe('convertAppName', () => {
     [null, '', ''],
     [null, null, ''],
     ['', '', ''],
+    // Invisible format characters are not visible text: a title of only those falls back to the referer...
+    ['\u200B\uFEFF', 'https://cline.bot', 'cline.bot'],
+    ['\u2060', null, ''],
+    // ...and are dropped from a title, so "Cline" and "Cline\u200B" are one app and a bidi override cannot turn
+    // the text around on the public page.
+    ['Cline\u200B', null, 'Cline'],
+    ['\u202EedoC\u202C Roo', null, 'edoC Roo'],
+    ['Soft\u00ADhyphen', null, 'Softhyphen'],
+    // Joiners stay: they are part of emoji sequences and of words in some scripts.
+    ['👩\u200D💻 Coder', null, '👩\u200D💻 Coder'],
+    ['\u200D', 'https://cline.bot', 'cline.bot'],
   ])('title %j, referer %j → %j', (title, referer, expected) => {
     expect(convertAppName(title, referer)).toBe(expected);
   });
