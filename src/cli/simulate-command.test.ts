@@ -69,6 +69,20 @@ describe('formatSimulationSummary', () => {
   });
 });
 
+describe('formatSimulationSummary of a run that found its calls stored', () => {
+  it('says they were not added again', () => {
+    const summary = createSimulationSummary(Date.UTC(2026, 2, 30), Date.UTC(2026, 3, 6));
+    Object.assign(summary, { requests: 3, alreadyStored: 3 });
+    expect(formatSimulationSummary(summary, 1).split('\n')[1]).toBe(
+      'All 3 were already stored by an earlier run with the same --seed and --until: nothing was added or charged again.',
+    );
+    Object.assign(summary, { alreadyStored: 2 });
+    expect(formatSimulationSummary(summary, 1).split('\n')[1]).toBe(
+      '2 of them were already stored by an earlier run with the same --seed and --until: those were not added or charged again.',
+    );
+  });
+});
+
 describe('meridian simulate flags', () => {
   const parse = async (...args: string[]) => {
     const program = new Command().exitOverride();

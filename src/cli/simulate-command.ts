@@ -93,6 +93,15 @@ function findRankingsDate(summary: SimulationSummary): string {
   return weekStartMs >= summary.windowStartMs ? isoDate(weekStartMs) : isoDate(summary.windowEndMs - 1);
 }
 
+/** A line when an earlier run with the same seed and end had stored some of the calls: the run added none of those. */
+function formatAlreadyStored({ alreadyStored, requests }: SimulationSummary): string[] {
+  const source = 'already stored by an earlier run with the same --seed and --until';
+  if (alreadyStored === 0) return [];
+  return alreadyStored === requests
+    ? [`All ${count(requests)} were ${source}: nothing was added or charged again.`]
+    : [`${count(alreadyStored)} of them were ${source}: those were not added or charged again.`];
+}
+
 /** The end-of-run report: volume, endings, tokens, money, the last week's origin split and the top models. */
 export function formatSimulationSummary(summary: SimulationSummary, seed: number): string {
   const weeks = Math.round((summary.windowEndMs - summary.windowStartMs) / weekMs);
@@ -107,6 +116,7 @@ export function formatSimulationSummary(summary: SimulationSummary, seed: number
     `Simulated ${count(summary.requests)} requests from ${isoDate(summary.windowStartMs)} to ${lastDay} ` +
       `(${weeks} weeks, seed ${seed}) for ${simulatedApps.length} apps, ${summary.orgCount} orgs ` +
       `(${simulatedOrgPrefix}…) and ${summary.keyCount} keys.`,
+    ...formatAlreadyStored(summary),
     `Endings: ${count(endings.success)} success, ${count(endings.no_output)} no output, ` +
       `${count(endings.client_abort)} client aborts, ${count(endings.upstream_error_after_output)} upstream errors ` +
       `after output, ${count(endings.error)} errors before output.`,

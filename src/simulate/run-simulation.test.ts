@@ -118,6 +118,8 @@ describe('runSimulation', () => {
     ).toEqual(simulatedApps.flatMap((app) => app.keyNames).sort());
     const postings = storage.ledger.postings().length;
     const second = run();
+    expect(first.alreadyStored).toBe(0);
+    expect(second.alreadyStored).toBe(first.requests);
     expect(second.requests).toBe(first.requests);
     expect(second.chargedNanos).toBe(first.chargedNanos);
     expect(second.grantedNanos).toBe(0n);

@@ -5,6 +5,8 @@ export interface SimulationSummary {
   readonly windowStartMs: number;
   readonly windowEndMs: number;
   requests: number;
+  /** Of `requests`, those an earlier run with the same seed and end had stored already (not added again). */
+  alreadyStored: number;
   readonly endings: Record<Ending, number>;
   tokensPrompt: number;
   tokensCached: number;
@@ -26,6 +28,7 @@ export function createSimulationSummary(windowStartMs: number, windowEndMs: numb
     windowStartMs,
     windowEndMs,
     requests: 0,
+    alreadyStored: 0,
     endings: { success: 0, no_output: 0, upstream_error_after_output: 0, client_abort: 0, error: 0, cache: 0 },
     tokensPrompt: 0,
     tokensCached: 0,
