@@ -79,6 +79,19 @@ describe('analytics routes over queries answering through promises', () => {
     );
   });
 
+  it('writes an empty period as CSV with no share anywhere (the total is not 100 % of nothing)', async () => {
+    const csv = createTestResponse();
+    await sendRankings(csv.response, setUp(), {
+      url: new URL('http://gateway.invalid/v1/rankings?period=week&date=2026-01-07&format=csv'),
+      viewer: { kind: 'key', key: admin },
+      requestId: 'req-3',
+      minAppRequests: 0,
+    });
+    expect(csv.text()).toBe(
+      'rank,model,total_tokens,share,previous,growth\r\n' + ',others,0,0,0,\r\n' + ',total,0,0,0,\r\n',
+    );
+  });
+
   it('answers the stacked series and the activity, money as exact nanos', async () => {
     const app = setUp();
     const series = await ask(sendRankingSeries, app, '?interval=day&count=2&measure=requests');

@@ -140,7 +140,15 @@ export async function sendRankings(response: ServerResponse, app: AppContext, in
           csvValue(result.others.previousValue),
           result.others.growth,
         ],
-        ['', 'total', csvValue(result.total), 1, csvValue(result.previousTotal), result.growth],
+        // The total is all of itself, but no share of an empty period (as rows and others have share 0 there).
+        [
+          '',
+          'total',
+          csvValue(result.total),
+          isZero(result.total) ? 0 : 1,
+          csvValue(result.previousTotal),
+          result.growth,
+        ],
       ],
     );
     return sendCsv(
@@ -152,6 +160,8 @@ export async function sendRankings(response: ServerResponse, app: AppContext, in
   }
   sendJson(response, 200, { data }, input.requestId);
 }
+
+const isZero = (value: number | bigint): boolean => value === 0 || value === 0n;
 
 /** Money in CSV: exact USD with 9 decimals; counts as they are. */
 const csvValue = (value: number | bigint): string =>
