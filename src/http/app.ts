@@ -200,7 +200,13 @@ async function dispatch(
     case 'GET /v1/generations': {
       const url = new URL(target, 'http://gateway.invalid');
       const key = await authenticate(request, app);
-      return sendGenerations(response, { url, key, store: app.storage.generationList, requestId });
+      return sendGenerations(response, {
+        url,
+        key,
+        store: app.storage.generationList,
+        orgs: app.storage.orgs,
+        requestId,
+      });
     }
     case 'GET /v1/providers':
       requireAdmin(await authenticate(request, app));

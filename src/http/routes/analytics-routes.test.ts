@@ -153,6 +153,28 @@ describe('analytics routes over queries answering through promises', () => {
     });
   });
 
+  it.each([sendRankings, sendRankingSeries, sendActivity])(
+    "answers an admin's org_id of an org that does not exist with 404, not an empty answer (%#)",
+    async (route) => {
+      const app = setUp();
+      await expect(ask(route, app, '?org_id=acmee')).rejects.toMatchObject({
+        code: 'not_found',
+        param: 'org_id',
+        message: "Org 'acmee' not found.",
+      });
+    },
+  );
+
+  it("answers an admin's org_id of an existing org", async () => {
+    const { sqlite, storage } = openPromiseStorage();
+    opened.push(sqlite);
+    sqlite.orgs.ensureOrg({ id: 'beta', name: 'Beta', createdAtMs: 0, markupBasisPoints: 0 });
+    const app = createRouteTestApp({ storage, nowMs: Date.parse('2026-11-26T10:00:00Z') });
+    for (const route of [sendRankings, sendRankingSeries, sendActivity]) {
+      expect((await ask(route, app, '?org_id=beta')).status).toBe(200);
+    }
+  });
+
   it.each([
     [sendRankings, '?tz=Not/AZone', 'tz', /^unknown time zone "Not\/AZone": tz must be an IANA name$/],
     [sendRankingSeries, '?stack_by=planet', 'stack_by', /^stack_by must be one of .+, got "planet"$/],

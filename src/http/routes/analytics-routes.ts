@@ -12,7 +12,7 @@ import { renderNanos, renderUsdFixed } from '../../metering/index.js';
 import type { KeyRecord, MaybePromise } from '../../storage/index.js';
 import type { AppContext } from '../app-context.js';
 import { sendJson } from '../send-json.js';
-import { checkOrgIdParam } from './check-org-id-param.js';
+import { findOrgIdParam } from './check-org-id-param.js';
 import { renderCsv, sendCsv } from './render-csv.js';
 
 /** Who asks for the barometer: an admin key (every org, or `?org_id=`), a member key (its org), or the public. */
@@ -47,11 +47,11 @@ function today(timeZone: string, nowMs: number): string {
 }
 
 /** Which org the viewer's query is restricted to; undefined = every org (admin or public). */
-function scopeOrg(viewer: BarometerViewer, url: URL): string | undefined {
+async function scopeOrg(app: AppContext, viewer: BarometerViewer, url: URL): Promise<string | undefined> {
   if (viewer.kind === 'public') return undefined;
   if (viewer.key.role !== 'admin') return viewer.key.orgId;
   const orgId = read(url, 'org_id');
-  return orgId === undefined ? undefined : checkOrgIdParam(orgId);
+  return orgId === undefined ? undefined : findOrgIdParam(app.storage.orgs, orgId);
 }
 
 /** Money as OpenRouter renders it (USD number) plus the exact nano-units as a string. */
@@ -91,7 +91,7 @@ async function answerQuery<T>(query: () => MaybePromise<T>): Promise<T> {
 export async function sendRankings(response: ServerResponse, app: AppContext, input: AnalyticsRequest): Promise<void> {
   const { url } = input;
   const timeZone = read(url, 'tz') ?? 'UTC';
-  const orgId = scopeOrg(input.viewer, url);
+  const orgId = await scopeOrg(app, input.viewer, url);
   const format = readFormat(url, ['json', 'csv']);
   const result = await answerQuery(() =>
     app.storage.analytics.rankings({
@@ -175,7 +175,7 @@ export async function sendRankingSeries(
 ): Promise<void> {
   const { url } = input;
   const timeZone = read(url, 'tz') ?? 'UTC';
-  const orgId = scopeOrg(input.viewer, url);
+  const orgId = await scopeOrg(app, input.viewer, url);
   readFormat(url, ['json']);
   const result = await answerQuery(() =>
     app.storage.analytics.timeSeries({
@@ -220,9 +220,8 @@ export async function sendActivity(
   const timeZone = read(url, 'tz') ?? 'UTC';
   const format = readFormat(url, ['json', 'csv']);
   const { fromMs, toMs } = await answerQuery(() => readActivityRange(url, timeZone, app.now()));
-  const orgId = checkOrgIdParam(
-    input.key.role === 'admin' ? (read(url, 'org_id') ?? input.key.orgId) : input.key.orgId,
-  );
+  const askedOrgId = input.key.role === 'admin' ? read(url, 'org_id') : undefined;
+  const orgId = askedOrgId === undefined ? input.key.orgId : await findOrgIdParam(app.storage.orgs, askedOrgId);
   const result = await answerQuery(() =>
     app.storage.analytics.activity({
       orgId,

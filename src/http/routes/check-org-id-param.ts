@@ -1,4 +1,5 @@
 import { GatewayError } from '../../errors/index.js';
+import type { MaybePromise, OrgRecord } from '../../storage/index.js';
 
 /** Longest org id (as `POST /api/v1/orgs` accepts them). */
 const orgIdLengthMax = 64;
@@ -16,4 +17,19 @@ export function checkOrgIdParam(orgId: string): string {
     message: 'org_id must be an org id (kebab-case: a-z, 0-9, -)',
     param: 'org_id',
   });
+}
+
+/**
+ * The org an admin names with `org_id`: a well-formed id ({@link checkOrgIdParam}) of an org that exists, so a typo
+ * is a 404 rather than an empty answer that reads as "no usage".
+ *
+ * @throws GatewayError invalid_request, or not_found, on `org_id`.
+ */
+export async function findOrgIdParam(
+  orgs: { findOrg(id: string): MaybePromise<OrgRecord | undefined> },
+  orgId: string,
+): Promise<string> {
+  checkOrgIdParam(orgId);
+  if ((await orgs.findOrg(orgId)) !== undefined) return orgId;
+  throw new GatewayError({ code: 'not_found', message: `Org '${orgId}' not found.`, param: 'org_id' });
 }

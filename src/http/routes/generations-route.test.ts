@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors/index.js';
-import type { GenerationListStore, KeyRecord, ServingPort } from '../../storage/index.js';
+import type { GenerationListStore, KeyRecord, OrgRecord, ServingPort } from '../../storage/index.js';
 import { createKeyRecord } from '../../storage/key-record-test-support.js';
 import { createTestGenerationRecord as record } from '../../storage/test-generation-record.js';
 import { sendGenerations } from './generations-route.js';
@@ -32,6 +32,15 @@ function createStore(isAsync: boolean) {
   return { store, queries };
 }
 
+const knownOrgIds = ['acme', 'default', 'other'];
+const createOrg = (id: string): OrgRecord => ({
+  id,
+  name: id,
+  createdAtMs: 0,
+  markupBasisPoints: 0,
+  promptLogging: { isEnabled: false, retentionDays: 30 },
+});
+
 async function call(query: string, key: KeyRecord, isAsync = false) {
   const { store, queries } = createStore(isAsync);
   const { response, read } = createTestResponse();
@@ -39,6 +48,7 @@ async function call(query: string, key: KeyRecord, isAsync = false) {
     url: new URL(`http://gateway.invalid/v1/generations${query}`),
     key,
     store,
+    orgs: { findOrg: (id) => (knownOrgIds.includes(id) ? createOrg(id) : undefined) },
     requestId: 'r',
   });
   const sent = read();
@@ -89,6 +99,12 @@ describe('sendGenerations', () => {
 });
 
 describe('sendGenerations with an admin org_id that names no org', () => {
+  it('answers an org that does not exist with 404 on org_id, not an empty list', async () => {
+    await expect(call('?org_id=nobody', createKey('admin', 'default'))).rejects.toThrow(
+      expect.objectContaining({ code: 'not_found', param: 'org_id', message: "Org 'nobody' not found." }) as Error,
+    );
+  });
+
   it.each(['', 'Acme Corp', 'a'.repeat(65)])('refuses org_id=%j with 400 invalid_request on org_id', async (orgId) => {
     const attempt = () => call(`?org_id=${encodeURIComponent(orgId)}`, createKey('admin', 'default'));
     await expect(attempt()).rejects.toThrow(
