@@ -161,6 +161,11 @@ describe.skipIf(skip)('dashboard (private barometer)', () => {
     expect(generation.model).toBe('meridian/sandbox-chat');
 
     // Activity: the call is listed with the API's model and exact tokens.
+    const activityQueries: URLSearchParams[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === '/api/v1/activity') activityQueries.push(url.searchParams);
+    });
     await page.locator('#nav a[data-page=activity]').click();
     const row = `tr[data-generation-id="${generation.id}"]`;
     await page.locator(row).waitFor();
@@ -178,6 +183,13 @@ describe.skipIf(skip)('dashboard (private barometer)', () => {
     expect(activity.total.requests).toBe(2);
     expect(await textOf(page, '.totals-card [data-field=requests]')).toBe('2');
     expect(await page.locator('svg.daily-total_tokens rect.bar').count()).toBe(2);
+    // The totals and the by-model table cover the charts' 30 UTC days (today and the 29 before), not now − 30 days.
+    const dayMs = 86_400_000;
+    const firstDay = new Date(Math.floor(Date.now() / dayMs) * dayMs - 29 * dayMs).toISOString().slice(0, 10);
+    expect(activityQueries.map((params) => [params.get('group_by'), params.get('from')]).sort()).toEqual([
+      ['day', firstDay],
+      ['model', firstDay],
+    ]);
     await saveScreenshot(page, 'laptop-activity');
 
     // Drill-down to the one generation.

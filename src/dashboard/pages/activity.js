@@ -10,6 +10,12 @@ import { isAdmin } from '../session.js';
 
 const days = 30;
 const recentCount = 25;
+const dayMs = 86_400_000;
+
+/** The first UTC day the daily charts show (they end today), YYYY-MM-DD: the totals and the export cover the same days. */
+function windowStart(nowMs) {
+  return new Date(Math.floor(nowMs / dayMs) * dayMs - (days - 1) * dayMs).toISOString().slice(0, 10);
+}
 
 export function renderActivity(page, context) {
   // Only an admin may look at another org (the API holds a member to its own org whatever it asks).
@@ -21,9 +27,10 @@ export function renderActivity(page, context) {
     models: el('div'),
     recent: el('div'),
   };
+  const from = windowStart(Date.now());
   const csvLink = el('a', {
     className: 'button secondary',
-    href: `/api/v1/activity${query({ group_by: 'day', org_id: orgId, format: 'csv' })}`,
+    href: `/api/v1/activity${query({ group_by: 'day', org_id: orgId, from, format: 'csv' })}`,
     download: `activity-${orgId}.csv`,
     text: 'Export CSV',
   });
@@ -44,7 +51,7 @@ export function renderActivity(page, context) {
   const onSignedOut = () => context.signedOut('Your session has ended: sign in again.');
   const orgQuery = { org_id: orgId };
   void fillSection(sections.totals, {
-    load: () => getJson(`/api/v1/activity${query({ group_by: 'day', ...orgQuery })}`),
+    load: () => getJson(`/api/v1/activity${query({ group_by: 'day', from, ...orgQuery })}`),
     render: (body) => renderTotals(body.data.total),
     onSignedOut,
   });
@@ -62,7 +69,7 @@ export function renderActivity(page, context) {
     });
   }
   void fillSection(sections.models, {
-    load: () => getJson(`/api/v1/activity${query({ group_by: 'model', ...orgQuery })}`),
+    load: () => getJson(`/api/v1/activity${query({ group_by: 'model', from, ...orgQuery })}`),
     render: (body) => renderByModel(body.data.rows),
     onSignedOut,
   });
