@@ -107,9 +107,13 @@ describe.skipIf(skipReason !== undefined)('three nodes over one PostgreSQL and o
     const charged = BigInt(served.length) * callCostNanos;
     expect(credits).toEqual({
       total_credits: 0.0005,
+      total_credits_nanos: '500000',
       total_usage: renderNanos(charged),
+      total_usage_nanos: String(charged),
       held: 0,
+      held_nanos: '0',
       available: renderNanos(500_000n - charged),
+      available_nanos: String(500_000n - charged),
       org_id: 'acme',
     });
     // Every served call's record is in the shared store, readable from any node, with its exact charge.
@@ -311,9 +315,13 @@ describe.skipIf(skipReason !== undefined)('three nodes over one PostgreSQL and o
     // The dead node's call reported no usage: charge 0, the whole hold back; the two calls after it are charged.
     expect(credits).toEqual({
       total_credits: 1,
+      total_credits_nanos: '1000000000',
       total_usage: renderNanos(2n * callCostNanos),
+      total_usage_nanos: String(2n * callCostNanos),
       held: 0,
+      held_nanos: '0',
       available: renderNanos(1_000_000_000n - 2n * callCostNanos),
+      available_nanos: String(1_000_000_000n - 2n * callCostNanos),
       org_id: 'crash',
     });
     const report = await verifyLedger();

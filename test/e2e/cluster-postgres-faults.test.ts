@@ -202,9 +202,13 @@ async function expectExactBooks(
   const charged = BigInt(streamsPerFault) * streamCostNanos;
   expect(credits.data).toEqual({
     total_credits: 1,
+    total_credits_nanos: '1000000000',
     total_usage: renderNanos(charged),
+    total_usage_nanos: String(charged),
     held: 0,
+    held_nanos: '0',
     available: renderNanos(1_000_000_000n - charged),
+    available_nanos: String(1_000_000_000n - charged),
     org_id: orgId,
   });
   const report = await verifyLedger();

@@ -137,6 +137,16 @@ describe('/metrics under load', () => {
 
     const credits = await fetch(`${gateway.url}/api/v1/credits`, { headers: { authorization: `Bearer ${key}` } });
     const { data } = (await credits.json()) as { data: Record<string, unknown> };
-    expect(data).toEqual({ org_id: 'acme', total_credits: 10, total_usage: 0.03299, available: 9.96701, held: 0 });
+    expect(data).toEqual({
+      org_id: 'acme',
+      total_credits: 10,
+      total_credits_nanos: '10000000000',
+      total_usage: 0.03299,
+      total_usage_nanos: '32990000',
+      available: 9.96701,
+      available_nanos: '9967010000',
+      held: 0,
+      held_nanos: '0',
+    });
   });
 });
