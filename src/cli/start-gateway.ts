@@ -120,6 +120,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const providerRefresh = storage.driver === 'postgres' ? startProviderRefresh(providerAdmin, options.log) : undefined;
   const callsInFlight = { count: 0 };
+  const liveHolds = new Set<string>();
   const observability = createGatewayObservability({ log: options.log, storage });
   const nodeWriter = await startGenerationWriter({
     opened,
@@ -174,6 +175,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     now: Date.now,
     orgMarkups: createOrgMarkups((orgId) => storage.orgs.findOrg(orgId), { now: Date.now }),
     holdTtlMs: config.billing.holdTtlMs ?? holdTtlMsDefault,
+    liveHolds,
     rateLimiter: rateLimits.limiter,
     rateLimitMode: () => rateLimits.mode(),
     callsInFlight,
@@ -228,10 +230,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     graceMs: config.billing.holdGraceMs ?? holdGraceMsDefault,
     intervalMs: config.billing.reconcileIntervalMs ?? reconcileIntervalMsDefault,
   });
+  const holdRenewer = startHoldRenewer(storage, options.log, { liveHolds, ttlMs: context.holdTtlMs });
 
   async function close(): Promise<void> {
     context.lifecycle.isDraining = true;
     clearInterval(reconciler);
+    clearInterval(holdRenewer);
     clearInterval(providerRefresh);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -354,6 +358,33 @@ export const holdTtlMsDefault = limits.upstreamTotalTimeoutMs + 60 * 60_000;
 export const holdGraceMsDefault = 5 * 60_000;
 /** How often each node's reconciler sweeps (config `billing.reconcile_interval_ms`). */
 export const reconcileIntervalMsDefault = 30_000;
+
+/**
+ * Keeps the holds of this node's running calls from expiring: every third of the TTL, each is moved to now + TTL, so a
+ * call longer than the TTL (a long stream) is still charged at its end, while a crashed node's holds stop being renewed
+ * and expire by the reconciler's rule. A failed renewal is logged and tried again at the next tick.
+ */
+function startHoldRenewer(
+  storage: ServingStorage,
+  log: Logger,
+  holds: { readonly liveHolds: ReadonlySet<string>; readonly ttlMs: number },
+): NodeJS.Timeout {
+  let isRunning = false;
+  const run = async (): Promise<void> => {
+    if (isRunning || holds.liveHolds.size === 0) return;
+    isRunning = true;
+    try {
+      await storage.ledger.renew([...holds.liveHolds], Date.now() + holds.ttlMs);
+    } catch (error) {
+      log.error('hold_renewal_failed', { count: holds.liveHolds.size, error: String(error) });
+    } finally {
+      isRunning = false;
+    }
+  };
+  const timer = setInterval(() => void run(), Math.max(limits.holdRenewIntervalMsMin, Math.floor(holds.ttlMs / 3)));
+  timer.unref();
+  return timer;
+}
 
 /** Expires holds whose call never settled (a crash mid-call): the documented rule gives the whole hold back. */
 function startReconciler(

@@ -80,6 +80,8 @@ export const limits = {
   sessionsCountMax: 10_000,
   /** Live dashboard sessions one key may hold; its next sign-in ends its own oldest (a key signing in over and over cannot end others' sessions). */
   sessionsPerKeyMax: 20,
+  /** Running calls' holds are renewed every third of the hold TTL, but never more often than this. */
+  holdRenewIntervalMsMin: 50,
   /** `/v1/responses` output items each node remembers for `item_reference` inputs (least recently rendered forgotten first). */
   responsesItemsCountMax: 50_000,
   /** Their total size (UTF-16 bytes of their texts and arguments, plus overheads). */

@@ -39,8 +39,10 @@ export interface AppContext {
   readonly now: () => number;
   /** Each org's markup on upstream prices, in basis points: cached, and this node's changes apply at once. */
   readonly orgMarkups: OrgMarkups;
-  /** How long a hold lives before the reconciler may expire it (longer than any call). */
+  /** How long a hold lives before the reconciler may expire it; a running call's hold is renewed (`liveHolds`). */
   readonly holdTtlMs: number;
+  /** The holds (request ids) of this node's calls still running: renewed every `holdTtlMs / 3` until they settle. */
+  readonly liveHolds: Set<string>;
   readonly rateLimiter: RateLimiter;
   /** Where rate limits are counted now: in memory (one node), in Redis, or locally while Redis is down. */
   readonly rateLimitMode: () => 'local' | 'redis' | 'degraded';

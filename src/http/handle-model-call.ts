@@ -140,6 +140,8 @@ async function routeCall(
       promptEstimate,
       nowMs: call.startedAtMs,
     });
+    // Renewed while the call runs (a stream may outlast the hold's TTL), forgotten once it ends: settled or released.
+    app.liveHolds.add(generationId);
     const base = {
       app,
       call,
@@ -162,6 +164,7 @@ async function routeCall(
     await releaseUnsettledHold(app, generationId);
     throw error;
   } finally {
+    app.liveHolds.delete(generationId);
     app.callsInFlight.count -= 1;
     // The minute's tokens: the estimate while the call runs, then what was billed (nothing for a call that failed).
     rate.finish(outcome === undefined ? 0 : outcome.promptTokens + outcome.completionTokens);

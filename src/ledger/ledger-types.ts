@@ -143,6 +143,11 @@ export interface Ledger {
   settle(input: SettleInput): SettleResult;
   /** Expires active holds past `expiresAtMs + graceMs`: the whole hold goes back to available, charge 0. */
   reconcile(nowMs: number, graceMs: number): number;
+  /**
+   * Moves the expiry of these holds, where still active, to `expiresAtMs` (never earlier; settled, expired or unknown
+   * ones are skipped): the node running a call keeps its hold from expiring while the call lasts. Returns how many moved.
+   */
+  renew(requestIds: readonly string[], expiresAtMs: number): number;
   balance(orgId: string): OrgBalance;
   /** A key's spend (charges) in its current window plus its active holds. */
   keySpend(keyId: string, windowStartMs: number): { readonly spentNanos: Nanos; readonly heldNanos: Nanos };

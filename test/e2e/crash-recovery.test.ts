@@ -4,8 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
+import type { Scenario } from '../fake-upstream/create-fake-upstream.js';
+import { streamScript } from '../fake-upstream/protocol-scripts.js';
 import { createCreditsConfig } from '../support/credits-config.js';
-import { createMemberKey } from '../support/gateway-config.js';
+import { createMemberKey, readGeneration } from '../support/gateway-config.js';
 import { startGatewayProcess } from '../support/start-gateway-process.js';
 import type { GatewayProcess } from '../support/start-gateway-process.js';
 
@@ -76,6 +78,47 @@ describe('a crash mid-stream', () => {
       },
     );
     expect(stdout).toContain('INV-5');
+    expect(stdout).not.toContain('✗');
+  });
+});
+
+describe('a call longer than its hold’s TTL', () => {
+  it('keeps its hold (renewed while it runs) and is charged in full when it ends; the ledger verifies', async () => {
+    // Holds of 300 ms swept every 100 ms, and a stream of about 1.2 s: without renewal the reconciler would expire the
+    // hold mid-stream and the call would be served for nothing.
+    const configYaml = `${createCreditsConfig(fake.baseUrl, { default: '1.00' })}billing: { hold_ttl_ms: 300, hold_grace_ms: 0, reconcile_interval_ms: 100 }\n`;
+    const gateway = await startGatewayProcess({ configYaml });
+    gateways.push(gateway);
+    const key = (await createMemberKey(gateway.url, 'long-stream')).key;
+    const script = {
+      text: ['One ', 'two ', 'three ', 'four ', 'five ', 'six.'],
+      usage: { input: 10, cached: 0, output: 6, reasoning: 0 },
+    };
+    fake.enqueue({ ...streamScript('openai', script), frameDelayMs: 200 } as Scenario);
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'test/metered',
+        messages: [{ role: 'user', content: 'count' }],
+        stream: true,
+        max_tokens: 50,
+      }),
+    });
+    expect(await response.text()).toContain('six.');
+    const id = response.headers.get('x-meridian-generation-id')!;
+    const generation = await readGeneration(gateway.url, key, id);
+    // 10 prompt tokens × 1 000 + 6 completion tokens × 2 000 nano-USD.
+    expect(generation).toMatchObject({ ending: 'success', cost_nanos: '22000' });
+    const credits = (await (
+      await fetch(`${gateway.url}/api/v1/credits`, { headers: { authorization: `Bearer ${key}` } })
+    ).json()) as { data: Record<string, unknown> };
+    expect(credits.data).toMatchObject({ held_nanos: '0', total_usage_nanos: '22000' });
+    const { stdout } = await run(
+      process.execPath,
+      [mainPath, 'ledger', 'verify', '--config', join(gateway.directory, 'meridian.yaml')],
+      { env: { ...process.env, MERIDIAN_LOG_LEVEL: 'silent' } },
+    );
     expect(stdout).not.toContain('✗');
   });
 });

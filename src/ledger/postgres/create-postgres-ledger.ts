@@ -29,6 +29,14 @@ export function createPostgresLedger(pool: Pool): AsyncLedger {
     placeHold,
     settle: (input) => withTransaction(pool, (client) => settleHoldInTransaction(client, input)),
     reconcile: (nowMs, graceMs) => expireHolds(pool, nowMs, graceMs),
+    renew: async (requestIds, expiresAtMs) =>
+      (
+        await pool.query(
+          `UPDATE ledger_holds SET expires_at_ms = $1::bigint
+           WHERE request_id = ANY($2::text[]) AND status = 'active' AND expires_at_ms < $1::bigint`,
+          [expiresAtMs, requestIds],
+        )
+      ).rowCount ?? 0,
     balance: (orgId) => readOrgBalance(pool, orgId),
     keySpend: (keyId, windowStartMs) => readKeySpend(pool, keyId, windowStartMs),
     findHold: (requestId) => readHold(pool, requestId),

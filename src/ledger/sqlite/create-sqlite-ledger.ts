@@ -83,6 +83,11 @@ export function createSqliteLedger(database: Database, options: SqliteLedgerOpti
     book?.resync();
     return expired;
   });
+  const renew = database.transaction((requestIds: readonly string[], expiresAtMs: number) => {
+    let renewed = 0;
+    for (const id of requestIds) renewed += statements.renewHold.run(expiresAtMs, id, expiresAtMs).changes;
+    return renewed;
+  });
   const balance = database.transaction((orgId: string) => readOrgBalance(statements, orgId));
   const keySpend = database.transaction((keyId: string, windowStartMs: number) =>
     readKeySpend(statements, keyId, windowStartMs),
@@ -94,6 +99,7 @@ export function createSqliteLedger(database: Database, options: SqliteLedgerOpti
     // Inside the generation writer's batch: no savepoint of its own (a throw rolls the whole batch back).
     settle: (input) => (flush(), database.inTransaction ? settleInPlace(input) : settle.immediate(input)),
     reconcile: (nowMs, graceMs) => (flush(), reconcile.immediate(nowMs, graceMs)),
+    renew: (requestIds, expiresAtMs) => (flush(), renew.immediate(requestIds, expiresAtMs)),
     balance: (orgId) => (flush(), balance.deferred(orgId)),
     keySpend: (keyId, windowStartMs) => (flush(), keySpend.deferred(keyId, windowStartMs)),
     findHold: (requestId) => {

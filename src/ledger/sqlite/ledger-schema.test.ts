@@ -88,6 +88,27 @@ describe('the ledger schema (migration 0002)', () => {
     ).toThrow('CHECK constraint failed');
   });
 
+  it('lets an active hold’s expiry move later only, and a resolution leave the expiry as it was (migration 0015)', () => {
+    const { database } = openBusyLedger();
+    const expiry = () =>
+      (
+        database.prepare("SELECT expires_at_ms AS e FROM ledger_holds WHERE request_id = 'req-2'").get() as {
+          e: number;
+        }
+      ).e;
+    const before = expiry();
+    database.prepare("UPDATE ledger_holds SET expires_at_ms = ? WHERE request_id = 'req-2'").run(before + 1);
+    expect(expiry()).toBe(before + 1);
+    for (const sql of [
+      `UPDATE ledger_holds SET expires_at_ms = ${before} WHERE request_id = 'req-2'`,
+      `UPDATE ledger_holds SET expires_at_ms = ${before + 1} WHERE request_id = 'req-2'`,
+      `UPDATE ledger_holds SET expires_at_ms = ${before + 10} WHERE request_id = 'req-1'`,
+      `UPDATE ledger_holds SET status = 'expired', resolved_at_ms = 5, charged_nanos = 0, expires_at_ms = ${before + 10} WHERE request_id = 'req-2'`,
+    ]) {
+      expect(() => database.prepare(sql).run()).toThrow('resolved exactly once');
+    }
+  });
+
   it('keeps grants append-only', () => {
     const { database } = openBusyLedger();
     expect(() => database.prepare('UPDATE ledger_grants SET amount = 1').run()).toThrow('append-only');

@@ -43,6 +43,9 @@ function prepareWriteStatements(database: Database) {
          charged_nanos)
        VALUES (?, ?, ?, ?, 'posted', ?, ?, ?, ?)`,
     ),
+    renewHold: database.prepare<[number, string, number]>(
+      `UPDATE ledger_holds SET expires_at_ms = ? WHERE request_id = ? AND status = 'active' AND expires_at_ms < ?`,
+    ),
     resolveHold: database.prepare<['posted' | 'expired', number, bigint, string]>(
       `UPDATE ledger_holds SET status = ?, resolved_at_ms = ?, charged_nanos = ? WHERE request_id = ? AND status = 'active'`,
     ),

@@ -605,3 +605,39 @@ describeEachDriver('ledger: reconcile', ledgerCaseOpeners, (context) => {
     await expect(ledger.reconcile(0, -1)).rejects.toThrow('bad reconcile times');
   });
 });
+
+describeEachDriver('ledger: renew', ledgerCaseOpeners, (context) => {
+  it('moves an active hold’s expiry later, so the reconciler leaves it while its call runs; a settled one stays as it was', async () => {
+    const { ledger } = await openLedgerCase(context.ports);
+    await ledger.grant({ grantId: 'g', orgId: 'org-a', amount: 10_000n, nowMs: 0 });
+    await ledger.placeHold(hold('req-1', { nowMs: 1_000, ttlMs: 60_000 })); // expires at 61 000
+    await ledger.placeHold(hold('req-2', { nowMs: 1_000, ttlMs: 60_000, amountMax: 300n }));
+    await ledger.settle({ requestId: 'req-2', chargeNanos: 100n, attemptCosts: [], nowMs: 2_000 });
+    expect(await ledger.renew(['req-1', 'req-2', 'req-unknown'], 121_000)).toBe(1);
+    expect(await ledger.findHold('req-1')).toMatchObject({ status: 'active', expiresAtMs: 121_000 });
+    expect(await ledger.findHold('req-2')).toMatchObject({ status: 'posted', expiresAtMs: 61_000 });
+    // Never earlier: a late renewal with an older expiry changes nothing.
+    expect(await ledger.renew(['req-1'], 100_000)).toBe(0);
+    expect(await ledger.reconcile(61_000, 0)).toBe(0);
+    // Settled after its first TTL: charged in full, as a call that kept its hold.
+    await ledger.settle({ requestId: 'req-1', chargeNanos: 900n, attemptCosts: [], nowMs: 90_000 });
+    expect(await ledger.findHold('req-1')).toMatchObject({
+      status: 'posted',
+      chargedNanos: 900n,
+      expiresAtMs: 121_000,
+    });
+    expect(await ledger.balance('org-a')).toMatchObject({ chargedNanos: 1_000n, heldNanos: 0n });
+    expect((await ledger.verify(200_000, 0)).every((result) => result.ok)).toBe(true);
+  });
+
+  it('a hold no longer renewed (its node died) expires by the reconciler’s rule at its last expiry + grace', async () => {
+    const { ledger } = await openLedgerCase(context.ports);
+    await ledger.grant({ grantId: 'g', orgId: 'org-a', amount: 10_000n, nowMs: 0 });
+    await ledger.placeHold(hold('req-1', { nowMs: 1_000, ttlMs: 60_000 }));
+    expect(await ledger.renew(['req-1'], 81_000)).toBe(1);
+    expect(await ledger.reconcile(81_000 + 4_999, 5_000)).toBe(0);
+    expect(await ledger.reconcile(81_000 + 5_000, 5_000)).toBe(1);
+    expect(await ledger.findHold('req-1')).toMatchObject({ status: 'expired', chargedNanos: 0n, expiresAtMs: 81_000 });
+    expect(await ledger.renew(['req-1'], 200_000)).toBe(0);
+  });
+});
