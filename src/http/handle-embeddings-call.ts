@@ -49,6 +49,7 @@ export async function handleEmbeddingsCall(
   const generationId = createGenerationId(call.startedAtMs);
   try {
     const money = await holdForEmbeddings(app, { key: exchange.key, call, promptEstimate, endpoint, generationId });
+    app.liveHolds.add(generationId);
     describeEmbeddingsCall(span, {
       providerId: endpoint.provider.id,
       baseUrl: endpoint.provider.baseUrl,
@@ -73,6 +74,7 @@ export async function handleEmbeddingsCall(
     await releaseUnsettledHold(app, generationId);
     throw error;
   } finally {
+    app.liveHolds.delete(generationId);
     span.end();
     // The minute's tokens: the estimate while the call runs, then what was billed (nothing for a call that failed).
     rate.finish(billedTokens);
