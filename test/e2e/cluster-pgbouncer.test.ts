@@ -110,6 +110,8 @@ describe.skipIf(skipReason !== undefined)('two nodes behind PgBouncer in transac
       total_usage: renderNanos(charged),
       held: 0,
       available: renderNanos(500_000n - charged),
+      ...{ total_credits_nanos: '500000', total_usage_nanos: String(charged), held_nanos: '0' },
+      available_nanos: String(500_000n - charged),
       org_id: 'acme',
     });
     const report = await verifyClusterLedger(nodes[0]!);
