@@ -53,7 +53,9 @@ export function registerLedgerCommands(program: Command): void {
     .option('--config <path>', 'config file')
     .action((options: { config?: string }) =>
       withStorage(options.config, async ({ storage }, config) => {
-        const results = await storage.ledger.verify(Date.now(), config.billing.holdGraceMs ?? holdGraceMsDefault);
+        const generationRecords = { retentionDays: config.storage.generationRetentionDays };
+        const graceMs = config.billing.holdGraceMs ?? holdGraceMsDefault;
+        const results = await storage.ledger.verify(Date.now(), graceMs, { generationRecords });
         process.stdout.write(`${formatInvariantReport(results)}\n`);
         if (results.some((result) => !result.ok)) process.exitCode = 1;
       }),

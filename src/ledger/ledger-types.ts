@@ -115,6 +115,16 @@ export interface OrgBalance {
   readonly chargedNanos: Nanos;
 }
 
+/** What `verify` needs to know of the node's settings. */
+export interface VerifyOptions {
+  /**
+   * Set for a node's whole store (not a ledger alone): each hold settled with a charge or a provider cost must have
+   * its generation record (INV-4). `retentionDays` is `storage.generation_retention_days`: records older than that
+   * are purged, so only holds placed since a day inside the retention are looked at; undefined: records are kept.
+   */
+  readonly generationRecords?: { readonly retentionDays: number | undefined };
+}
+
 /** One invariant check: its id (INV-n), whether it holds, and what fails (human-readable, one line each). */
 export interface InvariantResult {
   readonly id: string;
@@ -155,7 +165,7 @@ export interface Ledger {
   activeHolds(): readonly Hold[];
   postings(filter?: { readonly requestId?: string; readonly account?: string }): readonly Posting[];
   /** Checks INV-1..INV-8 against the store at `nowMs` (holds past TTL + grace count as leaked). */
-  verify(nowMs: number, graceMs: number): readonly InvariantResult[];
+  verify(nowMs: number, graceMs: number, options?: VerifyOptions): readonly InvariantResult[];
   /** Writes admissions decided but not yet durable (a batching store); every other call does it first. */
   flushPending(): void;
   /**

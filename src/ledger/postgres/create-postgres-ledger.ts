@@ -42,7 +42,7 @@ export function createPostgresLedger(pool: Pool): AsyncLedger {
     findHold: (requestId) => readHold(pool, requestId),
     activeHolds: () => readActiveHolds(pool),
     postings: (filter) => readPostings(pool, filter),
-    verify: (nowMs, graceMs) => verifyPostgresLedger(pool, nowMs, graceMs),
+    verify: (nowMs, graceMs, options) => verifyPostgresLedger(pool, { nowMs, graceMs }, options),
     flushPending: () => Promise.resolve(),
     withPendingWritten: async (work) => await work(),
   };

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { Ledger } from '../ledger-types.js';
+import type { Ledger, VerifyOptions } from '../ledger-types.js';
 import { expireHolds } from './expire-holds.js';
 import { grantCredit } from './grant-credit.js';
 import { createHoldBook } from './hold-book.js';
@@ -92,7 +92,9 @@ export function createSqliteLedger(database: Database, options: SqliteLedgerOpti
   const keySpend = database.transaction((keyId: string, windowStartMs: number) =>
     readKeySpend(statements, keyId, windowStartMs),
   );
-  const verify = database.transaction((nowMs: number, graceMs: number) => verifyLedger(database, nowMs, graceMs));
+  const verify = database.transaction((nowMs: number, graceMs: number, options?: VerifyOptions) =>
+    verifyLedger(database, { nowMs, graceMs }, options),
+  );
   return {
     grant: (input) => (flush(), grant.immediate(input)),
     placeHold: (input) => (book === undefined ? hold.immediate(input) : book.place(input)),
@@ -109,7 +111,7 @@ export function createSqliteLedger(database: Database, options: SqliteLedgerOpti
     },
     activeHolds: () => (flush(), statements.selectActiveHolds.all().map(convertHoldRow)),
     postings: (filter) => (flush(), readPostings(statements, filter)),
-    verify: (nowMs, graceMs) => (flush(), verify.deferred(nowMs, graceMs)),
+    verify: (nowMs, graceMs, options) => (flush(), verify.deferred(nowMs, graceMs, options)),
     flushPending: flush,
     withPendingWritten: (work) => (book === undefined ? database.transaction(work).immediate() : book.flushWith(work)),
   };

@@ -216,6 +216,32 @@ describeEachDriver('ledger: verify', ledgerCaseOpeners, (context) => {
     });
   });
 
+  it('catches a charged or costed settlement whose generation record is gone, when asked, unless retention purged it', async () => {
+    const store = await openHealthyLedger(context.ports);
+    await store.ledger.settle({ requestId: 'req-2', chargeNanos: 0n, attemptCosts: [], nowMs: 1_006_000 });
+    await store.ledger.placeHold(hold('req-4'));
+    const cost = { attemptId: 'att-1', providerId: 'openai', amount: 9n };
+    await store.ledger.settle({ requestId: 'req-4', chargeNanos: 0n, attemptCosts: [cost], nowMs: 1_006_000 });
+    const purge = "DELETE FROM generations WHERE id IN ('req-1', 'req-3')";
+    await store.execute({ sqlite: [purge], postgres: [purge] });
+    expect(readFailures(await store.ledger.verify(nowMs, 0))).toEqual({});
+    const records = { generationRecords: { retentionDays: undefined } };
+    expect(readFailures(await store.ledger.verify(nowMs, 0, records))).toEqual({
+      'INV-4': [
+        'hold req-1 (posted, charged 600) has no generation record',
+        'hold req-4 (posted, charged 0) has no generation record',
+      ],
+    });
+    const dayMs = 86_400_000;
+    const kept = await store.ledger.verify(7 * dayMs + 1_000_000, 0, { generationRecords: { retentionDays: 8 } });
+    expect(readFailures(kept)['INV-4']).toEqual([
+      'hold req-1 (posted, charged 600) has no generation record',
+      'hold req-4 (posted, charged 0) has no generation record',
+    ]);
+    const purged = await store.ledger.verify(7 * dayMs + 1_000_001, 0, { generationRecords: { retentionDays: 8 } });
+    expect(readFailures(purged)['INV-4']).toBeUndefined();
+  });
+
   it('counts answers from the response cache apart, and catches one that moved money or holds credit', async () => {
     const store = await openHealthyLedger(context.ports);
     await store.insertGeneration({ id: 'gen-cached', costNanos: 0n, upstreamCostNanos: 0n });

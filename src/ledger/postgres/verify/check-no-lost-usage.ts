@@ -5,6 +5,11 @@ import type { GenerationCharges } from '../../verify-shared/find-usage-failures.
 import { findUsageFailures } from '../../verify-shared/find-usage-failures.js';
 import type { CachedGenerationRow } from '../../verify-shared/find-cache-failures.js';
 import { brokenCacheGenerationsWhere, findCacheFailures } from '../../verify-shared/find-cache-failures.js';
+import type { UnrecordedSettlement } from '../../verify-shared/find-unrecorded-settlements.js';
+import {
+  findUnrecordedSettlementFailures,
+  unrecordedSettlementsSql,
+} from '../../verify-shared/find-unrecorded-settlements.js';
 import type { PostgresVerifyContext } from './verify-context.js';
 import { queryRows } from './verify-context.js';
 
@@ -22,7 +27,8 @@ const misbookedCostsSql = `
     THEN 'platform:inference_cost' ELSE 'platform:insurance_expense' END ORDER BY p.id`;
 
 /**
- * Checks each generation paid through the ledger, and that answers from the response cache moved no money; returns how
+ * Checks each generation paid through the ledger, that answers from the response cache moved no money, and that each
+ * settlement owing something has its record; returns how
  * many were skipped (no hold and not from the cache: before the ledger).
  */
 async function checkGenerations(context: PostgresVerifyContext, result: InvariantFailures): Promise<bigint> {
@@ -40,6 +46,16 @@ async function checkGenerations(context: PostgresVerifyContext, result: Invarian
     ),
     result,
   );
+  if (context.recordsKeptSinceMs !== undefined) {
+    findUnrecordedSettlementFailures(
+      await queryRows<UnrecordedSettlement>(
+        context,
+        `${unrecordedSettlementsSql('$1')} ORDER BY h.request_id COLLATE "C"`,
+        [context.recordsKeptSinceMs],
+      ),
+      result,
+    );
+  }
   const [skipped] = await queryRows<{ count: bigint }>(
     context,
     `SELECT COUNT(*) AS count FROM generations g WHERE NOT ${hasHold} AND g.ending <> 'cache'`,
@@ -50,7 +66,8 @@ async function checkGenerations(context: PostgresVerifyContext, result: Invarian
 /**
  * INV-4 No lost usage, as far as the store can tell: for every generation paid through the ledger (its id has a
  * hold), the customer charge posted equals `cost_nanos` and, when `upstream_cost_nanos > 0`, its provider costs add
- * up to it; each provider cost is booked against the right expense. Generations without a hold predate the ledger
+ * up to it; each hold settled with a charge or a provider cost has its generation record (unless retention may have
+ * purged it); each provider cost is booked against the right expense. Generations without a hold predate the ledger
  * and are skipped (counted in the note). A schema without the generations table (the ledger alone) has none.
  */
 export async function checkNoLostUsage(context: PostgresVerifyContext): Promise<InvariantResult> {

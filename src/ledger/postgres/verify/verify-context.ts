@@ -5,6 +5,8 @@ export interface PostgresVerifyContext {
   readonly client: PoolClient;
   readonly nowMs: number;
   readonly graceMs: number;
+  /** Holds placed since then must have their generation record (older ones may be purged); undefined: not checked. */
+  readonly recordsKeptSinceMs: number | undefined;
   /** Every account's cached balance: org rows, folded platform balances plus their unfolded deltas. */
   readonly cachedBalances: ReadonlyMap<string, bigint>;
 }

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
-import type { InvariantResult } from '../../ledger-types.js';
+import type { InvariantResult, VerifyOptions } from '../../ledger-types.js';
+import { findRecordsKeptSinceMs } from '../../verify-shared/find-unrecorded-settlements.js';
 import { ledgerAccounts } from '../../ledger-accounts.js';
 import { checkBoundedSpend } from './check-bounded-spend.js';
 import { checkConservation } from './check-conservation.js';
@@ -38,11 +39,18 @@ async function readCachedBalances(client: PoolClient): Promise<Map<string, bigin
  * caches only this layout has (each key's held and charged totals). Every check reads one REPEATABLE READ snapshot,
  * so nodes writing meanwhile cannot make the totals disagree.
  */
-export function verifyPostgresLedger(pool: Pool, nowMs: number, graceMs: number): Promise<InvariantResult[]> {
+export function verifyPostgresLedger(
+  pool: Pool,
+  times: { readonly nowMs: number; readonly graceMs: number },
+  options: VerifyOptions = {},
+): Promise<InvariantResult[]> {
+  const { nowMs, graceMs } = times;
+  const recordsKeptSinceMs = findRecordsKeptSinceMs(nowMs, options);
   return withTransaction(
     pool,
     async (client) => {
-      const context = { client, nowMs, graceMs, cachedBalances: await readCachedBalances(client) };
+      const cachedBalances = await readCachedBalances(client);
+      const context = { client, nowMs, graceMs, recordsKeptSinceMs, cachedBalances };
       return [
         await checkConservation(context),
         await checkBoundedSpend(context),

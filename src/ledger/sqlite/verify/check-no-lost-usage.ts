@@ -4,6 +4,11 @@ import type { GenerationCharges } from '../../verify-shared/find-usage-failures.
 import { findUsageFailures } from '../../verify-shared/find-usage-failures.js';
 import type { CachedGenerationRow } from '../../verify-shared/find-cache-failures.js';
 import { brokenCacheGenerationsWhere, findCacheFailures } from '../../verify-shared/find-cache-failures.js';
+import type { UnrecordedSettlement } from '../../verify-shared/find-unrecorded-settlements.js';
+import {
+  findUnrecordedSettlementFailures,
+  unrecordedSettlementsSql,
+} from '../../verify-shared/find-unrecorded-settlements.js';
 import type { VerifyContext } from './verify-context.js';
 import { queryRows } from './verify-context.js';
 
@@ -24,7 +29,8 @@ const misbookedCostsSql = `
 /**
  * INV-4 No lost usage, as far as the store can tell: for every generation paid through
  * the ledger (its id has a hold), the customer charge posted equals `cost_nanos` (none
- * when 0) and, when `upstream_cost_nanos > 0`, its provider costs add up to it; each
+ * when 0) and, when `upstream_cost_nanos > 0`, its provider costs add up to it; each hold
+ * settled with a charge or a provider cost has its generation record (unless retention may have purged it); each
  * provider cost is booked against the right expense. Answers served from the response cache
  * (ending `cache`) must have cost 0, upstream cost 0 and no hold. Other generations without a hold predate the ledger
  * and are skipped (counted in the note).
@@ -52,6 +58,16 @@ export function checkNoLostUsage(context: VerifyContext): InvariantResult {
     ),
     result,
   );
+  if (context.recordsKeptSinceMs !== undefined) {
+    findUnrecordedSettlementFailures(
+      queryRows<UnrecordedSettlement>(
+        context.database,
+        `${unrecordedSettlementsSql('?')} ORDER BY h.request_id`,
+        context.recordsKeptSinceMs,
+      ),
+      result,
+    );
+  }
   const [skipped] = queryRows<{ count: bigint }>(
     context.database,
     `SELECT COUNT(*) AS count FROM generations g WHERE NOT ${hasHold} AND g.ending <> 'cache'`,

@@ -5,6 +5,8 @@ export interface VerifyContext {
   readonly database: Database;
   readonly nowMs: number;
   readonly graceMs: number;
+  /** Holds placed since then must have their generation record (older ones may be purged); undefined: not checked. */
+  readonly recordsKeptSinceMs: number | undefined;
   readonly cachedBalances: ReadonlyMap<string, bigint>;
 }
 

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
-import type { InvariantResult } from '../../ledger-types.js';
+import type { InvariantResult, VerifyOptions } from '../../ledger-types.js';
+import { findRecordsKeptSinceMs } from '../../verify-shared/find-unrecorded-settlements.js';
 import { checkBoundedSpend } from './check-bounded-spend.js';
 import { checkConservation } from './check-conservation.js';
 import { checkExactlyOnce } from './check-exactly-once.js';
@@ -14,7 +15,12 @@ import { queryRows } from './verify-context.js';
  * Checks INV-1..INV-8 against the store. The caller runs it inside one read
  * transaction, so every check sees the same snapshot while other connections write.
  */
-export function verifyLedger(database: Database, nowMs: number, graceMs: number): readonly InvariantResult[] {
+export function verifyLedger(
+  database: Database,
+  times: { readonly nowMs: number; readonly graceMs: number },
+  options: VerifyOptions = {},
+): readonly InvariantResult[] {
+  const { nowMs, graceMs } = times;
   const balances = queryRows<{ account: string; balance: bigint }>(
     database,
     'SELECT account, balance FROM ledger_balances',
@@ -23,6 +29,7 @@ export function verifyLedger(database: Database, nowMs: number, graceMs: number)
     database,
     nowMs,
     graceMs,
+    recordsKeptSinceMs: findRecordsKeptSinceMs(nowMs, options),
     cachedBalances: new Map(balances.map((row) => [row.account, row.balance])),
   };
   return [
