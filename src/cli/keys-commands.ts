@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolveSqlitePath } from '../config/index.js';
 import type { MeridianConfig } from '../config/index.js';
 import type { KeyRecord } from '../storage/index.js';
 import type { Command } from 'commander';
@@ -53,24 +55,40 @@ export function registerKeysCommands(program: Command): void {
     );
 }
 
-/** Runs a command on the node's storage (either driver), bootstrapped from the config, and closes it. */
+/**
+ * Runs a command on the node's storage (either driver), bootstrapped from the config, and closes it. `inspect`: a
+ * command that only reads (`ledger verify`) needs the store to exist already (an embedded database is not created at
+ * a mistyped path) and does not bootstrap it (no config grant lands in the ledger it checks).
+ */
 export async function withStorage(
   configPath: string | undefined,
   action: (opened: NodeStorage, config: MeridianConfig) => Promise<void>,
+  mode: 'bootstrap' | 'inspect' = 'bootstrap',
 ): Promise<void> {
   const { config } = loadCliConfig(configPath);
+  if (mode === 'inspect') assertStorageExists(config);
   const opened = await openNodeStorage(config, process.env);
   try {
-    await bootstrapKeys({
-      config,
-      storage: opened.storage,
-      keys: opened.keys,
-      print: (line) => process.stderr.write(`${line}\n`),
-      now: Date.now,
-    });
+    if (mode === 'bootstrap') {
+      await bootstrapKeys({
+        config,
+        storage: opened.storage,
+        keys: opened.keys,
+        print: (line) => process.stderr.write(`${line}\n`),
+        now: Date.now,
+      });
+    }
     await action(opened, config);
   } finally {
     await opened.storage.close();
+  }
+}
+
+/** Refuses an embedded database that does not exist yet (PostgreSQL reports a missing database itself). */
+function assertStorageExists(config: MeridianConfig): void {
+  const path = resolveSqlitePath(config.storage.url, config.baseDirectory);
+  if (path !== undefined && path !== ':memory:' && !existsSync(path)) {
+    throw new Error(`no database at ${path}: ledger verify reads an existing store`);
   }
 }
 

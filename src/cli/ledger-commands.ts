@@ -52,13 +52,17 @@ export function registerLedgerCommands(program: Command): void {
     .description('Check the ledger invariants (RELIABILITY.md INV-1..INV-8); exit code 1 if any fails')
     .option('--config <path>', 'config file')
     .action((options: { config?: string }) =>
-      withStorage(options.config, async ({ storage }, config) => {
-        const generationRecords = { retentionDays: config.storage.generationRetentionDays };
-        const graceMs = config.billing.holdGraceMs ?? holdGraceMsDefault;
-        const results = await storage.ledger.verify(Date.now(), graceMs, { generationRecords });
-        process.stdout.write(`${formatInvariantReport(results)}\n`);
-        if (results.some((result) => !result.ok)) process.exitCode = 1;
-      }),
+      withStorage(
+        options.config,
+        async ({ storage }, config) => {
+          const generationRecords = { retentionDays: config.storage.generationRetentionDays };
+          const graceMs = config.billing.holdGraceMs ?? holdGraceMsDefault;
+          const results = await storage.ledger.verify(Date.now(), graceMs, { generationRecords });
+          process.stdout.write(`${formatInvariantReport(results)}\n`);
+          if (results.some((result) => !result.ok)) process.exitCode = 1;
+        },
+        'inspect',
+      ),
     );
 }
 

@@ -227,6 +227,29 @@ describe('meridian credits', () => {
   });
 });
 
+describe('meridian ledger verify', () => {
+  it('refuses a path with no database, creating nothing, and verifies an existing one without writing to it', async () => {
+    const directory = createDirectory();
+    const config = writeConfig(directory, 'orgs:\n  - { id: acme, credits: "5.00" }\n');
+    const missing = await runCli(['ledger', 'verify', '--config', config], { cwd: directory });
+    expect(missing).toEqual({
+      exitCode: 1,
+      stdout: '',
+      stderr: `meridian: no database at ${directory}/data/meridian.db: ledger verify reads an existing store\n`,
+    });
+    expect(readdirSync(directory)).toEqual(['meridian.yaml']);
+    expect((await runCli(['migrate', '--config', config], { cwd: directory })).exitCode).toBe(0);
+    const verified = await runCli(['ledger', 'verify', '--config', config], { cwd: directory });
+    expect([verified.exitCode, verified.stderr, verified.stdout.split('\n').length]).toEqual([0, '', 9]);
+    const database = new Database(join(directory, 'data', 'meridian.db'), { readonly: true });
+    const counts = database
+      .prepare('SELECT (SELECT COUNT(*) FROM ledger_grants) AS grants, (SELECT COUNT(*) FROM api_keys) AS keys')
+      .get();
+    database.close();
+    expect(counts).toEqual({ grants: 0, keys: 0 });
+  });
+});
+
 describe('meridian providers check', () => {
   const goodKey = 'sk-cli-check-good-0123456789abcdef';
   const wrongKey = 'sk-cli-check-wrong-0123456789abcdef';
