@@ -14,13 +14,29 @@ function invalid(param: string, message: string): GatewayError {
 /** A USD amount as a decimal string or number (≥ 0) → nano-units; null clears it. */
 export function readUsd(value: unknown, param: string): bigint | null {
   if (value === null) return null;
-  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+  const text = typeof value === 'number' && Number.isFinite(value) ? writePlainDecimal(value) : value;
   if (typeof text !== 'string' || !/^\d{1,12}(\.\d{1,9})?$/.test(text)) {
     throw invalid(param, 'must be a non-negative USD amount with at most 9 decimals, e.g. "25.00".');
   }
   const nanos = parsePriceNanosPerMillion(text);
   if (nanos > nanosMax) throw invalid(param, 'must be at most 1000000000 USD.');
   return nanos;
+}
+
+/**
+ * A number as the decimal JavaScript writes it, without exponent: JSON clients write amounts under a micro-dollar in
+ * exponent form (`JSON.stringify(0.0000001)` is `1e-7`), and the API renders them so too.
+ */
+function writePlainDecimal(value: number): string {
+  const text = String(value);
+  const match = /^(\d+)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (match === null) return text;
+  const [, whole = '', fraction = '', exponent = '0'] = match;
+  const digits = whole + fraction;
+  const point = whole.length + Number(exponent);
+  if (point <= 0) return `0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return digits + '0'.repeat(point - digits.length);
+  return `${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 function readCount(value: unknown, param: string): number | null {
