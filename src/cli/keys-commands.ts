@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolveSqlitePath } from '../config/index.js';
+import { limits, resolveSqlitePath } from '../config/index.js';
 import type { MeridianConfig } from '../config/index.js';
 import type { KeyRecord } from '../storage/index.js';
 import type { Command } from 'commander';
@@ -19,9 +19,12 @@ export function registerKeysCommands(program: Command): void {
     .option('--config <path>', 'config file')
     .action((options: { name: string; org: string; config?: string }) =>
       withStorage(options.config, async ({ storage, keys: keyService }) => {
+        const name = options.name.trim();
+        if (name === '' || options.name.length > limits.adminNameLengthMax)
+          throw new Error(`--name must be 1–${limits.adminNameLengthMax} characters`);
         if ((await storage.orgs.findOrg(options.org)) === undefined)
           throw new Error(`org '${options.org}' does not exist`);
-        const created = await keyService.createKey({ orgId: options.org, name: options.name, role: 'member' });
+        const created = await keyService.createKey({ orgId: options.org, name, role: 'member' });
         process.stdout.write(`${created.secret}\n`);
         process.stderr.write(
           `Created key ${created.record.id} for org '${options.org}'. The secret above is shown once.\n`,

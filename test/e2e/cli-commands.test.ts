@@ -227,6 +227,26 @@ describe('meridian credits', () => {
   });
 });
 
+describe('meridian keys', () => {
+  it('refuses a name the API would refuse (blank, or past 200 characters), creating no key', async () => {
+    const directory = createDirectory();
+    const config = writeConfig(directory);
+    for (const name of ['', '   ', 'x'.repeat(201)]) {
+      const run = await runCli(['keys', 'create', '--name', name, '--config', config], { cwd: directory });
+      expect([run.exitCode, run.stdout, run.stderr]).toEqual([1, '', 'meridian: --name must be 1–200 characters\n']);
+    }
+    const listed = await runCli(['keys', 'list', '--config', config], { cwd: directory });
+    expect(
+      listed.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split('\t')[2]),
+    ).toEqual(['admin']);
+    const created = await runCli(['keys', 'create', '--name', 'x'.repeat(200), '--config', config], { cwd: directory });
+    expect(created.exitCode).toBe(0);
+  });
+});
+
 describe('meridian ledger verify', () => {
   it('refuses a path with no database, creating nothing, and verifies an existing one without writing to it', async () => {
     const directory = createDirectory();
