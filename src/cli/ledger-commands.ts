@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { parsePriceNanosPerMillion } from '../catalog/parse-price.js';
 import { formatInvariantReport, nanosMax, reservedGrantIdPrefixes } from '../ledger/index.js';
@@ -20,7 +21,8 @@ export function registerLedgerCommands(program: Command): void {
         const reserved = reservedGrantIdPrefixes.find(({ prefix }) => options.grantId?.startsWith(prefix) === true);
         if (reserved !== undefined)
           throw new Error(`grant ids starting with '${reserved.prefix}' are reserved for ${reserved.owner}`);
-        const grantId = options.grantId ?? `cli:${Date.now()}:${orgId}`;
+        // Random, not the time: two grants in one millisecond would share a time-based id, and the second land as a repeat.
+        const grantId = options.grantId ?? `cli:${randomUUID()}`;
         const isGranted = await storage.ledger.grant({
           grantId,
           orgId,

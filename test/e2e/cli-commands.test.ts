@@ -207,6 +207,15 @@ describe('meridian credits', () => {
     );
   });
 
+  it('gives each grant without --grant-id an id of its own, so two grants in one millisecond both land', async () => {
+    const directory = createDirectory();
+    const config = writeConfig(directory, 'orgs:\n  - { id: acme }\n');
+    const grant = () => runCli(['credits', 'grant', 'acme', '1', '--config', config], { cwd: directory });
+    const runs = [await grant(), await grant()];
+    for (const run of runs) expect(run.stdout).toMatch(/^Granted \$1 to acme \(cli:[0-9a-f-]{36}\)\n$/);
+    expect(runs[0]!.stdout).not.toBe(runs[1]!.stdout);
+  });
+
   it('refuses an amount of zero or past the largest grant, naming the amount, and grants nothing', async () => {
     const directory = createDirectory();
     const config = writeConfig(directory, 'orgs:\n  - { id: acme }\n');
