@@ -129,6 +129,11 @@ export const limits = {
   adminNameLengthMax: 200,
   /** Longest `grant_id` of a credit grant (characters; a payment id fits); longer → 400 invalid_request. */
   grantIdLengthMax: 200,
+  /**
+   * Largest `requests_per_minute`, `tokens_per_minute` or `concurrency` of a key (a count): far past any real limit,
+   * and well inside exact integers in the limiters' counters; larger → 400 invalid_request naming the field.
+   */
+  keyRateLimitMax: 1_000_000_000,
   /** The serving node purges expired prompt logs at start and then this often (rows outlive their retention by at most this). */
   promptLogPurgeIntervalMs: 60 * 60_000,
   /** Rows one purge transaction deletes; each batch holds the write lock briefly and the event loop gets a turn between batches. */

@@ -144,6 +144,22 @@ describe('key routes over stores answering through promises', () => {
     expect(rows.map((row) => [row.id, row.revoked])).toEqual([[old.data.id, true]]);
   });
 
+  it('takes rate limits up to keyRateLimitMax, and names the bound when refusing more', async () => {
+    const exchange = setUp();
+    const largest = await createKey(exchange, { name: 'ci', org_id: 'acme', tokens_per_minute: 1_000_000_000 });
+    expect(largest.status).toBe(201);
+    for (const [field, value] of [
+      ['tokens_per_minute', 1_000_000_001],
+      ['concurrency', 0],
+    ] as const) {
+      await expect(createKey(exchange, { name: 'other', org_id: 'acme', [field]: value })).rejects.toMatchObject({
+        code: 'invalid_request',
+        param: field,
+        message: `${field}: must be an integer from 1 to 1000000000, or null.`,
+      });
+    }
+  });
+
   it('creates a key disabled when asked', async () => {
     const exchange = setUp();
     const created = await createKey(exchange, { name: 'later', org_id: 'acme', disabled: true });

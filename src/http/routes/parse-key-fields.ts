@@ -41,8 +41,8 @@ function writePlainDecimal(value: number): string {
 
 function readCount(value: unknown, param: string): number | null {
   if (value === null) return null;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1_000_000_000) {
-    throw invalid(param, 'must be a positive integer or null.');
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > limits.keyRateLimitMax) {
+    throw invalid(param, `must be an integer from 1 to ${limits.keyRateLimitMax}, or null.`);
   }
   return value;
 }
