@@ -187,6 +187,22 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reports a file whose aliases would expand it without bound as a config error, with its name', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const name of 'bcdefgh') {
+      const previous = String.fromCharCode(name.charCodeAt(0) - 1);
+      levels.push(`${name}: &${name} [${Array.from({ length: 9 }, () => `*${previous}`).join(', ')}]`);
+    }
+    const path = writeConfig(`${levels.join('\n')}\n`);
+    expect(issuesOf(() => loadConfig({ path, cwd: '/', env: {} }))).toEqual([
+      {
+        path: '(yaml)',
+        location: `${path}:1:1`,
+        message: 'Excessive alias count indicates a resource exhaustion attack',
+      },
+    ]);
+  });
+
   it('names a top-level typo and its line', () => {
     const path = writeConfig('server: { port: 1 }\nprovders: []\n');
     expect(issuesOf(() => loadConfig({ path, cwd: '/', env: {} }))).toEqual([

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Node } from 'yaml';
+import type { Document, Node } from 'yaml';
 import type { ModelEntry, ProviderEntry } from '../catalog/catalog-schema.js';
 import type { z } from 'zod';
 import { checkConfigReferences } from './check-config-references.js';
@@ -159,7 +159,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     const node = findNode(document.contents, path, isKey);
     return node?.range === undefined || node.range === null ? undefined : locateOffset(node.range[0]);
   };
-  const interpolated = interpolateEnv(document.toJS() ?? {}, options.env);
+  const interpolated = interpolateEnv(readDocumentValue(document, locateOffset(0)), options.env);
   const variableIssues = interpolated.issues.map((issue) => ({
     path: formatConfigPath(issue.path),
     location: locate(issue.path),
@@ -185,6 +185,19 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
 /** Redis is configured: by `storage.redis` or `redis.url` (`checkConfigReferences` checks they agree). */
 function hasRedisUrl(file: ConfigFile): boolean {
   return file.storage.redis !== undefined || file.redis?.url !== undefined;
+}
+
+/**
+ * The file's value. The YAML library refuses aliases that would expand it past its bound (a "billion laughs" file):
+ * that is a config error like a syntax error, not a crash without a file name.
+ */
+function readDocumentValue(document: Document, location: string): unknown {
+  try {
+    return document.toJS() ?? {};
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ConfigError([{ path: '(yaml)', location, message }]);
+  }
 }
 
 /** A zod issue with its dotted path and file position (an unknown key is located at the key itself). */
