@@ -169,6 +169,31 @@ describe('loadConfig', () => {
     expect(config.providers[0]).toMatchObject({ base_url: 'http://127.0.0.1:8000/v1', api_key: '${LITERAL}' });
   });
 
+  it('reads a variable where a number or a boolean belongs as one, and only when it spells one exactly', () => {
+    const path = writeConfig(
+      'server:\n  port: ${PORT:-8787}\nsandbox:\n  enabled: "${SANDBOX}"\n  latency_scale: ${SCALE}\n' +
+        'redis: { url: "redis://127.0.0.1:6379" }\ncache: { shared: "${SHARED}" }\n',
+    );
+    const env = { SANDBOX: 'false', SCALE: '0.5', SHARED: 'false' };
+    const { config } = loadConfig({ path, cwd: '/', env });
+    expect([config.server.port, config.sandbox, config.cache.isShared]).toEqual([
+      8787,
+      { enabled: false, latencyScale: 0.5 },
+      false,
+    ]);
+    expect(loadConfig({ path, cwd: '/', env: { ...env, PORT: '9000' } }).config.server.port).toBe(9000);
+    const wrong = issuesOf(() => loadConfig({ path, cwd: '/', env: { ...env, PORT: '90 00', SANDBOX: 'yes' } }));
+    expect(wrong.map((issue) => [issue.path, issue.location?.slice(path.length), issue.message])).toEqual([
+      ['server.port', ':2:9', 'Invalid input: expected number, received string'],
+      ['sandbox.enabled', ':4:12', 'Invalid input: expected boolean, received string'],
+    ]);
+    // A number written as a quoted string, with no variable in it, is still the writer's mistake.
+    const quoted = writeConfig('server: { port: "8080" }\n');
+    expect(issuesOf(() => loadConfig({ path: quoted, cwd: '/', env: {} })).map((issue) => issue.path)).toEqual([
+      'server.port',
+    ]);
+  });
+
   it('reports a required variable with its key and line', () => {
     const path = writeConfig('server: { port: 1 }\nadmin:\n  key: "${ADMIN:?set the admin key}"\n');
     expect(issuesOf(() => loadConfig({ path, cwd: '/', env: {} }))).toEqual([

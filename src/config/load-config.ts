@@ -8,6 +8,7 @@ import { checkConfigReferences } from './check-config-references.js';
 import { configFileSchema } from './config-schema.js';
 import type { ConfigFile } from './config-schema.js';
 import { interpolateEnv } from './interpolate-env.js';
+import { typeVariableValues } from './type-variable-values.js';
 
 /** The validated configuration with defaults applied and paths resolved. */
 export interface MeridianConfig {
@@ -159,20 +160,21 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     const node = findNode(document.contents, path, isKey);
     return node?.range === undefined || node.range === null ? undefined : locateOffset(node.range[0]);
   };
-  const interpolated = interpolateEnv(readDocumentValue(document, locateOffset(0)), options.env);
+  const written = readDocumentValue(document, locateOffset(0));
+  const interpolated = interpolateEnv(written, options.env);
   const variableIssues = interpolated.issues.map((issue) => ({
     path: formatConfigPath(issue.path),
     location: locate(issue.path),
     message: issue.message,
   }));
-  const parsed = configFileSchema.safeParse(interpolated.value);
+  const { parsed, value } = parseConfigValue(interpolated.value, written);
   // A required variable left unset is reported once, not again as the empty value the schema then refuses.
   const unsetPaths = new Set(variableIssues.map((issue) => issue.path));
   const schemaIssues = (
     parsed.success ? [] : parsed.error.issues.map((issue) => readSchemaIssue(issue, locate))
   ).filter((issue) => !unsetPaths.has(issue.path));
   // In the same pass: a file with a typo and a key of an unknown org says both at once.
-  const referenceIssues = checkConfigReferences(interpolated.value, options.builtInProviderIds).map((issue) => ({
+  const referenceIssues = checkConfigReferences(value, options.builtInProviderIds).map((issue) => ({
     ...issue,
     path: formatConfigPath(issue.path),
     location: locate(issue.path),
@@ -180,6 +182,17 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const issues = [...variableIssues, ...schemaIssues, ...referenceIssues];
   if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
   return { config: resolveConfig(parsed.data, dirname(sourcePath)), sourcePath, locate };
+}
+
+/** Validates the interpolated file; where a variable stands for a number or a boolean, again with it typed. */
+function parseConfigValue(
+  interpolated: unknown,
+  written: unknown,
+): { readonly parsed: ReturnType<typeof configFileSchema.safeParse>; readonly value: unknown } {
+  const first = configFileSchema.safeParse(interpolated);
+  if (first.success) return { parsed: first, value: interpolated };
+  const value = typeVariableValues(interpolated, written, first.error.issues);
+  return value === interpolated ? { parsed: first, value } : { parsed: configFileSchema.safeParse(value), value };
 }
 
 /** Redis is configured: by `storage.redis` or `redis.url` (`checkConfigReferences` checks they agree). */
