@@ -4,7 +4,8 @@ export interface InterpolationIssue {
   readonly message: string;
 }
 
-const pattern = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?)([^}]*))?\}/g;
+/** `$${`, a variable reference, or (last) any other `${`: a form this file does not read. */
+const pattern = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?)([^}]*))?\}|\$\{/g;
 
 /**
  * Replaces `${VAR}` (unset → ""), `${VAR:-default}` (unset or empty → default) and
@@ -34,19 +35,39 @@ function interpolateString(
 ): string {
   return text.replace(
     pattern,
-    (match, name: string | undefined, operator: string | undefined, argument: string | undefined) => {
+    (
+      match: string,
+      name: string | undefined,
+      operator: string | undefined,
+      argument: string | undefined,
+      offset: number,
+    ) => {
       if (match === '$${') return '${';
-      const value = env[name!];
+      if (name === undefined) {
+        // `${VAR-default}`, `${VAR?message}` (the shell's forms without the colon), `${ VAR }`: never taken as text,
+        // which would, say, switch a provider on with the reference itself as its API key.
+        report(
+          `'${readReference(text, offset)}' is not a variable reference: write \${VAR}, \${VAR:-default} or \${VAR:?message} (and $\${ for a literal \${)`,
+        );
+        return match;
+      }
+      const value = env[name];
       const isSet = value !== undefined && value !== '';
       if (operator === ':-') return isSet ? value : (argument ?? '');
       if (operator === ':?') {
         if (!isSet)
           report(
-            `environment variable ${name!} is required: ${argument === undefined || argument === '' ? 'not set' : argument}`,
+            `environment variable ${name} is required: ${argument === undefined || argument === '' ? 'not set' : argument}`,
           );
         return value ?? '';
       }
       return value ?? '';
     },
   );
+}
+
+/** The reference starting at `offset` as written, up to its closing brace (or 40 characters), for a message. */
+function readReference(text: string, offset: number): string {
+  const end = text.indexOf('}', offset);
+  return end === -1 || end - offset > 40 ? `${text.slice(offset, offset + 40)}…` : text.slice(offset, end + 1);
 }

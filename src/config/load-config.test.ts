@@ -194,6 +194,19 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it("refuses a reference in a form it does not read (the shell's ${VAR-x}, ${VAR?x}) instead of keeping it as text", () => {
+    const path = writeConfig(
+      'admin: { key: "${ADMIN-fallback-admin-key-0123456789}" }\nproviders:\n' +
+        '  - { id: x, protocol: openai, base_url: "http://127.0.0.1:9/v1", api_key: "k-${X_KEY?set it}" }\n',
+    );
+    const hint =
+      'is not a variable reference: write ${VAR}, ${VAR:-default} or ${VAR:?message} (and $${ for a literal ${)';
+    expect(issuesOf(() => loadConfig({ path, cwd: '/', env: { ADMIN: 'a', X_KEY: 'b' } }))).toEqual([
+      { path: 'admin.key', location: `${path}:1:15`, message: `'\${ADMIN-fallback-admin-key-0123456789}' ${hint}` },
+      { path: 'providers[0].api_key', location: `${path}:3:76`, message: `'\${X_KEY?set it}' ${hint}` },
+    ]);
+  });
+
   it('reports a required variable with its key and line', () => {
     const path = writeConfig('server: { port: 1 }\nadmin:\n  key: "${ADMIN:?set the admin key}"\n');
     expect(issuesOf(() => loadConfig({ path, cwd: '/', env: {} }))).toEqual([
