@@ -218,6 +218,12 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('names a config path that cannot be read, such as a folder', () => {
+    expect(issuesOf(() => loadConfig({ path: directory, cwd: '/', env: {} }))).toEqual([
+      { path: '(file)', location: undefined, message: `config file ${directory} cannot be read (EISDIR)` },
+    ]);
+  });
+
   it('says a file that is not a mapping is the problem, with its position', () => {
     const list = writeConfig('- server\n');
     expect(issuesOf(() => loadConfig({ path: list, cwd: '/', env: {} }))).toEqual([

@@ -142,7 +142,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     return { config: resolveConfig(configFileSchema.parse({}), options.cwd), sourcePath, locate: () => undefined };
   }
   const lineCounter = new LineCounter();
-  const document = parseDocument(readFileSync(sourcePath, 'utf8'), { lineCounter, prettyErrors: false });
+  const document = parseDocument(readConfigText(sourcePath), { lineCounter, prettyErrors: false });
   const locateOffset = (offset: number): string => {
     const position = lineCounter.linePos(offset);
     return `${sourcePath}:${position.line}:${position.col}`;
@@ -198,6 +198,18 @@ function parseConfigValue(
 /** Redis is configured: by `storage.redis` or `redis.url` (`checkConfigReferences` checks they agree). */
 function hasRedisUrl(file: ConfigFile): boolean {
   return file.storage.redis !== undefined || file.redis?.url !== undefined;
+}
+
+/** The file's text; a path that cannot be read (a folder, no permission) is a config error naming it. */
+function readConfigText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+    throw new ConfigError([
+      { path: '(file)', location: undefined, message: `config file ${path} cannot be read (${reason})` },
+    ]);
+  }
 }
 
 /**
