@@ -58,7 +58,7 @@ function expectToolTurnUsage(usage: unknown, protocol: UpstreamProtocol): void {
   expect((usage as { cost: number }).cost).toBeCloseTo(toolTurnCost, 15);
 }
 
-/** The output items `toolTurn` becomes, whichever upstream protocol produced it (the signature tagged with it). */
+/** The output items `toolTurn` becomes, whichever upstream protocol produced it (the signature tagged with it, the text in base64). */
 function toolTurnOutput(id: string, protocol: UpstreamProtocol): unknown[] {
   const signer = { openai: undefined, anthropic: 'anthropic-messages', gemini: 'gemini' }[protocol];
   return [
@@ -67,7 +67,7 @@ function toolTurnOutput(id: string, protocol: UpstreamProtocol): unknown[] {
       id: `rs_${id}_0`,
       summary: [],
       content: [{ type: 'reasoning_text', text: 'Two tools are needed.' }],
-      ...(signer === undefined ? {} : { encrypted_content: `${signer}:SIG-1` }),
+      ...(signer === undefined ? {} : { encrypted_content: `${signer}+text:VHdvIHRvb2xzIGFyZSBuZWVkZWQu:SIG-1` }),
       status: 'completed',
     },
     {
@@ -218,6 +218,27 @@ describe('POST /v1/responses with the official OpenAI client', () => {
         ],
       },
     ]);
+  });
+
+  it('a reasoning item sent back with its encrypted_content alone (Codex drops reasoning_text content, the AI SDK sends only summary) reaches Anthropic with its thinking text', async () => {
+    fake.enqueue(completeScript('anthropic', toolTurn));
+    const first = await stack.client.responses.create({ model: 'test/fake-claude', input: 'Weather?', tools });
+    const reasoning = first.output[0] as { id: string; encrypted_content: string };
+    fake.enqueue(
+      completeScript('anthropic', { text: ['Sunny.'], usage: { input: 50, cached: 0, output: 2, reasoning: 0 } }),
+    );
+    await stack.client.responses.create({
+      model: 'test/fake-claude',
+      tools,
+      input: [
+        { role: 'user', content: 'Weather?' },
+        { type: 'reasoning', id: reasoning.id, summary: [], encrypted_content: reasoning.encrypted_content },
+        { type: 'function_call', call_id: 'call_a', name: 'weather', arguments: '{"city":"Paris"}' },
+        { type: 'function_call_output', call_id: 'call_a', output: 'sunny' },
+      ],
+    });
+    const assistant = (fake.received.at(-1)!.body['messages'] as { content: unknown[] }[])[1]!;
+    expect(assistant.content[0]).toEqual({ type: 'thinking', thinking: 'Two tools are needed.', signature: 'SIG-1' });
   });
 
   it('an answer cut at max_output_tokens is incomplete, in JSON and in a stream that ends with response.incomplete', async () => {

@@ -2,25 +2,47 @@ import type { ProtocolId } from '../../../spec/index.js';
 
 const signingProtocols: readonly ProtocolId[] = ['anthropic-messages', 'gemini', 'openai-chat'];
 
-/**
- * A reasoning signature travels to a Responses client in the reasoning item's `encrypted_content`, tagged with the
- * protocol of the upstream that issued it (`anthropic-messages:<signature>`), since no upstream speaks the Responses
- * protocol: the tag says which upstream may be sent the signature on the next turn.
- */
-export function tagEncryptedContent(signature: string, upstream: ProtocolId): string {
-  return `${upstream}:${signature}`;
+/** The tag of content that also carries the reasoning text: `<protocol>+text:<base64 text>:<signature>`. */
+const withText = '+text';
+
+/** A signature, the upstream protocol that issued it, and the reasoning text it signs when it was carried. */
+export interface SignedReasoning {
+  readonly signature: string;
+  readonly signatureProtocol: ProtocolId;
+  readonly text?: string;
 }
 
 /**
- * `encrypted_content` sent back → the signature and its protocol; content Meridian did not write (another service's
- * encrypted reasoning) carries no signature any upstream here could check, and is dropped.
+ * A reasoning signature travels to a Responses client in the reasoning item's `encrypted_content`, tagged with the
+ * protocol of the upstream that issued it (`anthropic-messages:<signature>`), since no upstream speaks the Responses
+ * protocol: the tag says which upstream may be sent the signature on the next turn. The reasoning text rides with it
+ * (base64, `anthropic-messages+text:<text>:<signature>`): clients send back `encrypted_content` but not always the
+ * text (Codex drops `reasoning_text` content, the Vercel AI SDK sends only the summary), and a signature is checked
+ * against the exact text it signed.
  */
-export function untagEncryptedContent(
-  content: string,
-): { readonly signature: string; readonly signatureProtocol: ProtocolId } | undefined {
+export function tagEncryptedContent(signature: string, upstream: ProtocolId, text: string): string {
+  if (text === '') return `${upstream}:${signature}`;
+  return `${upstream}${withText}:${Buffer.from(text, 'utf8').toString('base64')}:${signature}`;
+}
+
+/**
+ * `encrypted_content` sent back → the signature, its protocol and the text it signs; content Meridian did not write
+ * (another service's encrypted reasoning) carries no signature any upstream here could check, and is dropped.
+ */
+export function untagEncryptedContent(content: string): SignedReasoning | undefined {
   const colon = content.indexOf(':');
-  const protocol = content.slice(0, colon) as ProtocolId;
-  return colon > 0 && signingProtocols.includes(protocol) && colon < content.length - 1
-    ? { signature: content.slice(colon + 1), signatureProtocol: protocol }
-    : undefined;
+  const tag = content.slice(0, colon);
+  const hasText = tag.endsWith(withText);
+  const protocol = (hasText ? tag.slice(0, -withText.length) : tag) as ProtocolId;
+  if (colon <= 0 || !signingProtocols.includes(protocol)) return undefined;
+  if (!hasText) return signed(content.slice(colon + 1), protocol, undefined);
+  const textEnd = content.indexOf(':', colon + 1);
+  if (textEnd === -1) return undefined;
+  const text = Buffer.from(content.slice(colon + 1, textEnd), 'base64').toString('utf8');
+  return signed(content.slice(textEnd + 1), protocol, text);
+}
+
+function signed(signature: string, protocol: ProtocolId, text: string | undefined): SignedReasoning | undefined {
+  if (signature === '') return undefined;
+  return { signature, signatureProtocol: protocol, ...(text === undefined ? {} : { text }) };
 }

@@ -193,15 +193,18 @@ function parseFunctionCallOutput(item: JsonObject, param: string): Message {
 }
 
 /**
- * A reasoning item sent back: its text (`content` reasoning_text parts, else the summary) and the signature the next
- * turn must carry, from its `encrypted_content` as Meridian wrote it (`encrypted-content.ts`).
+ * A reasoning item sent back: the signature the next turn must carry and the text it signs, from its
+ * `encrypted_content` as Meridian wrote it (`encrypted-content.ts`); without them, its `content` reasoning_text
+ * parts, else its summary.
  */
 function parseReasoningItem(item: JsonObject, param: string): AssistantPart {
   const texts = [...readPartTexts(item['content'], `${param}.content`)];
   if (texts.length === 0) texts.push(...readPartTexts(item['summary'], `${param}.summary`));
   const encrypted = readOptionalString(item, 'encrypted_content', `${param}.encrypted_content`);
   const signed = encrypted === undefined ? undefined : untagEncryptedContent(encrypted);
-  return { type: 'reasoning', text: texts.join('\n\n'), ...signed };
+  if (signed === undefined) return { type: 'reasoning', text: texts.join('\n\n') };
+  const { signature, signatureProtocol } = signed;
+  return { type: 'reasoning', text: signed.text ?? texts.join('\n\n'), signature, signatureProtocol };
 }
 
 function readPartTexts(value: unknown, param: string): string[] {

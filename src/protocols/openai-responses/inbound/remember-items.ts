@@ -21,9 +21,11 @@ function readItemParts(item: Record<string, unknown>): AssistantPart[] {
       }));
     case 'reasoning': {
       const content = item['content'] as readonly { readonly text: string }[];
+      const text = content.map((part) => part.text).join('');
       const encrypted = item['encrypted_content'];
       const signed = typeof encrypted === 'string' ? untagEncryptedContent(encrypted) : undefined;
-      return [{ type: 'reasoning', text: content.map((part) => part.text).join(''), ...signed }];
+      if (signed === undefined) return [{ type: 'reasoning', text }];
+      return [{ type: 'reasoning', text, signature: signed.signature, signatureProtocol: signed.signatureProtocol }];
     }
     case 'function_call':
       return [

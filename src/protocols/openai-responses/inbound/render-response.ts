@@ -112,7 +112,7 @@ export function renderReasoningItem(
     content: text === '' ? [] : [{ type: 'reasoning_text', text }],
     ...(signature === undefined || signature === ''
       ? {}
-      : { encrypted_content: tagEncryptedContent(signature, signatureProtocol) }),
+      : { encrypted_content: tagEncryptedContent(signature, signatureProtocol, text) }),
     status: 'completed',
   };
 }

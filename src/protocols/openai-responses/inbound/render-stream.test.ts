@@ -118,8 +118,8 @@ describe('createStreamRenderer (OpenAI Responses)', () => {
     );
     const output = (frames.at(-1)![1]['response'] as { output: Record<string, unknown>[] }).output;
     expect(output.map((item) => [item['id'], item['encrypted_content']])).toEqual([
-      ['rs_gen-1_0', 'anthropic-messages:S1'],
-      ['rs_gen-1_1', 'anthropic-messages:S2'],
+      ['rs_gen-1_0', 'anthropic-messages+text:T25lLg==:S1'],
+      ['rs_gen-1_1', 'anthropic-messages+text:VHdvLg==:S2'],
       ['msg_gen-1_2', undefined],
     ]);
     expect(memory.recall('rs_gen-1_1')).toEqual([
