@@ -241,6 +241,48 @@ describe('POST /v1/responses with the official OpenAI client', () => {
     expect(assistant.content[0]).toEqual({ type: 'thinking', thinking: 'Two tools are needed.', signature: 'SIG-1' });
   });
 
+  it('a function_call_output with an image (the Agents SDK, Codex) is served: its text goes up, the image is dropped with a warning', async () => {
+    fake.enqueue(
+      completeScript('openai', { text: ['A cat.'], usage: { input: 30, cached: 0, output: 2, reasoning: 0 } }),
+    );
+    const { response: raw } = await stack.client.responses
+      .create({
+        model: 'test/fake-model',
+        tools,
+        input: [
+          { role: 'user', content: 'What is in the screenshot?' },
+          { type: 'function_call', call_id: 'call_s', name: 'weather', arguments: '{}' },
+          {
+            type: 'function_call_output',
+            call_id: 'call_s',
+            output: [
+              { type: 'input_text', text: 'Screenshot taken.' },
+              { type: 'input_image', image_url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'auto' },
+              { type: 'input_file', file_data: 'data:application/pdf;base64,JVBERi0=', filename: 'a.pdf' },
+            ],
+          },
+        ],
+      })
+      .withResponse();
+    expect((fake.received.at(-1)!.body['messages'] as unknown[]).at(-1)).toEqual({
+      role: 'tool',
+      tool_call_id: 'call_s',
+      content: 'Screenshot taken.',
+    });
+    expect(JSON.parse(raw.headers.get('x-meridian-warnings')!)).toEqual([
+      {
+        type: 'unsupported-setting',
+        setting: 'input[2].output[1]',
+        details: 'a tool output holds only text here; this input_image was dropped.',
+      },
+      {
+        type: 'unsupported-setting',
+        setting: 'input[2].output[2]',
+        details: 'a tool output holds only text here; this input_file was dropped.',
+      },
+    ]);
+  });
+
   it('an answer cut at max_output_tokens is incomplete, in JSON and in a stream that ends with response.incomplete', async () => {
     const cut = { text: ['Once upon'], usage: { input: 10, cached: 0, output: 2, reasoning: 0 } };
     const lengthJson = completeScript('openai', cut);

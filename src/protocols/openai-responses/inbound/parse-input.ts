@@ -1,5 +1,5 @@
 import { limits } from '../../../config/limits.js';
-import type { AssistantPart, Message, TextPart, UserPart } from '../../../spec/index.js';
+import type { AssistantPart, Message, TextPart, UserPart, Warning } from '../../../spec/index.js';
 import { invalid, isObject, readOptionalString } from '../../shared/field-readers.js';
 import type { JsonObject } from '../../shared/field-readers.js';
 import type { ResponseItemMemory } from '../item-memory.js';
@@ -10,20 +10,29 @@ import { untagEncryptedContent } from './encrypted-content.js';
  * of items: messages (`input_text`, `input_image`, `output_text`, `refusal` parts), `function_call`,
  * `function_call_output`, `reasoning` items, and `item_reference`s to items this node rendered lately (`memory`).
  * Function calls and reasoning that follow an assistant message (or each other) join that assistant turn, as one
- * Chat Completions assistant message holds text and tool calls.
+ * Chat Completions assistant message holds text and tool calls. What cannot be carried is named in `warnings`.
  */
-export function parseInput(input: unknown, instructions: string | undefined, memory: ResponseItemMemory): Message[] {
+export function parseInput(
+  input: unknown,
+  instructions: string | undefined,
+  context: { readonly memory: ResponseItemMemory; readonly warnings: Warning[] },
+): Message[] {
   const messages: Message[] = instructions === undefined ? [] : [systemMessage(instructions, false)];
   if (typeof input === 'string') return [...messages, { role: 'user', content: [{ type: 'text', text: input }] }];
   if (!Array.isArray(input) || input.length === 0) throw invalid('input', 'must be a string or a non-empty array.');
   if (input.length > limits.messagesCountMax) {
     throw invalid('input', `at most ${limits.messagesCountMax} items are accepted (limits.messagesCountMax).`);
   }
-  input.forEach((item, index) => addItem(messages, item, `input[${index}]`, memory));
+  input.forEach((item, index) => addItem(messages, item, `input[${index}]`, context));
   return messages;
 }
 
-function addItem(messages: Message[], item: unknown, param: string, memory: ResponseItemMemory): void {
+function addItem(
+  messages: Message[],
+  item: unknown,
+  param: string,
+  { memory, warnings }: { readonly memory: ResponseItemMemory; readonly warnings: Warning[] },
+): void {
   if (!isObject(item)) throw invalid(param, 'must be an object.');
   const type = item['type'] ?? 'message';
   switch (type) {
@@ -35,7 +44,7 @@ function addItem(messages: Message[], item: unknown, param: string, memory: Resp
       return addAssistantPart(messages, parseCustomToolCall(item, param));
     case 'function_call_output':
     case 'custom_tool_call_output':
-      return void messages.push(parseFunctionCallOutput(item, param));
+      return void messages.push(parseFunctionCallOutput(item, param, warnings));
     case 'reasoning':
       return addAssistantPart(messages, parseReasoningItem(item, param));
     case 'item_reference':
@@ -177,19 +186,31 @@ function parseCustomToolCall(item: JsonObject, param: string): AssistantPart {
   return { type: 'tool-call', toolCallId: callId, toolName: name, arguments: input, isCustom: true };
 }
 
-function parseFunctionCallOutput(item: JsonObject, param: string): Message {
+function parseFunctionCallOutput(item: JsonObject, param: string, warnings: Warning[]): Message {
   const callId = item['call_id'];
   if (typeof callId !== 'string' || callId === '') throw invalid(`${param}.call_id`, 'must be a non-empty string.');
   const output = item['output'];
   if (typeof output === 'string')
     return { role: 'tool', toolCallId: callId, content: [{ type: 'text', text: output }] };
-  if (!Array.isArray(output)) throw invalid(`${param}.output`, 'must be a string or an array of input_text parts.');
-  const content = output.map((part, index): TextPart => {
-    const partParam = `${param}.output[${index}]`;
-    if (!isObject(part) || part['type'] !== 'input_text') throw invalid(partParam, 'must be an input_text part.');
-    return { type: 'text', text: readText(part, partParam) };
-  });
+  if (!Array.isArray(output)) throw invalid(`${param}.output`, 'must be a string or an array of content parts.');
+  const content = output.flatMap((part, index) => parseOutputPart(part, `${param}.output[${index}]`, warnings));
   return { role: 'tool', toolCallId: callId, content };
+}
+
+/**
+ * A tool output's part: its text, kept. The canonical tool result holds text only (as Chat Completions' tool message
+ * does), so an image or a file is dropped with a warning, as non-text tool results are on the other routes.
+ */
+function parseOutputPart(part: unknown, param: string, warnings: Warning[]): TextPart[] {
+  const type = isObject(part) ? part['type'] : undefined;
+  if (type === 'input_image' || type === 'input_file') {
+    const details = `a tool output holds only text here; this ${type} was dropped.`;
+    warnings.push({ type: 'unsupported-setting', setting: param, details });
+    return [];
+  }
+  if (!isObject(part) || type !== 'input_text')
+    throw invalid(param, 'must be an input_text, input_image or input_file part.');
+  return [{ type: 'text', text: readText(part, param) }];
 }
 
 /**

@@ -74,7 +74,7 @@ export function parseRequest(input: unknown, bytes: Buffer | undefined, memory: 
   }
   const request: ChatRequest = {
     model,
-    messages: parseInput(body['input'], readOptionalString(body, 'instructions', 'instructions'), memory),
+    messages: parseInput(body['input'], readOptionalString(body, 'instructions', 'instructions'), { memory, warnings }),
     stream,
     includeUsage: false,
     ...optional(
