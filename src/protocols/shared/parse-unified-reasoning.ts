@@ -19,7 +19,8 @@ export function parseUnifiedReasoning(unified: unknown, fallbackEffort?: Effort)
     return fallbackEffort === undefined ? undefined : { effort: fallbackEffort };
   }
   if (!isObject(unified)) throw invalid('reasoning', 'must be an object {effort, max_tokens, exclude, enabled}.');
-  const effort = unified['effort'];
+  // `null` is no effort, as OpenAI's Responses spec writes it.
+  const effort = unified['effort'] ?? undefined;
   if (effort !== undefined && (typeof effort !== 'string' || !isReasoningEffort(effort))) {
     throw invalid('reasoning.effort', `must be one of ${reasoningEfforts.join(', ')}.`);
   }

@@ -123,6 +123,10 @@ describe('parseRequest (OpenAI Responses)', () => {
     ).toEqual(['tools[1]', 'frobnicate']);
   });
 
+  it('reasoning with a null effort (the spec allows it) is reasoning without an effort', () => {
+    expect(parse({ input: 'x', reasoning: { effort: null, summary: 'auto' } }).request.reasoning).toEqual({});
+  });
+
   it.each([
     [{ input: [] }, 'invalid_request input'],
     [{ input: 42 }, 'invalid_request input'],
