@@ -34,8 +34,7 @@ function addItem(
   { memory, warnings }: { readonly memory: ResponseItemMemory; readonly warnings: Warning[] },
 ): void {
   if (!isObject(item)) throw invalid(param, 'must be an object.');
-  const type = item['type'] ?? 'message';
-  switch (type) {
+  switch (itemType(item)) {
     case 'message':
       return addMessage(messages, item, param);
     case 'function_call':
@@ -53,9 +52,16 @@ function addItem(
     default:
       throw invalid(
         `${param}.type`,
-        `${JSON.stringify(type)} is not supported; use 'message', 'function_call', 'function_call_output', 'custom_tool_call', 'custom_tool_call_output', 'reasoning' or 'item_reference' items.`,
+        `${JSON.stringify(item['type'])} is not supported; use 'message', 'function_call', 'function_call_output', 'custom_tool_call', 'custom_tool_call_output', 'reasoning' or 'item_reference' items.`,
       );
   }
+}
+
+/** An item's type; both may go without it (`null` or absent): a message (it has a role) and an item reference. */
+function itemType(item: JsonObject): unknown {
+  const type = item['type'];
+  if (type !== undefined && type !== null) return type;
+  return item['role'] === undefined && item['id'] !== undefined ? 'item_reference' : 'message';
 }
 
 function addMessage(messages: Message[], item: JsonObject, param: string): void {

@@ -90,6 +90,13 @@ describe('parseRequest (OpenAI Responses)', () => {
     expect(paramOf({ input: [{ type: 'item_reference', id: 'msg_gen-2_0' }] })).toBe('invalid_request input[0].id');
   });
 
+  it('an item reference without its type (the spec makes it optional: null or absent) is an item_reference', () => {
+    const earlier = [{ role: 'assistant', content: [{ type: 'text', text: 'Earlier answer.' }] }];
+    expect(parse({ input: [{ id: 'msg_gen-1_0' }] }).request.messages).toEqual(earlier);
+    expect(parse({ input: [{ type: null, id: 'msg_gen-1_0' }] }).request.messages).toEqual(earlier);
+    expect(paramOf({ input: [{ id: 'msg_gen-2_0' }] })).toBe('invalid_request input[0].id');
+  });
+
   it('maps settings: max_output_tokens, text.format json_schema, reasoning effort, tool choice, sampling', () => {
     const { request, warnings } = parse({
       input: 'x',
