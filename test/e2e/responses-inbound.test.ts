@@ -438,6 +438,25 @@ describe('POST /v1/responses with the official OpenAI client', () => {
     },
   );
 
+  it('text.verbosity reaches an OpenAI-protocol upstream as Chat Completions’ verbosity; elsewhere it is named in a warning', async () => {
+    const usage = { input: 10, cached: 0, output: 1, reasoning: 0 };
+    fake.enqueue(completeScript('openai', { text: ['ok'], usage }));
+    fake.enqueue(completeScript('anthropic', { text: ['ok'], usage }));
+    const ask = (model: string) =>
+      stack.client.responses.create({ model, input: 'hi', text: { verbosity: 'low' } }).withResponse();
+    const { response: openai } = await ask('test/fake-model');
+    expect([fake.received.at(-1)!.body['verbosity'], openai.headers.get('x-meridian-warnings')]).toEqual(['low', null]);
+    const { response: anthropic } = await ask('test/fake-claude');
+    expect(fake.received.at(-1)!.body['verbosity']).toBeUndefined();
+    expect(JSON.parse(anthropic.headers.get('x-meridian-warnings')!)).toEqual([
+      {
+        type: 'unsupported-setting',
+        setting: 'verbosity',
+        details: 'A parameter of the openai-chat protocol, which the Anthropic Messages API does not take.',
+      },
+    ]);
+  });
+
   it("drops OpenAI's hosted tools with a warning and still serves the call with the function tools", async () => {
     fake.enqueue(completeScript('openai', { text: ['ok'], usage: { input: 10, cached: 0, output: 1, reasoning: 0 } }));
     const { response: raw } = await stack.client.responses

@@ -13,7 +13,7 @@ import { readTextLiterals } from '../../shared/read-text-literals.js';
 import { readRequestHead, splitRequestFields } from '../../shared/split-request-fields.js';
 import type { ResponseItemMemory } from '../item-memory.js';
 import { parseInput } from './parse-input.js';
-import { parseTextFormat, parseToolChoice, parseTools } from './parse-tools.js';
+import { parseTextFormat, parseTextVerbosity, parseToolChoice, parseTools } from './parse-tools.js';
 
 /** Fields this codec turns into the canonical request. */
 const modelledFields = [
@@ -94,7 +94,7 @@ export function parseRequest(input: unknown, bytes: Buffer | undefined, memory: 
     ...optional('reasoning', parseUnifiedReasoning(body['reasoning'])),
     ...optional('user', readOptionalString(body, 'user', 'user')),
     routingControls: split.routingControls,
-    passthrough: { protocol: 'openai-chat', fields: {} },
+    passthrough: { protocol: 'openai-chat', fields: parseTextVerbosity(body['text']) },
     ...optional('textLiterals', readTextLiterals(input, bytes)),
   };
   return { request, warnings };

@@ -94,6 +94,19 @@ function parseAllowedTools(value: Record<string, unknown>): ToolChoice {
   return { type: 'allowed-tools', mode, toolNames };
 }
 
+/**
+ * Responses `text.verbosity` (`low`, `medium`, `high`) is Chat Completions' `verbosity`: forwarded as that field to
+ * OpenAI-protocol upstreams, named in a warning by the others.
+ */
+export function parseTextVerbosity(text: unknown): Record<string, unknown> {
+  const verbosity = isObject(text) ? text['verbosity'] : undefined;
+  if (verbosity === undefined || verbosity === null) return {};
+  if (verbosity !== 'low' && verbosity !== 'medium' && verbosity !== 'high') {
+    throw invalid('text.verbosity', "must be 'low', 'medium' or 'high'.");
+  }
+  return { verbosity };
+}
+
 /** Responses `text.format`: `text`, `json_object` or `json_schema` (flat: `{type, name, schema, strict, description}`). */
 export function parseTextFormat(text: unknown): ResponseFormat | undefined {
   if (text === undefined || text === null) return undefined;
