@@ -97,6 +97,27 @@ describe('parseRequest (OpenAI Responses)', () => {
     expect(paramOf({ input: [{ id: 'msg_gen-2_0' }] })).toBe('invalid_request input[0].id');
   });
 
+  it('a tool choice naming a hosted tool is dropped with a warning, as the hosted tool is; the call keeps its function tools', () => {
+    const { request, warnings } = parse({
+      input: 'x',
+      tools: [{ type: 'web_search' }, { type: 'function', name: 'f' }],
+      tool_choice: { type: 'web_search_preview' },
+    });
+    expect([request.tools, request.toolChoice]).toEqual([[{ type: 'function', name: 'f' }], undefined]);
+    expect(warnings).toEqual([
+      {
+        type: 'unsupported-setting',
+        setting: 'tools[0]',
+        details: "'web_search' tools run only inside OpenAI's service; dropped.",
+      },
+      {
+        type: 'unsupported-setting',
+        setting: 'tool_choice',
+        details: "'web_search_preview' tools run only inside OpenAI's service; the choice of one was dropped.",
+      },
+    ]);
+  });
+
   it('maps settings: max_output_tokens, text.format json_schema, reasoning effort, tool choice, sampling', () => {
     const { request, warnings } = parse({
       input: 'x',

@@ -88,7 +88,7 @@ export function parseRequest(input: unknown, bytes: Buffer | undefined, memory: 
     ...optional('temperature', readOptionalNumber(body, 'temperature', { minimum: 0, maximum: 2 })),
     ...optional('topP', readOptionalNumber(body, 'top_p', { minimum: 0, maximum: 1 })),
     ...optional('tools', tools),
-    ...optional('toolChoice', tools === undefined ? undefined : parseToolChoice(body['tool_choice'])),
+    ...optional('toolChoice', tools === undefined ? undefined : parseToolChoice(body['tool_choice'], warnings)),
     ...optional('parallelToolCalls', readOptionalBoolean(body, 'parallel_tool_calls', 'parallel_tool_calls')),
     ...optional('responseFormat', parseTextFormat(body['text'])),
     ...optional('reasoning', parseUnifiedReasoning(body['reasoning'])),

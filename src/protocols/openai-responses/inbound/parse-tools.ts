@@ -59,8 +59,12 @@ function parseCustomTool(tool: Record<string, unknown>, param: string): ToolDefi
   return { type: 'opaque', protocol: 'openai-chat', value: { type: 'custom', custom } };
 }
 
-/** Responses `tool_choice`: `auto`, `none`, `required`, `{type: 'function', name}` or `allowed_tools`. */
-export function parseToolChoice(value: unknown): ToolChoice | undefined {
+/**
+ * Responses `tool_choice`: `auto`, `none`, `required`, `{type: 'function', name}`, `{type: 'custom', name}` or
+ * `allowed_tools`. A choice of a hosted tool (`{type: 'web_search_preview'}`, `{type: 'mcp', …}`, …) is dropped with a
+ * warning, as the hosted tool itself is.
+ */
+export function parseToolChoice(value: unknown, warnings: Warning[]): ToolChoice | undefined {
   if (value === undefined || value === null) return undefined;
   if (value === 'auto' || value === 'none' || value === 'required') return { type: value };
   if (isObject(value) && value['type'] === 'function') {
@@ -73,6 +77,11 @@ export function parseToolChoice(value: unknown): ToolChoice | undefined {
     const name = value['name'];
     if (typeof name !== 'string' || name === '') throw invalid('tool_choice.name', 'must be a non-empty string.');
     return { type: 'opaque', protocol: 'openai-chat', value: { type: 'custom', custom: { name } } };
+  }
+  if (isObject(value) && typeof value['type'] === 'string') {
+    const details = `'${value['type']}' tools run only inside OpenAI's service; the choice of one was dropped.`;
+    warnings.push({ type: 'unsupported-setting', setting: 'tool_choice', details });
+    return undefined;
   }
   throw invalid(
     'tool_choice',
