@@ -283,6 +283,27 @@ describe('POST /v1/responses with the official OpenAI client', () => {
     ]);
   });
 
+  it('two signed thinking blocks in a JSON answer stay two reasoning items, each with its own signature, as in a stream', async () => {
+    const answer = completeScript('anthropic', {
+      text: ['Done.'],
+      usage: { input: 10, cached: 0, output: 6, reasoning: 0 },
+    });
+    const body = (answer.kind === 'json' ? answer.body : undefined) as { content: unknown[] };
+    body.content.unshift(
+      { type: 'thinking', thinking: 'One.', signature: 'S1' },
+      { type: 'thinking', thinking: 'Two.', signature: 'S2' },
+    );
+    fake.enqueue(answer);
+    const response = await stack.client.responses.create({ model: 'test/fake-claude', input: 'Think twice.' });
+    expect(
+      response.output.map((item) => [item.type, (item as { encrypted_content?: string }).encrypted_content]),
+    ).toEqual([
+      ['reasoning', 'anthropic-messages+text:T25lLg==:S1'],
+      ['reasoning', 'anthropic-messages+text:VHdvLg==:S2'],
+      ['message', undefined],
+    ]);
+  });
+
   it('an answer cut at max_output_tokens is incomplete, in JSON and in a stream that ends with response.incomplete', async () => {
     const cut = { text: ['Once upon'], usage: { input: 10, cached: 0, output: 2, reasoning: 0 } };
     const lengthJson = completeScript('openai', cut);

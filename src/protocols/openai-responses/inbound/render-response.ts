@@ -35,7 +35,8 @@ export function itemId(kind: 'msg' | 'rs' | 'fc' | 'ctc', meta: ResponseMeta, ou
 /**
  * Parts in a row of one kind become one item, their texts joined (an upstream may split them: Gemini sends each
  * piece as a part, its thought signature as a part of its own): text → a message, reasoning → a reasoning item with
- * its signature in `encrypted_content`; each tool call is a function_call item. A refusal ends the message.
+ * its signature in `encrypted_content` (a second signature starts another item: each signs its own block, as two
+ * Anthropic thinking blocks); each tool call is a function_call item. A refusal ends the message.
  */
 function renderOutputItems(
   parts: readonly AssistantPart[],
@@ -62,11 +63,12 @@ function renderOutputItems(
   };
   for (const part of parts) {
     const kind = part.type === 'text' || (part.type === 'reasoning' && meta.isReasoningShown) ? part.type : undefined;
-    if (kind !== run?.kind) closeRun();
+    const signed = signedReasoning(part);
+    if (kind !== run?.kind || (signed !== undefined && run?.signature !== undefined)) closeRun();
     if (part.type === 'text' || (part.type === 'reasoning' && kind !== undefined)) {
       run ??= { kind: part.type, texts: [] };
       run.texts.push(part.text);
-      if (part.type === 'reasoning' && part.signature !== undefined && part.signature !== '') run.signature = part;
+      if (signed !== undefined) run.signature = signed;
     } else if (part.type === 'tool-call') {
       const isCustom = part.isCustom === true;
       const id = itemId(isCustom ? 'ctc' : 'fc', meta, items.length);
@@ -76,6 +78,10 @@ function renderOutputItems(
   closeRun();
   if (refusal !== undefined) items.push(renderMessageItem([{ type: 'refusal', refusal }], meta, items.length));
   return items;
+}
+
+function signedReasoning(part: AssistantPart): ReasoningPart | undefined {
+  return part.type === 'reasoning' && part.signature !== undefined && part.signature !== '' ? part : undefined;
 }
 
 /** A function call (`arguments`: JSON text) or a custom tool's call (`input`: free-form text). */
