@@ -39,6 +39,12 @@ export const limits = {
    * longer → 400 invalid_request, `param: anthropic-beta` (a cut list would name a beta that does not exist).
    */
   anthropicBetaHeaderBytesMax: 4 * 1024,
+  /**
+   * Longest `x-meridian-warnings` response header: the first warnings whole, then one saying how many more were left
+   * out. Without it, a long agent history (a dropped image per tool output) made a header clients refuse to read
+   * (undici's 16 KiB for all headers: the official OpenAI client reports a connection error).
+   */
+  warningsHeaderBytesMax: 4 * 1024,
   /** Texts in one embeddings request (OpenAI's own bound); more → 400 invalid_request. */
   embeddingInputsMax: 2048,
   /** Choices (`n`) per request; more → 400 invalid_request. */

@@ -304,6 +304,36 @@ describe('POST /v1/responses with the official OpenAI client', () => {
     ]);
   });
 
+  it('hundreds of warnings (a long agent history of screenshots) stay a readable header: the first ones, then how many more', async () => {
+    const input: unknown[] = [{ role: 'user', content: 'Look.' }];
+    for (let turn = 0; turn < 200; turn += 1) {
+      const output = [
+        { type: 'input_text', text: 'Shot.' },
+        { type: 'input_image', image_url: 'data:image/png;base64,iVBORw0KGgo=' },
+      ];
+      input.push(
+        { type: 'function_call', call_id: `call_${turn}`, name: 'weather', arguments: '{}' },
+        { type: 'function_call_output', call_id: `call_${turn}`, output },
+      );
+    }
+    fake.enqueue(completeScript('openai', { text: ['ok'], usage: { input: 10, cached: 0, output: 1, reasoning: 0 } }));
+    const { response: raw } = await stack.client.responses
+      .create({ model: 'test/fake-model', tools, input } as never)
+      .withResponse();
+    const header = raw.headers.get('x-meridian-warnings')!;
+    const warnings = JSON.parse(header) as Record<string, unknown>[];
+    expect(header.length).toBeLessThanOrEqual(4096);
+    expect(warnings[0]).toEqual({
+      type: 'unsupported-setting',
+      setting: 'input[2].output[1]',
+      details: 'a tool output holds only text here; this input_image was dropped.',
+    });
+    expect(warnings.at(-1)).toEqual({
+      type: 'other',
+      message: `${200 - (warnings.length - 1)} more warnings are not listed here (limits.warningsHeaderBytesMax).`,
+    });
+  });
+
   it('an answer cut at max_output_tokens is incomplete, in JSON and in a stream that ends with response.incomplete', async () => {
     const cut = { text: ['Once upon'], usage: { input: 10, cached: 0, output: 2, reasoning: 0 } };
     const lengthJson = completeScript('openai', cut);
