@@ -334,6 +334,43 @@ describe('POST /v1/responses with the official OpenAI client', () => {
     });
   });
 
+  it('an Anthropic redacted_thinking block becomes a reasoning item whose encrypted_content brings it back to Anthropic whole', async () => {
+    const redacted = { type: 'redacted_thinking', data: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT' };
+    const answer = completeScript('anthropic', toolTurn);
+    const body = (answer.kind === 'json' ? answer.body : undefined) as { content: unknown[] };
+    body.content.splice(0, 2, redacted);
+    fake.enqueue(answer);
+    const first = await stack.client.responses.create({ model: 'test/fake-claude', input: 'Weather?', tools });
+    expect(validateSchema('Response', first)).toEqual([]);
+    expect(first.output[0]).toEqual({
+      type: 'reasoning',
+      id: `rs_${first.id}_0`,
+      summary: [],
+      content: [],
+      encrypted_content: `anthropic-messages+block:${Buffer.from(JSON.stringify(redacted)).toString('base64')}`,
+      status: 'completed',
+    });
+    fake.enqueue(
+      completeScript('anthropic', { text: ['Sunny.'], usage: { input: 50, cached: 0, output: 2, reasoning: 0 } }),
+    );
+    const [reasoning, call] = first.output as unknown as [
+      { id: string; encrypted_content: string },
+      { call_id: string },
+    ];
+    await stack.client.responses.create({
+      model: 'test/fake-claude',
+      tools,
+      input: [
+        { role: 'user', content: 'Weather?' },
+        { type: 'reasoning', id: reasoning.id, summary: [], encrypted_content: reasoning.encrypted_content },
+        { type: 'function_call', call_id: call.call_id, name: 'weather', arguments: '{"city":"Paris"}' },
+        { type: 'function_call_output', call_id: call.call_id, output: 'sunny' },
+      ],
+    });
+    const assistant = (fake.received.at(-1)!.body['messages'] as { content: unknown[] }[])[1]!;
+    expect(assistant.content[0]).toEqual(redacted);
+  });
+
   it('an answer cut at max_output_tokens is incomplete, in JSON and in a stream that ends with response.incomplete', async () => {
     const cut = { text: ['Once upon'], usage: { input: 10, cached: 0, output: 2, reasoning: 0 } };
     const lengthJson = completeScript('openai', cut);

@@ -77,6 +77,7 @@ function estimateBytes(itemId: string, parts: readonly AssistantPart[]): number 
         total += 2 * (part.toolCallId.length + part.toolName.length + part.arguments.length);
         break;
       case 'opaque':
+        total += 2 * (JSON.stringify(part.value)?.length ?? 0);
         break;
     }
   }

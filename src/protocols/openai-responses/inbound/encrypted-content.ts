@@ -1,4 +1,4 @@
-import type { ProtocolId } from '../../../spec/index.js';
+import type { OpaquePart, ProtocolId } from '../../../spec/index.js';
 
 const signingProtocols: readonly ProtocolId[] = ['anthropic-messages', 'gemini', 'openai-chat'];
 
@@ -45,4 +45,37 @@ export function untagEncryptedContent(content: string): SignedReasoning | undefi
 function signed(signature: string, protocol: ProtocolId, text: string | undefined): SignedReasoning | undefined {
   if (signature === '') return undefined;
   return { signature, signatureProtocol: protocol, ...(text === undefined ? {} : { text }) };
+}
+
+/** The tag of content that carries a whole block: `anthropic-messages+block:<base64 JSON>`. */
+const wholeBlock = 'anthropic-messages+block:';
+
+/**
+ * An Anthropic `redacted_thinking` block has no text to show, and Anthropic wants it back in the turn it came from
+ * (a tool-use turn that starts without it is refused): it travels whole in a reasoning item's `encrypted_content`.
+ */
+export function isCarriedBlock(part: OpaquePart): boolean {
+  const value = part.value;
+  return (
+    part.protocol === 'anthropic-messages' &&
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<string, unknown>)['type'] === 'redacted_thinking'
+  );
+}
+
+export function tagOpaqueBlock(part: OpaquePart): string {
+  return `${wholeBlock}${Buffer.from(JSON.stringify(part.value), 'utf8').toString('base64')}`;
+}
+
+/** `encrypted_content` that carries a whole block → that block, or undefined (not such content, or unreadable). */
+export function untagOpaqueBlock(content: string): OpaquePart | undefined {
+  if (!content.startsWith(wholeBlock)) return undefined;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(content.slice(wholeBlock.length), 'base64').toString('utf8'));
+    const part: OpaquePart = { type: 'opaque', protocol: 'anthropic-messages', value };
+    return isCarriedBlock(part) ? part : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -3,7 +3,7 @@ import type { AssistantPart, Message, TextPart, UserPart, Warning } from '../../
 import { invalid, isObject, readOptionalString } from '../../shared/field-readers.js';
 import type { JsonObject } from '../../shared/field-readers.js';
 import type { ResponseItemMemory } from '../item-memory.js';
-import { untagEncryptedContent } from './encrypted-content.js';
+import { untagEncryptedContent, untagOpaqueBlock } from './encrypted-content.js';
 
 /**
  * OpenAI Responses `instructions` and `input` → canonical messages. `input` is a string (one user message) or a list
@@ -222,12 +222,14 @@ function parseOutputPart(part: unknown, param: string, warnings: Warning[]): Tex
 /**
  * A reasoning item sent back: the signature the next turn must carry and the text it signs, from its
  * `encrypted_content` as Meridian wrote it (`encrypted-content.ts`); without them, its `content` reasoning_text
- * parts, else its summary.
+ * parts, else its summary. A whole block carried there (Anthropic `redacted_thinking`) is that block again.
  */
 function parseReasoningItem(item: JsonObject, param: string): AssistantPart {
   const texts = [...readPartTexts(item['content'], `${param}.content`)];
   if (texts.length === 0) texts.push(...readPartTexts(item['summary'], `${param}.summary`));
   const encrypted = readOptionalString(item, 'encrypted_content', `${param}.encrypted_content`);
+  const block = encrypted === undefined ? undefined : untagOpaqueBlock(encrypted);
+  if (block !== undefined) return block;
   const signed = encrypted === undefined ? undefined : untagEncryptedContent(encrypted);
   if (signed === undefined) return { type: 'reasoning', text: texts.join('\n\n') };
   const { signature, signatureProtocol } = signed;

@@ -1,6 +1,6 @@
 import type { AssistantPart } from '../../../spec/index.js';
 import type { ResponseItemMemory } from '../item-memory.js';
-import { untagEncryptedContent } from './encrypted-content.js';
+import { untagEncryptedContent, untagOpaqueBlock } from './encrypted-content.js';
 
 /** Keeps each rendered output item's canonical parts under its id, for a later `item_reference` to it. */
 export function rememberItems(items: readonly Record<string, unknown>[], memory: ResponseItemMemory): void {
@@ -23,6 +23,8 @@ function readItemParts(item: Record<string, unknown>): AssistantPart[] {
       const content = item['content'] as readonly { readonly text: string }[];
       const text = content.map((part) => part.text).join('');
       const encrypted = item['encrypted_content'];
+      const block = typeof encrypted === 'string' ? untagOpaqueBlock(encrypted) : undefined;
+      if (block !== undefined) return [block];
       const signed = typeof encrypted === 'string' ? untagEncryptedContent(encrypted) : undefined;
       if (signed === undefined) return [{ type: 'reasoning', text }];
       return [{ type: 'reasoning', text, signature: signed.signature, signatureProtocol: signed.signatureProtocol }];

@@ -3,12 +3,13 @@ import type {
   BilledUsage,
   ChatRequest,
   ChatResult,
+  OpaquePart,
   ProtocolId,
   ReasoningPart,
 } from '../../../spec/index.js';
 import type { ResponseMeta } from '../../adapter-types.js';
 import type { ResponseItemMemory } from '../item-memory.js';
-import { tagEncryptedContent } from './encrypted-content.js';
+import { isCarriedBlock, tagEncryptedContent, tagOpaqueBlock } from './encrypted-content.js';
 import { rememberItems } from './remember-items.js';
 import { renderEnvelope, statusOf } from './render-envelope.js';
 
@@ -73,6 +74,8 @@ function renderOutputItems(
       const isCustom = part.isCustom === true;
       const id = itemId(isCustom ? 'ctc' : 'fc', meta, items.length);
       items.push(renderToolCallItem({ id, callId: part.toolCallId, name: part.toolName, isCustom }, part.arguments));
+    } else if (part.type === 'opaque' && meta.isReasoningShown && isCarriedBlock(part)) {
+      items.push(renderBlockItem(part, meta, items.length));
     }
   }
   closeRun();
@@ -102,6 +105,19 @@ function renderMessageItem(
   outputIndex: number,
 ): Record<string, unknown> {
   return { type: 'message', id: itemId('msg', meta, outputIndex), status: 'completed', role: 'assistant', content };
+}
+
+/** A block the canonical model does not hold (Anthropic `redacted_thinking`), as a reasoning item carrying it whole. */
+export function renderBlockItem(part: OpaquePart, meta: ResponseMeta, outputIndex: number): Record<string, unknown> {
+  const encrypted_content = tagOpaqueBlock(part);
+  return {
+    type: 'reasoning',
+    id: itemId('rs', meta, outputIndex),
+    summary: [],
+    content: [],
+    encrypted_content,
+    status: 'completed',
+  };
 }
 
 export function renderReasoningItem(

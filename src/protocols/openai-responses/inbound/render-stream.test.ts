@@ -103,6 +103,36 @@ describe('createStreamRenderer (OpenAI Responses)', () => {
     ]);
   });
 
+  it('a redacted_thinking block is a reasoning item added and done at once, carrying it whole; remembered by id', () => {
+    const memory = createMemory();
+    const redacted = { type: 'redacted_thinking', data: 'EmwK' };
+    const frames = render(
+      [
+        { type: 'opaque-part', choice: 0, protocol: 'anthropic-messages', value: redacted },
+        { type: 'tool-call-start', choice: 0, toolCallIndex: 0, toolCallId: 'toolu_1', toolName: 'f' },
+        { type: 'tool-call-delta', choice: 0, toolCallIndex: 0, argumentsDelta: '{}' },
+        { type: 'finish', choice: 0, finishReason: { unified: 'tool-calls', raw: 'tool_use' } },
+      ],
+      memory,
+    );
+    const block = { type: 'opaque', protocol: 'anthropic-messages', value: redacted };
+    const item = {
+      type: 'reasoning',
+      id: 'rs_gen-1_0',
+      summary: [],
+      content: [],
+      encrypted_content: 'anthropic-messages+block:eyJ0eXBlIjoicmVkYWN0ZWRfdGhpbmtpbmciLCJkYXRhIjoiRW13SyJ9',
+      status: 'completed',
+    };
+    expect(frames.slice(2, 4)).toEqual([
+      ['response.output_item.added', { type: 'response.output_item.added', output_index: 0, item, sequence_number: 2 }],
+      ['response.output_item.done', { type: 'response.output_item.done', output_index: 0, item, sequence_number: 3 }],
+    ]);
+    const output = (frames.at(-1)![1]['response'] as { output: Record<string, unknown>[] }).output;
+    expect(output.map((entry) => entry['id'])).toEqual(['rs_gen-1_0', 'fc_gen-1_1']);
+    expect(memory.recall('rs_gen-1_0')).toEqual([block]);
+  });
+
   it('two thinking blocks stay two reasoning items, each with its signature; the items are remembered by id', () => {
     const memory = createMemory();
     const frames = render(

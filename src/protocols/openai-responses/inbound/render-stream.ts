@@ -5,7 +5,8 @@ import { renderEnvelope, statusOf } from './render-envelope.js';
 import type { ResponseStatus } from './render-envelope.js';
 import type { ResponseItemMemory } from '../item-memory.js';
 import { rememberItems } from './remember-items.js';
-import { itemId, renderReasoningItem, renderToolCallItem } from './render-response.js';
+import { itemId, renderBlockItem, renderReasoningItem, renderToolCallItem } from './render-response.js';
+import { isCarriedBlock } from './encrypted-content.js';
 
 /** The output item being streamed: text and reasoning are one item at a time, tool calls stay open until the end. */
 type OpenItem =
@@ -163,6 +164,15 @@ export function createStreamRenderer(
     return textDone + frame('response.output_item.done', { output_index: item.index, item: done });
   }
 
+  /** An item that arrives whole: added and done at once. */
+  function renderWholeItem(item: Record<string, unknown>): string {
+    doneItems.push(item);
+    const place = { output_index: nextIndex - 1 };
+    return (
+      frame('response.output_item.added', { ...place, item }) + frame('response.output_item.done', { ...place, item })
+    );
+  }
+
   function closeToolCalls(): string {
     let out = '';
     for (const call of toolCalls.values()) {
@@ -243,9 +253,13 @@ export function createStreamRenderer(
         if (event.choice !== 0) return head;
         finishReason = event.finishReason;
         return head + closeCurrent() + closeToolCalls();
+      case 'opaque-part': {
+        const part = { type: 'opaque' as const, protocol: event.protocol, value: event.value };
+        if (event.choice !== 0 || !meta.isReasoningShown || !isCarriedBlock(part)) return head;
+        return head + closeCurrent() + closeToolCalls() + renderWholeItem(renderBlockItem(part, meta, nextIndex++));
+      }
       case 'response-start':
       case 'citation-delta':
-      case 'opaque-part':
       case 'usage':
       case 'error':
         return head;
