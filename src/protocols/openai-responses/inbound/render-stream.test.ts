@@ -133,6 +133,21 @@ describe('createStreamRenderer (OpenAI Responses)', () => {
     expect(memory.recall('rs_gen-1_0')).toEqual([block]);
   });
 
+  it('text between the argument pieces of a tool call (an OpenAI-compatible server streaming both) loses no argument', () => {
+    const frames = render([
+      { type: 'tool-call-start', choice: 0, toolCallIndex: 0, toolCallId: 'call_1', toolName: 'f' },
+      { type: 'tool-call-delta', choice: 0, toolCallIndex: 0, argumentsDelta: '{"a":' },
+      { type: 'text-delta', choice: 0, delta: '\n' },
+      { type: 'tool-call-delta', choice: 0, toolCallIndex: 0, argumentsDelta: '1}' },
+      { type: 'finish', choice: 0, finishReason: { unified: 'tool-calls', raw: 'tool_calls' } },
+    ]);
+    const output = (frames.at(-1)![1]['response'] as { output: Record<string, unknown>[] }).output;
+    expect(output.map((item) => [item['id'], item['arguments'] ?? item['content']])).toEqual([
+      ['fc_gen-1_0', '{"a":1}'],
+      ['msg_gen-1_1', [{ type: 'output_text', text: '\n', annotations: [], logprobs: [] }]],
+    ]);
+  });
+
   it('two thinking blocks stay two reasoning items, each with its signature; the items are remembered by id', () => {
     const memory = createMemory();
     const frames = render(

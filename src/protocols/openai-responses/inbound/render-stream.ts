@@ -8,7 +8,10 @@ import { rememberItems } from './remember-items.js';
 import { itemId, renderBlockItem, renderReasoningItem, renderToolCallItem } from './render-response.js';
 import { isCarriedBlock } from './encrypted-content.js';
 
-/** The output item being streamed: text and reasoning are one item at a time, tool calls stay open until the end. */
+/**
+ * The output item being streamed: text and reasoning are one item at a time; tool calls stay open until the end, as
+ * an OpenAI-compatible server may stream a call's arguments on after some text.
+ */
 type OpenItem =
   | {
       kind: 'message';
@@ -52,10 +55,16 @@ export function createStreamRenderer(
   let sequence = 0;
   let isStarted = false;
   let finishReason: FinishReason | undefined;
+  /** Closed items by output index (a tool call closes after the text that followed it). */
   const doneItems: Record<string, unknown>[] = [];
   let current: OpenItem | undefined;
   const toolCalls = new Map<number, Extract<OpenItem, { kind: 'function_call' }>>();
   let nextIndex = 0;
+
+  /** The closed items in output order (an array's holes skipped: items still open). */
+  function outputItems(): Record<string, unknown>[] {
+    return doneItems.filter((item) => item !== undefined);
+  }
 
   function frame(type: string, fields: Record<string, unknown>): string {
     const data = JSON.stringify({ type, ...fields, sequence_number: sequence++ });
@@ -67,7 +76,7 @@ export function createStreamRenderer(
     billed: BilledUsage | undefined,
     error?: { code: string; message: string },
   ) {
-    return renderEnvelope({ meta, request, status, output: doneItems, billed, finishReason, error });
+    return renderEnvelope({ meta, request, status, output: outputItems(), billed, finishReason, error });
   }
 
   /** The hot path: a delta event written without an intermediate object (the same JSON `frame` would write). */
@@ -85,7 +94,7 @@ export function createStreamRenderer(
   function openMessage(part: 'output_text' | 'refusal'): string {
     let out = '';
     if (current?.kind !== 'message') {
-      out += closeCurrent() + closeToolCalls();
+      out += closeCurrent();
       const index = nextIndex++;
       current = { kind: 'message', id: itemId('msg', meta, index), index, part: undefined, texts: [], content: [] };
       const item = { type: 'message', id: current.id, status: 'in_progress', role: 'assistant', content: [] };
@@ -126,7 +135,7 @@ export function createStreamRenderer(
 
   function openReasoning(block: number | undefined): string {
     if (current?.kind === 'reasoning' && current.block === block) return '';
-    const out = closeCurrent() + closeToolCalls();
+    const out = closeCurrent();
     const index = nextIndex++;
     current = {
       kind: 'reasoning',
@@ -149,13 +158,13 @@ export function createStreamRenderer(
     if (item.kind === 'message') {
       const out = closePart(item);
       const done = { type: 'message', id: item.id, status: 'completed', role: 'assistant', content: item.content };
-      doneItems.push(done);
+      doneItems[item.index] = done;
       return out + frame('response.output_item.done', { output_index: item.index, item: done });
     }
     if (item.kind !== 'reasoning') return '';
     const text = item.texts.join('');
     const done = renderReasoningItem(text, item.signature, meta.upstreamProtocol, meta, item.index);
-    doneItems.push(done);
+    doneItems[item.index] = done;
     const place = { item_id: item.id, output_index: item.index, content_index: 0 };
     const textDone = item.hasPart
       ? frame('response.reasoning_text.done', { ...place, text }) +
@@ -165,9 +174,9 @@ export function createStreamRenderer(
   }
 
   /** An item that arrives whole: added and done at once. */
-  function renderWholeItem(item: Record<string, unknown>): string {
-    doneItems.push(item);
-    const place = { output_index: nextIndex - 1 };
+  function renderWholeItem(item: Record<string, unknown>, index: number): string {
+    doneItems[index] = item;
+    const place = { output_index: index };
     return (
       frame('response.output_item.added', { ...place, item }) + frame('response.output_item.done', { ...place, item })
     );
@@ -178,7 +187,7 @@ export function createStreamRenderer(
     for (const call of toolCalls.values()) {
       const args = call.args.join('');
       const done = renderToolCallItem(call, args);
-      doneItems.push(done);
+      doneItems[call.index] = done;
       const place = { item_id: call.id, output_index: call.index };
       out +=
         (call.isCustom
@@ -256,7 +265,8 @@ export function createStreamRenderer(
       case 'opaque-part': {
         const part = { type: 'opaque' as const, protocol: event.protocol, value: event.value };
         if (event.choice !== 0 || !meta.isReasoningShown || !isCarriedBlock(part)) return head;
-        return head + closeCurrent() + closeToolCalls() + renderWholeItem(renderBlockItem(part, meta, nextIndex++));
+        const index = nextIndex++;
+        return head + closeCurrent() + renderWholeItem(renderBlockItem(part, meta, index), index);
       }
       case 'response-start':
       case 'citation-delta':
@@ -274,7 +284,7 @@ export function createStreamRenderer(
     renderEvent,
     renderEnd: (billed) => {
       const out = start() + closeCurrent() + closeToolCalls();
-      rememberItems(doneItems, memory);
+      rememberItems(outputItems(), memory);
       const status = statusOf(finishReason);
       const type = status === 'incomplete' ? 'response.incomplete' : 'response.completed';
       return out + frame(type, { response: envelope(status, billed) });
@@ -282,7 +292,7 @@ export function createStreamRenderer(
     renderError: (error: GatewayError, billed) => {
       const message = error.expose ? error.message : 'The gateway hit an internal error.';
       const out = start() + closeCurrent() + closeToolCalls();
-      rememberItems(doneItems, memory);
+      rememberItems(outputItems(), memory);
       const failed = { code: error.code === 'rate_limited' ? 'rate_limit_exceeded' : 'server_error', message };
       return (
         out +
