@@ -164,6 +164,11 @@ export interface ReasoningOptions {
   /** Generate reasoning but do not return it to the client. */
   readonly exclude?: boolean;
   /**
+   * The client asked to see reasoning as a summary (OpenAI Responses `reasoning.summary`): its renderer writes the
+   * reasoning text as summary parts, which such clients display. No upstream is sent this.
+   */
+  readonly summary?: boolean;
+  /**
    * The client's own reasoning setting when the canonical fields only approximate it (Anthropic
    * `thinking: {type: 'adaptive'}`): an upstream of `protocol` is sent `value` unchanged, others the approximation.
    */

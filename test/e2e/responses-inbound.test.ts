@@ -177,6 +177,49 @@ describe('POST /v1/responses with the official OpenAI client', () => {
     },
   );
 
+  it('reasoning.summary asked: the reasoning text comes as the summary (stream and JSON), which clients display', async () => {
+    const script: ModelScript = {
+      reasoning: ['Think ', 'twice.'],
+      text: ['Done.'],
+      usage: { input: 10, cached: 0, output: 5, reasoning: 3 },
+    };
+    fake.enqueue(streamScript('openai', script));
+    const stream = stack.client.responses.stream({
+      model: 'test/fake-model',
+      input: 'Go',
+      reasoning: { effort: 'low', summary: 'auto' },
+    });
+    const events: ResponseStreamEvent[] = [];
+    for await (const event of stream) events.push(event);
+    for (const event of events) expect(validateSchema('ResponseStreamEvent', event)).toEqual([]);
+    expect(events.map((event) => event.type).slice(2, 9)).toEqual([
+      'response.output_item.added',
+      'response.reasoning_summary_part.added',
+      'response.reasoning_summary_text.delta',
+      'response.reasoning_summary_text.delta',
+      'response.reasoning_summary_text.done',
+      'response.reasoning_summary_part.done',
+      'response.output_item.done',
+    ]);
+    const final = await stream.finalResponse();
+    expect(final.output[0]).toMatchObject({
+      type: 'reasoning',
+      summary: [{ type: 'summary_text', text: 'Think twice.' }],
+      content: [],
+    });
+    fake.enqueue(completeScript('openai', script));
+    const response = await stack.client.responses.create({
+      model: 'test/fake-model',
+      input: 'Go',
+      reasoning: { effort: 'low', summary: 'detailed' },
+    });
+    expect(validateSchema('Response', response)).toEqual([]);
+    expect(response.output[0]).toMatchObject({
+      summary: [{ type: 'summary_text', text: 'Think twice.' }],
+      content: [],
+    });
+  });
+
   it('the next turn: reasoning, function_call and function_call_output items reach an Anthropic upstream as its own blocks, the signature untagged', async () => {
     fake.enqueue(
       completeScript('anthropic', { text: ['Sunny, noon.'], usage: { input: 50, cached: 0, output: 5, reasoning: 0 } }),

@@ -151,8 +151,11 @@ describe('parseRequest (OpenAI Responses)', () => {
     ).toEqual(['tools[1]', 'frobnicate']);
   });
 
-  it('reasoning with a null effort (the spec allows it) is reasoning without an effort', () => {
-    expect(parse({ input: 'x', reasoning: { effort: null, summary: 'auto' } }).request.reasoning).toEqual({});
+  it('reasoning with a null effort (the spec allows it) is reasoning without an effort; its summary is noted', () => {
+    expect(parse({ input: 'x', reasoning: { effort: null, summary: 'auto' } }).request.reasoning).toEqual({
+      summary: true,
+    });
+    expect(parse({ input: 'x', reasoning: { effort: null } }).request.reasoning).toEqual({});
   });
 
   it.each([

@@ -1,7 +1,8 @@
 import { limits } from '../../../config/limits.js';
-import type { ChatRequest, ParsedChatRequest, Warning } from '../../../spec/index.js';
+import type { ChatRequest, ParsedChatRequest, ReasoningOptions, Warning } from '../../../spec/index.js';
 import {
   invalid,
+  isObject,
   optional,
   readOptionalBoolean,
   readOptionalNumber,
@@ -91,7 +92,7 @@ export function parseRequest(input: unknown, bytes: Buffer | undefined, memory: 
     ...optional('toolChoice', tools === undefined ? undefined : parseToolChoice(body['tool_choice'], warnings)),
     ...optional('parallelToolCalls', readOptionalBoolean(body, 'parallel_tool_calls', 'parallel_tool_calls')),
     ...optional('responseFormat', parseTextFormat(body['text'])),
-    ...optional('reasoning', parseUnifiedReasoning(body['reasoning'])),
+    ...optional('reasoning', parseReasoning(body['reasoning'])),
     ...optional('user', readOptionalString(body, 'user', 'user')),
     routingControls: split.routingControls,
     passthrough: { protocol: 'openai-chat', fields: parseTextVerbosity(body['text']) },
@@ -110,4 +111,12 @@ function refuseStatefulFields(body: JsonObject): void {
     }
   }
   if (body['background'] === true) throw invalid('background', 'background responses are not supported.');
+}
+
+/** OpenRouter's unified reasoning, and whether the client asked for OpenAI's reasoning summary (`summary`). */
+function parseReasoning(value: unknown): ReasoningOptions | undefined {
+  const reasoning = parseUnifiedReasoning(value);
+  const summary = isObject(value) ? value['summary'] : undefined;
+  const isSummary = summary === 'auto' || summary === 'concise' || summary === 'detailed';
+  return isSummary ? { ...reasoning, summary: true } : reasoning;
 }

@@ -20,8 +20,12 @@ function readItemParts(item: Record<string, unknown>): AssistantPart[] {
         text: String(part['type'] === 'refusal' ? part['refusal'] : part['text']),
       }));
     case 'reasoning': {
-      const content = item['content'] as readonly { readonly text: string }[];
-      const text = content.map((part) => part.text).join('');
+      // The text is in `content`, or in `summary` when the client asked for a summary.
+      const parts = [
+        ...(item['content'] as readonly { readonly text: string }[]),
+        ...(item['summary'] as readonly { readonly text: string }[]),
+      ];
+      const text = parts.map((part) => part.text).join('');
       const encrypted = item['encrypted_content'];
       const block = typeof encrypted === 'string' ? untagOpaqueBlock(encrypted) : undefined;
       if (block !== undefined) return [block];

@@ -22,7 +22,10 @@ export function renderResponse(
   memory: ResponseItemMemory,
 ): string {
   const choice = result.choices[0];
-  const output = choice === undefined ? [] : renderOutputItems(choice.content, choice.refusal, meta);
+  const output =
+    choice === undefined
+      ? []
+      : renderOutputItems(choice.content, choice.refusal, meta, request.reasoning?.summary === true);
   rememberItems(output, memory);
   const status = statusOf(choice?.finishReason);
   return JSON.stringify(renderEnvelope({ meta, request, status, output, billed, finishReason: choice?.finishReason }));
@@ -43,6 +46,7 @@ function renderOutputItems(
   parts: readonly AssistantPart[],
   refusal: string | undefined,
   meta: ResponseMeta,
+  isSummary: boolean,
 ): Record<string, unknown>[] {
   const items: Record<string, unknown>[] = [];
   let run: { kind: 'text' | 'reasoning'; texts: string[]; signature?: ReasoningPart } | undefined;
@@ -58,6 +62,7 @@ function renderOutputItems(
             run.signature?.signatureProtocol ?? meta.upstreamProtocol,
             meta,
             items.length,
+            isSummary,
           ),
     );
     run = undefined;
@@ -126,12 +131,15 @@ export function renderReasoningItem(
   signatureProtocol: ProtocolId,
   meta: ResponseMeta,
   outputIndex: number,
+  isSummary: boolean,
 ): Record<string, unknown> {
+  // Asked for a summary (`reasoning.summary`), the text is the summary clients display; else the reasoning itself.
+  const parts = text === '' ? [] : [{ type: isSummary ? 'summary_text' : 'reasoning_text', text }];
   return {
     type: 'reasoning',
     id: itemId('rs', meta, outputIndex),
-    summary: [],
-    content: text === '' ? [] : [{ type: 'reasoning_text', text }],
+    summary: isSummary ? parts : [],
+    content: isSummary ? [] : parts,
     ...(signature === undefined || signature === ''
       ? {}
       : { encrypted_content: tagEncryptedContent(signature, signatureProtocol, text) }),

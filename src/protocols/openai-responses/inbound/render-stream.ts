@@ -53,6 +53,7 @@ export function createStreamRenderer(
   memory: ResponseItemMemory,
 ): StreamRenderer {
   let sequence = 0;
+  const isSummary = request.reasoning?.summary === true;
   let isStarted = false;
   let finishReason: FinishReason | undefined;
   /** Closed items by output index (a tool call closes after the text that followed it). */
@@ -163,14 +164,25 @@ export function createStreamRenderer(
     }
     if (item.kind !== 'reasoning') return '';
     const text = item.texts.join('');
-    const done = renderReasoningItem(text, item.signature, meta.upstreamProtocol, meta, item.index);
+    const done = renderReasoningItem(text, item.signature, meta.upstreamProtocol, meta, item.index, isSummary);
     doneItems[item.index] = done;
-    const place = { item_id: item.id, output_index: item.index, content_index: 0 };
-    const textDone = item.hasPart
-      ? frame('response.reasoning_text.done', { ...place, text }) +
-        frame('response.content_part.done', { ...place, part: { type: 'reasoning_text', text } })
-      : '';
+    const textDone = item.hasPart ? renderReasoningTextDone(item, text) : '';
     return textDone + frame('response.output_item.done', { output_index: item.index, item: done });
+  }
+
+  function reasoningPlace(item: Extract<OpenItem, { kind: 'reasoning' }>): Record<string, unknown> {
+    const place = { item_id: item.id, output_index: item.index };
+    return isSummary ? { ...place, summary_index: 0 } : { ...place, content_index: 0 };
+  }
+
+  /** The reasoning text's end: as the summary clients display (`reasoning.summary`), or as reasoning_text content. */
+  function renderReasoningTextDone(item: Extract<OpenItem, { kind: 'reasoning' }>, text: string): string {
+    const place = reasoningPlace(item);
+    return isSummary
+      ? frame('response.reasoning_summary_text.done', { ...place, text }) +
+          frame('response.reasoning_summary_part.done', { ...place, part: { type: 'summary_text', text } })
+      : frame('response.reasoning_text.done', { ...place, text }) +
+          frame('response.content_part.done', { ...place, part: { type: 'reasoning_text', text } });
   }
 
   /** An item that arrives whole: added and done at once. */
@@ -218,14 +230,23 @@ export function createStreamRenderer(
         if (event.choice !== 0 || !meta.isReasoningShown) return head;
         let out = head + openReasoning(event.block);
         const item = current as Extract<OpenItem, { kind: 'reasoning' }>;
-        const place = { item_id: item.id, output_index: item.index, content_index: 0 };
         if (!item.hasPart) {
           item.hasPart = true;
-          out += frame('response.content_part.added', { ...place, part: { type: 'reasoning_text', text: '' } });
+          out += isSummary
+            ? frame('response.reasoning_summary_part.added', {
+                ...reasoningPlace(item),
+                part: { type: 'summary_text', text: '' },
+              })
+            : frame('response.content_part.added', {
+                ...reasoningPlace(item),
+                part: { type: 'reasoning_text', text: '' },
+              });
         }
         item.texts.push(event.delta);
-        const placeJson = `"item_id":${JSON.stringify(item.id)},"output_index":${item.index},"content_index":0`;
-        return out + deltaFrame('response.reasoning_text.delta', placeJson, event.delta, '');
+        const index = isSummary ? '"summary_index":0' : '"content_index":0';
+        const placeJson = `"item_id":${JSON.stringify(item.id)},"output_index":${item.index},${index}`;
+        const type = isSummary ? 'response.reasoning_summary_text.delta' : 'response.reasoning_text.delta';
+        return out + deltaFrame(type, placeJson, event.delta, '');
       }
       case 'reasoning-signature': {
         if (event.choice !== 0 || !meta.isReasoningShown) return head;
