@@ -414,7 +414,7 @@ describe('POST /v1/responses with the official OpenAI client', () => {
     expect(assistant.content[0]).toEqual(redacted);
   });
 
-  it('an answer cut at max_output_tokens is incomplete, in JSON and in a stream that ends with response.incomplete', async () => {
+  it('an answer cut at max_output_tokens is incomplete, and so is its message (the stream: render-stream.test.ts)', async () => {
     const cut = { text: ['Once upon'], usage: { input: 10, cached: 0, output: 2, reasoning: 0 } };
     const lengthJson = completeScript('openai', cut);
     const body = lengthJson.kind === 'json' ? (lengthJson.body as { choices: { finish_reason: string }[] }) : undefined;
@@ -426,6 +426,9 @@ describe('POST /v1/responses with the official OpenAI client', () => {
       max_output_tokens: 2,
     });
     expect([response.status, response.incomplete_details]).toEqual(['incomplete', { reason: 'max_output_tokens' }]);
+    expect(response.output.map((item) => `${item.type} ${String((item as { status?: string }).status)}`)).toEqual([
+      'message incomplete',
+    ]);
     expect(validateSchema('Response', response)).toEqual([]);
   });
 

@@ -28,6 +28,9 @@ export function renderResponse(
       : renderOutputItems(choice.content, choice.refusal, meta, request.reasoning?.summary === true);
   rememberItems(output, memory);
   const status = statusOf(choice?.finishReason);
+  // A cut answer (token bound, content filter): its last message is incomplete, as OpenAI marks it.
+  const last = output.at(-1);
+  if (status === 'incomplete' && last?.['type'] === 'message') last['status'] = 'incomplete';
   return JSON.stringify(renderEnvelope({ meta, request, status, output, billed, finishReason: choice?.finishReason }));
 }
 

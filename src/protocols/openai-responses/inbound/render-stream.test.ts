@@ -93,7 +93,7 @@ describe('createStreamRenderer (OpenAI Responses)', () => {
       {
         type: 'message',
         id: 'msg_gen-1_0',
-        status: 'completed',
+        status: 'incomplete',
         role: 'assistant',
         content: [
           { type: 'output_text', text: 'I ', annotations: [], logprobs: [] },

@@ -158,7 +158,9 @@ export function createStreamRenderer(
     current = undefined;
     if (item.kind === 'message') {
       const out = closePart(item);
-      const done = { type: 'message', id: item.id, status: 'completed', role: 'assistant', content: item.content };
+      // Closed by a cut (token bound, content filter), the message is incomplete, as OpenAI marks it.
+      const itemStatus = statusOf(finishReason) === 'incomplete' ? 'incomplete' : 'completed';
+      const done = { type: 'message', id: item.id, status: itemStatus, role: 'assistant', content: item.content };
       doneItems[item.index] = done;
       return out + frame('response.output_item.done', { output_index: item.index, item: done });
     }
