@@ -1,15 +1,23 @@
 // The per-chunk CPU of a stream's own JavaScript, without sockets: an OpenAI-compatible stream of `chunks` text
 // chunks (the harness mock's envelope) through the SSE parser, then the OpenAI reader, then the stream state and the
 // OpenAI renderer, as `src/http/stream-model-call.ts` runs them. Prints µs per chunk after each stage (built
-// JavaScript: `npm run build` first).
+// JavaScript: `npm run build` first). `client=responses` renders for an OpenAI Responses client instead.
 //
-//   node bench/stream-chunks.mjs [chunks=500] [streams=2000]
+//   node bench/stream-chunks.mjs [chunks=500] [streams=2000] [client=chat|responses]
 import { createStreamState, trackStreamEvent } from '../dist/http/stream-state.js';
 import { openaiChatInbound, openaiChatOutbound } from '../dist/protocols/openai-chat/index.js';
+import { createOpenaiResponsesInbound, createResponseItemMemory } from '../dist/protocols/openai-responses/index.js';
 import { createSseParser } from '../dist/streaming/index.js';
 
 const chunks = Number(process.argv[2] ?? 500);
 const streams = Number(process.argv[3] ?? 2_000);
+const client = process.argv[4] ?? 'chat';
+const inbound =
+  client === 'responses'
+    ? createOpenaiResponsesInbound(
+        createResponseItemMemory({ countMax: 1_000, bytesMax: 1 << 26, ttlMs: 60_000, now: Date.now }),
+      )
+    : openaiChatInbound;
 const head = `{"id":"chatcmpl-mock","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini","system_fingerprint":"fp_mock","choices":[`;
 const events = [
   `data: ${head}{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]}\n\n`,
@@ -36,12 +44,12 @@ const meta = {
   providerName: 'bench',
   upstreamProtocol: 'openai',
 };
-const stages = ['SSE parser', '+ OpenAI reader', '+ stream state and OpenAI renderer'];
+const stages = ['SSE parser', '+ OpenAI reader', `+ stream state and ${client} renderer`];
 
 /** One stream through the first `stage + 1` stages; returns the rendered length (so nothing is optimised away). */
 function runStream(stage) {
   const reader = openaiChatOutbound.createStreamReader();
-  const renderer = openaiChatInbound.createStreamRenderer(request, meta);
+  const renderer = inbound.createStreamRenderer(request, meta);
   const state = createStreamState();
   let rendered = 0;
   let batch = [];

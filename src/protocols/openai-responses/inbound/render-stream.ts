@@ -20,6 +20,8 @@ type OpenItem =
       part: 'output_text' | 'refusal' | undefined;
       texts: string[];
       content: Record<string, unknown>[];
+      /** The current part's delta event up to its `"delta":` value, written once per part. */
+      deltaHead: string;
     }
   | {
       kind: 'reasoning';
@@ -27,6 +29,7 @@ type OpenItem =
       index: number;
       texts: string[];
       hasPart: boolean;
+      deltaHead: string;
       signature: string | undefined;
       block: number | undefined;
     }
@@ -80,9 +83,14 @@ export function createStreamRenderer(
     return renderEnvelope({ meta, request, status, output: outputItems(), billed, finishReason, error });
   }
 
-  /** The hot path: a delta event written without an intermediate object (the same JSON `frame` would write). */
-  function deltaFrame(type: string, place: string, delta: string, tail: string): string {
-    return `event: ${type}\ndata: {"type":"${type}",${place},"delta":${JSON.stringify(delta)}${tail},"sequence_number":${sequence++}}\n\n`;
+  /** A delta event up to its `"delta":` value (the same JSON `frame` would write), made once per content part. */
+  function deltaHeadOf(type: string, item: { readonly id: string; readonly index: number }, place: string): string {
+    return `event: ${type}\ndata: {"type":"${type}","item_id":${JSON.stringify(item.id)},"output_index":${item.index},${place},"delta":`;
+  }
+
+  /** The hot path: one delta event, its head made when its part opened (no intermediate object). */
+  function deltaFrame(deltaHead: string, delta: string, tail: string): string {
+    return `${deltaHead}${JSON.stringify(delta)}${tail},"sequence_number":${sequence++}}\n\n`;
   }
 
   function start(): string {
@@ -97,13 +105,16 @@ export function createStreamRenderer(
     if (current?.kind !== 'message') {
       out += closeCurrent();
       const index = nextIndex++;
-      current = { kind: 'message', id: itemId('msg', meta, index), index, part: undefined, texts: [], content: [] };
+      const id = itemId('msg', meta, index);
+      current = { kind: 'message', id, index, part: undefined, texts: [], content: [], deltaHead: '' };
       const item = { type: 'message', id: current.id, status: 'in_progress', role: 'assistant', content: [] };
       out += frame('response.output_item.added', { output_index: index, item });
     }
     if (current.part !== part) {
       out += closePart(current);
       current.part = part;
+      const type = part === 'output_text' ? 'response.output_text.delta' : 'response.refusal.delta';
+      current.deltaHead = deltaHeadOf(type, current, `"content_index":${current.content.length}`);
       const added =
         part === 'output_text' ? { type: part, text: '', annotations: [], logprobs: [] } : { type: part, refusal: '' };
       out += frame('response.content_part.added', { ...partPlace(current), part: added });
@@ -144,6 +155,7 @@ export function createStreamRenderer(
       index,
       texts: [],
       hasPart: false,
+      deltaHead: '',
       signature: undefined,
       block,
     };
@@ -223,10 +235,7 @@ export function createStreamRenderer(
         const out = head + openMessage(part);
         const item = current as Extract<OpenItem, { kind: 'message' }>;
         item.texts.push(event.delta);
-        const place = `"item_id":${JSON.stringify(item.id)},"output_index":${item.index},"content_index":${item.content.length}`;
-        return part === 'output_text'
-          ? out + deltaFrame('response.output_text.delta', place, event.delta, ',"logprobs":[]')
-          : out + deltaFrame('response.refusal.delta', place, event.delta, '');
+        return out + deltaFrame(item.deltaHead, event.delta, part === 'output_text' ? ',"logprobs":[]' : '');
       }
       case 'reasoning-delta': {
         if (event.choice !== 0 || !meta.isReasoningShown) return head;
@@ -234,6 +243,9 @@ export function createStreamRenderer(
         const item = current as Extract<OpenItem, { kind: 'reasoning' }>;
         if (!item.hasPart) {
           item.hasPart = true;
+          item.deltaHead = isSummary
+            ? deltaHeadOf('response.reasoning_summary_text.delta', item, '"summary_index":0')
+            : deltaHeadOf('response.reasoning_text.delta', item, '"content_index":0');
           out += isSummary
             ? frame('response.reasoning_summary_part.added', {
                 ...reasoningPlace(item),
@@ -245,10 +257,7 @@ export function createStreamRenderer(
               });
         }
         item.texts.push(event.delta);
-        const index = isSummary ? '"summary_index":0' : '"content_index":0';
-        const placeJson = `"item_id":${JSON.stringify(item.id)},"output_index":${item.index},${index}`;
-        const type = isSummary ? 'response.reasoning_summary_text.delta' : 'response.reasoning_text.delta';
-        return out + deltaFrame(type, placeJson, event.delta, '');
+        return out + deltaFrame(item.deltaHead, event.delta, '');
       }
       case 'reasoning-signature': {
         if (event.choice !== 0 || !meta.isReasoningShown) return head;
