@@ -69,8 +69,9 @@ export interface IdempotencyService {
  *
  * The first request claims the key with an INSERT (the primary key decides
  * between processes), runs the handler while teeing its output, and stores a
- * delivered 2xx result; any other outcome deletes the claim, because a failed call
- * was not charged and the client should be able to retry with the same key.
+ * 2xx result (delivered, or as far as it got when its client left mid-body: that output was charged); any other
+ * outcome deletes the claim, because a failed call was not charged and the client should be able to retry with the
+ * same key.
  * A duplicate with the same fingerprint replays the stored result, or waits for a
  * run in progress (an in-process promise here, polling the row for another process)
  * for up to `waitMs`. A duplicate with another fingerprint is 409 at once.
@@ -172,7 +173,7 @@ async function runAndSettle(context: SettleContext, handler: () => Promise<void>
   try {
     const isDelivered = await waitForDelivery();
     capture.release();
-    const stored = isDelivered ? readStorableResponse(capture) : undefined;
+    const stored = readStorableResponse(capture, isDelivered);
     if (stored === undefined) await context.store.releaseRecord(context.claim);
     else await context.store.completeRecord(context.claim, stored, context.now());
   } catch (error) {
@@ -182,11 +183,17 @@ async function runAndSettle(context: SettleContext, handler: () => Promise<void>
   }
 }
 
-/** Only a 2xx result within the size bound is stored; anything else is not worth replaying. */
-function readStorableResponse(capture: ResponseCapture): StoredResponse | undefined {
+/**
+ * A 2xx result within the size bound is stored: delivered whole, or, when its client left after some of the body was
+ * written (a stream cut by a disconnect), as far as it got. That call was charged for its output, so a retry replays
+ * it instead of running and being charged again (INV-6: at most one generation charged per key); a client that wants a
+ * fresh answer uses a new key. Anything else (an error, nothing written) is not stored, and the key can be retried.
+ */
+function readStorableResponse(capture: ResponseCapture, isDelivered: boolean): StoredResponse | undefined {
   const status = capture.readStatus();
   const body = capture.readBody();
   if (status < 200 || status > 299 || body === undefined) return undefined;
+  if (!isDelivered && body.length === 0) return undefined;
   return { status, headers: capture.readHeaders(), body };
 }
 

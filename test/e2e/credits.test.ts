@@ -289,13 +289,14 @@ describe('credit codes', () => {
   });
 });
 
-describe('charges by ending (PRODUCT.md §4)', () => {
-  const chunk = (content: string) =>
-    `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
-  // No usage from the provider: prompt estimated locally ("hi": 3 + 3 + 1 + 1 = 8 tokens), the 2 delivered tokens
-  // counted: 8 × 1 000 + 2 × 2 000 = 12 000 nano-USD.
-  const deliveredCharge = '12000';
+/** One OpenAI-compatible text chunk, as a fake upstream streams it. */
+const chunk = (content: string): string =>
+  `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+// No usage from the provider: prompt estimated locally ("hi": 3 + 3 + 1 + 1 = 8 tokens), the 2 delivered tokens
+// counted: 8 × 1 000 + 2 × 2 000 = 12 000 nano-USD.
+const deliveredCharge = '12000';
 
+describe('charges by ending (PRODUCT.md §4)', () => {
   it('upstream error after output: prompt + delivered completion', async () => {
     const key = await createKey('acme');
     fake.enqueue({ kind: 'reset-mid-stream', frames: [chunk('Partial answer')] });
@@ -484,6 +485,30 @@ describe('Idempotency-Key', () => {
     const conflict = await post(key, { max_tokens: 21 }, { 'idempotency-key': 'req-1' });
     expect(conflict.status).toBe(409);
     expect(((await conflict.json()) as { error: { code: string } }).error.code).toBe('idempotency_conflict');
+  });
+
+  it('a client that left mid-stream: its retry with the same key replays what was sent, no upstream call, no new charge', async () => {
+    const key = await createKey('acme');
+    fake.reset();
+    fake.enqueue({ kind: 'sse', frames: [chunk('Hello there')], holdAfter: 1 });
+    const controller = new AbortController();
+    const headers = { 'idempotency-key': 'left-1' };
+    const first = await post(key, { stream: true, max_tokens: 50 }, headers, controller.signal);
+    const firstChunk = new TextDecoder().decode((await first.body!.getReader().read()).value);
+    await fake.waitForHold();
+    controller.abort();
+    const id = first.headers.get('x-meridian-generation-id')!;
+    await expect
+      .poll(async () => (await readGeneration(gateway.url, key, id))['cost_nanos'], { timeout: 2_000 })
+      .toBe(deliveredCharge);
+    const usageAfterFirst = (await credits(key))['total_usage'];
+    const retry = await post(key, { stream: true, max_tokens: 50 }, headers);
+    const replayed = await retry.text();
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(replayed.startsWith(firstChunk)).toBe(true);
+    expect(replayed).toContain('Hello there');
+    expect(fake.received).toHaveLength(1);
+    expect((await credits(key))['total_usage']).toBe(usageAfterFirst);
   });
 
   it('refuses an empty Idempotency-Key, or one sent twice, with 400 before any upstream call or charge', async () => {
