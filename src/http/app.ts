@@ -28,7 +28,7 @@ import {
 import { createKeyRoute, listKeysRoute, revokeKeyRoute, rotateKeyRoute, updateKeyRoute } from './routes/keys-route.js';
 import { sendModelEndpoints } from './routes/model-endpoints-route.js';
 import { sendAnthropicModels, sendModel, sendModels } from './routes/models-route.js';
-import { sendTokenCount } from './routes/count-tokens-route.js';
+import { sendResponsesTokenCount, sendTokenCount } from './routes/count-tokens-route.js';
 import { sendStatic } from './routes/static-route.js';
 import { sendActivity, sendRankingSeries, sendRankings } from './routes/analytics-routes.js';
 import type { BarometerViewer } from './routes/analytics-routes.js';
@@ -125,6 +125,11 @@ async function dispatch(
       return runIdempotently(app, { request, response, key, path, bytes }, () =>
         handleEmbeddingsCall(app, call, { body, response, key }),
       );
+    }
+    case 'POST /v1/responses/input_tokens': {
+      await authenticate(request, app);
+      const body = await readJsonBody(request, limits.requestBodyBytesMax);
+      return sendResponsesTokenCount(response, { app, body, requestId });
     }
     case 'POST /v1/messages/count_tokens': {
       await authenticate(request, app);

@@ -9,6 +9,7 @@ const metricsRoutes: Readonly<Record<string, MetricsRoute>> = {
   '/v1/messages': 'messages',
   '/v1/embeddings': 'embeddings',
   '/v1/messages/count_tokens': 'count_tokens',
+  '/v1/responses/input_tokens': 'count_tokens',
   '/v1/responses': 'responses',
 };
 

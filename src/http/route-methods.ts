@@ -12,7 +12,10 @@ const routeMethods: readonly (readonly [RegExp, readonly string[]])[] = [
     ['GET'],
   ],
   [/^\/v1\/dashboard\/session$/, ['GET']],
-  [/^\/v1\/(chat\/completions|messages|messages\/count_tokens|embeddings|responses)$/, ['POST']],
+  [
+    /^\/v1\/(chat\/completions|messages|messages\/count_tokens|embeddings|responses|responses\/input_tokens)$/,
+    ['POST'],
+  ],
   [/^\/v1\/(credit-codes|credits\/redeem|dashboard\/login|dashboard\/logout)$/, ['POST']],
   [/^\/v1\/(orgs|keys|providers)$/, ['GET', 'POST']],
   [/^\/v1\/orgs\/[a-z0-9-]+\/credits$/, ['POST']],

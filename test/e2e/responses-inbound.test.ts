@@ -547,6 +547,33 @@ describe('POST /v1/responses with the official OpenAI client', () => {
     ]);
   });
 
+  it('POST /v1/responses/input_tokens counts a Responses body as the Anthropic count_tokens counts the same prompt', async () => {
+    const before = fake.received.length;
+    const body = { model: 'test/fake-model', instructions: 'Be brief.', input: 'Hello there, how are you?' };
+    const counted = await stack.client.responses.inputTokens.count(body);
+    const anthropic = await fetch(`${stack.gateway.url}/v1/messages/count_tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'test/fake-model',
+        system: 'Be brief.',
+        messages: [{ role: 'user', content: 'Hello there, how are you?' }],
+      }),
+    });
+    const { input_tokens: expected } = (await anthropic.json()) as { input_tokens: number };
+    expect(counted).toEqual({ object: 'response.input_tokens', input_tokens: expected });
+    // The gateway's local estimate (o200k tokens of both texts plus its per-message overhead), exact.
+    expect(expected).toBe(21);
+    // `model` may be left out (OpenAI's spec): the same count; an unknown model is 404, as on the other routes.
+    const { model: _model, ...withoutModel } = body;
+    expect((await stack.client.responses.inputTokens.count(withoutModel)).input_tokens).toBe(expected);
+    const unknown = await stack.client.responses.inputTokens
+      .count({ ...body, model: 'nobody/nothing' })
+      .catch((caught: unknown) => caught);
+    expect([(unknown as APIError).status, (unknown as APIError).code]).toEqual([404, 'model_not_found']);
+    expect(fake.received.length).toBe(before);
+  });
+
   it.each([
     ['previous_response_id', { previous_response_id: 'resp_1' }],
     ['conversation', { conversation: 'conv_1' }],

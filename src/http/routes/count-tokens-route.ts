@@ -17,3 +17,28 @@ export function sendTokenCount(
   resolveEndpoints(exchange.app.catalog, request.model, exchange.app.now());
   sendJson(response, 200, { input_tokens: estimatePromptTokens(request) }, exchange.requestId);
 }
+
+/**
+ * POST /v1/responses/input_tokens (OpenAI Responses): the same local count for a Responses request body, as
+ * `{object: 'response.input_tokens', input_tokens}`. `model` may be left out there (OpenAI's spec): then no model is
+ * checked and the count is the tokenizer's alone. No upstream is called, nothing is billed.
+ */
+export function sendResponsesTokenCount(
+  response: ServerResponse,
+  exchange: { readonly app: AppContext; readonly body: unknown; readonly requestId: string },
+): void {
+  const body = exchange.body;
+  const hasModel = isObject(body) && body['model'] !== undefined && body['model'] !== null;
+  const input = isObject(body) && !hasModel ? { ...body, model: unnamedModel } : body;
+  const { request } = exchange.app.inbound['openai-responses'].parseRequest(input);
+  if (hasModel) resolveEndpoints(exchange.app.catalog, request.model, exchange.app.now());
+  const count = { object: 'response.input_tokens', input_tokens: estimatePromptTokens(request) };
+  sendJson(response, 200, count, exchange.requestId);
+}
+
+/** Stands in for a left-out `model` while the body is parsed; never resolved. */
+const unnamedModel = 'unnamed/model';
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
