@@ -114,7 +114,8 @@ describe('POST /v1/responses with the official OpenAI client', () => {
     expect(metrics).toMatch(
       /^meridian_requests_total\{route="responses",[^}]*status_class="2xx",ending="success"\} 1$/m,
     );
-    expect(generation['total_cost']).toBeCloseTo((30 * 0.28 + 4 * 0.42) / 1_000_000, 15);
+    // 30 × 0.28 + 4 × 0.42 USD per 1M tokens = 10 080 nano-USD.
+    expect(generation['cost_nanos']).toBe('10080');
   });
 
   it.each(['openai', 'anthropic', 'gemini'] as const)(

@@ -1,6 +1,7 @@
 import type {
   AssistantPart,
   BilledUsage,
+  ChatChoice,
   ChatRequest,
   ChatResult,
   OpaquePart,
@@ -22,15 +23,9 @@ export function renderResponse(
   memory: ResponseItemMemory,
 ): string {
   const choice = result.choices[0];
-  const output =
-    choice === undefined
-      ? []
-      : renderOutputItems(choice.content, choice.refusal, meta, request.reasoning?.summary === true);
+  const output = choice === undefined ? [] : renderOutputItems(choice, meta, request.reasoning?.summary === true);
   rememberItems(output, memory);
   const status = statusOf(choice?.finishReason);
-  // A cut answer (token bound, content filter): its last message is incomplete, as OpenAI marks it.
-  const last = output.at(-1);
-  if (status === 'incomplete' && last?.['type'] === 'message') last['status'] = 'incomplete';
   return JSON.stringify(renderEnvelope({ meta, request, status, output, billed, finishReason: choice?.finishReason }));
 }
 
@@ -45,12 +40,10 @@ export function itemId(kind: 'msg' | 'rs' | 'fc' | 'ctc', meta: ResponseMeta, ou
  * its signature in `encrypted_content` (a second signature starts another item: each signs its own block, as two
  * Anthropic thinking blocks); each tool call is a function_call item. A refusal ends the message.
  */
-function renderOutputItems(
-  parts: readonly AssistantPart[],
-  refusal: string | undefined,
-  meta: ResponseMeta,
-  isSummary: boolean,
-): Record<string, unknown>[] {
+function renderOutputItems(choice: ChatChoice, meta: ResponseMeta, isSummary: boolean): Record<string, unknown>[] {
+  const { content: parts, refusal } = choice;
+  // A cut answer (token bound, content filter): its message is incomplete, as OpenAI marks it.
+  const messageStatus = statusOf(choice.finishReason) === 'incomplete' ? 'incomplete' : 'completed';
   const items: Record<string, unknown>[] = [];
   let run: { kind: 'text' | 'reasoning'; texts: string[]; signature?: ReasoningPart } | undefined;
   const closeRun = (): void => {
@@ -58,7 +51,12 @@ function renderOutputItems(
     const text = run.texts.join('');
     items.push(
       run.kind === 'text'
-        ? renderMessageItem([{ type: 'output_text', text, annotations: [], logprobs: [] }], meta, items.length)
+        ? renderMessageItem(
+            [{ type: 'output_text', text, annotations: [], logprobs: [] }],
+            meta,
+            items.length,
+            messageStatus,
+          )
         : renderReasoningItem(
             text,
             run.signature?.signature,
@@ -87,7 +85,9 @@ function renderOutputItems(
     }
   }
   closeRun();
-  if (refusal !== undefined) items.push(renderMessageItem([{ type: 'refusal', refusal }], meta, items.length));
+  if (refusal !== undefined) {
+    items.push(renderMessageItem([{ type: 'refusal', refusal }], meta, items.length, messageStatus));
+  }
   return items;
 }
 
@@ -107,12 +107,13 @@ export function renderToolCallItem(
     : { type: 'function_call', id, call_id, name, arguments: text, status };
 }
 
-function renderMessageItem(
+export function renderMessageItem(
   content: readonly Record<string, unknown>[],
   meta: ResponseMeta,
   outputIndex: number,
+  status: 'in_progress' | 'completed' | 'incomplete',
 ): Record<string, unknown> {
-  return { type: 'message', id: itemId('msg', meta, outputIndex), status: 'completed', role: 'assistant', content };
+  return { type: 'message', id: itemId('msg', meta, outputIndex), status, role: 'assistant', content };
 }
 
 /** A block the canonical model does not hold (Anthropic `redacted_thinking`), as a reasoning item carrying it whole. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../../../errors/index.js';
 import type { ResponseMeta } from '../../adapter-types.js';
 import type { BilledUsage, ChatRequest, StreamEvent } from '../../../spec/index.js';
 import { createUnknownUsage } from '../../../spec/index.js';
@@ -171,5 +172,26 @@ describe('createStreamRenderer (OpenAI Responses)', () => {
       { type: 'reasoning', text: 'Two.', signature: 'S2', signatureProtocol: 'anthropic-messages' },
     ]);
     expect(memory.recall('msg_gen-1_2')).toEqual([{ type: 'text', text: 'Done.' }]);
+  });
+
+  it.each([
+    ['upstream_rate_limited', 'rate_limit_exceeded'],
+    ['rate_limited', 'rate_limit_exceeded'],
+    ['upstream_error', 'server_error'],
+  ] as const)('a %s after output: error with that code, then response.failed with the spec’s %s', (code, specCode) => {
+    const renderer = createStreamRenderer(request, meta, createMemory());
+    const text =
+      renderer.renderEvent({ type: 'text-delta', choice: 0, delta: 'Hi' }) +
+      renderer.renderError(new GatewayError({ code, message: 'slow down' }), billed);
+    const frames = text
+      .split('\n\n')
+      .filter((frame) => frame !== '')
+      .map((frame) => JSON.parse(frame.split('\n')[1]!.slice('data: '.length)) as Record<string, unknown>);
+    expect(frames.slice(-2).map((frame) => frame['type'])).toEqual(['error', 'response.failed']);
+    expect(frames.at(-2)).toMatchObject({ code, param: null });
+    expect((frames.at(-1)!['response'] as Record<string, unknown>)['error']).toEqual({
+      code: specCode,
+      message: 'slow down',
+    });
   });
 });

@@ -5,7 +5,13 @@ import { renderEnvelope, statusOf } from './render-envelope.js';
 import type { ResponseStatus } from './render-envelope.js';
 import type { ResponseItemMemory } from '../item-memory.js';
 import { rememberItems } from './remember-items.js';
-import { itemId, renderBlockItem, renderReasoningItem, renderToolCallItem } from './render-response.js';
+import {
+  itemId,
+  renderBlockItem,
+  renderMessageItem,
+  renderReasoningItem,
+  renderToolCallItem,
+} from './render-response.js';
 import { isCarriedBlock } from './encrypted-content.js';
 
 /**
@@ -107,7 +113,7 @@ export function createStreamRenderer(
       const index = nextIndex++;
       const id = itemId('msg', meta, index);
       current = { kind: 'message', id, index, part: undefined, texts: [], content: [], deltaHead: '' };
-      const item = { type: 'message', id: current.id, status: 'in_progress', role: 'assistant', content: [] };
+      const item = renderMessageItem([], meta, index, 'in_progress');
       out += frame('response.output_item.added', { output_index: index, item });
     }
     if (current.part !== part) {
@@ -172,7 +178,7 @@ export function createStreamRenderer(
       const out = closePart(item);
       // Closed by a cut (token bound, content filter), the message is incomplete, as OpenAI marks it.
       const itemStatus = statusOf(finishReason) === 'incomplete' ? 'incomplete' : 'completed';
-      const done = { type: 'message', id: item.id, status: itemStatus, role: 'assistant', content: item.content };
+      const done = renderMessageItem(item.content, meta, item.index, itemStatus);
       doneItems[item.index] = done;
       return out + frame('response.output_item.done', { output_index: item.index, item: done });
     }
@@ -325,7 +331,8 @@ export function createStreamRenderer(
       const message = error.expose ? error.message : 'The gateway hit an internal error.';
       const out = start() + closeCurrent() + closeToolCalls();
       rememberItems(outputItems(), memory);
-      const failed = { code: error.code === 'rate_limited' ? 'rate_limit_exceeded' : 'server_error', message };
+      const isRateLimit = error.code === 'rate_limited' || error.code === 'upstream_rate_limited';
+      const failed = { code: isRateLimit ? 'rate_limit_exceeded' : 'server_error', message };
       return (
         out +
         frame('error', { code: error.code, message, param: null }) +
