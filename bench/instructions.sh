@@ -11,6 +11,7 @@
 #       the built gateway (bench/gateway.yaml) in front of the harness's mock upstream: 600 warm-up calls not
 #       counted, then `calls` counted; the main thread's instructions per call (V8's compiler and GC threads apart).
 #       FIXED_LOAD_MODEL picks the model the calls name, e.g. gpt-4o-mini@chunks=1 for a one-chunk stream.
+#       INSTRUCTIONS_KEEP=<file> keeps the main thread's callgrind dump (read it with callgrind_annotate).
 #   bench/instructions.sh floor [json|stream] [calls=1000] [concurrency=8]
 #       the same for bench/node-floor.mjs (the least a Node proxy does per call): what Meridian adds over Node
 #       itself, counted the same way.
@@ -75,6 +76,7 @@ count_gateway() {
   local dump total
   dump=$(ls "$work"/gateway.*-01 | head -n 1)
   total=$(grep -m1 '^totals:' "$dump" | awk '{print $2}')
+  if [ -n "${INSTRUCTIONS_KEEP:-}" ]; then cp "$dump" "$INSTRUCTIONS_KEEP"; fi
   echo "$target $mode: $((total / calls)) instructions per call (main thread, $calls calls, $concurrency at a time)"
 }
 

@@ -9,3 +9,5 @@ export { createLiveCatalog, providerSecretPurpose } from './create-live-catalog.
 export type { ApiProviderProblem, LiveCatalog, LiveCatalogOptions, ServingLiveCatalog } from './create-live-catalog.js';
 export { apiProtocolIds, joinApiProviders } from './join-api-providers.js';
 export type { JoinedCatalog, OpenedApiProvider } from './join-api-providers.js';
+export { describeUnservedAlias, findUnservedAliases } from './find-unserved-aliases.js';
+export type { UnservedAlias } from './find-unserved-aliases.js';

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { describeUnservedAlias, findUnservedAliases } from '../catalog/index.js';
 import { createLogger } from '../observability/index.js';
 import { loadCliConfig } from './load-cli-config.js';
 import { checkGatewayConfig, startGateway } from './start-gateway.js';
@@ -14,8 +15,15 @@ export function registerServeCommand(program: Command): void {
     .option('--check', 'validate the config and the catalog it builds, then exit (0 = valid)')
     .action(async (options: { config?: string; port?: number; host?: string; check?: boolean }) => {
       if (options.check === true) {
-        const catalog = checkGatewayConfig({ loaded: loadCliConfig(options.config), env: process.env });
+        const loaded = loadCliConfig(options.config);
+        const catalog = checkGatewayConfig({ loaded, env: process.env });
         process.stdout.write(`Config is valid: ${catalog.models.size} models, ${catalog.providers.size} providers.\n`);
+        for (const problem of findUnservedAliases(catalog)) {
+          const where = loaded.locate(['aliases', problem.alias], true);
+          process.stdout.write(
+            `warning: ${where === undefined ? '' : `${where}: `}${describeUnservedAlias(problem)}\n`,
+          );
+        }
         return;
       }
       const log = createLogger({ level: process.env['MERIDIAN_LOG_LEVEL'] === 'silent' ? 'silent' : 'info' });

@@ -2,7 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildCatalog, CatalogReferenceError, loadVendorFiles } from '../catalog/index.js';
+import {
+  buildCatalog,
+  CatalogReferenceError,
+  describeUnservedAlias,
+  findUnservedAliases,
+  loadVendorFiles,
+} from '../catalog/index.js';
 import type { Catalog } from '../catalog/index.js';
 import type { LoadedConfig, MeridianConfig } from '../config/index.js';
 import { createResponseCache } from '../cache/index.js';
@@ -226,6 +232,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const url = `http://${formatHost(host)}:${(server.address() as AddressInfo).port}`;
   options.print(`Meridian listening on ${url} (${context.catalog.models.size} models${sandbox ? ', sandbox on' : ''})`);
+  for (const problem of findUnservedAliases(context.catalog)) {
+    options.log.warn('alias_target_unserved', { ...problem, detail: describeUnservedAlias(problem) });
+  }
   const reconciler = startReconciler(storage, options.log, {
     graceMs: config.billing.holdGraceMs ?? holdGraceMsDefault,
     intervalMs: config.billing.reconcileIntervalMs ?? reconcileIntervalMsDefault,

@@ -69,6 +69,30 @@ describe('meridian serve --check', () => {
     expect(result.stderr).toContain('MERIDIAN_MASTER_KEYS');
     expect(result.stderr).not.toContain('not-base64-and-too-short');
   });
+
+  it('warns of an alias whose target no model serves, with its line, and still exits 0', async () => {
+    const result = await check(
+      [
+        'sandbox: { enabled: true }',
+        'aliases:',
+        '  chat: meridian/sandbox-chat',
+        '  typo: meridian/sandbox-chatt',
+        '  nokey: deepseek/deepseek-v3.2',
+        '',
+      ].join('\n'),
+      { DEEPSEEK_API_KEY: '' },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n').slice(1)).toEqual([
+      expect.stringMatching(
+        /^warning: .*\.yaml:4:3: alias 'typo' → 'meridian\/sandbox-chatt' names no model of the config or the built-in catalog, and no passthrough provider \(calls get 404 model_not_found\)$/,
+      ),
+      expect.stringMatching(
+        /^warning: .*\.yaml:5:3: alias 'nokey' → 'deepseek\/deepseek-v3.2' names a model none of whose providers is enabled/,
+      ),
+      '',
+    ]);
+  });
 });
 
 describe('meridian serve on a port already taken', () => {
