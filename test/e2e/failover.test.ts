@@ -41,10 +41,10 @@ afterEach(() => {
 });
 
 /** A fresh gateway: the tests above leave A with enough failures in its window to open its circuit. */
-async function restartGateway(keyName: string): Promise<void> {
+async function restartGateway(keyName: string, adjust: (yaml: string) => string = (yaml) => yaml): Promise<void> {
   await gateway.stop();
   gateway.cleanup();
-  gateway = await startGatewayProcess({ configYaml: createFailoverConfig(a.baseUrl, b.baseUrl) });
+  gateway = await startGatewayProcess({ configYaml: adjust(createFailoverConfig(a.baseUrl, b.baseUrl)) });
   key = (await createMemberKey(gateway.url, keyName)).key;
   client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: key, maxRetries: 0, timeout: 10_000 });
 }
@@ -230,8 +230,9 @@ describe('rate limits', () => {
 });
 
 describe('client disconnect', () => {
-  it('closes the upstream request within 100 ms and records what was delivered', async () => {
-    await restartGateway('disconnect');
+  it('closes the upstream request at once (not at a timeout) and records what was delivered', async () => {
+    // Idle timeouts of a minute: only the client's abort can close the held upstream stream within the bound below.
+    await restartGateway('disconnect', (yaml) => yaml.replaceAll('idle_ms: 400', 'idle_ms: 60000'));
     a.enqueue({
       kind: 'sse',
       frames: [
@@ -252,7 +253,8 @@ describe('client disconnect', () => {
     const abortedAt = Date.now();
     controller.abort();
     await a.waitForClientClose();
-    expect(a.clientClosedAtMs.at(-1)! - abortedAt).toBeLessThan(100);
+    // A liveness bound far below the idle timeout, not a speed target (no timing assertions): a loaded machine passes.
+    expect(a.clientClosedAtMs.at(-1)! - abortedAt).toBeLessThan(10_000);
     const generationId = response.headers.get('x-meridian-generation-id')!;
     await expect
       .poll(async () => (await readGeneration(gateway.url, key, generationId))['tokens_completion'], { timeout: 2_000 })
