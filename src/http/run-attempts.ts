@@ -20,7 +20,8 @@ import { recordFailure } from './handle-model-call.js';
 import { recordOutcome } from './record-outcome.js';
 import { releaseRetry, tryAcquireRetry } from './retry-budget.js';
 import { sendUpstreamRequest } from './send-upstream-request.js';
-import { streamModelCall } from './stream-model-call.js';
+import { prepareStream, streamModelCall } from './stream-model-call.js';
+import type { StreamKit } from './stream-model-call.js';
 
 /** What every attempt of one call shares. */
 export interface CallBase {
@@ -152,12 +153,28 @@ async function runOneAttempt(routed: RoutedCall, deadlineAtMs: number): Promise<
     },
   };
   try {
-    const upstreamResponse = await sendUpstream(withCommit, remainingMs);
-    return await (routed.request.stream
-      ? streamModelCall(withCommit, upstreamResponse)
+    const sent = sendUpstream(withCommit, remainingMs);
+    const kit = routed.request.stream ? prepareWhileSent(withCommit, sent) : undefined;
+    const upstreamResponse = await sent;
+    return await (kit !== undefined
+      ? streamModelCall(withCommit, upstreamResponse, kit)
       : completeModelCall(withCommit, upstreamResponse));
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * A stream's parts made while its request is on its way (the event loop would idle until the upstream's headers). Should
+ * making them fail, the request is aborted and its promise settled quietly, so nothing is left running or unawaited.
+ */
+export function prepareWhileSent(routed: RoutedCall, sent: Promise<UpstreamResponse>): StreamKit {
+  try {
+    return prepareStream(routed);
+  } catch (error) {
+    routed.abort.abort(toGatewayError(error));
+    sent.catch(() => undefined);
+    throw error;
   }
 }
 

@@ -1,8 +1,8 @@
 import { limits } from '../config/index.js';
 import { GatewayError, toGatewayError } from '../errors/index.js';
-import type { StreamRenderer } from '../protocols/adapter-types.js';
+import type { StreamReader, StreamRenderer } from '../protocols/adapter-types.js';
 import type { StreamEvent, Usage } from '../spec/index.js';
-import type { Ending } from '../storage/index.js';
+import type { Ending, MaybePromise } from '../storage/index.js';
 import { createSseParser } from '../streaming/index.js';
 import type { UpstreamResponse } from '../upstream/index.js';
 import { mapTransportError, readBodyTextTruncated } from '../upstream/index.js';
@@ -19,19 +19,50 @@ import { createStreamContentCapture } from './capture-content.js';
 import { createStreamAnswerCollector } from './keep-in-cache.js';
 
 /**
+ * What a stream needs that does not depend on the upstream's answer: made while the upstream request is on its way
+ * (the event loop would otherwise idle until its headers), so that the first frame waits for less after them.
+ */
+export interface StreamKit {
+  readonly state: StreamState;
+  readonly renderer: StreamRenderer;
+  readonly reader: StreamReader;
+  /** Prompt logging: text is accumulated a second time only for an org that opted in (docs/security.md). */
+  readonly isContentLogged: MaybePromise<boolean>;
+}
+
+export function prepareStream(routed: RoutedCall): StreamKit {
+  return {
+    state: createStreamState(),
+    renderer: routed.inbound.createStreamRenderer(routed.request, createResponseMeta(routed)),
+    reader: routed.adapter.createStreamReader(),
+    isContentLogged: readContentLogging(routed),
+  };
+}
+
+/** The org's prompt-logging switch; a failed lookup (cluster mode) is seen when the stream awaits it, never unhandled. */
+function readContentLogging(routed: RoutedCall): MaybePromise<boolean> {
+  const setting = routed.app.storage.orgs.isPromptLoggingEnabled(routed.call.orgId);
+  if (typeof setting !== 'boolean') setting.catch(() => undefined);
+  return setting;
+}
+
+/**
  * The streaming path. Events are held until the first output event so that an
  * upstream "200 then error frame" still fails before anything reaches the client
  * (and can be retried); that first output is written and sent at once, with the headers;
  * after it, the frames of one upstream socket read go out as one write (no added
  * buffering: a microtask later), with backpressure from the client socket.
  */
-export async function streamModelCall(routed: RoutedCall, upstreamResponse: UpstreamResponse): Promise<CallOutcome> {
+export async function streamModelCall(
+  routed: RoutedCall,
+  upstreamResponse: UpstreamResponse,
+  kit: StreamKit,
+): Promise<CallOutcome> {
   const contentType = String(upstreamResponse.headers['content-type'] ?? '');
   if (!contentType.includes('text/event-stream')) await rejectNonStream(routed, upstreamResponse, contentType);
   let stop: (error: GatewayError) => void = () => undefined;
-  // Prompt logging: text is accumulated a second time only for an org that opted in (docs/security.md).
-  const isContentLogged = await routed.app.storage.orgs.isPromptLoggingEnabled(routed.call.orgId);
-  const done = runStream(routed, upstreamResponse, isContentLogged, (stopStream) => {
+  const isContentLogged = typeof kit.isContentLogged === 'boolean' ? kit.isContentLogged : await kit.isContentLogged;
+  const done = runStream(routed, upstreamResponse, { ...kit, isContentLogged }, (stopStream) => {
     stop = stopStream;
   });
   routed.app.openStreams.set(done, (error) => stop(error));
@@ -45,16 +76,14 @@ export async function streamModelCall(routed: RoutedCall, upstreamResponse: Upst
 function runStream(
   routed: RoutedCall,
   upstreamResponse: UpstreamResponse,
-  isContentLogged: boolean,
+  kit: StreamKit & { readonly isContentLogged: boolean },
   exposeStop: (stop: (error: GatewayError) => void) => void,
 ): Promise<CallOutcome> {
   return new Promise<CallOutcome>((resolve, reject) => {
     const { response } = routed;
     const body = upstreamResponse.body;
-    const state = createStreamState();
-    const renderer = routed.inbound.createStreamRenderer(routed.request, createResponseMeta(routed));
-    const reader = routed.adapter.createStreamReader();
-    const capture = isContentLogged ? createStreamContentCapture() : undefined;
+    const { state, renderer, reader } = kit;
+    const capture = kit.isContentLogged ? createStreamContentCapture() : undefined;
     const collector = createStreamAnswerCollector(routed);
     let batch: StreamEvent[] = [];
     let pending: StreamEvent[] = [];
