@@ -17,6 +17,8 @@ import type { SharedResponseCache } from '../cache/shared/index.js';
 import { ConfigError, formatConfigPath, limits } from '../config/index.js';
 import { createHealthTracker, startSharedHealth } from '../health/index.js';
 import { createApp } from '../http/app.js';
+import { answerClientError } from '../http/answer-client-error.js';
+import type { ClientError } from '../http/answer-client-error.js';
 import type { AppContext } from '../http/app-context.js';
 import { parseTrustedProxies } from '../http/client-address.js';
 import { createOrgMarkups } from '../http/org-markups.js';
@@ -213,9 +215,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     trustedProxies: parseTrustedProxies(config.server.trustedProxies),
   };
   const server = createServer(
-    { noDelay: true, keepAliveTimeout: 65_000, requestTimeout: limits.serverRequestTimeoutMs },
+    {
+      noDelay: true,
+      keepAliveTimeout: 65_000,
+      requestTimeout: limits.serverRequestTimeoutMs,
+      maxHeaderSize: limits.requestHeaderBytesMax,
+    },
     createApp(context),
   );
+  server.on('clientError', (error: ClientError, socket) => answerClientError(context.inbound, error, socket));
   const host = options.hostOverride ?? config.server.host;
   const port = options.portOverride ?? config.server.port;
   await new Promise<void>((resolve, reject) => {

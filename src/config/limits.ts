@@ -129,7 +129,12 @@ export const limits = {
    * timeout is set past it (`serverRequestTimeoutMs`), so the gateway's answer, with its error shape, comes first.
    */
   requestBodyTotalTimeoutMs: 10 * 60_000,
-  /** Node's `requestTimeout` (a bare 408 with no body): only a backstop behind `requestBodyTotalTimeoutMs`. */
+  /**
+   * Node's `maxHeaderSize`: the request line and every header together; more → 431 headers_too_large in the client's
+   * error shape, and the connection is closed.
+   */
+  requestHeaderBytesMax: 16 * 1024,
+  /** Node's `requestTimeout`: only a backstop behind `requestBodyTotalTimeoutMs` (408 request_timeout, connection closed). */
   serverRequestTimeoutMs: 11 * 60_000,
   /** Longest name of a key or an org (characters); longer → 400 invalid_request, `param: name`. */
   adminNameLengthMax: 200,

@@ -15,6 +15,7 @@ export const errorCodes = {
   method_not_allowed: { status: 405, openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },
   request_timeout: { status: 408, openaiType: 'timeout_error', anthropicType: 'timeout_error' },
   payload_too_large: { status: 413, openaiType: 'invalid_request_error', anthropicType: 'request_too_large' },
+  headers_too_large: { status: 431, openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },
   unsupported_media_type: { status: 415, openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },
   context_length_exceeded: { status: 400, openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },
   rate_limited: { status: 429, openaiType: 'rate_limit_error', anthropicType: 'rate_limit_error' },

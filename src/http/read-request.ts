@@ -44,9 +44,11 @@ export function isAnthropicClient(request: IncomingMessage): boolean {
 
 /** Anthropic routes, and `GET /v1/models` (one or all) from an Anthropic client, answer in Anthropic's shapes. */
 export function chooseDialect(request: IncomingMessage): InboundProtocolId {
-  const path = readRequestPath(request);
+  return chooseDialectFor(readRequestPath(request), isAnthropicClient(request));
+}
+
+/** The same choice from a normalised path and whether the request sent `anthropic-version`. */
+export function chooseDialectFor(path: string, isAnthropic: boolean): InboundProtocolId {
   const isModels = path === '/v1/models' || modelPathPattern.test(path);
-  return path.startsWith('/v1/messages') || (isModels && isAnthropicClient(request))
-    ? 'anthropic-messages'
-    : 'openai-chat';
+  return path.startsWith('/v1/messages') || (isModels && isAnthropic) ? 'anthropic-messages' : 'openai-chat';
 }

@@ -4,7 +4,7 @@ import type { GatewayError } from '../../errors/index.js';
  * Statuses a retry of the same request cannot fix. 405: the route never takes this method. 408, 409, 429 and 5xx are
  * left to the client's retry policy (the official SDKs retry 408, 409, 429 and 5xx by default).
  */
-const finalStatuses = new Set([400, 401, 402, 403, 404, 405, 413, 422]);
+const finalStatuses = new Set([400, 401, 402, 403, 404, 405, 413, 422, 431]);
 
 /**
  * Whether an error gets `x-should-retry: false`, which the official OpenAI and Anthropic SDKs obey before their own

@@ -1,0 +1,106 @@
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { limits } from '../../src/config/limits.js';
+import { startTestStack } from '../support/start-test-stack.js';
+import type { TestStack } from '../support/start-test-stack.js';
+
+/**
+ * Security edges found by the black-box security pass: requests node:http refuses before the app sees them answer in
+ * the client's error shape, not with a bare status line.
+ */
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack('security-edges');
+});
+
+afterAll(() => stack.stop());
+
+interface RawAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** Writes `bytes` on a fresh connection and reads until the gateway closes it. */
+function sendRaw(bytes: string): Promise<RawAnswer> {
+  const url = new URL(stack.gateway.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port) });
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head = '', body = ''] = text.split('\r\n\r\n', 2);
+      const [statusLine = '', ...lines] = head.split('\r\n');
+      const headers = Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body });
+    });
+    socket.end(bytes);
+  });
+}
+
+function requestWithPadding(path: string, extraHeaders: string, paddingBytes: number): string {
+  return (
+    `POST ${path} HTTP/1.1\r\nHost: gateway\r\n${extraHeaders}x-padding: ${'a'.repeat(paddingBytes)}\r\n` +
+    `content-type: application/json\r\ncontent-length: 2\r\n\r\n{}`
+  );
+}
+
+describe('requests node:http refuses before the app', () => {
+  it('answers headers past requestHeaderBytesMax with 431 headers_too_large in the OpenAI shape, then closes', async () => {
+    const answer = await sendRaw(
+      requestWithPadding(
+        '/v1/chat/completions',
+        `authorization: Bearer ${stack.key}\r\n`,
+        limits.requestHeaderBytesMax,
+      ),
+    );
+    const requestId = answer.headers['x-request-id'];
+    expect(requestId).toMatch(/^req_/);
+    expect(answer.status).toBe(431);
+    expect(answer.headers['content-type']).toBe('application/json');
+    expect(answer.headers['connection']).toBe('close');
+    expect(JSON.parse(answer.body)).toEqual({
+      error: {
+        message: `The request's headers exceed ${limits.requestHeaderBytesMax} bytes (the request line and every header together).`,
+        type: 'invalid_request_error',
+        param: null,
+        code: 'headers_too_large',
+        request_id: requestId,
+      },
+    });
+  });
+
+  it('answers an Anthropic client in the Anthropic shape', async () => {
+    const answer = await sendRaw(
+      requestWithPadding('/v1/messages', 'anthropic-version: 2023-06-01\r\n', limits.requestHeaderBytesMax),
+    );
+    expect(answer.status).toBe(431);
+    expect(JSON.parse(answer.body)).toMatchObject({
+      type: 'error',
+      error: { type: 'invalid_request_error' },
+      request_id: answer.headers['request-id'],
+    });
+  });
+
+  it('answers bytes that are not HTTP with 400 invalid_request in the OpenAI shape', async () => {
+    const answer = await sendRaw('GET /v1/models HTTP/1.1\r\nHost: gateway\r\nno colon here\r\n\r\n');
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({
+      error: { type: 'invalid_request_error', code: 'invalid_request', request_id: answer.headers['x-request-id'] },
+    });
+  });
+
+  it('still serves a request whose headers are just under the bound', async () => {
+    const answer = await sendRaw(
+      requestWithPadding('/v1/chat/completions', 'connection: close\r\n', limits.requestHeaderBytesMax - 1024),
+    );
+    expect(answer.status).toBe(401);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'authentication_failed' } });
+  });
+});
