@@ -104,3 +104,77 @@ describe('requests node:http refuses before the app', () => {
     expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'authentication_failed' } });
   });
 });
+
+describe("a provider's words that echo its key never reach the client", () => {
+  const providerKey = 'test-upstream-secret';
+  const echo = `Incorrect API key provided: Bearer ${providerKey}`;
+
+  async function callStream(): Promise<{ status: number; text: string }> {
+    const response = await fetch(`${stack.gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'test/fake-model',
+        messages: [{ role: 'user', content: 'hi' }],
+        max_tokens: 5,
+        stream: true,
+      }),
+    });
+    return { status: response.status, text: await response.text() };
+  }
+
+  it('an error event before any output', async () => {
+    stack.fake.enqueue({ kind: 'sse', frames: [`data: ${JSON.stringify({ error: { message: echo } })}\n\n`] });
+    const answer = await callStream();
+    expect(answer.status).toBe(502);
+    expect(JSON.parse(answer.text)).toMatchObject({
+      error: {
+        code: 'upstream_error',
+        message: 'Provider fake-openai reported an error in the stream: Incorrect API key provided: Bearer [redacted]',
+      },
+    });
+  });
+
+  it('an error event after output (in-band)', async () => {
+    stack.fake.enqueue({
+      kind: 'sse',
+      frames: [
+        `data: ${JSON.stringify({ id: 'x', choices: [{ index: 0, delta: { role: 'assistant', content: 'partial' } }] })}\n\n`,
+        `data: ${JSON.stringify({ error: { message: echo } })}\n\n`,
+      ],
+    });
+    const answer = await callStream();
+    expect(answer.status).toBe(200);
+    expect(answer.text).toContain('partial');
+    expect(answer.text).toContain('Incorrect API key provided: Bearer [redacted]');
+    expect(answer.text).not.toContain(providerKey);
+  });
+
+  it('a JSON answer to a stream request', async () => {
+    stack.fake.enqueue({
+      kind: 'raw',
+      status: 200,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: { message: echo } }),
+    });
+    const answer = await callStream();
+    expect(answer.status).toBe(502);
+    expect(JSON.parse(answer.text)).toMatchObject({
+      error: {
+        code: 'upstream_invalid_response',
+        message:
+          "Provider fake-openai answered a stream request with 'application/json': Incorrect API key provided: Bearer [redacted]",
+      },
+    });
+  });
+
+  it('a 200 JSON answer that is an error', async () => {
+    stack.fake.enqueue({ kind: 'json', body: { error: { message: echo } } });
+    const response = await fetch(`${stack.gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'test/fake-model', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 }),
+    });
+    expect(await response.text()).not.toContain(providerKey);
+  });
+});
