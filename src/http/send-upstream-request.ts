@@ -1,4 +1,4 @@
-import type { Endpoint } from '../catalog/catalog-types.js';
+import type { Endpoint, Provider } from '../catalog/catalog-types.js';
 import { limits } from '../config/index.js';
 import type { OutboundAdapter, UpstreamRequest } from '../protocols/adapter-types.js';
 import type { AttemptTiming, CallAbort, UpstreamResponse } from '../upstream/index.js';
@@ -29,9 +29,9 @@ export async function sendUpstreamRequest(
   );
   if (upstreamResponse.statusCode >= 200 && upstreamResponse.statusCode < 300) return upstreamResponse;
   // Some providers echo the credential they were sent ("Incorrect API key provided: …"): never pass it on.
-  const bodyText = redactSecret(
+  const bodyText = redactProviderSecrets(
     await readBodyTextTruncated(upstreamResponse.body, limits.upstreamErrorBodyBytesMax),
-    endpoint.provider.apiKey,
+    endpoint.provider,
   );
   const understood = target.adapter.readErrorBody(upstreamResponse.statusCode, bodyText);
   throw mapUpstreamStatus({
@@ -40,7 +40,7 @@ export async function sendUpstreamRequest(
     statusCode: upstreamResponse.statusCode,
     headers: upstreamResponse.headers,
     bodyText,
-    message: redactSecret(understood.message, endpoint.provider.apiKey),
+    message: redactProviderSecrets(understood.message, endpoint.provider),
     providerCode: understood.code,
     nowMs: app.now(),
   });
@@ -49,4 +49,23 @@ export async function sendUpstreamRequest(
 /** The text with every occurrence of `secret` replaced (secrets shorter than 8 characters are not real keys). */
 export function redactSecret(text: string, secret: string | undefined): string {
   return secret === undefined || secret.length < 8 ? text : text.replaceAll(secret, '[redacted]');
+}
+
+/** Names of configured provider headers whose values are credentials (`helicone-auth`, `x-portkey-api-key`, …). */
+const credentialHeaderPattern = /auth|key|token|secret|password|cookie/i;
+
+/**
+ * The text with the provider's secrets replaced: its key, and the values of its configured headers that carry
+ * credentials. A provider (or a proxy in front of it) may echo any header it was sent.
+ */
+export function redactProviderSecrets(text: string, provider: Pick<Provider, 'apiKey' | 'headers'>): string {
+  let redacted = redactSecret(text, provider.apiKey);
+  for (const [name, value] of Object.entries(provider.headers)) {
+    if (!credentialHeaderPattern.test(name)) continue;
+    redacted = redactSecret(redacted, value);
+    // `Bearer <token>`: the token alone may be echoed too.
+    const credentials = /^[A-Za-z][\w-]*\s+(\S+)$/.exec(value)?.[1];
+    redacted = redactSecret(redacted, credentials);
+  }
+  return redacted;
 }

@@ -17,7 +17,7 @@ import { labelResponse } from './request-labels.js';
 import { flushResponse } from './flush-response.js';
 import { createStreamContentCapture } from './capture-content.js';
 import { createStreamAnswerCollector } from './keep-in-cache.js';
-import { redactSecret } from './send-upstream-request.js';
+import { redactProviderSecrets } from './send-upstream-request.js';
 
 /**
  * What a stream needs that does not depend on the upstream's answer: made while the upstream request is on its way
@@ -328,7 +328,7 @@ function upstreamStreamError(routed: RoutedCall, state: StreamState): GatewayErr
   return new GatewayError({
     code: 'upstream_error',
     // Some providers echo the credential they were sent in an error event, as in an error body: never pass it on.
-    message: `Provider ${routed.endpoint.provider.id} reported an error in the stream: ${redactSecret(state.error?.message ?? 'unknown error', routed.endpoint.provider.apiKey)}`,
+    message: `Provider ${routed.endpoint.provider.id} reported an error in the stream: ${redactProviderSecrets(state.error?.message ?? 'unknown error', routed.endpoint.provider)}`,
     isRetryable: true,
   });
 }
@@ -359,7 +359,7 @@ async function rejectNonStream(
   const understood = routed.adapter.readErrorBody(upstreamResponse.statusCode, bodyText);
   throw new GatewayError({
     code: 'upstream_invalid_response',
-    message: `Provider ${routed.endpoint.provider.id} answered a stream request with '${contentType || 'no content type'}': ${redactSecret(understood.message, routed.endpoint.provider.apiKey)}`,
+    message: `Provider ${routed.endpoint.provider.id} answered a stream request with '${contentType || 'no content type'}': ${redactProviderSecrets(understood.message, routed.endpoint.provider)}`,
     isRetryable: true,
   });
 }
