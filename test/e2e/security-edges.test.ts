@@ -1,6 +1,8 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limits } from '../../src/config/limits.js';
+import { createGatewayConfig, createMemberKey } from '../support/gateway-config.js';
+import { startGatewayProcess } from '../support/start-gateway-process.js';
 import { startTestStack } from '../support/start-test-stack.js';
 import type { TestStack } from '../support/start-test-stack.js';
 
@@ -176,5 +178,36 @@ describe("a provider's words that echo its key never reach the client", () => {
       body: JSON.stringify({ model: 'test/fake-model', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 }),
     });
     expect(await response.text()).not.toContain(providerKey);
+  });
+});
+
+describe('a passthrough model name never chooses the upstream URL', () => {
+  it("is one encoded path segment of a Gemini provider's URL: no dot segments, query or fragment of the client's", async () => {
+    const configYaml = createGatewayConfig(stack.fake.baseUrl).replace(
+      'api_key: test-gemini-secret',
+      'api_key: test-gemini-secret\n    passthrough_models: true',
+    );
+    const gateway = await startGatewayProcess({ configYaml });
+    try {
+      const { key } = await createMemberKey(gateway.url, 'passthrough');
+      const names = ['gemini-x', '../../../files?upload=1#', 'a/../../cachedContents'];
+      for (const name of names) {
+        stack.fake.enqueue({ kind: 'error', status: 400, body: '{"error":{"message":"no"}}' });
+        const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: `fake-gemini/${name}`, messages: [{ role: 'user', content: 'hi' }] }),
+        });
+        expect(response.status).toBe(400);
+      }
+      expect(stack.fake.received.slice(-3).map((request) => request.path)).toEqual([
+        '/v1/models/gemini-x:generateContent',
+        '/v1/models/..%2F..%2F..%2Ffiles%3Fupload%3D1%23:generateContent',
+        '/v1/models/a%2F..%2F..%2FcachedContents:generateContent',
+      ]);
+    } finally {
+      await gateway.stop();
+      gateway.cleanup();
+    }
   });
 });

@@ -14,7 +14,8 @@ export function buildEmbeddingsRequest(request: EmbeddingsRequest, endpoint: End
     ...(request.dimensions === undefined ? {} : { outputDimensionality: request.dimensions }),
   }));
   return {
-    path: `/${model}:batchEmbedContents`,
+    // One encoded segment: a passthrough model name is the client's text, which must not pick the URL (PRODUCT.md §7).
+    path: `/models/${encodeURIComponent(endpoint.upstreamModel)}:batchEmbedContents`,
     body: JSON.stringify({ requests }),
     headers: { 'content-type': 'application/json' },
   };

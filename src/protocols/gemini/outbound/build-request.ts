@@ -32,7 +32,8 @@ export function buildRequest(request: ChatRequest, endpoint: Endpoint): GeminiUp
   copyPassthrough(request.passthrough, body, warnings);
   const method = request.stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
   return {
-    path: `/models/${endpoint.upstreamModel}:${method}`,
+    // One encoded segment: a passthrough model name is the client's text, which must not pick the URL (PRODUCT.md §7).
+    path: `/models/${encodeURIComponent(endpoint.upstreamModel)}:${method}`,
     body: serialiseBody(body, request.textLiterals),
     headers: { 'content-type': 'application/json' },
     warnings,

@@ -22,6 +22,13 @@ describe('buildEmbeddingsRequest', () => {
     });
   });
 
+  it("puts a passthrough model name (the client's text) in the path as one encoded segment", () => {
+    const endpoint = { ...createTestEndpoint(), upstreamModel: '../../files?x=1#' };
+    expect(buildEmbeddingsRequest({ model: 'm', input: ['x'] }, endpoint).path).toBe(
+      '/models/..%2F..%2Ffiles%3Fx%3D1%23:batchEmbedContents',
+    );
+  });
+
   it('leaves outputDimensionality out when no dimensions were asked', () => {
     const upstream = buildEmbeddingsRequest({ model: 'm', input: ['x'] }, createTestEndpoint());
     expect(JSON.parse(String(upstream.body))).toEqual({
