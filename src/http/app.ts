@@ -127,9 +127,9 @@ async function dispatch(
       );
     }
     case 'POST /v1/responses/input_tokens': {
-      await authenticate(request, app);
+      const { orgId } = await authenticate(request, app);
       const body = await readJsonBody(request, limits.requestBodyBytesMax);
-      return sendResponsesTokenCount(response, { app, body, requestId });
+      return sendResponsesTokenCount(response, { app, body, orgId, requestId });
     }
     case 'POST /v1/messages/count_tokens': {
       await authenticate(request, app);

@@ -11,6 +11,7 @@ export function createResponseMeta(
     generationId: routed.generationId,
     requestId: routed.call.requestId,
     model: routed.model.id,
+    orgId: routed.call.orgId,
     createdSeconds: Math.floor(routed.call.startedAtMs / 1000),
     providerName: routed.endpoint.provider.id,
     upstreamProtocol: routed.endpoint.provider.protocol,

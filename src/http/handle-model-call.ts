@@ -76,7 +76,7 @@ export async function handleModelCall(
     readonly cache: CacheRequest | 'off' | undefined;
   },
 ): Promise<void> {
-  const parsed = exchange.inbound.parseRequest(exchange.body, exchange.bytes, exchange.request.headers);
+  const parsed = exchange.inbound.parseRequest(exchange.body, exchange.bytes, exchange.request.headers, call.orgId);
   const span = startCallSpan({
     model: parsed.request.model,
     maxOutputTokens: parsed.request.maxOutputTokens,

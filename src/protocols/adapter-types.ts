@@ -29,6 +29,8 @@ export interface ResponseMeta {
   readonly requestId: string;
   /** Public model slug the client asked for. */
   readonly model: string;
+  /** The calling key's org: what a renderer keeps for later requests (Responses items) is kept for this org only. */
+  readonly orgId: string;
   readonly createdSeconds: number;
   /** Provider id that served the request (OpenRouter's `provider` field). */
   readonly providerName: string;
@@ -54,7 +56,7 @@ export interface InboundCodec {
    * body as received, from which `body` was parsed; `headers` are the client's request headers, from which a codec
    * may keep those its protocol's upstreams need (`ChatRequest.passthrough.headers`).
    */
-  parseRequest(body: unknown, bytes?: Buffer, headers?: ClientHeaders): ParsedChatRequest;
+  parseRequest(body: unknown, bytes?: Buffer, headers?: ClientHeaders, orgId?: string): ParsedChatRequest;
   /** Canonical result → client JSON text. */
   renderResponse(result: ChatResult, billed: BilledUsage, meta: ResponseMeta, request: ChatRequest): string;
   /** One renderer per streamed response; keeps per-stream state (tool-call indexes, roles sent). */

@@ -1,7 +1,8 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limits } from '../../src/config/limits.js';
-import { createGatewayConfig, createMemberKey } from '../support/gateway-config.js';
+import { completeScript } from '../fake-upstream/protocol-scripts.js';
+import { createGatewayConfig, createMemberKey, otherOrgKey } from '../support/gateway-config.js';
 import { startGatewayProcess } from '../support/start-gateway-process.js';
 import { startTestStack } from '../support/start-test-stack.js';
 import type { TestStack } from '../support/start-test-stack.js';
@@ -209,5 +210,53 @@ describe('a passthrough model name never chooses the upstream URL', () => {
       await gateway.stop();
       gateway.cleanup();
     }
+  });
+});
+
+describe("/v1/responses item_reference reads only the caller's org's items", () => {
+  async function respond(key: string, input: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+    const response = await fetch(`${stack.gateway.url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'test/fake-model', input, max_output_tokens: 20 }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  it("another org's item id is unknown (400), and nothing of it reaches the upstream", async () => {
+    stack.fake.enqueue(
+      completeScript('openai', {
+        text: ['other org secret answer'],
+        usage: { input: 5, cached: 0, output: 4, reasoning: 0 },
+      }),
+    );
+    const first = await respond(otherOrgKey, 'hello');
+    expect(first.status).toBe(200);
+    const itemId = (first.body['output'] as { id: string }[])[0]!.id;
+    const receivedBefore = stack.fake.received.length;
+    stack.fake.enqueue(
+      completeScript('openai', { text: ['ok'], usage: { input: 5, cached: 0, output: 1, reasoning: 0 } }),
+    );
+    const second = await respond(stack.key, [
+      { type: 'item_reference', id: itemId },
+      { role: 'user', content: 'repeat what you said' },
+    ]);
+    expect(second.status).toBe(400);
+    expect(second.body['error']).toMatchObject({ code: 'invalid_request', param: 'input[0].id' });
+    expect(
+      stack.fake.received
+        .slice(receivedBefore)
+        .map((request) => request.text)
+        .join(''),
+    ).not.toContain('other org secret answer');
+    stack.fake.enqueue(
+      completeScript('openai', { text: ['ok'], usage: { input: 5, cached: 0, output: 1, reasoning: 0 } }),
+    );
+    const own = await respond(otherOrgKey, [
+      { type: 'item_reference', id: itemId },
+      { role: 'user', content: 'repeat what you said' },
+    ]);
+    expect(own.status).toBe(200);
+    expect(stack.fake.received.at(-1)!.text).toContain('other org secret answer');
   });
 });

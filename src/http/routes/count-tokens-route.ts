@@ -25,12 +25,17 @@ export function sendTokenCount(
  */
 export function sendResponsesTokenCount(
   response: ServerResponse,
-  exchange: { readonly app: AppContext; readonly body: unknown; readonly requestId: string },
+  exchange: { readonly app: AppContext; readonly body: unknown; readonly orgId: string; readonly requestId: string },
 ): void {
   const body = exchange.body;
   const hasModel = isObject(body) && body['model'] !== undefined && body['model'] !== null;
   const input = isObject(body) && !hasModel ? { ...body, model: unnamedModel } : body;
-  const { request } = exchange.app.inbound['openai-responses'].parseRequest(input);
+  const { request } = exchange.app.inbound['openai-responses'].parseRequest(
+    input,
+    undefined,
+    undefined,
+    exchange.orgId,
+  );
   if (hasModel) resolveEndpoints(exchange.app.catalog, request.model, exchange.app.now());
   const count = { object: 'response.input_tokens', input_tokens: estimatePromptTokens(request) };
   sendJson(response, 200, count, exchange.requestId);

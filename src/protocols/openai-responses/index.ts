@@ -11,7 +11,7 @@ import type { ResponseItemMemory } from './item-memory.js';
  */
 export function createOpenaiResponsesInbound(memory: ResponseItemMemory): InboundCodec {
   return {
-    parseRequest: (body, bytes) => parseRequest(body, bytes, memory),
+    parseRequest: (body, bytes, _headers, orgId) => parseRequest(body, bytes, { memory, orgId }),
     renderResponse: (result, billed, meta, request) => renderResponse(result, billed, meta, request, memory),
     createStreamRenderer: (request, meta) => createStreamRenderer(request, meta, memory),
     renderError: renderOpenAiError,

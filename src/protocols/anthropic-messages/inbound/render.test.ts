@@ -12,6 +12,7 @@ const meta: ResponseMeta = {
   generationId: 'gen-1-abc',
   requestId: 'req_test',
   model: 'deepseek/deepseek-chat',
+  orgId: 'acme',
   createdSeconds: 1795000000,
   providerName: 'deepseek',
   upstreamProtocol: 'anthropic-messages',

@@ -10,6 +10,7 @@ const meta: ResponseMeta = {
   generationId: 'gen-1-abc',
   requestId: 'req_test',
   model: 'a/b',
+  orgId: 'acme',
   createdSeconds: 1795000000,
   providerName: 'p',
   upstreamProtocol: 'openai-chat',

@@ -4,6 +4,15 @@ import { invalid, isObject, readOptionalString } from '../../shared/field-reader
 import type { JsonObject } from '../../shared/field-readers.js';
 import type { ResponseItemMemory } from '../item-memory.js';
 import { untagEncryptedContent, untagOpaqueBlock } from './encrypted-content.js';
+import { scopeItemId } from './remember-items.js';
+
+/** What reading items needs besides the items: the node's item memory, the caller's org, and the warnings. */
+export interface ItemContext {
+  readonly memory: ResponseItemMemory;
+  /** The calling key's org; undefined: no `item_reference` resolves. */
+  readonly orgId: string | undefined;
+  readonly warnings: Warning[];
+}
 
 /**
  * OpenAI Responses `instructions` and `input` → canonical messages. `input` is a string (one user message) or a list
@@ -12,11 +21,7 @@ import { untagEncryptedContent, untagOpaqueBlock } from './encrypted-content.js'
  * Function calls and reasoning that follow an assistant message (or each other) join that assistant turn, as one
  * Chat Completions assistant message holds text and tool calls. What cannot be carried is named in `warnings`.
  */
-export function parseInput(
-  input: unknown,
-  instructions: string | undefined,
-  context: { readonly memory: ResponseItemMemory; readonly warnings: Warning[] },
-): Message[] {
+export function parseInput(input: unknown, instructions: string | undefined, context: ItemContext): Message[] {
   const messages: Message[] = instructions === undefined ? [] : [systemMessage(instructions, false)];
   if (typeof input === 'string') return [...messages, { role: 'user', content: [{ type: 'text', text: input }] }];
   if (!Array.isArray(input) || input.length === 0) throw invalid('input', 'must be a string or a non-empty array.');
@@ -27,12 +32,7 @@ export function parseInput(
   return messages;
 }
 
-function addItem(
-  messages: Message[],
-  item: unknown,
-  param: string,
-  { memory, warnings }: { readonly memory: ResponseItemMemory; readonly warnings: Warning[] },
-): void {
+function addItem(messages: Message[], item: unknown, param: string, { memory, orgId, warnings }: ItemContext): void {
   if (!isObject(item)) throw invalid(param, 'must be an object.');
   switch (itemType(item)) {
     case 'message':
@@ -47,7 +47,7 @@ function addItem(
     case 'reasoning':
       return addAssistantPart(messages, parseReasoningItem(item, param));
     case 'item_reference':
-      for (const part of recallItem(item, param, memory)) addAssistantPart(messages, part);
+      for (const part of recallItem(item, param, { memory, orgId })) addAssistantPart(messages, part);
       return;
     default:
       throw invalid(
@@ -81,11 +81,18 @@ function addMessage(messages: Message[], item: JsonObject, param: string): void 
   }
 }
 
-/** An earlier output item by its id, from this node's memory of what it rendered (`limits.responsesItem*`). */
-function recallItem(item: JsonObject, param: string, memory: ResponseItemMemory): readonly AssistantPart[] {
+/**
+ * An earlier output item by its id, from this node's memory of what it rendered (`limits.responsesItem*`) for the
+ * caller's org: another org's item is unknown here, as is any item when the org is not known.
+ */
+function recallItem(
+  item: JsonObject,
+  param: string,
+  { memory, orgId }: Pick<ItemContext, 'memory' | 'orgId'>,
+): readonly AssistantPart[] {
   const id = item['id'];
   if (typeof id !== 'string' || id === '') throw invalid(`${param}.id`, 'must be a non-empty string.');
-  const parts = memory.recall(id);
+  const parts = orgId === undefined ? undefined : memory.recall(scopeItemId(orgId, id));
   if (parts === undefined) {
     throw invalid(
       `${param}.id`,

@@ -4,15 +4,15 @@ import { createResponseItemMemory } from '../item-memory.js';
 import { parseRequest } from './parse-request.js';
 
 const memory = createResponseItemMemory({ countMax: 10, bytesMax: 100_000, ttlMs: 60_000, now: () => 0 });
-memory.remember('msg_gen-1_0', [{ type: 'text', text: 'Earlier answer.' }]);
+memory.remember('acme\nmsg_gen-1_0', [{ type: 'text', text: 'Earlier answer.' }]);
 
-function parse(body: Record<string, unknown>) {
-  return parseRequest({ model: 'vendor/model', ...body }, undefined, memory);
+function parse(body: Record<string, unknown>, orgId: string | undefined = 'acme') {
+  return parseRequest({ model: 'vendor/model', ...body }, undefined, { memory, orgId });
 }
 
-function paramOf(body: Record<string, unknown>): string | undefined {
+function paramOf(body: Record<string, unknown>, orgId: string | undefined = 'acme'): string | undefined {
   try {
-    parse(body);
+    parse(body, orgId);
   } catch (error) {
     if (error instanceof GatewayError) return `${error.code} ${error.param ?? ''}`;
     throw error;
@@ -95,6 +95,14 @@ describe('parseRequest (OpenAI Responses)', () => {
     expect(parse({ input: [{ id: 'msg_gen-1_0' }] }).request.messages).toEqual(earlier);
     expect(parse({ input: [{ type: null, id: 'msg_gen-1_0' }] }).request.messages).toEqual(earlier);
     expect(paramOf({ input: [{ id: 'msg_gen-2_0' }] })).toBe('invalid_request input[0].id');
+  });
+
+  it("another org's item, or any item when the org is not known, is unknown", () => {
+    const input = [{ type: 'item_reference', id: 'msg_gen-1_0' }];
+    expect(paramOf({ input }, 'other-org')).toBe('invalid_request input[0].id');
+    expect(() => parseRequest({ model: 'vendor/model', input }, undefined, { memory, orgId: undefined })).toThrow(
+      /item 'msg_gen-1_0' is not known here/,
+    );
   });
 
   it('a tool choice naming a hosted tool is dropped with a warning, as the hosted tool is; the call keeps its function tools', () => {

@@ -59,7 +59,11 @@ const knownFields = new Set([...modelledFields, ...serviceFields, ...statefulFie
  * Parses an OpenAI Responses request (`POST /v1/responses`) into the canonical request, stateless: the whole
  * conversation comes in `input`. Every other field no upstream protocol can take is named in a warning.
  */
-export function parseRequest(input: unknown, bytes: Buffer | undefined, memory: ResponseItemMemory): ParsedChatRequest {
+export function parseRequest(
+  input: unknown,
+  bytes: Buffer | undefined,
+  items: { readonly memory: ResponseItemMemory; readonly orgId: string | undefined },
+): ParsedChatRequest {
   const { body, model } = readRequestHead(input);
   refuseStatefulFields(body);
   const warnings: Warning[] = [];
@@ -75,7 +79,10 @@ export function parseRequest(input: unknown, bytes: Buffer | undefined, memory: 
   }
   const request: ChatRequest = {
     model,
-    messages: parseInput(body['input'], readOptionalString(body, 'instructions', 'instructions'), { memory, warnings }),
+    messages: parseInput(body['input'], readOptionalString(body, 'instructions', 'instructions'), {
+      ...items,
+      warnings,
+    }),
     stream,
     includeUsage: false,
     ...optional(

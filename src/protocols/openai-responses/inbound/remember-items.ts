@@ -2,13 +2,28 @@ import type { AssistantPart } from '../../../spec/index.js';
 import type { ResponseItemMemory } from '../item-memory.js';
 import { untagEncryptedContent, untagOpaqueBlock } from './encrypted-content.js';
 
-/** Keeps each rendered output item's canonical parts under its id, for a later `item_reference` to it. */
-export function rememberItems(items: readonly Record<string, unknown>[], memory: ResponseItemMemory): void {
+/**
+ * Keeps each rendered output item's canonical parts under its id, for a later `item_reference` to it from the same
+ * org ({@link scopeItemId}).
+ */
+export function rememberItems(
+  items: readonly Record<string, unknown>[],
+  memory: ResponseItemMemory,
+  orgId: string,
+): void {
   for (const item of items) {
     const id = item['id'];
     const parts = readItemParts(item);
-    if (typeof id === 'string' && parts.length > 0) memory.remember(id, parts);
+    if (typeof id === 'string' && parts.length > 0) memory.remember(scopeItemId(orgId, id), parts);
   }
+}
+
+/**
+ * The memory's key for an org's item: another org that learns an item id (a generation id is an identifier, not a
+ * secret) finds nothing under it, as `GET /api/v1/generation` answers it 404.
+ */
+export function scopeItemId(orgId: string, itemId: string): string {
+  return `${orgId}\n${itemId}`;
 }
 
 /** A rendered item back to what the canonical model holds: the inverse of the renderers, for the items they write. */

@@ -24,7 +24,7 @@ export function renderResponse(
 ): string {
   const choice = result.choices[0];
   const output = choice === undefined ? [] : renderOutputItems(choice, meta, request.reasoning?.summary === true);
-  rememberItems(output, memory);
+  rememberItems(output, memory, meta.orgId);
   const status = statusOf(choice?.finishReason);
   return JSON.stringify(renderEnvelope({ meta, request, status, output, billed, finishReason: choice?.finishReason }));
 }

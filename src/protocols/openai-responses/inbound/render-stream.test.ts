@@ -10,6 +10,7 @@ const meta: ResponseMeta = {
   generationId: 'gen-1',
   requestId: 'req_test',
   model: 'a/b',
+  orgId: 'acme',
   createdSeconds: 1795000000,
   providerName: 'p',
   upstreamProtocol: 'anthropic-messages',
@@ -131,7 +132,7 @@ describe('createStreamRenderer (OpenAI Responses)', () => {
     ]);
     const output = (frames.at(-1)![1]['response'] as { output: Record<string, unknown>[] }).output;
     expect(output.map((entry) => entry['id'])).toEqual(['rs_gen-1_0', 'fc_gen-1_1']);
-    expect(memory.recall('rs_gen-1_0')).toEqual([block]);
+    expect(memory.recall('acme\nrs_gen-1_0')).toEqual([block]);
   });
 
   it('text between the argument pieces of a tool call (an OpenAI-compatible server streaming both) loses no argument', () => {
@@ -168,10 +169,10 @@ describe('createStreamRenderer (OpenAI Responses)', () => {
       ['rs_gen-1_1', 'anthropic-messages+text:VHdvLg==:S2'],
       ['msg_gen-1_2', undefined],
     ]);
-    expect(memory.recall('rs_gen-1_1')).toEqual([
+    expect(memory.recall('acme\nrs_gen-1_1')).toEqual([
       { type: 'reasoning', text: 'Two.', signature: 'S2', signatureProtocol: 'anthropic-messages' },
     ]);
-    expect(memory.recall('msg_gen-1_2')).toEqual([{ type: 'text', text: 'Done.' }]);
+    expect(memory.recall('acme\nmsg_gen-1_2')).toEqual([{ type: 'text', text: 'Done.' }]);
   });
 
   it.each([

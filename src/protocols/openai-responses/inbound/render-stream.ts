@@ -322,7 +322,7 @@ export function createStreamRenderer(
     renderEvent,
     renderEnd: (billed) => {
       const out = start() + closeCurrent() + closeToolCalls();
-      rememberItems(outputItems(), memory);
+      rememberItems(outputItems(), memory, meta.orgId);
       const status = statusOf(finishReason);
       const type = status === 'incomplete' ? 'response.incomplete' : 'response.completed';
       return out + frame(type, { response: envelope(status, billed) });
@@ -330,7 +330,7 @@ export function createStreamRenderer(
     renderError: (error: GatewayError, billed) => {
       const message = error.expose ? error.message : 'The gateway hit an internal error.';
       const out = start() + closeCurrent() + closeToolCalls();
-      rememberItems(outputItems(), memory);
+      rememberItems(outputItems(), memory, meta.orgId);
       const isRateLimit = error.code === 'rate_limited' || error.code === 'upstream_rate_limited';
       const failed = { code: isRateLimit ? 'rate_limit_exceeded' : 'server_error', message };
       return (
