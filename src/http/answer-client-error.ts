@@ -19,7 +19,7 @@ export interface ClientError extends Error {
  * `limits.requestHeaderBytesMax`, bytes that are not HTTP/1.1, Node's backstop request timeout). Node's own answer is a
  * bare status line with no body; this one is the client's protocol error shape (chosen from the request line and an
  * `anthropic-version` header in the bytes read, OpenAI's otherwise) with a request id, then the connection closes.
- * Nothing is written when the socket cannot take it or a response on it has already begun.
+ * Nothing is written when the socket cannot take it or a response still owns it.
  */
 export function answerClientError(
   inbound: Readonly<Record<InboundProtocolId, Pick<InboundCodec, 'renderError'>>>,
@@ -27,7 +27,9 @@ export function answerClientError(
   socket: Duplex,
 ): void {
   const response = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
-  if (error.code === 'ECONNRESET' || !socket.writable || response?.headersSent === true) {
+  // A response still owns the socket (a pipelined request's, not yet written or half written): answering now would
+  // mix two answers on the wire, so the connection is only closed.
+  if (error.code === 'ECONNRESET' || !socket.writable || (response !== undefined && response !== null)) {
     socket.destroy();
     return;
   }
