@@ -138,6 +138,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     callsInFlight,
   });
   const generationWriter = observability.meterWriter(nodeWriter.writer);
+  // Cluster mode: paid calls and readiness refused while the node's journal cannot be written (a full disk).
+  const servingStorage = nodeWriter.guard(storage);
 
   const rateLimits = await startRateLimiter({ config, log: options.log, metrics: observability.metrics });
   // Cluster mode: endpoint rests (open circuits, Retry-After) are announced to and heard from the other nodes.
@@ -159,7 +161,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     catalog: providerAdmin.liveCatalog.catalog,
     providerAdmin,
     keys,
-    storage,
+    storage: servingStorage,
     generationWriter,
     upstream,
     outbound: outboundAdapters,

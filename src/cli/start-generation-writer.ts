@@ -5,7 +5,7 @@ import { GatewayError } from '../errors/index.js';
 import { amendRefusedRecord } from '../http/settle-generation.js';
 import type { GatewayMetrics, Logger } from '../observability/index.js';
 import { createGenerationWriter, createRetainedRecords } from '../storage/index.js';
-import type { GenerationStore, GenerationWriter, RetainedRecordsEvent } from '../storage/index.js';
+import type { GenerationStore, GenerationWriter, RetainedRecordsEvent, ServingStorage } from '../storage/index.js';
 import { createJournalWriter } from '../storage/journal/index.js';
 import { meterStoredRecord } from './create-gateway-metrics.js';
 import type { NodeStorage } from './open-storage.js';
@@ -13,6 +13,11 @@ import type { NodeStorage } from './open-storage.js';
 /** A node's writer of generation records and settlements, and how to stop it. */
 export interface NodeWriter {
   readonly writer: GenerationWriter;
+  /**
+   * Cluster mode: the storage the node serves with, refusing paid calls (503 `ledger_unavailable`) and readiness
+   * while the journal cannot be written. Embedded mode: `storage` itself (its own write breaker does the same).
+   */
+  guard(storage: ServingStorage): ServingStorage;
   /** Makes every accepted record durable (and, in cluster mode, tries to store the journal for a bounded time). */
   close(): Promise<void>;
 }
@@ -43,17 +48,64 @@ export async function startGenerationWriter(input: {
     });
     input.metrics.connect({ retainedRecords: () => retained.count });
     // Pending records first: a last batch that fails is kept, and gets the kept records' last attempt.
-    return { writer, close: () => Promise.resolve((writer.flush(), retained.close())) };
+    return {
+      writer,
+      guard: (serving) => serving,
+      close: () => Promise.resolve((writer.flush(), retained.close())),
+    };
   }
   const journal = createJournalWriter({
     directory: join(input.config.dataDirectory, 'journal'),
     store: storage.journalStore,
     onError: (error) => input.log.error('journal_error', { error: String(error) }),
+    onWritableChange: (isWritable, detail) => {
+      input.metrics.setDegraded('journal', !isWritable);
+      if (isWritable) input.log.info('journal_writable', {});
+      else input.log.error('journal_unwritable', { detail });
+    },
   });
+  input.metrics.setDegraded('journal', false);
   const replay = await journal.start();
   if (replay.recordCount > 0 || replay.tornLineCount > 0) input.log.info('journal_replayed', { ...replay });
   input.metrics.connect({ journalDepth: () => journal.depth });
-  return { writer: journal, close: () => journal.close(journalCloseTimeoutMs) };
+  return {
+    writer: journal,
+    guard: (serving) => refuseWhileUnwritable(serving, () => journal.isWritable),
+    close: () => journal.close(journalCloseTimeoutMs),
+  };
+}
+
+/**
+ * A cluster node whose journal cannot be written (a full disk) makes no paid calls: admission and readiness answer
+ * 503 `ledger_unavailable` before any upstream request, as an embedded node does when its database cannot be written
+ * (ADR 2026-11-30-unwritable-database). The settlements of calls already running go to PostgreSQL directly.
+ */
+function refuseWhileUnwritable(storage: ServingStorage, isWritable: () => boolean): ServingStorage {
+  const assertWritable = (): void => {
+    if (!isWritable()) throw createJournalUnwritableError();
+  };
+  return {
+    ...storage,
+    ledger: {
+      ...storage.ledger,
+      placeHold: (input) => {
+        assertWritable();
+        return storage.ledger.placeHold(input);
+      },
+    },
+    ping: async () => {
+      assertWritable();
+      await storage.ping();
+    },
+  };
+}
+
+function createJournalUnwritableError(): GatewayError {
+  return new GatewayError({
+    code: 'ledger_unavailable',
+    message: 'This node cannot write its settlement journal right now; nothing was charged. Retry shortly.',
+    retryAfterSeconds: limits.ledgerUnavailableRetryAfterSeconds,
+  });
 }
 
 /**

@@ -13,7 +13,7 @@ export interface QueuedRecord {
   readonly lineBytesMax: number;
   /** Resolves its `write()` (with the record as stored, or as journaled once the store wait is over). */
   readonly resolve: (record: GenerationRecord) => void;
-  /** Rejects its `write()`: the append failed. */
+  /** Rejects its `write()`. */
   readonly reject: (error: unknown) => void;
 }
 
@@ -51,15 +51,15 @@ interface Group {
  * order the pool runs them, so nothing is duplicated or reordered, and the in-flight append's completion then finds
  * its group already durable.
  *
- * A failed append rejects its records and marks the segment broken: the next group starts a new segment, so partial
- * bytes stay the torn tail of their segment and never sit before acknowledged records.
+ * A failed append hands its records to `onFailed` and marks the segment broken: the next group starts a new segment,
+ * so partial bytes stay the torn tail of their segment and never sit before acknowledged records.
  */
 export function createJournalAppender(options: {
   readonly segments: JournalSegments;
   /** The group's records are durable in `segment`, in this order. */
   readonly onDurable: (records: readonly QueuedRecord[], segment: JournalSegment) => void;
-  /** Wraps a disk error into what the failed records' `write()` rejects with. */
-  readonly toAppendError: (error: unknown) => unknown;
+  /** The group's append failed (its records are not durable here): the writer settles their `write()`s. */
+  readonly onFailed: (records: readonly QueuedRecord[], error: unknown) => void;
   readonly onError: (error: unknown) => void;
 }): JournalAppender {
   const { segments } = options;
@@ -97,12 +97,11 @@ export function createJournalAppender(options: {
   function fail(records: readonly QueuedRecord[], segment: JournalSegment | undefined, error: unknown): void {
     if (segment !== undefined) segment.isBroken = true;
     options.onError(
-      new Error(`settlement journal: an append failed, ${records.length} writes rejected: ${describeError(error)}`, {
+      new Error(`settlement journal: an append of ${records.length} records failed: ${describeError(error)}`, {
         cause: error,
       }),
     );
-    const appendError = options.toAppendError(error);
-    for (const queued of records) queued.reject(appendError);
+    options.onFailed(records, error);
   }
 
   async function appendQueued(): Promise<void> {

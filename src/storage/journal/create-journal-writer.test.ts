@@ -224,21 +224,42 @@ describe('createJournalWriter: bounds and failures', () => {
     expect(store.calls).toEqual([]);
   });
 
-  it('rejects the writes of a failed append with ledger_unavailable, reports it, and writes again once the disk is back', async () => {
+  it('stores the records of a failed append directly, refuses to be writable until a probe succeeds, then appends again', async () => {
     const store = new FakeStore();
-    const { writer, errors } = await openWriter(store);
+    const changes: [boolean, string | undefined][] = [];
+    const { writer, errors } = await openWriter(store, {
+      probeIntervalMs: 5,
+      onWritableChange: (isWritable, detail) => changes.push([isWritable, detail]),
+    });
     rmSync(directory, { recursive: true });
-    await expect(writer.write(record('a'))).rejects.toMatchObject({
+    // The call was served: its settlement is not lost with the disk, it goes to the store at once.
+    await expect(writer.write(record('a'))).resolves.toEqual({ ...record('a'), costNanos: 7n });
+    expect(store.calls).toEqual([['a']]);
+    expect(errors.map((error) => error.message)).toEqual([
+      expect.stringMatching(/^settlement journal: an append of 1 records failed: ENOENT/),
+    ]);
+    expect(writer.isWritable).toBe(false);
+    expect(changes).toEqual([[false, expect.stringMatching(/^ENOENT/)]]);
+    // The store down too: nothing took the record, so write() rejects with 503 ledger_unavailable.
+    store.failTimes(1);
+    await expect(writer.write(record('b'))).rejects.toMatchObject({
       code: 'ledger_unavailable',
       message: 'The settlement journal could not be written.',
       cause: expect.objectContaining({ code: 'ENOENT' }),
     });
-    expect(errors.map((error) => error.message)).toEqual([
-      expect.stringMatching(/^settlement journal: an append failed, 1 writes rejected: ENOENT/),
-    ]);
+    expect(errors.at(-1)?.message).toBe(
+      'settlement journal: 1 records whose append failed could not be stored either: store down',
+    );
     mkdirSync(directory);
-    await expect(writer.write(record('b'))).resolves.toEqual({ ...record('b'), costNanos: 7n });
-    expect(store.calls).toEqual([['b']]);
+    await vi.waitFor(() => expect(writer.isWritable).toBe(true));
+    expect(changes).toEqual([
+      [false, expect.stringMatching(/^ENOENT/)],
+      [true, undefined],
+    ]);
+    expect(listSegments(directory)).toEqual([]);
+    await expect(writer.write(record('c'))).resolves.toEqual({ ...record('c'), costNanos: 7n });
+    expect(store.calls).toEqual([['a'], ['b'], ['c']]);
+    expect(store.storedIds).toEqual(['a', 'c']);
   });
 
   it('rejects writes before start() and after close()', async () => {

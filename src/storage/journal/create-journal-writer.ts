@@ -8,8 +8,9 @@ import type { QueuedRecord } from './create-journal-appender.js';
 import { createJournalFlusher } from './create-journal-flusher.js';
 import type { JournalEntry, JournalStore } from './create-journal-flusher.js';
 import { createJournalSegments } from './create-journal-segments.js';
+import { createJournalHealth } from './create-journal-health.js';
 import { journalDefaults } from './journal-defaults.js';
-import { convertRecordToJson, journalLineOverheadBytesMax } from './journal-line.js';
+import { convertRecordToJson, describeError, journalLineOverheadBytesMax } from './journal-line.js';
 import type { JournalSegment } from './journal-segment.js';
 import { readJournalDirectory } from './read-journal-directory.js';
 import type { ReplayedSegment } from './read-journal-directory.js';
@@ -31,8 +32,12 @@ export interface JournalWriterOptions {
   readonly bytesMax?: number;
   /** Size at which a segment stops taking appends (default `journalDefaults.segmentBytesMax`). */
   readonly segmentBytesMax?: number;
+  /** How often a probe tries the directory again after a failed append (default `journalDefaults.probeIntervalMs`). */
+  readonly probeIntervalMs?: number;
   /** Store failures, torn lines found at start, failed appends, failed deletions: for the log. */
   readonly onError: (error: unknown) => void;
+  /** The journal became unwritable (an append failed; `detail` says why) or writable again: for the log and metrics. */
+  readonly onWritableChange?: (isWritable: boolean, detail: string | undefined) => void;
   /** Clock for the ages in failure reports. */
   readonly now?: () => number;
 }
@@ -58,6 +63,11 @@ export interface JournalWriter extends GenerationWriter {
   close(timeoutMs: number): Promise<void>;
   /** Records durable in the journal but not yet stored (`meridian_journal_depth`). */
   readonly depth: number;
+  /**
+   * False from a failed append (a full disk) until an append or a probe succeeds: the node then refuses paid calls
+   * (503 `ledger_unavailable`) and readiness, as an embedded node does on its own disk.
+   */
+  readonly isWritable: boolean;
 }
 
 type State = 'new' | 'starting' | 'open' | 'closing' | 'closed';
@@ -76,6 +86,8 @@ export function createJournalWriter(options: JournalWriterOptions): JournalWrite
     retryDelayMsMax: options.retryDelayMsMax ?? journalDefaults.retryDelayMsMax,
     bytesMax: options.bytesMax ?? journalDefaults.bytesMax,
     segmentBytesMax: options.segmentBytesMax ?? journalDefaults.segmentBytesMax,
+    probeIntervalMs: options.probeIntervalMs ?? journalDefaults.probeIntervalMs,
+    probeBytes: journalDefaults.probeBytes,
   };
   assertSettings(settings);
   const now = options.now ?? Date.now;
@@ -93,9 +105,18 @@ export function createJournalWriter(options: JournalWriterOptions): JournalWrite
 
   const segments = createJournalSegments({ ...settings, onError });
   const flusher = createJournalFlusher({ ...settings, now, onStored, onError });
-  const appender = createJournalAppender({ segments, onDurable, toAppendError, onError });
+  const appender = createJournalAppender({ segments, onDurable, onFailed, onError });
+  const health = createJournalHealth({
+    directory: settings.directory,
+    probeIntervalMs: settings.probeIntervalMs,
+    probeBytes: settings.probeBytes,
+    onChange: (isWritable, detail) => options.onWritableChange?.(isWritable, detail),
+  });
+  /** Records of failed appends on their way to the store directly (close waits for them). */
+  const directStores = new Set<Promise<void>>();
 
   function onDurable(records: readonly QueuedRecord[], segment: JournalSegment): void {
+    health.noteSuccess();
     const durableAtMs = now();
     const settlers = startStoreWait(records);
     flusher.add(
@@ -121,6 +142,33 @@ export function createJournalWriter(options: JournalWriterOptions): JournalWrite
     const timer = setTimeout(expire, settings.storeWaitMs);
     storeWaits.add(expire);
     return records.map((_, index) => (stored) => settle(index, stored));
+  }
+
+  /**
+   * The records of a failed append are not durable here, but the calls they settle were served: they go to the store
+   * at once, in one call (idempotent, like a journal batch), and each `write()` resolves with its record as stored.
+   * Only when the store cannot take them either does `write()` reject with 503 `ledger_unavailable`.
+   */
+  function onFailed(records: readonly QueuedRecord[], error: unknown): void {
+    health.noteFailure(error);
+    const stored = Promise.resolve()
+      .then(() => settings.store.insertGenerations(records.map((queued) => queued.record)))
+      .then(
+        (rows) => records.forEach((queued, index) => queued.resolve(rows[index] ?? queued.record)),
+        (storeError: unknown) => {
+          onError(
+            new Error(
+              `settlement journal: ${records.length} records whose append failed could not be stored either: ` +
+                describeError(storeError),
+              { cause: storeError },
+            ),
+          );
+          const appendError = toAppendError(error);
+          for (const queued of records) queued.reject(appendError);
+        },
+      )
+      .finally(() => directStores.delete(stored));
+    directStores.add(stored);
   }
 
   function onStored(batch: readonly JournalEntry[], stored: readonly GenerationRecord[]): void {
@@ -201,6 +249,8 @@ export function createJournalWriter(options: JournalWriterOptions): JournalWrite
     flusher.retryNow();
     await flusher.drain(timeoutMs);
     flusher.stop();
+    health.close();
+    await Promise.all(directStores);
     for (const expire of [...storeWaits]) expire();
     await segments.close();
     state = 'closed';
@@ -221,6 +271,9 @@ export function createJournalWriter(options: JournalWriterOptions): JournalWrite
     },
     get depth() {
       return flusher.depth;
+    },
+    get isWritable() {
+      return health.isWritable;
     },
   };
 }
@@ -252,7 +305,7 @@ function describeTornLines(segment: JournalSegment, tornLines: readonly { offset
 function assertSettings(
   settings: { readonly [K in keyof typeof journalDefaults]: number } & { directory: string },
 ): void {
-  for (const name of ['batchCountMax', 'bytesMax', 'segmentBytesMax', 'retryDelayMsMin'] as const) {
+  for (const name of ['batchCountMax', 'bytesMax', 'segmentBytesMax', 'retryDelayMsMin', 'probeIntervalMs'] as const) {
     assert.ok(Number.isSafeInteger(settings[name]) && settings[name] >= 1, `settlement journal: ${name} must be ≥ 1`);
   }
   assert.ok(settings.retryDelayMsMax >= settings.retryDelayMsMin, 'settlement journal: retryDelayMsMax < Min');

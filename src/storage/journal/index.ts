@@ -8,8 +8,11 @@
  *   for a new segment file, its directory synced). Records of one event-loop turn share one write and one sync;
  *   one append is in flight at a time and what arrives meanwhile forms the next group. It resolves with the record
  *   as stored when the store takes it within `storeWaitMs`, else with the record as journaled (stored later). It
- *   rejects only when the append fails (503 `ledger_unavailable`, nothing acknowledged) or the journal is at
- *   `bytesMax` (503 `ledger_unavailable`, nothing appended).
+ *   rejects only when the journal is at `bytesMax` (503 `ledger_unavailable`, nothing appended), or when its append
+ *   failed and the store could not take it directly either (503 `ledger_unavailable`, nothing acknowledged).
+ * - **A failed append.** Its records go straight to the store (one call, outside journal order; the store's
+ *   idempotency absorbs a later replay of any of their bytes that landed), and `isWritable` is false until an append
+ *   or a probe (`probeIntervalMs`) succeeds: the node refuses paid calls meanwhile.
  * - **Exactly once, by the store's idempotency.** A record leaves the journal only after `insertGenerations`
  *   resolved for its batch; until then it is retried (back-off between `retryDelayMsMin` and `retryDelayMsMax`)
  *   and replayed after a restart. A record may therefore reach the store more than once (a failure after commit, a

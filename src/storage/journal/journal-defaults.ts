@@ -29,6 +29,14 @@ export const journalDefaults = {
    * outage's backlog is released file by file as it drains instead of all at the end.
    */
   segmentBytesMax: 64 * 1024 * 1024,
+  /**
+   * While an append has failed (a full disk), how often a probe tries to write the journal's directory again. The
+   * node refuses paid calls until an append or a probe succeeds, so this is how soon it serves again once there is
+   * room.
+   */
+  probeIntervalMs: 1_000,
+  /** Bytes the probe writes and syncs (room for a group of records, not just one byte). */
+  probeBytes: 64 * 1024,
 } as const;
 
 export type JournalDefaults = typeof journalDefaults;
