@@ -92,6 +92,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     {
       // SQLite: calls are refused while the database cannot be written (docs/operations.md, "Disk full").
       freeBytesMin: config.storage.sqliteFreeBytesMin,
+      busyTimeoutMs: limits.sqliteServeBusyTimeoutMs,
       onChange: (health) =>
         health.isWritable
           ? options.log.info('storage_writable', {})

@@ -234,6 +234,14 @@ export const limits = {
    * flight still have room to settle and a WAL checkpoint room to grow the database file.
    */
   sqliteFreeBytesMinDefault: 64 * 1024 * 1024,
+  /**
+   * Embedded mode: how long the serving node's writes wait for another process's write lock (the CLI's
+   * `credits grant`, a backup tool, an open `sqlite3` shell) before they fail and the node refuses model calls until a
+   * probe write succeeds. SQLite waits synchronously, so every stream of the node stops for that long: a short
+   * transaction next to the node takes milliseconds, and a lock held for seconds costs a 503, not a frozen node.
+   * CLI commands keep waiting up to 5 s for the node's own short commits.
+   */
+  sqliteServeBusyTimeoutMs: 250,
   /** Entries in `server.trusted_proxies` (addresses or CIDRs); more is a config error. */
   trustedProxiesCountMax: 100,
   /** Entries in `security.outbound_allow`; more is a config error. */

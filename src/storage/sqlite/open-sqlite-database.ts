@@ -20,20 +20,25 @@ export const sqliteBusyTimeoutMs = 5_000;
  * - `temp_store=MEMORY`: the statement journals of savepoints stay in memory; on
  *   disk they cost about 50 µs per ledger posting.
  * - `busy_timeout`: another process (the CLI next to a running server) holding the
- *   write lock makes us wait up to {@link sqliteBusyTimeoutMs}, not fail at once.
+ *   write lock makes us wait up to `busyTimeoutMs` (default {@link sqliteBusyTimeoutMs}), not
+ *   fail at once. better-sqlite3 waits synchronously: the serving node passes a short bound
+ *   (`limits.sqliteServeBusyTimeoutMs`), since its whole event loop waits with the statement.
  * - `foreign_keys=ON`: SQLite leaves them off by default; keys must belong to orgs.
  */
 export function openSqliteDatabase(options: {
   readonly path: string;
   /** `full` (default) or `normal`: config `storage.sqlite_synchronous`. */
   readonly synchronous?: 'full' | 'normal';
+  /** How long a statement waits for another connection's write lock (default {@link sqliteBusyTimeoutMs}). */
+  readonly busyTimeoutMs?: number;
 }): Database {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-  const database = new BetterSqlite3(options.path, { timeout: sqliteBusyTimeoutMs });
+  const busyTimeoutMs = options.busyTimeoutMs ?? sqliteBusyTimeoutMs;
+  const database = new BetterSqlite3(options.path, { timeout: busyTimeoutMs });
   try {
     database.pragma('journal_mode = WAL');
     database.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-    database.pragma(`busy_timeout = ${sqliteBusyTimeoutMs}`);
+    database.pragma(`busy_timeout = ${busyTimeoutMs}`);
     database.pragma('foreign_keys = ON');
     database.pragma('temp_store = MEMORY');
   } catch (error) {

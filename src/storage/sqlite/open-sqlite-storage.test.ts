@@ -32,6 +32,12 @@ describe('openSqliteDatabase', () => {
     database.close();
   });
 
+  it("waits busyTimeoutMs for another connection's lock when given one (the serving node's short bound)", () => {
+    const database = openSqliteDatabase({ path: createTemporaryPath(), busyTimeoutMs: 250 });
+    expect(database.pragma('busy_timeout', { simple: true })).toBe(250);
+    database.close();
+  });
+
   it('commits with synchronous=NORMAL when the config asks for it', () => {
     const database = openSqliteDatabase({ path: createTemporaryPath(), synchronous: 'normal' });
     expect(database.pragma('synchronous', { simple: true })).toBe(1);
@@ -139,6 +145,15 @@ describe('openSqliteStorage with a write guard', () => {
 });
 
 describe('createProbeWrite', () => {
+  it("puts the connection's own busy timeout back after the probe, not the default", () => {
+    const path = createTemporaryPath();
+    openSqliteStorage({ path }).close();
+    const database = openSqliteDatabase({ path, busyTimeoutMs: 250 });
+    createProbeWrite(database, 250)();
+    expect(database.pragma('busy_timeout', { simple: true })).toBe(250);
+    database.close();
+  });
+
   it('writes its row, and fails at once with SQLITE_BUSY while another connection holds the write lock', () => {
     const path = createTemporaryPath();
     openSqliteStorage({ path }).close();

@@ -23,6 +23,12 @@ export interface SqliteWriteGuardOptions {
   readonly freeBytesMin: number;
   /** Called when the database becomes unwritable or writable again (the node logs it). */
   readonly onChange?: (health: WriteHealth) => void;
+  /**
+   * How long a write waits for another process's lock before it fails and opens the breaker (default
+   * `sqliteBusyTimeoutMs`). The wait is synchronous, so it stalls every call of the node; a serving node passes
+   * `limits.sqliteServeBusyTimeoutMs`.
+   */
+  readonly busyTimeoutMs?: number;
 }
 
 /**
@@ -37,7 +43,8 @@ export function openSqliteStorage(options: {
   /** Refuse model calls while the database cannot be written (default: only a failed write counts, no disk floor). */
   readonly writeGuard?: SqliteWriteGuardOptions;
 }): Storage {
-  const database = openSqliteDatabase(options);
+  const busyTimeoutMs = options.writeGuard?.busyTimeoutMs ?? sqliteBusyTimeoutMs;
+  const database = openSqliteDatabase({ ...options, busyTimeoutMs });
   let breaker: SqliteWriteBreaker | undefined;
   try {
     const applied = migrateSqlite(database);
@@ -103,7 +110,7 @@ function openWriteBreaker(database: Database, path: string, guard: SqliteWriteGu
   return createSqliteWriteBreaker({
     directory: path === ':memory:' ? '.' : dirname(path),
     freeBytesMin: path === ':memory:' ? 0 : (guard?.freeBytesMin ?? 0),
-    probe: createProbeWrite(database),
+    probe: createProbeWrite(database, guard?.busyTimeoutMs ?? sqliteBusyTimeoutMs),
     ...(guard?.onChange === undefined ? {} : { onChange: guard.onChange }),
   });
 }
@@ -111,9 +118,9 @@ function openWriteBreaker(database: Database, path: string, guard: SqliteWriteGu
 /**
  * The breaker's probe: one row rewritten in its own IMMEDIATE transaction. It does not wait for another process's
  * write lock (busy timeout 0 for its duration): a lock held elsewhere fails it at once, and the next check tries again,
- * instead of the event loop waiting out `sqliteBusyTimeoutMs` every second.
+ * instead of the event loop waiting out the busy timeout every second; the connection's own (`busyTimeoutMs`) is put back.
  */
-export function createProbeWrite(database: Database): () => void {
+export function createProbeWrite(database: Database, busyTimeoutMs = sqliteBusyTimeoutMs): () => void {
   const upsert = database.prepare<[number]>(
     `INSERT INTO storage_probe (id, probed_at_ms) VALUES (1, ?)
      ON CONFLICT (id) DO UPDATE SET probed_at_ms = excluded.probed_at_ms`,
@@ -124,7 +131,7 @@ export function createProbeWrite(database: Database): () => void {
     try {
       write.immediate(Date.now());
     } finally {
-      database.pragma(`busy_timeout = ${sqliteBusyTimeoutMs}`);
+      database.pragma(`busy_timeout = ${busyTimeoutMs}`);
     }
   };
 }
