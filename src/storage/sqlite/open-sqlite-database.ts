@@ -7,6 +7,13 @@ import type { Database } from 'better-sqlite3';
 export const sqliteBusyTimeoutMs = 5_000;
 
 /**
+ * What the WAL file is cut back to once a checkpoint has copied it all (`journal_size_limit`). A long read (a backup,
+ * `ledger verify`, an analytics query) keeps every later commit in the WAL until it ends; without a limit the file
+ * then stays at that size for good.
+ */
+export const sqliteWalBytesMax = 16 * 1024 * 1024;
+
+/**
  * Opens a SQLite database file (creating its directory) with the settings every
  * Meridian connection uses, or an in-memory database for `':memory:'` (tests).
  *
@@ -24,6 +31,8 @@ export const sqliteBusyTimeoutMs = 5_000;
  *   fail at once. better-sqlite3 waits synchronously: the serving node passes a short bound
  *   (`limits.sqliteServeBusyTimeoutMs`), since its whole event loop waits with the statement.
  * - `foreign_keys=ON`: SQLite leaves them off by default; keys must belong to orgs.
+ * - `journal_size_limit`: the WAL a long read let grow is cut back to {@link sqliteWalBytesMax} after the next
+ *   complete checkpoint, instead of keeping its largest size on disk.
  */
 export function openSqliteDatabase(options: {
   readonly path: string;
@@ -41,6 +50,7 @@ export function openSqliteDatabase(options: {
     database.pragma(`busy_timeout = ${busyTimeoutMs}`);
     database.pragma('foreign_keys = ON');
     database.pragma('temp_store = MEMORY');
+    database.pragma(`journal_size_limit = ${sqliteWalBytesMax}`);
   } catch (error) {
     database.close();
     throw error;

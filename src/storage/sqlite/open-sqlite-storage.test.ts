@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors/index.js';
 import { createTestGenerationRecord as record } from '../test-generation-record.js';
-import { openSqliteDatabase } from './open-sqlite-database.js';
+import { openSqliteDatabase, sqliteWalBytesMax } from './open-sqlite-database.js';
 import { createProbeWrite, openSqliteStorage } from './open-sqlite-storage.js';
 
 const directories: string[] = [];
@@ -35,6 +35,28 @@ describe('openSqliteDatabase', () => {
   it("waits busyTimeoutMs for another connection's lock when given one (the serving node's short bound)", () => {
     const database = openSqliteDatabase({ path: createTemporaryPath(), busyTimeoutMs: 250 });
     expect(database.pragma('busy_timeout', { simple: true })).toBe(250);
+    database.close();
+  });
+
+  it('cuts the WAL a long read let grow back to sqliteWalBytesMax once the read ends', () => {
+    const path = createTemporaryPath();
+    const database = openSqliteDatabase({ path });
+    database.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, body BLOB)');
+    const insert = database.prepare('INSERT INTO filler (body) VALUES (?)');
+    const insertMany = database.transaction((count: number) => {
+      for (let index = 0; index < count; index += 1) insert.run(Buffer.alloc(4_000, 1));
+    });
+    const reader = openSqliteDatabase({ path });
+    reader.exec('BEGIN');
+    reader.prepare('SELECT COUNT(*) FROM filler').get();
+    // 24 MB committed while the read holds its snapshot: no checkpoint can copy it, the WAL holds it all.
+    insertMany(6_000);
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(sqliteWalBytesMax);
+    reader.exec('COMMIT');
+    reader.close();
+    // The next commits checkpoint it all (the automatic checkpoint), then start the WAL again and cut it back.
+    for (let round = 0; round < 3; round += 1) insertMany(1);
+    expect(statSync(`${path}-wal`).size).toBeLessThanOrEqual(sqliteWalBytesMax);
     database.close();
   });
 
