@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { limits } from '../config/index.js';
 import { GatewayError, toGatewayError } from '../errors/index.js';
-import { createStorageUnwritableError, isSqliteWriteFailure } from '../storage/index.js';
+import { createStorageUnwritableError, isSqliteWriteFailure, runInLedgerCallScope } from '../storage/index.js';
 import type { KeyRecord } from '../storage/index.js';
 import { metricsContentType } from '../observability/index.js';
 import type { AppContext, CallContext, InboundProtocolId } from './app-context.js';
@@ -71,7 +71,8 @@ export function createApp(app: AppContext): (request: IncomingMessage, response:
       if (stepsLeft === 0) recordRequest(app, { request, response, startedAtMs, requestId });
     };
     response.once('close', record);
-    dispatch(app, request, response, requestId, startedAtMs)
+    // Cluster mode: the request's store calls wait for an unreachable PostgreSQL once, not once each.
+    runInLedgerCallScope(() => dispatch(app, request, response, requestId, startedAtMs))
       .catch((error: unknown) => {
         if (isStalledBody(error)) {
           // The client stopped sending its body: answer now, without waiting for the rest, and close the connection.

@@ -1,4 +1,5 @@
 export type * from './ports.js';
+export { runInLedgerCallScope } from './ledger-call-scope.js';
 export { createGenerationWriter } from './generation-writer.js';
 export type { GenerationWriter } from './generation-writer.js';
 export { createRetainedRecords } from './retained-records.js';

@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { limits } from '../../src/config/index.js';
+import { keyCacheTtlMs } from '../../src/keys/create-key-service.js';
 import { renderNanos } from '../../src/metering/index.js';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
-import { streamScript } from '../fake-upstream/protocol-scripts.js';
+import { completeScript, streamScript } from '../fake-upstream/protocol-scripts.js';
 import { clusterPepper, createClusterConfig, readJournalDepth } from '../support/cluster-config.js';
 import { testAdminKey } from '../support/gateway-config.js';
 import { readSseData } from '../support/read-sse.js';
@@ -47,7 +49,7 @@ beforeAll(async () => {
     postgresUrl,
     nodeId: 'node-a',
     nodesExpected: 1,
-    orgs: { stopped: '1.00', frozen: '1.00', killed: '1.00', terminated: '1.00' },
+    orgs: { stopped: '1.00', frozen: '1.00', killed: '1.00', terminated: '1.00', once: '1.00' },
     billing: '{ reconcile_interval_ms: 500 }',
   });
   node = await startGatewayProcess({ configYaml, env: { MERIDIAN_KEY_PEPPER: clusterPepper } });
@@ -257,6 +259,35 @@ describe.skipIf(skipReason !== undefined)('PostgreSQL faults under a cluster-mod
       () => postgres.freeze(),
       () => postgres.thaw(),
     );
+  }, 90_000);
+
+  it('a paid call waits for a frozen PostgreSQL once, not once per store call (key, markup, hold)', async () => {
+    fake.reset();
+    fake.enqueue(completeScript('openai', { text: ['ok'], usage }));
+    const key = await createKey('once');
+    const call = () =>
+      fetch(`${node.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'test/metered', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 }),
+      });
+    expect((await call()).status).toBe(200);
+    // Past the node's 5 s caches of the key and the org's markup: the next call reads both, then places its hold.
+    await new Promise((resolve) => setTimeout(resolve, keyCacheTtlMs + 500));
+    await postgres.freeze();
+    const startedAtMs = Date.now();
+    const refused = await call();
+    const waitedMs = Date.now() - startedAtMs;
+    await postgres.thaw();
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('ledger_unavailable');
+    // One wait of ledgerCallTimeoutMs (2 s) and the request's overhead; before, one wait per store call (4 s and more).
+    expect(waitedMs).toBeLessThan(limits.ledgerCallTimeoutMs + 1_500);
+    expect(fake.received).toHaveLength(1);
+    await awaitReady();
+    await awaitJournalDrained();
+    const report = await verifyLedger();
+    expect(report).not.toContain('✗');
   }, 90_000);
 
   it('a node killed (SIGKILL) with settlements in its journal replays them at its next start', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { limits } from '../../config/index.js';
 import { GatewayError } from '../../errors/index.js';
+import { runInLedgerCallScope } from '../ledger-call-scope.js';
 import { createAvailabilityGuard, guardPort, isUnavailableError } from './guard-availability.js';
 
 function withCode(message: string, code: string): Error {
@@ -74,6 +75,28 @@ describe('createAvailabilityGuard', () => {
     expect(isSettled).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     expect(await answer).toMatchObject({ code: 'ledger_unavailable' });
+  });
+
+  it('within one request, a call made soon after one that found the store unavailable fails without running', async () => {
+    let nowMs = 0;
+    const guard = createAvailabilityGuard({ now: () => nowMs });
+    const down = vi.fn(() => Promise.reject(withCode('connect ECONNREFUSED', 'ECONNREFUSED')));
+    const up = vi.fn(() => Promise.resolve('ok'));
+    await runInLedgerCallScope(async () => {
+      await expect(guard.run(down)).rejects.toMatchObject({ code: 'ledger_unavailable' });
+      // The same request's next store call (its hold after its key): no second wait.
+      await expect(guard.run(up)).rejects.toMatchObject({ code: 'ledger_unavailable' });
+      expect(up).not.toHaveBeenCalled();
+      // Another request, and the node's own timers (no request), still try: the breaker is not open.
+      await expect(runInLedgerCallScope(() => guard.run(up))).resolves.toBe('ok');
+      nowMs = limits.ledgerBreakerOpenMs - 1;
+      await expect(guard.run(up)).rejects.toMatchObject({ code: 'ledger_unavailable' });
+      // Later calls of a long request (a stream's last writes) try the store again.
+      nowMs = limits.ledgerBreakerOpenMs;
+      await expect(guard.run(up)).resolves.toBe('ok');
+    });
+    await expect(guard.run(up)).resolves.toBe('ok');
+    expect(up).toHaveBeenCalledTimes(3);
   });
 
   it('guardPort routes every method of a port through the guard', async () => {

@@ -1,5 +1,6 @@
 import { limits } from '../../config/index.js';
 import { GatewayError } from '../../errors/index.js';
+import { isLedgerKnownUnavailable, noteLedgerUnavailable } from '../ledger-call-scope.js';
 
 /**
  * Whether an error from the `pg` client means "PostgreSQL cannot answer now" (rather than a bad statement): a
@@ -39,7 +40,9 @@ export interface AvailabilityGuard {
 /**
  * A breaker in front of PostgreSQL: after `limits.ledgerBreakerFailuresMax` unavailable answers in a row, calls fail
  * at once for `limits.ledgerBreakerOpenMs` (then one call probes), so a stopped or frozen database costs a request
- * nothing but the 503, never the client's whole timeout. A call that times out here may still complete on the server
+ * nothing but the 503, never the client's whole timeout. Within one request (`runInLedgerCallScope`), a call made
+ * within `limits.ledgerBreakerOpenMs` of one that found the store unavailable fails at once: a paid call waits for the
+ * store at most `limits.ledgerCallTimeoutMs` in all, not once per store call it makes. A call that times out here may still complete on the server
  * later (a frozen server that thaws): an admission's hold placed that way is expired by the reconciler (TTL + grace).
  */
 export function createAvailabilityGuard(options: { readonly now?: () => number } = {}): AvailabilityGuard {
@@ -53,7 +56,8 @@ export function createAvailabilityGuard(options: { readonly now?: () => number }
   return {
     isAvailable: () => now() >= openUntilMs,
     async run(call) {
-      if (now() < openUntilMs) throw createUnavailableError();
+      // Within one request the store is waited for once: a call after one that found it unavailable fails at once.
+      if (now() < openUntilMs || isLedgerKnownUnavailable(now())) throw createUnavailableError();
       try {
         const result = await withTimeout(call(), limits.ledgerCallTimeoutMs);
         failuresInRow = 0;
@@ -61,6 +65,7 @@ export function createAvailabilityGuard(options: { readonly now?: () => number }
       } catch (error) {
         if (!(error instanceof TimeoutError) && !isUnavailableError(error)) throw error;
         noteFailure();
+        noteLedgerUnavailable(now());
         throw createUnavailableError();
       }
     },
