@@ -1,6 +1,7 @@
 import type { Endpoint, Model } from '../catalog/catalog-types.js';
 import { resolvePrices } from '../catalog/index.js';
-import { meterUsage } from '../metering/index.js';
+import { findImpossibleUsage, meterUsage } from '../metering/index.js';
+import type { UsageBounds } from '../metering/index.js';
 import type { BilledUsage, ChatRequest, FinishReason, Usage } from '../spec/index.js';
 import type { Ending, GenerationContent, GenerationRecord } from '../storage/index.js';
 import type { SettleInput as LedgerSettlement } from '../ledger/index.js';
@@ -51,11 +52,23 @@ export interface SettleInput {
  * abort. The upstream cost is always recorded for the operator.
  */
 export function settleGeneration(
-  app: Pick<AppContext, 'now'>,
+  app: Pick<AppContext, 'now'> & Partial<Pick<AppContext, 'log'>>,
   input: SettleInput,
 ): { billed: BilledUsage; record: GenerationRecord; span: TraceSpan } {
   const finishedAtMs = app.now();
+  const bounds = findUsageBounds(input);
+  const impossible = findImpossibleUsage(input.usage, bounds);
+  // INV-7: the count is clamped in the customer's favour below, and the operator told (the provider's bill may differ).
+  if (impossible !== undefined) {
+    app.log?.warn('usage_impossible', {
+      generationId: input.generationId,
+      providerId: input.endpoint.provider.id,
+      reported: impossible,
+      bounds,
+    });
+  }
   const metered = meterUsage({
+    bounds,
     usage: input.usage,
     request: input.request,
     deliveredText: {
@@ -85,6 +98,16 @@ export function settleGeneration(
     ...(input.content === undefined ? {} : { content: input.content }),
   };
   return { billed, record: settled, span: startSettlementSpan(input.spans, settled) };
+}
+
+/**
+ * What the call could use at most (INV-7): a prompt within the endpoint's context window; an output within the limit
+ * it was sent with (the request's, else the endpoint's, else the window), once per choice.
+ */
+export function findUsageBounds(input: Pick<SettleInput, 'request' | 'endpoint'>): UsageBounds {
+  const { request, endpoint } = input;
+  const outputMax = request.maxOutputTokens ?? endpoint.maxOutputTokens ?? endpoint.contextLength;
+  return { promptTokensMax: endpoint.contextLength, completionTokensMax: outputMax * (request.n ?? 1) };
 }
 
 /** Commits a settled record (group commit); its settlement span ends with what the ledger actually charged. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatRequest, Usage } from '../spec/index.js';
-import { meterUsage } from './meter-usage.js';
+import { findImpossibleUsage, meterUsage } from './meter-usage.js';
 import { createTestPrices } from './test-prices.js';
 
 /** Estimated at (3 + 1 + 4) + (3 + 1 + 11) + 3 = 26 prompt tokens (count-tokens.test.ts). */
@@ -196,5 +196,45 @@ describe('meterUsage', () => {
     const billed = meterUsage({ usage, request, deliveredText: nothingDelivered, prices, markupBasisPoints: 0 });
     expect(billed).toMatchObject({ cachedTokens: 0, upstreamCostNanos: 280_000n, isEstimated: false });
     expect(billed.usage.inputTokens.cacheRead).toBeUndefined();
+  });
+
+  describe('with the call’s bounds (INV-7)', () => {
+    const bounds = { promptTokensMax: 131_072, completionTokensMax: 100 };
+
+    it('bills a prompt above the context window by the local estimate, flagged estimated', () => {
+      const usage = createUsage({ total: 50_000_000, noCache: 49_000_000, cacheRead: 1_000_000 }, { total: 3 });
+      const billed = meterUsage({ usage, request, deliveredText: delivered, prices, markupBasisPoints: 0, bounds });
+      // 26 × 280 + 3 × 420
+      expect(billed).toMatchObject({
+        promptTokens: estimatedPromptTokens,
+        cachedTokens: 0,
+        completionTokens: 3,
+        costNanos: 8_540n,
+        upstreamCostNanos: 8_540n,
+        isEstimated: true,
+      });
+      expect(findImpossibleUsage(usage, bounds)).toEqual({ promptTokens: 50_000_000 });
+    });
+
+    it('clamps an output above the limit it was sent with to that limit, reasoning within it', () => {
+      const usage = createUsage({ total: 10 }, { total: 5_000_000, reasoning: 4_000_000 });
+      const billed = meterUsage({ usage, request, deliveredText: delivered, prices, markupBasisPoints: 0, bounds });
+      // 10 × 280 + 100 × 420 (all of it reasoning, at the completion price)
+      expect(billed).toMatchObject({
+        promptTokens: 10,
+        completionTokens: 100,
+        reasoningTokens: 100,
+        costNanos: 44_800n,
+        isEstimated: true,
+      });
+      expect(findImpossibleUsage(usage, bounds)).toEqual({ completionTokens: 5_000_000 });
+    });
+
+    it('leaves counts at the bounds as reported', () => {
+      const usage = createUsage({ total: 131_072 }, { total: 100 });
+      const billed = meterUsage({ usage, request, deliveredText: delivered, prices, markupBasisPoints: 0, bounds });
+      expect(billed).toMatchObject({ promptTokens: 131_072, completionTokens: 100, isEstimated: false });
+      expect(findImpossibleUsage(usage, bounds)).toBeUndefined();
+    });
   });
 });

@@ -15,6 +15,23 @@ export interface MeterInput {
   readonly deliveredText: { readonly text: string; readonly reasoning: string; readonly toolArguments: string };
   readonly prices: PriceTable;
   readonly markupBasisPoints: number;
+  /** What the call could have used at most (INV-7); without them only the per-call bound applies. */
+  readonly bounds?: UsageBounds;
+}
+
+/**
+ * The most a call can really use: its prompt fits the endpoint's context window, its output the output limit it was
+ * sent with (every provider's limit counts reasoning in), once per choice. A report above either is impossible.
+ */
+export interface UsageBounds {
+  readonly promptTokensMax: number;
+  readonly completionTokensMax: number;
+}
+
+/** Bounds a reported usage broke, and what it said. */
+export interface ImpossibleUsage {
+  readonly promptTokens?: number;
+  readonly completionTokens?: number;
 }
 
 /**
@@ -22,6 +39,10 @@ export interface MeterInput {
  *
  * - Provider-reported counts win. Impossible ones (negative, fractional, not
  *   finite, above {@link tokensPerCallMax}) are treated as unknown (INV-7).
+ * - A prompt above the context window ({@link UsageBounds}) is unknown too (the
+ *   local estimate bills it); an output above the limit it was sent with is
+ *   clamped to that limit. Both flag the result `isEstimated` (INV-7: clamped in
+ *   the customer's favour; {@link findImpossibleUsage} names them for the alert).
  * - A missing total is taken from the provider's own parts when they add up to
  *   one (uncached + cache read + cache write; text + reasoning): that is still
  *   the provider's count.
@@ -35,7 +56,8 @@ export interface MeterInput {
  *   no token is billed twice: every clamp is in the customer's favour.
  */
 export function meterUsage(input: MeterInput): BilledUsage {
-  const usage = input.usage === undefined ? undefined : dropImpossibleCounts(input.usage);
+  const plausible = input.usage === undefined ? undefined : dropImpossibleCounts(input.usage);
+  const usage = plausible === undefined || input.bounds === undefined ? plausible : boundUsage(plausible, input.bounds);
   const reportedPromptTokens = readPromptTotal(usage);
   const reportedCompletionTokens = readCompletionTotal(usage);
   const promptTokens = reportedPromptTokens ?? estimatePromptTokens(input.request);
@@ -90,6 +112,41 @@ function readCompletionTotal(usage: Usage | undefined): number | undefined {
   const { total, text, reasoning } = usage.outputTokens;
   if (total !== undefined) return total;
   return text === undefined ? undefined : readPlausibleCount(text + (reasoning ?? 0));
+}
+
+/** The counts of a reported usage above what the call could use, or undefined when it is possible. */
+export function findImpossibleUsage(usage: Usage | undefined, bounds: UsageBounds): ImpossibleUsage | undefined {
+  if (usage === undefined) return undefined;
+  const plausible = dropImpossibleCounts(usage);
+  const prompt = readPromptTotal(plausible);
+  const completion = readCompletionTotal(plausible);
+  const isPromptImpossible = prompt !== undefined && prompt > bounds.promptTokensMax;
+  const isCompletionImpossible = completion !== undefined && completion > bounds.completionTokensMax;
+  if (!isPromptImpossible && !isCompletionImpossible) return undefined;
+  return {
+    ...(isPromptImpossible ? { promptTokens: prompt } : {}),
+    ...(isCompletionImpossible ? { completionTokens: completion } : {}),
+  };
+}
+
+/** The usage within its bounds: an impossible prompt becomes unknown, an impossible output the limit. */
+function boundUsage(usage: Usage, bounds: UsageBounds): Usage {
+  const impossible = findImpossibleUsage(usage, bounds);
+  if (impossible === undefined) return usage;
+  const max = bounds.completionTokensMax;
+  const reasoning = usage.outputTokens.reasoning;
+  return {
+    ...usage,
+    inputTokens:
+      impossible.promptTokens === undefined
+        ? usage.inputTokens
+        : { total: undefined, noCache: undefined, cacheRead: undefined, cacheWrite: undefined },
+    outputTokens:
+      impossible.completionTokens === undefined
+        ? usage.outputTokens
+        : { total: max, text: undefined, reasoning: reasoning === undefined ? undefined : Math.min(reasoning, max) },
+    isEstimated: true,
+  };
 }
 
 /** The usage with every impossible count replaced by undefined; `raw` keeps what the provider sent. */
