@@ -14,7 +14,11 @@ export function renderOpenAiError(error: GatewayError, requestId: string): Rende
       request_id: requestId,
     },
   });
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': requestId };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-request-id': requestId,
+    'request-id': requestId,
+  };
   if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
   if (isFinalError(error)) headers['x-should-retry'] = 'false';
   return { status: error.status, body, headers };

@@ -12,10 +12,17 @@ export function renderErrorObject(error: GatewayError): Record<string, unknown> 
   };
 }
 
-/** A GatewayError in Anthropic's error shape, with the request id in the body and the `request-id` header. */
+/**
+ * A GatewayError in Anthropic's error shape, with the request id in the body and in the headers: Anthropic's
+ * `request-id`, and the `x-request-id` every Meridian answer carries (docs/errors.md).
+ */
 export function renderError(error: GatewayError, requestId: string): RenderedError {
   const body = JSON.stringify({ type: 'error', error: renderErrorObject(error), request_id: requestId });
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'request-id': requestId };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'request-id': requestId,
+    'x-request-id': requestId,
+  };
   if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
   if (isFinalError(error)) headers['x-should-retry'] = 'false';
   return { status: error.status, body, headers };

@@ -415,7 +415,12 @@ describe('renderError (Anthropic)', () => {
       error: { type: 'rate_limit_error', message: 'slow down', code: 'upstream_rate_limited' },
       request_id: 'req-1',
     });
-    expect(rendered.headers).toEqual({ 'content-type': 'application/json', 'request-id': 'req-1', 'retry-after': '7' });
+    expect(rendered.headers).toEqual({
+      'content-type': 'application/json',
+      'request-id': 'req-1',
+      'x-request-id': 'req-1',
+      'retry-after': '7',
+    });
   });
 
   it('marks 405 and a 409 for another body final, not a 409 "still in progress"', () => {

@@ -112,7 +112,7 @@ describe('renderError', () => {
     expect(internal).toEqual({
       status: 500,
       body: '{"error":{"message":"The gateway hit an internal error.","type":"server_error","param":null,"code":"internal_error","request_id":"req_1"}}',
-      headers: { 'content-type': 'application/json', 'x-request-id': 'req_1' },
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req_1', 'request-id': 'req_1' },
     });
     const limited = renderError(
       new GatewayError({ code: 'upstream_rate_limited', message: 'slow', retryAfterSeconds: 3 }),
@@ -121,6 +121,7 @@ describe('renderError', () => {
     expect(limited.headers).toEqual({
       'content-type': 'application/json',
       'x-request-id': 'req_2',
+      'request-id': 'req_2',
       'retry-after': '3',
     });
     expect(
