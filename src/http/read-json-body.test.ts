@@ -86,3 +86,47 @@ describe('readJsonBodyWithBytes deadlines', () => {
     });
   });
 });
+
+describe('readJsonBodyWithBytes encodings', () => {
+  async function read(bytes: Buffer, headers: Record<string, string> = {}): Promise<unknown> {
+    const { request, body } = createRequest();
+    Object.assign(request, { headers });
+    const result = settle(readJsonBodyWithBytes(request, 1_000));
+    body.end(bytes);
+    return result;
+  }
+
+  it('refuses bytes that are not UTF-8 instead of replacing them with U+FFFD', async () => {
+    const bytes = Buffer.concat([Buffer.from('{"content":"h'), Buffer.from([0xff, 0xc3, 0x28]), Buffer.from('i"}')]);
+    expect(await read(bytes)).toEqual({
+      error: 'invalid_json',
+      message: 'The request body is not valid UTF-8; JSON must be sent as UTF-8 (RFC 8259).',
+    });
+    // A surrogate written as UTF-8 bytes (CESU-8) is not UTF-8 either; escaped, it is JSON's business.
+    expect(await read(Buffer.from([0x22, 0xed, 0xa0, 0x80, 0x22]))).toMatchObject({ error: 'invalid_json' });
+    expect(await read(Buffer.from('{"content":"h\\ud800i é 日本"}'))).toEqual({
+      value: { value: { content: 'h\ud800i é 日本' }, bytes: Buffer.from('{"content":"h\\ud800i é 日本"}') },
+    });
+  });
+
+  it('ignores a leading UTF-8 byte order mark', async () => {
+    const json = Buffer.from('{"model":"m"}');
+    expect(await read(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json]))).toEqual({
+      value: { value: { model: 'm' }, bytes: json },
+    });
+  });
+
+  it('refuses a compressed body with 415, and takes identity as no encoding', async () => {
+    expect(await read(Buffer.from('{}'), { 'content-encoding': 'gzip' })).toEqual({
+      error: 'unsupported_media_type',
+      message: "Content-Encoding 'gzip' is not supported; send the JSON body uncompressed.",
+    });
+    expect(await read(Buffer.from('{}'), { 'content-encoding': 'identity, BR' })).toMatchObject({
+      error: 'unsupported_media_type',
+      message: "Content-Encoding 'br' is not supported; send the JSON body uncompressed.",
+    });
+    expect(await read(Buffer.from('{}'), { 'content-encoding': 'Identity' })).toEqual({
+      value: { value: {}, bytes: Buffer.from('{}') },
+    });
+  });
+});

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { limits } from '../config/index.js';
 import { GatewayError } from '../errors/index.js';
@@ -19,6 +20,11 @@ export function readJsonBodyWithBytes(
   request: IncomingMessage,
   bytesMax: number,
 ): Promise<{ readonly value: unknown; readonly bytes: Buffer }> {
+  const encodingError = checkContentEncoding(request.headers['content-encoding']);
+  if (encodingError !== undefined) {
+    request.resume();
+    return Promise.reject(encodingError);
+  }
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > bytesMax) {
     request.resume();
@@ -58,7 +64,7 @@ export function readJsonBodyWithBytes(
       watch.done();
       if (isOverLimit) return;
       try {
-        const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
+        const buffer = dropByteOrderMark(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes));
         resolve({ value: parseJsonText(buffer), bytes: buffer });
       } catch (error) {
         reject(error instanceof Error ? error : new Error(String(error)));
@@ -70,6 +76,13 @@ export function readJsonBodyWithBytes(
 function parseJsonText(buffer: Buffer): unknown {
   if (buffer.length === 0) {
     throw new GatewayError({ code: 'invalid_json', message: 'The request body is empty; send a JSON object.' });
+  }
+  // Decoding would put U+FFFD in place of every bad byte: the prompt sent on (and billed) would not be the client's.
+  if (!isUtf8(buffer)) {
+    throw new GatewayError({
+      code: 'invalid_json',
+      message: 'The request body is not valid UTF-8; JSON must be sent as UTF-8 (RFC 8259).',
+    });
   }
   let value: unknown;
   try {
@@ -104,6 +117,30 @@ export function assertDepth(root: unknown, depthMax: number): void {
       if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
     }
   }
+}
+
+const byteOrderMark = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** A UTF-8 byte order mark before the JSON is ignored, as RFC 8259 allows (editors on Windows write one). */
+function dropByteOrderMark(buffer: Buffer): Buffer {
+  return buffer.subarray(0, 3).equals(byteOrderMark) ? buffer.subarray(3) : buffer;
+}
+
+/**
+ * Bodies are read as sent: a compressed one is refused with 415 (parsed, it would be a confusing `invalid_json`, and
+ * `br` over plain JSON would be taken as JSON). `identity` is no encoding.
+ */
+function checkContentEncoding(header: string | undefined): GatewayError | undefined {
+  if (header === undefined) return undefined;
+  const codings = header
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+  if (codings.length === 0) return undefined;
+  return new GatewayError({
+    code: 'unsupported_media_type',
+    message: `Content-Encoding '${codings.join(', ').slice(0, 64)}' is not supported; send the JSON body uncompressed.`,
+  });
 }
 
 function tooLarge(bytesMax: number): GatewayError {
