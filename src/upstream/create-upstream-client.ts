@@ -5,6 +5,7 @@ import { createGuardedConnector, parseOutboundAllowList, systemLookup } from '..
 import type { OutboundAllowList, OutboundLookup } from '../net/index.js';
 import type { UpstreamRequest } from '../protocols/adapter-types.js';
 import type { CallAbort } from './create-call-abort.js';
+import { decodeUpstreamBody } from './decode-upstream-body.js';
 import { dispatchExchange } from './dispatch-exchange.js';
 import { mapTransportError } from './map-transport-error.js';
 import type { UpstreamBody } from './upstream-body.js';
@@ -110,7 +111,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         },
         signal,
       );
-      return { statusCode: response.statusCode, headers: response.headers, body: response.body, url };
+      const body = decodeUpstreamBody(response.body, response.headers['content-encoding']);
+      return { statusCode: response.statusCode, headers: response.headers, body, url };
     } catch (error) {
       throw mapTransportError(error, provider.id);
     }

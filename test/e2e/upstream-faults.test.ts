@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
-import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
+import type { FakeUpstream, Scenario } from '../fake-upstream/create-fake-upstream.js';
 import { completeScript, streamScript } from '../fake-upstream/protocol-scripts.js';
 import type { ModelScript, UpstreamProtocol } from '../fake-upstream/protocol-scripts.js';
 import { createCreditsConfig, meteredModelByProtocol } from '../support/credits-config.js';
@@ -122,5 +123,62 @@ describe('impossible usage is clamped in the customer’s favour (INV-7)', () =>
       cost_nanos: String(costNanos),
     });
     expect((await totalUsageNanos()) - before).toBe(costNanos);
+  });
+});
+
+/** A scripted answer written compressed, as a proxy that ignores the request's (absent) Accept-Encoding would. */
+function compressed(scenario: Scenario, coding: string, compress: (bytes: Buffer) => Buffer): Scenario {
+  const isStream = scenario.kind === 'sse';
+  const text =
+    scenario.kind === 'sse' ? scenario.frames.join('') : JSON.stringify((scenario as { body: unknown }).body);
+  return {
+    kind: 'raw',
+    status: 200,
+    contentType: isStream ? 'text/event-stream' : 'application/json',
+    body: compress(Buffer.from(text)),
+    headers: { 'content-encoding': coding },
+  };
+}
+
+describe('compressed upstream bodies are decoded', () => {
+  const cases = protocols.flatMap((protocol) => [
+    [protocol, false, 'gzip'],
+    [protocol, true, 'gzip'],
+  ]) as [UpstreamProtocol, boolean, string][];
+  cases.push(['openai', false, 'deflate'], ['openai', true, 'br']);
+  const compressors: Record<string, (bytes: Buffer) => Buffer> = {
+    gzip: gzipSync,
+    deflate: deflateSync,
+    br: brotliCompressSync,
+  };
+
+  it.each(cases)('%s (stream %s, %s): served and charged as sent', async (protocol, stream, coding) => {
+    const before = await totalUsageNanos();
+    const answer = script(10, 3);
+    const scenario = stream ? streamScript(protocol, answer) : completeScript(protocol, answer);
+    fake.enqueue(compressed(scenario, coding, compressors[coding]!));
+    const { status, text, generation } = await callModel(protocol, stream);
+    expect(status).toBe(200);
+    if (stream) expect(text).toContain('data: [DONE]');
+    expect(stream ? text.match(/"content":"[^"]*"/g)?.join('') : text).toContain(stream ? ' world' : 'Hello world');
+    const costNanos = 10 * 1_000 + 3 * 2_000;
+    expect(generation).toMatchObject({ ending: 'success', usage_estimated: false, cost_nanos: String(costNanos) });
+    expect((await totalUsageNanos()) - before).toBe(costNanos);
+  });
+
+  it('a body that does not decode is 502 upstream_invalid_response, charged nothing', async () => {
+    const before = await totalUsageNanos();
+    fake.enqueue({
+      kind: 'raw',
+      status: 200,
+      contentType: 'application/json',
+      body: Buffer.from('{"not":"gzip"}'),
+      headers: { 'content-encoding': 'gzip' },
+    });
+    const { status, text, generation } = await callModel('openai', false);
+    expect(status).toBe(502);
+    expect((JSON.parse(text) as { error: { code: string } }).error.code).toBe('upstream_invalid_response');
+    expect(generation).toMatchObject({ ending: 'error', cost_nanos: '0' });
+    expect(await totalUsageNanos()).toBe(before);
   });
 });

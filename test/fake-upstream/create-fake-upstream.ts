@@ -36,7 +36,14 @@ export type Scenario = (
       readonly body: string;
       readonly headers?: Record<string, string>;
     }
-  | { readonly kind: 'raw'; readonly status: number; readonly contentType: string; readonly body: string }
+  | {
+      readonly kind: 'raw';
+      readonly status: number;
+      readonly contentType: string;
+      readonly body: string | Buffer;
+      /** More response headers (e.g. a `content-encoding` the body is written in). */
+      readonly headers?: Record<string, string>;
+    }
   | { readonly kind: 'reset-mid-stream'; readonly frames: readonly string[] }
 ) & {
   /** Wait this long before answering (a slow first byte). */
@@ -122,7 +129,7 @@ export async function createFakeUpstream(): Promise<FakeUpstream> {
         response.end(scenario.body);
         return;
       case 'raw':
-        response.writeHead(scenario.status, { 'content-type': scenario.contentType });
+        response.writeHead(scenario.status, { 'content-type': scenario.contentType, ...scenario.headers });
         response.end(scenario.body);
         return;
       case 'reset-mid-stream':
