@@ -17,6 +17,7 @@ export interface AuthenticationContext extends SessionContext {
  * Missing or unknown keys get 401 with the same message, so the answer does not tell which keys exist.
  */
 export async function authenticate(request: IncomingMessage, context: AuthenticationContext): Promise<KeyRecord> {
+  assertOneKeyHeader(request);
   if (!hasKeyHeader(request) && readSessionCookie(request) !== undefined) {
     const found = await readSession(request, context);
     if (found === undefined) {
@@ -65,6 +66,23 @@ export function requireAdmin(key: KeyRecord): void {
 async function readSession(request: IncomingMessage, context: SessionContext): ReturnType<typeof findSessionKey> {
   const sessionId = readSessionCookie(request);
   return sessionId === undefined ? undefined : await findSessionKey(context, sessionId);
+}
+
+/**
+ * Two `Authorization` (or `x-api-key`) lines are refused: Node keeps only the first `Authorization` and joins the
+ * others, so the call would act as whichever key came first (a proxy adding its own, say) without anyone choosing.
+ */
+function assertOneKeyHeader(request: IncomingMessage): void {
+  for (const name of ['authorization', 'x-api-key']) {
+    const count = request.headersDistinct[name]?.length ?? 0;
+    if (count > 1) {
+      throw new GatewayError({
+        code: 'invalid_request',
+        message: `The request carries ${count} ${name} headers; send the API key once.`,
+        param: name,
+      });
+    }
+  }
 }
 
 function readSecret(request: IncomingMessage): string | undefined {

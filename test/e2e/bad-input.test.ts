@@ -130,3 +130,41 @@ describe('request bodies the gateway cannot take as sent', () => {
     expect(answer.status).toBe(200);
   });
 });
+
+describe('duplicate credentials', () => {
+  it.each(everyRoute)(
+    '%s: two Authorization headers are 400 invalid_request, never the first key',
+    async (path, body, shape) => {
+      const before = await totalUsage();
+      for (const second of [stack.key, 'sk-someone-elses-key-0123456789']) {
+        const answer = await send(path, Buffer.from(JSON.stringify(body)), {
+          authorization: [`Bearer ${stack.key}`, `Bearer ${second}`],
+          'content-type': 'application/json',
+        });
+        const error = readError(answer, shape);
+        expect(error).toEqual({
+          status: 400,
+          code: 'invalid_request',
+          message: 'The request carries 2 authorization headers; send the API key once.',
+        });
+        const param = shape === 'openai' ? (answer.json['error'] as Record<string, unknown>)['param'] : 'authorization';
+        expect(param).toBe('authorization');
+      }
+      expect(stack.fake.received).toHaveLength(0);
+      expect(await totalUsage()).toBe(before);
+    },
+  );
+
+  it('two x-api-key headers on the Anthropic route are refused the same way', async () => {
+    const answer = await send('/v1/messages', Buffer.from(JSON.stringify(routes[1][1])), {
+      'x-api-key': [stack.key, stack.key],
+      'anthropic-version': '2023-06-01',
+      'content-type': 'application/json',
+    });
+    expect(readError(answer, 'anthropic')).toEqual({
+      status: 400,
+      code: 'invalid_request',
+      message: 'The request carries 2 x-api-key headers; send the API key once.',
+    });
+  });
+});
