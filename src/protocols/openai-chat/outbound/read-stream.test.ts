@@ -62,6 +62,24 @@ describe('createStreamReader over recorded fixtures', () => {
     });
   });
 
+  it("Moonshot's usage only inside the finish chunk's choice (its documented stream shape) is read", () => {
+    const reader = createStreamReader();
+    const usage = { prompt_tokens: 520, completion_tokens: 2, total_tokens: 522, cached_tokens: 512 };
+    reader.readEvent(undefined, JSON.stringify({ id: 'k', choices: [{ index: 0, delta: { content: '你好' } }] }));
+    reader.readEvent(
+      undefined,
+      JSON.stringify({ id: 'k', choices: [{ index: 0, delta: {}, finish_reason: 'stop', usage }] }),
+    );
+    const events = reader.readEvent(undefined, '[DONE]');
+    expect(events).toHaveLength(1);
+    expect(events[0]?.type === 'usage' && events[0].usage.inputTokens).toEqual({
+      total: 520,
+      noCache: 8,
+      cacheRead: 512,
+      cacheWrite: undefined,
+    });
+  });
+
   it('openai-usage-absent: no usage event at all (unknown stays unknown)', () => {
     const { events } = readFixtureStream('openai-usage-absent.1.chunks.txt');
     expect(events.some((event) => event.type === 'usage')).toBe(false);

@@ -20,10 +20,20 @@ function asObject(value: unknown): Json | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
 }
 
+/** The usage a vendor put in a choice of a stream chunk (Moonshot's `choices[0].usage`), if any. */
+function readChoiceUsage(choices: unknown): Usage | undefined {
+  if (!Array.isArray(choices)) return undefined;
+  for (const choice of choices) {
+    const usage = convertUsage(asObject(choice)?.['usage']);
+    if (usage !== undefined) return usage;
+  }
+  return undefined;
+}
+
 /**
  * Reads an OpenAI-compatible chat stream one SSE event at a time. Usage may come in
- * the last chunk, with the finish chunk, or cumulatively in every chunk: the last
- * one seen wins and is emitted once, at `[DONE]` or at the end. After the first plain
+ * the last chunk, with the finish chunk, inside the finish chunk's choice (Moonshot),
+ * or cumulatively in every chunk: the last one seen wins and is emitted once, at `[DONE]` or at the end. After the first plain
  * text chunk, text chunks in the same envelope are read without parsing the whole
  * chunk ({@link learnContentChunkTemplate}).
  */
@@ -159,7 +169,8 @@ export function createStreamReader(): StreamReader {
     }
     const choices = chunk['choices'];
     if (Array.isArray(choices)) for (const choice of choices) readChoice(asObject(choice) ?? {}, events);
-    const usage = convertUsage(chunk['usage']);
+    // Moonshot (Kimi) sends a stream's usage in its last choice, not beside the choices.
+    const usage = convertUsage(chunk['usage']) ?? readChoiceUsage(choices);
     if (usage !== undefined) heldUsage = usage;
     template ??= learnContentChunkTemplate(data, chunk);
     return events;
