@@ -18,7 +18,9 @@ export function convertUsage(wire: unknown): Usage | undefined {
     readTokenCount(usage['prompt_cache_hit_tokens']) ??
     readTokenCount(usage['cached_tokens']);
   const cacheWrite =
-    readTokenCount(promptDetails?.['cache_write_tokens']) ?? readTokenCount(usage['cache_creation_input_tokens']);
+    readTokenCount(promptDetails?.['cache_write_tokens']) ??
+    readTokenCount(promptDetails?.['cache_creation_input_tokens']) ??
+    readTokenCount(usage['cache_creation_input_tokens']);
   const outputTotal = readTokenCount(usage['completion_tokens']);
   const reasoning = readTokenCount(completionDetails?.['reasoning_tokens']);
   return {

@@ -1,0 +1,185 @@
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createFakeUpstream, sseFrames } from '../fake-upstream/create-fake-upstream.js';
+import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
+import { createMemberKey, readGeneration, testAdminKey } from '../support/gateway-config.js';
+import { startGatewayProcess } from '../support/start-gateway-process.js';
+import type { GatewayProcess } from '../support/start-gateway-process.js';
+
+/**
+ * Each vendor's own usage shape, read into the canonical record and priced per token class at that class's own price,
+ * in JSON and in streams, and rendered back to the client in its protocol. Prices (USD per 1M tokens): prompt 1,
+ * completion 2, cache read 0.1, cache write 1.25, cache write with a 1-hour lifetime 2, reasoning 3: every class has
+ * its own price, so a token counted in the wrong class shows in the cost.
+ */
+let fake: FakeUpstream;
+let gateway: GatewayProcess;
+let key: string;
+let openai: OpenAI;
+let anthropic: Anthropic;
+
+const pricing = `{ prompt: "1", completion: "2", cache_read: "0.1", cache_write: "1.25", reasoning: "3" }`;
+
+function config(baseUrl: string): string {
+  return `
+server: { host: 127.0.0.1, port: 0 }
+storage: { url: "sqlite:{{dir}}/meridian.db" }
+data_dir: "{{dir}}"
+admin: { key: "${testAdminKey}" }
+providers:
+  - id: fake-openai
+    protocol: openai
+    base_url: ${baseUrl}
+    api_key: test-upstream-secret
+    openai: { max_tokens_field: max_tokens, reasoning_field: reasoning_content, stream_options: true }
+  - id: fake-anthropic
+    protocol: anthropic
+    base_url: ${baseUrl}
+    api_key: test-anthropic-secret
+models:
+  - id: test/priced-openai
+    name: Priced OpenAI
+    author: test
+    origin: US
+    context_length: 131072
+    endpoints:
+      - provider: fake-openai
+        model: priced-openai
+        pricing: ${pricing}
+  - id: test/priced-claude
+    name: Priced Claude
+    author: test
+    origin: US
+    context_length: 200000
+    endpoints:
+      - provider: fake-anthropic
+        model: priced-claude
+        pricing: ${pricing}
+`;
+}
+
+beforeAll(async () => {
+  fake = await createFakeUpstream();
+  gateway = await startGatewayProcess({ configYaml: config(fake.baseUrl) });
+  key = (await createMemberKey(gateway.url, 'usage-fidelity')).key;
+  openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: key, maxRetries: 0 });
+  anthropic = new Anthropic({ baseURL: gateway.url, apiKey: key, maxRetries: 0 });
+});
+
+afterAll(async () => {
+  await gateway.stop();
+  gateway.cleanup();
+  await fake.close();
+});
+
+beforeEach(() => fake.reset());
+
+const hi = [{ role: 'user' as const, content: 'hi' }];
+
+/** Token counts by class → nano-USD at this file's prices (no markup), floored once as the gateway does. */
+function nanos(counts: {
+  uncached?: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+  cacheWrite1h?: number;
+  text?: number;
+  reasoning?: number;
+}): string {
+  const nanoTokensPerMillion =
+    (counts.uncached ?? 0) * 1_000_000_000 +
+    (counts.cacheRead ?? 0) * 100_000_000 +
+    (counts.cacheWrite ?? 0) * 1_250_000_000 +
+    (counts.cacheWrite1h ?? 0) * 2_000_000_000 +
+    (counts.text ?? 0) * 2_000_000_000 +
+    (counts.reasoning ?? 0) * 3_000_000_000;
+  return String(BigInt(nanoTokensPerMillion) / 1_000_000n);
+}
+
+function completion(usage: unknown, finishReason = 'stop'): Record<string, unknown> {
+  return {
+    id: 'chatcmpl-up',
+    object: 'chat.completion',
+    created: 1,
+    model: 'priced-openai',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: finishReason }],
+    usage,
+  };
+}
+
+function chunk(choice: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: 'chatcmpl-up',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'priced-openai',
+    choices: [{ index: 0, delta: {}, finish_reason: null, ...choice }],
+    ...extra,
+  };
+}
+
+async function generation(id: string): Promise<Record<string, unknown>> {
+  return readGeneration(gateway.url, key, id);
+}
+
+describe('Moonshot (Kimi): usage in the last stream chunk’s choice', () => {
+  const kimiUsage = { prompt_tokens: 1_000, completion_tokens: 10, total_tokens: 1_010, cached_tokens: 800 };
+
+  it('reads choices[0].usage of a stream, with its top-level cached_tokens', async () => {
+    fake.enqueue({
+      kind: 'sse',
+      frames: sseFrames([
+        chunk({ delta: { role: 'assistant', content: 'ok' } }),
+        chunk({ finish_reason: 'stop', usage: kimiUsage }),
+      ]),
+    });
+    const stream = await openai.chat.completions.create({
+      model: 'test/priced-openai',
+      messages: hi,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let id = '';
+    let usage: OpenAI.CompletionUsage | undefined | null;
+    for await (const part of stream) {
+      id = part.id;
+      usage = part.usage ?? usage;
+    }
+    expect(usage?.prompt_tokens).toBe(1_000);
+    expect(usage?.prompt_tokens_details?.cached_tokens).toBe(800);
+    expect(usage?.completion_tokens).toBe(10);
+    const record = await generation(id);
+    expect(record['usage_estimated']).toBe(false);
+    expect([record['native_tokens_prompt'], record['native_tokens_cached']]).toEqual([1_000, 800]);
+    expect(record['cost_nanos']).toBe(nanos({ uncached: 200, cacheRead: 800, text: 10 }));
+    expect(record['upstream_cost_nanos']).toBe(record['cost_nanos']);
+  });
+});
+
+describe('Qwen (DashScope): explicit-cache writes in prompt_tokens_details', () => {
+  const dashscopeUsage = {
+    prompt_tokens: 3_019,
+    completion_tokens: 104,
+    total_tokens: 3_123,
+    prompt_tokens_details: {
+      cached_tokens: 0,
+      cache_creation: { ephemeral_5m_input_tokens: 1_500 },
+      cache_creation_input_tokens: 1_500,
+      cache_type: 'ephemeral',
+    },
+  };
+
+  it('bills the written tokens at the cache-write price and shows them to an Anthropic client', async () => {
+    fake.enqueue({ kind: 'json', body: completion(dashscopeUsage) });
+    const message = await anthropic.messages.create({ model: 'test/priced-openai', max_tokens: 100, messages: hi });
+    expect(message.usage).toMatchObject({
+      input_tokens: 1_519,
+      cache_creation_input_tokens: 1_500,
+      cache_read_input_tokens: 0,
+      output_tokens: 104,
+    });
+    const record = await generation(message.id);
+    expect([record['native_tokens_prompt'], record['native_tokens_cache_write']]).toEqual([3_019, 1_500]);
+    expect(record['cost_nanos']).toBe(nanos({ uncached: 1_519, cacheWrite: 1_500, text: 104 }));
+  });
+});
