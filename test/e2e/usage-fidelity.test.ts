@@ -183,3 +183,40 @@ describe('Qwen (DashScope): explicit-cache writes in prompt_tokens_details', () 
     expect(record['cost_nanos']).toBe(nanos({ uncached: 1_519, cacheWrite: 1_500, text: 104 }));
   });
 });
+
+describe("Gemini's OpenAI-compatible endpoint: thinking tokens only in total_tokens", () => {
+  const geminiCompatUsage = {
+    prompt_tokens: 20,
+    completion_tokens: 424,
+    total_tokens: 1_016,
+    completion_tokens_details: { reasoning_tokens: 572 },
+  };
+
+  it('bills the thinking tokens as reasoning output, in JSON and in a stream', async () => {
+    fake.enqueue({ kind: 'json', body: completion(geminiCompatUsage) });
+    const json = await openai.chat.completions.create({ model: 'test/priced-openai', messages: hi });
+    expect(json.usage).toMatchObject({
+      prompt_tokens: 20,
+      completion_tokens: 996,
+      total_tokens: 1_016,
+      completion_tokens_details: { reasoning_tokens: 572 },
+    });
+    const expected = nanos({ uncached: 20, text: 424, reasoning: 572 });
+    expect((await generation(json.id))['cost_nanos']).toBe(expected);
+
+    fake.enqueue({
+      kind: 'sse',
+      frames: sseFrames([
+        chunk({ delta: { role: 'assistant', content: 'ok' } }),
+        chunk({ finish_reason: 'stop' }),
+        { ...chunk({}), choices: [], usage: geminiCompatUsage },
+      ]),
+    });
+    const stream = anthropic.messages.stream({ model: 'test/priced-openai', max_tokens: 100, messages: hi });
+    const message = await stream.finalMessage();
+    expect(message.usage.output_tokens).toBe(996);
+    const record = await generation(message.id);
+    expect([record['native_tokens_completion'], record['native_tokens_reasoning']]).toEqual([996, 572]);
+    expect(record['cost_nanos']).toBe(expected);
+  });
+});

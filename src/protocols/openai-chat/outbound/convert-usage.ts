@@ -21,8 +21,12 @@ export function convertUsage(wire: unknown): Usage | undefined {
     readTokenCount(promptDetails?.['cache_write_tokens']) ??
     readTokenCount(promptDetails?.['cache_creation_input_tokens']) ??
     readTokenCount(usage['cache_creation_input_tokens']);
-  const outputTotal = readTokenCount(usage['completion_tokens']);
-  const reasoning = readTokenCount(completionDetails?.['reasoning_tokens']);
+  const { outputTotal, reasoning } = readOutput(
+    total,
+    readTokenCount(usage['completion_tokens']),
+    readTokenCount(completionDetails?.['reasoning_tokens']),
+    readTokenCount(usage['total_tokens']),
+  );
   return {
     inputTokens: {
       total,
@@ -41,6 +45,29 @@ export function convertUsage(wire: unknown): Usage | undefined {
     isEstimated: false,
     raw: wire,
   };
+}
+
+/**
+ * The output total and its reasoning part. OpenAI's `completion_tokens` includes the reasoning tokens; Gemini's
+ * OpenAI-compatible endpoint leaves its thinking tokens out of `completion_tokens` and counts them only in
+ * `total_tokens`. When the provider's own total exceeds prompt + completion by a gap that is the reported reasoning
+ * count (or no reasoning count is reported), that gap is output the provider generated: it is added to the output and
+ * is its reasoning part. Any other mismatch is left as reported (never guessed).
+ */
+function readOutput(
+  prompt: number | undefined,
+  completion: number | undefined,
+  reasoning: number | undefined,
+  total: number | undefined,
+): { readonly outputTotal: number | undefined; readonly reasoning: number | undefined } {
+  if (prompt === undefined || completion === undefined || total === undefined) {
+    return { outputTotal: completion, reasoning };
+  }
+  const gap = total - prompt - completion;
+  const isReasoningLeftOut = gap > 0 && (reasoning === undefined || reasoning === gap);
+  return isReasoningLeftOut
+    ? { outputTotal: completion + gap, reasoning: gap }
+    : { outputTotal: completion, reasoning };
 }
 
 /** Uncached prompt tokens when the cache-read count is known (cache writes, if reported, are not "uncached"). */
