@@ -181,12 +181,16 @@ export function buildPriceTable(
     completionNanosPerMillion: parsePriceNanosPerMillion(pricing.completion),
     cacheReadNanosPerMillion: optional(pricing.cache_read),
     cacheWriteNanosPerMillion: optional(pricing.cache_write),
+    ...(pricing.cache_write_1h === undefined
+      ? {}
+      : { cacheWrite1hNanosPerMillion: parsePriceNanosPerMillion(pricing.cache_write_1h) }),
     reasoningNanosPerMillion: optional(pricing.reasoning),
     published: {
       prompt: pricing.prompt,
       completion: pricing.completion,
       ...(pricing.cache_read === undefined ? {} : { cacheRead: pricing.cache_read }),
       ...(pricing.cache_write === undefined ? {} : { cacheWrite: pricing.cache_write }),
+      ...(pricing.cache_write_1h === undefined ? {} : { cacheWrite1h: pricing.cache_write_1h }),
       ...(pricing.reasoning === undefined ? {} : { reasoning: pricing.reasoning }),
     },
   };

@@ -86,6 +86,8 @@ export const pricingSchema = z.strictObject({
   completion: priceStringSchema,
   cache_read: priceStringSchema.optional(),
   cache_write: priceStringSchema.optional(),
+  /** Cache writes with a 1-hour lifetime (Anthropic `ttl: "1h"`), when priced apart from `cache_write`. */
+  cache_write_1h: priceStringSchema.optional(),
   /** Reasoning tokens, when billed apart from completion tokens. */
   reasoning: priceStringSchema.optional(),
   /** Date the price was read (YYYY-MM-DD) and its public source; required in the built-in catalog. */

@@ -10,6 +10,8 @@ export interface PriceTable {
   readonly completionNanosPerMillion: bigint;
   readonly cacheReadNanosPerMillion: bigint | undefined;
   readonly cacheWriteNanosPerMillion: bigint | undefined;
+  /** Cache writes with a 1-hour lifetime (Anthropic); absent: priced as other cache writes. */
+  readonly cacheWrite1hNanosPerMillion?: bigint | undefined;
   readonly reasoningNanosPerMillion: bigint | undefined;
   /** The decimal strings as published, for /v1/models and audit. */
   readonly published: {
@@ -17,6 +19,7 @@ export interface PriceTable {
     readonly completion: string;
     readonly cacheRead?: string;
     readonly cacheWrite?: string;
+    readonly cacheWrite1h?: string;
     readonly reasoning?: string;
   };
 }

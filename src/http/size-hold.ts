@@ -22,11 +22,13 @@ export function dearestPrices(plan: RoutePlan, atMs: number): PriceTable {
   return {
     promptNanosPerMillion: dearest((table) => table.promptNanosPerMillion),
     completionNanosPerMillion: dearest((table) => table.completionNanosPerMillion),
-    // The prompt is sized as a cache write (never cheaper than the prompt price): a hold covers either.
+    // The prompt is sized as a cache write at the dearest write price (never cheaper than the prompt price): a hold
+    // covers any of them.
     cacheReadNanosPerMillion: undefined,
     cacheWriteNanosPerMillion: dearest((table) => {
       const write = table.cacheWriteNanosPerMillion ?? table.promptNanosPerMillion;
-      return write > table.promptNanosPerMillion ? write : table.promptNanosPerMillion;
+      const write1h = table.cacheWrite1hNanosPerMillion ?? write;
+      return [write, write1h].reduce((max, price) => (price > max ? price : max), table.promptNanosPerMillion);
     }),
     reasoningNanosPerMillion: dearest((table) => table.reasoningNanosPerMillion ?? table.completionNanosPerMillion),
     published: { prompt: '', completion: '' },

@@ -37,6 +37,22 @@ describe('computeCost', () => {
     ['cache read at its own price (0.30)', { ...zero, cacheRead: 1000 }, anthropic, 0, 300_000n, 300_000n],
     ['reasoning at its own price (0.60)', { ...zero, reasoning: 100 }, anthropic, 0, 60_000n, 60_000n],
     [
+      '1-hour cache writes at their own price (6.00), the rest at 3.75',
+      { ...zero, cacheWrite: 3000, cacheWrite1h: 2000 },
+      { ...anthropic, cacheWrite1hNanosPerMillion: 6_000_000_000n },
+      0,
+      15_750_000n,
+      15_750_000n,
+    ],
+    [
+      '1-hour cache writes fall back to the cache-write price',
+      { ...zero, cacheWrite: 3000, cacheWrite1h: 2000 },
+      anthropic,
+      0,
+      11_250_000n,
+      11_250_000n,
+    ],
+    [
       'DeepSeek call: 200 uncached, 1000 cached, 200 text, 100 reasoning',
       { promptUncached: 200, cacheRead: 1000, cacheWrite: 0, outputText: 200, reasoning: 100 },
       deepseek,

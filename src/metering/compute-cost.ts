@@ -7,6 +7,8 @@ export interface BillableCounts {
   readonly promptUncached: number;
   readonly cacheRead: number;
   readonly cacheWrite: number;
+  /** The part of `cacheWrite` written with a 1-hour lifetime, at its own price (0 when not split). */
+  readonly cacheWrite1h?: number;
   /** Completion tokens that are not reasoning. */
   readonly outputText: number;
   readonly reasoning: number;
@@ -33,8 +35,9 @@ export const markupBasisPointsMax = 1_000_000;
  * the rounding error at one unit and makes the result independent of the order
  * in which kinds are added.
  *
- * Cache reads and writes fall back to the prompt price, reasoning to the
- * completion price, when the endpoint does not price them separately.
+ * Cache reads and writes fall back to the prompt price, 1-hour cache writes to the
+ * cache-write price, reasoning to the completion price, when the endpoint does not
+ * price them separately.
  */
 export function computeCost(input: {
   readonly counts: BillableCounts;
@@ -56,14 +59,19 @@ export function computeCost(input: {
     prices.completionNanosPerMillion,
     prices.cacheReadNanosPerMillion ?? 0n,
     prices.cacheWriteNanosPerMillion ?? 0n,
+    prices.cacheWrite1hNanosPerMillion ?? 0n,
     prices.reasoningNanosPerMillion ?? 0n,
   ];
+  const cacheWrite1h = counts.cacheWrite1h ?? 0;
+  assert.ok(cacheWrite1h <= counts.cacheWrite, 'the 1-hour cache writes are part of the cache writes');
+  const cacheWritePrice = prices.cacheWriteNanosPerMillion ?? prices.promptNanosPerMillion;
   for (const price of pricesNanosPerMillion) assert.ok(price >= 0n, 'prices are non-negative');
 
   const nanoTokensPerMillion =
     BigInt(counts.promptUncached) * prices.promptNanosPerMillion +
     BigInt(counts.cacheRead) * (prices.cacheReadNanosPerMillion ?? prices.promptNanosPerMillion) +
-    BigInt(counts.cacheWrite) * (prices.cacheWriteNanosPerMillion ?? prices.promptNanosPerMillion) +
+    BigInt(counts.cacheWrite - cacheWrite1h) * cacheWritePrice +
+    BigInt(cacheWrite1h) * (prices.cacheWrite1hNanosPerMillion ?? cacheWritePrice) +
     BigInt(counts.outputText) * prices.completionNanosPerMillion +
     BigInt(counts.reasoning) * (prices.reasoningNanosPerMillion ?? prices.completionNanosPerMillion);
   // bigint division truncates toward zero, which is floor for the non-negative values asserted above.

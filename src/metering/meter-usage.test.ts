@@ -85,6 +85,27 @@ describe('meterUsage', () => {
     });
   });
 
+  it('bills 1-hour cache writes at their own price, clamped to the cache writes', () => {
+    const anthropicPrices = createTestPrices({
+      promptNanosPerMillion: 3_000_000_000n,
+      completionNanosPerMillion: 15_000_000_000n,
+      cacheWriteNanosPerMillion: 3_750_000_000n,
+      cacheWrite1hNanosPerMillion: 6_000_000_000n,
+    });
+    const meter = (cacheWrite1h: number) =>
+      meterUsage({
+        usage: createUsage({ noCache: 10, cacheRead: 0, cacheWrite: 3_000, cacheWrite1h }, { total: 5 }),
+        request,
+        deliveredText: nothingDelivered,
+        prices: anthropicPrices,
+        markupBasisPoints: 0,
+      });
+    // (10 × 3 + 1 000 × 3.75 + 2 000 × 6 + 5 × 15) USD per 1M tokens = 15 855 000 nano-USD.
+    expect(meter(2_000)).toMatchObject({ cacheWriteTokens: 3_000, upstreamCostNanos: 15_855_000n });
+    // A 1-hour count above the cache writes cannot be: at most every write is a 1-hour one.
+    expect(meter(9_000)).toMatchObject({ cacheWriteTokens: 3_000, upstreamCostNanos: 18_105_000n });
+  });
+
   it('estimates everything when the provider reported no usage, and says so', () => {
     const billed = meterUsage({ usage: undefined, request, deliveredText: delivered, prices, markupBasisPoints: 0 });
     // Prompt 26 × 280; completion 2 + 3 + 5 = 10, of which reasoning 3: 7 × 420 + 3 × 420.

@@ -50,6 +50,8 @@ export interface ImpossibleUsage {
  *   ({@link estimatePromptTokens}) and a missing completion total is counted over
  *   the delivered text, reasoning and tool arguments; the result is then flagged
  *   `isEstimated`.
+ * - 1-hour cache writes (a part of the cache writes, clamped to them) bill at
+ *   their own price.
  * - Unknown cache reads, cache writes and reasoning bill as 0 (`usage` keeps them
  *   undefined). Cache counts are clamped to the prompt and reasoning to the
  *   completion, so the uncached prompt and the text output are never negative and
@@ -69,6 +71,7 @@ export function meterUsage(input: MeterInput): BilledUsage {
 
   const cachedTokens = Math.min(usage?.inputTokens.cacheRead ?? 0, promptTokens);
   const cacheWriteTokens = Math.min(usage?.inputTokens.cacheWrite ?? 0, promptTokens - cachedTokens);
+  const cacheWrite1hTokens = Math.min(usage?.inputTokens.cacheWrite1h ?? 0, cacheWriteTokens);
   const reasoningTokensReported =
     usage?.outputTokens.reasoning ??
     (reportedCompletionTokens === undefined ? countTextTokens(input.deliveredText.reasoning) : 0);
@@ -79,6 +82,7 @@ export function meterUsage(input: MeterInput): BilledUsage {
       promptUncached: promptTokens - cachedTokens - cacheWriteTokens,
       cacheRead: cachedTokens,
       cacheWrite: cacheWriteTokens,
+      cacheWrite1h: cacheWrite1hTokens,
       outputText: completionTokens - reasoningTokens,
       reasoning: reasoningTokens,
     },
@@ -159,6 +163,7 @@ function dropImpossibleCounts(usage: Usage): Usage {
       noCache: readPlausibleCount(inputTokens.noCache),
       cacheRead: readPlausibleCount(inputTokens.cacheRead),
       cacheWrite: readPlausibleCount(inputTokens.cacheWrite),
+      cacheWrite1h: readPlausibleCount(inputTokens.cacheWrite1h),
     },
     outputTokens: {
       total: readPlausibleCount(outputTokens.total),

@@ -12,6 +12,11 @@ export interface Usage {
     readonly cacheRead: number | undefined;
     /** Prompt tokens written into the provider's prompt cache. */
     readonly cacheWrite: number | undefined;
+    /**
+     * The part of `cacheWrite` written with a 1-hour lifetime (Anthropic `cache_creation.ephemeral_1h_input_tokens`),
+     * priced apart; absent when the provider does not split its cache writes.
+     */
+    readonly cacheWrite1h?: number | undefined;
   };
   readonly outputTokens: {
     /** All completion tokens, text and reasoning. */

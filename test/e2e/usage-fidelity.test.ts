@@ -19,7 +19,7 @@ let key: string;
 let openai: OpenAI;
 let anthropic: Anthropic;
 
-const pricing = `{ prompt: "1", completion: "2", cache_read: "0.1", cache_write: "1.25", reasoning: "3" }`;
+const pricing = `{ prompt: "1", completion: "2", cache_read: "0.1", cache_write: "1.25", cache_write_1h: "2", reasoning: "3" }`;
 
 function config(baseUrl: string): string {
   return `
@@ -218,5 +218,86 @@ describe("Gemini's OpenAI-compatible endpoint: thinking tokens only in total_tok
     const record = await generation(message.id);
     expect([record['native_tokens_completion'], record['native_tokens_reasoning']]).toEqual([996, 572]);
     expect(record['cost_nanos']).toBe(expected);
+  });
+});
+
+describe('Anthropic: cache writes with a 1-hour lifetime', () => {
+  const cacheCreation = { ephemeral_5m_input_tokens: 1_000, ephemeral_1h_input_tokens: 2_000 };
+  const claudeUsage = {
+    input_tokens: 10,
+    cache_creation_input_tokens: 3_000,
+    cache_read_input_tokens: 500,
+    cache_creation: cacheCreation,
+    output_tokens: 5,
+  };
+  const expected = nanos({ uncached: 10, cacheRead: 500, cacheWrite: 1_000, cacheWrite1h: 2_000, text: 5 });
+
+  function message(usage: unknown): Record<string, unknown> {
+    return {
+      id: 'msg_up',
+      type: 'message',
+      role: 'assistant',
+      model: 'priced-claude',
+      content: [{ type: 'text', text: 'ok' }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      usage,
+    };
+  }
+
+  it('bills them at their own price and returns the split to an Anthropic client (JSON)', async () => {
+    fake.enqueue({ kind: 'json', body: message(claudeUsage) });
+    const json = await anthropic.messages.create({ model: 'test/priced-claude', max_tokens: 100, messages: hi });
+    expect(json.usage).toMatchObject({
+      input_tokens: 10,
+      cache_creation_input_tokens: 3_000,
+      cache_read_input_tokens: 500,
+      cache_creation: cacheCreation,
+    });
+    const record = await generation(json.id);
+    expect([record['cost_nanos'], record['upstream_cost_nanos']]).toEqual([expected, expected]);
+  });
+
+  it('bills them from a stream whose message_start carries the split, for an OpenAI client', async () => {
+    const start = {
+      ...message(claudeUsage),
+      content: [],
+      stop_reason: null,
+      usage: { ...claudeUsage, output_tokens: 1 },
+    };
+    const events: [string, unknown][] = [
+      ['message_start', { type: 'message_start', message: start }],
+      ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
+      ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'ok' } }],
+      ['content_block_stop', { type: 'content_block_stop', index: 0 }],
+      [
+        'message_delta',
+        { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 5 } },
+      ],
+      ['message_stop', { type: 'message_stop' }],
+    ];
+    fake.enqueue({
+      kind: 'sse',
+      frames: events.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`),
+    });
+    const stream = await openai.chat.completions.create({
+      model: 'test/priced-claude',
+      messages: hi,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let id = '';
+    let usage: OpenAI.CompletionUsage | undefined | null;
+    for await (const part of stream) {
+      id = part.id;
+      usage = part.usage ?? usage;
+    }
+    expect(usage).toMatchObject({
+      prompt_tokens: 3_510,
+      completion_tokens: 5,
+      prompt_tokens_details: { cached_tokens: 500, cache_write_tokens: 3_000 },
+    });
+    const record = await generation(id);
+    expect([record['cost_nanos'], record['upstream_cost_nanos']]).toEqual([expected, expected]);
   });
 });

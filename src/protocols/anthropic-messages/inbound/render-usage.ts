@@ -8,6 +8,7 @@ import type { BilledUsage, FinishReason } from '../../../spec/index.js';
 export function renderUsage(billed: BilledUsage): Record<string, unknown> {
   return {
     ...unknownUsageDetails,
+    cache_creation: renderCacheCreation(billed),
     input_tokens: Math.max(0, billed.promptTokens - billed.cachedTokens - billed.cacheWriteTokens),
     cache_creation_input_tokens: billed.cacheWriteTokens,
     cache_read_input_tokens: billed.cachedTokens,
@@ -15,6 +16,17 @@ export function renderUsage(billed: BilledUsage): Record<string, unknown> {
     cost: renderNanos(billed.costNanos),
     cost_details: { upstream_inference_cost: renderNanos(billed.upstreamCostNanos) },
   };
+}
+
+/**
+ * The cache writes by lifetime, when the upstream split them (Anthropic's `cache_creation`); null when it did not, as
+ * a split the gateway does not know cannot be made up.
+ */
+function renderCacheCreation(billed: BilledUsage): Record<string, number> | null {
+  const oneHour = billed.usage.inputTokens.cacheWrite1h;
+  if (oneHour === undefined) return null;
+  const hour = Math.min(oneHour, billed.cacheWriteTokens);
+  return { ephemeral_1h_input_tokens: hour, ephemeral_5m_input_tokens: billed.cacheWriteTokens - hour };
 }
 
 /** `message_start` usage: the prompt by the local tokenizer (the exact counts follow in `message_delta`). */

@@ -51,4 +51,21 @@ describe('convertUsage', () => {
   it.each([[undefined], [null], [5], ['usage'], [[1, 2]]])('returns undefined for %j', (wire) => {
     expect(convertUsage(wire)).toBeUndefined();
   });
+
+  it('keeps the 1-hour part of the cache writes (cache_creation.ephemeral_1h_input_tokens)', () => {
+    const usage = convertUsage({
+      input_tokens: 10,
+      cache_creation_input_tokens: 3000,
+      cache_read_input_tokens: 0,
+      cache_creation: { ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 2000 },
+      output_tokens: 5,
+    });
+    expect(usage?.inputTokens).toEqual({
+      total: 3010,
+      noCache: 10,
+      cacheRead: 0,
+      cacheWrite: 3000,
+      cacheWrite1h: 2000,
+    });
+  });
 });

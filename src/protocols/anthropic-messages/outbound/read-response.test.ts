@@ -17,7 +17,7 @@ describe('readResponse', () => {
         },
       ],
       usage: {
-        inputTokens: { total: 2009, noCache: 21, cacheRead: 1800, cacheWrite: 188 },
+        inputTokens: { total: 2009, noCache: 21, cacheRead: 1800, cacheWrite: 188, cacheWrite1h: 0 },
         outputTokens: { total: 14, text: undefined, reasoning: undefined },
         isEstimated: false,
         raw: undefined,
