@@ -16,6 +16,7 @@ export function mapFinishReason(raw: unknown): FinishReason {
     case 'sensitive':
       return { unified: 'content-filter', raw: text };
     case 'error':
+    case 'insufficient_system_resource': // DeepSeek: cut off, its inference system ran short (not a finished answer)
       return { unified: 'error', raw: text };
     case undefined:
     default:
