@@ -14,7 +14,7 @@ export function renderResponse(result: ChatResult, billed: BilledUsage, meta: Re
     role: 'assistant',
     model: meta.model,
     content,
-    stop_reason: renderStopReason(choice?.finishReason),
+    stop_reason: renderStopReason(choice?.finishReason, choice?.refusal !== undefined),
     stop_sequence: choice?.finishReason.stopSequence ?? null,
     ...emptyMessageDetails,
     usage: renderUsage(billed),

@@ -29,6 +29,7 @@ export function createStreamRenderer(_request: unknown, meta: ResponseMeta): Str
   let current: { readonly kind: BlockKind; readonly index: number; readonly block: number | undefined } | undefined;
   const toolBlocks = new Map<number, number>();
   let finishReason: FinishReason | undefined;
+  let isRefusal = false;
 
   function start(): string {
     if (isStarted) return '';
@@ -93,6 +94,7 @@ export function createStreamRenderer(_request: unknown, meta: ResponseMeta): Str
       case 'text-delta':
         return delta('text', event.block, { type: 'text_delta', text: event.delta });
       case 'refusal-delta':
+        isRefusal = true;
         return delta('text', undefined, { type: 'text_delta', text: event.delta });
       case 'citation-delta':
         return delta('text', event.block, { type: 'citations_delta', citation: event.citation });
@@ -150,7 +152,7 @@ export function createStreamRenderer(_request: unknown, meta: ResponseMeta): Str
       closeTools() +
       frame('message_delta', {
         delta: {
-          stop_reason: renderStopReason(finishReason),
+          stop_reason: renderStopReason(finishReason, isRefusal),
           stop_sequence: finishReason?.stopSequence ?? null,
           container: null,
           stop_details: null,

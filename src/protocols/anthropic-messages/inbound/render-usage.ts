@@ -63,8 +63,14 @@ const anthropicStopReasons = new Set([
   'model_context_window_exceeded',
 ]);
 
-/** Canonical finish reason → Anthropic `stop_reason`; an Anthropic upstream's own value is kept as sent. */
-export function renderStopReason(reason: FinishReason | undefined): string {
+/**
+ * Canonical finish reason → Anthropic `stop_reason`; an Anthropic upstream's own value is kept as sent. An answer that
+ * is a refusal (an OpenAI-compatible upstream's `refusal`) and otherwise ended normally is Anthropic's `refusal`, which
+ * clients check to tell a declined request from an answer.
+ */
+export function renderStopReason(reason: FinishReason | undefined, isRefusal = false): string {
+  const isNormalEnd = reason === undefined || reason.unified === 'stop' || reason.unified === 'other';
+  if (isRefusal && isNormalEnd) return 'refusal';
   if (reason === undefined) return 'end_turn';
   if (reason.raw !== undefined && anthropicStopReasons.has(reason.raw)) return reason.raw;
   switch (reason.unified) {
