@@ -37,7 +37,20 @@ providers:
     protocol: anthropic
     base_url: ${baseUrl}
     api_key: test-anthropic-secret
+  - id: fake-gemini
+    protocol: gemini
+    base_url: ${baseUrl}
+    api_key: test-gemini-secret
 models:
+  - id: test/priced-gemini
+    name: Priced Gemini
+    author: test
+    origin: US
+    context_length: 1048576
+    endpoints:
+      - provider: fake-gemini
+        model: priced-gemini
+        pricing: ${pricing}
   - id: test/priced-openai
     name: Priced OpenAI
     author: test
@@ -299,5 +312,117 @@ describe('Anthropic: cache writes with a 1-hour lifetime', () => {
     });
     const record = await generation(id);
     expect([record['cost_nanos'], record['upstream_cost_nanos']]).toEqual([expected, expected]);
+  });
+});
+
+describe('Gemini: cached, tool-use prompt and thinking counts', () => {
+  const usageMetadata = {
+    promptTokenCount: 1_000,
+    cachedContentTokenCount: 600,
+    toolUsePromptTokenCount: 50,
+    candidatesTokenCount: 40,
+    thoughtsTokenCount: 100,
+    totalTokenCount: 1_190,
+  };
+  const expected = nanos({ uncached: 450, cacheRead: 600, text: 40, reasoning: 100 });
+
+  function candidate(parts: unknown[], finishReason?: string): Record<string, unknown> {
+    return { content: { role: 'model', parts }, index: 0, ...(finishReason === undefined ? {} : { finishReason }) };
+  }
+
+  it('bills each class at its price and shows Anthropic clients input_tokens without the cached ones (JSON)', async () => {
+    const body = { candidates: [candidate([{ text: 'ok' }], 'STOP')], usageMetadata, responseId: 'g1' };
+    fake.enqueue({ kind: 'json', body });
+    const message = await anthropic.messages.create({ model: 'test/priced-gemini', max_tokens: 100, messages: hi });
+    expect(message.usage).toMatchObject({ input_tokens: 450, cache_read_input_tokens: 600, output_tokens: 140 });
+    const record = await generation(message.id);
+    expect([record['native_tokens_prompt'], record['native_tokens_reasoning']]).toEqual([1_050, 100]);
+    expect(record['cost_nanos']).toBe(expected);
+  });
+
+  it('takes the last cumulative usageMetadata of a stream (OpenAI client)', async () => {
+    const early = { promptTokenCount: 1_000, cachedContentTokenCount: 600, toolUsePromptTokenCount: 50 };
+    fake.enqueue({
+      kind: 'sse',
+      frames: sseFrames(
+        [
+          { candidates: [candidate([{ text: 'thinking', thought: true }])], usageMetadata: early, responseId: 'g2' },
+          { candidates: [candidate([{ text: 'ok' }], 'STOP')], usageMetadata, responseId: 'g2' },
+        ],
+        false,
+      ),
+    });
+    const stream = await openai.chat.completions.create({
+      model: 'test/priced-gemini',
+      messages: hi,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let id = '';
+    let usage: OpenAI.CompletionUsage | undefined | null;
+    for await (const part of stream) {
+      id = part.id;
+      usage = part.usage ?? usage;
+    }
+    expect(usage).toMatchObject({
+      prompt_tokens: 1_050,
+      completion_tokens: 140,
+      prompt_tokens_details: { cached_tokens: 600 },
+      completion_tokens_details: { reasoning_tokens: 100 },
+    });
+    expect((await generation(id))['cost_nanos']).toBe(expected);
+  });
+});
+
+describe('DeepSeek: prompt_cache_hit_tokens / prompt_cache_miss_tokens and reasoning', () => {
+  it('bills hits at the cache-read price and reasoning at its own, for an Anthropic client', async () => {
+    const usage = {
+      prompt_tokens: 1_200,
+      completion_tokens: 30,
+      total_tokens: 1_230,
+      prompt_cache_hit_tokens: 1_152,
+      prompt_cache_miss_tokens: 48,
+      completion_tokens_details: { reasoning_tokens: 27 },
+    };
+    fake.enqueue({ kind: 'json', body: completion(usage) });
+    const message = await anthropic.messages.create({ model: 'test/priced-openai', max_tokens: 100, messages: hi });
+    expect(message.usage).toMatchObject({ input_tokens: 48, cache_read_input_tokens: 1_152, output_tokens: 30 });
+    const record = await generation(message.id);
+    expect(record['cost_nanos']).toBe(nanos({ uncached: 48, cacheRead: 1_152, text: 3, reasoning: 27 }));
+  });
+});
+
+describe('Anthropic-compatible vendors: prompt counts only in message_delta', () => {
+  it('takes the final counts of message_delta over the zeros of message_start', async () => {
+    const start = {
+      id: 'msg_up',
+      type: 'message',
+      role: 'assistant',
+      model: 'priced-claude',
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: 0, output_tokens: 0 },
+    };
+    const finalUsage = { input_tokens: 100, cache_read_input_tokens: 900, output_tokens: 7 };
+    const events: [string, unknown][] = [
+      ['message_start', { type: 'message_start', message: start }],
+      ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
+      ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'ok' } }],
+      ['content_block_stop', { type: 'content_block_stop', index: 0 }],
+      ['message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: finalUsage }],
+      ['message_stop', { type: 'message_stop' }],
+    ];
+    fake.enqueue({
+      kind: 'sse',
+      frames: events.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`),
+    });
+    const message = await anthropic.messages
+      .stream({ model: 'test/priced-claude', max_tokens: 100, messages: hi })
+      .finalMessage();
+    expect(message.usage).toMatchObject({ input_tokens: 100, cache_read_input_tokens: 900, output_tokens: 7 });
+    const record = await generation(message.id);
+    expect(record['usage_estimated']).toBe(false);
+    expect(record['cost_nanos']).toBe(nanos({ uncached: 100, cacheRead: 900, text: 7 }));
   });
 });
