@@ -68,7 +68,7 @@ export interface GatewayOptions {
 export interface RunningGateway {
   readonly url: string;
   readonly server: Server;
-  /** Stops accepting, drains open streams (bounded), flushes records, closes storage. */
+  /** Stops accepting, drains open model calls (bounded), flushes records, closes storage. */
   close(): Promise<void>;
 }
 
@@ -203,8 +203,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }),
     retryBudget: { inFlight: 0 },
     routingDeadlineMs: config.routing.deadlineMs ?? limits.upstreamTotalTimeoutMs,
-    openStreams: new Map(),
-    lifecycle: { isDraining: false },
+    openCalls: new Map(),
+    lifecycle: { isDraining: false, openResponses: 0 },
     sessions: createSessionStore({
       idleTimeoutMs: limits.sessionIdleTimeoutMs,
       lifetimeMs: limits.sessionLifetimeMs,
@@ -261,7 +261,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       server.close(() => resolve());
       server.closeIdleConnections();
       const drainMs = config.server.shutdownDrainMs ?? limits.shutdownDrainTimeoutMs;
-      void drainStreams(context.openStreams, drainMs).then(() => server.closeAllConnections());
+      void drainCalls(context.openCalls, drainMs)
+        // A call stopped at the bound still writes its answer (503 shutting_down): connections close once it is out.
+        .then(() => waitUntil(() => context.lifecycle.openResponses === 0, limits.shutdownSettleTimeoutMs))
+        .then(() => server.closeAllConnections());
     });
     await nodeWriter.close();
     sharedHealth?.close();
@@ -347,11 +350,12 @@ function buildGatewayCatalog(
 }
 
 /**
- * Waits for open streams to finish, at most `drainMs` (config `server.shutdown_drain_ms`); then ends the rest with an in-band
+ * Waits for open model calls to finish, at most `drainMs` (config `server.shutdown_drain_ms`); then stops the rest: a call
+ * still waiting for its upstream is answered 503 `shutting_down` (charged nothing), a stream that started ends with an in-band
  * `shutting_down` error (each billed for what it delivered, its record written) and waits for those to settle.
  */
-async function drainStreams(
-  openStreams: ReadonlyMap<Promise<unknown>, (error: GatewayError) => void>,
+async function drainCalls(
+  openCalls: ReadonlyMap<Promise<unknown>, (error: GatewayError) => void>,
   drainMs: number,
 ): Promise<void> {
   const waitAtMost = async (ms: number): Promise<void> => {
@@ -359,13 +363,19 @@ async function drainStreams(
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, ms);
     });
-    await Promise.race([Promise.allSettled([...openStreams.keys()]), timeout]);
+    await Promise.race([Promise.allSettled([...openCalls.keys()]), timeout]);
     clearTimeout(timer);
   };
   await waitAtMost(drainMs);
   const error = new GatewayError({ code: 'shutting_down', message: 'The gateway is shutting down; retry the call.' });
-  for (const stop of openStreams.values()) stop(error);
+  for (const stop of openCalls.values()) stop(error);
   await waitAtMost(limits.shutdownSettleTimeoutMs);
+}
+
+/** Polls `isDone` every 10 ms until it holds or `timeoutMs` passed. */
+async function waitUntil(isDone: () => boolean, timeoutMs: number): Promise<void> {
+  const giveUpAtMs = Date.now() + timeoutMs;
+  while (!isDone() && Date.now() < giveUpAtMs) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 function formatHost(host: string): string {

@@ -60,10 +60,16 @@ export interface AppContext {
   readonly retryBudget: RetryBudget;
   /** Longest time from a call's start to its first output, over all attempts. */
   readonly routingDeadlineMs: number;
-  /** Set when shutdown begins: readiness answers 503 so load balancers stop sending new calls. */
-  readonly lifecycle: { isDraining: boolean };
-  /** Streams still open, so a clean shutdown can wait for them; each with a way to end it with an in-band error. */
-  readonly openStreams: Map<Promise<unknown>, (error: GatewayError) => void>;
+  /**
+   * Set when shutdown begins: readiness answers 503 so load balancers stop sending new calls. `openResponses`: HTTP
+   * responses not yet closed, so shutdown closes connections only once their answers are out (bounded).
+   */
+  readonly lifecycle: { isDraining: boolean; openResponses: number };
+  /**
+   * Model calls in flight, so a clean shutdown can wait for them; each with a way to end it: a call still waiting for
+   * its upstream gets the error as its answer, a stream that started ends with it in-band.
+   */
+  readonly openCalls: Map<Promise<unknown>, (error: GatewayError) => void>;
   /** Providers created through the API: the live catalog they join, the keyring and the outbound policy. */
   readonly providerAdmin: ProviderAdminContext;
   /** Dashboard sign-in sessions, in memory on this node (lost on restart). */

@@ -299,7 +299,8 @@ export async function recordFailure(routed: RoutedCall, error: unknown): Promise
     usage: undefined,
     delivered: createDeliveredOutput(),
     finishReason: undefined,
-    ending: routed.abort.aborted && gatewayError.code !== 'upstream_timeout' ? 'client_abort' : 'error',
+    // Aborted with a gateway error (the deadline, shutdown): an error; aborted without one: the client left.
+    ending: routed.abort.aborted && !(routed.abort.reason instanceof GatewayError) ? 'client_abort' : 'error',
     errorCode: gatewayError.code,
     firstOutputAtMs: undefined,
     money: routed.money,

@@ -48,10 +48,31 @@ export interface CallBase {
  * call's deadline. Every attempt's outcome feeds endpoint health.
  */
 export async function runAttempts(base: CallBase, plan: RoutePlan): Promise<CallOutcome> {
+  const shutdown: { error?: GatewayError; abortCurrent?: (error: GatewayError) => void } = {};
+  const done = tryAttempts(base, plan, shutdown);
+  // Shutdown past its drain bound stops a call still waiting for its upstream (a JSON call, a stream before its first
+  // byte) with `shutting_down`; a stream that started is ended in-band by its own entry (stream-model-call.ts).
+  base.app.openCalls.set(done, (error) => {
+    shutdown.error = error;
+    if (!base.response.headersSent) shutdown.abortCurrent?.(error);
+  });
+  try {
+    return await done;
+  } finally {
+    base.app.openCalls.delete(done);
+  }
+}
+
+async function tryAttempts(
+  base: CallBase,
+  plan: RoutePlan,
+  shutdown: { error?: GatewayError; abortCurrent?: (error: GatewayError) => void },
+): Promise<CallOutcome> {
   const { app, call, response } = base;
   const deadlineAtMs = call.startedAtMs + app.routingDeadlineMs;
   let current: CallAbort | undefined;
   let isClientGone = false;
+  shutdown.abortCurrent = (error) => current?.abort(error);
   response.on('close', () => {
     if (response.writableFinished) return;
     isClientGone = true;
@@ -60,7 +81,7 @@ export async function runAttempts(base: CallBase, plan: RoutePlan): Promise<Call
   let lastError: GatewayError | undefined;
   let lastRouted: RoutedCall | undefined;
   for (const [index, attempt] of plan.attempts.entries()) {
-    if (isClientGone || app.now() >= deadlineAtMs) break;
+    if (isClientGone || shutdown.error !== undefined || app.now() >= deadlineAtMs) break;
     if (lastError !== undefined && !isWorthTrying(attempt, lastError, lastRouted)) continue;
     const key = endpointKey(attempt.endpoint);
     if (!app.health.tryAdmit(key, app.now())) {
@@ -93,6 +114,7 @@ export async function runAttempts(base: CallBase, plan: RoutePlan): Promise<Call
       if (isRetry) releaseRetry(app.retryBudget);
     }
   }
+  lastError ??= shutdown.error;
   if (lastRouted !== undefined) await recordFailure(lastRouted, lastError);
   throw lastError ?? new GatewayError({ code: 'no_available_provider', message: 'No endpoint could be tried.' });
 }

@@ -66,11 +66,11 @@ export async function streamModelCall(
   const done = runStream(routed, upstreamResponse, { ...kit, isContentLogged }, (stopStream) => {
     stop = stopStream;
   });
-  routed.app.openStreams.set(done, (error) => stop(error));
+  routed.app.openCalls.set(done, (error) => stop(error));
   try {
     return await done;
   } finally {
-    routed.app.openStreams.delete(done);
+    routed.app.openCalls.delete(done);
   }
 }
 

@@ -1,0 +1,99 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
+import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
+import { createCreditsConfig } from '../support/credits-config.js';
+import { testAdminKey } from '../support/gateway-config.js';
+import { startGatewayProcess } from '../support/start-gateway-process.js';
+import type { GatewayProcess } from '../support/start-gateway-process.js';
+
+/**
+ * SIGTERM while calls wait for their upstream: a JSON call (or a stream before its first byte) is a call in flight
+ * too. One that answers within the drain bound is answered and charged; one still waiting at the bound gets 503
+ * `shutting_down` (nothing was delivered, nothing is charged), never a connection closed under it.
+ */
+
+const mainPath = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const run = promisify(execFile);
+const drainMs = 1_500;
+let fake: FakeUpstream;
+let gateway: GatewayProcess;
+
+beforeAll(async () => {
+  fake = await createFakeUpstream();
+  const configYaml = createCreditsConfig(fake.baseUrl, { default: '5.00' }).replace(
+    'server: { host: 127.0.0.1, port: 0 }',
+    `server: { host: 127.0.0.1, port: 0, shutdown_drain_ms: ${drainMs} }`,
+  );
+  gateway = await startGatewayProcess({ configYaml });
+});
+
+afterAll(async () => {
+  await gateway.stop();
+  gateway.cleanup();
+  await fake.close();
+});
+
+function post(body: Record<string, unknown>): Promise<{ status: number; text: string }> {
+  return fetch(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${testAdminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'test/metered', messages: [{ role: 'user', content: 'hi' }], ...body }),
+  }).then(
+    async (response) => ({ status: response.status, text: await response.text() }),
+    (error: unknown) => ({ status: 0, text: String(error) }),
+  );
+}
+
+describe('SIGTERM with calls waiting for their upstream', () => {
+  it('answers the JSON call that completes within the drain bound, 503 shutting_down for the rest, settled', async () => {
+    const answer = {
+      id: 'up-1',
+      object: 'chat.completion',
+      created: 1,
+      model: 'metered-upstream',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'done' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+    };
+    fake.enqueue({ kind: 'json', body: answer, delayMs: 600 });
+    fake.enqueue({ kind: 'hang' });
+    fake.enqueue({ kind: 'hang' });
+    const quick = post({ max_tokens: 100 });
+    const slow = post({ max_tokens: 100 });
+    const silentStream = post({ max_tokens: 100, stream: true });
+    for (let attempt = 0; attempt < 100 && fake.received.length < 3; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(fake.received).toHaveLength(3);
+    const exited = new Promise<number | null>((resolve) => gateway.child.once('exit', resolve));
+    gateway.child.kill('SIGTERM');
+    const [quickResult, slowResult, streamResult] = await Promise.all([quick, slow, silentStream]);
+    expect(await exited).toBe(0);
+
+    expect(quickResult.status).toBe(200);
+    const quickBody = JSON.parse(quickResult.text) as { usage: { total_tokens: number; cost: number } };
+    // 10 prompt × 1 000 + 5 completion × 2 000 nano-USD.
+    expect([quickBody.usage.total_tokens, quickBody.usage.cost]).toEqual([15, 0.00002]);
+    for (const result of [slowResult, streamResult]) {
+      expect(result.status).toBe(503);
+      expect((JSON.parse(result.text) as { error: { code: string } }).error.code).toBe('shutting_down');
+    }
+
+    const configPath = join(gateway.directory, 'meridian.yaml');
+    const env = { ...process.env, MERIDIAN_LOG_LEVEL: 'silent' };
+    const { stdout: verified } = await run(process.execPath, [mainPath, 'ledger', 'verify', '--config', configPath], {
+      env,
+    });
+    expect(verified).not.toContain('✗');
+    const { stdout: balance } = await run(
+      process.execPath,
+      [mainPath, 'credits', 'balance', 'default', '--config', configPath],
+      { env },
+    );
+    // Only the answered call is charged; nothing is left held.
+    expect(balance).toBe('granted 5\ncharged 0.00002\nheld 0\navailable 4.99998\n');
+  });
+});
