@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { describeUnservedAlias, findUnservedAliases } from '../catalog/index.js';
 import { createLogger } from '../observability/index.js';
+import type { LogLevel } from '../observability/index.js';
 import { loadCliConfig } from './load-cli-config.js';
 import { checkGatewayConfig, startGateway } from './start-gateway.js';
 
@@ -14,6 +15,8 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'listen address (overrides server.host)')
     .option('--check', 'validate the config and the catalog it builds, then exit (0 = valid)')
     .action(async (options: { config?: string; port?: number; host?: string; check?: boolean }) => {
+      // Read first: a mistyped level stops the start (and the check) rather than logging at another level.
+      const level = readLogLevel(process.env['MERIDIAN_LOG_LEVEL']);
       if (options.check === true) {
         const loaded = loadCliConfig(options.config);
         const catalog = checkGatewayConfig({ loaded, env: process.env });
@@ -26,7 +29,7 @@ export function registerServeCommand(program: Command): void {
         }
         return;
       }
-      const log = createLogger({ level: process.env['MERIDIAN_LOG_LEVEL'] === 'silent' ? 'silent' : 'info' });
+      const log = createLogger({ level });
       const gateway = await startGateway({
         loaded: loadCliConfig(options.config),
         env: process.env,
@@ -51,6 +54,18 @@ export function registerServeCommand(program: Command): void {
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));
     });
+}
+
+const logLevels: readonly LogLevel[] = ['info', 'warn', 'error', 'silent'];
+
+/** `MERIDIAN_LOG_LEVEL`: unset or empty is `info`; anything but a known level is refused, naming the variable. */
+export function readLogLevel(value: string | undefined): LogLevel {
+  if (value === undefined || value === '') return 'info';
+  const level = logLevels.find((known) => known === value);
+  if (level === undefined) {
+    throw new Error(`MERIDIAN_LOG_LEVEL must be one of ${logLevels.join(', ')}; got '${value}'.`);
+  }
+  return level;
 }
 
 function parsePort(value: string): number {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startGatewayProcess } from '../support/start-gateway-process.js';
 
 /** `meridian serve --check`: validates the config and its catalog without opening storage or a port. */
 
@@ -92,6 +93,39 @@ describe('meridian serve --check', () => {
       ),
       '',
     ]);
+  });
+});
+
+describe('MERIDIAN_LOG_LEVEL', () => {
+  it('refuses a level the logger does not have, in the check as at start', async () => {
+    const result = await check('sandbox: { enabled: true }\n', { MERIDIAN_LOG_LEVEL: 'debug' });
+    expect([result.code, result.stdout, result.stderr]).toEqual([
+      1,
+      '',
+      "meridian: MERIDIAN_LOG_LEVEL must be one of info, warn, error, silent; got 'debug'.\n",
+    ]);
+  });
+
+  it('warn keeps warnings and drops the request lines', async () => {
+    const gateway = await startGatewayProcess({
+      configYaml: 'server: { host: 127.0.0.1, port: 0 }\ndata_dir: "{{dir}}"\nsandbox: { enabled: true }\n',
+      env: { MERIDIAN_LOG_LEVEL: 'warn' },
+    });
+    try {
+      expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${gateway.url}/v1/models`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(
+        200,
+      );
+    } finally {
+      await gateway.stop();
+      gateway.cleanup();
+    }
+    const events = gateway.output
+      .join('')
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => (JSON.parse(line) as { event: string }).event);
+    expect(events).toEqual([]);
   });
 });
 
