@@ -424,3 +424,45 @@ providers:
     expect(run.exitCode).toBe(0);
   });
 });
+
+describe('meridian models show', () => {
+  it("prints a model's fields and each endpoint's published prices, by id or alias", async () => {
+    const directory = createDirectory();
+    const configPath = writeConfig(directory, 'aliases: { chat: meridian/sandbox-chat }\n');
+    const byId = await runCli(['models', 'show', 'meridian/sandbox-chat', '--config', configPath], { cwd: directory });
+    expect([byId.exitCode, byId.stderr]).toEqual([0, '']);
+    const lines = byId.stdout.split('\n');
+    expect(lines.slice(0, 5)).toEqual([
+      'id\tmeridian/sandbox-chat',
+      'name\tSandbox Chat (simulated, no real model)',
+      'author\tmeridian',
+      'origin\tZZ',
+      'context_length\t131072',
+    ]);
+    expect(lines.slice(-4)).toEqual([
+      'endpoints (prices in USD per 1M tokens)',
+      'provider\tupstream_model\tprompt\tcompletion\tcache_read\tcache_write\treasoning\tcontext_length\tmax_output\tschedule',
+      'sandbox\tsandbox-chat\t0.10\t0.40\t0.01\t-\t-\t131072\t-\t-',
+      '',
+    ]);
+    const byAlias = await runCli(['models', 'show', 'chat', '--config', configPath], { cwd: directory });
+    expect(byAlias.stdout).toBe(byId.stdout);
+  });
+
+  it('refuses an unknown model and a model without an enabled provider, each with its reason and exit 1', async () => {
+    const directory = createDirectory();
+    const configPath = writeConfig(directory);
+    const unknown = await runCli(['models', 'show', 'nope/x', '--config', configPath], { cwd: directory });
+    expect([unknown.exitCode, unknown.stdout, unknown.stderr]).toEqual([
+      1,
+      '',
+      "meridian: model 'nope/x' is not in the catalog ('meridian models list' shows what is served)\n",
+    ]);
+    const off = await runCli(['models', 'show', 'deepseek/deepseek-v3.2', '--config', configPath], { cwd: directory });
+    expect([off.exitCode, off.stdout, off.stderr]).toEqual([
+      1,
+      '',
+      "meridian: model 'deepseek/deepseek-v3.2' has no enabled provider: set its provider's key variable (docs/configuration.md)\n",
+    ]);
+  });
+});
