@@ -40,7 +40,12 @@ export function registerServeCommand(program: Command): void {
       });
       let isStopping = false;
       const stop = (signal: string): void => {
-        if (isStopping) return;
+        if (isStopping) {
+          // A second signal (Ctrl-C twice): the calls still open stop now, are settled, and the node exits.
+          log.info('shutdown_hurried', { signal });
+          gateway.hurry();
+          return;
+        }
         isStopping = true;
         log.info('shutdown', { signal });
         gateway.close().then(

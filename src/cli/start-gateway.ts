@@ -70,6 +70,8 @@ export interface RunningGateway {
   readonly server: Server;
   /** Stops accepting, drains open model calls (bounded), flushes records, closes storage. */
   close(): Promise<void>;
+  /** During `close`: ends the drain now, as if its bound had passed (a second SIGTERM or SIGINT). */
+  hurry(): void;
 }
 
 /** Assembles and starts a gateway node: storage → keys → sandbox → catalog → HTTP. */
@@ -252,6 +254,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const holdRenewer = startHoldRenewer(storage, options.log, { liveHolds, ttlMs: context.holdTtlMs });
 
+  let hurry = (): void => undefined;
+  const hurried = new Promise<void>((resolve) => {
+    hurry = resolve;
+  });
   async function close(): Promise<void> {
     context.lifecycle.isDraining = true;
     clearInterval(reconciler);
@@ -261,7 +267,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       server.close(() => resolve());
       server.closeIdleConnections();
       const drainMs = config.server.shutdownDrainMs ?? limits.shutdownDrainTimeoutMs;
-      void drainCalls(context.openCalls, drainMs)
+      void drainCalls(context.openCalls, drainMs, hurried)
         // A call stopped at the bound still writes its answer (503 shutting_down): connections close once it is out.
         .then(() => waitUntil(() => context.lifecycle.openResponses === 0, limits.shutdownSettleTimeoutMs))
         .then(() => server.closeAllConnections());
@@ -276,7 +282,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     await storage.close();
     await tracing.shutdown();
   }
-  return { url, server, close };
+  return { url, server, close, hurry: () => hurry() };
 }
 
 function responseCacheBounds(config: MeridianConfig): { entriesMax: number; bytesMax: number; entryBytesMax: number } {
@@ -357,16 +363,21 @@ function buildGatewayCatalog(
 async function drainCalls(
   openCalls: ReadonlyMap<Promise<unknown>, (error: GatewayError) => void>,
   drainMs: number,
+  hurried: Promise<void>,
 ): Promise<void> {
-  const waitAtMost = async (ms: number): Promise<void> => {
+  const waitAtMost = async (ms: number, orUntil?: Promise<void>): Promise<void> => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, ms);
     });
-    await Promise.race([Promise.allSettled([...openCalls.keys()]), timeout]);
+    await Promise.race([
+      Promise.allSettled([...openCalls.keys()]),
+      timeout,
+      ...(orUntil === undefined ? [] : [orUntil]),
+    ]);
     clearTimeout(timer);
   };
-  await waitAtMost(drainMs);
+  await waitAtMost(drainMs, hurried);
   const error = new GatewayError({ code: 'shutting_down', message: 'The gateway is shutting down; retry the call.' });
   for (const stop of openCalls.values()) stop(error);
   await waitAtMost(limits.shutdownSettleTimeoutMs);

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import { createCreditsConfig } from '../support/credits-config.js';
@@ -24,18 +24,48 @@ let gateway: GatewayProcess;
 
 beforeAll(async () => {
   fake = await createFakeUpstream();
-  const configYaml = createCreditsConfig(fake.baseUrl, { default: '5.00' }).replace(
-    'server: { host: 127.0.0.1, port: 0 }',
-    `server: { host: 127.0.0.1, port: 0, shutdown_drain_ms: ${drainMs} }`,
-  );
-  gateway = await startGatewayProcess({ configYaml });
 });
 
 afterAll(async () => {
-  await gateway.stop();
-  gateway.cleanup();
   await fake.close();
 });
+
+afterEach(async () => {
+  await gateway.stop();
+  gateway.cleanup();
+  fake.reset();
+});
+
+function startGateway(shutdownDrainMs: number): Promise<GatewayProcess> {
+  const configYaml = createCreditsConfig(fake.baseUrl, { default: '5.00' }).replace(
+    'server: { host: 127.0.0.1, port: 0 }',
+    `server: { host: 127.0.0.1, port: 0, shutdown_drain_ms: ${shutdownDrainMs} }`,
+  );
+  return startGatewayProcess({ configYaml, env: { MERIDIAN_LOG_LEVEL: 'info' } });
+}
+
+async function waitForRequests(count: number): Promise<void> {
+  for (let attempt = 0; attempt < 100 && fake.received.length < count; attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  expect(fake.received).toHaveLength(count);
+}
+
+/** `ledger verify` passes and `credits balance default` prints `expected`. */
+async function expectBooks(expected: string): Promise<void> {
+  const configPath = join(gateway.directory, 'meridian.yaml');
+  const env = { ...process.env, MERIDIAN_LOG_LEVEL: 'silent' };
+  const { stdout: verified } = await run(process.execPath, [mainPath, 'ledger', 'verify', '--config', configPath], {
+    env,
+  });
+  expect(verified).not.toContain('✗');
+  const { stdout: balance } = await run(
+    process.execPath,
+    [mainPath, 'credits', 'balance', 'default', '--config', configPath],
+    { env },
+  );
+  expect(balance).toBe(expected);
+}
 
 function post(body: Record<string, unknown>): Promise<{ status: number; text: string }> {
   return fetch(`${gateway.url}/v1/chat/completions`, {
@@ -58,16 +88,14 @@ describe('SIGTERM with calls waiting for their upstream', () => {
       choices: [{ index: 0, message: { role: 'assistant', content: 'done' }, finish_reason: 'stop' }],
       usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
     };
+    gateway = await startGateway(drainMs);
     fake.enqueue({ kind: 'json', body: answer, delayMs: 600 });
     fake.enqueue({ kind: 'hang' });
     fake.enqueue({ kind: 'hang' });
     const quick = post({ max_tokens: 100 });
     const slow = post({ max_tokens: 100 });
     const silentStream = post({ max_tokens: 100, stream: true });
-    for (let attempt = 0; attempt < 100 && fake.received.length < 3; attempt += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    expect(fake.received).toHaveLength(3);
+    await waitForRequests(3);
     const exited = new Promise<number | null>((resolve) => gateway.child.once('exit', resolve));
     gateway.child.kill('SIGTERM');
     const [quickResult, slowResult, streamResult] = await Promise.all([quick, slow, silentStream]);
@@ -82,18 +110,46 @@ describe('SIGTERM with calls waiting for their upstream', () => {
       expect((JSON.parse(result.text) as { error: { code: string } }).error.code).toBe('shutting_down');
     }
 
-    const configPath = join(gateway.directory, 'meridian.yaml');
-    const env = { ...process.env, MERIDIAN_LOG_LEVEL: 'silent' };
-    const { stdout: verified } = await run(process.execPath, [mainPath, 'ledger', 'verify', '--config', configPath], {
-      env,
-    });
-    expect(verified).not.toContain('✗');
+    // Only the answered call is charged; nothing is left held.
+    await expectBooks('granted 5\ncharged 0.00002\nheld 0\navailable 4.99998\n');
+  });
+});
+
+describe('a second SIGTERM during the drain', () => {
+  it('stops the open calls at once, as at the bound, settles them and exits 0', async () => {
+    gateway = await startGateway(600_000);
+    const frames = Array.from(
+      { length: 60 },
+      () =>
+        `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: ' word' }, finish_reason: null }] })}\n\n`,
+    );
+    fake.enqueue({ kind: 'hang' });
+    fake.enqueue({ kind: 'sse', frames, frameDelayMs: 500 });
+    const waiting = post({ max_tokens: 100 });
+    const streaming = post({ max_tokens: 100, stream: true });
+    await waitForRequests(2);
+    const exited = new Promise<number | null>((resolve) => gateway.child.once('exit', resolve));
+    gateway.child.kill('SIGTERM');
+    for (let attempt = 0; attempt < 200 && !gateway.output.join('').includes('"event":"shutdown"'); attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    gateway.child.kill('SIGTERM');
+    const [waitingResult, streamResult] = await Promise.all([waiting, streaming]);
+    // Well before the 10-minute drain bound (the test's own timeout would fail first).
+    expect(await exited).toBe(0);
+
+    expect(waitingResult.status).toBe(503);
+    expect((JSON.parse(waitingResult.text) as { error: { code: string } }).error.code).toBe('shutting_down');
+    expect(streamResult.status).toBe(200);
+    expect(streamResult.text).toContain('"code":"shutting_down"');
+    expect(gateway.output.join('')).toContain('"event":"shutdown_hurried","signal":"SIGTERM"');
+    // The cut stream is charged for what it delivered; nothing is left held.
     const { stdout: balance } = await run(
       process.execPath,
-      [mainPath, 'credits', 'balance', 'default', '--config', configPath],
-      { env },
+      [mainPath, 'credits', 'balance', 'default', '--config', join(gateway.directory, 'meridian.yaml')],
+      { env: { ...process.env, MERIDIAN_LOG_LEVEL: 'silent' } },
     );
-    // Only the answered call is charged; nothing is left held.
-    expect(balance).toBe('granted 5\ncharged 0.00002\nheld 0\navailable 4.99998\n');
+    expect(balance).toContain('held 0\n');
+    await expectBooks(balance);
   });
 });
