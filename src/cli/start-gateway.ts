@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { formatHost, startMetricsListener } from './start-metrics-listener.js';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -243,7 +244,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     );
     server.listen({ port, host, backlog: limits.listenBacklog }, resolve);
   });
+  const metricsListener =
+    config.server.metrics === undefined
+      ? undefined
+      : await startMetricsListener({ registry: observability.registry, ...config.server.metrics }).catch(
+          (error: unknown) => {
+            server.close();
+            throw error;
+          },
+        );
   const url = `http://${formatHost(host)}:${(server.address() as AddressInfo).port}`;
+  if (metricsListener !== undefined)
+    options.print(`Metrics on ${metricsListener.url} (no key: keep this port private)`);
   options.print(`Meridian listening on ${url} (${context.catalog.models.size} models${sandbox ? ', sandbox on' : ''})`);
   for (const problem of findUnservedAliases(context.catalog)) {
     options.log.warn('alias_target_unserved', { ...problem, detail: describeUnservedAlias(problem) });
@@ -272,6 +284,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         .then(() => waitUntil(() => context.lifecycle.openResponses === 0, limits.shutdownSettleTimeoutMs))
         .then(() => server.closeAllConnections());
     });
+    await metricsListener?.close();
     await nodeWriter.close();
     sharedHealth?.close();
     await rateLimits.close();
@@ -387,10 +400,6 @@ async function drainCalls(
 async function waitUntil(isDone: () => boolean, timeoutMs: number): Promise<void> {
   const giveUpAtMs = Date.now() + timeoutMs;
   while (!isDone() && Date.now() < giveUpAtMs) await new Promise((resolve) => setTimeout(resolve, 10));
-}
-
-function formatHost(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** A hold outlives any call: the deadline before the first output plus the longest stream we expect. */

@@ -58,6 +58,10 @@ export const configFileSchema = z.strictObject({
       shutdown_drain_ms: z.number().int().nonnegative().max(3_600_000).optional(),
       /** Reverse proxies whose `x-forwarded-for` / `x-forwarded-proto` are believed (default none: the socket peer). */
       trusted_proxies: z.array(trustedProxyEntry).max(limits.trustedProxiesCountMax).default([]),
+      /** A second port serving only `GET /metrics`, without a key (default: none; /metrics needs the admin key). */
+      metrics_port: z.number().int().min(0).max(65_535).optional(),
+      /** The address of that port (default: `host`). */
+      metrics_host: z.string().min(1).optional(),
     })
     .prefault({}),
   storage: z

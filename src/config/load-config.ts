@@ -18,6 +18,8 @@ export interface MeridianConfig {
     readonly shutdownDrainMs: number | undefined;
     /** Addresses and CIDR blocks of reverse proxies whose forwarding headers are believed (validated). */
     readonly trustedProxies: readonly string[];
+    /** `metrics_port` / `metrics_host`: a listener serving only `GET /metrics` without a key; absent: none. */
+    readonly metrics: { readonly host: string; readonly port: number } | undefined;
   };
   readonly storage: {
     readonly url: string;
@@ -282,6 +284,10 @@ function resolveConfig(file: ConfigFile, baseDirectory: string): MeridianConfig 
       port: file.server.port,
       shutdownDrainMs: file.server.shutdown_drain_ms,
       trustedProxies: file.server.trusted_proxies,
+      metrics:
+        file.server.metrics_port === undefined
+          ? undefined
+          : { host: file.server.metrics_host ?? file.server.host, port: file.server.metrics_port },
     },
     storage: {
       url: file.storage.url,

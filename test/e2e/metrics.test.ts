@@ -18,9 +18,20 @@ let gateway: GatewayProcess;
 beforeAll(async () => {
   fake = await createFakeUpstream();
   gateway = await startGatewayProcess({
-    configYaml: createCreditsConfig(fake.baseUrl, { acme: '0.01', poor: '0.000001' }),
+    // A second port for the scraper (metrics_port: 0 = any free port, printed at start).
+    configYaml: createCreditsConfig(fake.baseUrl, { acme: '0.01', poor: '0.000001' }).replace(
+      'server: { host: 127.0.0.1, port: 0 }',
+      'server: { host: 127.0.0.1, port: 0, metrics_port: 0 }',
+    ),
   });
 });
+
+/** The metrics-only listener's URL, from the line the start printed. */
+function metricsPortUrl(): string {
+  const match = /Metrics on (http:\/\/\S+) \(no key: keep this port private\)/.exec(gateway.output.join(''));
+  expect(match).not.toBeNull();
+  return match![1]!;
+}
 
 afterAll(async () => {
   await gateway.stop();
@@ -92,6 +103,25 @@ describe('GET /metrics', () => {
     expect(chat.some((line) => line.includes('status_class="2xx",ending="success"'))).toBe(true);
     expect(readSample(page, 'meridian_holds_in_flight')).toBe('0');
     expect(page).toContain('# TYPE nodejs_eventloop_lag_p99_seconds gauge');
+  });
+
+  it('serves the same page without a key on server.metrics_port, and nothing else there', async () => {
+    const byAdmin = await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${testAdminKey}` } });
+    const byPort = await fetch(metricsPortUrl());
+    expect([byPort.status, byPort.headers.get('content-type')]).toEqual([
+      200,
+      'text/plain; version=0.0.4; charset=utf-8',
+    ]);
+    const meridianLines = (page: string) =>
+      page.split('\n').filter((line) => line.startsWith('meridian_requests_total'));
+    const portPage = await byPort.text();
+    expect(meridianLines(portPage).length).toBeGreaterThan(0);
+    expect(meridianLines(portPage)).toEqual(meridianLines(await byAdmin.text()));
+    const base = metricsPortUrl().replace(/\/metrics$/, '');
+    expect((await fetch(`${base}/v1/models`)).status).toBe(404);
+    expect((await fetch(`${base}/metrics`, { method: 'POST' })).status).toBe(405);
+    // The gateway's own port still wants the admin key.
+    expect((await fetch(`${gateway.url}/metrics`)).status).toBe(401);
   });
 
   it('reports readiness with its checks', async () => {
