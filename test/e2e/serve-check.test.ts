@@ -129,6 +129,39 @@ describe('MERIDIAN_LOG_LEVEL', () => {
   });
 });
 
+describe('SIGHUP', () => {
+  it('does not stop the node (the config is not reloaded): it logs why and keeps serving', async () => {
+    const gateway = await startGatewayProcess({
+      configYaml: 'server: { host: 127.0.0.1, port: 0 }\ndata_dir: "{{dir}}"\nsandbox: { enabled: true }\n',
+      env: { MERIDIAN_LOG_LEVEL: 'warn' },
+    });
+    try {
+      gateway.child.kill('SIGHUP');
+      for (
+        let attempt = 0;
+        attempt < 200 && !gateway.output.join('').includes('config_reload_unsupported');
+        attempt += 1
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(gateway.child.exitCode).toBeNull();
+      expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
+      const line = gateway.output
+        .join('')
+        .split('\n')
+        .find((candidate) => candidate.includes('config_reload_unsupported'));
+      expect(JSON.parse(line ?? '{}')).toMatchObject({
+        level: 'warn',
+        event: 'config_reload_unsupported',
+        signal: 'SIGHUP',
+      });
+    } finally {
+      await gateway.stop();
+      gateway.cleanup();
+    }
+  });
+});
+
 describe('meridian serve on a port already taken', () => {
   it('says so in one line and exits 1, instead of a stack trace or a process that never ends', async () => {
     const taken = createServer();
