@@ -147,11 +147,34 @@ async function callEmbeddings(
     readonly span: TraceSpan;
   },
 ): Promise<number> {
-  const { call, request, endpoint, embeddings, chat, generationId, response, encoding, model } = input;
+  const { response } = input;
   const abort = new CallAbort();
   response.on('close', () => {
     if (!response.writableFinished) abort.abort();
   });
+  // Shutdown past its drain bound stops a call still waiting for its provider: answered 503 shutting_down.
+  let stopError: GatewayError | undefined;
+  const done = runEmbeddingsCall(app, input, abort).catch((error: unknown) => {
+    throw stopError ?? error;
+  });
+  app.openCalls.set(done, (error) => {
+    if (response.headersSent) return;
+    stopError = error;
+    abort.abort(error);
+  });
+  try {
+    return await done;
+  } finally {
+    app.openCalls.delete(done);
+  }
+}
+
+async function runEmbeddingsCall(
+  app: AppContext,
+  input: Parameters<typeof callEmbeddings>[1],
+  abort: CallAbort,
+): Promise<number> {
+  const { call, request, endpoint, embeddings, chat, generationId, response, encoding, model } = input;
   const upstreamRequest = embeddings.buildEmbeddingsRequest(request, endpoint);
   const upstreamResponse = await sendUpstreamRequest(app, {
     endpoint,

@@ -36,11 +36,23 @@ afterEach(async () => {
   fake.reset();
 });
 
+const embeddingsModel = `  - id: test/embed
+    name: Embed
+    author: test
+    origin: US
+    context_length: 8192
+    output_modalities: [embeddings]
+    endpoints:
+      - { provider: fake-metered, model: embed-upstream, pricing: { prompt: "1.00", completion: "0" } }
+`;
+
 function startGateway(shutdownDrainMs: number): Promise<GatewayProcess> {
-  const configYaml = createCreditsConfig(fake.baseUrl, { default: '5.00' }).replace(
-    'server: { host: 127.0.0.1, port: 0 }',
-    `server: { host: 127.0.0.1, port: 0, shutdown_drain_ms: ${shutdownDrainMs} }`,
-  );
+  const configYaml = createCreditsConfig(fake.baseUrl, { default: '5.00' })
+    .replace(
+      'server: { host: 127.0.0.1, port: 0 }',
+      `server: { host: 127.0.0.1, port: 0, shutdown_drain_ms: ${shutdownDrainMs} }`,
+    )
+    .replace('models:\n', `models:\n${embeddingsModel}`);
   return startGatewayProcess({ configYaml, env: { MERIDIAN_LOG_LEVEL: 'info' } });
 }
 
@@ -67,11 +79,12 @@ async function expectBooks(expected: string): Promise<void> {
   expect(balance).toBe(expected);
 }
 
-function post(body: Record<string, unknown>): Promise<{ status: number; text: string }> {
-  return fetch(`${gateway.url}/v1/chat/completions`, {
+function post(body: Record<string, unknown>, path = '/v1/chat/completions'): Promise<{ status: number; text: string }> {
+  const call = path === '/v1/embeddings' ? {} : { model: 'test/metered', messages: [{ role: 'user', content: 'hi' }] };
+  return fetch(`${gateway.url}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${testAdminKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'test/metered', messages: [{ role: 'user', content: 'hi' }], ...body }),
+    body: JSON.stringify({ ...call, ...body }),
   }).then(
     async (response) => ({ status: response.status, text: await response.text() }),
     (error: unknown) => ({ status: 0, text: String(error) }),
@@ -92,20 +105,30 @@ describe('SIGTERM with calls waiting for their upstream', () => {
     fake.enqueue({ kind: 'json', body: answer, delayMs: 600 });
     fake.enqueue({ kind: 'hang' });
     fake.enqueue({ kind: 'hang' });
+    fake.enqueue({ kind: 'hang' });
     const quick = post({ max_tokens: 100 });
+    await waitForRequests(1);
     const slow = post({ max_tokens: 100 });
+    await waitForRequests(2);
     const silentStream = post({ max_tokens: 100, stream: true });
     await waitForRequests(3);
+    const embeddings = post({ model: 'test/embed', input: ['hi'] }, '/v1/embeddings');
+    await waitForRequests(4);
     const exited = new Promise<number | null>((resolve) => gateway.child.once('exit', resolve));
     gateway.child.kill('SIGTERM');
-    const [quickResult, slowResult, streamResult] = await Promise.all([quick, slow, silentStream]);
+    const [quickResult, slowResult, streamResult, embeddingsResult] = await Promise.all([
+      quick,
+      slow,
+      silentStream,
+      embeddings,
+    ]);
     expect(await exited).toBe(0);
 
     expect(quickResult.status).toBe(200);
     const quickBody = JSON.parse(quickResult.text) as { usage: { total_tokens: number; cost: number } };
     // 10 prompt × 1 000 + 5 completion × 2 000 nano-USD.
     expect([quickBody.usage.total_tokens, quickBody.usage.cost]).toEqual([15, 0.00002]);
-    for (const result of [slowResult, streamResult]) {
+    for (const result of [slowResult, streamResult, embeddingsResult]) {
       expect(result.status).toBe(503);
       expect((JSON.parse(result.text) as { error: { code: string } }).error.code).toBe('shutting_down');
     }
