@@ -52,8 +52,11 @@ export function registerKeysCommands(program: Command): void {
     .option('--config <path>', 'config file')
     .action((id: string, options: { config?: string }) =>
       withStorage(options.config, async ({ keys: keyService }) => {
-        if (!(await keyService.revokeKey(id))) throw new Error(`key '${id}' not found`);
-        process.stdout.write(`Revoked ${id}\n`);
+        if (await keyService.revokeKey(id)) return void process.stdout.write(`Revoked ${id}\n`);
+        // False for an unknown key and for one revoked before: say which (revoking twice leaves what was asked for).
+        const known = (await keyService.listKeys(undefined)).find((record) => record.id === id);
+        if (known === undefined) throw new Error(`key '${id}' not found ('meridian keys list' shows the ids)`);
+        process.stdout.write(`Key ${id} was already revoked\n`);
       }),
     );
 }

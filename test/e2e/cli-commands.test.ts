@@ -254,6 +254,26 @@ describe('meridian keys', () => {
     const created = await runCli(['keys', 'create', '--name', 'x'.repeat(200), '--config', config], { cwd: directory });
     expect(created.exitCode).toBe(0);
   });
+
+  it('revokes a key once, says so when it was revoked before, and names an unknown id as unknown', async () => {
+    const directory = createDirectory();
+    const config = writeConfig(directory);
+    await runCli(['keys', 'create', '--name', 'ci', '--config', config], { cwd: directory });
+    const listed = await runCli(['keys', 'list', '--config', config], { cwd: directory });
+    const id = listed.stdout
+      .split('\n')
+      .find((line) => line.endsWith('\tci'))!
+      .split('\t')[0]!;
+    const revoke = () => runCli(['keys', 'revoke', id, '--config', config], { cwd: directory });
+    expect(await revoke()).toEqual({ exitCode: 0, stdout: `Revoked ${id}\n`, stderr: '' });
+    expect(await revoke()).toEqual({ exitCode: 0, stdout: `Key ${id} was already revoked\n`, stderr: '' });
+    const unknown = await runCli(['keys', 'revoke', 'key_nope', '--config', config], { cwd: directory });
+    expect(unknown).toEqual({
+      exitCode: 1,
+      stdout: '',
+      stderr: "meridian: key 'key_nope' not found ('meridian keys list' shows the ids)\n",
+    });
+  });
 });
 
 describe('meridian ledger verify', () => {
