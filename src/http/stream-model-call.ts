@@ -277,7 +277,14 @@ function runStream(
     });
     body.on('end', () => {
       if (isSettled) return;
-      parser.end();
+      // The body ended as its HTTP framing said (a cut one errors instead): a last event missing only its blank line
+      // is whole (a Gemini-style last chunk holds the finish reason and the usage).
+      try {
+        parser.end({ isBodyComplete: true });
+      } catch (error) {
+        batch = [];
+        return fail(toGatewayError(error));
+      }
       guard(() => handleEvents(batch.concat(reader.end())));
       batch = [];
       if (isSettled) return;

@@ -234,6 +234,22 @@ describe('createSseParser', () => {
     expect(seen).toEqual([]);
   });
 
+  it('dispatches a last event missing only its blank line when the body is complete, never a cut line', () => {
+    const endComplete = (text: string): SseEvent[] => {
+      const seen: SseEvent[] = [];
+      const parser = createSseParser({ eventBytesMax: 1024, onEvent: (event) => seen.push(event) });
+      parser.push(encoder.encode(text));
+      parser.end({ isBodyComplete: true });
+      return seen;
+    };
+    expect(endComplete('data: a\n\nevent: delta\ndata: b\r\n')).toEqual([
+      message('a'),
+      { event: 'delta', data: 'b', id: undefined },
+    ]);
+    expect(endComplete('data: a\n\ndata: {"cut"')).toEqual([message('a')]);
+    expect(endComplete('data: a\n\n: comment only\n')).toEqual([message('a')]);
+  });
+
   it('reads subarray views of a larger buffer at their own offsets', () => {
     const backing = encoder.encode('xxxxdata: a\n\nyyyy');
     expect(parsePieces([backing.subarray(4, 13)])).toEqual([message('a')]);

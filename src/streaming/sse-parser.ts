@@ -32,9 +32,11 @@ export interface SseParser {
   /**
    * The stream ended. An incomplete last event (one not followed by a blank line) is dropped, not
    * dispatched: the spec discards pending data at end of stream, so a cut-off upstream never yields a
-   * half-received event.
+   * half-received event. With `isBodyComplete` (the HTTP body ended as its framing said, so nothing was
+   * cut), a last event whose lines all ended is dispatched: only its blank line is missing, which some
+   * servers leave out. A last line without its line end is still dropped.
    */
-  end(): void;
+  end(options?: { readonly isBodyComplete?: boolean }): void;
 }
 
 const lineFeed = 0x0a;
@@ -200,7 +202,8 @@ export function createSseParser(options: SseParserOptions): SseParser {
     }
   }
 
-  function end(): void {
+  function end(endOptions: { readonly isBodyComplete?: boolean } = {}): void {
+    if (endOptions.isBodyComplete === true && pendingLength === 0) dispatch();
     pending = Buffer.alloc(0);
     pendingLength = 0;
     isAfterCarriageReturn = false;

@@ -182,3 +182,18 @@ describe('compressed upstream bodies are decoded', () => {
     expect(await totalUsageNanos()).toBe(before);
   });
 });
+
+describe('a stream whose last event lacks only its blank line', () => {
+  it.each(protocols)('%s: is whole, served and charged as reported', async (protocol) => {
+    const before = await totalUsageNanos();
+    const frames = (streamScript(protocol, script(10, 3)) as { frames: string[] }).frames;
+    const body = frames.join('').replace(/(\r?\n)\1$/, '$1');
+    fake.enqueue({ kind: 'sse', frames: [body] });
+    const { status, text, generation } = await callModel(protocol, true);
+    expect(status).toBe(200);
+    expect(text).not.toContain('"error"');
+    const costNanos = 10 * 1_000 + 3 * 2_000;
+    expect(generation).toMatchObject({ ending: 'success', usage_estimated: false, cost_nanos: String(costNanos) });
+    expect((await totalUsageNanos()) - before).toBe(costNanos);
+  });
+});
