@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sseFrames } from '../fake-upstream/create-fake-upstream.js';
 import { startTestStack } from '../support/start-test-stack.js';
@@ -81,5 +82,62 @@ describe('refusals', () => {
     stack.fake.enqueue({ kind: 'json', body: completion({ content: 'hello' }, 'stop') });
     const json = await anthropic.messages.create({ model: 'test/fake-model', max_tokens: 100, messages: hi });
     expect(json.stop_reason).toBe('end_turn');
+  });
+});
+
+describe('prompt-cache breakpoints from an OpenAI client', () => {
+  const longSystem = 'You are a careful assistant. '.repeat(10);
+
+  function claudeMessage(): Record<string, unknown> {
+    return {
+      id: 'msg_up',
+      type: 'message',
+      role: 'assistant',
+      model: 'fake-claude-model',
+      content: [{ type: 'text', text: 'ok' }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      usage: { input_tokens: 10, output_tokens: 5 },
+    };
+  }
+
+  it("OpenRouter's cache_control on content parts reaches an Anthropic upstream where the client put it", async () => {
+    stack.fake.enqueue({ kind: 'json', body: claudeMessage() });
+    const messages = [
+      { role: 'system', content: [{ type: 'text', text: longSystem, cache_control: { type: 'ephemeral' } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'first' },
+          { type: 'text', text: 'second', cache_control: { type: 'ephemeral', ttl: '1h' } },
+        ],
+      },
+    ] as unknown as OpenAI.ChatCompletionMessageParam[];
+    await stack.client.chat.completions.create({ model: 'test/fake-claude', messages });
+    const sent = stack.fake.received.at(-1)!.body;
+    expect(sent['system']).toEqual([{ type: 'text', text: longSystem, cache_control: { type: 'ephemeral' } }]);
+    expect(sent['messages']).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'first' },
+          { type: 'text', text: 'second', cache_control: { type: 'ephemeral', ttl: '1h' } },
+        ],
+      },
+    ]);
+  });
+
+  it('a malformed cache_control is a 400 naming the field', async () => {
+    const response = await fetch(`${stack.gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'test/fake-claude',
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'hi', cache_control: { type: 'forever' } }] }],
+      }),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { param?: string } };
+    expect(body.error.param).toBe('messages[0].content[0].cache_control');
   });
 });

@@ -1,7 +1,8 @@
 import { limits } from '../../../config/limits.js';
-import type { AssistantPart, CacheControl, Message, OpaquePart, TextPart, UserPart } from '../../../spec/index.js';
+import type { AssistantPart, Message, OpaquePart, TextPart, UserPart } from '../../../spec/index.js';
 import { invalid, isObject } from '../../shared/field-readers.js';
 import type { JsonObject } from '../../shared/field-readers.js';
+import { readCacheControl } from '../../shared/read-cache-control.js';
 import { untagSignature } from './signature-tag.js';
 
 /**
@@ -160,16 +161,6 @@ function parseImageBlock(block: JsonObject, param: string): UserPart {
   if (source['type'] === 'url')
     return { type: 'image', url: requireString(source, 'url', `${param}.source`), ...extra };
   return { type: 'opaque', protocol: 'anthropic-messages', value: block };
-}
-
-/** `cache_control: {type: 'ephemeral', ttl?}`, kept so Anthropic upstreams cache the same prefix. */
-export function readCacheControl(block: JsonObject, param: string): CacheControl | undefined {
-  const value = block['cache_control'];
-  if (value === undefined || value === null) return undefined;
-  if (!isObject(value) || value['type'] !== 'ephemeral') {
-    throw invalid(`${param}.cache_control`, "must be {type: 'ephemeral', ttl?}.");
-  }
-  return typeof value['ttl'] === 'string' ? { type: 'ephemeral', ttl: value['ttl'] } : { type: 'ephemeral' };
 }
 
 function requireString(object: JsonObject, key: string, param: string, allowEmpty = false): string {

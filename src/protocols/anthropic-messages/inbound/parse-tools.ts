@@ -2,7 +2,7 @@ import { limits } from '../../../config/limits.js';
 import type { FunctionToolDefinition, ToolChoice, ToolDefinition } from '../../../spec/index.js';
 import { invalid, isObject, pickFields } from '../../shared/field-readers.js';
 import type { JsonObject } from '../../shared/field-readers.js';
-import { readCacheControl } from './parse-content.js';
+import { readCacheControl } from '../../shared/read-cache-control.js';
 
 /**
  * Fields of a client tool the canonical model holds (`type` is absent or `custom`, which Anthropic assumes anyway);

@@ -1,7 +1,8 @@
 import { limits } from '../../../config/limits.js';
-import type { AssistantPart, Message, TextPart, UserPart } from '../../../spec/index.js';
+import type { AssistantPart, ImagePart, Message, TextPart, UserPart } from '../../../spec/index.js';
 import { invalid, isObject, readOptionalString } from '../../shared/field-readers.js';
 import type { JsonObject } from '../../shared/field-readers.js';
+import { readCacheControl } from '../../shared/read-cache-control.js';
 
 /** Client `messages` → canonical messages; every error names the exact field. */
 export function parseMessages(value: unknown): Message[] {
@@ -51,8 +52,14 @@ function parseTextContent(value: unknown, param: string): TextPart[] {
     if (!isObject(part) || part['type'] !== 'text' || typeof part['text'] !== 'string') {
       throw invalid(`${param}[${index}]`, "must be {type: 'text', text: string}.");
     }
-    return { type: 'text', text: part['text'] };
+    return withCacheControl({ type: 'text', text: part['text'] }, part, `${param}[${index}]`);
   });
+}
+
+/** A part with the prompt-cache breakpoint its wire part carries (OpenRouter's `cache_control`), if any. */
+function withCacheControl<Part extends TextPart | ImagePart>(parsed: Part, part: JsonObject, param: string): Part {
+  const cacheControl = readCacheControl(part, param);
+  return cacheControl === undefined ? parsed : { ...parsed, cacheControl };
 }
 
 function parseUserContent(value: unknown, param: string): UserPart[] {
@@ -65,16 +72,15 @@ function parseUserPart(part: unknown, param: string): UserPart {
   if (!isObject(part)) throw invalid(param, 'must be an object.');
   if (part['type'] === 'text') {
     if (typeof part['text'] !== 'string') throw invalid(`${param}.text`, 'must be a string.');
-    return { type: 'text', text: part['text'] };
+    return withCacheControl({ type: 'text', text: part['text'] }, part, param);
   }
   if (part['type'] === 'image_url') {
     const image = part['image_url'];
     const url = isObject(image) ? image['url'] : undefined;
     if (typeof url !== 'string' || url === '') throw invalid(`${param}.image_url.url`, 'must be a non-empty string.');
     const detail = isObject(image) ? image['detail'] : undefined;
-    return detail === 'auto' || detail === 'low' || detail === 'high'
-      ? { type: 'image', url, detail }
-      : { type: 'image', url };
+    const isDetail = detail === 'auto' || detail === 'low' || detail === 'high';
+    return withCacheControl({ type: 'image', url, ...(isDetail ? { detail } : {}) }, part, param);
   }
   return { type: 'opaque', protocol: 'openai-chat', value: part };
 }
