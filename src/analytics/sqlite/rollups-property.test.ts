@@ -150,47 +150,54 @@ function expectBoundsAt(startMs: number, endMs: number, firstDay: string, dayAft
   expect(readLocalDate(endMs - 1, timeZone)).toBe(addDays(dayAfterLast, -1));
 }
 
+/** 120 runs take about 4 s on an idle 2-CPU machine, past vitest's 5 s default when other suites share it. */
+const propertyTimeoutMs = 60_000;
+
 describe('usage rollups against a brute-force recomputation from raw generations', () => {
-  it('answer every ranking exactly, under replays, late records, random batches and time zones', () => {
-    fc.assert(
-      fc.property(
-        writes,
-        fc.array(rankingsQuery, { minLength: 1, maxLength: 12 }),
-        ({ sequence, batches }, queries) => {
-          const database = openTestDatabase();
-          for (const batch of batches) writeGenerations(database, batch);
-          const records = dedupeById(sequence);
-          for (const query of queries) {
-            const result = queryRankings(database, query);
-            const expected = computeRankings(records, query);
-            const convert = (value: bigint) => toApiValue(query.measure, value);
-            expect(result).toMatchObject({
-              total: convert(expected.total),
-              previousTotal: convert(expected.previousTotal),
-              growth: expected.growth,
-              rows: expected.rows.map((row) => ({
-                ...row,
-                value: convert(row.value),
-                previousValue: convert(row.previousValue),
-              })),
-              others: {
-                ...expected.others,
-                value: convert(expected.others.value),
-                previousValue: convert(expected.others.previousValue),
-              },
-              requests: expected.requests,
-              requestsUsageEstimated: expected.requestsUsageEstimated,
-              requestsUsageUnknown: expected.requestsUsageUnknown,
-            });
-            expect(result.rows.length).toBeLessThanOrEqual(query.limit);
-            expect(result.current.startMs).toBe(result.previous.endMs);
-          }
-          database.close();
-        },
-      ),
-      { numRuns: 120 },
-    );
-  });
+  it(
+    'answer every ranking exactly, under replays, late records, random batches and time zones',
+    () => {
+      fc.assert(
+        fc.property(
+          writes,
+          fc.array(rankingsQuery, { minLength: 1, maxLength: 12 }),
+          ({ sequence, batches }, queries) => {
+            const database = openTestDatabase();
+            for (const batch of batches) writeGenerations(database, batch);
+            const records = dedupeById(sequence);
+            for (const query of queries) {
+              const result = queryRankings(database, query);
+              const expected = computeRankings(records, query);
+              const convert = (value: bigint) => toApiValue(query.measure, value);
+              expect(result).toMatchObject({
+                total: convert(expected.total),
+                previousTotal: convert(expected.previousTotal),
+                growth: expected.growth,
+                rows: expected.rows.map((row) => ({
+                  ...row,
+                  value: convert(row.value),
+                  previousValue: convert(row.previousValue),
+                })),
+                others: {
+                  ...expected.others,
+                  value: convert(expected.others.value),
+                  previousValue: convert(expected.others.previousValue),
+                },
+                requests: expected.requests,
+                requestsUsageEstimated: expected.requestsUsageEstimated,
+                requestsUsageUnknown: expected.requestsUsageUnknown,
+              });
+              expect(result.rows.length).toBeLessThanOrEqual(query.limit);
+              expect(result.current.startMs).toBe(result.previous.endMs);
+            }
+            database.close();
+          },
+        ),
+        { numRuns: 120 },
+      );
+    },
+    propertyTimeoutMs,
+  );
 
   it('place period bounds on the first instant of the zone’s calendar days', () => {
     const database = openTestDatabase();
@@ -206,42 +213,46 @@ describe('usage rollups against a brute-force recomputation from raw generations
     database.close();
   });
 
-  it('answer time series and Activity exactly', () => {
-    fc.assert(
-      fc.property(
-        writes,
-        fc.array(timeSeriesQuery, { minLength: 1, maxLength: 5 }),
-        fc.array(activityQuery, { minLength: 1, maxLength: 5 }),
-        ({ sequence, batches }, seriesQueries, activityQueries) => {
-          const database = openTestDatabase();
-          for (const batch of batches) writeGenerations(database, batch);
-          const records = dedupeById(sequence);
-          for (const query of seriesQueries) {
-            const result = queryTimeSeries(database, query);
-            const expected = computeTimeSeries(records, query);
-            expect(result.keys).toEqual(expected.keys);
-            expect(result.points).toEqual(
-              expected.points.flatMap((points, index) =>
-                points.map((point) => ({
-                  periodStartMs: result.periods[index]?.startMs,
-                  key: point.key,
-                  value: toApiValue(query.measure, point.value),
-                })),
-              ),
-            );
-          }
-          for (const query of activityQueries) {
-            const result = queryActivity(database, query);
-            const expected = computeActivity(records, query);
-            expect([result.fromMs, result.toMs]).toEqual([expected.fromMs, expected.toMs]);
-            expect(result.rows).toEqual(expected.rows);
-          }
-          database.close();
-        },
-      ),
-      { numRuns: 60 },
-    );
-  });
+  it(
+    'answer time series and Activity exactly',
+    () => {
+      fc.assert(
+        fc.property(
+          writes,
+          fc.array(timeSeriesQuery, { minLength: 1, maxLength: 5 }),
+          fc.array(activityQuery, { minLength: 1, maxLength: 5 }),
+          ({ sequence, batches }, seriesQueries, activityQueries) => {
+            const database = openTestDatabase();
+            for (const batch of batches) writeGenerations(database, batch);
+            const records = dedupeById(sequence);
+            for (const query of seriesQueries) {
+              const result = queryTimeSeries(database, query);
+              const expected = computeTimeSeries(records, query);
+              expect(result.keys).toEqual(expected.keys);
+              expect(result.points).toEqual(
+                expected.points.flatMap((points, index) =>
+                  points.map((point) => ({
+                    periodStartMs: result.periods[index]?.startMs,
+                    key: point.key,
+                    value: toApiValue(query.measure, point.value),
+                  })),
+                ),
+              );
+            }
+            for (const query of activityQueries) {
+              const result = queryActivity(database, query);
+              const expected = computeActivity(records, query);
+              expect([result.fromMs, result.toMs]).toEqual([expected.fromMs, expected.toMs]);
+              expect(result.rows).toEqual(expected.rows);
+            }
+            database.close();
+          },
+        ),
+        { numRuns: 60 },
+      );
+    },
+    propertyTimeoutMs,
+  );
 });
 
 function computePeriodFirstAndNext(period: 'day' | 'week' | 'month', date: string, offset: number): [string, string] {
