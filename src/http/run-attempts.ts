@@ -71,7 +71,10 @@ async function tryAttempts(
   const { app, call, response } = base;
   const deadlineAtMs = call.startedAtMs + app.routingDeadlineMs;
   let current: CallAbort | undefined;
-  let isClientGone = false;
+  // A client can leave while the call is admitted (its key, rate limit and hold: round trips to PostgreSQL and Redis
+  // in cluster mode), before this listener exists: its 'close' has fired already and will not fire again. An attempt
+  // made then could write nothing, and a stream paused for a drain that never comes would hang until shutdown.
+  let isClientGone = response.closed && !response.writableFinished;
   shutdown.abortCurrent = (error) => current?.abort(error);
   response.on('close', () => {
     if (response.writableFinished) return;
@@ -116,6 +119,9 @@ async function tryAttempts(
   }
   lastError ??= shutdown.error;
   if (lastRouted !== undefined) await recordFailure(lastRouted, lastError);
+  if (lastError === undefined && isClientGone) {
+    throw new GatewayError({ code: 'request_timeout', message: 'The client closed the connection.' });
+  }
   throw lastError ?? new GatewayError({ code: 'no_available_provider', message: 'No endpoint could be tried.' });
 }
 
