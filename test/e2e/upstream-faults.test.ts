@@ -186,7 +186,7 @@ describe('compressed upstream bodies are decoded', () => {
 describe('a stream whose last event lacks only its blank line', () => {
   it.each(protocols)('%s: is whole, served and charged as reported', async (protocol) => {
     const before = await totalUsageNanos();
-    const frames = (streamScript(protocol, script(10, 3)) as { frames: string[] }).frames;
+    const frames = (streamScript(protocol, script(10, 3)) as { frames: readonly string[] }).frames;
     const body = frames.join('').replace(/(\r?\n)\1$/, '$1');
     fake.enqueue({ kind: 'sse', frames: [body] });
     const { status, text, generation } = await callModel(protocol, true);
