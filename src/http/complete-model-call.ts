@@ -2,7 +2,7 @@ import { limits } from '../config/index.js';
 import { GatewayError } from '../errors/index.js';
 import type { ChatResult } from '../spec/index.js';
 import type { UpstreamResponse } from '../upstream/index.js';
-import { readBodyText } from '../upstream/index.js';
+import { mapTransportError, readBodyText } from '../upstream/index.js';
 import type { CallOutcome } from './call-outcome.js';
 import type { RoutedCall } from './handle-model-call.js';
 import { createResponseMeta } from './create-response-meta.js';
@@ -19,7 +19,12 @@ import { keepJsonAnswer } from './keep-in-cache.js';
  */
 export async function completeModelCall(routed: RoutedCall, upstreamResponse: UpstreamResponse): Promise<CallOutcome> {
   const { app } = routed;
-  const bodyText = await readBodyText(upstreamResponse.body, limits.upstreamResponseBytesMax);
+  // A connection the provider closes mid-body is its fault (502, retried elsewhere), not the gateway's (500).
+  const bodyText = await readBodyText(upstreamResponse.body, limits.upstreamResponseBytesMax).catch(
+    (error: unknown) => {
+      throw mapTransportError(error, routed.endpoint.provider.id);
+    },
+  );
   const result = routed.adapter.readResponse(parseUpstreamJson(bodyText, routed.endpoint.provider.id));
   const firstOutputAtMs = app.now();
   const settled = settleGeneration(app, {
