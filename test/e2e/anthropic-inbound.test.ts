@@ -136,7 +136,7 @@ describe('POST /v1/messages from Anthropic SDKs, served by an OpenAI-protocol up
     const events: string[] = [];
     const stream = clientV0.messages.stream({
       model: 'test/fake-model',
-      max_tokens: 2,
+      max_tokens: 9,
       messages: [{ role: 'user', content: 'Say hello' }],
     });
     stream.on('streamEvent', (event) => events.push(event.type));
