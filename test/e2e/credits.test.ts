@@ -581,7 +581,7 @@ describe('rate limits per key', () => {
     for (let index = 0; index < 2; index += 1)
       fake.enqueue(completeScript('openai', { text: ['ok'], usage: usage(30, 20) }));
     const responses = [];
-    for (let index = 0; index < 3; index += 1) responses.push(await post(key, { max_tokens: 10 }));
+    for (let index = 0; index < 3; index += 1) responses.push(await post(key, { max_tokens: 20 }));
     expect(responses.map((response) => response.status)).toEqual([200, 200, 429]);
     expect(fake.received).toHaveLength(2);
     // While a call runs its local prompt estimate counts; once finished, its billed 50 replace it.
