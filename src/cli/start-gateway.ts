@@ -207,7 +207,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     retryBudget: { inFlight: 0 },
     routingDeadlineMs: config.routing.deadlineMs ?? limits.upstreamTotalTimeoutMs,
     openCalls: new Map(),
-    lifecycle: { isDraining: false, openResponses: 0 },
+    lifecycle: { isDraining: false, openResponses: new Set() },
     sessions: createSessionStore({
       idleTimeoutMs: limits.sessionIdleTimeoutMs,
       lifetimeMs: limits.sessionLifetimeMs,
@@ -272,6 +272,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   async function close(): Promise<void> {
     context.lifecycle.isDraining = true;
+    // Answers not yet begun end their connection (`connection: close`): no new call arrives on it during the drain.
+    for (const response of context.lifecycle.openResponses) if (!response.headersSent) response.shouldKeepAlive = false;
     clearInterval(reconciler);
     clearInterval(holdRenewer);
     clearInterval(providerRefresh);
@@ -281,7 +283,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const drainMs = config.server.shutdownDrainMs ?? limits.shutdownDrainTimeoutMs;
       void drainCalls(context.openCalls, drainMs, hurried)
         // A call stopped at the bound still writes its answer (503 shutting_down): connections close once it is out.
-        .then(() => waitUntil(() => context.lifecycle.openResponses === 0, limits.shutdownSettleTimeoutMs))
+        .then(() => waitUntil(() => context.lifecycle.openResponses.size === 0, limits.shutdownSettleTimeoutMs))
         .then(() => server.closeAllConnections());
     });
     await metricsListener?.close();

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { ResponseCache } from '../cache/index.js';
 import type { SharedResponseCache } from '../cache/shared/index.js';
 import type { GatewayError } from '../errors/index.js';
@@ -62,9 +63,10 @@ export interface AppContext {
   readonly routingDeadlineMs: number;
   /**
    * Set when shutdown begins: readiness answers 503 so load balancers stop sending new calls. `openResponses`: HTTP
-   * responses not yet closed, so shutdown closes connections only once their answers are out (bounded).
+   * responses not yet closed, so shutdown can end their connections' keep-alive and close connections only once their
+   * answers are out (bounded).
    */
-  readonly lifecycle: { isDraining: boolean; openResponses: number };
+  readonly lifecycle: { isDraining: boolean; readonly openResponses: Set<ServerResponse> };
   /**
    * Model calls in flight, so a clean shutdown can wait for them; each with a way to end it: a call still waiting for
    * its upstream gets the error as its answer, a stream that started ends with it in-band.

@@ -66,10 +66,10 @@ export function createApp(app: AppContext): (request: IncomingMessage, response:
     // Counted once the response is closed and the call has settled: a client that leaves a stream closes the response
     // first, and the call learns its ending (client_abort), model and provider only as it settles.
     let stepsLeft = 2;
-    app.lifecycle.openResponses += 1;
-    response.once('close', () => {
-      app.lifecycle.openResponses -= 1;
-    });
+    // A draining node answers with `connection: close`, so a proxy's kept-alive connection goes to another node.
+    if (app.lifecycle.isDraining) response.shouldKeepAlive = false;
+    app.lifecycle.openResponses.add(response);
+    response.once('close', () => app.lifecycle.openResponses.delete(response));
     const record = (): void => {
       stepsLeft -= 1;
       if (stepsLeft === 0) recordRequest(app, { request, response, startedAtMs, requestId });

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -174,5 +175,43 @@ describe('a second SIGTERM during the drain', () => {
     );
     expect(balance).toContain('held 0\n');
     await expectBooks(balance);
+  });
+});
+
+describe('keep-alive during the drain', () => {
+  it('answers the calls in flight with connection: close, so a proxy sends the next call elsewhere', async () => {
+    gateway = await startGateway(drainMs);
+    const answer = {
+      id: 'up-2',
+      object: 'chat.completion',
+      created: 1,
+      model: 'metered-upstream',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'done' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+    };
+    fake.enqueue({ kind: 'json', body: answer, delayMs: 600 });
+    const agent = new Agent({ keepAlive: true });
+    const answered = new Promise<{ status: number | undefined; connection: string | undefined }>((resolve, reject) => {
+      const outgoing = request(
+        `${gateway.url}/v1/chat/completions`,
+        {
+          method: 'POST',
+          agent,
+          headers: { authorization: `Bearer ${testAdminKey}`, 'content-type': 'application/json' },
+        },
+        (incoming) => {
+          incoming.resume();
+          incoming.on('end', () => resolve({ status: incoming.statusCode, connection: incoming.headers.connection }));
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end(JSON.stringify({ model: 'test/metered', messages: [{ role: 'user', content: 'hi' }] }));
+    });
+    await waitForRequests(1);
+    const exited = new Promise<number | null>((resolve) => gateway.child.once('exit', resolve));
+    gateway.child.kill('SIGTERM');
+    expect(await answered).toEqual({ status: 200, connection: 'close' });
+    expect(await exited).toBe(0);
+    agent.destroy();
   });
 });
