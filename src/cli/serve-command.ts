@@ -30,6 +30,15 @@ export function registerServeCommand(program: Command): void {
         return;
       }
       const log = createLogger({ level });
+      // Node's default for SIGHUP is to exit at once, with no drain or settlement: a `kill -HUP` meant as "reload" or
+      // a closed terminal would cut every call. The config is read at start only; say so and keep serving. Registered
+      // before the start, so no window is left where the default applies.
+      process.on('SIGHUP', () =>
+        log.warn('config_reload_unsupported', {
+          signal: 'SIGHUP',
+          detail: 'the config is read at start only: restart the node (SIGTERM drains it) to apply changes',
+        }),
+      );
       const gateway = await startGateway({
         loaded: loadCliConfig(options.config),
         env: process.env,
@@ -58,14 +67,6 @@ export function registerServeCommand(program: Command): void {
       };
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));
-      // Node's default for SIGHUP is to exit at once, with no drain or settlement: a `kill -HUP` meant as "reload" or
-      // a closed terminal would cut every call. The config is read at start only; say so and keep serving.
-      process.on('SIGHUP', () =>
-        log.warn('config_reload_unsupported', {
-          signal: 'SIGHUP',
-          detail: 'the config is read at start only: restart the node (SIGTERM drains it) to apply changes',
-        }),
-      );
     });
 }
 
