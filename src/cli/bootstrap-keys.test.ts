@@ -26,6 +26,30 @@ function setUp() {
 }
 
 describe('bootstrapKeys', () => {
+  it('defers generated secrets (the admin key, keys without a fixed one) to serve when a CLI command bootstraps', async () => {
+    const { config, storage, keys, printed } = setUp();
+    const zeroConfig = { ...config, admin: { key: undefined } };
+    const bootstrap = (generatedKeys: 'create' | 'defer') =>
+      bootstrapKeys({
+        config: zeroConfig,
+        storage,
+        keys,
+        print: (line) => printed.push(line),
+        now: () => 0,
+        generatedKeys,
+      });
+    await bootstrap('defer');
+    expect(keys.listKeys('default')).toEqual([]);
+    expect(keys.listKeys('acme').map((key) => key.name)).toEqual(['ci']);
+    expect(printed).toEqual([]);
+    await bootstrap('create');
+    expect(keys.listKeys('default').map((key) => [key.name, key.role])).toEqual([['admin', 'admin']]);
+    expect(printed.map((line) => line.replace(/: \S+$/, ': <secret>'))).toEqual([
+      'Admin key (shown once, store it now): <secret>',
+      "Key 'generated' for org 'acme' (shown once, store it now): <secret>",
+    ]);
+  });
+
   it('is idempotent: orgs, fixed keys and generated keys are created once', async () => {
     const { keys, printed, run } = setUp();
     await run();

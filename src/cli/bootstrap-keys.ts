@@ -12,6 +12,9 @@ export const defaultOrgId = 'default';
  * Applies the config's bootstrap (orgs and their prompt logging, admin key, fixed keys) idempotently, so
  * restarts and several nodes sharing one file never create anything twice. A
  * generated secret is printed once, at creation, and never again.
+ *
+ * `generatedKeys: 'defer'` (CLI commands other than `serve`) leaves keys whose secret would be generated, the admin
+ * key among them, to the next `serve`: a secret shown once must not go to the stderr of `keys list 2>/dev/null`.
  */
 export async function bootstrapKeys(input: {
   readonly config: MeridianConfig;
@@ -19,7 +22,9 @@ export async function bootstrapKeys(input: {
   readonly keys: ServingKeyService;
   readonly print: (line: string) => void;
   readonly now: () => number;
+  readonly generatedKeys?: 'create' | 'defer';
 }): Promise<void> {
+  const isGenerating = input.generatedKeys !== 'defer';
   const { config, storage, keys, print } = input;
   await storage.orgs.ensureOrg({ id: defaultOrgId, name: 'Default', createdAtMs: input.now(), markupBasisPoints: 0 });
   for (const org of config.orgs) {
@@ -33,7 +38,7 @@ export async function bootstrapKeys(input: {
     if (org.promptLogging !== undefined) await storage.orgs.setPromptLogging(org.id, org.promptLogging);
   }
   await grantBootstrapCredits(config, storage, { nowMs: input.now(), print });
-  await ensureAdminKey(config.admin.key, keys, print);
+  await ensureAdminKey({ fixedSecret: config.admin.key, keys, print, isGenerating });
   for (const entry of config.keys) {
     const settings = {
       orgId: entry.org,
@@ -47,7 +52,7 @@ export async function bootstrapKeys(input: {
       await ensureFixedKey({ keys, print, settings, secret: fixedSecret });
       continue;
     }
-    if ((await keys.listKeys(entry.org)).some((record) => record.name === entry.name)) continue;
+    if (!isGenerating || (await keys.listKeys(entry.org)).some((record) => record.name === entry.name)) continue;
     // An id derived from the org and the name: of nodes starting together on one database, one creates the key and the
     // others' inserts fail on its id, instead of each creating (and printing) a key of its own.
     const created = await createOnce(() => keys.createKey({ ...settings, id: configKeyId(entry.org, entry.name) }));
@@ -108,11 +113,14 @@ async function grantBootstrapCredits(
   }
 }
 
-async function ensureAdminKey(
-  fixedSecret: string | undefined,
-  keys: ServingKeyService,
-  print: (line: string) => void,
-): Promise<void> {
+/** The admin key: the config's fixed secret, else one generated and printed once (only when `isGenerating`). */
+async function ensureAdminKey(input: {
+  readonly fixedSecret: string | undefined;
+  readonly keys: ServingKeyService;
+  readonly print: (line: string) => void;
+  readonly isGenerating: boolean;
+}): Promise<void> {
+  const { fixedSecret, keys, print } = input;
   if (fixedSecret !== undefined && fixedSecret !== '') {
     await ensureFixedKey({
       keys,
@@ -122,6 +130,7 @@ async function ensureAdminKey(
     });
     return;
   }
+  if (!input.isGenerating) return;
   const admins = (await keys.listKeys(defaultOrgId)).filter((record) => record.role === 'admin');
   const existing = admins.find((record) => record.revokedAtMs === null);
   if (existing !== undefined) {

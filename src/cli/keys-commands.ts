@@ -82,6 +82,7 @@ export async function withStorage(
         keys: opened.keys,
         print: (line) => process.stderr.write(`${line}\n`),
         now: Date.now,
+        generatedKeys: 'defer',
       });
     }
     await action(opened, config);

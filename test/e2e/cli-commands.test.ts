@@ -237,6 +237,15 @@ describe('meridian credits', () => {
 });
 
 describe('meridian keys', () => {
+  it('on a fresh data directory creates no admin key and prints no secret: the admin key is left to serve', async () => {
+    const directory = createDirectory();
+    const listed = await runCli(['keys', 'list'], { cwd: directory });
+    expect([listed.exitCode, listed.stderr]).toEqual([0, '']);
+    expect(listed.stdout).not.toContain('admin');
+    const balance = await runCli(['credits', 'balance', 'default'], { cwd: directory });
+    expect([balance.exitCode, balance.stderr]).toEqual([0, '']);
+  });
+
   it('refuses a name the API would refuse (blank, or past 200 characters), creating no key', async () => {
     const directory = createDirectory();
     const config = writeConfig(directory);
