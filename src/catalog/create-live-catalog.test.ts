@@ -82,6 +82,25 @@ describe('joinApiProviders', () => {
     expect(joined.shadowedIds).toEqual([]);
   });
 
+  it("prices 1-hour cache writes apart when the declared model says so (Anthropic's 2×), else leaves them to cache_write", () => {
+    const pricing = { prompt: '3', completion: '15', cacheWrite: '3.75', cacheWrite1h: '6' };
+    const joined = joinApiProviders(base, [
+      {
+        id: 'acme-claude',
+        protocol: 'anthropic',
+        baseUrl: 'https://api.acme.test/v1',
+        apiKey: 'sk-acme',
+        models: [declareModel('acme/one-hour', { pricing }), declareModel('acme/five-minutes')],
+      },
+    ]);
+    const prices = (id: string) => joined.catalog.models.get(id)!.endpoints[0]!.prices;
+    expect([
+      prices('acme/one-hour').cacheWriteNanosPerMillion,
+      prices('acme/one-hour').cacheWrite1hNanosPerMillion,
+    ]).toEqual([3_750_000_000n, 6_000_000_000n]);
+    expect(prices('acme/five-minutes').cacheWrite1hNanosPerMillion).toBeUndefined();
+  });
+
   it("leaves out an API provider whose id the operator's catalog uses", () => {
     const joined = joinApiProviders(base, [
       { id: 'local-vllm', protocol: 'openai', baseUrl: 'https://x.test', apiKey: undefined, models: [] },

@@ -94,6 +94,7 @@ function buildEndpoint(declared: ProviderModelRecord, provider: Provider): Endpo
       completion: pricing.completion,
       ...(pricing.cacheRead === undefined ? {} : { cache_read: pricing.cacheRead }),
       ...(pricing.cacheWrite === undefined ? {} : { cache_write: pricing.cacheWrite }),
+      ...(pricing.cacheWrite1h === undefined ? {} : { cache_write_1h: pricing.cacheWrite1h }),
       ...(pricing.reasoning === undefined ? {} : { reasoning: pricing.reasoning }),
     }),
     schedule: [],

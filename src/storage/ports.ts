@@ -240,6 +240,8 @@ export interface ProviderModelPricing {
   readonly completion: string;
   readonly cacheRead?: string;
   readonly cacheWrite?: string;
+  /** Cache writes with a 1-hour lifetime (Anthropic `ttl: "1h"`), when priced apart from `cacheWrite`. */
+  readonly cacheWrite1h?: string;
   readonly reasoning?: string;
 }
 

@@ -80,7 +80,7 @@ const createBody = {
       origin: 'US',
       context_length: 65_536,
       upstream_model: 'chat-1-2026',
-      pricing: { prompt: '0.40', completion: '1.60', cache_read: '0.04' },
+      pricing: { prompt: '0.40', completion: '1.60', cache_read: '0.04', cache_write: '0.50', cache_write_1h: '0.80' },
     },
   ],
 };
@@ -98,7 +98,7 @@ const renderedProvider = {
       origin: 'US',
       context_length: 65_536,
       upstream_model: 'chat-1-2026',
-      pricing: { prompt: '0.40', completion: '1.60', cache_read: '0.04' },
+      pricing: { prompt: '0.40', completion: '1.60', cache_read: '0.04', cache_write: '0.50', cache_write_1h: '0.80' },
       max_output: null,
     },
   ],

@@ -151,6 +151,7 @@ export function renderProvider(record: ProviderRecord, admin: ProviderAdminConte
         completion: model.pricing.completion,
         ...(model.pricing.cacheRead === undefined ? {} : { cache_read: model.pricing.cacheRead }),
         ...(model.pricing.cacheWrite === undefined ? {} : { cache_write: model.pricing.cacheWrite }),
+        ...(model.pricing.cacheWrite1h === undefined ? {} : { cache_write_1h: model.pricing.cacheWrite1h }),
         ...(model.pricing.reasoning === undefined ? {} : { reasoning: model.pricing.reasoning }),
       },
       max_output: model.maxOutputTokens,

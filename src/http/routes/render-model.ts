@@ -19,9 +19,12 @@ export function renderPricing(prices: PriceTable): Record<string, string> {
   };
   const cacheRead = renderPricePerToken(prices.cacheReadNanosPerMillion);
   const cacheWrite = renderPricePerToken(prices.cacheWriteNanosPerMillion);
+  const cacheWrite1h = renderPricePerToken(prices.cacheWrite1hNanosPerMillion);
   const reasoning = renderPricePerToken(prices.reasoningNanosPerMillion);
   if (cacheRead !== undefined) pricing['input_cache_read'] = cacheRead;
   if (cacheWrite !== undefined) pricing['input_cache_write'] = cacheWrite;
+  // Meridian's own: 1-hour cache writes where they are priced apart (Anthropic, 2× the prompt price).
+  if (cacheWrite1h !== undefined) pricing['input_cache_write_1h'] = cacheWrite1h;
   if (reasoning !== undefined) pricing['internal_reasoning'] = reasoning;
   return pricing;
 }
