@@ -151,9 +151,24 @@ const weatherTool = {
   anthropic: { name: 'get_weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } },
 };
 
+/**
+ * The completion a call's upstream reported: its drawn count, within the max_tokens the gateway sent (lowered when the
+ * balance could not fund it), as a provider never exceeds it (a count above is impossible usage, INV-7).
+ */
+const reportedCompletion = new WeakMap<Call, number>();
+
+/** The output limit the gateway sent upstream, in whichever protocol's field. */
+function readSentMaxTokens(request: ReceivedRequest): number {
+  const config = request.body['generationConfig'] as { maxOutputTokens?: unknown } | undefined;
+  const value = request.body['max_tokens'] ?? request.body['max_completion_tokens'] ?? config?.maxOutputTokens;
+  return typeof value === 'number' ? value : Number.POSITIVE_INFINITY;
+}
+
 /** What the fake upstream answers for one call (found by the tag in its prompt), in its protocol's frames. */
-function scenarioFor(call: Call): Scenario {
-  const usage = { input: call.promptTokens, cached: 0, output: call.completionTokens, reasoning: 0 };
+function scenarioFor(call: Call, request: ReceivedRequest): Scenario {
+  const output = Math.min(call.completionTokens, readSentMaxTokens(request));
+  reportedCompletion.set(call, output);
+  const usage = { input: call.promptTokens, cached: 0, output, reasoning: 0 };
   const text = ['Hello', ' there', ' friend'];
   const { protocol } = call;
   switch (call.ending) {
@@ -302,7 +317,7 @@ function expectedCharge(call: Call, generation: Record<string, unknown>, markupB
   const prompt = BigInt(generation['tokens_prompt'] as number);
   const completion = BigInt(generation['tokens_completion'] as number);
   if (call.ending === 'success') {
-    expect([prompt, completion]).toEqual([BigInt(call.promptTokens), BigInt(call.completionTokens)]);
+    expect([prompt, completion]).toEqual([BigInt(call.promptTokens), BigInt(reportedCompletion.get(call)!)]);
     expect(generation['usage_estimated']).toBe(false);
   }
   if (call.ending === 'error_after_output' || call.ending === 'usage_missing') {
@@ -340,7 +355,7 @@ async function runBatch(
         const call = tag === undefined ? undefined : byTag.get(tag);
         return call === undefined
           ? { kind: 'error', status: 500, body: '{"error":{"message":"unexpected"}}' }
-          : scenarioFor(call);
+          : scenarioFor(call, request);
       },
     });
   }
