@@ -35,7 +35,12 @@ export async function admitCall(
   const { key, request, nowMs } = input;
   const markupBasisPoints = await app.orgMarkups.read(key.orgId);
   const tokens = sizeTokens(input.plan, input.promptEstimate, request.maxOutputTokens);
-  const sizing: HoldSizing = { ...tokens, prices: dearestPrices(input.plan, nowMs), markupBasisPoints };
+  const sizing: HoldSizing = {
+    ...tokens,
+    choiceCount: request.n ?? 1,
+    prices: dearestPrices(input.plan, nowMs),
+    markupBasisPoints,
+  };
   const amountMax = holdCost(sizing, tokens.outputTokensMax);
   const result = await app.storage.ledger.placeHold({
     requestId: input.generationId,

@@ -37,7 +37,10 @@ export function dearestPrices(plan: RoutePlan, atMs: number): PriceTable {
 
 export interface HoldSizing {
   readonly promptTokens: number;
+  /** The output of one choice at most (`max_tokens` applies to each of the request's `n` choices). */
   readonly outputTokensMax: number;
+  /** The request's `n`: each choice may produce `outputTokensMax` (1 when absent). */
+  readonly choiceCount: number;
   readonly prices: PriceTable;
   readonly markupBasisPoints: number;
 }
@@ -55,8 +58,12 @@ export function sizeTokens(plan: RoutePlan, promptEstimate: number, maxOutputTok
   return { promptTokens, outputTokensMax: Math.max(1, outputTokensMax) };
 }
 
-/** What `promptTokens` of prompt and `outputTokens` of output cost at the sizing prices, with the org's markup. */
-export function holdCost(sizing: HoldSizing, outputTokens: number): bigint {
+/**
+ * What `promptTokens` of prompt and `outputTokens` of output in each of the `choiceCount` choices cost at the sizing
+ * prices, with the org's markup.
+ */
+export function holdCost(sizing: HoldSizing, outputTokensPerChoice: number): bigint {
+  const outputTokens = outputTokensPerChoice * sizing.choiceCount;
   // Output is priced at the dearer of completion and reasoning: the split is unknown in advance.
   const reasoningPrice = sizing.prices.reasoningNanosPerMillion ?? sizing.prices.completionNanosPerMillion;
   const outputIsReasoning = reasoningPrice > sizing.prices.completionNanosPerMillion;
@@ -73,7 +80,7 @@ export function holdCost(sizing: HoldSizing, outputTokens: number): bigint {
   }).costNanos;
 }
 
-/** The most output tokens a hold of `holdNanos` pays for (binary search: cost grows with output). */
+/** The most output tokens per choice a hold of `holdNanos` pays for (binary search: cost grows with output). */
 export function affordableOutputTokens(sizing: HoldSizing, holdNanos: bigint): number {
   let low = 0;
   let high = sizing.outputTokensMax;

@@ -64,7 +64,7 @@ export function sizeSimulatedCall(context: SimulationContext, call: SimulatedCal
   });
   const serving = plan.attempts[0]!;
   const tokens = sizeTokens(plan, call.promptTokens, call.maxOutputTokens);
-  const sizing = { ...tokens, prices: dearestPrices(plan, call.startedAtMs), markupBasisPoints };
+  const sizing = { ...tokens, choiceCount: 1, prices: dearestPrices(plan, call.startedAtMs), markupBasisPoints };
   const hold: PlaceHoldInput = {
     requestId: call.generationId,
     orgId: key.orgId,
