@@ -99,7 +99,7 @@ function signedReasoning(part: AssistantPart): ReasoningPart | undefined {
 export function renderToolCallItem(
   call: { readonly id: string; readonly callId: string; readonly name: string; readonly isCustom: boolean },
   text: string,
-  status: 'in_progress' | 'completed' = 'completed',
+  status: 'in_progress' | 'completed' | 'incomplete' = 'completed',
 ): Record<string, unknown> {
   const { id, callId: call_id, name } = call;
   return call.isCustom

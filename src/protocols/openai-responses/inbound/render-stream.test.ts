@@ -195,4 +195,44 @@ describe('createStreamRenderer (OpenAI Responses)', () => {
       message: 'slow down',
     });
   });
+
+  /** The `response.output_item.done` items and the failed response's item statuses of a stream cut by `events`. */
+  function renderFailed(events: readonly StreamEvent[]) {
+    const renderer = createStreamRenderer(request, meta, createMemory());
+    const text =
+      events.map((event) => renderer.renderEvent(event)).join('') +
+      renderer.renderError(new GatewayError({ code: 'upstream_error', message: 'reset' }), billed);
+    const frames = text
+      .split('\n\n')
+      .filter((frame) => frame !== '')
+      .map((frame) => JSON.parse(frame.split('\n')[1]!.slice('data: '.length)) as Record<string, unknown>);
+    const done = frames
+      .filter((frame) => frame['type'] === 'response.output_item.done')
+      .map((frame) => frame['item'] as Record<string, unknown>)
+      .map((item) => [item['type'], item['status']]);
+    const failed = frames.at(-1)!['response'] as { status: string; output: { status: string }[] };
+    return { done, statuses: [failed.status, ...failed.output.map((item) => item.status)] };
+  }
+
+  it('a failure after output leaves the message it cut incomplete, not completed', () => {
+    expect(renderFailed([{ type: 'text-delta', choice: 0, delta: 'Let me' }])).toEqual({
+      done: [['message', 'incomplete']],
+      statuses: ['failed', 'incomplete'],
+    });
+  });
+
+  it('a failure leaves a tool call whose arguments it cut incomplete; a message ended before the call stays completed', () => {
+    const events: StreamEvent[] = [
+      { type: 'text-delta', choice: 0, delta: 'Let me look' },
+      { type: 'tool-call-start', choice: 0, toolCallIndex: 0, toolCallId: 'call_1', toolName: 'f' },
+      { type: 'tool-call-delta', choice: 0, toolCallIndex: 0, argumentsDelta: '{"path":' },
+    ];
+    expect(renderFailed(events)).toEqual({
+      done: [
+        ['message', 'completed'],
+        ['function_call', 'incomplete'],
+      ],
+      statuses: ['failed', 'completed', 'incomplete'],
+    });
+  });
 });

@@ -169,15 +169,15 @@ export function createStreamRenderer(
     return out + frame('response.output_item.added', { output_index: index, item });
   }
 
-  /** Closes the text or reasoning item in progress. */
-  function closeCurrent(): string {
+  /** Closes the text or reasoning item in progress; `isFailed`: the stream failed, so a message is incomplete. */
+  function closeCurrent(isFailed = false): string {
     const item = current;
     if (item === undefined) return '';
     current = undefined;
     if (item.kind === 'message') {
       const out = closePart(item);
       // Closed by a cut (token bound, content filter), the message is incomplete, as OpenAI marks it.
-      const itemStatus = statusOf(finishReason) === 'incomplete' ? 'incomplete' : 'completed';
+      const itemStatus = isFailed || statusOf(finishReason) === 'incomplete' ? 'incomplete' : 'completed';
       const done = renderMessageItem(item.content, meta, item.index, itemStatus);
       doneItems[item.index] = done;
       return out + frame('response.output_item.done', { output_index: item.index, item: done });
@@ -214,11 +214,12 @@ export function createStreamRenderer(
     );
   }
 
-  function closeToolCalls(): string {
+  /** Closes the tool calls in progress; `isFailed`: the stream failed, so their arguments may be cut (incomplete). */
+  function closeToolCalls(isFailed = false): string {
     let out = '';
     for (const call of toolCalls.values()) {
       const args = call.args.join('');
-      const done = renderToolCallItem(call, args);
+      const done = renderToolCallItem(call, args, isFailed ? 'incomplete' : 'completed');
       doneItems[call.index] = done;
       const place = { item_id: call.id, output_index: call.index };
       out +=
@@ -329,7 +330,7 @@ export function createStreamRenderer(
     },
     renderError: (error: GatewayError, billed) => {
       const message = error.expose ? error.message : 'The gateway hit an internal error.';
-      const out = start() + closeCurrent() + closeToolCalls();
+      const out = start() + closeCurrent(true) + closeToolCalls(true);
       rememberItems(outputItems(), memory, meta.orgId);
       const isRateLimit = error.code === 'rate_limited' || error.code === 'upstream_rate_limited';
       const failed = { code: isRateLimit ? 'rate_limit_exceeded' : 'server_error', message };
