@@ -4,6 +4,7 @@ type Count = number | null | undefined;
 export function formatTokens(count: Count): string;
 export function formatInteger(count: Count): string;
 export function formatUsd(amount: Count): string;
+export function formatBalance(nanos: string | null | undefined, amount: Count): string;
 export function readUsd(
   value: number | { readonly usd: number; readonly nanos: string } | null | undefined,
 ): number | null;

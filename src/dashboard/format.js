@@ -51,6 +51,21 @@ export function formatUsd(amount) {
   return text === '0.' ? '$0.00' : `${sign}$${text}`;
 }
 
+/**
+ * What is left to spend, from its exact nano-USD text, rounded down so a balance never reads as more than is there:
+ * cents from one cent up ("$14.99" for $14.9987), two significant digits below ("$0.0099" for $0.009999999). Falls
+ * back to {@link formatUsd} of the USD number without the text (or for a negative amount).
+ */
+export function formatBalance(nanos, amount) {
+  if (typeof nanos !== 'string' || !/^\d+$/.test(nanos)) return formatUsd(amount);
+  const value = BigInt(nanos);
+  if (value >= 10_000_000n) return formatUsd(Number(value / 10_000_000n) / 100);
+  if (value === 0n) return '$0.00';
+  const fraction = value.toString().padStart(9, '0');
+  const first = fraction.search(/[1-9]/);
+  return `$0.${fraction.slice(0, Math.min(9, first + 2)).replace(/0+$/, '')}`;
+}
+
 /** A money value as the API renders it: a USD number, or `{usd, nanos}` (spend); nanos are exact. */
 export function readUsd(value) {
   if (value !== null && typeof value === 'object') return Number(value.nanos) / 1e9;

@@ -11,6 +11,7 @@ import {
   formatShortDate,
   formatThroughput,
   formatTokens,
+  formatBalance,
   formatUsd,
   growthDirection,
   readUsd,
@@ -148,5 +149,25 @@ describe('durations, rates and dates', () => {
     expect(formatOrigin('US')).toBe('United States (US)');
     expect(formatOrigin('ZZ')).toBe('Unspecified (ZZ)');
     expect(formatOrigin('other')).toBe('other');
+  });
+});
+
+describe('formatBalance', () => {
+  it.each([
+    ['14998700000', 14.9987, '$14.99'],
+    ['290000000', 0.29, '$0.29'],
+    ['10000000', 0.01, '$0.01'],
+    ['9999999', 0.009999999, '$0.0099'],
+    ['1', 0.000000001, '$0.000000001'],
+    ['4200000', 0.0042, '$0.0042'],
+    ['0', 0, '$0.00'],
+    ['123456789012345678901', 123456789012.34567, '$123,456,789,012.34'],
+  ])('%s nano-USD → %s: cents rounded down, never more than is there', (nanos, amount, text) => {
+    expect(formatBalance(nanos, amount)).toBe(text);
+  });
+
+  it('falls back to the USD number without the exact text', () => {
+    expect(formatBalance(undefined, 3.4)).toBe('$3.40');
+    expect(formatBalance(null, null)).toBe('—');
   });
 });

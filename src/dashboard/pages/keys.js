@@ -3,7 +3,7 @@
 
 import { callApi, getJson } from '../api.js';
 import { card, cell, definitionList, describeError, el, emptyState, fillSection, table } from '../dom.js';
-import { formatDateTime, formatUsd } from '../format.js';
+import { formatBalance, formatDateTime, formatUsd } from '../format.js';
 import { isAdmin } from '../session.js';
 
 const resets = ['none', 'daily', 'weekly', 'monthly'];
@@ -80,7 +80,11 @@ function renderCredits(credits) {
   return [
     el('p', { className: 'balance' }, [
       el('span', { className: 'tile-label', text: 'Available' }),
-      el('span', { className: 'tile-value', 'data-field': 'available', text: formatUsd(credits.available) }),
+      el('span', {
+        className: 'tile-value',
+        'data-field': 'available',
+        text: formatBalance(credits.available_nanos, credits.available),
+      }),
     ]),
     definitionList([
       ['Org', credits.org_id, 'org'],
@@ -98,7 +102,11 @@ function renderThisKey(key) {
     ['Role', key.role, 'role'],
     ['Limit', describeLimit(key), 'limit'],
     ['Used this window', formatUsd(key.usage), 'usage'],
-    ['Remaining', key.limit_remaining === null ? 'no limit' : formatUsd(key.limit_remaining), 'remaining'],
+    [
+      'Remaining',
+      key.limit_remaining === null ? 'no limit' : formatBalance(key.limit_remaining_nanos, key.limit_remaining),
+      'remaining',
+    ],
   ]);
 }
 
@@ -293,7 +301,7 @@ function renderOrgTable(orgs) {
         cell(formatUsd(org.total_credits), { className: 'num', 'data-field': 'granted' }),
         cell(formatUsd(org.total_usage), { className: 'num', 'data-field': 'used' }),
         cell(formatUsd(org.held), { className: 'num' }),
-        cell(formatUsd(org.available), { className: 'num', 'data-field': 'available' }),
+        cell(formatBalance(org.available_nanos, org.available), { className: 'num', 'data-field': 'available' }),
       ]),
     ),
     'orgs',
@@ -326,7 +334,7 @@ function grantForm(onGranted) {
       });
       await onGranted();
       return answer.granted
-        ? `Granted ${formatUsd(Number(amount))} to ${orgId}: available now ${formatUsd(answer.data.available)}.`
+        ? `Granted ${formatUsd(Number(amount))} to ${orgId}: available now ${formatBalance(answer.data.available_nanos, answer.data.available)}.`
         : `Grant ${answer.grant_id} was already applied: nothing added.`;
     },
   });
