@@ -75,7 +75,7 @@ async function call(key: string, model: string, tokens: { input: number; output:
   const response = await fetch(`${gateway.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-title': app },
-    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 100 }),
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 1_000 }),
   });
   expect(response.status).toBe(200);
   await response.text();

@@ -30,9 +30,12 @@ import type { GatewayProcess } from '../support/start-gateway-process.js';
 
 const skipReason = findTmpfsSkipReason() ?? findPrivatePostgresSkipReason();
 const cleanups: (() => Promise<void> | void)[] = [];
-/** 3 prompt tokens at 1 000 nano-USD and 6 completion tokens at 2 000 → 15 000 nano-USD per call. */
-const usage = { input: 3, cached: 0, output: 6, reasoning: 0 };
-const callCostNanos = 15_000n;
+/**
+ * 3 prompt tokens at 1 000 nano-USD and 5 completion tokens at 2 000 → 13 000 nano-USD per call (5: the max_tokens
+ * callMetered sends; a provider reporting more is billed the limit, INV-7).
+ */
+const usage = { input: 3, cached: 0, output: 5, reasoning: 0 };
+const callCostNanos = 13_000n;
 
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();

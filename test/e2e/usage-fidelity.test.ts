@@ -184,7 +184,7 @@ describe('Qwen (DashScope): explicit-cache writes in prompt_tokens_details', () 
 
   it('bills the written tokens at the cache-write price and shows them to an Anthropic client', async () => {
     fake.enqueue({ kind: 'json', body: completion(dashscopeUsage) });
-    const message = await anthropic.messages.create({ model: 'test/priced-openai', max_tokens: 100, messages: hi });
+    const message = await anthropic.messages.create({ model: 'test/priced-openai', max_tokens: 4_096, messages: hi });
     expect(message.usage).toMatchObject({
       input_tokens: 1_519,
       cache_creation_input_tokens: 1_500,
@@ -225,7 +225,7 @@ describe("Gemini's OpenAI-compatible endpoint: thinking tokens only in total_tok
         { ...chunk({}), choices: [], usage: geminiCompatUsage },
       ]),
     });
-    const stream = anthropic.messages.stream({ model: 'test/priced-openai', max_tokens: 100, messages: hi });
+    const stream = anthropic.messages.stream({ model: 'test/priced-openai', max_tokens: 4_096, messages: hi });
     const message = await stream.finalMessage();
     expect(message.usage.output_tokens).toBe(996);
     const record = await generation(message.id);
@@ -260,7 +260,7 @@ describe('Anthropic: cache writes with a 1-hour lifetime', () => {
 
   it('bills them at their own price and returns the split to an Anthropic client (JSON)', async () => {
     fake.enqueue({ kind: 'json', body: message(claudeUsage) });
-    const json = await anthropic.messages.create({ model: 'test/priced-claude', max_tokens: 100, messages: hi });
+    const json = await anthropic.messages.create({ model: 'test/priced-claude', max_tokens: 4_096, messages: hi });
     expect(json.usage).toMatchObject({
       input_tokens: 10,
       cache_creation_input_tokens: 3_000,
@@ -333,7 +333,7 @@ describe('Gemini: cached, tool-use prompt and thinking counts', () => {
   it('bills each class at its price and shows Anthropic clients input_tokens without the cached ones (JSON)', async () => {
     const body = { candidates: [candidate([{ text: 'ok' }], 'STOP')], usageMetadata, responseId: 'g1' };
     fake.enqueue({ kind: 'json', body });
-    const message = await anthropic.messages.create({ model: 'test/priced-gemini', max_tokens: 100, messages: hi });
+    const message = await anthropic.messages.create({ model: 'test/priced-gemini', max_tokens: 4_096, messages: hi });
     expect(message.usage).toMatchObject({ input_tokens: 450, cache_read_input_tokens: 600, output_tokens: 140 });
     const record = await generation(message.id);
     expect([record['native_tokens_prompt'], record['native_tokens_reasoning']]).toEqual([1_050, 100]);
@@ -385,7 +385,7 @@ describe('DeepSeek: prompt_cache_hit_tokens / prompt_cache_miss_tokens and reaso
       completion_tokens_details: { reasoning_tokens: 27 },
     };
     fake.enqueue({ kind: 'json', body: completion(usage) });
-    const message = await anthropic.messages.create({ model: 'test/priced-openai', max_tokens: 100, messages: hi });
+    const message = await anthropic.messages.create({ model: 'test/priced-openai', max_tokens: 4_096, messages: hi });
     expect(message.usage).toMatchObject({ input_tokens: 48, cache_read_input_tokens: 1_152, output_tokens: 30 });
     const record = await generation(message.id);
     expect(record['cost_nanos']).toBe(nanos({ uncached: 48, cacheRead: 1_152, text: 3, reasoning: 27 }));
@@ -418,7 +418,7 @@ describe('Anthropic-compatible vendors: prompt counts only in message_delta', ()
       frames: events.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`),
     });
     const message = await anthropic.messages
-      .stream({ model: 'test/priced-claude', max_tokens: 100, messages: hi })
+      .stream({ model: 'test/priced-claude', max_tokens: 4_096, messages: hi })
       .finalMessage();
     expect(message.usage).toMatchObject({ input_tokens: 100, cache_read_input_tokens: 900, output_tokens: 7 });
     const record = await generation(message.id);
