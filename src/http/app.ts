@@ -75,8 +75,11 @@ export function createApp(app: AppContext): (request: IncomingMessage, response:
       if (stepsLeft === 0) recordRequest(app, { request, response, startedAtMs, requestId });
     };
     response.once('close', record);
-    // Cluster mode: the request's store calls wait for an unreachable PostgreSQL once, not once each.
-    runInLedgerCallScope(() => dispatch(app, request, response, requestId, startedAtMs))
+    // Cluster mode: the request's store calls wait for an unreachable PostgreSQL once, not once each. Embedded mode has
+    // no such wait, and never enters the scope: an AsyncLocalStorage in use tracks every promise of the process (+10 %
+    // instructions per call, docs/benchmarks.md).
+    const handle = (): Promise<void> => dispatch(app, request, response, requestId, startedAtMs);
+    (app.storage.driver === 'postgres' ? runInLedgerCallScope(handle) : handle())
       .catch((error: unknown) => {
         if (isStalledBody(error)) {
           // The client stopped sending its body: answer now, without waiting for the rest, and close the connection.
