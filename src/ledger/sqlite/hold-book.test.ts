@@ -5,7 +5,8 @@ import type { Database } from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHoldInput as hold, findFailingInvariants, openTestLedger } from './test-support.js';
 
-const batched = { holdCommit: 'batched' } as const;
+/** A short write delay, so that the tests which wait for the timer wait little (the default is longer). */
+const batched = { holdCommit: 'batched', holdWriteDelayMs: 5 } as const;
 const directories: string[] = [];
 
 function createDatabasePath(): string {
@@ -215,10 +216,22 @@ describe('batched admission (hold book)', () => {
     expect(ledger.balance('org-a')).toMatchObject({ availableNanos: 3_000n, heldNanos: 2_000n });
   });
 
-  it('commits the queued holds with a batch in one transaction, and queues them again if the batch fails', () => {
-    const { database, ledger } = openTestLedger(':memory:', batched);
+  it('commits the due queued holds with a batch in one transaction, and queues them again if the batch fails', () => {
+    vi.useFakeTimers();
+    try {
+      checkDueHoldsCommitWithBatch();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  function checkDueHoldsCommitWithBatch(): void {
+    const { database, ledger } = openTestLedger(':memory:', { ...batched, holdWriteDelayMs: 50 });
     ledger.grant({ grantId: 'g', orgId: 'org-a', amount: 1_500n, nowMs: 0 });
     ledger.placeHold(hold('req-1'));
+    vi.advanceTimersByTime(49); // due at 50 (its timer would write it then): no batch takes it before
+    ledger.withPendingWritten(() => expect(countWritten(database)).toEqual({ holds: 0, postings: 0 }));
+    vi.setSystemTime(Date.now() + 1); // due now, its timer not yet run: the next batch takes it along
     expect(() =>
       ledger.withPendingWritten(() => {
         // The hold's posting is written first; its row after the batch's settlements (none here).
@@ -229,10 +242,82 @@ describe('batched admission (hold book)', () => {
     expect(countWritten(database)).toEqual({ holds: 0, postings: 0 });
     // Still reserved: the next admission sees only 500 left.
     expect(ledger.placeHold(hold('req-2'))).toEqual({ ok: true, amount: 500n });
+    vi.advanceTimersByTime(49); // req-2's own delay
+    expect(ledger.withPendingWritten(() => 'committed')).toBe('committed');
+    expect(countWritten(database)).toEqual({ holds: 1, postings: 1 });
+    vi.setSystemTime(Date.now() + 1);
     expect(ledger.withPendingWritten(() => 'committed')).toBe('committed');
     expect(countWritten(database)).toEqual({ holds: 2, postings: 2 });
     expect(ledger.balance('org-a')).toMatchObject({ availableNanos: 0n, heldNanos: 1_500n });
     expect(findFailingInvariants(ledger, 1_000_000, 0)).toEqual([]);
+  }
+
+  it('leaves the holds of calls admitted within the delay to their own settlement: each written once, posted', () => {
+    const { database, ledger } = openTestLedger(':memory:', { ...batched, holdWriteDelayMs: 60_000 });
+    database.exec(`CREATE TEMP TABLE hold_updates (request_id TEXT);
+      CREATE TEMP TRIGGER count_hold_updates AFTER UPDATE ON main.ledger_holds
+      BEGIN INSERT INTO hold_updates VALUES (NEW.request_id); END;`);
+    ledger.grant({ grantId: 'g', orgId: 'org-a', amount: 5_000n, nowMs: 0 });
+    ledger.placeHold(hold('req-1'));
+    ledger.placeHold(hold('req-2'));
+    ledger.withPendingWritten(() =>
+      ledger.settle({ requestId: 'req-1', chargeNanos: 300n, attemptCosts: [], nowMs: 1_000_400 }),
+    );
+    // req-2 is still running: its hold is not in the commit that settled req-1.
+    expect(countWritten(database)).toEqual({ holds: 1, postings: 1 });
+    // Still reserved: 5 000 − 300 charged − 1 000 for req-2.
+    expect(ledger.placeHold(hold('req-3', { amountMax: 4_000n }))).toEqual({ ok: true, amount: 3_700n });
+    ledger.withPendingWritten(() =>
+      ledger.settle({ requestId: 'req-2', chargeNanos: 1_000n, attemptCosts: [], nowMs: 1_000_900 }),
+    );
+    expect(countWritten(database)).toEqual({ holds: 2, postings: 2 });
+    expect(database.prepare('SELECT request_id FROM hold_updates').pluck().all()).toEqual([]);
+    expect(ledger.findHold('req-2')).toMatchObject({ status: 'posted', amount: 1_000n, chargedNanos: 1_000n });
+    expect(ledger.balance('org-a')).toEqual({
+      availableNanos: 0n,
+      heldNanos: 3_700n,
+      grantedNanos: 5_000n,
+      chargedNanos: 1_300n,
+    });
+    expect(findFailingInvariants(ledger, 1_000_000, 0)).toEqual([]);
+  });
+
+  it("a settlement's top-up in a batch leaves the credit promised to calls whose holds are still queued", () => {
+    const { database, ledger } = openTestLedger(':memory:', { ...batched, holdWriteDelayMs: 60_000 });
+    ledger.grant({ grantId: 'g', orgId: 'org-a', amount: 1_500n, nowMs: 0 });
+    expect(ledger.placeHold(hold('req-1'))).toEqual({ ok: true, amount: 1_000n });
+    expect(ledger.placeHold(hold('req-2'))).toEqual({ ok: true, amount: 500n });
+    // req-1 used more than its hold: the top-up may not take req-2's 500, which is not posted yet.
+    expect(
+      ledger.withPendingWritten(() =>
+        ledger.settle({ requestId: 'req-1', chargeNanos: 1_400n, attemptCosts: [], nowMs: 1_000_400 }),
+      ),
+    ).toEqual({ chargedNanos: 1_000n, isFirstSettlement: true });
+    expect(countWritten(database)).toEqual({ holds: 1, postings: 1 });
+    ledger.flushPending();
+    expect(ledger.findHold('req-2')).toMatchObject({ status: 'active', amount: 500n });
+    expect(ledger.balance('org-a')).toMatchObject({ availableNanos: 0n, heldNanos: 500n, chargedNanos: 1_000n });
+    expect(findFailingInvariants(ledger, 1_000_000, 0)).toEqual([]);
+  });
+
+  it('a hold admitted while a write timer is armed waits for the next timer: never written before its delay', () => {
+    vi.useFakeTimers();
+    try {
+      const { database, ledger } = openTestLedger(':memory:', { ...batched, holdWriteDelayMs: 50 });
+      ledger.grant({ grantId: 'g', orgId: 'org-a', amount: 5_000n, nowMs: 0 });
+      ledger.placeHold(hold('req-1')); // arms the timer for t = 50
+      vi.advanceTimersByTime(40);
+      ledger.placeHold(hold('req-2')); // t = 40: left for the timer after (t = 100)
+      vi.advanceTimersByTime(10);
+      expect(countWritten(database)).toEqual({ holds: 1, postings: 1 });
+      vi.advanceTimersByTime(49);
+      expect(countWritten(database)).toEqual({ holds: 1, postings: 1 });
+      vi.advanceTimersByTime(1);
+      expect(countWritten(database)).toEqual({ holds: 2, postings: 2 });
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('writes a hold settled in the batch that writes it once, already posted; the others active', () => {

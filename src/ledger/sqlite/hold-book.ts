@@ -7,7 +7,7 @@ import type { HoldView } from './place-hold.js';
 import type { HoldRow } from './ledger-rows.js';
 import type { LedgerStatements } from './prepare-ledger-statements.js';
 import { runWithUnwrittenHolds } from './unwritten-holds.js';
-import type { PostedHold } from './unwritten-holds.js';
+import type { PostedHold, QueuedHolds } from './unwritten-holds.js';
 
 /** Admission decided in memory, written to the database by the next flush (one transaction for many holds). */
 export interface HoldBook {
@@ -15,12 +15,17 @@ export interface HoldBook {
   /** Writes every queued hold in one transaction (a savepoint inside the caller's). */
   flush(): void;
   /**
-   * Writes the queued holds and runs `work` in the same transaction (one commit, one fsync, for both). Their
-   * postings go first; their rows after `work`, so a hold `work` settles is written once, already posted
-   * (unwritten-holds.ts). If anything throws, the transaction rolls back and the holds are queued again, and the
-   * keys' held totals are back, exactly as they were.
+   * Runs `work` in one transaction (one commit, one fsync) with the queued holds that are due (queued at least the
+   * write delay ago) and those `work` settles; the holds of calls still running and admitted within the delay stay
+   * queued, so a call that ends within it has its hold written once, already posted (unwritten-holds.ts), instead
+   * of inserted active by whichever commit came first and updated by its own. Postings of due holds go first, a
+   * settled hold's just before its settlement; the rows of due holds not settled after `work`. If anything throws,
+   * the transaction rolls back and the holds are queued again, and the keys' held totals are back, exactly as they
+   * were.
    */
   flushWith<T>(work: () => T): T;
+  /** True while {@link flushWith} runs `work`: a settlement then takes its queued hold instead of writing them all. */
+  readonly isInBatch: boolean;
   /** A hold was resolved (settled or expired): its credit no longer counts against its key. */
   release(keyId: string, amount: Nanos): void;
   /** Reloads the keys' active holds from the database (after the reconciler resolved some). */
@@ -31,6 +36,16 @@ export interface HoldBook {
 interface QueuedHold {
   readonly input: PlaceHoldInput;
   readonly amount: Nanos;
+  /** When it was queued (`now`), for {@link HoldBook.flushWith}'s "due". */
+  readonly queuedAtMs: number;
+  /** The write timer that writes it if nothing did before: the one it armed, or the one after the armed one. */
+  readonly timerNumber: number;
+}
+
+/** A queued hold a batch's settlement took, and the amount it was posted at. */
+interface TakenHold {
+  readonly hold: QueuedHold;
+  readonly written: Nanos;
 }
 
 function addTo(totals: Map<string, Nanos>, id: string, delta: Nanos): void {
@@ -45,10 +60,12 @@ function addTo(totals: Map<string, Nanos>, id: string, delta: Nanos): void {
  * database and subtracts what this process has admitted but not yet written; the keys'
  * active holds are kept in memory (loaded at start, resynced by the reconciler), so
  * admission costs a few indexed reads and no transaction. Node runs it on one thread,
- * so deciding and reserving are one atomic step. The queued holds are written together
- * on the next event-loop turn (`schedule`), or before any other ledger call reads or
- * settles. A hold lost to a crash before its flush (microseconds) leaves no posting,
- * which is what the reconciler's rule would have booked for it anyway: charge 0.
+ * so deciding and reserving are one atomic step. A queued hold is written with its call's
+ * settlement if the call ends within the write delay; otherwise by the first commit after
+ * the delay (a batch's, or its own timer's, between one and two delays after admission);
+ * and before any other ledger call reads or settles, the whole queue. A hold lost to a
+ * crash before it was written leaves no posting, which is what the reconciler's rule would
+ * have booked for it anyway: charge 0.
  */
 export function createHoldBook(
   database: Database,
@@ -56,17 +73,24 @@ export function createHoldBook(
   options: {
     /** Arranges for `flush` to run later; returns how to call that off (the queue was written some other way). */
     readonly schedule: (flush: () => void) => () => void;
+    /** How long a hold may wait for its call's settlement before a batch takes it along. */
+    readonly delayMs: number;
+    /** The clock for {@link delayMs} (milliseconds). */
+    readonly now: () => number;
   },
 ): HoldBook {
-  let queue: QueuedHold[] = [];
-  const queuedByRequest = new Map<string, QueuedHold>();
+  const queue = new Map<string, QueuedHold>();
   const queuedByOrg = new Map<string, Nanos>();
   const heldByKey = new Map<string, Nanos>();
   let cancelScheduled: (() => void) | undefined;
+  /** Counts armed write timers: a timer writes the holds queued while it or an earlier one was armed. */
+  let timerNumber = 0;
   const writtenRows = new Map<string, HoldRow>();
   statements.written.current = writtenRows;
   /** Credit a batch's settlements released from keys (see {@link flushWith}): given back if the batch rolls back. */
   let releasedInBatch: { readonly keyId: string; readonly amount: Nanos }[] | undefined;
+  /** Holds the running batch took from the queue for its settlements: queued again if it rolls back. */
+  let takenInBatch: TakenHold[] | undefined;
 
   const view: HoldView = {
     available: (orgId) => readBalance(statements, ledgerAccounts.orgAvailable(orgId)) - (queuedByOrg.get(orgId) ?? 0n),
@@ -81,43 +105,59 @@ export function createHoldBook(
     writtenRows.clear();
     heldByKey.clear();
     for (const row of statements.sumActiveHoldsByKey.all()) heldByKey.set(row.key_id, row.total);
-    for (const hold of queue) addTo(heldByKey, hold.input.keyId, hold.amount);
+    for (const hold of queue.values()) addTo(heldByKey, hold.input.keyId, hold.amount);
+  }
+
+  function enqueue(hold: QueuedHold): void {
+    queue.set(hold.input.requestId, hold);
+    addTo(queuedByOrg, hold.input.orgId, hold.amount);
+  }
+
+  function dequeue(hold: QueuedHold): void {
+    queue.delete(hold.input.requestId);
+    addTo(queuedByOrg, hold.input.orgId, -hold.amount);
   }
 
   /**
-   * Writes the queue with `write` (in the current transaction, or its own), which returns each hold's written
-   * amount; returns how to put the queue back if that rolls back.
+   * Writes the queued holds `select` picks with `write` (in the current transaction, or its own), which returns each
+   * hold's written amount; returns how to put them back if that rolls back.
    */
-  function writeQueue(write: (holds: readonly QueuedHold[]) => readonly Nanos[]): () => void {
-    if (queue.length === 0) {
-      cancelScheduledWrite();
+  function writeQueue(
+    write: (holds: readonly QueuedHold[]) => readonly Nanos[],
+    select: (hold: QueuedHold) => boolean,
+  ): () => void {
+    const taken = [...queue.values()].filter(select);
+    if (taken.length === 0) {
+      if (queue.size === 0) cancelScheduledWrite();
       return () => undefined;
     }
-    const taken = queue;
     const written = write(taken);
     // Only another process spending the same org between decision and write makes a hold smaller.
     const shortfalls = taken.map((hold, index) => (written[index] ?? 0n) - hold.amount);
     taken.forEach((hold, index) => addTo(heldByKey, hold.input.keyId, shortfalls[index] ?? 0n));
-    queue = [];
-    queuedByRequest.clear();
-    queuedByOrg.clear();
+    for (const hold of taken) dequeue(hold);
     // Nothing is left to write: a write scheduled for these holds would otherwise take the next call's hold
-    // early, on its own commit, at whatever moment its timer fires (often between that call's upstream request and
-    // its first byte). The next admission schedules its own.
-    cancelScheduledWrite();
+    // early, on its own commit. The next admission schedules its own.
+    if (queue.size === 0) cancelScheduledWrite();
     return () => {
       taken.forEach((hold, index) => addTo(heldByKey, hold.input.keyId, -(shortfalls[index] ?? 0n)));
-      queue = [...taken, ...queue];
-      for (const hold of taken) {
-        queuedByRequest.set(hold.input.requestId, hold);
-        addTo(queuedByOrg, hold.input.orgId, hold.amount);
-      }
-      scheduleWrite();
+      requeue(taken);
     };
   }
 
+  /** Puts holds taken by a batch that rolled back at the head of the queue, as they were, and arms a write. */
+  function requeue(holds: readonly QueuedHold[]): void {
+    const later = [...queue.values()];
+    queue.clear();
+    queuedByOrg.clear();
+    for (const hold of [...holds, ...later]) enqueue(hold);
+    scheduleWrite();
+  }
+
   function scheduleWrite(): void {
-    cancelScheduled ??= options.schedule(flush);
+    if (cancelScheduled !== undefined) return;
+    timerNumber += 1;
+    cancelScheduled = options.schedule(flushTimed);
   }
 
   function cancelScheduledWrite(): void {
@@ -126,39 +166,89 @@ export function createHoldBook(
   }
 
   function flush(): void {
-    writeQueue((holds) => writeAll.immediate(holds));
+    writeQueue(
+      (holds) => writeAll.immediate(holds),
+      () => true,
+    );
   }
+
+  /** The write timer: the holds queued while it (or an earlier timer) was armed; a later one's wait on. */
+  function flushTimed(): void {
+    const firedNumber = timerNumber;
+    writeQueue(
+      (holds) => writeAll.immediate(holds),
+      (hold) => hold.timerNumber <= firedNumber,
+    );
+    cancelScheduled = undefined;
+    if (queue.size > 0) scheduleWrite();
+  }
+
+  /** A settlement in the running batch takes its hold from the queue: posted now, its row written resolved. */
+  function takeQueued(requestId: string): PostedHold | undefined {
+    const hold = queue.get(requestId);
+    if (hold === undefined || takenInBatch === undefined) return undefined;
+    const written = postHold(statements, hold.input, hold.amount);
+    addTo(heldByKey, hold.input.keyId, written - hold.amount);
+    dequeue(hold);
+    takenInBatch.push({ hold, written });
+    return { input: hold.input, written };
+  }
+
+  const queuedHolds: QueuedHolds = {
+    take: takeQueued,
+    reservedFor: (orgId) => queuedByOrg.get(orgId) ?? 0n,
+  };
 
   function flushWith<T>(work: () => T): T {
     let undo: () => void = () => undefined;
     const released: { readonly keyId: string; readonly amount: Nanos }[] = [];
+    const taken: TakenHold[] = [];
+    const dueAtMs = options.now() - options.delayMs;
     // One write per cached total for the whole batch: its holds, then its settlements (see deferBalanceWrites).
     const run = database.transaction(() =>
       deferBalanceWrites(statements, () => {
         let posted: PostedHold[] = [];
-        undo = writeQueue((holds) => {
-          posted = holds.map((hold) => ({ input: hold.input, written: postHold(statements, hold.input, hold.amount) }));
-          return posted.map((entry) => entry.written);
-        });
-        const outer = releasedInBatch;
+        undo = writeQueue(
+          (holds) => {
+            posted = holds.map((hold) => ({
+              input: hold.input,
+              written: postHold(statements, hold.input, hold.amount),
+            }));
+            return posted.map((entry) => entry.written);
+          },
+          (hold) => hold.queuedAtMs <= dueAtMs,
+        );
+        const outer = { released: releasedInBatch, taken: takenInBatch };
         releasedInBatch = released;
+        takenInBatch = taken;
         try {
-          return runWithUnwrittenHolds(statements, posted, work);
+          return runWithUnwrittenHolds(statements, posted, work, queuedHolds);
         } finally {
-          releasedInBatch = outer;
+          releasedInBatch = outer.released;
+          takenInBatch = outer.taken;
         }
       }),
     );
     try {
       const result = run.immediate();
-      // Inside an outer batch, this one's releases are undone with it.
+      // Inside an outer batch, this one's releases and takes are undone with it.
       releasedInBatch?.push(...released);
+      takenInBatch?.push(...taken);
+      if (queue.size === 0) cancelScheduledWrite();
       return result;
     } catch (error) {
       undo();
+      undoTaken(taken);
       for (const { keyId, amount } of released) addTo(heldByKey, keyId, amount);
       throw error;
     }
+  }
+
+  /** Holds a rolled-back batch's settlements took: queued again as decided, their keys' totals as they were. */
+  function undoTaken(taken: readonly TakenHold[]): void {
+    if (taken.length === 0) return;
+    for (const { hold, written } of taken) addTo(heldByKey, hold.input.keyId, hold.amount - written);
+    requeue(taken.map((entry) => entry.hold));
   }
 
   /**
@@ -174,7 +264,7 @@ export function createHoldBook(
 
   function place(input: PlaceHoldInput): PlaceHoldResult {
     assertPlaceHoldInput(input);
-    const queued = queuedByRequest.get(input.requestId);
+    const queued = queue.get(input.requestId);
     if (queued !== undefined) {
       assertSameHolder(queued.input, input);
       return { ok: true, amount: queued.amount };
@@ -183,12 +273,10 @@ export function createHoldBook(
     if (read.existingAmount !== undefined) return { ok: true, amount: read.existingAmount };
     const { decision } = read;
     if (!decision.ok) return decision;
-    const hold = { input, amount: decision.amount };
-    queue.push(hold);
-    queuedByRequest.set(input.requestId, hold);
-    addTo(queuedByOrg, input.orgId, hold.amount);
-    addTo(heldByKey, input.keyId, hold.amount);
-    scheduleWrite();
+    // Queued while a timer is armed, it waits for the next one (at least the delay).
+    const writtenBy = cancelScheduled === undefined ? (scheduleWrite(), timerNumber) : timerNumber + 1;
+    enqueue({ input, amount: decision.amount, queuedAtMs: options.now(), timerNumber: writtenBy });
+    addTo(heldByKey, input.keyId, decision.amount);
     return decision;
   }
 
@@ -197,13 +285,16 @@ export function createHoldBook(
     place,
     flush,
     flushWith,
+    get isInBatch() {
+      return takenInBatch !== undefined;
+    },
     release: (keyId, amount) => {
       addTo(heldByKey, keyId, -amount);
       releasedInBatch?.push({ keyId, amount });
     },
     resync,
     get pendingCount() {
-      return queue.length;
+      return queue.size;
     },
   };
 }

@@ -79,7 +79,9 @@ function postHoldLeg(
  */
 function findTopUp(statements: LedgerStatements, hold: HoldRow, input: SettleInput): Nanos {
   if (input.chargeNanos <= hold.amount) return 0n;
-  const available = readBalance(statements, ledgerAccounts.orgAvailable(hold.org_id));
+  // Credit admitted to calls whose holds are still queued (not posted) is theirs, not this top-up's.
+  const reserved = statements.unwritten.current?.reservedFor(hold.org_id) ?? 0n;
+  const available = readBalance(statements, ledgerAccounts.orgAvailable(hold.org_id)) - reserved;
   const wanted = input.chargeNanos - hold.amount;
   const amount = wanted < available ? wanted : available;
   return amount > 0n ? amount : 0n;

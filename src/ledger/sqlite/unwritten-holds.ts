@@ -10,7 +10,22 @@ import type { LedgerStatements } from './prepare-ledger-statements.js';
 export interface UnwrittenHolds {
   /** The hold of `requestId`, still active, if its row is yet to be written: the caller then writes it resolved. */
   take(requestId: string): HoldRow | undefined;
+  /**
+   * Credit of `orgId` admitted but not posted yet (holds still queued): a settlement's top-up must leave it, or it
+   * would spend what another running call was promised.
+   */
+  reservedFor(orgId: string): Nanos;
 }
+
+/** The hold book's queue, as a batch sees it (see {@link runWithUnwrittenHolds}). */
+export interface QueuedHolds {
+  /** Posts the queued hold of `requestId` (taken out of the queue), if there is one. */
+  take(requestId: string): PostedHold | undefined;
+  /** What the queue still holds for `orgId`. */
+  reservedFor(orgId: string): Nanos;
+}
+
+const noQueuedHolds: QueuedHolds = { take: () => undefined, reservedFor: () => 0n };
 
 /** Where the ledger's statements find the batch's unwritten holds, if a batch is being written. */
 export interface UnwrittenHoldsSlot {
@@ -60,17 +75,20 @@ export interface PostedHold {
 
 /**
  * Runs `work` (inside the batch's transaction) with `posted` takeable by settlement, then writes the rows of the
- * holds it did not settle, active. A batch inside another sees the outer one's holds too.
+ * holds it did not settle, active. A batch inside another sees the outer one's holds too. A hold still `queued` (not
+ * among `posted`) is posted when its settlement asks for it: its row is then written once, resolved.
  */
 export function runWithUnwrittenHolds<T>(
   statements: LedgerStatements,
   posted: readonly PostedHold[],
   work: () => T,
+  queued: QueuedHolds = noQueuedHolds,
 ): T {
   const unwritten = new Map(posted.map((entry) => [entry.input.requestId, entry]));
   const outer = statements.unwritten.current;
   statements.unwritten.current = {
-    take: (requestId) => takeUnwritten(unwritten, requestId) ?? outer?.take(requestId),
+    take: (requestId) => takeUnwritten(unwritten, requestId) ?? outer?.take(requestId) ?? takeQueued(queued, requestId),
+    reservedFor: (orgId) => queued.reservedFor(orgId),
   };
   try {
     const result = work();
@@ -86,4 +104,9 @@ function takeUnwritten(unwritten: Map<string, PostedHold>, requestId: string): H
   if (entry === undefined) return undefined;
   unwritten.delete(requestId);
   return toActiveHoldRow(entry.input, entry.written);
+}
+
+function takeQueued(queued: QueuedHolds, requestId: string): HoldRow | undefined {
+  const entry = queued.take(requestId);
+  return entry === undefined ? undefined : toActiveHoldRow(entry.input, entry.written);
 }
