@@ -1,5 +1,6 @@
 import { resolveSqlitePath } from '../config/index.js';
 import type { MeridianConfig } from '../config/index.js';
+import { deriveResponseSealKey } from '../idempotency/index.js';
 import { createKeyService, loadPepper } from '../keys/index.js';
 import type { KeyService, ServingKeyService } from '../keys/index.js';
 import type { SqliteLedgerOptions } from '../ledger/index.js';
@@ -27,13 +28,15 @@ export function openStorage(
     throw new Error(`storage.url '${redactUrl(config.storage.url)}': this command needs sqlite:<path>.`);
   }
   const synchronous = config.storage.sqliteSynchronous;
+  const pepper = readPepper(config, env);
   const storage = openSqliteStorage({
     path: sqlitePath,
     synchronous,
+    idempotencySealKey: deriveResponseSealKey(pepper),
     ...(ledger === undefined ? {} : { ledger }),
     ...(writeGuard === undefined ? {} : { writeGuard }),
   });
-  return { storage, keys: createKeyService({ store: storage.keys, pepper: readPepper(config, env) }) };
+  return { storage, keys: createKeyService({ store: storage.keys, pepper }) };
 }
 
 /** A serving node's storage, by `storage.url`: embedded SQLite, or PostgreSQL (cluster mode, migrated at open). */
@@ -51,10 +54,13 @@ export async function openNodeStorage(
   if (!isPostgresUrl(config.storage.url)) return openStorage(config, env, ledger, writeGuard);
   // Loaded only in cluster mode: an embedded node never pays for the pg driver's memory.
   const { openPostgresStorage } = await import('../storage/postgres/open-postgres-storage.js');
-  const storage = await openPostgresStorage(config.storage.url).catch((error: unknown) => {
+  // Every node of a cluster has the same pepper (docs/cluster.md), so every node opens the answers another sealed.
+  const pepper = readPepper(config, env);
+  const idempotencySealKey = deriveResponseSealKey(pepper);
+  const storage = await openPostgresStorage(config.storage.url, { idempotencySealKey }).catch((error: unknown) => {
     throw new Error(`storage.url '${redactUrl(config.storage.url)}': cannot open PostgreSQL: ${String(error)}`);
   });
-  return { storage, keys: createKeyService({ store: storage.keys, pepper: readPepper(config, env) }) };
+  return { storage, keys: createKeyService({ store: storage.keys, pepper }) };
 }
 
 function readPepper(config: MeridianConfig, env: Readonly<Record<string, string | undefined>>): Buffer {

@@ -5,7 +5,15 @@ import { GatewayError } from '../errors/index.js';
 import { createIdempotencyService, idempotencyDefaults } from './create-idempotency-service.js';
 import type { IdempotencyServiceOptions } from './create-idempotency-service.js';
 import type { TestHandler, TestServer } from './test-support.js';
-import { delay, openTestDatabase, readRecordRows, readResultHeaders, startTestServer } from './test-support.js';
+import { openResponse, sealedResponseMarker } from './seal-response.js';
+import {
+  delay,
+  openTestDatabase,
+  readRecordRows,
+  readResultHeaders,
+  startTestServer,
+  testSealKey,
+} from './test-support.js';
 
 const requestBody = '{"model":"openai/gpt-4o","messages":[{"role":"user","content":"hi"}]}';
 
@@ -20,7 +28,7 @@ afterEach(async () => {
 });
 
 async function start(handler: TestHandler, options: Partial<IdempotencyServiceOptions> = {}): Promise<TestServer> {
-  const service = createIdempotencyService({ database, now: () => 1_000_000, ...options });
+  const service = createIdempotencyService({ database, sealKey: testSealKey, now: () => 1_000_000, ...options });
   const server = await startTestServer(service, handler);
   servers.push(server);
   return server;
@@ -51,6 +59,32 @@ function sendCallJson(response: ServerResponse, status: number, call: number): v
     'x-request-id': `req-${call}`,
   });
   response.end(body);
+}
+
+/** The one stored row's status and headers, its answer opened as the store opens it. */
+function readStoredHead(): { status: number | undefined; headers: unknown } {
+  const row = database
+    .prepare(
+      `SELECT key_id, idempotency_key, fingerprint, created_at_ms, response_headers, response_body
+       FROM idempotency_records`,
+    )
+    .get() as {
+    key_id: string;
+    idempotency_key: string;
+    fingerprint: string;
+    created_at_ms: number;
+    response_headers: string;
+    response_body: Buffer;
+  };
+  expect(row.response_headers).toBe(sealedResponseMarker);
+  const identity = {
+    keyId: row.key_id,
+    idempotencyKey: row.idempotency_key,
+    fingerprint: row.fingerprint,
+    createdAtMs: row.created_at_ms,
+  };
+  const opened = openResponse(testSealKey, identity, row.response_body);
+  return { status: opened?.status, headers: opened?.headers };
 }
 
 /** A promise that a test resolves by hand, to hold a handler mid-run. */
@@ -125,10 +159,9 @@ describe('createIdempotencyService: first request and replay', () => {
     expect(await second.text()).toBe('hello world!');
     expect(second.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
     expect(second.headers.get('content-length')).toBe('12');
-    const row = database.prepare('SELECT response_status, response_headers FROM idempotency_records').get();
-    expect(row).toEqual({
-      response_status: 201,
-      response_headers: '{"x-set":"overridden","set-cookie":["a=1","b=2"],"content-type":"text/plain","x-head":"2"}',
+    expect(readStoredHead()).toEqual({
+      status: 201,
+      headers: { 'x-set': 'overridden', 'set-cookie': ['a=1', 'b=2'], 'content-type': 'text/plain', 'x-head': '2' },
     });
   });
 
@@ -147,10 +180,7 @@ describe('createIdempotencyService: first request and replay', () => {
     const second = await post(server);
     expect(await second.text()).toBe('{"id":"gen-1","text":"hello"}');
     expect([...second.headers.keys()].filter((name) => name.startsWith('x-ratelimit'))).toEqual([]);
-    const row = database.prepare('SELECT response_headers FROM idempotency_records').get();
-    expect(row).toEqual({
-      response_headers: '{"content-type":"application/json","x-request-id":"req-1"}',
-    });
+    expect(readStoredHead().headers).toEqual({ 'content-type': 'application/json', 'x-request-id': 'req-1' });
   });
 
   it('stores the implicit status of a handler that never calls writeHead', async () => {

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Database } from 'better-sqlite3';
 import { GatewayError } from '../errors/index.js';
@@ -31,8 +32,13 @@ export const idempotencyDefaults = {
   pruneRowsMax: 10_000,
 } as const;
 
-/** The records' store: a SQLite database (the embedded store), or a port that may answer through promises (PostgreSQL). */
-type IdempotencyRecords = { readonly database: Database } | { readonly store: ServingPort<IdempotencyStore> };
+/**
+ * The records' store: a SQLite database (the embedded store) and the key that seals its answers
+ * (`deriveResponseSealKey`, seal-response.ts), or a port that may answer through promises (PostgreSQL, built with
+ * that key).
+ */
+type IdempotencyRecords =
+  { readonly database: Database; readonly sealKey: KeyObject } | { readonly store: ServingPort<IdempotencyStore> };
 
 export type IdempotencyServiceOptions = IdempotencyRecords & {
   /** Wall-clock milliseconds, for record ages (injected in tests). */
@@ -74,11 +80,12 @@ export interface IdempotencyService {
  * same key.
  * A duplicate with the same fingerprint replays the stored result, or waits for a
  * run in progress (an in-process promise here, polling the row for another process)
- * for up to `waitMs`. A duplicate with another fingerprint is 409 at once.
+ * for up to `waitMs`. A duplicate with another fingerprint is 409 at once, and so is one whose stored answer does not
+ * open (its seal altered or moved from another row): final, since it will not open later either.
  */
 export function createIdempotencyService(options: IdempotencyServiceOptions): IdempotencyService {
   const settings = {
-    store: 'store' in options ? options.store : createIdempotencyStore(options.database),
+    store: 'store' in options ? options.store : createIdempotencyStore(options.database, options.sealKey),
     now: options.now,
     retentionMs: options.retentionMs ?? idempotencyDefaults.retentionMs,
     responseBytesMax: options.responseBytesMax ?? idempotencyDefaults.responseBytesMax,
@@ -125,7 +132,11 @@ export function createIdempotencyService(options: IdempotencyServiceOptions): Id
         continue; // another process claimed it between the read and the insert: read again
       }
       if (record.fingerprint !== input.fingerprint) throw conflict('was already used for a different request');
-      if (record.status === 'completed') return replayResponse(input.response, record.response);
+      if (record.status === 'completed') {
+        // Never run again: that call was charged (INV-6). A new key is the client's say-so to pay for a fresh one.
+        if (record.response === undefined) throw conflict('has a stored answer that cannot be read; use a new key');
+        return replayResponse(input.response, record.response);
+      }
       const remainingMs = deadlineMs - performance.now();
       // Retryable, unlike the conflict above: once the first call ends, the same request is replayed or runs.
       if (remainingMs <= 0) throw conflict('belongs to a request that is still in progress; retry later', true);

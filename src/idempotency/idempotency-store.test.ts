@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIdempotencyStore } from './idempotency-store.js';
 import type { IdempotencyStore } from './idempotency-store.js';
-import { openTestDatabase, readRecordRows } from './test-support.js';
+import { openTestDatabase, readRecordRows, testSealKey } from './test-support.js';
 
 const claim = { keyId: 'key-a', idempotencyKey: 'k1', fingerprint: 'f1', createdAtMs: 1_000, leaseUntilMs: 10 ** 12 };
 const stored = {
@@ -15,7 +15,7 @@ let database: Database;
 let store: IdempotencyStore;
 beforeEach(() => {
   database = openTestDatabase();
-  store = createIdempotencyStore(database);
+  store = createIdempotencyStore(database, testSealKey);
 });
 afterEach(() => database.close());
 

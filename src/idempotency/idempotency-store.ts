@@ -1,4 +1,7 @@
+import type { KeyObject } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
+import { openResponse, readStoredHeaders, sealedResponseMarker, sealResponse } from './seal-response.js';
+import type { SealedRecordIdentity } from './seal-response.js';
 
 /** Header values as stored and replayed (names lower-case). */
 export type StoredHeaders = Readonly<Record<string, string | readonly string[]>>;
@@ -14,7 +17,11 @@ export type IdempotencyRecord =
       readonly status: 'completed';
       readonly fingerprint: string;
       readonly createdAtMs: number;
-      readonly response: StoredResponse;
+      /**
+       * Undefined when the stored answer cannot be read: its seal does not open (altered, copied from another row,
+       * sealed under another pepper). The service answers 409 rather than run and charge the call again.
+       */
+      readonly response: StoredResponse | undefined;
     };
 
 /** What a completed first request wrote, replayed to its duplicates. */
@@ -50,7 +57,7 @@ export interface IdempotencyStore {
   readonly claimRecord: (claim: IdempotencyClaim, expiredAtMs: number) => boolean;
   /** Moves our `in_progress` row's lease to `leaseUntilMs` (the running process says it is still running). */
   readonly renewLease: (claim: IdempotencyClaim, leaseUntilMs: number) => void;
-  /** Turns our `in_progress` row into `completed` with the stored response. */
+  /** Turns our `in_progress` row into `completed` with the stored response, sealed (see {@link sealResponse}). */
   readonly completeRecord: (claim: IdempotencyClaim, response: StoredResponse, completedAtMs: number) => void;
   /** Deletes our `in_progress` row so the client may retry with the same key. */
   readonly releaseRecord: (claim: IdempotencyClaim) => void;
@@ -58,7 +65,8 @@ export interface IdempotencyStore {
   readonly pruneRecords: (expiredAtMs: number, rowsMax: number) => number;
 }
 
-interface RecordRow {
+/** The columns of `idempotency_records` a read needs. */
+export interface RecordRow {
   fingerprint: string;
   status: string;
   response_status: number | null;
@@ -78,13 +86,14 @@ export function lapsedClaimSql(parameter: string, table = ''): string {
 const lapsedClaim = lapsedClaimSql('?');
 
 /**
- * The `idempotency_records` table (migrations 0004 and 0014); statements prepared once.
+ * The `idempotency_records` table (migrations 0004 and 0014); statements prepared once. Answers are stored sealed
+ * under `sealKey` (`deriveResponseSealKey`, seal-response.ts), never as the client received them.
  * "Expired" means created at or before `expiredAtMs` (now − retention): such rows
  * are invisible to reads and replaced by a new claim. Updates and deletes match
  * the claim's fingerprint, creation time and `in_progress` status, so a slow first
  * request can never complete or delete a row that a later request claimed.
  */
-export function createIdempotencyStore(database: Database): IdempotencyStore {
+export function createIdempotencyStore(database: Database, sealKey: KeyObject): IdempotencyStore {
   const select = database.prepare(
     `SELECT fingerprint, status, response_status, response_headers, response_body, created_at_ms
      FROM idempotency_records WHERE key_id = ? AND idempotency_key = ? AND created_at_ms > ? AND NOT ${lapsedClaim}`,
@@ -117,17 +126,11 @@ export function createIdempotencyStore(database: Database): IdempotencyStore {
   return {
     findRecord: (keyId, idempotencyKey, expiredAtMs, nowMs) => {
       const row = select.get(keyId, idempotencyKey, expiredAtMs, nowMs) as RecordRow | undefined;
-      return row === undefined ? undefined : readRecordRow(row);
+      return row === undefined ? undefined : readRecordRow(row, { keyId, idempotencyKey }, sealKey);
     },
     claimRecord: (record, expiredAtMs) => claim.immediate(record, expiredAtMs),
     completeRecord: (record, response, completedAtMs) => {
-      complete.run({
-        ...record,
-        responseStatus: response.status,
-        responseHeaders: JSON.stringify(response.headers),
-        responseBody: response.body,
-        completedAtMs,
-      });
+      complete.run({ ...record, ...toSealedColumns(record, response, sealKey), completedAtMs });
     },
     releaseRecord: (record) => {
       release.run({ ...record });
@@ -139,29 +142,47 @@ export function createIdempotencyStore(database: Database): IdempotencyStore {
   };
 }
 
-/** A row read back as a record (also used by the PostgreSQL driver, src/storage/postgres/). */
-export function readRecordRow(row: RecordRow): IdempotencyRecord {
-  const base = { fingerprint: row.fingerprint, createdAtMs: Number(row.created_at_ms) };
-  if (row.status !== 'completed') return { status: 'in_progress', ...base };
+/**
+ * The response columns of a completed row: the answer sealed into `response_body`, `response_headers` the marker that
+ * says so, and the status (always 2xx, also inside the seal) left readable for operators. Both drivers use it.
+ */
+export function toSealedColumns(
+  identity: SealedRecordIdentity,
+  response: StoredResponse,
+  sealKey: KeyObject,
+): { readonly responseStatus: number; readonly responseHeaders: string; readonly responseBody: Buffer } {
   return {
-    status: 'completed',
-    ...base,
-    response: {
-      status: row.response_status ?? 500,
-      headers: parseStoredHeaders(row.response_headers ?? '{}'),
-      body: row.response_body ?? Buffer.alloc(0),
-    },
+    responseStatus: response.status,
+    responseHeaders: sealedResponseMarker,
+    responseBody: sealResponse(sealKey, identity, response),
   };
 }
 
-/** Our own JSON, still read defensively: only string and string-array values survive. */
-function parseStoredHeaders(text: string): StoredHeaders {
-  const value: unknown = JSON.parse(text);
-  const headers: Record<string, string | string[]> = {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return headers;
-  for (const [name, item] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof item === 'string') headers[name] = item;
-    else if (Array.isArray(item) && item.every((part) => typeof part === 'string')) headers[name] = item;
+/**
+ * A row read back as a record (also used by the PostgreSQL driver, src/storage/postgres/). A sealed answer is opened
+ * with the row's identity; a row written before sealing (its headers a JSON object) is read as it was stored, so
+ * retries in the 24 h after an upgrade still replay.
+ */
+export function readRecordRow(
+  row: RecordRow,
+  key: { readonly keyId: string; readonly idempotencyKey: string },
+  sealKey: KeyObject,
+): IdempotencyRecord {
+  const base = { fingerprint: row.fingerprint, createdAtMs: Number(row.created_at_ms) };
+  if (row.status !== 'completed') return { status: 'in_progress', ...base };
+  const body = row.response_body ?? Buffer.alloc(0);
+  const response =
+    row.response_headers === sealedResponseMarker
+      ? openResponse(sealKey, { ...key, ...base }, body)
+      : readPlainResponse(row.response_status ?? 500, row.response_headers ?? '{}', body);
+  return { status: 'completed', ...base, response };
+}
+
+/** A row written before answers were sealed; undefined if its headers are not JSON. */
+function readPlainResponse(status: number, headers: string, body: Buffer): StoredResponse | undefined {
+  try {
+    return { status, headers: readStoredHeaders(JSON.parse(headers)), body };
+  } catch {
+    return undefined;
   }
-  return headers;
 }

@@ -6,3 +6,4 @@ export type {
 } from './create-idempotency-service.js';
 export { fingerprintRequest } from './fingerprint-request.js';
 export { idempotencyKeyLengthMax, parseIdempotencyKey } from './parse-idempotency-key.js';
+export { deriveResponseSealKey } from './seal-response.js';

@@ -6,6 +6,10 @@ import { GatewayError } from '../errors/index.js';
 import { migrateSqlite, openSqliteDatabase } from '../storage/index.js';
 import type { IdempotencyService } from './create-idempotency-service.js';
 import { fingerprintRequest } from './fingerprint-request.js';
+import { deriveResponseSealKey } from './seal-response.js';
+
+/** The seal key of a node whose key pepper is 32 bytes of 7. */
+export const testSealKey = deriveResponseSealKey(Buffer.alloc(32, 7));
 
 /** A migrated in-memory database. */
 export function openTestDatabase(): Database {

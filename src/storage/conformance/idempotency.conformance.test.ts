@@ -1,5 +1,8 @@
+import type { Database } from 'better-sqlite3';
+import type { Pool } from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { createIdempotencyStore } from '../../idempotency/idempotency-store.js';
+import { testSealKey } from '../../idempotency/test-support.js';
 import type { IdempotencyClaim, IdempotencyStore } from '../../idempotency/idempotency-store.js';
 import type { AsyncPort } from '../async-port.js';
 import { toAsyncPort } from '../async-port.js';
@@ -12,6 +15,22 @@ interface IdempotencyPorts {
   /** The same records seen from another node (a second connection or pool). */
   readonly otherNodeStore: AsyncPort<IdempotencyStore>;
   readonly closeOtherNode: () => Promise<void>;
+  /** Runs SQL on the first node, bypassing the store (`$1`…: numbered parameters on both drivers). */
+  readonly execute: (sql: string, parameters?: unknown[]) => Promise<Record<string, unknown>[]>;
+}
+
+/** `$1`, `$2`… → `?`: the cases' statements use each parameter once, in order, so one text serves both drivers. */
+function executeOnSqlite(database: Database): IdempotencyPorts['execute'] {
+  return (sql, parameters = []) => {
+    const statement = database.prepare(sql.replace(/\$\d+/g, '?'));
+    if (statement.reader) return Promise.resolve(statement.all(...parameters) as Record<string, unknown>[]);
+    statement.run(...parameters);
+    return Promise.resolve([]);
+  };
+}
+
+function executeOnPostgres(pool: Pool): IdempotencyPorts['execute'] {
+  return async (sql, parameters = []) => (await pool.query<Record<string, unknown>>(sql, parameters)).rows;
 }
 
 const stored = {
@@ -34,9 +53,10 @@ describeEachDriver<IdempotencyPorts>(
       const nodes = openSqliteNodes();
       return {
         ports: {
-          store: toAsyncPort(createIdempotencyStore(nodes.first)),
-          otherNodeStore: toAsyncPort(createIdempotencyStore(nodes.second)),
+          store: toAsyncPort(createIdempotencyStore(nodes.first, testSealKey)),
+          otherNodeStore: toAsyncPort(createIdempotencyStore(nodes.second, testSealKey)),
           closeOtherNode: () => Promise.resolve(),
+          execute: executeOnSqlite(nodes.first),
         },
         close: () => nodes.close(),
       };
@@ -44,9 +64,10 @@ describeEachDriver<IdempotencyPorts>(
     postgres: (pool) => {
       const otherPool = openSecondPool(pool);
       return {
-        store: createPostgresIdempotencyStore(pool),
-        otherNodeStore: createPostgresIdempotencyStore(otherPool),
+        store: createPostgresIdempotencyStore(pool, testSealKey),
+        otherNodeStore: createPostgresIdempotencyStore(otherPool, testSealKey),
         closeOtherNode: () => otherPool.end(),
+        execute: executeOnPostgres(pool),
       };
     },
   },
@@ -164,6 +185,72 @@ describeEachDriver<IdempotencyPorts>(
       // The renewed claim still holds at 40 000 and after.
       expect((await otherNodeStore.findRecord('key-lease', 'k2', 0, 60_000))?.status).toBe('in_progress');
       expect(await otherNodeStore.claimRecord({ ...alive, fingerprint: 'f2', createdAtMs: 60_000 }, 0)).toBe(false);
+    });
+
+    it('stores the answer sealed, no byte of it in any column, and another node opens it', async () => {
+      const { store, otherNodeStore, execute } = context.ports;
+      const claim = createClaim('key-sealed');
+      const answer = {
+        status: 200,
+        headers: { 'content-type': 'text/event-stream', 'x-canary': 'HEADER-CANARY-91c2' },
+        body: Buffer.from('data: {"delta":"COMPLETION-CANARY-91c2"}\n\ndata: [DONE]\n\n'),
+      };
+      await store.claimRecord(claim, 0);
+      await store.completeRecord(claim, answer, 1_500);
+      const rows = await execute('SELECT * FROM idempotency_records WHERE key_id = $1', ['key-sealed']);
+      const columns = rows
+        .flatMap((row) => Object.values(row))
+        .map((value) => (Buffer.isBuffer(value) ? value.toString('latin1') : String(value)))
+        .join('\n');
+      expect(columns).not.toContain('CANARY-91c2');
+      expect(columns).not.toContain('event-stream');
+      expect(rows.map((row) => row['response_headers'])).toEqual(['sealed:v1']);
+      expect(await otherNodeStore.findRecord('key-sealed', 'k1', 0, 0)).toEqual({
+        status: 'completed',
+        fingerprint: 'f1',
+        createdAtMs: 1_000,
+        response: answer,
+      });
+    });
+
+    it('reads a sealed answer that was altered, or copied from another row, as unreadable', async () => {
+      const { store, execute } = context.ports;
+      for (const idempotencyKey of ['k1', 'k2']) {
+        const claim = createClaim('key-tamper', { idempotencyKey });
+        await store.claimRecord(claim, 0);
+        await store.completeRecord(claim, stored, 1_500);
+      }
+      const select = 'SELECT response_body FROM idempotency_records WHERE key_id = $1 AND idempotency_key = $2';
+      const update = 'UPDATE idempotency_records SET response_body = $1 WHERE key_id = $2 AND idempotency_key = $3';
+      const [row] = await execute(select, ['key-tamper', 'k1']);
+      const sealed = row?.['response_body'] as Buffer;
+      await execute(update, [sealed, 'key-tamper', 'k2']);
+      const altered = Buffer.from(sealed);
+      altered[20] = (altered[20] ?? 0) ^ 1;
+      await execute(update, [altered, 'key-tamper', 'k1']);
+      for (const idempotencyKey of ['k1', 'k2']) {
+        const record = await store.findRecord('key-tamper', idempotencyKey, 0, 0);
+        expect(record?.status).toBe('completed');
+        expect(record?.status === 'completed' && record.response).toBeUndefined();
+      }
+      await execute(update, [sealed, 'key-tamper', 'k1']);
+      expect(await store.findRecord('key-tamper', 'k1', 0, 0)).toMatchObject({ response: stored });
+    });
+
+    it('reads a row stored in the clear before answers were sealed as it was stored', async () => {
+      const { store, execute } = context.ports;
+      await execute(
+        `INSERT INTO idempotency_records (key_id, idempotency_key, fingerprint, status, response_status,
+           response_headers, response_body, created_at_ms, completed_at_ms)
+         VALUES ($1, 'k1', 'f1', 'completed', 200, $2, $3, 1000, 1500)`,
+        ['key-clear', JSON.stringify(stored.headers), stored.body],
+      );
+      expect(await store.findRecord('key-clear', 'k1', 0, 0)).toEqual({
+        status: 'completed',
+        fingerprint: 'f1',
+        createdAtMs: 1_000,
+        response: stored,
+      });
     });
 
     it('prunes rows created at or before the bound, at most rowsMax per pass', async () => {

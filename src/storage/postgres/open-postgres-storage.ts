@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { Pool } from 'pg';
 import { createIdempotencyService } from '../../idempotency/index.js';
 import { createPostgresLedger } from '../../ledger/postgres/create-postgres-ledger.js';
@@ -41,7 +42,13 @@ export interface PostgresStorage extends ServingStorage {
  * frozen PostgreSQL turns each call into 503 `ledger_unavailable` within `limits.ledgerCallTimeoutMs` (ADR 2026-11-30-cluster-storage). Generation records are written through the
  * node's journal (src/storage/journal/), not by the serving path directly.
  */
-export async function openPostgresStorage(url: string): Promise<PostgresStorage> {
+export async function openPostgresStorage(
+  url: string,
+  options: {
+    /** Seals stored Idempotency-Key answers; derived from the key pepper, which every node of the cluster shares. */
+    readonly idempotencySealKey: KeyObject;
+  },
+): Promise<PostgresStorage> {
   const isBehindPooler = !(await acceptsStartupSettings(url));
   const pool = openPostgresPool(url, { startupSettings: !isBehindPooler });
   try {
@@ -60,7 +67,10 @@ export async function openPostgresStorage(url: string): Promise<PostgresStorage>
     availability: guard,
     ledger: guardLedger(createPostgresLedger(pool), guard),
     creditCodes: guarded(createPostgresCreditCodeStore(pool)),
-    idempotency: createIdempotencyService({ store: guarded(createPostgresIdempotencyStore(pool)), now: Date.now }),
+    idempotency: createIdempotencyService({
+      store: guarded(createPostgresIdempotencyStore(pool, options.idempotencySealKey)),
+      now: Date.now,
+    }),
     analytics: guardAnalytics(createPostgresAnalyticsStore(pool), guard),
     generations: guarded(generations),
     journalStore: generations,

@@ -1,5 +1,6 @@
+import type { KeyObject } from 'node:crypto';
 import type { Pool } from 'pg';
-import { lapsedClaimSql, readRecordRow } from '../../idempotency/idempotency-store.js';
+import { lapsedClaimSql, readRecordRow, toSealedColumns } from '../../idempotency/idempotency-store.js';
 import type { IdempotencyClaim, IdempotencyStore } from '../../idempotency/idempotency-store.js';
 import type { AsyncPort } from '../async-port.js';
 
@@ -45,8 +46,10 @@ const claimParameters = (claim: IdempotencyClaim): unknown[] => [
  * (src/idempotency/idempotency-store.ts): "expired" means created at or before `expiredAtMs` (now − retention); such
  * rows are invisible to reads and replaced by a new claim. Every write is one statement whose condition is checked
  * under the row lock, so concurrent nodes cannot both win a claim, nor complete or delete each other's claims.
+ * Answers are sealed under `sealKey`, derived from the key pepper that every node of the cluster shares, so any node
+ * opens what another stored.
  */
-export function createPostgresIdempotencyStore(pool: Pool): AsyncPort<IdempotencyStore> {
+export function createPostgresIdempotencyStore(pool: Pool, sealKey: KeyObject): AsyncPort<IdempotencyStore> {
   return {
     findRecord: async (keyId, idempotencyKey, expiredAtMs, nowMs) => {
       const { rows } = await pool.query<RecordRow>(
@@ -56,18 +59,20 @@ export function createPostgresIdempotencyStore(pool: Pool): AsyncPort<Idempotenc
         [keyId, idempotencyKey, expiredAtMs, nowMs],
       );
       const row = rows[0];
-      return row === undefined ? undefined : readRecordRow({ ...row, created_at_ms: Number(row.created_at_ms) });
+      if (row === undefined) return undefined;
+      return readRecordRow({ ...row, created_at_ms: Number(row.created_at_ms) }, { keyId, idempotencyKey }, sealKey);
     },
     claimRecord: async (claim, expiredAtMs) => {
       const result = await pool.query(claimSql, [...claimParameters(claim), expiredAtMs, claim.leaseUntilMs]);
       return result.rowCount === 1;
     },
     completeRecord: async (claim, response, completedAtMs) => {
+      const sealed = toSealedColumns(claim, response, sealKey);
       await pool.query(
         `UPDATE idempotency_records SET status = 'completed', response_status = $5, response_headers = $6,
            response_body = $7, completed_at_ms = $8
          WHERE ${ownClaim}`,
-        [...claimParameters(claim), response.status, JSON.stringify(response.headers), response.body, completedAtMs],
+        [...claimParameters(claim), sealed.responseStatus, sealed.responseHeaders, sealed.responseBody, completedAtMs],
       );
     },
     releaseRecord: async (claim) => {

@@ -1,3 +1,5 @@
+import { createSecretKey, randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { applyToRollups, queryActivity, queryRankings, queryTimeSeries } from '../../analytics/index.js';
@@ -42,6 +44,12 @@ export function openSqliteStorage(options: {
   readonly synchronous?: 'full' | 'normal';
   /** Refuse model calls while the database cannot be written (default: only a failed write counts, no disk floor). */
   readonly writeGuard?: SqliteWriteGuardOptions;
+  /**
+   * Seals stored Idempotency-Key answers: a serving node passes the key derived from its key pepper
+   * (src/cli/open-storage.ts), so they open after a restart and in every process sharing the file. Default: a random
+   * key of this process (tests, and commands that replay nothing); never a plaintext store.
+   */
+  readonly idempotencySealKey?: KeyObject;
 }): Storage {
   const busyTimeoutMs = options.writeGuard?.busyTimeoutMs ?? sqliteBusyTimeoutMs;
   const database = openSqliteDatabase({ ...options, busyTimeoutMs });
@@ -61,7 +69,8 @@ export function openSqliteStorage(options: {
         if (isReported) options.ledger?.onFlushError?.(error);
       },
     });
-    const idempotency = createIdempotencyService({ database, now: Date.now });
+    const sealKey = options.idempotencySealKey ?? createSecretKey(randomBytes(32));
+    const idempotency = createIdempotencyService({ database, sealKey, now: Date.now });
     return {
       driver: 'sqlite',
       ledger: guardAdmission(ledger, guard),
