@@ -118,6 +118,7 @@ function enableProvider(entry: ProviderEntry, input: BuildCatalogInput): Provide
       reasoningField: entry.openai?.reasoning_field ?? 'reasoning_content',
       sendsStreamOptions: entry.openai?.stream_options ?? true,
       thinkingControl: entry.openai?.thinking_control ?? 'reasoning_effort',
+      sendsTopK: entry.openai?.top_k ?? false,
     },
     country: entry.country,
     dataCollection: entry.data_collection,

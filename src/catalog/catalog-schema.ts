@@ -32,6 +32,11 @@ export const openaiDialectSchema = z.strictObject({
    * `enable_thinking` + `thinking_budget`; GLM's `thinking: {type: enabled|disabled}`.
    */
   thinking_control: z.enum(['reasoning_effort', 'enable_thinking', 'thinking_type']).default('reasoning_effort'),
+  /**
+   * Whether the upstream accepts `top_k`, an extension of OpenAI's API (vLLM, SGLang, llama.cpp, DashScope). Off by
+   * default: a vendor that does not know it may reject the call.
+   */
+  top_k: z.boolean().default(false),
 });
 
 export const providerEntrySchema = z.strictObject({

@@ -38,6 +38,8 @@ export interface OpenAIDialect {
   readonly sendsStreamOptions: boolean;
   /** How reasoning is switched on upstream (see catalog-schema `thinking_control`). */
   readonly thinkingControl: 'reasoning_effort' | 'enable_thinking' | 'thinking_type';
+  /** The upstream accepts `top_k` (catalog `top_k`); otherwise a client's top-k is dropped with a warning. */
+  readonly sendsTopK: boolean;
 }
 
 export interface Provider {

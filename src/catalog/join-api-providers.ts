@@ -61,6 +61,7 @@ function convertProvider(entry: OpenedApiProvider): Provider {
       reasoningField: 'reasoning_content',
       sendsStreamOptions: true,
       thinkingControl: 'reasoning_effort',
+      sendsTopK: false,
     },
     country: undefined,
     dataCollection: undefined,

@@ -80,6 +80,7 @@ export function createTestProvider(id: string, overrides: Partial<Provider> = {}
       reasoningField: 'reasoning_content',
       sendsStreamOptions: true,
       thinkingControl: 'reasoning_effort',
+      sendsTopK: false,
     },
     country: undefined,
     dataCollection: undefined,

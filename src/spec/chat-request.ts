@@ -189,6 +189,11 @@ export interface ChatRequest {
   readonly maxOutputTokens?: number;
   readonly temperature?: number;
   readonly topP?: number;
+  /**
+   * Sample only from the K likeliest tokens (Anthropic `top_k`, Gemini `topK`; an extension some OpenAI-compatible
+   * vendors accept, catalog `openai.top_k`).
+   */
+  readonly topK?: number;
   readonly stop?: readonly string[];
   readonly seed?: number;
   readonly n?: number;

@@ -27,6 +27,7 @@ export function createTestEndpoint(): Endpoint {
         reasoningField: 'reasoning_content',
         sendsStreamOptions: false,
         thinkingControl: 'reasoning_effort',
+        sendsTopK: false,
       },
       country: 'US',
     },

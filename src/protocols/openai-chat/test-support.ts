@@ -16,6 +16,7 @@ export function createTestEndpoint(dialect: Partial<OpenAIDialect> = {}): Endpoi
       reasoningField: 'reasoning_content',
       sendsStreamOptions: true,
       thinkingControl: 'reasoning_effort',
+      sendsTopK: false,
       ...dialect,
     },
   });

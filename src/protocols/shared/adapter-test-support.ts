@@ -68,6 +68,7 @@ export function createBaseTestEndpoint(
         reasoningField: 'reasoning_content',
         sendsStreamOptions: true,
         thinkingControl: 'reasoning_effort',
+        sendsTopK: false,
       },
       country: undefined,
       dataCollection: undefined,

@@ -73,7 +73,7 @@ describe('parseRequest (Anthropic Messages)', () => {
     expect(request.includeUsage).toBe(false);
   });
 
-  it('maps tools, tool_choice with parallel use disabled, stop sequences, thinking and metadata', () => {
+  it('maps tools, tool_choice with parallel use disabled, stop sequences, thinking, top_k and metadata', () => {
     const { request, warnings } = parse({
       stream: true,
       messages: [{ role: 'user', content: 'hi' }],
@@ -86,6 +86,7 @@ describe('parseRequest (Anthropic Messages)', () => {
       thinking: { type: 'enabled', budget_tokens: 2048 },
       metadata: { user_id: 'u-1' },
       top_k: 5,
+      service_tier: 'auto',
       provider: { order: ['deepseek'] },
     });
     expect(request.tools).toEqual([
@@ -99,7 +100,8 @@ describe('parseRequest (Anthropic Messages)', () => {
     expect(request.reasoning).toEqual({ maxTokens: 2048 });
     expect(request.user).toBe('u-1');
     expect(request.stream).toBe(true);
-    expect(request.passthrough).toEqual({ protocol: 'anthropic-messages', fields: { top_k: 5 } });
+    expect(request.topK).toBe(5);
+    expect(request.passthrough).toEqual({ protocol: 'anthropic-messages', fields: { service_tier: 'auto' } });
     expect(request.routingControls).toEqual({ provider: { order: ['deepseek'] } });
   });
 
@@ -216,6 +218,8 @@ describe('parseRequest (Anthropic Messages)', () => {
 
   it('names the field at fault', () => {
     expectInvalid({ messages: [] }, 'messages');
+    expectInvalid({ messages: [{ role: 'user', content: 'x' }], top_k: -1 }, 'top_k');
+    expectInvalid({ messages: [{ role: 'user', content: 'x' }], top_k: 2.5 }, 'top_k');
     expectInvalid({ messages: [{ role: 'system', content: 'x' }] }, 'messages[0].role');
     expectInvalid({ messages: [{ role: 'user', content: [{ type: 'text' }] }] }, 'messages[0].content[0].text');
     expectInvalid(

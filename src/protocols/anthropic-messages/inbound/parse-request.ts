@@ -27,6 +27,7 @@ const modelledFields = new Set([
   'stop_sequences',
   'temperature',
   'top_p',
+  'top_k',
   'tools',
   'tool_choice',
   'thinking',
@@ -38,8 +39,8 @@ const modelledFields = new Set([
 
 /**
  * Parses an Anthropic Messages request body into the canonical request. Strict on
- * what it models (each error names its field); unknown fields (`top_k`,
- * `service_tier`, `container`, …) pass through to Anthropic-protocol upstreams, and so
+ * what it models (each error names its field); unknown fields (`service_tier`,
+ * `inference_geo`, `container`, …) pass through to Anthropic-protocol upstreams, and so
  * does the `anthropic-beta` header. Given the body's bytes, it notes the long strings
  * written in them (`textLiterals`), for an upstream body to reuse.
  */
@@ -61,6 +62,10 @@ export function parseRequest(input: unknown, bytes?: Buffer, headers?: ClientHea
     ),
     ...optional('temperature', readOptionalNumber(body, 'temperature', { minimum: 0, maximum: 1 })),
     ...optional('topP', readOptionalNumber(body, 'top_p', { minimum: 0, maximum: 1 })),
+    ...optional(
+      'topK',
+      readOptionalNumber(body, 'top_k', { minimum: 0, maximum: Number.MAX_SAFE_INTEGER, isInteger: true }),
+    ),
     ...optional('stop', parseStopSequences(body['stop_sequences'])),
     ...optional('tools', parseTools(body['tools'])),
     ...optional('toolChoice', toolChoice),

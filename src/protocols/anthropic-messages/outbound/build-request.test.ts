@@ -335,12 +335,13 @@ describe('buildRequest thinking', () => {
     expect(build({ reasoning: { effort } }).body['thinking']).toEqual(expected);
   });
 
-  it('drops temperature ≠ 1, top_p < 0.95 and passthrough top_k while thinking, with warnings', () => {
+  it('drops temperature ≠ 1, top_p < 0.95 and top_k while thinking, with warnings', () => {
     const { body, warnings } = build({
       reasoning: { maxTokens: 2000 },
       temperature: 0.2,
       topP: 0.5,
-      passthrough: { protocol: 'anthropic-messages', fields: { top_k: 40, service_tier: 'auto' } },
+      topK: 40,
+      passthrough: { protocol: 'anthropic-messages', fields: { service_tier: 'auto' } },
     });
     expect(body).toEqual({
       model: 'claude-test-model',
@@ -363,8 +364,8 @@ describe('buildRequest thinking', () => {
 });
 
 describe('buildRequest settings', () => {
-  it('maps stop, temperature, top_p and user, clamping temperature to 1', () => {
-    const { body, warnings } = build({ stop: ['END'], temperature: 1.5, topP: 0.9, user: 'user-42' });
+  it('maps stop, temperature, top_p, top_k and user, clamping temperature to 1', () => {
+    const { body, warnings } = build({ stop: ['END'], temperature: 1.5, topP: 0.9, topK: 40, user: 'user-42' });
     expect(body).toEqual({
       model: 'claude-test-model',
       max_tokens: 4096,
@@ -372,6 +373,7 @@ describe('buildRequest settings', () => {
       stop_sequences: ['END'],
       temperature: 1,
       top_p: 0.9,
+      top_k: 40,
       metadata: { user_id: 'user-42' },
     });
     expect(warnings).toEqual([{ type: 'clamped-setting', setting: 'temperature', from: 1.5, to: 1 }]);
@@ -421,7 +423,6 @@ describe('buildRequest settings', () => {
       passthrough: {
         protocol: 'anthropic-messages',
         fields: {
-          top_k: 5,
           metadata: { user_id: 'client-id' },
           container: 'container_1',
           context_management: { edits: [] },
@@ -437,7 +438,6 @@ describe('buildRequest settings', () => {
       model: 'claude-test-model',
       max_tokens: 4096,
       messages: helloWire,
-      top_k: 5,
       metadata: { user_id: 'client-id' },
       container: 'container_1',
       context_management: { edits: [] },

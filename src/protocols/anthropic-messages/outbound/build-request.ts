@@ -60,7 +60,7 @@ export function buildRequest(request: ChatRequest, endpoint: Endpoint): Anthropi
   setSampling(body, request, isThinking, warnings);
   warnUnsupported(request, warnings);
   setResponseFormat(body, request, warnings);
-  copyPassthrough(body, request, isThinking, warnings);
+  copyPassthrough(body, request, warnings);
   return {
     path: '/messages',
     body: serialiseBody(body, request.textLiterals),
@@ -76,8 +76,8 @@ function readClientHeaders(request: ChatRequest): Readonly<Record<string, string
 }
 
 /**
- * Temperature, top_p, stop sequences and the end-user id. Anthropic forbids
- * temperature ≠ 1 and top_p < 0.95 while thinking, so those are dropped with a warning.
+ * Temperature, top_p, top_k, stop sequences and the end-user id. Anthropic forbids temperature ≠ 1, top_p < 0.95
+ * and top_k while thinking, so those are dropped with a warning.
  */
 function setSampling(body: JsonObject, request: ChatRequest, isThinking: boolean, warnings: Warning[]): void {
   const { temperature, topP, stop, user } = request;
@@ -102,8 +102,23 @@ function setSampling(body: JsonObject, request: ChatRequest, isThinking: boolean
   } else if (topP !== undefined) {
     body['top_p'] = topP;
   }
+  setTopK(body, request.topK, isThinking, warnings);
   if (stop !== undefined && stop.length > 0) body['stop_sequences'] = stop;
   if (user !== undefined) body['metadata'] = { user_id: user };
+}
+
+/** `top_k`, which Anthropic refuses while thinking: then dropped with a warning. */
+function setTopK(body: JsonObject, topK: number | undefined, isThinking: boolean, warnings: Warning[]): void {
+  if (topK === undefined) return;
+  if (!isThinking) {
+    body['top_k'] = topK;
+    return;
+  }
+  warnings.push({
+    type: 'unsupported-setting',
+    setting: 'top_k',
+    details: 'Anthropic does not allow top_k while thinking.',
+  });
 }
 
 /** Settings the Messages API has no field for; it returns one choice, so `n > 1` cannot be served. */
@@ -145,10 +160,10 @@ function setResponseFormat(body: JsonObject, request: ChatRequest, warnings: War
 /**
  * Fields the inbound codec did not model. Anthropic-dialect fields are forwarded
  * (objects such as `metadata` and `output_config` merged into what the gateway set,
- * the client's keys winning), except the protected ones and `top_k` while thinking.
+ * the client's keys winning), except the protected ones.
  * Another dialect's fields cannot mean anything here: each is dropped with a warning.
  */
-function copyPassthrough(body: JsonObject, request: ChatRequest, isThinking: boolean, warnings: Warning[]): void {
+function copyPassthrough(body: JsonObject, request: ChatRequest, warnings: Warning[]): void {
   const { protocol, fields } = request.passthrough;
   for (const [key, value] of Object.entries(fields)) {
     if (protocol !== 'anthropic-messages') {
@@ -156,12 +171,6 @@ function copyPassthrough(body: JsonObject, request: ChatRequest, isThinking: boo
         type: 'unsupported-setting',
         setting: key,
         details: `A parameter of the ${protocol} protocol, which the Anthropic Messages API does not take.`,
-      });
-    } else if (isThinking && key === 'top_k') {
-      warnings.push({
-        type: 'unsupported-setting',
-        setting: 'top_k',
-        details: 'Anthropic does not allow top_k while thinking.',
       });
     } else if (!protectedFields.has(key)) {
       const current = body[key];

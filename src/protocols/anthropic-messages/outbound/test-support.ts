@@ -29,6 +29,7 @@ export function createTestEndpoint(overrides: Partial<Endpoint> = {}): Endpoint 
         reasoningField: 'reasoning_content',
         sendsStreamOptions: false,
         thinkingControl: 'reasoning_effort',
+        sendsTopK: false,
       },
     },
     { upstreamModel: 'claude-test-model', contextLength: 200_000, ...overrides },

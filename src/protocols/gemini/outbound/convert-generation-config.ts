@@ -24,6 +24,7 @@ export function convertGenerationConfig(request: ChatRequest, warnings: Warning[
   setIfDefined(config, 'maxOutputTokens', request.maxOutputTokens);
   setIfDefined(config, 'temperature', request.temperature);
   setIfDefined(config, 'topP', request.topP);
+  setIfDefined(config, 'topK', request.topK);
   setIfDefined(config, 'stopSequences', request.stop);
   setIfDefined(config, 'seed', request.seed);
   setIfDefined(config, 'presencePenalty', request.presencePenalty);

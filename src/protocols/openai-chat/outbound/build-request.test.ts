@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseRequest as anthropicParse } from '../../anthropic-messages/inbound/parse-request.js';
 import { parseRequest } from '../inbound/parse-request.js';
 import { createTestEndpoint } from '../test-support.js';
 import { buildRequest } from './build-request.js';
@@ -80,6 +81,33 @@ describe('buildRequest', () => {
       top_k: 20,
       logit_bias: { '1': 2 },
     });
+  });
+
+  it("sends a client's top_k of another protocol only to a vendor that takes it, with a warning elsewhere", () => {
+    const request = { ...anthropicParse({ model: 'a/b', max_tokens: 10, messages: hello, top_k: 40 }).request };
+    const accepted = buildRequest(request, createTestEndpoint({ sendsTopK: true }));
+    expect(JSON.parse(String(accepted.body))).toEqual({
+      model: 'upstream-model',
+      messages: hello,
+      stream: false,
+      max_tokens: 10,
+      top_k: 40,
+    });
+    expect(accepted.warnings).toBeUndefined();
+    const refused = buildRequest(request, createTestEndpoint());
+    expect(JSON.parse(String(refused.body))).toEqual({
+      model: 'upstream-model',
+      messages: hello,
+      stream: false,
+      max_tokens: 10,
+    });
+    expect(refused.warnings).toEqual([
+      {
+        type: 'unsupported-setting',
+        setting: 'top_k',
+        details: 'this OpenAI-compatible upstream takes no top_k (catalog openai.top_k)',
+      },
+    ]);
   });
 
   it.each([

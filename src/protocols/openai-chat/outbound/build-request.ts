@@ -35,6 +35,7 @@ export function buildRequest(request: ChatRequest, endpoint: Endpoint): Upstream
   if (request.maxOutputTokens !== undefined) body[dialect.maxTokensField] = request.maxOutputTokens;
   setIfDefined(body, 'temperature', request.temperature);
   setIfDefined(body, 'top_p', request.topP);
+  setTopK(body, request.topK, dialect.sendsTopK, warnings);
   setIfDefined(body, 'n', request.n);
   setIfDefined(body, 'stop', request.stop);
   setIfDefined(body, 'seed', request.seed);
@@ -55,6 +56,25 @@ export function buildRequest(request: ChatRequest, endpoint: Endpoint): Upstream
     headers: { 'content-type': 'application/json' },
     ...(warnings.length === 0 ? {} : { warnings }),
   };
+}
+
+/** `top_k` is not OpenAI's: sent only to a vendor whose catalog entry says it takes it, dropped with a warning elsewhere. */
+function setTopK(
+  body: Record<string, unknown>,
+  topK: number | undefined,
+  isAccepted: boolean,
+  warnings: Warning[],
+): void {
+  if (topK === undefined) return;
+  if (isAccepted) {
+    body['top_k'] = topK;
+    return;
+  }
+  warnings.push({
+    type: 'unsupported-setting',
+    setting: 'top_k',
+    details: 'this OpenAI-compatible upstream takes no top_k (catalog openai.top_k)',
+  });
 }
 
 /**
