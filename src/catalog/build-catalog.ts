@@ -119,6 +119,7 @@ function enableProvider(entry: ProviderEntry, input: BuildCatalogInput): Provide
       sendsStreamOptions: entry.openai?.stream_options ?? true,
       thinkingControl: entry.openai?.thinking_control ?? 'reasoning_effort',
       sendsTopK: entry.openai?.top_k ?? false,
+      sendsCacheControl: entry.openai?.cache_control ?? false,
     },
     country: entry.country,
     dataCollection: entry.data_collection,

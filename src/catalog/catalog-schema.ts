@@ -37,6 +37,11 @@ export const openaiDialectSchema = z.strictObject({
    * default: a vendor that does not know it may reject the call.
    */
   top_k: z.boolean().default(false),
+  /**
+   * Whether the upstream takes Anthropic-style prompt-cache markers, `cache_control: {type: 'ephemeral'}`, on content
+   * parts (DashScope's explicit cache). Off by default: other vendors are not sent them.
+   */
+  cache_control: z.boolean().default(false),
 });
 
 export const providerEntrySchema = z.strictObject({

@@ -40,6 +40,8 @@ export interface OpenAIDialect {
   readonly thinkingControl: 'reasoning_effort' | 'enable_thinking' | 'thinking_type';
   /** The upstream accepts `top_k` (catalog `top_k`); otherwise a client's top-k is dropped with a warning. */
   readonly sendsTopK: boolean;
+  /** The upstream takes prompt-cache markers (`cache_control`) on content parts (catalog `cache_control`). */
+  readonly sendsCacheControl: boolean;
 }
 
 export interface Provider {

@@ -62,6 +62,7 @@ function convertProvider(entry: OpenedApiProvider): Provider {
       sendsStreamOptions: true,
       thinkingControl: 'reasoning_effort',
       sendsTopK: false,
+      sendsCacheControl: false,
     },
     country: undefined,
     dataCollection: undefined,

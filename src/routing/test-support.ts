@@ -81,6 +81,7 @@ export function createTestProvider(id: string, overrides: Partial<Provider> = {}
       sendsStreamOptions: true,
       thinkingControl: 'reasoning_effort',
       sendsTopK: false,
+      sendsCacheControl: false,
     },
     country: undefined,
     dataCollection: undefined,

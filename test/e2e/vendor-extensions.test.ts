@@ -1,19 +1,24 @@
 import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
-import { createMemberKey, testAdminKey } from '../support/gateway-config.js';
+import { createMemberKey, readGeneration, testAdminKey } from '../support/gateway-config.js';
 import { startGatewayProcess } from '../support/start-gateway-process.js';
 import type { GatewayProcess } from '../support/start-gateway-process.js';
 
 /**
  * Settings one client protocol has and some upstreams take natively: an Anthropic client's `top_k` reaches Gemini
  * (`generationConfig.topK`), Anthropic, and the OpenAI-compatible vendors whose catalog entry says they take it
- * (`openai.top_k`); the other vendors are not sent it, and the client is told in `x-meridian-warnings`.
+ * (`openai.top_k`); the other vendors are not sent it, and the client is told in `x-meridian-warnings`. Prompt-cache
+ * markers (`cache_control`) reach the OpenAI-compatible vendors that take them (`openai.cache_control`, DashScope's
+ * explicit cache), whose cache writes are billed at the cache-write price.
  */
 let fake: FakeUpstream;
 let gateway: GatewayProcess;
 let anthropic: Anthropic;
+let openai: OpenAI;
+let key: string;
 
 function config(baseUrl: string): string {
   return `
@@ -30,7 +35,7 @@ providers:
     protocol: openai
     base_url: ${baseUrl}
     api_key: test-qwen-secret
-    openai: { top_k: true }
+    openai: { top_k: true, cache_control: true }
   - id: fake-anthropic
     protocol: anthropic
     base_url: ${baseUrl}
@@ -62,8 +67,9 @@ function model(id: string, provider: string, upstreamModel: string): string {
 beforeAll(async () => {
   fake = await createFakeUpstream();
   gateway = await startGatewayProcess({ configYaml: config(fake.baseUrl) });
-  const key = (await createMemberKey(gateway.url, 'vendor-extensions')).key;
+  key = (await createMemberKey(gateway.url, 'vendor-extensions')).key;
   anthropic = new Anthropic({ baseURL: gateway.url, apiKey: key, maxRetries: 0 });
+  openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: key, maxRetries: 0 });
 });
 
 afterAll(async () => {
@@ -156,5 +162,94 @@ describe("an Anthropic client's top_k", () => {
       max_tokens: 10,
     });
     expect(warnings).toContain('top_k');
+  });
+});
+
+describe('prompt-cache markers to an OpenAI-compatible vendor', () => {
+  const rules = 'You are a careful assistant. '.repeat(10);
+  const ephemeral = { type: 'ephemeral' as const };
+  /** DashScope's answer to a call that wrote 1 500 tokens to its explicit cache. */
+  const cacheWriteUsage = {
+    prompt_tokens: 3_019,
+    completion_tokens: 104,
+    total_tokens: 3_123,
+    prompt_tokens_details: {
+      cached_tokens: 0,
+      cache_creation: { ephemeral_5m_input_tokens: 1_500 },
+      cache_creation_input_tokens: 1_500,
+      cache_type: 'ephemeral',
+    },
+  };
+
+  function anthropicCall(modelId: string): Promise<Anthropic.Message> {
+    return anthropic.messages.create({
+      model: modelId,
+      max_tokens: 200,
+      system: [{ type: 'text', text: rules, cache_control: ephemeral }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'first' },
+            { type: 'text', text: 'second', cache_control: ephemeral },
+          ],
+        },
+      ],
+    });
+  }
+
+  it("an Anthropic client's reach a vendor that takes them on the parts where it put them, and the write is billed", async () => {
+    fake.enqueue({ kind: 'json', body: openaiCompletion(cacheWriteUsage) });
+    const message = await anthropicCall('test/qwen');
+    expect(fake.received.at(-1)!.body).toEqual({
+      model: 'qwen-model',
+      messages: [
+        { role: 'system', content: [{ type: 'text', text: rules, cache_control: ephemeral }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'first' },
+            { type: 'text', text: 'second', cache_control: ephemeral },
+          ],
+        },
+      ],
+      stream: false,
+      max_tokens: 200,
+    });
+    expect(message.usage).toMatchObject({ input_tokens: 1_519, cache_creation_input_tokens: 1_500 });
+    const record = await readGeneration(gateway.url, key, message.id);
+    // 1 519 uncached at $1/M, 1 500 written at $1.25/M, 104 out at $2/M: 1 519 000 + 1 875 000 + 208 000 nano-USD.
+    expect(record['cost_nanos']).toBe('3602000');
+  });
+
+  it("an OpenAI client's (OpenRouter's spelling) reach that vendor too", async () => {
+    fake.enqueue({ kind: 'json', body: openaiCompletion(cacheWriteUsage) });
+    const messages = [
+      { role: 'system', content: [{ type: 'text', text: rules, cache_control: ephemeral }] },
+      { role: 'user', content: 'hi' },
+    ] as unknown as OpenAI.ChatCompletionMessageParam[];
+    await openai.chat.completions.create({ model: 'test/qwen', max_tokens: 200, messages });
+    expect(fake.received.at(-1)!.body['messages']).toEqual([
+      { role: 'system', content: [{ type: 'text', text: rules, cache_control: ephemeral }] },
+      { role: 'user', content: 'hi' },
+    ]);
+  });
+
+  it('are not sent to a vendor that does not take them', async () => {
+    fake.enqueue({
+      kind: 'json',
+      body: openaiCompletion({ prompt_tokens: 90, completion_tokens: 1, total_tokens: 91 }),
+    });
+    await anthropicCall('test/plain-openai');
+    expect(fake.received.at(-1)!.body['messages']).toEqual([
+      { role: 'system', content: rules },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'first' },
+          { type: 'text', text: 'second' },
+        ],
+      },
+    ]);
   });
 });

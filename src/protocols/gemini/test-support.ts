@@ -28,6 +28,7 @@ export function createTestEndpoint(): Endpoint {
         sendsStreamOptions: false,
         thinkingControl: 'reasoning_effort',
         sendsTopK: false,
+        sendsCacheControl: false,
       },
       country: 'US',
     },

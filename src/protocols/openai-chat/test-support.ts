@@ -17,6 +17,7 @@ export function createTestEndpoint(dialect: Partial<OpenAIDialect> = {}): Endpoi
       sendsStreamOptions: true,
       thinkingControl: 'reasoning_effort',
       sendsTopK: false,
+      sendsCacheControl: false,
       ...dialect,
     },
   });

@@ -69,6 +69,7 @@ export function createBaseTestEndpoint(
         sendsStreamOptions: true,
         thinkingControl: 'reasoning_effort',
         sendsTopK: false,
+        sendsCacheControl: false,
       },
       country: undefined,
       dataCollection: undefined,

@@ -30,6 +30,7 @@ export function createTestEndpoint(overrides: Partial<Endpoint> = {}): Endpoint 
         sendsStreamOptions: false,
         thinkingControl: 'reasoning_effort',
         sendsTopK: false,
+        sendsCacheControl: false,
       },
     },
     { upstreamModel: 'claude-test-model', contextLength: 200_000, ...overrides },

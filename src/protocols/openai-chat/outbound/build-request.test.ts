@@ -110,6 +110,68 @@ describe('buildRequest', () => {
     ]);
   });
 
+  describe('prompt-cache markers', () => {
+    const marked = { type: 'ephemeral', ttl: '1h' };
+    const anthropicBody = {
+      model: 'a/b',
+      max_tokens: 10,
+      system: [
+        { type: 'text', text: 'rules', cache_control: marked },
+        { type: 'text', text: 'more' },
+      ],
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'look', cache_control: { type: 'ephemeral' } }] },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'f', input: {} }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 't1', content: [{ type: 'text', text: 'r' }], cache_control: marked },
+            { type: 'text', text: 'next' },
+          ],
+        },
+      ],
+    };
+
+    function messagesFor(sendsCacheControl: boolean): unknown {
+      const request = anthropicParse(anthropicBody).request;
+      const upstream = buildRequest(request, createTestEndpoint({ sendsCacheControl }));
+      return (JSON.parse(String(upstream.body)) as Record<string, unknown>)['messages'];
+    }
+
+    const toolCall = {
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: 't1', type: 'function', function: { name: 'f', arguments: '{}' } }],
+    };
+
+    it("go on the content parts of a vendor that takes them (DashScope's explicit cache), type only", () => {
+      const ephemeral = { type: 'ephemeral' };
+      expect(messagesFor(true)).toEqual([
+        {
+          role: 'system',
+          content: [
+            { type: 'text', text: 'rules', cache_control: ephemeral },
+            { type: 'text', text: 'more' },
+          ],
+        },
+        { role: 'user', content: [{ type: 'text', text: 'look', cache_control: ephemeral }] },
+        toolCall,
+        { role: 'tool', tool_call_id: 't1', content: [{ type: 'text', text: 'r', cache_control: ephemeral }] },
+        { role: 'user', content: 'next' },
+      ]);
+    });
+
+    it('are not sent to other vendors', () => {
+      expect(messagesFor(false)).toEqual([
+        { role: 'system', content: 'rules\nmore' },
+        { role: 'user', content: 'look' },
+        toolCall,
+        { role: 'tool', tool_call_id: 't1', content: 'r' },
+        { role: 'user', content: 'next' },
+      ]);
+    });
+  });
+
   it.each([
     ['reasoning_effort', { reasoning_effort: 'high' }, { reasoning_effort: 'high' }],
     ['reasoning_effort', { enable_thinking: true }, {}],

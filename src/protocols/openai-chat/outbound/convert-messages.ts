@@ -1,7 +1,8 @@
 import type { OpenAIDialect } from '../../../catalog/catalog-types.js';
-import type { AssistantPart, Message, TextPart, UserPart, Warning } from '../../../spec/index.js';
+import type { AssistantPart, CacheControl, Message, TextPart, UserPart, Warning } from '../../../spec/index.js';
 import { warnOpaqueToolContent } from '../../shared/warn-opaque-tool-content.js';
 import { renderAssistantParts } from '../render-assistant-parts.js';
+import { convertMarkedText, hasCacheMarker, wireCacheControl } from './convert-cache-markers.js';
 
 type WireMessage = Record<string, unknown>;
 
@@ -16,18 +17,21 @@ export function convertMessages(
 
 function convertMessage(message: Message, dialect: OpenAIDialect, warnings: Warning[]): WireMessage {
   switch (message.role) {
-    case 'system':
-      return withName(
-        { role: message.isDeveloper === true ? 'developer' : 'system', content: joinText(message.content) },
-        message.name,
-      );
+    case 'system': {
+      const role = message.isDeveloper === true ? 'developer' : 'system';
+      return withName({ role, content: convertText(message.content, dialect) }, message.name);
+    }
     case 'user':
-      return withName({ role: 'user', content: convertUserContent(message.content, warnings) }, message.name);
+      return withName({ role: 'user', content: convertUserContent(message.content, dialect, warnings) }, message.name);
     case 'assistant':
       return withName(convertAssistant(message.content, message.refusal, dialect), message.name);
     case 'tool':
       warnOpaqueToolContent(message, 'openai-chat', warnings);
-      return { role: 'tool', tool_call_id: message.toolCallId, content: joinText(message.content) };
+      return {
+        role: 'tool',
+        tool_call_id: message.toolCallId,
+        content: convertText(message.content, dialect, message.cacheControl),
+      };
     default: {
       const exhausted: never = message;
       return exhausted;
@@ -40,13 +44,29 @@ function withName(wire: WireMessage, name: string | undefined): WireMessage {
   return wire;
 }
 
-/** Text blocks of a system prompt or a tool result as the one string these messages hold, a line apart. */
-function joinText(parts: readonly TextPart[]): string {
+/**
+ * Text blocks of a system prompt or a tool result as the one string these messages hold, a line apart; as text parts
+ * with their prompt-cache markers when there are markers and the vendor takes them.
+ */
+function convertText(
+  parts: readonly TextPart[],
+  dialect: OpenAIDialect,
+  trailing?: CacheControl,
+): string | Record<string, unknown>[] {
+  const isMarked = trailing !== undefined || hasCacheMarker(parts);
+  if (dialect.sendsCacheControl && isMarked && parts.length > 0) return convertMarkedText(parts, trailing);
   return parts.length === 1 ? parts[0]!.text : parts.map((part) => part.text).join('\n');
 }
 
-/** Parts another protocol could not express in this one (an Anthropic `document`, …) are dropped with a warning. */
-function convertUserContent(parts: readonly UserPart[], warnings: Warning[]): string | unknown[] {
+/**
+ * Parts another protocol could not express in this one (an Anthropic `document`, …) are dropped with a warning.
+ * Prompt-cache markers go on their parts when the vendor takes them.
+ */
+function convertUserContent(
+  parts: readonly UserPart[],
+  dialect: OpenAIDialect,
+  warnings: Warning[],
+): string | unknown[] {
   const kept = parts.filter((part) => {
     if (part.type !== 'opaque' || part.protocol === 'openai-chat') return true;
     warnings.push({
@@ -56,15 +76,17 @@ function convertUserContent(parts: readonly UserPart[], warnings: Warning[]): st
     });
     return false;
   });
-  if (kept.length === 1 && kept[0]!.type === 'text') return kept[0]!.text;
+  const marks = dialect.sendsCacheControl;
+  if (kept.length === 1 && kept[0]!.type === 'text' && !(marks && hasCacheMarker(kept))) return kept[0]!.text;
   return kept.map((part) => {
     switch (part.type) {
       case 'text':
-        return { type: 'text', text: part.text };
+        return { type: 'text', text: part.text, ...(marks ? wireCacheControl(part.cacheControl) : {}) };
       case 'image':
         return {
           type: 'image_url',
           image_url: part.detail === undefined ? { url: part.url } : { url: part.url, detail: part.detail },
+          ...(marks ? wireCacheControl(part.cacheControl) : {}),
         };
       case 'opaque':
         return part.value;
