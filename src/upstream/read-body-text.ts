@@ -21,16 +21,20 @@ export async function readBodyText(body: AsyncIterable<Buffer>, bytesMax: number
   return Buffer.concat(chunks, bytes).toString('utf8');
 }
 
-/** Reads at most `bytesMax` bytes of an error body and discards the rest (for logs and messages). */
+/**
+ * The first `bytesMax` bytes of an error body (for logs and messages). Reading stops as soon as a chunk goes past
+ * them: leaving the loop ends the exchange (the body is destroyed, its connection closed rather than reused half
+ * read), so a provider or proxy sending an endless error body, or a small compressed one that decodes to gigabytes,
+ * costs no more than `bytesMax` decoded bytes. A body of exactly `bytesMax` bytes is read to its end.
+ */
 export async function readBodyTextTruncated(body: AsyncIterable<Buffer>, bytesMax: number): Promise<string> {
   const chunks: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of body) {
-    if (bytes < bytesMax) {
-      const kept = chunk.subarray(0, bytesMax - bytes);
-      chunks.push(kept);
-      bytes += kept.length;
-    }
+    const kept = chunk.subarray(0, bytesMax - bytes);
+    chunks.push(kept);
+    bytes += kept.length;
+    if (kept.length < chunk.length) break;
   }
   return Buffer.concat(chunks, bytes).toString('utf8');
 }

@@ -45,6 +45,16 @@ export type Scenario = (
       readonly headers?: Record<string, string>;
     }
   | { readonly kind: 'reset-mid-stream'; readonly frames: readonly string[] }
+  /**
+   * A body that never ends: `chunks` are written as the client reads them, then the response stays open until the
+   * client closes it (an endless error body, a gzip bomb). The chunks are finite: the test's loop is bounded.
+   */
+  | {
+      readonly kind: 'unending';
+      readonly status: number;
+      readonly headers: Record<string, string>;
+      readonly chunks: () => Iterable<Buffer>;
+    }
 ) & {
   /** Wait this long before answering (a slow first byte). */
   readonly delayMs?: number;
@@ -132,6 +142,13 @@ export async function createFakeUpstream(): Promise<FakeUpstream> {
         response.writeHead(scenario.status, { 'content-type': scenario.contentType, ...scenario.headers });
         response.end(scenario.body);
         return;
+      case 'unending':
+        response.writeHead(scenario.status, scenario.headers);
+        for (const chunk of scenario.chunks()) {
+          if (response.destroyed) return;
+          if (!response.write(chunk)) await drainUnlessClosed(response);
+        }
+        return;
       case 'reset-mid-stream':
         response.writeHead(200, { 'content-type': 'text/event-stream' });
         for (const frame of scenario.frames) response.write(frame);
@@ -198,6 +215,19 @@ function sleepUnlessClosed(ms: number, response: ServerResponse): Promise<void> 
       resolve();
     }, ms);
     response.once('close', onClose);
+  });
+}
+
+/** Resolves when the response can take more, or when the client went away. */
+function drainUnlessClosed(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.once('drain', done);
+    response.once('close', done);
   });
 }
 
