@@ -120,7 +120,13 @@ describe('buildRequest', () => {
         { type: 'text', text: 'more' },
       ],
       messages: [
-        { role: 'user', content: [{ type: 'text', text: 'look', cache_control: { type: 'ephemeral' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'image', source: { type: 'url', url: 'https://example.com/a.png' }, cache_control: marked },
+            { type: 'text', text: 'look', cache_control: { type: 'ephemeral' } },
+          ],
+        },
         { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'f', input: {} }] },
         {
           role: 'user',
@@ -154,7 +160,13 @@ describe('buildRequest', () => {
             { type: 'text', text: 'more' },
           ],
         },
-        { role: 'user', content: [{ type: 'text', text: 'look', cache_control: ephemeral }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'image_url', image_url: { url: 'https://example.com/a.png' }, cache_control: ephemeral },
+            { type: 'text', text: 'look', cache_control: ephemeral },
+          ],
+        },
         toolCall,
         { role: 'tool', tool_call_id: 't1', content: [{ type: 'text', text: 'r', cache_control: ephemeral }] },
         { role: 'user', content: 'next' },
@@ -164,7 +176,13 @@ describe('buildRequest', () => {
     it('are not sent to other vendors', () => {
       expect(messagesFor(false)).toEqual([
         { role: 'system', content: 'rules\nmore' },
-        { role: 'user', content: 'look' },
+        {
+          role: 'user',
+          content: [
+            { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
+            { type: 'text', text: 'look' },
+          ],
+        },
         toolCall,
         { role: 'tool', tool_call_id: 't1', content: 'r' },
         { role: 'user', content: 'next' },
