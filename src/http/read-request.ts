@@ -12,7 +12,15 @@ export function normalisePath(pathname: string): string {
 
 /** The request's normalised path, without its query string. */
 export function readRequestPath(request: IncomingMessage): string {
-  return normalisePath((request.url ?? '/').split('?', 1)[0] ?? '/');
+  return normalisePath(readSentPath(request));
+}
+
+/**
+ * The path as the client sent it, without its query string: what the request log shows, so an operator reads the
+ * `/api/v1/...` or `/v1/...` path the client's configuration holds (routing and metrics use `readRequestPath`).
+ */
+export function readSentPath(request: IncomingMessage): string {
+  return (request.url ?? '/').split('?', 1)[0] ?? '/';
 }
 
 export function readHeader(request: IncomingMessage, name: string): string | null {

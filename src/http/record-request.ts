@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MetricsRoute } from '../observability/index.js';
 import type { AppContext } from './app-context.js';
-import { readRequestPath } from './read-request.js';
+import { readRequestPath, readSentPath } from './read-request.js';
 import { readResponseLabels } from './request-labels.js';
 
 const metricsRoutes: Readonly<Record<string, MetricsRoute>> = {
@@ -26,6 +26,7 @@ export function recordRequest(
     readonly requestId: string;
   },
 ): void {
+  // Counted by the normalised route (`/api/v1/x` and `/v1/x` are one route), logged as the client sent it.
   const path = readRequestPath(exchange.request);
   const labels = readResponseLabels(exchange.response);
   const durationMs = app.now() - exchange.startedAtMs;
@@ -35,7 +36,7 @@ export function recordRequest(
   app.log.info('request', {
     requestId: exchange.requestId,
     method: exchange.request.method,
-    path,
+    path: readSentPath(exchange.request),
     status: statusCode,
     ending,
     durationMs,
