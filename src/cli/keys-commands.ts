@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { bootstrapKeys, defaultOrgId } from './bootstrap-keys.js';
 import { loadCliConfig } from './load-cli-config.js';
 import { openNodeStorage } from './open-storage.js';
+import { assertDataDirectoryUsable } from './prepare-data-directory.js';
 import type { NodeStorage } from './open-storage.js';
 
 /** `meridian keys create|list|revoke`: works on the node's storage directly (no server needed). */
@@ -72,6 +73,8 @@ export async function withStorage(
   mode: 'bootstrap' | 'inspect' = 'bootstrap',
 ): Promise<void> {
   const { config } = loadCliConfig(configPath);
+  // Named in one line before the key pepper (kept there) is read or created in it.
+  assertDataDirectoryUsable(config.dataDirectory);
   if (mode === 'inspect') assertStorageExists(config);
   const opened = await openNodeStorage(config, process.env);
   try {

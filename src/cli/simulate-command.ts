@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { renderNanos } from '../metering/index.js';
 import {
@@ -13,6 +12,7 @@ import {
 import type { SimulationSummary } from '../simulate/index.js';
 import { loadCliConfig } from './load-cli-config.js';
 import { openStorage } from './open-storage.js';
+import { prepareDataDirectory } from './prepare-data-directory.js';
 import { compactNumber } from './rankings-command.js';
 import { holdTtlMsDefault } from './start-gateway.js';
 
@@ -168,7 +168,7 @@ export function registerSimulateCommand(program: Command): void {
       const endMs = parseUntil(options.until, nowMs);
       checkWindowStart(weeks, endMs, options.until);
       const { config } = loadCliConfig(options.config);
-      mkdirSync(config.dataDirectory, { recursive: true });
+      prepareDataDirectory(config.dataDirectory);
       // This process is the only writer of its admissions, like a serving node: holds are batched with the records.
       const { storage, keys } = openStorage(config, process.env, {
         holdCommit: 'batched',

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { formatHost, startMetricsListener } from './start-metrics-listener.js';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
@@ -40,6 +39,7 @@ import { GatewayError } from '../errors/index.js';
 import { loadO200kTokens } from '../metering/index.js';
 import { createGatewayObservability } from './create-gateway-metrics.js';
 import { openNodeStorage } from './open-storage.js';
+import { assertDataDirectoryUsable, prepareDataDirectory } from './prepare-data-directory.js';
 import { startRetentionPurges } from './start-retention.js';
 import { loadKeyring } from '../secrets/index.js';
 import { startRateLimiter } from './start-rate-limiter.js';
@@ -80,7 +80,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const { config } = options.loaded;
   // Before anything else can fail: a bad OTEL_* variable stops the start (the SDK loads only when configured).
   const tracing = await startTracing(resolveTracesConfig(config.observability.traces, options.env), options.log);
-  mkdirSync(config.dataDirectory, { recursive: true });
+  prepareDataDirectory(config.dataDirectory);
   // Every chat call estimates its prompt with the tokenizer: its vocabulary is read now, not by the first call.
   loadO200kTokens();
   // SQLite: the serving process owns the database file, admissions are batched (src/ledger/sqlite/hold-book.ts).
@@ -341,6 +341,8 @@ function startSharedResponseCache(input: {
  */
 export function checkGatewayConfig(options: Pick<GatewayOptions, 'loaded' | 'env'>): Catalog {
   resolveTracesConfig(options.loaded.config.observability.traces, options.env);
+  // A data_dir the node could not create or write stops a start; the check says so first (and creates nothing).
+  assertDataDirectoryUsable(options.loaded.config.dataDirectory);
   // A malformed MERIDIAN_MASTER_KEYS stops a start; the check says so first.
   loadKeyring(options.env);
   const sandboxPlaceholder = options.loaded.config.sandbox.enabled ? 'http://127.0.0.1:1' : undefined;

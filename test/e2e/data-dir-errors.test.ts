@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/**
+ * A `data_dir` the node cannot use stops `serve`, `serve --check` and the storage commands with one line on stderr
+ * naming the path, the problem and what to do, exit code 1, nothing on stdout and no stack trace (before: Node's
+ * `EEXIST: file already exists, mkdir …` or `ENOTDIR: …, open '…/key-pepper'`, and `serve --check` said valid).
+ */
+
+const mainPath = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const directory = mkdtempSync(join(tmpdir(), 'meridian-data-dir-'));
+afterAll(() => {
+  chmodSync(join(directory, 'locked'), 0o700);
+  rmSync(directory, { recursive: true, force: true });
+});
+
+function run(
+  args: readonly string[],
+  dataDirectory: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const config = join(directory, `config-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(config, `data_dir: "${dataDirectory}"\nstorage: { url: "sqlite:${directory}/db/meridian.db" }\n`);
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [mainPath, ...args, '--config', config],
+      { env: { PATH: process.env['PATH'] ?? '', MERIDIAN_LOG_LEVEL: 'silent' }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = (error as { code?: unknown } | null)?.code;
+        resolve({ code: error === null ? 0 : typeof code === 'number' ? code : -1, stdout, stderr });
+      },
+    );
+  });
+}
+
+const file = join(directory, 'a-file');
+writeFileSync(file, 'not a directory');
+const link = join(directory, 'dangling');
+symlinkSync(join(directory, 'missing-target'), link);
+mkdirSync(join(directory, 'locked'));
+chmodSync(join(directory, 'locked'), 0o500);
+// Root is not refused by a directory's mode: there the unwritable case is a parent that is a file (ENOTDIR), which
+// fails for every user; the EACCES message itself is asserted in src/cli/prepare-data-directory.test.ts.
+const isRoot = process.getuid?.() === 0;
+const uid = process.getuid === undefined ? '' : ` (uid ${process.getuid()})`;
+
+const cases: readonly { name: string; dataDirectory: string; line: string }[] = [
+  {
+    name: 'a file where the directory should be (EEXIST)',
+    dataDirectory: file,
+    line: `meridian: data_dir ${file} is a file, not a directory: move the file away or set data_dir to a directory.`,
+  },
+  {
+    name: 'a path under a regular file (ENOTDIR)',
+    dataDirectory: join(file, 'data'),
+    line: `meridian: data_dir ${file}/data cannot be created: ${file} is a file, not a directory; set data_dir to a path under a directory.`,
+  },
+  {
+    name: 'a parent that is a symbolic link to nothing (ENOENT)',
+    dataDirectory: join(link, 'data'),
+    line: `meridian: data_dir ${link}/data cannot be created: ${link} is a symbolic link to ${directory}/missing-target, which does not exist; create ${directory}/missing-target or set data_dir elsewhere.`,
+  },
+  isRoot
+    ? {
+        name: 'an unwritable parent (as root: a file, see above)',
+        dataDirectory: join(file, 'x', 'data'),
+        line: `meridian: data_dir ${file}/x/data cannot be created: ${file} is a file, not a directory; set data_dir to a path under a directory.`,
+      }
+    : {
+        name: 'an unwritable parent (EACCES)',
+        dataDirectory: join(directory, 'locked', 'data'),
+        line: `meridian: data_dir ${directory}/locked/data cannot be created: ${directory}/locked is not writable by this user${uid}; create ${directory}/locked/data writable by the user running Meridian, or set data_dir elsewhere.`,
+      },
+];
+
+describe('a data_dir the node cannot use', () => {
+  for (const { name, dataDirectory, line } of cases) {
+    for (const args of [
+      ['serve', '--port', '0'],
+      ['serve', '--check'],
+      ['keys', 'list'],
+      ['ledger', 'verify'],
+    ]) {
+      it(`${name}: \`meridian ${args.join(' ')}\` prints one line and exits 1`, async () => {
+        expect(await run(args, dataDirectory)).toEqual({ code: 1, stdout: '', stderr: `${line}\n` });
+      });
+    }
+  }
+
+  it('is not created by serve --check', async () => {
+    expect((await run(['serve', '--check'], join(directory, 'fresh'))).code).toBe(0);
+    expect(existsSync(join(directory, 'fresh'))).toBe(false);
+  });
+});
