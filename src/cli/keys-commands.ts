@@ -5,8 +5,10 @@ import type { KeyRecord } from '../storage/index.js';
 import type { Command } from 'commander';
 import { bootstrapKeys, defaultOrgId } from './bootstrap-keys.js';
 import { loadCliConfig } from './load-cli-config.js';
+import { renderKey } from '../http/routes/keys-route.js';
 import { openNodeStorage } from './open-storage.js';
 import { assertDataDirectoryUsable } from './prepare-data-directory.js';
+import { jsonOption, writeJson } from './write-json.js';
 import type { NodeStorage } from './open-storage.js';
 
 /** `meridian keys create|list|revoke`: works on the node's storage directly (no server needed). */
@@ -36,10 +38,14 @@ export function registerKeysCommands(program: Command): void {
     .command('list')
     .description('List keys by prefix')
     .option('--config <path>', 'config file')
-    .action((options: { config?: string }) =>
+    .option(...jsonOption)
+    .action((options: { config?: string; json?: boolean }) =>
       withStorage(options.config, async ({ keys: keyService }) => {
         const nowMs = Date.now();
-        for (const record of await keyService.listKeys(undefined)) {
+        const records = await keyService.listKeys(undefined);
+        // As GET /api/v1/keys renders each key: never the secret or its digest.
+        if (options.json === true) return writeJson(records.map(renderKey));
+        for (const record of records) {
           const state = describeKeyState(record, nowMs);
           process.stdout.write(
             `${record.id}\t${record.orgId}\t${record.role}\t${record.displayPrefix}...${record.lastFour}\t${state}\t${record.name}\n`,

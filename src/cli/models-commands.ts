@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { buildCatalog, loadVendorFiles } from '../catalog/index.js';
 import type { Catalog, Model } from '../catalog/index.js';
+import { renderModel as renderApiModel } from '../http/routes/render-model.js';
 import { loadCliConfig } from './load-cli-config.js';
 import { supportedProtocols } from './start-gateway.js';
+import { jsonOption, writeJson } from './write-json.js';
 
 /** `meridian models list|show`: the catalog as this node would serve it (providers enabled by env). */
 export function registerModelsCommands(program: Command): void {
@@ -11,9 +13,13 @@ export function registerModelsCommands(program: Command): void {
     .command('list')
     .description('List models with an enabled provider: id, origin, context length, providers')
     .option('--config <path>', 'config file')
-    .action((options: { config?: string }) => {
+    .option(...jsonOption)
+    .action((options: { config?: string; json?: boolean }) => {
       const catalog = loadCatalog(options.config);
-      for (const model of [...catalog.models.values()].sort((left, right) => left.id.localeCompare(right.id))) {
+      const sorted = [...catalog.models.values()].sort((left, right) => left.id.localeCompare(right.id));
+      // As GET /v1/models renders each model (prices per token as exact decimal strings).
+      if (options.json === true) return writeJson(sorted.map(renderApiModel));
+      for (const model of sorted) {
         const providers = model.endpoints.map((endpoint) => endpoint.provider.id).join(',');
         process.stdout.write(`${model.id}\t${model.origin}\t${model.contextLength}\t${providers}\n`);
       }
@@ -22,9 +28,11 @@ export function registerModelsCommands(program: Command): void {
     .command('show <id>')
     .description("Show one model: its fields and each endpoint's prices (USD per 1M tokens)")
     .option('--config <path>', 'config file')
-    .action((id: string, options: { config?: string }) => {
-      const catalog = loadCatalog(options.config);
-      process.stdout.write(renderModel(findModel(catalog, id)));
+    .option(...jsonOption)
+    .action((id: string, options: { config?: string; json?: boolean }) => {
+      const model = findModel(loadCatalog(options.config), id);
+      if (options.json === true) return writeJson(renderApiModel(model));
+      process.stdout.write(renderModel(model));
     });
 }
 

@@ -12,6 +12,7 @@ import type { ProviderProbe } from '../upstream/index.js';
 import { createLiveCatalogFor } from './create-provider-admin.js';
 import { withStorage } from './keys-commands.js';
 import { supportedProtocols } from './start-gateway.js';
+import { jsonOption, writeJson } from './write-json.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -22,9 +23,12 @@ export function registerProvidersCommands(program: Command): void {
     .command('list')
     .description('List the providers this node would serve: config file, built-in catalog (key set) and API-created')
     .option('--config <path>', 'config file')
-    .action((options: { config?: string }) =>
+    .option(...jsonOption)
+    .action((options: { config?: string; json?: boolean }) =>
       withStorage(options.config, async ({ storage }, config) => {
-        for (const line of await listProviderLines(config, storage.providers)) process.stdout.write(`${line}\n`);
+        const rows = await listProviderRows(config, storage.providers);
+        if (options.json === true) return writeJson(rows);
+        for (const row of rows) process.stdout.write(`${Object.values(row).join('\t')}\n`);
       }),
     );
   providers
@@ -33,7 +37,8 @@ export function registerProvidersCommands(program: Command): void {
       `Probe each provider once (GET <base_url>/models with its key, at most ${limits.providerCheckTimeoutMs / 1000} s): ok or error, and latency; exit code 1 if any fails`,
     )
     .option('--config <path>', 'config file')
-    .action(async (options: { config?: string }) => {
+    .option(...jsonOption)
+    .action(async (options: { config?: string; json?: boolean }) => {
       // Storage is read (and closed) first; the probes need none of it.
       const prepared: { targets: CheckTarget[]; allowList?: OutboundAllowList } = { targets: [] };
       await withStorage(options.config, async ({ storage }, config) => {
@@ -45,7 +50,8 @@ export function registerProvidersCommands(program: Command): void {
         timeoutMs: limits.providerCheckTimeoutMs,
         concurrencyMax: limits.providerCheckConcurrencyMax,
       });
-      for (const line of report.lines) process.stdout.write(`${line}\n`);
+      if (options.json === true) writeJson(report.rows);
+      else for (const line of report.lines) process.stdout.write(`${line}\n`);
       process.stderr.write(`${report.summary}\n`);
       if (report.failedCount > 0) process.exitCode = 1;
     });
@@ -78,29 +84,45 @@ function buildCliCatalog(config: MeridianConfig, env: Env): Catalog {
 }
 
 /**
- * One tab-separated line per provider: id, source (`config`, `builtin`, `api`), protocol, base URL, key state
- * (`set`/`none`, or `sealed:<key id>` for API-created ones) and status (`active`, or why it is not serving).
+ * One row per provider, in `providers list` order (the text prints its values tab-separated, `--json` the rows): id,
+ * source (`config`, `builtin`, `api`), protocol, base URL, key state (`set`/`none`, or `sealed:<key id>` for
+ * API-created ones) and status (`active`, or why it is not serving). Never a key.
  */
-export async function listProviderLines(config: MeridianConfig, store: ServingPort<ProviderStore>): Promise<string[]> {
+export interface ProviderRow {
+  readonly id: string;
+  readonly source: 'config' | 'builtin' | 'api';
+  readonly protocol: string;
+  readonly base_url: string;
+  readonly key: string;
+  readonly status: string;
+}
+
+export async function listProviderRows(
+  config: MeridianConfig,
+  store: ServingPort<ProviderStore>,
+): Promise<ProviderRow[]> {
   const base = buildCliCatalog(config, process.env);
   const liveCatalog = await createLiveCatalogFor({ config, env: process.env, store, base });
   const configIds = new Set(config.providers.map((provider) => provider.id));
-  const lines = [...base.providers.values()].map((provider) =>
-    [
-      provider.id,
-      configIds.has(provider.id) ? 'config' : 'builtin',
-      provider.protocol,
-      provider.baseUrl,
-      provider.apiKey === undefined ? 'none' : 'set',
-      'active',
-    ].join('\t'),
-  );
+  const rows: ProviderRow[] = [...base.providers.values()].map((provider) => ({
+    id: provider.id,
+    source: configIds.has(provider.id) ? 'config' : 'builtin',
+    protocol: provider.protocol,
+    base_url: provider.baseUrl,
+    key: provider.apiKey === undefined ? 'none' : 'set',
+    status: 'active',
+  }));
   for (const record of await store.listProviders()) {
-    const key = record.apiKey === null ? 'none' : `sealed:${record.apiKey.keyId}`;
-    const status = liveCatalog.problemOf(record.id) ?? 'active';
-    lines.push([record.id, 'api', apiProtocolIds[record.protocol], record.baseUrl, key, status].join('\t'));
+    rows.push({
+      id: record.id,
+      source: 'api',
+      protocol: apiProtocolIds[record.protocol],
+      base_url: record.baseUrl,
+      key: record.apiKey === null ? 'none' : `sealed:${record.apiKey.keyId}`,
+      status: liveCatalog.problemOf(record.id) ?? 'active',
+    });
   }
-  return lines;
+  return rows;
 }
 
 /**
@@ -185,13 +207,13 @@ const probeHeaders: Readonly<Record<string, Readonly<Record<string, string>>>> =
 export async function checkProviders(
   targets: readonly CheckTarget[],
   options: { readonly allowList: OutboundAllowList; readonly timeoutMs: number; readonly concurrencyMax: number },
-): Promise<{ lines: string[]; summary: string; failedCount: number }> {
-  const rows = await mapWithConcurrency(targets, options.concurrencyMax, async (target) => {
+): Promise<{ lines: string[]; rows: CheckRow[]; summary: string; failedCount: number }> {
+  const rows = await mapWithConcurrency(targets, options.concurrencyMax, async (target): Promise<CheckRow> => {
     if (target.kind !== 'probe') {
       return {
         id: target.id,
         result: target.kind === 'skipped' ? 'skipped' : 'error',
-        latency: '-',
+        latency_ms: null,
         detail: target.detail,
       };
     }
@@ -201,15 +223,26 @@ export async function checkProviders(
       timeoutMs: options.timeoutMs,
       allowList: options.allowList,
     });
-    return { id: target.id, result: probe.kind, latency: `${probe.latencyMs} ms`, detail: describeProbe(probe) };
+    return { id: target.id, result: probe.kind, latency_ms: probe.latencyMs, detail: describeProbe(probe) };
   });
   const count = (result: string): number => rows.filter((row) => row.result === result).length;
   const failedCount = count('error');
   return {
-    lines: rows.map((row) => [row.id, row.result, row.latency, row.detail].join('\t')),
+    lines: rows.map((row) =>
+      [row.id, row.result, row.latency_ms === null ? '-' : `${row.latency_ms} ms`, row.detail].join('\t'),
+    ),
+    rows,
     summary: `Checked ${rows.length} provider(s): ${count('ok')} ok, ${failedCount} error, ${count('skipped')} skipped.`,
     failedCount,
   };
+}
+
+/** One probed (or skipped) provider; `providers check --json` prints these. `latency_ms` is null when nothing was sent. */
+export interface CheckRow {
+  readonly id: string;
+  readonly result: 'ok' | 'error' | 'skipped';
+  readonly latency_ms: number | null;
+  readonly detail: string;
 }
 
 function describeProbe(probe: ProviderProbe): string {

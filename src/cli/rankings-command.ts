@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import type { RankingDimension, RankingPeriod, RankingsResult, UsageMeasure } from '../analytics/index.js';
 import { parseTimeZone } from '../analytics/index.js';
 import { renderNanos } from '../metering/index.js';
+import { renderRankings } from '../http/routes/analytics-routes.js';
 import { withStorage } from './keys-commands.js';
+import { jsonOption, writeJson } from './write-json.js';
 
 interface RankingsOptions {
   readonly period: string;
@@ -12,6 +14,7 @@ interface RankingsOptions {
   readonly tz: string;
   readonly limit: string;
   readonly config?: string;
+  readonly json?: boolean;
 }
 
 const formatValue = (value: number | bigint): string =>
@@ -95,6 +98,7 @@ export function registerRankingsCommand(program: Command): void {
     .option('--tz <zone>', 'IANA time zone', 'UTC')
     .option('--limit <n>', 'top N', '10')
     .option('--config <path>', 'config file')
+    .option(...jsonOption)
     .action((options: RankingsOptions) => {
       // Checked before today's date is read in it (Intl's own error names no flag).
       const zone = parseTimeZone(options.tz, '--tz');
@@ -107,6 +111,8 @@ export function registerRankingsCommand(program: Command): void {
           timeZone: options.tz,
           limit: Number(options.limit),
         });
+        // As GET /api/v1/rankings renders them: money as `{ usd, nanos }`, counts as numbers.
+        if (options.json === true) return writeJson(renderRankings(result));
         process.stdout.write(`${formatRankingsTable(result)}\n`);
       });
     });

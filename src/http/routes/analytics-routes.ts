@@ -3,6 +3,7 @@ import type {
   ActivityGrouping,
   RankingDimension,
   RankingPeriod,
+  RankingsResult,
   TimeSeriesDimension,
   TimeSeriesInterval,
   UsageMeasure,
@@ -105,21 +106,7 @@ export async function sendRankings(response: ServerResponse, app: AppContext, in
       minAppRequests: input.viewer.kind === 'public' ? input.minAppRequests : 0,
     }),
   );
-  const data = {
-    ...result,
-    total: renderValue(result.total),
-    previousTotal: renderValue(result.previousTotal),
-    rows: result.rows.map((row) => ({
-      ...row,
-      value: renderValue(row.value),
-      previousValue: renderValue(row.previousValue),
-    })),
-    others: {
-      ...result.others,
-      value: renderValue(result.others.value),
-      previousValue: renderValue(result.others.previousValue),
-    },
-  };
+  const data = renderRankings(result);
   if (format === 'csv') {
     const csv = renderCsv(
       ['rank', result.by, result.measure, 'share', 'previous', 'growth'],
@@ -159,6 +146,25 @@ export async function sendRankings(response: ServerResponse, app: AppContext, in
     );
   }
   sendJson(response, 200, { data }, input.requestId);
+}
+
+/** The rankings as `GET /api/v1/rankings` answers them (and `meridian rankings --json` prints them). */
+export function renderRankings(result: RankingsResult<number | bigint>): Record<string, unknown> {
+  return {
+    ...result,
+    total: renderValue(result.total),
+    previousTotal: renderValue(result.previousTotal),
+    rows: result.rows.map((row) => ({
+      ...row,
+      value: renderValue(row.value),
+      previousValue: renderValue(row.previousValue),
+    })),
+    others: {
+      ...result.others,
+      value: renderValue(result.others.value),
+      previousValue: renderValue(result.others.previousValue),
+    },
+  };
 }
 
 const isZero = (value: number | bigint): boolean => value === 0 || value === 0n;

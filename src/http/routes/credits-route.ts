@@ -26,7 +26,7 @@ export async function sendCredits(
  * An org's balance: each amount as a JSON number of USD (OpenRouter's shape) and as exact nano-USD text (`…_nanos`),
  * which keeps every digit where a number rounds (past 2^53 nano-USD, about 9 million USD).
  */
-function renderBalance(balance: OrgBalance): Record<string, number | string> {
+export function renderBalance(balance: OrgBalance): Record<string, number | string> {
   return {
     total_credits: renderNanos(balance.grantedNanos),
     total_usage: renderNanos(balance.chargedNanos),
