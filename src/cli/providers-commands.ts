@@ -28,7 +28,7 @@ export function registerProvidersCommands(program: Command): void {
       withStorage(options.config, async ({ storage }, config) => {
         const rows = await listProviderRows(config, storage.providers);
         if (options.json === true) return writeJson(rows);
-        for (const row of rows) process.stdout.write(`${Object.values(row).join('\t')}\n`);
+        for (const row of rows) process.stdout.write(`${renderProviderLine(row)}\n`);
       }),
     );
   providers
@@ -97,6 +97,12 @@ export interface ProviderRow {
   readonly status: string;
 }
 
+/** A row as `providers list` prints it: its values in the column order above, tab-separated. */
+function renderProviderLine(row: ProviderRow): string {
+  return [row.id, row.source, row.protocol, row.base_url, row.key, row.status].join('\t');
+}
+
+/** The providers this node would serve (config file, built-in catalog with its key set, API-created), as rows. */
 export async function listProviderRows(
   config: MeridianConfig,
   store: ServingPort<ProviderStore>,

@@ -171,6 +171,18 @@ describe('meridian <read command> --json', () => {
     ]);
   });
 
+  it('providers list without --json: the same rows, tab-separated', async () => {
+    expect(await runCli(['providers', 'list'])).toEqual({
+      exitCode: 0,
+      stdout: [
+        'sandbox\tbuiltin\topenai-chat\thttp://127.0.0.1:0/v1\tnone\tactive',
+        `local-down\tconfig\topenai-chat\thttp://127.0.0.1:${closedPort}/v1\tset\tactive`,
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+  });
+
   it('providers check: one object per probe, the summary on stderr, exit code 1 on a failure', async () => {
     const run = await runCli(['providers', 'check', '--json']);
     expect([run.exitCode, run.stderr]).toEqual([1, 'Checked 2 provider(s): 0 ok, 1 error, 1 skipped.\n']);
