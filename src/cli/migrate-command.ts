@@ -4,6 +4,7 @@ import { resolveSqlitePath } from '../config/index.js';
 import type { MeridianConfig } from '../config/index.js';
 import { openSqliteDatabase, openSqliteStorage } from '../storage/index.js';
 import { loadCliConfig } from './load-cli-config.js';
+import { prepareDatabaseDirectory } from './open-storage.js';
 
 /** `meridian migrate`: brings the storage schema up to date, with no server (safe next to a running one). */
 export function registerMigrateCommand(program: Command): void {
@@ -31,6 +32,7 @@ export function migrateStorage(config: MeridianConfig): string[] {
   if (sqlitePath === ':memory:') {
     throw new Error(`storage.url '${config.storage.url}' is an in-memory database: there is nothing to migrate.`);
   }
+  prepareDatabaseDirectory(sqlitePath);
   const before = readSchemaVersions(sqlitePath);
   // The full storage, not only the schema step: opening it also runs the data steps a migration needs.
   openSqliteStorage({ path: sqlitePath, synchronous: config.storage.sqliteSynchronous }).close();

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { resolveSqlitePath } from '../config/index.js';
 import type { MeridianConfig } from '../config/index.js';
 import { deriveResponseSealKey } from '../idempotency/index.js';
@@ -7,6 +8,7 @@ import type { SqliteLedgerOptions } from '../ledger/index.js';
 import { openSqliteStorage } from '../storage/index.js';
 import type { SqliteWriteGuardOptions, Storage } from '../storage/index.js';
 import type { PostgresStorage } from '../storage/postgres/open-postgres-storage.js';
+import { assertDataDirectoryUsable, databaseDirectoryRole, prepareDataDirectory } from './prepare-data-directory.js';
 
 /** Whether `storage.url` names PostgreSQL (cluster mode). */
 export function isPostgresUrl(url: string): boolean {
@@ -27,6 +29,7 @@ export function openStorage(
   if (sqlitePath === undefined) {
     throw new Error(`storage.url '${redactUrl(config.storage.url)}': this command needs sqlite:<path>.`);
   }
+  prepareDatabaseDirectory(sqlitePath);
   const synchronous = config.storage.sqliteSynchronous;
   const pepper = readPepper(config, env);
   const storage = openSqliteStorage({
@@ -37,6 +40,19 @@ export function openStorage(
     ...(writeGuard === undefined ? {} : { writeGuard }),
   });
   return { storage, keys: createKeyService({ store: storage.keys, pepper }) };
+}
+
+/** Creates the directory an embedded database file goes in; one named line when it cannot be (as for data_dir). */
+export function prepareDatabaseDirectory(sqlitePath: string): void {
+  if (sqlitePath !== ':memory:') prepareDataDirectory(dirname(sqlitePath), { role: databaseDirectoryRole });
+}
+
+/** `serve --check`: the embedded database's directory could be created and written (creates nothing). */
+export function assertDatabaseDirectoryUsable(config: MeridianConfig): void {
+  const sqlitePath = resolveSqlitePath(config.storage.url, config.baseDirectory);
+  if (sqlitePath !== undefined && sqlitePath !== ':memory:') {
+    assertDataDirectoryUsable(dirname(sqlitePath), { role: databaseDirectoryRole });
+  }
 }
 
 /** A serving node's storage, by `storage.url`: embedded SQLite, or PostgreSQL (cluster mode, migrated at open). */

@@ -24,7 +24,7 @@ describe('findDataDirectoryProblem', () => {
     const file = join(root, 'a-file');
     writeFileSync(file, 'x');
     expect(findDataDirectoryProblem(file)).toBe(
-      `data_dir ${file} is a file, not a directory: move the file away or set data_dir to a directory.`,
+      `data_dir ${file} is a file, not a directory: move the file away or set data_dir elsewhere.`,
     );
     expect(findDataDirectoryProblem(join(file, 'data', 'more'))).toBe(
       `data_dir ${file}/data/more cannot be created: ${file} is a file, not a directory; set data_dir to a path under a directory.`,
@@ -42,19 +42,19 @@ describe('findDataDirectoryProblem', () => {
   // Permissions and read-only mounts through the injected check: as root (CI containers) chmod denies nothing and a
   // test cannot mount a read-only file system, so the kernel's answers are given as it gives them (EACCES, EROFS).
   it('names a directory this user cannot write, or the parent it would be created in', () => {
-    expect(findDataDirectoryProblem(root, refuseWith('EACCES'))).toBe(
+    expect(findDataDirectoryProblem(root, { checkWritable: refuseWith('EACCES') })).toBe(
       `data_dir ${root} is not writable by this user${uid}: give the user running Meridian write access to it, or set data_dir elsewhere.`,
     );
-    expect(findDataDirectoryProblem(join(root, 'data'), refuseWith('EACCES'))).toBe(
+    expect(findDataDirectoryProblem(join(root, 'data'), { checkWritable: refuseWith('EACCES') })).toBe(
       `data_dir ${root}/data cannot be created: ${root} is not writable by this user${uid}; create ${root}/data writable by the user running Meridian, or set data_dir elsewhere.`,
     );
   });
 
   it('names a read-only file system, and any other refusal by its code', () => {
-    expect(findDataDirectoryProblem(join(root, 'data'), refuseWith('EROFS'))).toBe(
+    expect(findDataDirectoryProblem(join(root, 'data'), { checkWritable: refuseWith('EROFS') })).toBe(
       `data_dir ${root}/data is on a read-only file system (${root}): mount a writable volume there or set data_dir elsewhere.`,
     );
-    expect(findDataDirectoryProblem(root, refuseWith('EIO'))).toBe(
+    expect(findDataDirectoryProblem(root, { checkWritable: refuseWith('EIO') })).toBe(
       `data_dir ${root} cannot be used: EIO at ${root}; check the path and its permissions, or set data_dir elsewhere.`,
     );
   });
@@ -69,7 +69,7 @@ describe('prepareDataDirectory', () => {
   });
 
   it('throws the problem as one line and creates nothing', () => {
-    expect(() => prepareDataDirectory(join(root, 'denied'), refuseWith('EACCES'))).toThrow(
+    expect(() => prepareDataDirectory(join(root, 'denied'), { checkWritable: refuseWith('EACCES') })).toThrow(
       `data_dir ${root}/denied cannot be created: ${root} is not writable by this user${uid};`,
     );
     expect(existsSync(join(root, 'denied'))).toBe(false);

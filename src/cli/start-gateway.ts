@@ -38,7 +38,7 @@ import { bootstrapKeys } from './bootstrap-keys.js';
 import { GatewayError } from '../errors/index.js';
 import { loadO200kTokens } from '../metering/index.js';
 import { createGatewayObservability } from './create-gateway-metrics.js';
-import { openNodeStorage } from './open-storage.js';
+import { assertDatabaseDirectoryUsable, openNodeStorage } from './open-storage.js';
 import { assertDataDirectoryUsable, prepareDataDirectory } from './prepare-data-directory.js';
 import { startRetentionPurges } from './start-retention.js';
 import { loadKeyring } from '../secrets/index.js';
@@ -343,6 +343,7 @@ export function checkGatewayConfig(options: Pick<GatewayOptions, 'loaded' | 'env
   resolveTracesConfig(options.loaded.config.observability.traces, options.env);
   // A data_dir the node could not create or write stops a start; the check says so first (and creates nothing).
   assertDataDirectoryUsable(options.loaded.config.dataDirectory);
+  assertDatabaseDirectoryUsable(options.loaded.config);
   // A malformed MERIDIAN_MASTER_KEYS stops a start; the check says so first.
   loadKeyring(options.env);
   const sandboxPlaceholder = options.loaded.config.sandbox.enabled ? 'http://127.0.0.1:1' : undefined;

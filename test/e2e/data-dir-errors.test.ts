@@ -3,7 +3,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
+import { findTmpfsSkipReason, mountTmpfs } from '../support/mount-tmpfs.js';
 
 /**
  * A `data_dir` the node cannot use stops `serve`, `serve --check` and the storage commands with one line on stderr
@@ -21,9 +23,10 @@ afterAll(() => {
 function run(
   args: readonly string[],
   dataDirectory: string,
+  databasePath = `${directory}/db/meridian.db`,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const config = join(directory, `config-${Math.random().toString(36).slice(2)}.yaml`);
-  writeFileSync(config, `data_dir: "${dataDirectory}"\nstorage: { url: "sqlite:${directory}/db/meridian.db" }\n`);
+  writeFileSync(config, `data_dir: "${dataDirectory}"\nstorage: { url: "sqlite:${databasePath}" }\n`);
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -52,7 +55,7 @@ const cases: readonly { name: string; dataDirectory: string; line: string }[] = 
   {
     name: 'a file where the directory should be (EEXIST)',
     dataDirectory: file,
-    line: `meridian: data_dir ${file} is a file, not a directory: move the file away or set data_dir to a directory.`,
+    line: `meridian: data_dir ${file} is a file, not a directory: move the file away or set data_dir elsewhere.`,
   },
   {
     name: 'a path under a regular file (ENOTDIR)',
@@ -91,8 +94,45 @@ describe('a data_dir the node cannot use', () => {
     }
   }
 
+  // The embedded database's own directory (storage.url) is looked at the same way, `migrate` included.
+  for (const args of [['serve', '--port', '0'], ['serve', '--check'], ['keys', 'list'], ['migrate']]) {
+    it(`storage.url under a regular file: \`meridian ${args.join(' ')}\` prints one line and exits 1`, async () => {
+      expect(await run(args, join(directory, 'data'), join(file, 'db', 'meridian.db'))).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `meridian: storage.url's directory ${file}/db cannot be created: ${file} is a file, not a directory; set storage.url to a path under a directory.\n`,
+      });
+    });
+  }
+
   it('is not created by serve --check', async () => {
     expect((await run(['serve', '--check'], join(directory, 'fresh'))).code).toBe(0);
     expect(existsSync(join(directory, 'fresh'))).toBe(false);
   });
+});
+
+// A real read-only file system: a small tmpfs remounted read-only (root with `mount`, as the disk-full tests; an error
+// rather than a skip with MERIDIAN_REQUIRE_SERVICES=1). Root is refused by a read-only mount, unlike by a mode.
+const tmpfsSkipReason = findTmpfsSkipReason();
+
+describe.skipIf(tmpfsSkipReason !== undefined)('a data_dir on a read-only file system (EROFS)', () => {
+  for (const args of [
+    ['serve', '--port', '0'],
+    ['serve', '--check'],
+    ['keys', 'list'],
+  ]) {
+    it(`\`meridian ${args.join(' ')}\` prints one line and exits 1`, async () => {
+      const disk = mountTmpfs(1024 * 1024);
+      try {
+        execFileSync('mount', ['-o', 'remount,ro', disk.path], { stdio: 'pipe' });
+        expect(await run(args, join(disk.path, 'data'))).toEqual({
+          code: 1,
+          stdout: '',
+          stderr: `meridian: data_dir ${disk.path}/data is on a read-only file system (${disk.path}): mount a writable volume there or set data_dir elsewhere.\n`,
+        });
+      } finally {
+        disk.unmount();
+      }
+    });
+  }
 });
