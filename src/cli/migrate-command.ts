@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { Pool } from 'pg';
 import { resolveSqlitePath } from '../config/index.js';
 import type { MeridianConfig } from '../config/index.js';
 import { openSqliteDatabase, openSqliteStorage } from '../storage/index.js';
+import { migratePostgres } from '../storage/postgres/migrate-postgres.js';
+import { acceptsStartupSettings, openPostgresPool } from '../storage/postgres/open-postgres-pool.js';
 import { loadCliConfig } from './load-cli-config.js';
-import { prepareDatabaseDirectory } from './open-storage.js';
+import { prepareDatabaseDirectory, redactUrl } from './open-storage.js';
 
 /** `meridian migrate`: brings the storage schema up to date, with no server (safe next to a running one). */
 export function registerMigrateCommand(program: Command): void {
@@ -12,8 +15,9 @@ export function registerMigrateCommand(program: Command): void {
     .command('migrate')
     .description('Apply the storage schema migrations (idempotent); prints the schema version before and after')
     .option('--config <path>', 'config file')
-    .action((options: { config?: string }) => {
-      for (const line of migrateStorage(loadCliConfig(options.config).config)) process.stdout.write(`${line}\n`);
+    .action(async (options: { config?: string }) => {
+      const lines = await migrateStorage(loadCliConfig(options.config).config);
+      for (const line of lines) process.stdout.write(`${line}\n`);
     });
 }
 
@@ -24,11 +28,9 @@ export function registerMigrateCommand(program: Command): void {
  * before, the versions applied (or that there were none), the version after. A database migrated by a newer
  * Meridian is refused, untouched.
  */
-export function migrateStorage(config: MeridianConfig): string[] {
+export async function migrateStorage(config: MeridianConfig): Promise<string[]> {
   const sqlitePath = resolveSqlitePath(config.storage.url, config.baseDirectory);
-  if (sqlitePath === undefined) {
-    throw new Error('storage.url: PostgreSQL (cluster mode) is not available in this version; use sqlite:<path>.');
-  }
+  if (sqlitePath === undefined) return migratePostgresStorage(config.storage.url);
   if (sqlitePath === ':memory:') {
     throw new Error(`storage.url '${config.storage.url}' is an in-memory database: there is nothing to migrate.`);
   }
@@ -38,8 +40,46 @@ export function migrateStorage(config: MeridianConfig): string[] {
   openSqliteStorage({ path: sqlitePath, synchronous: config.storage.sqliteSynchronous }).close();
   const after = readSchemaVersions(sqlitePath);
   const applied = after.filter((version) => !before.includes(version));
+  return reportMigration(config.storage.url, { before, applied, after });
+}
+
+/**
+ * Cluster mode's schema (`storage.url: postgres://…`): the same migrations a starting node applies, in one
+ * transaction under the same advisory lock, so it is safe while nodes run or start. Behind a pooler that refuses
+ * startup settings the pool goes without them, as a node's does. The URL is printed without its password.
+ */
+async function migratePostgresStorage(url: string): Promise<string[]> {
+  const pool = openPostgresPool(url, { connectionsMax: 1, startupSettings: await acceptsStartupSettings(url) });
+  try {
+    const before = await readPostgresVersions(pool);
+    const applied = await migratePostgres(pool);
+    const after = await readPostgresVersions(pool);
+    return reportMigration(redactUrl(url), { before, applied, after });
+  } finally {
+    await pool.end();
+  }
+}
+
+async function readPostgresVersions(pool: Pool): Promise<number[]> {
+  const { rows } = await pool.query<{ exists: boolean }>(
+    "SELECT to_regclass('schema_migrations') IS NOT NULL AS exists",
+  );
+  if (rows[0]?.exists !== true) return [];
+  const versions = await pool.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+  return versions.rows.map((row) => Number(row.version));
+}
+
+function reportMigration(
+  storage: string,
+  versions: {
+    readonly before: readonly number[];
+    readonly applied: readonly number[];
+    readonly after: readonly number[];
+  },
+): string[] {
+  const { before, applied, after } = versions;
   return [
-    `Storage: ${config.storage.url}`,
+    `Storage: ${storage}`,
     `Schema version before: ${formatVersion(before)}`,
     applied.length === 0
       ? 'Already up to date: no migration applied.'

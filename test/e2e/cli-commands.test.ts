@@ -10,6 +10,7 @@ import { migrateSqlite } from '../../src/storage/index.js';
 import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream, Scenario } from '../fake-upstream/create-fake-upstream.js';
 import { testAdminKey } from '../support/gateway-config.js';
+import { createTestDatabase, findPostgresSkipReason } from '../support/start-postgres.js';
 import { startGatewayProcess } from '../support/start-gateway-process.js';
 
 /**
@@ -185,6 +186,52 @@ describe('meridian migrate', () => {
     const run = await runCli(['--help'], { cwd: tmpdir() });
     expect(run.stdout).toMatch(/^ {2}migrate \[options\] +Apply the storage schema migrations/m);
     expect(run.stdout).toMatch(/^ {2}providers +Inspect providers$/m);
+  });
+});
+
+/** The PostgreSQL migrations the built CLI applies. */
+const builtPostgresVersions = readdirSync(new URL('../../dist/storage/postgres/migrations/', import.meta.url))
+  .filter((name) => /^\d{4}-.+\.sql$/.test(name))
+  .map((name) => Number(name.slice(0, 4)))
+  .sort((a, b) => a - b);
+const postgresSkipReason = await findPostgresSkipReason();
+
+describe.skipIf(postgresSkipReason !== undefined)('meridian migrate on PostgreSQL (cluster mode)', () => {
+  it('applies every migration to an empty database, then none; the URL is printed without its password', async () => {
+    const database = await createTestDatabase();
+    try {
+      const directory = createDirectory();
+      const url = new URL(database.url);
+      url.password = 'not-printed';
+      const config = join(directory, 'meridian.yaml');
+      writeFileSync(
+        config,
+        `storage: { url: "${url.toString()}" }\ndata_dir: "${directory}/data"\nadmin: { key: "${testAdminKey}" }\ncluster: { node_id: a, nodes_expected: 1 }\n`,
+      );
+      const shown = url.toString().replace(':not-printed@', ':***@');
+      const first = await runCli(['migrate', '--config', config], { cwd: directory });
+      expect(first).toEqual({
+        exitCode: 0,
+        stdout: [
+          `Storage: ${shown}`,
+          'Schema version before: 0 (empty)',
+          `Applied ${builtPostgresVersions.length} migration(s): ${builtPostgresVersions.join(', ')}`,
+          `Schema version after: ${builtPostgresVersions.at(-1)}`,
+          '',
+        ].join('\n'),
+        stderr: '',
+      });
+      const again = await runCli(['migrate', '--config', config], { cwd: directory });
+      expect(again.stdout.split('\n').slice(1)).toEqual([
+        `Schema version before: ${builtPostgresVersions.at(-1)}`,
+        'Already up to date: no migration applied.',
+        `Schema version after: ${builtPostgresVersions.at(-1)}`,
+        '',
+      ]);
+      expect(again.exitCode).toBe(0);
+    } finally {
+      await database.drop();
+    }
   });
 });
 
