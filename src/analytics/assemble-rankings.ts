@@ -5,12 +5,15 @@ import type { RankingGroup } from './rank-groups.js';
 import { rankGroups } from './rank-groups.js';
 import { convertToCount, convertToMeasureValue } from './sqlite/rollup-columns.js';
 
-/** The rollup columns a rankings read sums over the current period, in this order (the previous needs only the first). */
+/**
+ * The rollup columns a rankings read sums over the current period, in this order (the previous period needs only the
+ * first, `requests`, for the privacy threshold).
+ */
 export const rankingsSumColumns = ['requests', 'requests_usage_estimated', 'requests_usage_unknown'] as const;
 
 /**
  * The barometer's result from the grouped sums of both periods, whichever driver read them: each key's sums in the
- * order measure, then {@link rankingsSumColumns} (the previous period's sums need only the measure). Ranks with
+ * order measure, then {@link rankingsSumColumns} (the previous period's sums need only the measure and requests). Ranks with
  * {@link rankGroups} and converts counts to numbers and spend to bigint nano-USD.
  */
 export function assembleRankings<M extends UsageMeasure>(
@@ -24,6 +27,7 @@ export function assembleRankings<M extends UsageMeasure>(
     value: currentSums.get(key)?.[0] ?? 0n,
     previousValue: previousSums.get(key)?.[0] ?? 0n,
     requests: currentSums.get(key)?.[1] ?? 0n,
+    previousRequests: previousSums.get(key)?.[1] ?? 0n,
   }));
   const ranked = rankGroups(groups, { by, limit, minAppRequests });
   const toValue = (value: bigint): MeasureValue<M> => convertToMeasureValue(measure, value);

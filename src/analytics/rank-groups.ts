@@ -8,6 +8,8 @@ export interface RankingGroup {
   readonly previousValue: bigint;
   /** Requests in the current period (decides the privacy threshold and whether the key was active). */
   readonly requests: bigint;
+  /** Requests in the previous period (decides whether a named app's previous value may be shown). */
+  readonly previousRequests: bigint;
 }
 
 export interface RankedGroups {
@@ -21,7 +23,9 @@ export interface RankedGroups {
  * Top-N of the groups, and "others" as the exact remainder of both periods' totals (so rows plus others
  * always add up to the totals). Only keys with a positive value are ranked; ties go by key (UTF-16 order),
  * so the order is deterministic. For apps, unattributed traffic ('') and apps under the privacy threshold
- * are never named: they stay in "others".
+ * are never named: they stay in "others". The threshold holds in each period: a named app that was under it in the
+ * previous period shows a previous value of 0 (growth null), that value staying in "others" as it does in the
+ * previous period's own ranking, so asking for the next period cannot reveal what the threshold hid.
  */
 export function rankGroups(
   groups: readonly RankingGroup[],
@@ -33,12 +37,13 @@ export function rankGroups(
     total += group.value;
     previousTotal += group.previousValue;
   }
-  const isNameable = (group: RankingGroup): boolean =>
-    options.by !== 'app' || (group.key !== '' && group.requests >= BigInt(options.minAppRequests));
+  const isNameable = (group: RankingGroup, requests: bigint): boolean =>
+    options.by !== 'app' || (group.key !== '' && requests >= BigInt(options.minAppRequests));
   const ranked = groups
-    .filter((group) => group.value > 0n && isNameable(group))
+    .filter((group) => group.value > 0n && isNameable(group, group.requests))
     .sort(compareGroups)
-    .slice(0, options.limit);
+    .slice(0, options.limit)
+    .map((group) => (isNameable(group, group.previousRequests) ? group : { ...group, previousValue: 0n }));
   const rankedKeys = new Set(ranked.map((group) => group.key));
   let othersValue = total;
   let othersPreviousValue = previousTotal;

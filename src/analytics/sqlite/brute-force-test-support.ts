@@ -120,7 +120,10 @@ export interface BruteRankingsQuery {
 export function computeRankings(records: readonly GenerationRecord[], query: BruteRankingsQuery) {
   const [currentFirst, currentLast] = findPeriodDays(query.period, query.date, 0);
   const [previousFirst, previousLast] = findPeriodDays(query.period, query.date, -1);
-  const groups = new Map<string, { value: bigint; previousValue: bigint; requests: number }>();
+  const groups = new Map<
+    string,
+    { value: bigint; previousValue: bigint; requests: number; previousRequests: number }
+  >();
   let requests = 0;
   let estimated = 0;
   let unknown = 0;
@@ -131,10 +134,11 @@ export function computeRankings(records: readonly GenerationRecord[], query: Bru
     const isPrevious = localDate >= previousFirst && localDate <= previousLast;
     if (!isCurrent && !isPrevious) continue;
     const key = readDimension(record, query.by);
-    const group = groups.get(key) ?? { value: 0n, previousValue: 0n, requests: 0 };
+    const group = groups.get(key) ?? { value: 0n, previousValue: 0n, requests: 0, previousRequests: 0 };
     groups.set(key, group);
     if (isPrevious) {
       group.previousValue += readMeasure(record, query.measure);
+      group.previousRequests += 1;
       continue;
     }
     group.value += readMeasure(record, query.measure);
@@ -152,7 +156,11 @@ export function computeRankings(records: readonly GenerationRecord[], query: Bru
     .sort((left, right) =>
       left.value !== right.value ? (left.value > right.value ? -1 : 1) : left.key < right.key ? -1 : 1,
     )
-    .slice(0, query.limit);
+    .slice(0, query.limit)
+    // An app under the threshold in the previous period shows no previous value; it stays in others.
+    .map((group) =>
+      query.by === 'app' && group.previousRequests < query.minAppRequests ? { ...group, previousValue: 0n } : group,
+    );
   const othersValue = total - ranked.reduce((sum, group) => sum + group.value, 0n);
   const othersPrevious = previousTotal - ranked.reduce((sum, group) => sum + group.previousValue, 0n);
   return {

@@ -25,6 +25,10 @@ export function queryRankings<M extends UsageMeasure>(
     ...current,
     sumColumns: [measureColumns[measure], ...rankingsSumColumns],
   });
-  const previousSums = readRollupSums(database, { ...read, ...previous, sumColumns: [measureColumns[measure]] });
+  const previousSums = readRollupSums(database, {
+    ...read,
+    ...previous,
+    sumColumns: [measureColumns[measure], rankingsSumColumns[0]],
+  });
   return assembleRankings(query, currentSums, previousSums);
 }

@@ -334,3 +334,50 @@ describeEachDriverWithRecords(
     });
   },
 );
+
+describeEachDriverWithRecords(
+  'rankings of apps under the privacy threshold in the previous period',
+  () => {
+    const at = (iso: string, tokens: number, appTitle: string) =>
+      usageAt(iso, 'openai/gpt-5', { prompt: tokens, completion: 0 }, { appTitle });
+    return [
+      // Current week (2026-06-29 .. 07-05): both apps at the threshold of 2.
+      at('2026-06-30T10:00:00Z', 1_000, 'Cline'),
+      at('2026-07-01T10:00:00Z', 1_000, 'Cline'),
+      at('2026-06-30T11:00:00Z', 100, 'Big'),
+      at('2026-07-01T11:00:00Z', 100, 'Big'),
+      // Previous week: Cline under the threshold, Big at it.
+      at('2026-06-24T10:00:00Z', 500, 'Cline'),
+      at('2026-06-23T11:00:00Z', 300, 'Big'),
+      at('2026-06-24T11:00:00Z', 300, 'Big'),
+    ];
+  },
+  (context) => {
+    const rank = (date: string, minAppRequests: number) =>
+      context.ports.analytics.rankings({ period: 'week', date, by: 'app', measure: 'total_tokens', minAppRequests });
+
+    it("does not show a named app's previous value when it was under the threshold then", async () => {
+      // The previous week's own ranking hides Cline's 500 tokens in others…
+      const previousWeek = await rank('2026-06-24', 2);
+      expect(previousWeek.rows.map((row) => [row.key, row.value])).toEqual([['Big', 600]]);
+      expect(previousWeek.others).toMatchObject({ value: 500, keyCount: 1 });
+      // …and so does this week's: Cline is named, its previous value stays in others.
+      const thisWeek = await rank('2026-07-01', 2);
+      expect(thisWeek.rows).toEqual([
+        { key: 'Cline', value: 2_000, share: 0.9091, previousValue: 0, growth: null },
+        { key: 'Big', value: 200, share: 0.0909, previousValue: 600, growth: -0.6667 },
+      ]);
+      expect(thisWeek.others).toEqual({ value: 0, share: 0, previousValue: 500, growth: -1, keyCount: 0 });
+      expect([thisWeek.total, thisWeek.previousTotal]).toEqual([2_200, 1_100]);
+    });
+
+    it('shows every previous value without a threshold', async () => {
+      const thisWeek = await rank('2026-07-01', 0);
+      expect(thisWeek.rows.map((row) => [row.key, row.previousValue, row.growth])).toEqual([
+        ['Cline', 500, 3],
+        ['Big', 600, -0.6667],
+      ]);
+      expect(thisWeek.others).toEqual({ value: 0, share: 0, previousValue: 0, growth: null, keyCount: 0 });
+    });
+  },
+);

@@ -18,7 +18,7 @@ export async function queryPostgresRankings<M extends UsageMeasure>(
 ): Promise<RankingsResult<MeasureValue<M>>> {
   const query = parseRankingsQuery(params);
   const { by, measure, current, previous } = query;
-  // The previous period needs only the measure; reading the request counts there too costs nothing extra.
+  // The previous period needs only the measure and requests; reading the other counts there too costs nothing extra.
   const [currentSums = new Map<string, bigint[]>(), previousSums = new Map<string, bigint[]>()] =
     await readPostgresRollupSums(pool, {
       ranges: [current, previous],
