@@ -20,6 +20,13 @@ export const analyticsLimits = {
   activityRangeDaysMax: 400,
   /** Longest app name kept in a rollup key; `X-Title` is client-chosen, so it is cut, not trusted. */
   appNameLengthMax: 100,
+  /**
+   * Distinct app names one org adds to the rollups per UTC day (per gateway process); a further name's usage counts
+   * as unattributed. Bounds the rows a client can add to the barometer with made-up `X-Title`s.
+   */
+  appNamesPerOrgDayMax: 1_000,
+  /** Org-days whose app names the bound above remembers (the oldest forgotten first): at most 256 000 names held. */
+  appNameOrgDaysTrackedMax: 256,
   /** Longest time zone name looked up (the longest IANA name is 32 characters). */
   timeZoneNameLengthMax: 64,
   /** Largest privacy threshold accepted (requests per period). */

@@ -1,5 +1,7 @@
 import type { GenerationRecord } from '../storage/index.js';
 import { analyticsLimits } from './analytics-limits.js';
+import type { AdmitApp } from './app-name-budget.js';
+import { admitEveryApp } from './app-name-budget.js';
 import { dayMs } from './civil-date.js';
 import { convertAppName } from './convert-app-name.js';
 import { rollupTables } from './sqlite/rollup-columns.js';
@@ -80,17 +82,19 @@ export interface GrainRows {
  * Sums records into rollup rows of every grain, whichever driver writes them: each record lands in the quarter-hour
  * and the UTC day holding its `finishedAtMs`, per key and in the barometer, and records sharing a bucket and a grain's
  * dimensions are summed into one row. Records of answers served from the response cache (ending `cache`) are left
- * out. `convertText` adapts each dimension to what the driver can store (identity by default).
+ * out. `convertText` adapts each dimension to what the driver can store (identity by default); an app `admitApp`
+ * refuses (see `createAppNameBudget`) is counted as unattributed ('').
  */
 export function groupRollupRows(
   records: readonly GenerationRecord[],
-  convertText: (text: string) => string = (text) => text,
+  options: { readonly convertText?: (text: string) => string; readonly admitApp?: AdmitApp } = {},
 ): GrainRows[] {
+  const { convertText = (text: string) => text, admitApp = admitEveryApp } = options;
   const grains = rollupGrains.map((grain) => ({ grain, rows: new Map<string, RollupRow>() }));
   for (const record of records) {
     // An answer from the gateway's response cache consumed no model's tokens: the barometer counts upstream usage.
     if (record.ending === 'cache') continue;
-    const dimensions = readDimensions(record).map((text) => convertText(text));
+    const dimensions = readDimensions(record, admitApp).map((text) => convertText(text));
     const measures = readMeasures(record);
     // Each grain's row id is its bucket and the JSON of its dimensions: two strings built per record, not one per grain.
     const barometerId = JSON.stringify(dimensions.slice(0, barometerKeyColumns.length - 1));
@@ -129,8 +133,9 @@ function addToPending(
 }
 
 /** In `rollupKeyColumns` order after the bucket. */
-function readDimensions(record: GenerationRecord): string[] {
-  const app = convertAppName(record.appTitle, record.appReferer);
+function readDimensions(record: GenerationRecord, admitApp: AdmitApp): string[] {
+  const named = convertAppName(record.appTitle, record.appReferer);
+  const app = admitApp(record.orgId, named, record.finishedAtMs) ? named : '';
   return [record.modelId, record.author, record.origin, record.providerId, app, record.orgId, record.keyId];
 }
 

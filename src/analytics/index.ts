@@ -14,6 +14,8 @@ export { parseInstant } from './parse-instant.js';
 export { parseOneOf } from './parse-query-options.js';
 export { parseTimeZone } from './time-zone.js';
 export { applyToRollups } from './sqlite/apply-to-rollups.js';
+export type { AdmitApp } from './app-name-budget.js';
+export { createAppNameBudget } from './app-name-budget.js';
 export { queryRankings } from './sqlite/query-rankings.js';
 export { queryTimeSeries } from './sqlite/query-time-series.js';
 export { queryActivity } from './sqlite/query-activity.js';

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { AnalyticsQueryError } from '../../analytics/index.js';
+import { AnalyticsQueryError, analyticsLimits } from '../../analytics/index.js';
 import type { RankingsParams, TimeSeriesParams, UsageMeasure } from '../../analytics/index.js';
 import { createWeekSpanningMonthsRecords, usageAt } from '../../analytics/sqlite/records-test-support.js';
 import { describeEachDriverWithRecords } from './analytics-test-support.js';
@@ -378,6 +378,45 @@ describeEachDriverWithRecords(
         ['Big', 600, -0.6667],
       ]);
       expect(thisWeek.others).toEqual({ value: 0, share: 0, previousValue: 0, growth: null, keyCount: 0 });
+    });
+  },
+);
+
+describeEachDriverWithRecords(
+  'rankings of apps past the bound on app names per org and day',
+  () => {
+    const at = (iso: string, tokens: number, appTitle: string, orgId = 'org-a') =>
+      usageAt(iso, 'openai/gpt-5', { prompt: tokens, completion: 0 }, { appTitle, orgId });
+    return [
+      // One org names analyticsLimits.appNamesPerOrgDayMax apps on 2026-07-01…
+      ...Array.from({ length: analyticsLimits.appNamesPerOrgDayMax }, (_, index) =>
+        at('2026-07-01T10:00:00Z', 1, `app-${String(index).padStart(4, '0')}`),
+      ),
+      // …so a further name counts as unattributed that day, while a name it has is still named,
+      at('2026-07-01T11:00:00Z', 1_000_000, 'Overflow'),
+      at('2026-07-01T12:00:00Z', 500_000, 'app-0000'),
+      // another org has a budget of its own, and so has the next day.
+      at('2026-07-01T12:00:00Z', 300_000, 'Elsewhere', 'org-b'),
+      at('2026-07-02T10:00:00Z', 2_000, 'Overflow'),
+    ];
+  },
+  (context) => {
+    it('counts the usage of a name past the bound as unattributed, in others', async () => {
+      const result = await context.ports.analytics.rankings({
+        period: 'week',
+        date: '2026-07-01',
+        by: 'app',
+        measure: 'total_tokens',
+        limit: 3,
+      });
+      expect(result.rows.map((row) => [row.key, row.value])).toEqual([
+        ['app-0000', 500_001],
+        ['Elsewhere', 300_000],
+        ['Overflow', 2_000],
+      ]);
+      // 999 one-token apps, and Overflow's first day as unattributed usage.
+      expect(result.others).toMatchObject({ value: 1_000_999, keyCount: 1_000 });
+      expect(result.total).toBe(1_803_000);
     });
   },
 );

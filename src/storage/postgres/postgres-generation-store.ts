@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { createAppNameBudget } from '../../analytics/app-name-budget.js';
 import { settleHoldInTransaction } from '../../ledger/postgres/settle-hold.js';
 import type { AsyncPort } from '../async-port.js';
 import type { GenerationRecord, GenerationStore } from '../ports.js';
@@ -56,13 +57,14 @@ export function createPostgresGenerationStore(
     readonly contentBytesMax?: number;
   } = {},
 ): AsyncPort<GenerationStore> {
+  const admitApp = createAppNameBudget();
   return {
     insertGenerations: (records) =>
       withTransaction(pool, async (client) => {
         const stored = await settleRecords(client, records);
         const inserted = await insertGenerationRows(client, stored);
         await insertContentRows(client, inserted, options.contentBytesMax);
-        await applyToPostgresRollups(client, inserted);
+        await applyToPostgresRollups(client, inserted, admitApp);
         return stored;
       }),
     findGeneration: async (id) => {

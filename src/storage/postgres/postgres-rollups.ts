@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import type { AdmitApp } from '../../analytics/app-name-budget.js';
 import type { RollupGrain, RollupRow } from '../../analytics/group-rollup-rows.js';
 import {
   buildRollupAdd,
@@ -46,7 +47,15 @@ async function upsertRows(
  * add is `ON CONFLICT DO UPDATE SET x = x + excluded.x`: the row is locked and added to at its committed value, so
  * concurrent batches never lose an add.
  */
-export async function applyToPostgresRollups(client: PoolClient, records: readonly GenerationRecord[]): Promise<void> {
+export async function applyToPostgresRollups(
+  client: PoolClient,
+  records: readonly GenerationRecord[],
+  admitApp?: AdmitApp,
+): Promise<void> {
+  const grains = groupRollupRows(records, {
+    convertText: convertToPostgresText,
+    ...(admitApp === undefined ? {} : { admitApp }),
+  });
   // Grains in a fixed order too (rollupGrains'), for the same reason.
-  for (const { grain, rows } of groupRollupRows(records, convertToPostgresText)) await upsertRows(client, grain, rows);
+  for (const { grain, rows } of grains) await upsertRows(client, grain, rows);
 }

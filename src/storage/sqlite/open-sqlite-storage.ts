@@ -2,7 +2,13 @@ import { createSecretKey, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { applyToRollups, queryActivity, queryRankings, queryTimeSeries } from '../../analytics/index.js';
+import {
+  applyToRollups,
+  createAppNameBudget,
+  queryActivity,
+  queryRankings,
+  queryTimeSeries,
+} from '../../analytics/index.js';
 import type { GenerationStore, Storage } from '../ports.js';
 import { createIdempotencyService } from '../../idempotency/index.js';
 import { createSqliteLedger } from '../../ledger/index.js';
@@ -71,6 +77,7 @@ export function openSqliteStorage(options: {
     });
     const sealKey = options.idempotencySealKey ?? createSecretKey(randomBytes(32));
     const idempotency = createIdempotencyService({ database, sealKey, now: Date.now });
+    const admitApp = createAppNameBudget();
     return {
       driver: 'sqlite',
       ledger: guardAdmission(ledger, guard),
@@ -83,7 +90,7 @@ export function openSqliteStorage(options: {
       },
       generations: guardRecords(
         createSqliteGenerationStore(database, {
-          afterInsert: (inserted) => applyToRollups(database, inserted),
+          afterInsert: (inserted) => applyToRollups(database, inserted, admitApp),
           // Queued admissions commit with the batch (one fsync); if the batch fails they stay queued.
           runBatch: (batch) => ledger.withPendingWritten(batch),
           settle: (record) =>
