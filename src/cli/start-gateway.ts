@@ -22,6 +22,7 @@ import type { ClientError } from '../http/answer-client-error.js';
 import type { AppContext } from '../http/app-context.js';
 import { parseTrustedProxies } from '../http/client-address.js';
 import { createOrgMarkups } from '../http/org-markups.js';
+import { createQueryTimeBudget } from '../http/query-time-budget.js';
 import { createLoginThrottle, createSessionStore } from '../http/session/index.js';
 import type { GatewayMetrics, Logger } from '../observability/index.js';
 import { resolveTracesConfig, startTracing } from '../observability/index.js';
@@ -185,7 +186,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     log: options.log,
     metrics: observability.metrics,
     metricsRegistry: observability.registry,
-    barometer: config.barometer,
+    barometer: {
+      ...config.barometer,
+      publicQueries: createQueryTimeBudget({
+        msPerSecond: limits.publicBarometerQueryMsPerSecond,
+        burstMs: limits.publicBarometerQueryBurstMs,
+        now: () => performance.now(),
+      }),
+    },
     now: Date.now,
     orgMarkups: createOrgMarkups((orgId) => storage.orgs.findOrg(orgId), { now: Date.now }),
     holdTtlMs: config.billing.holdTtlMs ?? holdTtlMsDefault,

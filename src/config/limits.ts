@@ -94,6 +94,14 @@ export const limits = {
   responsesItemsBytesMax: 64 * 1024 * 1024,
   /** How long an item is remembered; a reference to an older one is 400 `invalid_request` on `input[i].id`. */
   responsesItemTtlMs: 60 * 60_000,
+  /**
+   * Event-loop time the public barometer's keyless queries may take, per second on average (SQLite runs them on the
+   * event loop: a year of day rankings in a zone off UTC midnights can take half a second). Beyond it, keyless
+   * queries get 429 rate_limited with Retry-After until the time has refilled; queries with a key are not counted.
+   */
+  publicBarometerQueryMsPerSecond: 100,
+  /** What the public barometer's queries may take at once after a quiet spell (the bucket's size). */
+  publicBarometerQueryBurstMs: 1_000,
   /** Sign-in attempts that did not succeed, per remote address in any 60 s; beyond → 429 rate_limited with Retry-After (no key guessing at full speed). */
   loginFailuresPerMinuteMax: 10,
   /** Remote addresses the sign-in throttle remembers; at the bound the oldest is forgotten (memory stays bounded). */

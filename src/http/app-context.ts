@@ -8,6 +8,7 @@ import type { ServingKeyService } from '../keys/index.js';
 import type { RateLimiter } from '../limits/index.js';
 import type { StickySessions } from '../routing/index.js';
 import type { TrustedProxies } from './client-address.js';
+import type { QueryTimeBudget } from './query-time-budget.js';
 import type { OrgMarkups } from './org-markups.js';
 import type { RetryBudget } from './retry-budget.js';
 import type { ProviderAdminContext } from './routes/providers-route.js';
@@ -35,8 +36,12 @@ export interface AppContext {
   /** Prometheus metrics: the gateway's set, and the registry `GET /metrics` renders. */
   readonly metrics: GatewayMetrics;
   readonly metricsRegistry: MetricsRegistry;
-  /** The usage barometer's visibility (config `barometer`). */
-  readonly barometer: { readonly isPublic: boolean; readonly minAppRequests: number };
+  /** The usage barometer's visibility (config `barometer`), and the event-loop time keyless queries may take. */
+  readonly barometer: {
+    readonly isPublic: boolean;
+    readonly minAppRequests: number;
+    readonly publicQueries: QueryTimeBudget;
+  };
   readonly now: () => number;
   /** Each org's markup on upstream prices, in basis points: cached, and this node's changes apply at once. */
   readonly orgMarkups: OrgMarkups;

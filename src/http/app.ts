@@ -49,6 +49,7 @@ import {
   readHeader,
   readTextHeader,
 } from './read-request.js';
+import { answerWithinBudget } from './query-time-budget.js';
 import { recordRequest } from './record-request.js';
 import { findAllowedMethods } from './route-methods.js';
 import { sendJson } from './send-json.js';
@@ -167,7 +168,9 @@ async function dispatch(
         requestId,
         minAppRequests: app.barometer.minAppRequests,
       };
-      return path === '/v1/rankings' ? sendRankings(response, app, input) : sendRankingSeries(response, app, input);
+      const send = (): Promise<void> =>
+        path === '/v1/rankings' ? sendRankings(response, app, input) : sendRankingSeries(response, app, input);
+      return input.viewer.kind === 'public' ? answerWithinBudget(app.barometer.publicQueries, send) : send();
     }
     case 'GET /v1/activity': {
       const key = await authenticate(request, app);
