@@ -83,12 +83,14 @@ async function tryAttempts(
   });
   let lastError: GatewayError | undefined;
   let lastRouted: RoutedCall | undefined;
+  // Of the candidates skipped as unavailable, the one that can serve again soonest: its wait is the client's.
+  let resting: GatewayError | undefined;
   for (const [index, attempt] of plan.attempts.entries()) {
     if (isClientGone || shutdown.error !== undefined || app.now() >= deadlineAtMs) break;
     if (lastError !== undefined && !isWorthTrying(attempt, lastError, lastRouted)) continue;
     const key = endpointKey(attempt.endpoint);
     if (!app.health.tryAdmit(key, app.now())) {
-      lastError ??= unavailable(attempt, app.health.snapshot(key, app.now()), app.now());
+      resting = soonerAvailable(resting, unavailable(attempt, app.health.snapshot(key, app.now()), app.now()));
       continue;
     }
     const isRetry = lastRouted !== undefined;
@@ -117,7 +119,7 @@ async function tryAttempts(
       if (isRetry) releaseRetry(app.retryBudget);
     }
   }
-  lastError ??= shutdown.error;
+  lastError ??= resting ?? shutdown.error;
   if (lastRouted !== undefined) await recordFailure(lastRouted, lastError);
   if (lastError === undefined && isClientGone) {
     throw new GatewayError({ code: 'request_timeout', message: 'The client closed the connection.' });
@@ -245,10 +247,9 @@ function isWorthTrying(attempt: RouteAttempt, lastError: GatewayError, lastRoute
 }
 
 /**
- * Every candidate is resting: a rate limit (or a rest another cluster node announced) answers 429, this node's open
- * circuit 503, each with the time left.
+ * The error of an unavailable candidate: resting after a Retry-After (a provider's own, or one another cluster node
+ * announced) is 429, its circuit not closed (open, or half-open with its probe in flight) 503, each with the time left.
  */
-/** The error of a call whose last candidate was unavailable: resting after a Retry-After (429), or its circuit not closed (503). */
 export function unavailable(attempt: RouteAttempt, health: EndpointHealthSnapshot, nowMs: number): GatewayError {
   const provider = attempt.endpoint.provider.id;
   const until = health.unavailableUntilMs;
@@ -265,6 +266,16 @@ export function unavailable(attempt: RouteAttempt, health: EndpointHealthSnapsho
     message: messages[health.circuit],
     ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
   });
+}
+
+/**
+ * Of two unavailable candidates' errors, the one with the shorter wait (the first on a tie, in plan order): a client
+ * told to come back when the first candidate is free would wait past the moment another one is.
+ */
+function soonerAvailable(current: GatewayError | undefined, next: GatewayError): GatewayError {
+  if (current === undefined) return next;
+  const wait = (error: GatewayError) => error.retryAfterSeconds ?? Number.POSITIVE_INFINITY;
+  return wait(next) < wait(current) ? next : current;
 }
 
 function failureSample(nowMs: number, kind: NonNullable<ReturnType<typeof classifyFailure>>, error: GatewayError) {

@@ -229,6 +229,24 @@ describe('rate limits', () => {
   });
 });
 
+describe('every candidate resting', () => {
+  it('tells the client the wait of the endpoint free soonest, not of the first in the plan', async () => {
+    await restartGateway('all-resting');
+    // A (first by price) asks for a pause past the 300 s cap, B for 30 s.
+    a.enqueue({ kind: 'error', status: 429, body: '{"error":{"message":"slow"}}', headers: { 'retry-after': '9999' } });
+    b.enqueue({ kind: 'error', status: 429, body: '{"error":{"message":"slow"}}', headers: { 'retry-after': '30' } });
+    const first = (await callJson().catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
+    expect([first.status, first.code, first.headers?.get('retry-after')]).toEqual([429, 'upstream_rate_limited', '30']);
+    const resting = (await callJson().catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
+    expect([resting.status, resting.code]).toEqual([429, 'upstream_rate_limited']);
+    expect(resting.message).toContain('Provider fake-b is resting');
+    const retryAfter = Number(resting.headers?.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(30);
+    expect([a.received.length, b.received.length]).toEqual([1, 1]);
+  });
+});
+
 describe('client disconnect', () => {
   it('closes the upstream request at once (not at a timeout) and records what was delivered', async () => {
     // Idle timeouts of a minute: only the client's abort can close the held upstream stream within the bound below.
