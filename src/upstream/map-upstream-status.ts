@@ -72,10 +72,12 @@ const contextOverflowPattern = new RegExp(
 );
 
 function chooseCode(statusCode: number, providerCode: string | undefined, message: string): ErrorCode {
+  // A 429 is a rate limit whatever its words: Cerebras says "Tokens per minute limit exceeded - too many tokens
+  // processed.", which is no context overflow (the pattern below would make it the client's 400).
+  if (statusCode === 429) return 'upstream_rate_limited';
   if (providerCode === 'context_length_exceeded' || contextOverflowPattern.test(message)) {
     return 'context_length_exceeded';
   }
-  if (statusCode === 429) return 'upstream_rate_limited';
   if (statusCode === 408 || statusCode === 504) return 'upstream_timeout';
   if (statusCode === 413) return 'payload_too_large';
   if (statusCode === 400 || statusCode === 422) return 'invalid_request';

@@ -229,6 +229,29 @@ describe('rate limits', () => {
   });
 });
 
+describe('a rate limit worded like a context overflow', () => {
+  it('A answers 429 "too many tokens processed" (Cerebras) → a rate limit: A rests, B serves', async () => {
+    await restartGateway('tokens-per-minute');
+    a.enqueue({
+      kind: 'error',
+      status: 429,
+      body: '{"message":"Tokens per minute limit exceeded - too many tokens processed.","type":"too_many_tokens_error","param":"quota","code":"token_quota_exceeded"}',
+      headers: { 'retry-after': '60' },
+    });
+    b.enqueue(completeScript('openai', answer));
+    const { completion, response } = await callJson();
+    expect(completion.choices[0]!.message.content).toBe('Served.');
+    expect([response.headers.get('x-meridian-provider'), response.headers.get('x-meridian-attempts')]).toEqual([
+      'fake-b',
+      '2',
+    ]);
+    const endpoints = (await (await fetch(`${gateway.url}/api/v1/models/test/failover/endpoints`)).json()) as {
+      data: { endpoints: Record<string, unknown>[] };
+    };
+    expect(endpoints.data.endpoints[0]).toMatchObject({ tag: 'fake-a', status: -1 });
+  });
+});
+
 describe('every candidate resting', () => {
   it('tells the client the wait of the endpoint free soonest, not of the first in the plan', async () => {
     await restartGateway('all-resting');
