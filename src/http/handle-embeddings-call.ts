@@ -14,16 +14,18 @@ import { limits } from '../config/index.js';
 import { GatewayError, toGatewayError } from '../errors/index.js';
 import { describeEmbeddingsCall, startEmbeddingsSpan } from '../observability/index.js';
 import type { TraceSpan } from '../observability/index.js';
-import type { EmbeddingsAdapter, OutboundAdapter } from '../protocols/adapter-types.js';
 import { parseEmbeddingsRequest, renderEmbeddingsResponse } from '../protocols/openai-chat/index.js';
 import { resolveEndpoints } from '../routing/index.js';
-import { CallAbort, readBodyText } from '../upstream/index.js';
+import { readBodyText } from '../upstream/index.js';
+import type { CallAbort } from '../upstream/index.js';
 import type { AppContext, CallContext } from './app-context.js';
 import { parseUpstreamJson } from './complete-model-call.js';
 import { createGenerationId } from './create-ids.js';
 import { releaseUnsettledHold } from './release-hold.js';
 import { sendUpstreamRequest } from './send-upstream-request.js';
 import { settleEmbeddings } from './settle-embeddings.js';
+import { planEmbeddingsCandidates, runEmbeddingsAttempts } from './run-embeddings-attempts.js';
+import type { EmbeddingsCallState, EmbeddingsCandidate } from './run-embeddings-attempts.js';
 import { labelResponse } from './request-labels.js';
 
 /**
@@ -40,7 +42,7 @@ export async function handleEmbeddingsCall(
   const { request, encoding } = parseEmbeddingsRequest(exchange.body);
   const resolved = resolveEndpoints(app.catalog, request.model, call.startedAtMs);
   assertEmbeddingsModel(resolved.model, exchange.key);
-  const { endpoint, embeddings, chat } = chooseEndpoint(app, resolved.endpoints);
+  const candidates = planEmbeddingsCandidates(app, resolved.endpoints, call.startedAtMs);
   const promptEstimate = request.input.reduce((sum, text) => sum + countTextTokens(text), 0);
   const admission = app.rateLimiter.admit(exchange.key.id, exchange.key.rateLimits, promptEstimate);
   const rate = admitRate(app, exchange.response, admission instanceof Promise ? await admission : admission);
@@ -48,20 +50,15 @@ export async function handleEmbeddingsCall(
   const span = startEmbeddingsSpan({ model: request.model, requestId: call.requestId });
   const generationId = createGenerationId(call.startedAtMs);
   try {
+    // Sized at the dearest candidate: whichever serves, the hold covers its price.
+    const endpoint = dearestEndpoint(candidates, call.startedAtMs);
     const money = await holdForEmbeddings(app, { key: exchange.key, call, promptEstimate, endpoint, generationId });
     app.liveHolds.add(generationId);
-    describeEmbeddingsCall(span, {
-      providerId: endpoint.provider.id,
-      baseUrl: endpoint.provider.baseUrl,
-      upstreamModel: endpoint.upstreamModel,
-    });
     billedTokens = await callEmbeddings(app, {
       call,
       request,
       encoding,
-      endpoint,
-      embeddings,
-      chat,
+      candidates,
       generationId,
       money,
       model: resolved.model,
@@ -137,9 +134,7 @@ async function callEmbeddings(
     readonly call: CallContext;
     readonly request: EmbeddingsRequest;
     readonly encoding: EmbeddingEncoding;
-    readonly endpoint: Endpoint;
-    readonly embeddings: EmbeddingsAdapter;
-    readonly chat: OutboundAdapter;
+    readonly candidates: readonly EmbeddingsCandidate[];
     readonly generationId: string;
     readonly money: CallMoney;
     readonly model: Model;
@@ -148,19 +143,30 @@ async function callEmbeddings(
   },
 ): Promise<number> {
   const { response } = input;
-  const abort = new CallAbort();
-  response.on('close', () => {
-    if (!response.writableFinished) abort.abort();
-  });
+  let isClientGone = false;
   // Shutdown past its drain bound stops a call still waiting for its provider: answered 503 shutting_down.
   let stopError: GatewayError | undefined;
-  const done = runEmbeddingsCall(app, input, abort).catch((error: unknown) => {
+  const state: EmbeddingsCallState = {
+    current: undefined,
+    isStopped: () => isClientGone || stopError !== undefined,
+    hasAnswered: () => response.headersSent,
+  };
+  response.on('close', () => {
+    if (response.writableFinished) return;
+    isClientGone = true;
+    state.current?.abort();
+  });
+  const deadlineAtMs = input.call.startedAtMs + app.routingDeadlineMs;
+  const attempts = { model: input.model, candidates: input.candidates, deadlineAtMs, state };
+  const done = runEmbeddingsAttempts(app, attempts, (candidate, abort) =>
+    runEmbeddingsCall(app, { ...input, ...candidate, headersTimeoutMs: Math.max(1, deadlineAtMs - app.now()) }, abort),
+  ).catch((error: unknown) => {
     throw stopError ?? error;
   });
   app.openCalls.set(done, (error) => {
     if (response.headersSent) return;
     stopError = error;
-    abort.abort(error);
+    state.current?.abort(error);
   });
   try {
     return await done;
@@ -171,17 +177,23 @@ async function callEmbeddings(
 
 async function runEmbeddingsCall(
   app: AppContext,
-  input: Parameters<typeof callEmbeddings>[1],
+  input: Omit<Parameters<typeof callEmbeddings>[1], 'candidates'> &
+    EmbeddingsCandidate & { readonly headersTimeoutMs: number },
   abort: CallAbort,
 ): Promise<number> {
   const { call, request, endpoint, embeddings, chat, generationId, response, encoding, model } = input;
+  describeEmbeddingsCall(input.span, {
+    providerId: endpoint.provider.id,
+    baseUrl: endpoint.provider.baseUrl,
+    upstreamModel: endpoint.upstreamModel,
+  });
   const upstreamRequest = embeddings.buildEmbeddingsRequest(request, endpoint);
   const upstreamResponse = await sendUpstreamRequest(app, {
     endpoint,
     upstreamRequest,
     abort,
     adapter: chat,
-    timing: { headersTimeoutMs: app.routingDeadlineMs },
+    timing: { headersTimeoutMs: input.headersTimeoutMs },
   });
   const bodyText = await readBodyText(upstreamResponse.body, limits.upstreamResponseBytesMax);
   const result = embeddings.readEmbeddingsResponse(parseUpstreamJson(bodyText, endpoint.provider.id));
@@ -230,17 +242,9 @@ async function runEmbeddingsCall(
   return billed.promptTokens;
 }
 
-function chooseEndpoint(
-  app: AppContext,
-  endpoints: readonly Endpoint[],
-): { endpoint: Endpoint; embeddings: EmbeddingsAdapter; chat: OutboundAdapter } {
-  for (const endpoint of endpoints) {
-    const embeddings = app.embeddings[endpoint.provider.protocol];
-    const chat = app.outbound[endpoint.provider.protocol];
-    if (embeddings !== undefined && chat !== undefined) return { endpoint, embeddings, chat };
-  }
-  throw new GatewayError({
-    code: 'no_available_provider',
-    message: 'No configured endpoint of this model speaks an embeddings protocol this gateway can call.',
-  });
+function dearestEndpoint(candidates: readonly EmbeddingsCandidate[], nowMs: number): Endpoint {
+  const price = (endpoint: Endpoint) => resolvePrices(endpoint, nowMs).promptNanosPerMillion;
+  return candidates
+    .map((candidate) => candidate.endpoint)
+    .reduce((dearest, endpoint) => (price(endpoint) > price(dearest) ? endpoint : dearest));
 }

@@ -278,7 +278,12 @@ function soonerAvailable(current: GatewayError | undefined, next: GatewayError):
   return wait(next) < wait(current) ? next : current;
 }
 
-function failureSample(nowMs: number, kind: NonNullable<ReturnType<typeof classifyFailure>>, error: GatewayError) {
+/** A failed attempt's health sample, with the provider's Retry-After when it gave one. */
+export function failureSample(
+  nowMs: number,
+  kind: NonNullable<ReturnType<typeof classifyFailure>>,
+  error: GatewayError,
+) {
   return error.retryAfterSeconds === undefined
     ? { nowMs, kind }
     : { nowMs, kind, retryAfterMs: error.retryAfterSeconds * 1000 };
