@@ -139,6 +139,24 @@ describe('planRoute limits and errors', () => {
     expect(attempts).toEqual(prices.slice(0, routeAttemptsMax).map((prompt) => `wide/model@p${prompt}`));
   });
 
+  it('leaves out the endpoints unavailable now when over the cap, so a fallback model that can serve is planned', () => {
+    const prices = ['1', '2', '3', '4', '5', '6', '7', '8'];
+    const wide = createTestCatalog([
+      createTestModel(
+        'wide/model',
+        prices.map((prompt) => ({ provider: `p${prompt}`, prompt })),
+      ),
+      createTestModel('other/model', [{ provider: 'q', prompt: '1' }]),
+    ]);
+    const health = createFakeHealth({ unavailable: prices.map((prompt) => `p${prompt}/p${prompt}-model`) });
+    const raw = { models: ['other/model'], provider: sortPrice };
+    const attempts = describePlan(planRoute(createPlanInput(wide, 'wide/model', { raw, health })));
+    expect(attempts).toEqual([
+      'other/model@q',
+      ...prices.slice(0, routeAttemptsMax - 1).map((prompt) => `wide/model@p${prompt}`),
+    ]);
+  });
+
   it('says which filter excluded which provider, per model, as a 503 no_available_provider', () => {
     const error = planError(deepseek, {
       raw: {

@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog/index.js';
 import { GatewayError } from '../errors/index.js';
 import type { HealthView } from '../health/index.js';
+import { endpointKey } from '../health/index.js';
 import { describeExclusions } from './describe-exclusions.js';
 import { filterEndpoints } from './filter-endpoints.js';
 import type { RouteSort } from './order-endpoints.js';
@@ -56,7 +57,6 @@ export function planRoute(input: PlanRouteInput): RoutePlan {
   const plannedModelIds = new Set<string>();
   const candidates = resolveCandidates(input);
   for (const [index, candidate] of candidates.entries()) {
-    if (attempts.length >= routeAttemptsMax) break;
     if ('error' in candidate) {
       // A fallback model that is known but has no configured provider; its message names it.
       if (index > 0) reports.push(candidate.error.message.replace(/\.$/, ''));
@@ -87,7 +87,21 @@ export function planRoute(input: PlanRouteInput): RoutePlan {
       message: `No provider can serve this request under its routing controls. ${reports.join('. ')}.`,
     });
   }
-  return { attempts: attempts.slice(0, input.controls.provider.allowFallbacks ? routeAttemptsMax : 1) };
+  if (!input.controls.provider.allowFallbacks) return { attempts: attempts.slice(0, 1) };
+  return { attempts: capAttempts(attempts, input) };
+}
+
+/**
+ * At most `routeAttemptsMax` attempts. When there are more, those unavailable now (each model's last) are left out
+ * first, whatever their model: a requested model whose endpoints all rest must not crowd out a fallback model that
+ * could serve (the loop skips a resting endpoint at no cost, but never reaches one past the cap).
+ */
+function capAttempts(attempts: readonly RouteAttempt[], input: PlanRouteInput): RouteAttempt[] {
+  if (attempts.length <= routeAttemptsMax) return [...attempts];
+  const isAvailable = (attempt: RouteAttempt) => input.health.isAvailable(endpointKey(attempt.endpoint), input.nowMs);
+  const available = attempts.filter(isAvailable);
+  const unavailable = attempts.filter((attempt) => !isAvailable(attempt));
+  return [...available, ...unavailable].slice(0, routeAttemptsMax);
 }
 
 function planModel(
