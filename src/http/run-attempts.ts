@@ -85,7 +85,9 @@ async function tryAttempts(
   let lastRouted: RoutedCall | undefined;
   // Of the candidates skipped as unavailable, the one that can serve again soonest: its wait is the client's.
   let resting: GatewayError | undefined;
-  for (const [index, attempt] of plan.attempts.entries()) {
+  // Upstream attempts made: candidates skipped (resting, or too small after a context-length error) are not counted.
+  let attemptsMade = 0;
+  for (const attempt of plan.attempts) {
     if (isClientGone || shutdown.error !== undefined || app.now() >= deadlineAtMs) break;
     if (lastError !== undefined && !isWorthTrying(attempt, lastError, lastRouted)) continue;
     const key = endpointKey(attempt.endpoint);
@@ -98,7 +100,8 @@ async function tryAttempts(
       app.health.release(key);
       break;
     }
-    const routed = createRoutedCall(base, attempt, index + 1);
+    attemptsMade += 1;
+    const routed = createRoutedCall(base, attempt, attemptsMade);
     current = routed.abort;
     try {
       const outcome = await runOneAttempt(routed, deadlineAtMs);

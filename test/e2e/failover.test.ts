@@ -270,6 +270,43 @@ describe('every candidate resting', () => {
   });
 });
 
+describe('attempt count', () => {
+  it('counts the upstream attempts made, not the resting candidates skipped before the serving one', async () => {
+    // test/solo is served by A alone; test/second (a fallback model) by B.
+    const models = `
+  - id: test/solo
+    name: Solo
+    author: test
+    origin: US
+    context_length: 131072
+    endpoints:
+      - provider: fake-a
+        model: upstream-solo
+        pricing: { prompt: "1.00", completion: "2.00" }
+  - id: test/second
+    name: Second
+    author: test
+    origin: US
+    context_length: 131072
+    endpoints:
+      - provider: fake-b
+        model: upstream-second
+        pricing: { prompt: "3.00", completion: "2.00" }
+`;
+    await restartGateway('attempt-count', (yaml) => yaml + models);
+    a.enqueue({ kind: 'error', status: 429, body: '{"error":{"message":"slow"}}', headers: { 'retry-after': '60' } });
+    const limited = (await callJson({ model: 'test/solo' }).catch((caught: unknown) => caught)) as InstanceType<
+      typeof OpenAI.APIError
+    >;
+    expect([limited.status, limited.code]).toEqual([429, 'upstream_rate_limited']);
+    b.enqueue(completeScript('openai', answer));
+    const { completion, response } = await callJson({ model: 'test/solo', models: ['test/second'] });
+    expect([completion.model, response.headers.get('x-meridian-provider')]).toEqual(['test/second', 'fake-b']);
+    expect(response.headers.get('x-meridian-attempts')).toBe('1');
+    expect([a.received.length, b.received.length]).toEqual([1, 1]);
+  });
+});
+
 describe('client disconnect', () => {
   it('closes the upstream request at once (not at a timeout) and records what was delivered', async () => {
     // Idle timeouts of a minute: only the client's abort can close the held upstream stream within the bound below.
