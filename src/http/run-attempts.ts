@@ -275,7 +275,7 @@ export function unavailable(attempt: RouteAttempt, health: EndpointHealthSnapsho
  * Of two unavailable candidates' errors, the one with the shorter wait (the first on a tie, in plan order): a client
  * told to come back when the first candidate is free would wait past the moment another one is.
  */
-function soonerAvailable(current: GatewayError | undefined, next: GatewayError): GatewayError {
+export function soonerAvailable(current: GatewayError | undefined, next: GatewayError): GatewayError {
   if (current === undefined) return next;
   const wait = (error: GatewayError) => error.retryAfterSeconds ?? Number.POSITIVE_INFINITY;
   return wait(next) < wait(current) ? next : current;

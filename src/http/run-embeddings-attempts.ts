@@ -7,7 +7,7 @@ import { CallAbort } from '../upstream/index.js';
 import type { AppContext } from './app-context.js';
 import { canFailOver, classifyFailure } from './classify-failure.js';
 import { releaseRetry, tryAcquireRetry } from './retry-budget.js';
-import { failureSample, unavailable } from './run-attempts.js';
+import { failureSample, soonerAvailable, unavailable } from './run-attempts.js';
 
 /** An endpoint of an embeddings model with the adapters that can call it. */
 export interface EmbeddingsCandidate {
@@ -75,14 +75,19 @@ export async function runEmbeddingsAttempts<Result>(
   const { state } = input;
   let lastError: GatewayError | undefined;
   let hasTried = false;
+  // Of the candidates skipped as unavailable, the one that can serve again soonest (as in run-attempts.ts).
+  let resting: GatewayError | undefined;
   for (const candidate of input.candidates) {
     if (state.isStopped() || app.now() >= input.deadlineAtMs) break;
     const key = endpointKey(candidate.endpoint);
     if (!app.health.tryAdmit(key, app.now())) {
-      lastError ??= unavailable(
-        { model: input.model, endpoint: candidate.endpoint },
-        app.health.snapshot(key, app.now()),
-        app.now(),
+      resting = soonerAvailable(
+        resting,
+        unavailable(
+          { model: input.model, endpoint: candidate.endpoint },
+          app.health.snapshot(key, app.now()),
+          app.now(),
+        ),
       );
       continue;
     }
@@ -110,5 +115,7 @@ export async function runEmbeddingsAttempts<Result>(
       if (isRetry) releaseRetry(app.retryBudget);
     }
   }
-  throw lastError ?? new GatewayError({ code: 'no_available_provider', message: 'No endpoint could be tried.' });
+  throw (
+    lastError ?? resting ?? new GatewayError({ code: 'no_available_provider', message: 'No endpoint could be tried.' })
+  );
 }

@@ -88,4 +88,27 @@ describe('embeddings failover', () => {
     expect([error.status, error.code]).toEqual([400, 'invalid_request']);
     expect(b.received).toHaveLength(1);
   });
+
+  it('with every endpoint resting, tells the wait of the one free soonest', async () => {
+    const tooMany = (seconds: string) =>
+      ({
+        kind: 'error',
+        status: 429,
+        body: '{"error":{"message":"slow"}}',
+        headers: { 'retry-after': seconds },
+      }) as const;
+    a.enqueue(tooMany('9999'));
+    b.enqueue(tooMany('30'));
+    const create = async () =>
+      (await client.embeddings
+        .create({ model: 'test/embed-two', input: ['alpha'], encoding_format: 'float' })
+        .catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
+    const first = await create();
+    expect([first.status, first.code, first.headers?.get('retry-after')]).toEqual([429, 'upstream_rate_limited', '30']);
+    const resting = await create();
+    expect([resting.status, resting.code]).toEqual([429, 'upstream_rate_limited']);
+    expect(resting.message).toContain('Provider fake-b is resting');
+    expect(Number(resting.headers?.get('retry-after'))).toBeLessThanOrEqual(30);
+    expect([a.received.length, b.received.length]).toEqual([3, 2]);
+  });
 });
