@@ -110,10 +110,12 @@ async function routeCall(
   const { parsed } = exchange;
   const session = lazyConversationKey(parsed.request);
   const promptEstimate = approximatePromptTokens(parsed.request);
-  const plan = restrictToAllowedModels(
-    planCall(app, parsed.request, { nowMs: call.startedAtMs, session, promptEstimate }),
-    exchange.key,
-  );
+  const plan = planCall(app, parsed.request, {
+    nowMs: call.startedAtMs,
+    session,
+    promptEstimate,
+    allowedModelIds: exchange.key.allowedModels,
+  });
   const admission = app.rateLimiter.admit(exchange.key.id, exchange.key.rateLimits, promptEstimate);
   const rate = admitRate(app, exchange.response, admission instanceof Promise ? await admission : admission);
   const generationId = createGenerationId(call.startedAtMs);
@@ -234,25 +236,16 @@ async function lookUpShared(
   return resolved;
 }
 
-/** A key with a model allow-list may only reach those models (fallback models included). */
-function restrictToAllowedModels(plan: RoutePlan, key: KeyRecord): RoutePlan {
-  const allowed = key.allowedModels;
-  if (allowed === null) return plan;
-  const attempts = plan.attempts.filter((attempt) => allowed.includes(attempt.model.id));
-  if (attempts.length === 0) {
-    throw new GatewayError({
-      code: 'permission_denied',
-      message: `This key may not use '${plan.attempts[0]?.model.id ?? 'this model'}'; it is limited to: ${allowed.join(', ')}.`,
-      param: 'model',
-    });
-  }
-  return { attempts };
-}
-
 function planCall(
   app: AppContext,
   request: ChatRequest,
-  context: { readonly nowMs: number; readonly session: LazyConversationKey; readonly promptEstimate: number },
+  context: {
+    readonly nowMs: number;
+    readonly session: LazyConversationKey;
+    readonly promptEstimate: number;
+    /** The key's allow-list (fallback models included); null = every model. */
+    readonly allowedModelIds: readonly string[] | null;
+  },
 ): RoutePlan {
   const { nowMs, session } = context;
   const controls = parseRoutingControls(request.routingControls);
@@ -266,6 +259,7 @@ function planCall(
     nowMs,
     health: app.health,
     random: Math.random,
+    ...(context.allowedModelIds === null ? {} : { allowedModelIds: context.allowedModelIds }),
     readStickyEndpointKey: () => {
       const sessionKey = session.get();
       return sessionKey === undefined ? undefined : app.stickySessions.get(sessionKey, nowMs);

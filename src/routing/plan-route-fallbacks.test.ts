@@ -157,6 +157,37 @@ describe('planRoute limits and errors', () => {
     ]);
   });
 
+  it('leaves out models the key may not use before the cap, so an allowed fallback is planned and errors name only those', () => {
+    const prices = ['1', '2', '3', '4', '5', '6', '7', '8'];
+    const wide = createTestCatalog([
+      createTestModel(
+        'wide/model',
+        prices.map((prompt) => ({ provider: `p${prompt}`, prompt })),
+      ),
+      createTestModel('other/model', [{ provider: 'q', prompt: '1' }]),
+    ]);
+    const raw = { models: ['other/model'], provider: sortPrice };
+    const allowedModelIds = ['other/model'];
+    expect(describePlan(planRoute(createPlanInput(wide, 'wide/model', { raw, allowedModelIds })))).toEqual([
+      'other/model@q',
+    ]);
+    const denied = (() => {
+      try {
+        planRoute(createPlanInput(wide, 'wide/model', { raw: { provider: sortPrice }, allowedModelIds }));
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(denied).toBeInstanceOf(GatewayError);
+    expect(denied).toMatchObject({
+      code: 'permission_denied',
+      status: 403,
+      param: 'model',
+      message: "This key may not use 'wide/model'; it is limited to: other/model.",
+    });
+  });
+
   it('says which filter excluded which provider, per model, as a 503 no_available_provider', () => {
     const error = planError(deepseek, {
       raw: {

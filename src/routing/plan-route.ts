@@ -36,6 +36,11 @@ export interface PlanRouteInput {
    * never compute a conversation key.
    */
   readonly readStickyEndpointKey?: () => string | undefined;
+  /**
+   * The models the calling key may use (its allow-list), when it has one: the others are left out before the plan is
+   * ordered and capped, so they can neither crowd out an allowed fallback nor be described in an error.
+   */
+  readonly allowedModelIds?: readonly string[];
 }
 
 type CandidateModel =
@@ -55,6 +60,7 @@ export function planRoute(input: PlanRouteInput): RoutePlan {
   const reports: string[] = [];
   let isOnlyContextExcluded = true;
   const plannedModelIds = new Set<string>();
+  const deniedModelIds: string[] = [];
   const candidates = resolveCandidates(input);
   for (const [index, candidate] of candidates.entries()) {
     if ('error' in candidate) {
@@ -65,6 +71,10 @@ export function planRoute(input: PlanRouteInput): RoutePlan {
     // A fallback naming a model already planned (often the requested one again) adds nothing.
     if (plannedModelIds.has(candidate.resolved.model.id)) continue;
     plannedModelIds.add(candidate.resolved.model.id);
+    if (input.allowedModelIds !== undefined && !input.allowedModelIds.includes(candidate.resolved.model.id)) {
+      deniedModelIds.push(candidate.resolved.model.id);
+      continue;
+    }
     const planned = planModel(input, candidate.resolved, index === 0);
     attempts.push(...planned.attempts);
     if (planned.attempts.length === 0) reports.push(planned.report);
@@ -74,6 +84,7 @@ export function planRoute(input: PlanRouteInput): RoutePlan {
     const requested = candidates[0];
     // The requested model is unknown or has no provider: that is the client's first problem.
     if (requested !== undefined && 'error' in requested) throw requested.error;
+    if (deniedModelIds.length > 0 && reports.length === 0) throw denyModels(deniedModelIds, input.allowedModelIds);
     // Nothing is down: the request is too long for every endpoint. Retrying cannot help (400, not 503).
     if (isOnlyContextExcluded && reports.length > 0) {
       throw new GatewayError({
@@ -89,6 +100,15 @@ export function planRoute(input: PlanRouteInput): RoutePlan {
   }
   if (!input.controls.provider.allowFallbacks) return { attempts: attempts.slice(0, 1) };
   return { attempts: capAttempts(attempts, input) };
+}
+
+/** Every model the request names that could be planned is one its key may not use: 403, as before any planning. */
+function denyModels(deniedModelIds: readonly string[], allowed: readonly string[] = []): GatewayError {
+  return new GatewayError({
+    code: 'permission_denied',
+    message: `This key may not use '${deniedModelIds[0]}'; it is limited to: ${allowed.join(', ')}.`,
+    param: 'model',
+  });
 }
 
 /**
