@@ -103,4 +103,14 @@ describe('meridian rankings flags', () => {
       'unknown time zone "Mars/Olympus": --tz must be an IANA name',
     );
   });
+
+  it('reads --limit as the API reads limit: decimal digits in 1–100, not 0x10 or 1e1', async () => {
+    for (const text of ['0x10', '1e1', ' 7', '0', '101', '']) {
+      const program = new Command().exitOverride();
+      registerRankingsCommand(program);
+      await expect(program.parseAsync(['node', 'meridian', 'rankings', '--limit', text])).rejects.toThrow(
+        `--limit must be a whole number from 1 to 100; got '${text}'.`,
+      );
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { RankingDimension, RankingPeriod, RankingsResult, UsageMeasure } from '../analytics/index.js';
-import { parseTimeZone } from '../analytics/index.js';
+import { analyticsLimits, parseTimeZone } from '../analytics/index.js';
 import { renderNanos } from '../metering/index.js';
 import { renderRankings } from '../http/routes/analytics-routes.js';
 import { withStorage } from './keys-commands.js';
@@ -102,6 +102,7 @@ export function registerRankingsCommand(program: Command): void {
     .action((options: RankingsOptions) => {
       // Checked before today's date is read in it (Intl's own error names no flag).
       const zone = parseTimeZone(options.tz, '--tz');
+      const limit = parseLimitFlag(options.limit);
       return withStorage(options.config, async ({ storage }) => {
         const result = await storage.analytics.rankings({
           period: options.period as RankingPeriod,
@@ -109,11 +110,22 @@ export function registerRankingsCommand(program: Command): void {
           measure: options.measure as UsageMeasure,
           date: options.date ?? new Intl.DateTimeFormat('en-CA', { timeZone: zone.name }).format(Date.now()),
           timeZone: options.tz,
-          limit: Number(options.limit),
+          limit,
         });
         // As GET /api/v1/rankings renders them: money as `{ usd, nanos }`, counts as numbers.
         if (options.json === true) return writeJson(renderRankings(result));
         process.stdout.write(`${formatRankingsTable(result)}\n`);
       });
     });
+}
+
+/**
+ * `--limit` as the API reads `limit`: decimal digits only (`Number` would take `0x10`, `1e1` or ` 7`), in range.
+ */
+export function parseLimitFlag(text: string): number {
+  const limit = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(limit >= 1 && limit <= analyticsLimits.rankingsLimitMax)) {
+    throw new Error(`--limit must be a whole number from 1 to ${analyticsLimits.rankingsLimitMax}; got '${text}'.`);
+  }
+  return limit;
 }
