@@ -4,6 +4,7 @@ import type { UpstreamRequest } from '../../adapter-types.js';
 import { isObject } from '../../shared/field-readers.js';
 import type { JsonObject } from '../../shared/field-readers.js';
 import { serialiseBody } from '../../shared/serialise-body.js';
+import { setTopK } from '../../shared/set-top-k.js';
 import { convertMessages } from './convert-messages.js';
 import { convertThinking } from './convert-thinking.js';
 import { convertTools } from './convert-tools.js';
@@ -102,23 +103,9 @@ function setSampling(body: JsonObject, request: ChatRequest, isThinking: boolean
   } else if (topP !== undefined) {
     body['top_p'] = topP;
   }
-  setTopK(body, request.topK, isThinking, warnings);
+  setTopK(body, request.topK, isThinking ? 'Anthropic does not allow top_k while thinking.' : undefined, warnings);
   if (stop !== undefined && stop.length > 0) body['stop_sequences'] = stop;
   if (user !== undefined) body['metadata'] = { user_id: user };
-}
-
-/** `top_k`, which Anthropic refuses while thinking: then dropped with a warning. */
-function setTopK(body: JsonObject, topK: number | undefined, isThinking: boolean, warnings: Warning[]): void {
-  if (topK === undefined) return;
-  if (!isThinking) {
-    body['top_k'] = topK;
-    return;
-  }
-  warnings.push({
-    type: 'unsupported-setting',
-    setting: 'top_k',
-    details: 'Anthropic does not allow top_k while thinking.',
-  });
 }
 
 /** Settings the Messages API has no field for; it returns one choice, so `n > 1` cannot be served. */

@@ -11,6 +11,7 @@ import type { UpstreamRequest } from '../../adapter-types.js';
 import { convertMessages } from './convert-messages.js';
 import { selectTools } from '../../shared/select-function-tools.js';
 import { serialiseBody } from '../../shared/serialise-body.js';
+import { setTopK } from '../../shared/set-top-k.js';
 
 /** Fields a passthrough value may never override: the gateway owns them. */
 const protectedFields = new Set([
@@ -35,7 +36,11 @@ export function buildRequest(request: ChatRequest, endpoint: Endpoint): Upstream
   if (request.maxOutputTokens !== undefined) body[dialect.maxTokensField] = request.maxOutputTokens;
   setIfDefined(body, 'temperature', request.temperature);
   setIfDefined(body, 'top_p', request.topP);
-  setTopK(body, request.topK, dialect.sendsTopK, warnings);
+  // `top_k` is not OpenAI's: sent only to a vendor whose catalog entry says it takes it.
+  const topKRefusal = dialect.sendsTopK
+    ? undefined
+    : 'this OpenAI-compatible upstream takes no top_k (catalog openai.top_k)';
+  setTopK(body, request.topK, topKRefusal, warnings);
   setIfDefined(body, 'n', request.n);
   setIfDefined(body, 'stop', request.stop);
   setIfDefined(body, 'seed', request.seed);
@@ -56,25 +61,6 @@ export function buildRequest(request: ChatRequest, endpoint: Endpoint): Upstream
     headers: { 'content-type': 'application/json' },
     ...(warnings.length === 0 ? {} : { warnings }),
   };
-}
-
-/** `top_k` is not OpenAI's: sent only to a vendor whose catalog entry says it takes it, dropped with a warning elsewhere. */
-function setTopK(
-  body: Record<string, unknown>,
-  topK: number | undefined,
-  isAccepted: boolean,
-  warnings: Warning[],
-): void {
-  if (topK === undefined) return;
-  if (isAccepted) {
-    body['top_k'] = topK;
-    return;
-  }
-  warnings.push({
-    type: 'unsupported-setting',
-    setting: 'top_k',
-    details: 'this OpenAI-compatible upstream takes no top_k (catalog openai.top_k)',
-  });
 }
 
 /**
