@@ -24,7 +24,7 @@ function createTestContext() {
     countMax: 10,
     perKeyCountMax: 10,
   });
-  const context: AuthenticationContext = { keys, storage, sessions, now };
+  const context: AuthenticationContext = { keys, storage, sessions, now, trustedProxies: [] };
   const admin = keys.createKey({ orgId: 'acme', name: 'admin', role: 'admin' });
   const member = keys.createKey({ orgId: 'acme', name: 'member', role: 'member' });
   const signIn = (record: { readonly id: string; readonly digest: string }) => sessions.open(record, clock.nowMs);

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors/index.js';
 import type { ServingKeyService } from '../keys/index.js';
 import type { KeyRecord } from '../storage/index.js';
-import { assertCsrfToken, findSessionKey, isSafeMethod, readSessionCookie } from './session/index.js';
+import { assertCsrfToken, findSessionKey, isSafeMethod, readRequestSessionCookie } from './session/index.js';
 import type { SessionContext } from './session/index.js';
 
 /** What authenticating a request needs: the key service, and the dashboard sessions for the cookie. */
@@ -18,7 +18,7 @@ export interface AuthenticationContext extends SessionContext {
  */
 export async function authenticate(request: IncomingMessage, context: AuthenticationContext): Promise<KeyRecord> {
   assertOneKeyHeader(request);
-  if (!hasKeyHeader(request) && readSessionCookie(request) !== undefined) {
+  if (!hasKeyHeader(request) && readRequestSessionCookie(request, context) !== undefined) {
     const found = await readSession(request, context);
     if (found === undefined) {
       throw new GatewayError({ code: 'authentication_failed', message: 'Not signed in, or the session has ended.' });
@@ -64,7 +64,7 @@ export function requireAdmin(key: KeyRecord): void {
 }
 
 async function readSession(request: IncomingMessage, context: SessionContext): ReturnType<typeof findSessionKey> {
-  const sessionId = readSessionCookie(request);
+  const sessionId = readRequestSessionCookie(request, context);
   return sessionId === undefined ? undefined : await findSessionKey(context, sessionId);
 }
 

@@ -115,9 +115,10 @@ function chat(headers: Record<string, string>): Promise<Answer> {
 }
 
 const lifetimeSeconds = limits.sessionLifetimeMs / 1000;
-const cookiePattern = (secure: string) =>
+/** The plain cookie over http, the `__Host-` one with `Secure` over https. */
+const cookiePattern = (secure: '' | '; Secure') =>
   new RegExp(
-    `^meridian_session=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${lifetimeSeconds}${secure}$`,
+    `^${secure === '' ? '' : '__Host-'}meridian_session=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${lifetimeSeconds}${secure}$`,
   );
 const ended = { code: 'authentication_failed', message: 'Not signed in, or the session has ended.' };
 
@@ -176,10 +177,28 @@ describe('sign-in', () => {
     );
   });
 
-  it('marks the cookie Secure when the request came through a trusted https proxy', async () => {
-    const login = await signIn(testAdminKey, { 'x-forwarded-proto': 'https' });
+  it('names the cookie __Host- and marks it Secure when the request came through a trusted https proxy', async () => {
+    const https = { 'x-forwarded-proto': 'https' };
+    const login = await signIn(testAdminKey, https);
     expect(login.status).toBe(200);
     expect(login.setCookie).toMatch(cookiePattern('; Secure'));
+    const id = login.cookie.split('=', 2)[1]!;
+    const session = (cookie: string, headers: Record<string, string>) =>
+      send(gateway, 'GET', '/api/v1/dashboard/session', { headers: { cookie, ...headers } });
+    expect((await session(login.cookie, https)).status).toBe(200);
+    // Over https the plain name is not read: another host could have planted it (cookie tossing).
+    const planted = await session(`meridian_session=${id}`, https);
+    expect(planted.status).toBe(401);
+    expect(planted.json['error']).toMatchObject(ended);
+    // Over plain http the __Host- cookie is not read either (a browser would never send it there).
+    expect((await session(login.cookie, {})).status).toBe(401);
+    const logout = await send(gateway, 'POST', '/api/v1/dashboard/logout', {
+      headers: { cookie: login.cookie, 'x-csrf-token': dataOf<{ csrf_token: string }>(login).csrf_token, ...https },
+    });
+    expect(logout.status).toBe(204);
+    expect(logout.headers['set-cookie']).toEqual([
+      '__Host-meridian_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure',
+    ]);
   });
 
   it('signs a member key in as a member of its org', async () => {

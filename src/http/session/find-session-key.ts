@@ -1,8 +1,12 @@
 import type { KeyRecord, KeyStore, ServingPort } from '../../storage/index.js';
+import type { SessionCookieContext } from './session-cookie.js';
 import type { SessionStore, SessionView } from './session-store.js';
 
-/** What resolving a cookie needs: the sessions of this node and the key store (read directly, not cached). */
-export interface SessionContext {
+/**
+ * What resolving a cookie needs: the sessions of this node, the key store (read directly, not cached), and the
+ * trusted proxies (which cookie name the request's scheme uses).
+ */
+export interface SessionContext extends SessionCookieContext {
   readonly sessions: SessionStore;
   readonly storage: { readonly keys: Pick<ServingPort<KeyStore>, 'findKeyById'> };
   readonly now: () => number;

@@ -4,20 +4,17 @@ import { GatewayError } from '../../errors/index.js';
 import type { ServingKeyService } from '../../keys/index.js';
 import type { KeyRecord } from '../../storage/index.js';
 import { isForwardedHttps, readClientAddress } from '../client-address.js';
-import type { TrustedProxies } from '../client-address.js';
 import { readJsonBody } from '../read-json-body.js';
 import { assertCsrfToken } from './assert-csrf-token.js';
 import { convertThrottleAddress } from './convert-throttle-address.js';
 import { findSessionKey } from './find-session-key.js';
 import type { SessionContext } from './find-session-key.js';
 import type { LoginThrottle } from './login-throttle.js';
-import { readSessionCookie, renderClearedSessionCookie, renderSessionCookie } from './session-cookie.js';
+import { readRequestSessionCookie, renderClearedSessionCookie, renderSessionCookie } from './session-cookie.js';
 import type { SessionView } from './session-store.js';
 
 /** What sign-out needs from the app context: the proxies whose `x-forwarded-proto` decides the cookie's `Secure`. */
-export interface SignOutContext extends SessionContext {
-  readonly trustedProxies: TrustedProxies;
-}
+export type SignOutContext = SessionContext;
 
 /** What the sign-in routes need from the app context. */
 export interface DashboardSessionContext extends SignOutContext {
@@ -54,7 +51,7 @@ export async function loginRoute(context: DashboardSessionContext, exchange: Exc
   const key = await context.keys.authenticate(secret);
   if (key === undefined) throw new GatewayError({ code: 'authentication_failed', message: 'Invalid API key.' });
   admission.succeed();
-  const previousId = readSessionCookie(request);
+  const previousId = readRequestSessionCookie(request, context);
   if (previousId !== undefined) context.sessions.close(previousId);
   const nowMs = context.now();
   const opened = context.sessions.open(key, nowMs);
@@ -88,7 +85,7 @@ async function findCookieSession(
   context: SessionContext,
   request: IncomingMessage,
 ): Promise<{ readonly id: string; readonly session: SessionView; readonly key: KeyRecord }> {
-  const id = readSessionCookie(request);
+  const id = readRequestSessionCookie(request, context);
   const found = id === undefined ? undefined : await findSessionKey(context, id);
   if (id === undefined || found === undefined) {
     throw new GatewayError({ code: 'authentication_failed', message: 'Not signed in, or the session has ended.' });
