@@ -128,6 +128,36 @@ export const endpointEntrySchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * The request parameters a model may declare in `supported_parameters`: OpenRouter's names, which
+ * `provider.require_parameters` checks a request against (`src/http/list-used-parameters.ts`). A name outside this
+ * list would never match a request, so a typo is refused rather than silently excluding the model.
+ */
+export const requestParameterNames = [
+  'max_tokens',
+  'temperature',
+  'top_p',
+  'top_k',
+  'min_p',
+  'top_a',
+  'stop',
+  'seed',
+  'frequency_penalty',
+  'presence_penalty',
+  'repetition_penalty',
+  'logit_bias',
+  'logprobs',
+  'top_logprobs',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'response_format',
+  'structured_outputs',
+  'reasoning',
+  'include_reasoning',
+  'dimensions',
+] as const;
+
 export const modelEntrySchema = z.strictObject({
   /** Public slug `author/model`. */
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._:-]*$/, 'must be a slug "author/model" in lower case'),
@@ -141,7 +171,7 @@ export const modelEntrySchema = z.strictObject({
   input_modalities: z.array(z.enum(['text', 'image', 'audio', 'file', 'video'])).optional(),
   /** `['embeddings']` for embedding models (served on /v1/embeddings only); default `['text']`. */
   output_modalities: z.array(z.enum(['text', 'embeddings'])).optional(),
-  supported_parameters: z.array(z.string()).optional(),
+  supported_parameters: z.array(z.enum(requestParameterNames)).optional(),
   endpoints: z.array(endpointEntrySchema).min(1),
 });
 

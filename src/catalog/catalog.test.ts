@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCatalog } from './build-catalog.js';
 import { CatalogReferenceError } from './build-catalog.js';
+import { modelEntrySchema } from './catalog-schema.js';
 import { loadVendorFiles } from './load-vendor-files.js';
 import { parsePriceNanosPerMillion } from './parse-price.js';
 import { resolvePrices } from './resolve-price.js';
@@ -68,6 +69,28 @@ describe('built-in catalog data', () => {
       ).toBe(true);
     },
   );
+});
+
+describe('supported_parameters', () => {
+  const entry = {
+    id: 'a/b',
+    name: 'B',
+    author: 'a',
+    origin: 'US',
+    context_length: 1,
+    endpoints: [{ provider: 'p', model: 'b', pricing: { prompt: '1', completion: '1' } }],
+  };
+
+  it("takes OpenRouter's parameter names", () => {
+    const parsed = modelEntrySchema.parse({ ...entry, supported_parameters: ['structured_outputs', 'top_k'] });
+    expect(parsed.supported_parameters).toEqual(['structured_outputs', 'top_k']);
+  });
+
+  it('refuses a name no request can use (a typo would silently exclude the model under require_parameters)', () => {
+    const parsed = modelEntrySchema.safeParse({ ...entry, supported_parameters: ['max_tokens', 'top-p'] });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((issue) => issue.path)).toEqual([['supported_parameters', 1]]);
+  });
 });
 
 describe('buildCatalog', () => {

@@ -9,6 +9,7 @@ export function listUsedParameters(request: ChatRequest): ReadonlySet<string> {
   add('max_tokens', request.maxOutputTokens);
   add('temperature', request.temperature);
   add('top_p', request.topP);
+  add('top_k', request.topK);
   add('stop', request.stop);
   add('seed', request.seed);
   add('presence_penalty', request.presencePenalty);
@@ -19,5 +20,17 @@ export function listUsedParameters(request: ChatRequest): ReadonlySet<string> {
   add('response_format', request.responseFormat);
   if (request.responseFormat?.type === 'json-schema') used.add('structured_outputs');
   add('reasoning', request.reasoning);
+  addPassthrough(used, request.passthrough.fields);
   return used;
+}
+
+/** Parameters the canonical request does not model, forwarded as written (OpenAI-compatible upstreams). */
+const passthroughParameterNames = ['logprobs', 'top_logprobs', 'logit_bias', 'min_p', 'top_a', 'repetition_penalty'];
+
+/** A passthrough parameter counts when set to something that asks for it: `logprobs: false` or `null` asks nothing. */
+function addPassthrough(used: Set<string>, fields: Readonly<Record<string, unknown>>): void {
+  for (const name of passthroughParameterNames) {
+    const value = fields[name];
+    if (value !== undefined && value !== null && value !== false) used.add(name);
+  }
 }
