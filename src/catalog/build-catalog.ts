@@ -151,6 +151,7 @@ function buildModel(entry: ModelEntry, providers: ReadonlyMap<string, Provider>)
     description: entry.description,
     createdSeconds: entry.created ?? 0,
     inputModalities: entry.input_modalities ?? ['text'],
+    checksInputModalities: entry.input_modalities !== undefined,
     outputModalities: entry.output_modalities ?? ['text'],
     supportedParameters: entry.supported_parameters ?? [],
     endpoints,

@@ -102,6 +102,12 @@ export interface Model {
   readonly description: string | undefined;
   readonly createdSeconds: number;
   readonly inputModalities: readonly string[];
+  /**
+   * Whether `inputModalities` was declared (catalog or config): only then does routing leave the model out of a
+   * request with input it does not take (an image to a text-only model). A passthrough or discovered model's input
+   * is unknown and never refused.
+   */
+  readonly checksInputModalities?: boolean;
   /** `['text']` for chat models, `['embeddings']` for embedding models. */
   readonly outputModalities: readonly string[];
   readonly supportedParameters: readonly string[];

@@ -21,7 +21,7 @@ import type { CacheRequest, CachedCall, ResponseCache } from '../cache/index.js'
 import { resolveSharedEntry } from '../cache/shared/index.js';
 import { createGenerationId } from './create-ids.js';
 import { releaseUnsettledHold } from './release-hold.js';
-import { listUsedParameters } from './list-used-parameters.js';
+import { listInputModalities, listUsedParameters } from './list-used-parameters.js';
 import { runAttempts } from './run-attempts.js';
 import { createDeliveredOutput, settleGeneration, writeSettledRecord } from './settle-generation.js';
 import { labelResponse, readResponseLabels } from './request-labels.js';
@@ -254,6 +254,7 @@ function planCall(
     model: request.model,
     controls,
     usedParameters: listUsedParameters(request),
+    usedInputModalities: listInputModalities(request),
     promptTokensEstimate: context.promptEstimate,
     maxOutputTokens: request.maxOutputTokens,
     nowMs,

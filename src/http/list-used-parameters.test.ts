@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { requestParameterNames } from '../catalog/catalog-schema.js';
 import { parseRequest as parseAnthropicRequest } from '../protocols/anthropic-messages/inbound/parse-request.js';
 import { parseRequest as parseOpenAiRequest } from '../protocols/openai-chat/inbound/parse-request.js';
-import { listUsedParameters } from './list-used-parameters.js';
+import { listInputModalities, listUsedParameters } from './list-used-parameters.js';
 
 const messages = [{ role: 'user', content: 'hi' }];
 const tools = [{ type: 'function', function: { name: 'w', parameters: { type: 'object' } } }];
@@ -83,5 +83,44 @@ describe('listUsedParameters', () => {
     });
     const declarable: readonly string[] = requestParameterNames;
     expect(used.filter((name) => !declarable.includes(name))).toEqual([]);
+  });
+});
+
+describe('listInputModalities', () => {
+  const openAiUser = (content: unknown[]) => [
+    ...listInputModalities(parseOpenAiRequest({ model: 'a/b', messages: [{ role: 'user', content }] }).request),
+  ];
+
+  it('names nothing for text', () => {
+    expect(openAiUser([{ type: 'text', text: 'hi' }])).toEqual([]);
+  });
+
+  it("names an OpenAI client's image, audio and file parts", () => {
+    expect(
+      openAiUser([
+        { type: 'text', text: 'hi' },
+        { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
+        { type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } },
+        { type: 'file', file: { file_data: 'data:application/pdf;base64,AAAA', filename: 'a.pdf' } },
+      ]),
+    ).toEqual(['image', 'audio', 'file']);
+  });
+
+  it("names an Anthropic client's image and document blocks, and not images in earlier assistant turns", () => {
+    const parsed = parseAnthropicRequest({
+      model: 'a/b',
+      max_tokens: 10,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image', source: { type: 'url', url: 'https://example.com/a.png' } },
+            { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'hello' } },
+          ],
+        },
+        { role: 'assistant', content: 'ok' },
+      ],
+    });
+    expect([...listInputModalities(parsed.request)]).toEqual(['image', 'file']);
   });
 });

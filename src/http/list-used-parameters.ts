@@ -1,4 +1,4 @@
-import type { ChatRequest } from '../spec/index.js';
+import type { ChatRequest, UserPart } from '../spec/index.js';
 
 /** The request parameters the client set, in OpenRouter's `supported_parameters` names (for `require_parameters`). */
 export function listUsedParameters(request: ChatRequest): ReadonlySet<string> {
@@ -33,4 +33,32 @@ function addPassthrough(used: Set<string>, fields: Readonly<Record<string, unkno
     const value = fields[name];
     if (value !== undefined && value !== null && value !== false) used.add(name);
   }
+}
+
+/** Kinds of input a client part of another protocol carries, by its wire `type`. */
+const opaqueModalities: Readonly<Record<string, string>> = {
+  input_audio: 'audio',
+  file: 'file',
+  document: 'file',
+  video_url: 'video',
+};
+
+/** The kinds of input the request's user messages carry besides text, in catalog `input_modalities` names. */
+export function listInputModalities(request: ChatRequest): ReadonlySet<string> {
+  const used = new Set<string>();
+  for (const message of request.messages) {
+    if (message.role !== 'user') continue;
+    for (const part of message.content) {
+      const modality = findModality(part);
+      if (modality !== undefined) used.add(modality);
+    }
+  }
+  return used;
+}
+
+function findModality(part: UserPart): string | undefined {
+  if (part.type === 'image') return 'image';
+  if (part.type !== 'opaque' || typeof part.value !== 'object' || part.value === null) return undefined;
+  const type = (part.value as { type?: unknown }).type;
+  return typeof type === 'string' ? opaqueModalities[type] : undefined;
 }

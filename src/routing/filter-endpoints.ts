@@ -8,6 +8,8 @@ export interface FilterEndpointsInput {
   readonly preferences: ProviderPreferences;
   /** Request parameters the client set, by OpenRouter name (`tools`, `response_format`, …). */
   readonly usedParameters: ReadonlySet<string>;
+  /** Kinds of input the request carries besides text (`image`, `audio`, `file`, `video`); none when absent. */
+  readonly usedInputModalities?: ReadonlySet<string>;
   readonly promptTokensEstimate: number;
   readonly maxOutputTokens: number | undefined;
   readonly nowMs: number;
@@ -46,6 +48,7 @@ const filters: ReadonlyArray<readonly [string, EndpointFilter]> = [
     'region',
     (endpoint, { preferences }) => failsCountry(preferences.region, endpoint.provider.country, 'provider country'),
   ],
+  ['input_modalities', checkInputModalities],
   ['require_parameters', checkParameters],
   ['context', checkContext],
   ['max_price', checkMaxPrice],
@@ -94,6 +97,16 @@ function checkQuantization(endpoint: Endpoint, { preferences }: FilterEndpointsI
   if (allowed === undefined) return undefined;
   const quantization = endpoint.quantization?.toLowerCase() ?? 'unknown';
   return allowed.includes(quantization) ? undefined : `quantization ${quantization}`;
+}
+
+/** A model that declares its input kinds takes no other: an image sent to a text-only model would only fail upstream. */
+function checkInputModalities(
+  _endpoint: Endpoint,
+  { model, usedInputModalities }: FilterEndpointsInput,
+): string | undefined {
+  if (model.checksInputModalities !== true || usedInputModalities === undefined) return undefined;
+  const missing = [...usedInputModalities].filter((modality) => !model.inputModalities.includes(modality));
+  return missing.length === 0 ? undefined : `no ${missing.join(', ')} input`;
 }
 
 function checkParameters(_endpoint: Endpoint, input: FilterEndpointsInput): string | undefined {

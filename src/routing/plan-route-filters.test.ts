@@ -86,6 +86,40 @@ describe('planRoute filters', () => {
     );
   });
 
+  it('drops models that declare their input kinds and take none of an image request; undeclared ones pass', () => {
+    const image = new Set(['image']);
+    const textOnly = createTestModel('acme/text', [{ provider: 'acme', prompt: '1', completion: '1' }], {
+      checksInputModalities: true,
+    });
+    const vision = createTestModel('acme/vision', [{ provider: 'acme', prompt: '1', completion: '1' }], {
+      inputModalities: ['text', 'image'],
+      checksInputModalities: true,
+    });
+    const unknown = createTestModel('acme/unknown', [{ provider: 'acme', prompt: '1', completion: '1' }]);
+    const modalCatalog = createTestCatalog([textOnly, vision, unknown]);
+    const planIn = (model: string, overrides: Overrides = {}) =>
+      describePlan(planRoute(createPlanInput(modalCatalog, model, overrides)));
+    expect(planIn('acme/text')).toEqual(['acme/text@acme']);
+    expect(planIn('acme/vision', { usedInputModalities: image })).toEqual(['acme/vision@acme']);
+    expect(planIn('acme/unknown', { usedInputModalities: image })).toEqual(['acme/unknown@acme']);
+    expect(planIn('acme/text', { usedInputModalities: image, raw: { models: ['acme/vision'] } })).toEqual([
+      'acme/vision@acme',
+    ]);
+    let caught: unknown;
+    try {
+      planIn('acme/text', { usedInputModalities: new Set(['image', 'audio']) });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(GatewayError);
+    expect({ ...(caught as GatewayError), message: (caught as GatewayError).message }).toMatchObject({
+      code: 'invalid_request',
+      param: 'messages',
+      message:
+        "No model named takes this request's input. Model 'acme/text': input_modalities excluded acme (no image, audio input).",
+    });
+  });
+
   it('drops endpoints whose context cannot hold the prompt plus the output cap (0 = unknown passes)', () => {
     expect(plan(deepseek, { promptTokensEstimate: 56_000, maxOutputTokens: 8_000 })).toHaveLength(3);
     expect(plan(deepseek, { promptTokensEstimate: 56_001, maxOutputTokens: 8_000 })).toEqual([

@@ -4,6 +4,7 @@ import type { HealthView } from '../health/index.js';
 import { endpointKey } from '../health/index.js';
 import { describeExclusions } from './describe-exclusions.js';
 import { filterEndpoints } from './filter-endpoints.js';
+import type { Exclusion } from './filter-endpoints.js';
 import type { RouteSort } from './order-endpoints.js';
 import { orderEndpoints } from './order-endpoints.js';
 import type { ModelSuffix, ResolvedModel } from './resolve-endpoints.js';
@@ -24,6 +25,8 @@ export interface PlanRouteInput {
   readonly controls: RoutingControls;
   /** Request parameters the client set, by OpenRouter name (`tools`, `response_format`, `temperature`, …). */
   readonly usedParameters: ReadonlySet<string>;
+  /** Kinds of input the request carries besides text (`image`, `audio`, `file`, `video`). */
+  readonly usedInputModalities?: ReadonlySet<string>;
   readonly promptTokensEstimate: number;
   readonly maxOutputTokens: number | undefined;
   readonly nowMs: number;
@@ -58,7 +61,8 @@ const suffixSorts: Readonly<Record<NonNullable<ModelSuffix>, RouteSort>> = { flo
 export function planRoute(input: PlanRouteInput): RoutePlan {
   const attempts: RouteAttempt[] = [];
   const reports: string[] = [];
-  let isOnlyContextExcluded = true;
+  /** The one filter that left out every endpoint of every model planned (undefined once two differ). */
+  const onlyFilters = new Set<string | undefined>();
   const plannedModelIds = new Set<string>();
   const deniedModelIds: string[] = [];
   const candidates = resolveCandidates(input);
@@ -78,18 +82,27 @@ export function planRoute(input: PlanRouteInput): RoutePlan {
     const planned = planModel(input, candidate.resolved, index === 0);
     attempts.push(...planned.attempts);
     if (planned.attempts.length === 0) reports.push(planned.report);
-    isOnlyContextExcluded &&= planned.isOnlyContextExcluded;
+    onlyFilters.add(planned.onlyFilter);
   }
   if (attempts.length === 0) {
     const requested = candidates[0];
     // The requested model is unknown or has no provider: that is the client's first problem.
     if (requested !== undefined && 'error' in requested) throw requested.error;
     if (deniedModelIds.length > 0 && reports.length === 0) throw denyModels(deniedModelIds, input.allowedModelIds);
+    const onlyFilter = onlyFilters.size === 1 && reports.length > 0 ? [...onlyFilters][0] : undefined;
     // Nothing is down: the request is too long for every endpoint. Retrying cannot help (400, not 503).
-    if (isOnlyContextExcluded && reports.length > 0) {
+    if (onlyFilter === 'context') {
       throw new GatewayError({
         code: 'context_length_exceeded',
         message: `The prompt and max_tokens exceed every endpoint's context length. ${reports.join('. ')}.`,
+        param: 'messages',
+      });
+    }
+    // Nor can it when no model named takes the request's input (an image to text-only models).
+    if (onlyFilter === 'input_modalities') {
+      throw new GatewayError({
+        code: 'invalid_request',
+        message: `No model named takes this request's input. ${reports.join('. ')}.`,
         param: 'messages',
       });
     }
@@ -128,7 +141,7 @@ function planModel(
   input: PlanRouteInput,
   resolved: ResolvedModel,
   isRequested: boolean,
-): { attempts: RouteAttempt[]; report: string; isOnlyContextExcluded: boolean } {
+): { attempts: RouteAttempt[]; report: string; onlyFilter: string | undefined } {
   const { model } = resolved;
   const preferences = input.controls.provider;
   const { kept, exclusions } = filterEndpoints({ ...input, model, preferences });
@@ -144,7 +157,7 @@ function planModel(
   return {
     attempts: ordered.map((endpoint) => ({ model, endpoint })),
     report: `Model '${model.id}': ${describeExclusions(exclusions)}`,
-    isOnlyContextExcluded: exclusions.length > 0 && exclusions.every((exclusion) => exclusion.filter === 'context'),
+    onlyFilter: findOnlyFilter(exclusions),
   };
 }
 
@@ -173,4 +186,10 @@ function resolveCandidate(input: PlanRouteInput, text: string): CandidateModel {
     if (error instanceof GatewayError) return { text, error };
     throw error;
   }
+}
+
+/** The filter that left out every endpoint, when it was one filter for all (undefined when none was left out). */
+function findOnlyFilter(exclusions: readonly Exclusion[]): string | undefined {
+  const first = exclusions[0]?.filter;
+  return exclusions.every((exclusion) => exclusion.filter === first) ? first : undefined;
 }

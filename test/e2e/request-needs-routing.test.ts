@@ -6,14 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPrintedAdminKey, startGatewayProcess } from '../support/start-gateway-process.js';
 import type { GatewayProcess } from '../support/start-gateway-process.js';
 
-// provider.require_parameters against the built-in catalog's own declarations (the sandbox's), end to end.
-const directory = mkdtempSync(join(tmpdir(), 'meridian-require-parameters-'));
+// Routing by what the request needs (provider.require_parameters, input kinds) against the built-in catalog's own
+// declarations (the sandbox's), end to end.
+const directory = mkdtempSync(join(tmpdir(), 'meridian-request-needs-'));
 let gateway: GatewayProcess;
 let client: OpenAI;
+let adminKey: string;
 
 beforeAll(async () => {
   gateway = await startGatewayProcess({ directory });
-  client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: readPrintedAdminKey(gateway.output)!, maxRetries: 0 });
+  adminKey = readPrintedAdminKey(gateway.output)!;
+  client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: adminKey, maxRetries: 0 });
 });
 
 afterAll(async () => {
@@ -69,5 +72,44 @@ describe('provider.require_parameters on the built-in catalog', () => {
     });
     const served = await client.chat.completions.create({ ...base, logprobs: true });
     expect(served.choices).toHaveLength(1);
+  });
+});
+
+describe('input kinds', () => {
+  const image = { type: 'image_url' as const, image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } };
+
+  it('refuses an image for a text-only model with 400 naming the model, in each client protocol', async () => {
+    const refused = await client.chat.completions
+      .create({ ...base, messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this?' }, image] }] })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(400);
+    expect((refused as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({
+      code: 'invalid_request',
+      param: 'messages',
+      message:
+        "No model named takes this request's input. Model 'meridian/sandbox-chat': input_modalities excluded sandbox (no image input).",
+    });
+    const anthropic = await fetch(`${gateway.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': adminKey, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({
+        model: 'meridian/sandbox-chat',
+        max_tokens: 10,
+        messages: [
+          {
+            role: 'user',
+            content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }],
+          },
+        ],
+      }),
+    });
+    expect(anthropic.status).toBe(400);
+    expect(await anthropic.json()).toMatchObject({
+      type: 'error',
+      error: { type: 'invalid_request_error', code: 'invalid_request' },
+    });
   });
 });
