@@ -256,6 +256,9 @@ export const limits = {
   outboundAllowEntriesMax: 1_000,
   /** Longest a shutdown waits for the Redis limiter to send its releases and disconnect (a frozen Redis). */
   redisCloseTimeoutMs: 1_000,
+  /** The sandbox's `/v1/embeddings`: inputs per request (OpenAI's own bound) and the most `dimensions` it gives. */
+  sandboxEmbeddingInputsMax: 2_048,
+  sandboxEmbeddingDimensionsMax: 1_536,
 } as const;
 
 export type Limits = typeof limits;

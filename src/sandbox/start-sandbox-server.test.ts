@@ -157,3 +157,50 @@ describe('sandbox provider', () => {
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('invalid_json');
   });
 });
+
+describe('sandbox embeddings', () => {
+  const norm = (vector: readonly number[]) => Math.sqrt(vector.reduce((sum, value) => sum + value * value, 0));
+
+  it('gives deterministic unit vectors, equal for equal texts, and bills tokens exactly', async () => {
+    const texts = ['How do gateways route requests?', 'hi', 'How do gateways route requests?'];
+    const answer = await client.embeddings.create({ model: 'sandbox-embed', input: texts, encoding_format: 'float' });
+    expect(answer.data.map((item) => [item.index, item.embedding.length])).toEqual([
+      [0, 256],
+      [1, 256],
+      [2, 256],
+    ]);
+    for (const item of answer.data) expect(norm(item.embedding)).toBeCloseTo(1, 12);
+    expect(answer.data[2]!.embedding).toEqual(answer.data[0]!.embedding);
+    expect(answer.data[1]!.embedding).not.toEqual(answer.data[0]!.embedding);
+    expect(answer.usage).toEqual({
+      prompt_tokens: countTokens('How do gateways route requests?') * 2 + countTokens('hi'),
+      total_tokens: countTokens('How do gateways route requests?') * 2 + countTokens('hi'),
+    });
+    const again = await client.embeddings.create({ model: 'sandbox-embed', input: 'hi', encoding_format: 'float' });
+    expect(again.data[0]!.embedding).toEqual(answer.data[1]!.embedding);
+  });
+
+  it('honours dimensions and counts token-array inputs one token per id', async () => {
+    const answer = await client.embeddings.create({
+      model: 'sandbox-embed',
+      input: [[1, 2, 3], [4]],
+      dimensions: 3,
+      encoding_format: 'float',
+    });
+    expect(answer.data.map((item) => item.embedding.length)).toEqual([3, 3]);
+    expect(answer.usage.prompt_tokens).toBe(4);
+  });
+
+  it('refuses bad bodies and models of the other kind with OpenAI-shaped errors', async () => {
+    const embed = (body: Record<string, unknown>) =>
+      client.embeddings.create({ model: 'sandbox-embed', input: 'x', encoding_format: 'float', ...body });
+    await expect(embed({ dimensions: 1_537 })).rejects.toMatchObject({ status: 400, param: 'dimensions' });
+    await expect(embed({ input: [] })).rejects.toMatchObject({ status: 400, param: 'input' });
+    await expect(embed({ input: ['a', 7] })).rejects.toMatchObject({ status: 400, param: 'input[1]' });
+    await expect(embed({ model: 'sandbox-chat' })).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
+    await expect(client.chat.completions.create({ model: 'sandbox-embed', messages: question })).rejects.toMatchObject({
+      status: 404,
+      code: 'model_not_found',
+    });
+  });
+});

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { limits } from '../config/limits.js';
+import { SandboxEmbeddingsError, embedInputs } from './embed-inputs.js';
 import { generateReply } from './generate-reply.js';
 import { createPromptCache } from './prompt-cache.js';
 import type { PromptCache } from './prompt-cache.js';
@@ -23,7 +24,9 @@ export interface SandboxServer {
 }
 
 /** Upstream model names the sandbox serves (the public slugs work too). */
-export const sandboxModels = ['sandbox-chat', 'sandbox-reasoner'] as const;
+export const sandboxModels = ['sandbox-chat', 'sandbox-reasoner', 'sandbox-embed'] as const;
+/** The sandbox's embeddings model (served on `/v1/embeddings` only); the others are chat models. */
+const embeddingsModel = 'sandbox-embed';
 const promptCacheEntriesMax = 1_000;
 
 /**
@@ -61,7 +64,8 @@ async function handle(request: IncomingMessage, response: ServerResponse, contex
       data: sandboxModels.map((id) => ({ id, object: 'model', created: 0, owned_by: 'meridian-sandbox' })),
     });
   }
-  if (request.method !== 'POST' || request.url !== '/v1/chat/completions') {
+  const route = request.method === 'POST' ? routes[request.url ?? ''] : undefined;
+  if (route === undefined) {
     return sendError(response, 404, 'not_found', `No sandbox route for ${request.method ?? ''} ${request.url ?? ''}.`);
   }
   const text = await readBody(request);
@@ -73,9 +77,13 @@ async function handle(request: IncomingMessage, response: ServerResponse, contex
     return sendError(response, 400, 'invalid_json', 'Request body is not valid JSON.');
   }
   const model = typeof body['model'] === 'string' ? body['model'].replace(/^meridian\//, '') : '';
-  if (!(sandboxModels as readonly string[]).includes(model)) {
-    return sendError(response, 404, 'model_not_found', `The sandbox has no model '${String(body['model'])}'.`);
+  if (
+    !(sandboxModels as readonly string[]).includes(model) ||
+    (model === embeddingsModel) !== (route === 'embeddings')
+  ) {
+    return sendError(response, 404, 'model_not_found', `The sandbox has no ${route} model '${String(body['model'])}'.`);
   }
+  if (route === 'embeddings') return sendEmbeddings(response, body);
   const reply = generateReply(body, model, context.cache);
   const meta = {
     id: `chatcmpl-sbx-${randomBytes(8).toString('hex')}`,
@@ -107,6 +115,30 @@ async function handle(request: IncomingMessage, response: ServerResponse, contex
   }
   if (includeUsage) response.write(`data: ${head}[],"usage":${JSON.stringify(renderSandboxUsage(reply))}}\n\n`);
   response.end('data: [DONE]\n\n');
+}
+
+const routes: Readonly<Record<string, 'chat' | 'embeddings'>> = {
+  '/v1/chat/completions': 'chat',
+  '/v1/embeddings': 'embeddings',
+};
+
+/** OpenAI's `/embeddings` answer (float vectors; the gateway asks for nothing else), or its 400 for a bad body. */
+function sendEmbeddings(response: ServerResponse, body: Record<string, unknown>): void {
+  let embedded;
+  try {
+    embedded = embedInputs(body);
+  } catch (error) {
+    if (!(error instanceof SandboxEmbeddingsError)) throw error;
+    return sendJson(response, 400, {
+      error: { message: error.message, type: 'invalid_request_error', param: error.param, code: 'invalid_request' },
+    });
+  }
+  sendJson(response, 200, {
+    object: 'list',
+    data: embedded.vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
+    model: String(body['model']),
+    usage: { prompt_tokens: embedded.promptTokens, total_tokens: embedded.promptTokens },
+  });
 }
 
 /** Waits `ms` unless the client goes away first; never blocks the event loop. */

@@ -60,4 +60,33 @@ describe('zero-config start', () => {
       await second.stop();
     }
   });
+
+  it('answers sandbox embeddings with exact usage and cost, in float and in the SDK’s default base64', async () => {
+    const embeddingsDirectory = mkdtempSync(join(tmpdir(), 'meridian-zero-embed-'));
+    const gateway = await startGatewayProcess({ directory: embeddingsDirectory });
+    try {
+      const client = new OpenAI({
+        baseURL: `${gateway.url}/v1`,
+        apiKey: readPrintedAdminKey(gateway.output)!,
+        maxRetries: 0,
+      });
+      const input = ['Tell me about gateways', 'hi'];
+      const asFloats = await client.embeddings.create({
+        model: 'meridian/sandbox-embed',
+        input,
+        encoding_format: 'float',
+      });
+      // The SDK asks for base64 by default and decodes it to float32 values.
+      const asDefault = await client.embeddings.create({ model: 'meridian/sandbox-embed', input, dimensions: 256 });
+      expect(asDefault.data.map((item) => item.embedding)).toEqual(
+        asFloats.data.map((item) => item.embedding.map((value) => Math.fround(value))),
+      );
+      expect(asFloats.data.map((item) => item.embedding.length)).toEqual([256, 256]);
+      // "Tell me about gateways" = 4 tokens, "hi" = 1; 0.02 USD per 1M tokens = 20 nano-USD each.
+      expect(asFloats.usage).toMatchObject({ prompt_tokens: 5, total_tokens: 5, cost: 100e-9 });
+    } finally {
+      await gateway.stop();
+      rmSync(embeddingsDirectory, { recursive: true, force: true });
+    }
+  });
 });
