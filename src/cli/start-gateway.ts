@@ -23,6 +23,7 @@ import type { AppContext } from '../http/app-context.js';
 import { parseTrustedProxies } from '../http/client-address.js';
 import { createOrgMarkups } from '../http/org-markups.js';
 import { createQueryTimeBudget } from '../http/query-time-budget.js';
+import { createRetryBudget } from '../http/retry-budget.js';
 import { createLoginThrottle, createSessionStore } from '../http/session/index.js';
 import type { GatewayMetrics, Logger } from '../observability/index.js';
 import { resolveTracesConfig, startTracing } from '../observability/index.js';
@@ -212,7 +213,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       log: options.log,
       metrics: observability.metrics,
     }),
-    retryBudget: { inFlight: 0 },
+    retryBudget: createRetryBudget(),
     routingDeadlineMs: config.routing.deadlineMs ?? limits.upstreamTotalTimeoutMs,
     openCalls: new Map(),
     lifecycle: { isDraining: false, openResponses: new Set() },

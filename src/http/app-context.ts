@@ -62,7 +62,7 @@ export interface AppContext {
   readonly sharedResponseCache?: SharedResponseCache | undefined;
   /** Conversation → the endpoint holding its prompt cache. */
   readonly stickySessions: StickySessions;
-  /** Fallback attempts in flight (one retry layer, bounded). */
+  /** Attempts and retries in flight per deployment (one retry layer, bounded per endpoint). */
   readonly retryBudget: RetryBudget;
   /** Longest time from a call's start to its first output, over all attempts. */
   readonly routingDeadlineMs: number;

@@ -18,7 +18,6 @@ import { completeModelCall } from './complete-model-call.js';
 import type { RoutedCall } from './handle-model-call.js';
 import { recordFailure } from './handle-model-call.js';
 import { recordOutcome } from './record-outcome.js';
-import { releaseRetry, tryAcquireRetry } from './retry-budget.js';
 import { sendUpstreamRequest } from './send-upstream-request.js';
 import { prepareStream, streamModelCall } from './stream-model-call.js';
 import type { StreamKit } from './stream-model-call.js';
@@ -95,13 +94,14 @@ async function tryAttempts(
       resting = soonerAvailable(resting, unavailable(attempt, app.health.snapshot(key, app.now()), app.now()));
       continue;
     }
-    const isRetry = lastRouted !== undefined;
-    if (isRetry && !tryAcquireRetry(app.retryBudget, app.callsInFlight.count)) {
+    // Over its deployment's retry budget, a fallback is not sent there; the next candidate has a budget of its own.
+    const releaseAttempt = app.retryBudget.tryAcquire(key, lastRouted !== undefined);
+    if (releaseAttempt === undefined) {
       app.health.release(key);
-      break;
+      continue;
     }
     attemptsMade += 1;
-    const routed = createRoutedCall(base, attempt, attemptsMade);
+    const routed = createRoutedCallOrRelease(base, attempt, { attemptNumber: attemptsMade, key, releaseAttempt });
     current = routed.abort;
     try {
       const outcome = await runOneAttempt(routed, deadlineAtMs);
@@ -119,7 +119,7 @@ async function tryAttempts(
       if (response.headersSent || isClientGone || !canFailOver(lastError)) break;
     } finally {
       routed.attemptSpan.end();
-      if (isRetry) releaseRetry(app.retryBudget);
+      releaseAttempt();
     }
   }
   lastError ??= resting ?? shutdown.error;
@@ -128,6 +128,21 @@ async function tryAttempts(
     throw new GatewayError({ code: 'request_timeout', message: 'The client closed the connection.' });
   }
   throw lastError ?? new GatewayError({ code: 'no_available_provider', message: 'No endpoint could be tried.' });
+}
+
+/** An attempt's routed call; an attempt that cannot even be built gives back its admission and budget at once. */
+function createRoutedCallOrRelease(
+  base: CallBase,
+  attempt: RouteAttempt,
+  admitted: { readonly attemptNumber: number; readonly key: string; readonly releaseAttempt: () => void },
+): RoutedCall {
+  try {
+    return createRoutedCall(base, attempt, admitted.attemptNumber);
+  } catch (error) {
+    base.app.health.release(admitted.key);
+    admitted.releaseAttempt();
+    throw error;
+  }
 }
 
 function createRoutedCall(base: CallBase, attempt: RouteAttempt, attemptNumber: number): RoutedCall {

@@ -6,7 +6,6 @@ import { orderEndpoints, routeAttemptsMax } from '../routing/index.js';
 import { CallAbort } from '../upstream/index.js';
 import type { AppContext } from './app-context.js';
 import { canFailOver, classifyFailure } from './classify-failure.js';
-import { releaseRetry, tryAcquireRetry } from './retry-budget.js';
 import { failureSample, soonerAvailable, unavailable } from './run-attempts.js';
 
 /** An endpoint of an embeddings model with the adapters that can call it. */
@@ -91,10 +90,11 @@ export async function runEmbeddingsAttempts<Result>(
       );
       continue;
     }
-    const isRetry = hasTried;
-    if (isRetry && !tryAcquireRetry(app.retryBudget, app.callsInFlight.count)) {
+    // Over its deployment's retry budget, a fallback is not sent there (as in run-attempts.ts).
+    const releaseAttempt = app.retryBudget.tryAcquire(key, hasTried);
+    if (releaseAttempt === undefined) {
       app.health.release(key);
-      break;
+      continue;
     }
     hasTried = true;
     const abort = new CallAbort();
@@ -112,7 +112,7 @@ export async function runEmbeddingsAttempts<Result>(
       const isEndpointFault = canFailOver(lastError) && lastError.code !== 'context_length_exceeded';
       if (state.hasAnswered() || state.isStopped() || !isEndpointFault) throw error;
     } finally {
-      if (isRetry) releaseRetry(app.retryBudget);
+      releaseAttempt();
     }
   }
   throw (
