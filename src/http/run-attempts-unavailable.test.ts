@@ -32,6 +32,7 @@ describe('unavailable', () => {
       code: 'no_available_provider',
       status: 503,
       retryAfterSeconds: 15,
+      isRetryable: true,
       message: 'Provider pc is failing (circuit open); no other endpoint could serve.',
     });
   });
@@ -41,6 +42,7 @@ describe('unavailable', () => {
       code: 'no_available_provider',
       status: 503,
       retryAfterSeconds: 1,
+      isRetryable: true,
       message:
         'Provider pc is recovering (circuit half-open: one probe call is testing it); no other endpoint could serve.',
     });

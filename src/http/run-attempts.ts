@@ -127,7 +127,7 @@ async function tryAttempts(
   if (lastError === undefined && isClientGone) {
     throw new GatewayError({ code: 'request_timeout', message: 'The client closed the connection.' });
   }
-  throw lastError ?? new GatewayError({ code: 'no_available_provider', message: 'No endpoint could be tried.' });
+  throw lastError ?? nothingTried();
 }
 
 /** An attempt's routed call; an attempt that cannot even be built gives back its admission and budget at once. */
@@ -282,8 +282,15 @@ export function unavailable(attempt: RouteAttempt, health: EndpointHealthSnapsho
   return new GatewayError({
     code: health.circuit === 'closed' ? 'upstream_rate_limited' : 'no_available_provider',
     message: messages[health.circuit],
+    // An outage: the same request may be served once the endpoint recovers (no `x-should-retry: false`).
+    isRetryable: true,
     ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
   });
+}
+
+/** No attempt was made (every candidate skipped, or the deadline passed first): the same request may fare better later. */
+export function nothingTried(): GatewayError {
+  return new GatewayError({ code: 'no_available_provider', message: 'No endpoint could be tried.', isRetryable: true });
 }
 
 /**

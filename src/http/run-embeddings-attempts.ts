@@ -6,7 +6,7 @@ import { orderEndpoints, routeAttemptsMax } from '../routing/index.js';
 import { CallAbort } from '../upstream/index.js';
 import type { AppContext } from './app-context.js';
 import { canFailOver, classifyFailure } from './classify-failure.js';
-import { failureSample, soonerAvailable, unavailable } from './run-attempts.js';
+import { failureSample, nothingTried, soonerAvailable, unavailable } from './run-attempts.js';
 
 /** An endpoint of an embeddings model with the adapters that can call it. */
 export interface EmbeddingsCandidate {
@@ -115,7 +115,5 @@ export async function runEmbeddingsAttempts<Result>(
       releaseAttempt();
     }
   }
-  throw (
-    lastError ?? resting ?? new GatewayError({ code: 'no_available_provider', message: 'No endpoint could be tried.' })
-  );
+  throw lastError ?? resting ?? nothingTried();
 }

@@ -4,7 +4,7 @@ import { createFakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import type { FakeUpstream } from '../fake-upstream/create-fake-upstream.js';
 import { completeScript, streamScript } from '../fake-upstream/protocol-scripts.js';
 import type { ModelScript } from '../fake-upstream/protocol-scripts.js';
-import { createMemberKey, readGeneration } from '../support/gateway-config.js';
+import { createMemberKey, postChat, readGeneration } from '../support/gateway-config.js';
 import { createFailoverConfig } from '../support/failover-config.js';
 import { startGatewayProcess } from '../support/start-gateway-process.js';
 import type { GatewayProcess } from '../support/start-gateway-process.js';
@@ -353,6 +353,13 @@ describe('circuit breaking and the endpoints API', () => {
     b.enqueue(completeScript('openai', answer));
     const { response } = await callJson();
     expect(response.headers.get('x-meridian-attempts')).toBe('1');
+    expect(a.received).toHaveLength(10);
+    // A's outage is no fault of the request: a call only A may serve is a 503 the client may retry after the wait.
+    const outage = await postChat(gateway.url, key, { ...request, provider: { only: ['fake-a'] } });
+    expect(outage.status).toBe(503);
+    expect(((await outage.json()) as { error: { code: string } }).error.code).toBe('no_available_provider');
+    expect(outage.headers.get('retry-after')).not.toBeNull();
+    expect(outage.headers.get('x-should-retry')).toBeNull();
     expect(a.received).toHaveLength(10);
 
     const endpoints = (await (await fetch(`${gateway.url}/api/v1/models/test/failover/endpoints`)).json()) as {

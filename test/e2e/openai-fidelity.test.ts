@@ -331,6 +331,21 @@ describe('an OpenAI-compatible answer without any choice', () => {
   });
 });
 
+/** An official client that would retry twice, counting the HTTP requests it makes. */
+function createCountingClient(): { counting: OpenAI; attempts: () => number } {
+  let count = 0;
+  const counting = new OpenAI({
+    baseURL: `${stack.gateway.url}/v1`,
+    apiKey: stack.key,
+    maxRetries: 2,
+    fetch: (url, init) => {
+      count += 1;
+      return fetch(url, init);
+    },
+  });
+  return { counting, attempts: () => count };
+}
+
 describe('x-should-retry: false on errors a retry cannot fix', () => {
   it('405 method_not_allowed', async () => {
     const response = await fetch(`${stack.gateway.url}/v1/chat/completions`, {
@@ -340,16 +355,7 @@ describe('x-should-retry: false on errors a retry cannot fix', () => {
   });
 
   it('409 idempotency_conflict for another body under the key: the official client does not retry it', async () => {
-    let attempts = 0;
-    const counting = new OpenAI({
-      baseURL: `${stack.gateway.url}/v1`,
-      apiKey: stack.key,
-      maxRetries: 2,
-      fetch: (url, init) => {
-        attempts += 1;
-        return fetch(url, init);
-      },
-    });
+    const { counting, attempts } = createCountingClient();
     const options = { headers: { 'Idempotency-Key': `fidelity-${Date.now()}` } };
     fake.enqueue(completeScript('openai', { text: ['once'], usage: { input: 5, cached: 0, output: 2, reasoning: 0 } }));
     await counting.chat.completions.create(
@@ -362,7 +368,22 @@ describe('x-should-retry: false on errors a retry cannot fix', () => {
     expect(conflict).toBeInstanceOf(OpenAI.ConflictError);
     const { status, code, headers } = conflict as InstanceType<typeof OpenAI.ConflictError>;
     expect([status, code, headers.get('x-should-retry')]).toEqual([409, 'idempotency_conflict', 'false']);
-    expect(attempts).toBe(2);
+    expect(attempts()).toBe(2);
     expect(fake.received).toHaveLength(1);
+  });
+
+  it.each([
+    ['provider.only names no provider of the model', { provider: { only: ['no-such-provider'] } }],
+    ['a required parameter no endpoint supports', { provider: { require_parameters: true }, temperature: 0.5 }],
+  ])('503 no_available_provider when %s: the official client does not retry it', async (_name, extra) => {
+    const { counting, attempts } = createCountingClient();
+    const refused = await counting.chat.completions
+      .create({ model: 'test/fake-model', messages: [{ role: 'user', content: 'hi' }], ...extra } as never)
+      .catch((caught: unknown) => caught);
+    expect(refused).toBeInstanceOf(OpenAI.InternalServerError);
+    const { status, code, headers } = refused as InstanceType<typeof OpenAI.InternalServerError>;
+    expect([status, code, headers.get('x-should-retry')]).toEqual([503, 'no_available_provider', 'false']);
+    expect(attempts()).toBe(1);
+    expect(fake.received).toHaveLength(0);
   });
 });

@@ -17,6 +17,11 @@ describe('isFinalError', () => {
     ['idempotency_conflict', false, true],
     // … a duplicate that waited too long for the first call may retry.
     ['idempotency_conflict', true, false],
+    // 503: the request's own filters exclude every endpoint (the same request meets them again) …
+    ['no_available_provider', undefined, true],
+    ['no_available_provider', false, true],
+    // … endpoints that would serve it are resting or failing: an outage the client may wait out.
+    ['no_available_provider', true, false],
     ['request_timeout', undefined, false],
     ['rate_limited', undefined, false],
     ['upstream_error', true, false],
