@@ -26,7 +26,6 @@ export async function completeModelCall(routed: RoutedCall, upstreamResponse: Up
     },
   );
   const result = routed.adapter.readResponse(parseUpstreamJson(bodyText, routed.endpoint.provider.id));
-  const firstOutputAtMs = app.now();
   const settled = settleGeneration(app, {
     call: routed.call,
     request: routed.request,
@@ -39,7 +38,8 @@ export async function completeModelCall(routed: RoutedCall, upstreamResponse: Up
     finishReason: result.choices[0]?.finishReason,
     ending: 'success',
     errorCode: undefined,
-    firstOutputAtMs,
+    // The answer goes out whole: no first token reached the client before the rest (buildRecord's TTFT note).
+    firstOutputAtMs: undefined,
     money: routed.money,
     attemptNumber: routed.attemptNumber,
     spans: { call: routed.callSpan, attempt: routed.attemptSpan },

@@ -66,7 +66,7 @@ export function settleEmbeddings(
       finishReason: undefined,
       ending: 'success',
       errorCode: undefined,
-      firstOutputAtMs: finishedAtMs,
+      firstOutputAtMs: undefined,
       isStreaming: false,
     },
     billed,

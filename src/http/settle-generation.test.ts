@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createTestGenerationRecord as record } from '../storage/test-generation-record.js';
-import { amendRefusedRecord } from './settle-generation.js';
+import type { BilledUsage } from '../spec/index.js';
+import { amendRefusedRecord, buildRecord } from './settle-generation.js';
+import type { RecordInput } from './settle-generation.js';
 
 const settlement = {
   requestId: 'gen-1',
@@ -39,5 +41,46 @@ describe('amendRefusedRecord (a call whose commit failed, recorded later)', () =
   it('keeps an answer from the response cache as it was (no money, no hold), with the refusal code', () => {
     const cached = record('gen-3', { isStreaming: false, ending: 'cache', costNanos: 0n, upstreamCostNanos: 0n });
     expect(amendRefusedRecord(cached)).toEqual({ ...cached, errorCode: 'ledger_unavailable' });
+  });
+});
+
+describe('buildRecord timings: TTFT is a stream’s only', () => {
+  const input = {
+    call: { requestId: 'req-1', orgId: 'org', keyId: 'key', appReferer: null, appTitle: null, startedAtMs: 10_000 },
+    model: { id: 'test/model', author: 'test', origin: 'US' },
+    endpoint: { provider: { id: 'fake' }, upstreamModel: 'upstream-model' },
+    generationId: 'gen-1',
+    upstreamId: undefined,
+    finishReason: undefined,
+    ending: 'success',
+    errorCode: undefined,
+    // First output 250 ms after arrival; the answer ends at 12 250 ms, 2 s later.
+    firstOutputAtMs: 10_250,
+  } as unknown as RecordInput;
+  const billed = {
+    usage: { inputTokens: {}, outputTokens: {} },
+    promptTokens: 20,
+    completionTokens: 300,
+    cachedTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    costNanos: 1_000n,
+    upstreamCostNanos: 1_000n,
+    isEstimated: false,
+  } as unknown as BilledUsage;
+  const timings = (record: ReturnType<typeof buildRecord>) => ({
+    latencyMs: record.latencyMs,
+    ttftMs: record.ttftMs,
+    throughputTokensPerSecond: record.throughputTokensPerSecond,
+  });
+
+  it('a stream: from arrival to its first output event, and throughput over the time after it', () => {
+    const record = buildRecord({ ...input, isStreaming: true }, billed, 'success', 12_250);
+    expect(timings(record)).toEqual({ latencyMs: 2_250, ttftMs: 250, throughputTokensPerSecond: 150 });
+  });
+
+  it('a JSON answer: no TTFT and no throughput (unknown, not the latency again), whatever the caller passed', () => {
+    const record = buildRecord({ ...input, isStreaming: false }, billed, 'success', 12_250);
+    expect(timings(record)).toEqual({ latencyMs: 2_250, ttftMs: null, throughputTokensPerSecond: null });
   });
 });

@@ -34,6 +34,7 @@ export interface SettleInput {
   readonly finishReason: FinishReason | undefined;
   readonly ending: Ending;
   readonly errorCode: string | undefined;
+  /** When a stream's first output event was written to the client; undefined for a JSON answer (see `buildRecord`). */
   readonly firstOutputAtMs: number | undefined;
   /** The call's hold and markup; the charge never exceeds the hold (INV-2). */
   readonly money: CallMoney;
@@ -180,7 +181,12 @@ export type RecordInput = Omit<
   readonly isStreaming: boolean;
 };
 
-/** One generation record: identity, attribution, tokens, money, ending and timings. */
+/**
+ * One generation record: identity, attribution, tokens, money, ending and timings. Time to first token (and the
+ * generation time and throughput measured from it) is a stream's only: a JSON answer (chat, embeddings, or one from
+ * the response cache) reaches the client whole, and its upstream's first byte comes when the generation is done, so a
+ * TTFT there would be the call's latency again and skew every TTFT figure; it is null (unknown), never a guess.
+ */
 export function buildRecord(
   input: RecordInput,
   billed: BilledUsage,
@@ -188,7 +194,7 @@ export function buildRecord(
   finishedAtMs: number,
 ): GenerationRecord {
   const { call, endpoint, model } = input;
-  const firstOutputAtMs = input.firstOutputAtMs ?? null;
+  const firstOutputAtMs = input.isStreaming ? (input.firstOutputAtMs ?? null) : null;
   const generatingMs = firstOutputAtMs === null ? 0 : finishedAtMs - firstOutputAtMs;
   return {
     id: input.generationId,

@@ -198,6 +198,8 @@ describe.skipIf(skip)('dashboard (private barometer)', () => {
     expect(page.url()).toBe(`${gateway.url}/#/activity/${generation.id}`);
     expect(await textOf(page, '.generation-card [data-field=id]')).toBe(generation.id);
     expect(await textOf(page, '.generation-card [data-field=model]')).toBe(generation.model);
+    // A JSON call: no time to first token, said so rather than a bare dash.
+    expect(await textOf(page, '.generation-card [data-field=ttft]')).toBe('— (not streamed)');
     expect(await page.locator('.generation-card [data-field=tokens-prompt]').getAttribute('data-value')).toBe(
       String(generation.tokens_prompt),
     );

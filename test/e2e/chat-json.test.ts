@@ -81,6 +81,10 @@ describe('POST /v1/chat/completions (JSON)', () => {
       cost_nanos: '210000',
       upstream_cost_nanos: '210000',
       usage_estimated: false,
+      // A JSON answer reaches the client whole: it has no time to first token, and no generation time after one.
+      time_to_first_token: null,
+      generation_time: null,
+      throughput: null,
     });
   });
 

@@ -51,7 +51,13 @@ describe('POST /v1/embeddings', () => {
       stack.key,
       response.headers.get('x-meridian-generation-id')!,
     );
-    expect(generation).toMatchObject({ tokens_prompt: 1_000, tokens_completion: 0, total_cost: 0.00002 });
+    expect(generation).toMatchObject({
+      tokens_prompt: 1_000,
+      tokens_completion: 0,
+      total_cost: 0.00002,
+      // Vectors come whole, as a JSON answer: no time to first token.
+      time_to_first_token: null,
+    });
   });
 
   it('answers float vectors that validate against the OpenAI spec; estimates tokens when the upstream reports none', async () => {

@@ -101,6 +101,10 @@ describe('GET /metrics', () => {
     // The 2 successes, the upstream failure, the 402 — and not the metrics scrapes or key creations.
     expect(total).toBe(4);
     expect(chat.some((line) => line.includes('status_class="2xx",ending="success"'))).toBe(true);
+    // Time to first token is the stream's only: the JSON answer had none to observe.
+    expect(readSample(page, 'meridian_time_to_first_token_seconds_count{route="chat",provider="fake-metered"}')).toBe(
+      '1',
+    );
     expect(readSample(page, 'meridian_holds_in_flight')).toBe('0');
     expect(page).toContain('# TYPE nodejs_eventloop_lag_p99_seconds gauge');
   });

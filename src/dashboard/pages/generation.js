@@ -25,6 +25,7 @@ export function renderGeneration(page, context) {
 
 function renderDetails(generation) {
   const yesNo = (value) => (value ? 'yes' : 'no');
+  const streamedOnly = (text) => (generation.streamed ? text : '— (not streamed)');
   return definitionList([
     ['Generation id', generation.id, 'id'],
     ['Created', formatDateTime(generation.created_at), 'created'],
@@ -51,9 +52,10 @@ function renderDetails(generation) {
     ['Cost', formatUsd(generation.total_cost), 'cost', generation.cost_nanos],
     ['Upstream cost', formatUsd(generation.upstream_inference_cost), 'upstream-cost', generation.upstream_cost_nanos],
     ['Latency', formatDuration(generation.latency), 'latency'],
-    ['Time to first token', formatDuration(generation.time_to_first_token), 'ttft'],
-    ['Generation time', formatDuration(generation.generation_time), 'generation-time'],
-    ['Throughput', formatThroughput(generation.throughput), 'throughput'],
+    // A JSON answer reaches the client whole: it has no first token, so none of the timings measured from one.
+    ['Time to first token', streamedOnly(formatDuration(generation.time_to_first_token)), 'ttft'],
+    ['Generation time', streamedOnly(formatDuration(generation.generation_time)), 'generation-time'],
+    ['Throughput', streamedOnly(formatThroughput(generation.throughput)), 'throughput'],
     ['Streamed', yesNo(generation.streamed), 'streamed'],
     ['Finish reason', generation.finish_reason ?? '—', 'finish-reason'],
     ['Ending', generation.ending, 'ending'],
