@@ -97,14 +97,26 @@ describe('parseRequest: valid bodies', () => {
       includeUsage: true,
       maxOutputTokens: 200,
       temperature: 0,
+      topK: 3,
       stop: ['END'],
       reasoning: { effort: 'low', exclude: true },
       routingControls: { models: ['a/b'], provider: { sort: 'price' } },
-      passthrough: { protocol: 'openai-chat', fields: { top_k: 3 } },
+      passthrough: { protocol: 'openai-chat', fields: {} },
     });
     expect(warnings).toEqual([
       { type: 'other', message: 'max_tokens (100) ignored: max_completion_tokens (200) wins.' },
     ]);
+  });
+
+  it.each([
+    ['a positive integer is the canonical top-k', 40, { topK: 40, fields: {} }],
+    ['-1 (vLLM: no limit) passes through as written', -1, { topK: undefined, fields: { top_k: -1 } }],
+    ['0 (no limit) passes through as written', 0, { topK: undefined, fields: { top_k: 0 } }],
+    ['a fraction passes through as written', 2.5, { topK: undefined, fields: { top_k: 2.5 } }],
+    ['a string passes through as written', '40', { topK: undefined, fields: { top_k: '40' } }],
+  ])('top_k: %s', (_name, topK, expected) => {
+    const { request } = parseRequest({ model: 'a/b', messages: hello, top_k: topK });
+    expect({ topK: request.topK, fields: request.passthrough.fields }).toEqual(expected);
   });
 
   it('includeUsage is false unless the client asked', () => {

@@ -40,6 +40,8 @@ const modelledFields = new Set([
   'thinking_budget',
   'user',
 ]);
+/** The same, with `top_k` when it is read as the canonical top-k (`readTopK`). */
+const modelledFieldsWithTopK = new Set([...modelledFields, 'top_k']);
 
 /**
  * Parses an OpenAI Chat Completions request body into the canonical request.
@@ -59,6 +61,7 @@ export function parseRequest(input: unknown, bytes?: Buffer): ParsedChatRequest 
   const toolChoice = parseToolChoice(body['tool_choice']);
   const responseFormat = parseResponseFormat(body['response_format']);
   const reasoning = parseReasoning(body);
+  const topK = readTopK(body);
   const request: ChatRequest = {
     model,
     messages: parseMessages(body['messages']),
@@ -67,6 +70,7 @@ export function parseRequest(input: unknown, bytes?: Buffer): ParsedChatRequest 
     ...optional('maxOutputTokens', maxOutputTokens),
     ...optional('temperature', readOptionalNumber(body, 'temperature', { minimum: 0, maximum: 2 })),
     ...optional('topP', readOptionalNumber(body, 'top_p', { minimum: 0, maximum: 1 })),
+    ...optional('topK', topK),
     ...optional('stop', parseStop(body['stop'])),
     ...optional(
       'seed',
@@ -85,10 +89,21 @@ export function parseRequest(input: unknown, bytes?: Buffer): ParsedChatRequest 
     ...optional('responseFormat', responseFormat),
     ...optional('reasoning', reasoning),
     ...optional('user', readOptionalString(body, 'user', 'user')),
-    ...splitRequestFields(body, modelledFields, 'openai-chat'),
+    ...splitRequestFields(body, topK === undefined ? modelledFields : modelledFieldsWithTopK, 'openai-chat'),
     ...optional('textLiterals', readTextLiterals(input, bytes)),
   };
   return { request, warnings };
+}
+
+/**
+ * `top_k`, not OpenAI's but an extension OpenRouter and many OpenAI-compatible servers take. A positive integer is the
+ * canonical top-k, so it reaches Anthropic (`top_k`) and Gemini (`topK`) upstreams too. Any other value (vLLM's -1 or a
+ * 0, both "no limit") is left as an unknown field: it passes through to OpenAI-compatible upstreams as the client wrote
+ * it, as before, and is dropped with a warning elsewhere.
+ */
+function readTopK(body: JsonObject): number | undefined {
+  const value = body['top_k'];
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
 function readMaxOutputTokens(body: JsonObject, warnings: Warning[]): number | undefined {

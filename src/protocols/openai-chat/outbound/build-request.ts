@@ -36,10 +36,13 @@ export function buildRequest(request: ChatRequest, endpoint: Endpoint): Upstream
   if (request.maxOutputTokens !== undefined) body[dialect.maxTokensField] = request.maxOutputTokens;
   setIfDefined(body, 'temperature', request.temperature);
   setIfDefined(body, 'top_p', request.topP);
-  // `top_k` is not OpenAI's: sent only to a vendor whose catalog entry says it takes it.
-  const topKRefusal = dialect.sendsTopK
-    ? undefined
-    : 'this OpenAI-compatible upstream takes no top_k (catalog openai.top_k)';
+  // `top_k` is not OpenAI's. An OpenAI client's own goes as it sent it, like any field it adds to OpenAI's API (its
+  // upstream is of its own protocol); another protocol's only to a vendor whose catalog entry says it takes it.
+  const isClientsOwnTopK = request.passthrough.protocol === 'openai-chat';
+  const topKRefusal =
+    dialect.sendsTopK || isClientsOwnTopK
+      ? undefined
+      : 'this OpenAI-compatible upstream takes no top_k (catalog openai.top_k)';
   setTopK(body, request.topK, topKRefusal, warnings);
   setIfDefined(body, 'n', request.n);
   setIfDefined(body, 'stop', request.stop);
