@@ -12,6 +12,7 @@ import type { DeliveredOutput } from './settle-generation.js';
 import { labelResponse } from './request-labels.js';
 import { captureResultContent } from './capture-content.js';
 import { keepJsonAnswer } from './keep-in-cache.js';
+import { keepFailedAttemptCost } from './failed-attempt-costs.js';
 
 /**
  * The non-streaming path: read the whole upstream body (bounded), convert it,
@@ -25,7 +26,7 @@ export async function completeModelCall(routed: RoutedCall, upstreamResponse: Up
       throw mapTransportError(error, routed.endpoint.provider.id);
     },
   );
-  const result = routed.adapter.readResponse(parseUpstreamJson(bodyText, routed.endpoint.provider.id));
+  const result = readResult(routed, parseUpstreamJson(bodyText, routed.endpoint.provider.id));
   const settled = settleGeneration(app, {
     call: routed.call,
     request: routed.request,
@@ -42,6 +43,7 @@ export async function completeModelCall(routed: RoutedCall, upstreamResponse: Up
     firstOutputAtMs: undefined,
     money: routed.money,
     attemptNumber: routed.attemptNumber,
+    failedAttemptCosts: routed.failedAttemptCosts,
     spans: { call: routed.callSpan, attempt: routed.attemptSpan },
     // Prompt logging: only for an org that opted in (docs/security.md); nothing is serialised otherwise.
     ...((await app.storage.orgs.isPromptLoggingEnabled(routed.call.orgId))
@@ -71,6 +73,16 @@ export async function completeModelCall(routed: RoutedCall, upstreamResponse: Up
     promptTokens: billed.promptTokens,
     completionTokens: billed.completionTokens,
   };
+}
+
+/** The canonical result; an answer refused as unusable (no choice) keeps the usage its provider billed for it. */
+function readResult(routed: RoutedCall, json: unknown): ChatResult {
+  try {
+    return routed.adapter.readResponse(json);
+  } catch (error) {
+    keepFailedAttemptCost(routed, routed.adapter.readResponseUsage(json));
+    throw error;
+  }
 }
 
 export function parseUpstreamJson(bodyText: string, providerId: string): unknown {

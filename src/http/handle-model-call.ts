@@ -10,6 +10,7 @@ import type { CallAbort } from '../upstream/index.js';
 import { startCallSpan } from '../observability/index.js';
 import type { TraceSpan } from '../observability/index.js';
 import type { KeyRecord } from '../storage/index.js';
+import type { AttemptCost } from '../ledger/index.js';
 import type { AppContext, CallContext } from './app-context.js';
 import type { CallOutcome } from './call-outcome.js';
 import type { CallMoney } from './admit-call.js';
@@ -48,6 +49,8 @@ export interface RoutedCall {
   readonly onCommit: () => void;
   /** The call's hold and markup. */
   readonly money: CallMoney;
+  /** Upstream costs of the call's attempts that failed after reporting usage, shared by its attempts (settled once). */
+  readonly failedAttemptCosts: AttemptCost[];
   /** Where to keep the answer for later calls, when this one asked for the response cache. */
   readonly cache: CacheRequest | undefined;
   readonly callSpan: TraceSpan;
@@ -154,6 +157,7 @@ async function routeCall(
       response: exchange.response,
       session,
       money: admitted.money,
+      failedAttemptCosts: [],
       span: exchange.span,
       // The only admission warning is an output limit lowered to what the balance affords (see CacheRequest).
       cache:
@@ -300,6 +304,7 @@ export async function recordFailure(routed: RoutedCall, error: unknown): Promise
     firstOutputAtMs: undefined,
     money: routed.money,
     attemptNumber: routed.attemptNumber,
+    failedAttemptCosts: routed.failedAttemptCosts,
     // Every attempt's span has ended: the outcome goes on the call's.
     spans: { call: routed.callSpan, attempt: undefined },
   });

@@ -10,6 +10,7 @@ import { CallAbort } from '../upstream/index.js';
 import { startAttemptSpan } from '../observability/index.js';
 import type { TraceSpan } from '../observability/index.js';
 import type { CacheRequest } from '../cache/index.js';
+import type { AttemptCost } from '../ledger/index.js';
 import type { CallMoney } from './admit-call.js';
 import type { AppContext, CallContext } from './app-context.js';
 import type { CallOutcome } from './call-outcome.js';
@@ -34,6 +35,8 @@ export interface CallBase {
   /** The conversation's key, computed only if routing consulted stickiness (an endpoint was chosen among several). */
   readonly session: LazyConversationKey;
   readonly money: CallMoney;
+  /** Upstream costs of failed attempts that reported usage: each attempt adds its own, the settlement posts them all. */
+  readonly failedAttemptCosts: AttemptCost[];
   /** The call's span; each attempt's span is its child. */
   readonly span: TraceSpan;
   /** Where to keep the answer, when the call asked for the response cache. */
@@ -169,6 +172,7 @@ function createRoutedCall(base: CallBase, attempt: RouteAttempt, attemptNumber: 
     attemptStartedAtMs: base.app.now(),
     onCommit: () => undefined,
     money: base.money,
+    failedAttemptCosts: base.failedAttemptCosts,
     cache: base.cache,
     callSpan: base.span,
     attemptSpan: startAttemptSpan(base.span, {

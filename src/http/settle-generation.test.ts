@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createTestGenerationRecord as record } from '../storage/test-generation-record.js';
+import type { Endpoint } from '../catalog/catalog-types.js';
 import type { BilledUsage } from '../spec/index.js';
-import { amendRefusedRecord, buildRecord } from './settle-generation.js';
+import { amendRefusedRecord, buildRecord, createSettlement } from './settle-generation.js';
 import type { RecordInput } from './settle-generation.js';
 
 const settlement = {
@@ -82,5 +83,30 @@ describe('buildRecord timings: TTFT is a stream’s only', () => {
   it('a JSON answer: no TTFT and no throughput (unknown, not the latency again), whatever the caller passed', () => {
     const record = buildRecord({ ...input, isStreaming: false }, billed, 'success', 12_250);
     expect(timings(record)).toEqual({ latencyMs: 2_250, ttftMs: null, throughputTokensPerSecond: null });
+  });
+});
+
+describe('createSettlement (the ledger side of a call)', () => {
+  const endpoint = { provider: { id: 'fake-b' } } as Endpoint;
+  const served = { costNanos: 16_000n, upstreamCostNanos: 16_000n } as BilledUsage;
+  const failed = [{ attemptId: 'gen-1:1', providerId: 'fake-a', amount: 50_000n }];
+
+  it('posts the failed attempts’ upstream costs, then the serving attempt’s; the charge is the serving one’s', () => {
+    expect(createSettlement({ generationId: 'gen-1', endpoint, attemptNumber: 2 }, served, 1_000, failed)).toEqual({
+      requestId: 'gen-1',
+      chargeNanos: 16_000n,
+      attemptCosts: [...failed, { attemptId: 'gen-1:2', providerId: 'fake-b', amount: 16_000n }],
+      nowMs: 1_000,
+    });
+  });
+
+  it('a call no attempt served posts only what its failed attempts cost', () => {
+    const nothing = { costNanos: 0n, upstreamCostNanos: 0n } as BilledUsage;
+    expect(createSettlement({ generationId: 'gen-1', endpoint, attemptNumber: 2 }, nothing, 1_000, failed)).toEqual({
+      requestId: 'gen-1',
+      chargeNanos: 0n,
+      attemptCosts: failed,
+      nowMs: 1_000,
+    });
   });
 });

@@ -4,7 +4,7 @@ import { findImpossibleUsage, meterUsage } from '../metering/index.js';
 import type { UsageBounds } from '../metering/index.js';
 import type { BilledUsage, ChatRequest, FinishReason, Usage } from '../spec/index.js';
 import type { Ending, GenerationContent, GenerationRecord } from '../storage/index.js';
-import type { SettleInput as LedgerSettlement } from '../ledger/index.js';
+import type { AttemptCost, SettleInput as LedgerSettlement } from '../ledger/index.js';
 import type { CallMoney } from './admit-call.js';
 import type { AppContext, CallContext } from './app-context.js';
 import { toGatewayError } from '../errors/index.js';
@@ -40,6 +40,11 @@ export interface SettleInput {
   readonly money: CallMoney;
   /** Which attempt served (1-based), for the provider-cost posting. */
   readonly attemptNumber: number;
+  /**
+   * The upstream costs of the call's earlier attempts that failed after their provider reported usage
+   * (`failed-attempt-costs.ts`): charged to no one, posted with this settlement and counted in the record's upstream cost.
+   */
+  readonly failedAttemptCosts?: readonly AttemptCost[];
   /** The live call's spans; absent outside one (the simulator). */
   readonly spans?: SettlementSpans;
   /** Prompt and completion, only for an org that opted in to prompt logging (stored with the record). */
@@ -92,10 +97,13 @@ export function settleGeneration(
     upstreamCostNanos: isUpstreamCharged ? metered.upstreamCostNanos : 0n,
   };
   const ending: Ending = input.ending === 'success' && metered.completionTokens === 0 ? 'no_output' : input.ending;
-  const record = buildRecord({ ...input, isStreaming: input.request.stream }, billed, ending, finishedAtMs);
+  const failedCosts = input.failedAttemptCosts ?? [];
+  // The record's upstream cost is what the call cost the operator: the serving attempt's and the failed ones'.
+  const recorded = { ...billed, upstreamCostNanos: billed.upstreamCostNanos + sumAttemptCosts(failedCosts) };
+  const record = buildRecord({ ...input, isStreaming: input.request.stream }, recorded, ending, finishedAtMs);
   const settled: GenerationRecord = {
     ...record,
-    settlement: createSettlement(input, billed, finishedAtMs),
+    settlement: createSettlement(input, billed, finishedAtMs, failedCosts),
     ...(input.content === undefined ? {} : { content: input.content }),
   };
   return { billed, record: settled, span: startSettlementSpan(input.spans, settled) };
@@ -150,27 +158,33 @@ export function amendRefusedRecord(record: GenerationRecord): GenerationRecord {
   };
 }
 
-/** The ledger side of a settled call: the charge and the serving attempt's upstream cost. */
+/**
+ * The ledger side of a settled call: the charge, the upstream costs of its failed attempts (if any) and the serving
+ * attempt's upstream cost.
+ */
 export function createSettlement(
   input: { readonly generationId: string; readonly endpoint: Endpoint; readonly attemptNumber: number },
   billed: BilledUsage,
   nowMs: number,
+  failedAttemptCosts: readonly AttemptCost[] = [],
 ): LedgerSettlement {
+  const serving: AttemptCost = {
+    attemptId: `${input.generationId}:${input.attemptNumber}`,
+    providerId: input.endpoint.provider.id,
+    amount: billed.upstreamCostNanos,
+  };
   return {
     requestId: input.generationId,
     chargeNanos: billed.costNanos,
-    attemptCosts:
-      billed.upstreamCostNanos > 0n
-        ? [
-            {
-              attemptId: `${input.generationId}:${input.attemptNumber}`,
-              providerId: input.endpoint.provider.id,
-              amount: billed.upstreamCostNanos,
-            },
-          ]
-        : [],
+    attemptCosts: billed.upstreamCostNanos > 0n ? [...failedAttemptCosts, serving] : [...failedAttemptCosts],
     nowMs,
   };
+}
+
+function sumAttemptCosts(costs: readonly AttemptCost[]): bigint {
+  let total = 0n;
+  for (const cost of costs) total += cost.amount;
+  return total;
 }
 
 /** What a generation record needs besides the metered usage. */

@@ -18,6 +18,7 @@ import { flushResponse } from './flush-response.js';
 import { createStreamContentCapture } from './capture-content.js';
 import { createStreamAnswerCollector } from './keep-in-cache.js';
 import { redactProviderSecrets } from './send-upstream-request.js';
+import { keepFailedAttemptCost } from './failed-attempt-costs.js';
 
 /**
  * What a stream needs that does not depend on the upstream's answer: made while the upstream request is on its way
@@ -179,6 +180,7 @@ function runStream(
       body.destroy();
       if (!isCommitted) {
         isSettled = true;
+        keepFailedUsage();
         reject(error);
         return;
       }
@@ -196,6 +198,12 @@ function runStream(
      */
     function keepHeldUsage(): void {
       for (const event of reader.end()) if (event.type === 'usage') trackStreamEvent(state, event);
+    }
+
+    /** An attempt that fails before its first output still costs the operator what its provider reported. */
+    function keepFailedUsage(): void {
+      keepHeldUsage();
+      keepFailedAttemptCost(routed, state.usage);
     }
 
     function settle(ending: Ending, error: GatewayError | undefined, streamRenderer: StreamRenderer): void {
@@ -217,6 +225,7 @@ function runStream(
         firstOutputAtMs,
         money: routed.money,
         attemptNumber: routed.attemptNumber,
+        failedAttemptCosts: routed.failedAttemptCosts,
         spans: { call: routed.callSpan, attempt: routed.attemptSpan },
         ...(capture === undefined ? {} : { content: capture.finish(routed.request) }),
       });
@@ -297,6 +306,7 @@ function runStream(
       if (routed.abort.aborted) {
         if (!isCommitted) {
           isSettled = true;
+          keepFailedUsage();
           return reject(new GatewayError({ code: 'request_timeout', message: 'The client closed the connection.' }));
         }
         keepHeldUsage();

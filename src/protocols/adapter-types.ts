@@ -9,6 +9,7 @@ import type {
   ParsedChatRequest,
   ProtocolId,
   StreamEvent,
+  Usage,
   Warning,
 } from '../spec/index.js';
 
@@ -92,6 +93,8 @@ export interface OutboundAdapter {
   buildRequest(request: ChatRequest, endpoint: Endpoint): UpstreamRequest;
   /** Parsed upstream JSON → canonical result; throws GatewayError(`upstream_invalid_response`) on nonsense. */
   readResponse(json: unknown): ChatResult;
+  /** The usage a parsed upstream JSON answer reports, even one `readResponse` refuses (its cost is still owed). */
+  readResponseUsage(json: unknown): Usage | undefined;
   createStreamReader(): StreamReader;
   /** Status + raw body of an upstream error → message and provider code, tolerant of any body. */
   readErrorBody(status: number, bodyText: string): { readonly message: string; readonly code: string | undefined };

@@ -6,14 +6,20 @@ import { renderResponse } from './inbound/render-response.js';
 import { createStreamRenderer } from './inbound/render-stream.js';
 import { buildRequest } from './outbound/build-request.js';
 import { readErrorBody } from './outbound/read-error-body.js';
-import { readResponse } from './outbound/read-response.js';
+import { readResponse, readResponseUsage } from './outbound/read-response.js';
 import { createStreamReader } from './outbound/read-stream.js';
 
 /** OpenAI Chat Completions, client side. */
 export const openaiChatInbound: InboundCodec = { parseRequest, renderResponse, createStreamRenderer, renderError };
 
 /** OpenAI Chat Completions, upstream side (OpenAI and every OpenAI-compatible vendor). */
-export const openaiChatOutbound: OutboundAdapter = { buildRequest, readResponse, createStreamReader, readErrorBody };
+export const openaiChatOutbound: OutboundAdapter = {
+  buildRequest,
+  readResponse,
+  readResponseUsage,
+  createStreamReader,
+  readErrorBody,
+};
 
 export { convertUsage } from './outbound/convert-usage.js';
 export { mapFinishReason } from './outbound/map-finish-reason.js';

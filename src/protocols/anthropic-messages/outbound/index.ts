@@ -1,7 +1,7 @@
 import type { OutboundAdapter } from '../../adapter-types.js';
 import { buildRequest } from './build-request.js';
 import { readErrorBody } from './read-error-body.js';
-import { readResponse } from './read-response.js';
+import { readResponse, readResponseUsage } from './read-response.js';
 import { createStreamReader } from './read-stream.js';
 
 /**
@@ -11,6 +11,7 @@ import { createStreamReader } from './read-stream.js';
 export const anthropicMessagesOutbound: OutboundAdapter = {
   buildRequest,
   readResponse,
+  readResponseUsage,
   createStreamReader,
   readErrorBody,
 };

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../../errors/index.js';
-import type { AssistantPart, ChatResult } from '../../../spec/index.js';
+import type { AssistantPart, ChatResult, Usage } from '../../../spec/index.js';
 import { createUnknownUsage } from '../../../spec/index.js';
 import { isObject } from '../../shared/field-readers.js';
 import type { JsonObject } from '../../shared/field-readers.js';
@@ -31,6 +31,14 @@ export function readResponse(json: unknown): ChatResult {
     choices: [{ index: 0, content: parts, finishReason: readFinishReason(json['stop_reason'], json['stop_sequence']) }],
     usage: convertUsage(json['usage']) ?? createUnknownUsage(),
   };
+}
+
+/**
+ * The usage of an upstream JSON answer, read apart from the rest: an answer {@link readResponse} refuses (no choice)
+ * may still say what the provider billed for it. Undefined when it reports none.
+ */
+export function readResponseUsage(json: unknown): Usage | undefined {
+  return isObject(json) ? convertUsage(json['usage']) : undefined;
 }
 
 function readBlock(block: JsonObject): AssistantPart | undefined {

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../../errors/index.js';
-import type { ChatChoice, ChatResult } from '../../../spec/index.js';
+import type { ChatChoice, ChatResult, Usage } from '../../../spec/index.js';
 import { createUnknownUsage } from '../../../spec/index.js';
 import { asObject } from '../../shared/field-readers.js';
 import type { JsonObject } from '../../shared/field-readers.js';
@@ -38,6 +38,14 @@ export function readResponse(json: unknown): ChatResult {
     choices,
     usage: convertUsage(body?.['usageMetadata']) ?? createUnknownUsage(),
   };
+}
+
+/**
+ * The usage of an upstream JSON answer, read apart from the rest: an answer {@link readResponse} refuses (no choice)
+ * may still say what the provider billed for it. Undefined when it reports none.
+ */
+export function readResponseUsage(json: unknown): Usage | undefined {
+  return convertUsage(asObject(json)?.['usageMetadata']);
 }
 
 /** A function call that ends with STOP is reported as `tool-calls`, keeping the raw `STOP`. */

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../../errors/index.js';
-import type { AssistantPart, ChatChoice, ChatResult } from '../../../spec/index.js';
+import type { AssistantPart, ChatChoice, ChatResult, Usage } from '../../../spec/index.js';
 import { createUnknownUsage } from '../../../spec/index.js';
 import { convertUsage } from './convert-usage.js';
 import { mapFinishReason } from './map-finish-reason.js';
@@ -35,6 +35,14 @@ export function readResponse(json: unknown): ChatResult {
     usage: convertUsage(body['usage']) ?? createUnknownUsage(),
     ...(typeof fingerprint === 'string' ? { systemFingerprint: fingerprint } : {}),
   };
+}
+
+/**
+ * The usage of an upstream JSON answer, read apart from the rest: an answer {@link readResponse} refuses (no choice)
+ * may still say what the provider billed for it. Undefined when it reports none.
+ */
+export function readResponseUsage(json: unknown): Usage | undefined {
+  return convertUsage(asObject(json)?.['usage']);
 }
 
 function readChoice(choice: Json, position: number): ChatChoice {
