@@ -127,6 +127,25 @@ describe('runSimulation', () => {
     expect(keys.listKeys(undefined)).toHaveLength(14);
   });
 
+  it('a second identical run after retention purged the records counts nothing twice in the rollups', () => {
+    const first = run();
+    const ranking = () =>
+      storage.analytics.rankings({ period: 'week', date: '2026-03-30', by: 'model', measure: 'requests' });
+    const before = ranking();
+    expect(before.requests).toBe(600);
+    expect(storage.generationList.purgeGenerationsBefore(endMs, 10_000)).toBe(600);
+    const postings = storage.ledger.postings().length;
+    const second = run();
+    // The barometer's week is one run's: 600 requests, not 1 200.
+    expect(ranking()).toEqual(before);
+    expect(second.requests).toBe(first.requests);
+    expect(second.alreadyStored).toBe(first.requests);
+    expect(second.chargedNanos).toBe(first.chargedNanos);
+    expect(second.grantedNanos).toBe(0n);
+    expect(storage.ledger.postings()).toHaveLength(postings);
+    expect(storage.ledger.verify(endMs + weekMs, 0).filter((result) => !result.ok)).toEqual([]);
+  });
+
   it('reports a real org’s traffic apart from simulated traffic', () => {
     storage.orgs.ensureOrg({ id: 'acme', name: 'Acme', createdAtMs: 0, markupBasisPoints: 0 });
     storage.ledger.grant({ grantId: 'g1', orgId: 'acme', amount: 1_000_000n, nowMs: 1 });
