@@ -32,6 +32,7 @@ import { createOpenaiResponsesInbound, createResponseItemMemory } from '../proto
 import { anthropicMessagesInbound, anthropicMessagesOutbound } from '../protocols/anthropic-messages/index.js';
 import { geminiEmbeddings, geminiOutbound } from '../protocols/gemini/index.js';
 import { createStickySessions } from '../routing/index.js';
+import { assertPepperUsable } from '../keys/index.js';
 import { startSandboxServer } from '../sandbox/index.js';
 import type { SandboxServer } from '../sandbox/index.js';
 import type { ServingStorage } from '../storage/index.js';
@@ -355,6 +356,8 @@ export function checkGatewayConfig(options: Pick<GatewayOptions, 'loaded' | 'env
   assertDatabaseDirectoryUsable(options.loaded.config);
   // A malformed MERIDIAN_MASTER_KEYS stops a start; the check says so first.
   loadKeyring(options.env);
+  // So does a key pepper that is malformed, too short or unreadable (a missing file is created at the start).
+  assertPepperUsable({ env: options.env, dataDirectory: options.loaded.config.dataDirectory });
   const sandboxPlaceholder = options.loaded.config.sandbox.enabled ? 'http://127.0.0.1:1' : undefined;
   return buildGatewayCatalog(options, sandboxPlaceholder);
 }

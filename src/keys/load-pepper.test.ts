@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadPepper } from './load-pepper.js';
+import { assertPepperUsable, loadPepper } from './load-pepper.js';
 
 const directories: string[] = [];
 afterEach(() => {
@@ -59,6 +59,53 @@ describe('loadPepper', () => {
   ])('refuses a MERIDIAN_KEY_PEPPER that is %s', (_name, value) => {
     expect(() => loadPepper({ env: { MERIDIAN_KEY_PEPPER: value }, dataDirectory: createDirectory() })).toThrow(
       'at least 32 bytes',
+    );
+  });
+});
+
+describe('a pepper file that cannot be read', () => {
+  it('names a directory in its place, and creates nothing', () => {
+    const dataDirectory = createDirectory();
+    const path = join(dataDirectory, 'key-pepper');
+    mkdirSync(path);
+    const line = `key pepper ${path} is a directory, not a file: restore the pepper file there (keys created with it cannot be checked without it), or move the directory away so that a new pepper is created.`;
+    expect(() => loadPepper({ env: {}, dataDirectory })).toThrow(new Error(line));
+    expect(() => assertPepperUsable({ env: {}, dataDirectory })).toThrow(new Error(line));
+    expect(readdirSync(path)).toEqual([]);
+  });
+
+  // Root reads any file whatever its mode.
+  it.skipIf(process.getuid?.() === 0)('names a file this user may not read (EACCES)', () => {
+    const dataDirectory = createDirectory();
+    const path = join(dataDirectory, 'key-pepper');
+    writeFileSync(path, Buffer.alloc(32, 1), { mode: 0o000 });
+    try {
+      expect(() => loadPepper({ env: {}, dataDirectory })).toThrow(
+        new Error(
+          `key pepper ${path} is not readable by this user (uid ${process.getuid?.()}): give the user running Meridian read access to it (mode 0600, owned by that user).`,
+        ),
+      );
+    } finally {
+      chmodSync(path, 0o600);
+    }
+  });
+});
+
+describe('assertPepperUsable (serve --check)', () => {
+  it('accepts a missing file (the start creates it) and creates nothing', () => {
+    const dataDirectory = createDirectory();
+    expect(() => assertPepperUsable({ env: {}, dataDirectory })).not.toThrow();
+    expect(readdirSync(dataDirectory)).toEqual([]);
+  });
+
+  it('refuses what loadPepper refuses: a short file, a malformed MERIDIAN_KEY_PEPPER', () => {
+    const dataDirectory = createDirectory();
+    expect(() => assertPepperUsable({ env: { MERIDIAN_KEY_PEPPER: 'abcd' }, dataDirectory })).toThrow(
+      'MERIDIAN_KEY_PEPPER must encode at least 32 bytes, in hex or base64.',
+    );
+    writeFileSync(join(dataDirectory, 'key-pepper'), Buffer.alloc(16, 3), { mode: 0o600 });
+    expect(() => assertPepperUsable({ env: {}, dataDirectory })).toThrow(
+      `key pepper ${join(dataDirectory, 'key-pepper')} holds 16 bytes; it needs at least 32`,
     );
   });
 });

@@ -111,6 +111,53 @@ describe('a data_dir the node cannot use', () => {
   });
 });
 
+/**
+ * A key pepper file the node cannot use stops the same commands the same way (before: Node's `EISDIR: illegal
+ * operation on a directory, read`, and `serve --check` said valid even for a short one). Root reads any file whatever
+ * its mode, so the unreadable case is a directory in the file's place; the EACCES message is asserted in
+ * src/keys/load-pepper.test.ts.
+ */
+describe('a key pepper file the node cannot use', () => {
+  const pepperCases: readonly { name: string; write: (path: string) => void; line: (path: string) => string }[] = [
+    {
+      name: 'a directory in its place (EISDIR)',
+      write: (path) => mkdirSync(path),
+      line: (path) =>
+        `meridian: key pepper ${path} is a directory, not a file: restore the pepper file there (keys created with it cannot be checked without it), or move the directory away so that a new pepper is created.`,
+    },
+    {
+      name: 'an empty file',
+      write: (path) => writeFileSync(path, ''),
+      line: (path) =>
+        `meridian: key pepper ${path} holds 0 bytes; it needs at least 32: restore the original file (keys created with it cannot be checked without it).`,
+    },
+    {
+      name: 'a file too short',
+      write: (path) => writeFileSync(path, Buffer.alloc(31, 7)),
+      line: (path) =>
+        `meridian: key pepper ${path} holds 31 bytes; it needs at least 32: restore the original file (keys created with it cannot be checked without it).`,
+    },
+  ];
+  for (const [index, { name, write, line }] of pepperCases.entries()) {
+    const dataDirectory = join(directory, `pepper-${index}`);
+    mkdirSync(dataDirectory);
+    write(join(dataDirectory, 'key-pepper'));
+    for (const args of [
+      ['serve', '--port', '0'],
+      ['serve', '--check'],
+      ['keys', 'list'],
+    ]) {
+      it(`${name}: \`meridian ${args.join(' ')}\` prints one line and exits 1`, async () => {
+        expect(await run(args, dataDirectory)).toEqual({
+          code: 1,
+          stdout: '',
+          stderr: `${line(join(dataDirectory, 'key-pepper'))}\n`,
+        });
+      });
+    }
+  }
+});
+
 // A real read-only file system: a small tmpfs remounted read-only (root with `mount`, as the disk-full tests; an error
 // rather than a skip with MERIDIAN_REQUIRE_SERVICES=1). Root is refused by a read-only mount, unlike by a mode.
 const tmpfsSkipReason = findTmpfsSkipReason();
