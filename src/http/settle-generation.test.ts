@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createTestGenerationRecord as record } from '../storage/test-generation-record.js';
 import type { Endpoint } from '../catalog/catalog-types.js';
 import type { BilledUsage } from '../spec/index.js';
-import { amendRefusedRecord, buildRecord, createSettlement } from './settle-generation.js';
+import type { ChatRequest } from '../spec/index.js';
+import { tokensPerCallMax } from '../metering/index.js';
+import { amendRefusedRecord, buildRecord, createSettlement, findUsageBounds } from './settle-generation.js';
 import type { RecordInput } from './settle-generation.js';
 
 const settlement = {
@@ -107,6 +109,45 @@ describe('createSettlement (the ledger side of a call)', () => {
       chargeNanos: 0n,
       attemptCosts: failed,
       nowMs: 1_000,
+    });
+  });
+});
+
+describe('findUsageBounds (INV-7: what a call could use at most)', () => {
+  const request = (fields: Partial<ChatRequest>) =>
+    ({ n: undefined, maxOutputTokens: undefined, ...fields }) as ChatRequest;
+  const endpoint = (contextLength: number, maxOutputTokens?: number) =>
+    ({ contextLength, maxOutputTokens }) as Endpoint;
+
+  it.each([
+    [
+      'the window, and the request’s output limit per choice',
+      request({ maxOutputTokens: 50, n: 2 }),
+      endpoint(8_192),
+      8_192,
+      100,
+    ],
+    ['the endpoint’s output limit when the request sets none', request({}), endpoint(8_192, 1_024), 8_192, 1_024],
+    ['the window for both when neither sets an output limit', request({}), endpoint(8_192), 8_192, 8_192],
+    // A passthrough model (a local server's): its window is unknown, so is no bound.
+    [
+      'only the per-call bound for an unknown window (passthrough)',
+      request({}),
+      endpoint(0),
+      tokensPerCallMax,
+      tokensPerCallMax,
+    ],
+    [
+      'the request’s output limit for an unknown window',
+      request({ maxOutputTokens: 50 }),
+      endpoint(0),
+      tokensPerCallMax,
+      50,
+    ],
+  ])('%s', (_name, callRequest, callEndpoint, promptTokensMax, completionTokensMax) => {
+    expect(findUsageBounds({ request: callRequest, endpoint: callEndpoint })).toEqual({
+      promptTokensMax,
+      completionTokensMax,
     });
   });
 });

@@ -1,6 +1,6 @@
 import type { Endpoint, Model } from '../catalog/catalog-types.js';
 import { resolvePrices } from '../catalog/index.js';
-import { findImpossibleUsage, meterUsage } from '../metering/index.js';
+import { findImpossibleUsage, meterUsage, tokensPerCallMax } from '../metering/index.js';
 import type { UsageBounds } from '../metering/index.js';
 import type { BilledUsage, ChatRequest, FinishReason, Usage } from '../spec/index.js';
 import type { Ending, GenerationContent, GenerationRecord } from '../storage/index.js';
@@ -111,12 +111,15 @@ export function settleGeneration(
 
 /**
  * What the call could use at most (INV-7): a prompt within the endpoint's context window; an output within the limit
- * it was sent with (the request's, else the endpoint's, else the window), once per choice.
+ * it was sent with (the request's, else the endpoint's, else the window), once per choice. A passthrough model's
+ * window is unknown (0, as routing reads it): only the per-call bound applies there, else every count its server
+ * reported would be "impossible" and replaced by a local estimate.
  */
 export function findUsageBounds(input: Pick<SettleInput, 'request' | 'endpoint'>): UsageBounds {
   const { request, endpoint } = input;
-  const outputMax = request.maxOutputTokens ?? endpoint.maxOutputTokens ?? endpoint.contextLength;
-  return { promptTokensMax: endpoint.contextLength, completionTokensMax: outputMax * (request.n ?? 1) };
+  const windowTokens = endpoint.contextLength === 0 ? tokensPerCallMax : endpoint.contextLength;
+  const outputMax = request.maxOutputTokens ?? endpoint.maxOutputTokens ?? windowTokens;
+  return { promptTokensMax: windowTokens, completionTokensMax: outputMax * (request.n ?? 1) };
 }
 
 /** Commits a settled record (group commit); its settlement span ends with what the ledger actually charged. */
