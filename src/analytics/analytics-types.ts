@@ -57,6 +57,11 @@ export interface RankingsParams<M extends UsageMeasure = UsageMeasure> {
    * usage goes to "others". Absent or 0 = every app is named.
    */
   readonly minAppRequests?: number;
+  /**
+   * The catalog's model ids, for the public (keyless) view: usage of any other model (a passthrough name a client
+   * typed, which may be private) is grouped under `unlisted` when ranking or stacking by model. Absent = every name.
+   */
+  readonly listedModelIds?: ReadonlySet<string>;
 }
 
 /**
@@ -118,6 +123,11 @@ export interface TimeSeriesParams<M extends UsageMeasure = UsageMeasure> {
   readonly stackBy: TimeSeriesDimension;
   readonly measure: M;
   readonly orgId?: string;
+  /**
+   * The catalog's model ids, for the public (keyless) view: usage of any other model (a passthrough name a client
+   * typed, which may be private) is grouped under `unlisted` when ranking or stacking by model. Absent = every name.
+   */
+  readonly listedModelIds?: ReadonlySet<string>;
 }
 
 export interface TimeSeriesPoint<V> {

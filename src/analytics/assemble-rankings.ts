@@ -1,5 +1,6 @@
 import type { MeasureValue, RankingsResult, UsageMeasure } from './analytics-types.js';
 import { convertToGrowth } from './convert-to-ratio.js';
+import { foldUnlistedModels } from './fold-unlisted-models.js';
 import type { RankingsQuery } from './parse-rankings-query.js';
 import type { RankingGroup } from './rank-groups.js';
 import { rankGroups } from './rank-groups.js';
@@ -18,10 +19,12 @@ export const rankingsSumColumns = ['requests', 'requests_usage_estimated', 'requ
  */
 export function assembleRankings<M extends UsageMeasure>(
   query: RankingsQuery<M>,
-  currentSums: ReadonlyMap<string, readonly bigint[]>,
-  previousSums: ReadonlyMap<string, readonly bigint[]>,
+  currentByKey: ReadonlyMap<string, readonly bigint[]>,
+  previousByKey: ReadonlyMap<string, readonly bigint[]>,
 ): RankingsResult<MeasureValue<M>> {
   const { period, by, measure, zone, limit, minAppRequests, current, previous } = query;
+  const currentSums = foldUnlistedModels(currentByKey, query.listedModelIds);
+  const previousSums = foldUnlistedModels(previousByKey, query.listedModelIds);
   const groups: RankingGroup[] = [...new Set([...currentSums.keys(), ...previousSums.keys()])].map((key) => ({
     key,
     value: currentSums.get(key)?.[0] ?? 0n,

@@ -1,4 +1,5 @@
 import type { MeasureValue, TimeSeriesPoint, TimeSeriesResult, UsageMeasure } from './analytics-types.js';
+import { foldUnlistedModels } from './fold-unlisted-models.js';
 import type { TimeSeriesQuery } from './parse-time-series-query.js';
 import { convertToMeasureValue } from './sqlite/rollup-columns.js';
 
@@ -11,7 +12,10 @@ export function assembleTimeSeries<M extends UsageMeasure>(
   sumsByPeriod: readonly ReadonlyMap<string, readonly bigint[]>[],
 ): TimeSeriesResult<MeasureValue<M>> {
   const { interval, stackBy, measure, zone, periods } = query;
-  const valuesByPeriod = sumsByPeriod.map((sums) => new Map([...sums].map(([key, values]) => [key, values[0] ?? 0n])));
+  const valuesByPeriod = sumsByPeriod.map(
+    (sums) =>
+      new Map([...foldUnlistedModels(sums, query.listedModelIds)].map(([key, values]) => [key, values[0] ?? 0n])),
+  );
   const keys = findSeriesKeys(valuesByPeriod);
   const points: TimeSeriesPoint<MeasureValue<M>>[] = [];
   periods.forEach((period, index) => {

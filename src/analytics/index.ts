@@ -10,6 +10,7 @@ export {
 export { AnalyticsQueryError } from './analytics-query-error.js';
 export { analyticsLimits } from './analytics-limits.js';
 export { convertAppName } from './convert-app-name.js';
+export { unlistedModelLabel } from './fold-unlisted-models.js';
 export { parseInstant } from './parse-instant.js';
 export { parseOneOf } from './parse-query-options.js';
 export { parseTimeZone } from './time-zone.js';

@@ -15,6 +15,8 @@ export interface RankingsQuery<M extends UsageMeasure> {
   readonly zone: TimeZone;
   readonly limit: number;
   readonly minAppRequests: number;
+  /** Set only when ranking by model for the public view (see {@link RankingsParams.listedModelIds}). */
+  readonly listedModelIds: ReadonlySet<string> | undefined;
   readonly current: PeriodBounds;
   readonly previous: PeriodBounds;
 }
@@ -43,5 +45,6 @@ export function parseRankingsQuery<M extends UsageMeasure>(params: RankingsParam
   );
   const current = findPeriodBounds(zone, period, epochDay, 0);
   const previous = findPeriodBounds(zone, period, epochDay, -1);
-  return { period, by, measure, zone, limit, minAppRequests, current, previous };
+  const listedModelIds = by === 'model' ? params.listedModelIds : undefined;
+  return { period, by, measure, zone, limit, minAppRequests, listedModelIds, current, previous };
 }

@@ -20,6 +20,8 @@ export interface TimeSeriesQuery<M extends UsageMeasure> {
   readonly measure: M;
   readonly zone: TimeZone;
   readonly periods: readonly PeriodBounds[];
+  /** Set only when stacking by model for the public view (see {@link TimeSeriesParams.listedModelIds}). */
+  readonly listedModelIds: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -43,5 +45,6 @@ export function parseTimeSeriesQuery<M extends UsageMeasure>(params: TimeSeriesP
   for (let offset = 1 - count; offset <= 0; offset += 1) {
     periods.push(findPeriodBounds(zone, interval, epochDay, offset));
   }
-  return { interval, stackBy, measure, zone, periods };
+  const listedModelIds = stackBy === 'model' ? params.listedModelIds : undefined;
+  return { interval, stackBy, measure, zone, periods, listedModelIds };
 }

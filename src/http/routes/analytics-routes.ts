@@ -55,6 +55,15 @@ async function scopeOrg(app: AppContext, viewer: BarometerViewer, url: URL): Pro
   return orgId === undefined ? undefined : findOrgIdParam(app.storage.orgs, orgId);
 }
 
+/**
+ * The public view names only the catalog's models (every model id the node knows, enabled or not, API-created
+ * providers' included): a passthrough model's name is whatever its client typed, and may be private (a fine-tune id, a
+ * customer's name), so its usage shows under `unlisted`. A key (and the operator's CLI) sees every name.
+ */
+function listedModels(app: AppContext, viewer: BarometerViewer): { readonly listedModelIds?: ReadonlySet<string> } {
+  return viewer.kind === 'public' ? { listedModelIds: app.catalog.knownModelIds } : {};
+}
+
 /** Money as OpenRouter renders it (USD number) plus the exact nano-units as a string. */
 function renderValue(value: number | bigint): number | { readonly usd: number; readonly nanos: string } {
   return typeof value === 'bigint' ? { usd: renderNanos(value), nanos: value.toString() } : value;
@@ -104,6 +113,7 @@ export async function sendRankings(response: ServerResponse, app: AppContext, in
       limit: readInteger(url, 'limit'),
       ...(orgId === undefined ? {} : { orgId }),
       minAppRequests: input.viewer.kind === 'public' ? input.minAppRequests : 0,
+      ...listedModels(app, input.viewer),
     }),
   );
   const data = renderRankings(result);
@@ -192,6 +202,7 @@ export async function sendRankingSeries(
       stackBy: (read(url, 'stack_by') ?? 'origin') as TimeSeriesDimension,
       measure: (read(url, 'measure') ?? 'total_tokens') as UsageMeasure,
       ...(orgId === undefined ? {} : { orgId }),
+      ...listedModels(app, input.viewer),
     }),
   );
   const points = result.points.map((point) => ({ ...point, value: renderValue(point.value) }));
