@@ -112,6 +112,34 @@ describeEachDriverWithRecords('rankings of a week spanning months', createWeekSp
     expect(result.others).toEqual({ value: 0, share: 0, previousValue: 500, growth: -1, keyCount: 0 });
   });
 
+  it('groups models outside the listed ones under "unlisted" when asked (the public view), by model only', async () => {
+    const listedModelIds = new Set(['openai/gpt-5']);
+    const week = { period: 'week', date: '2026-06-29', measure: 'total_tokens', listedModelIds } as const;
+    const byModel = await context.ports.analytics.rankings({ ...week, by: 'model' });
+    expect(byModel.rows.map((row) => [row.key, row.value, row.share, row.previousValue])).toEqual([
+      ['openai/gpt-5', 6_000, 0.6, 4_000],
+      ['unlisted', 4_000, 0.4, 3_500],
+    ]);
+    expect(byModel.total).toBe(10_000);
+    const byAuthor = await context.ports.analytics.rankings({ ...week, by: 'author' });
+    expect(byAuthor.rows.map((row) => row.key)).toEqual(['openai', 'deepseek', 'moonshot']);
+    const series = await context.ports.analytics.timeSeries({
+      interval: 'week',
+      count: 2,
+      date: '2026-06-29',
+      stackBy: 'model',
+      measure: 'total_tokens',
+      listedModelIds,
+    });
+    expect(series.keys).toEqual(['openai/gpt-5', 'unlisted']);
+    expect(series.points.map((point) => [point.key, point.value])).toEqual([
+      ['openai/gpt-5', 4_000],
+      ['unlisted', 3_500],
+      ['openai/gpt-5', 6_000],
+      ['unlisted', 4_000],
+    ]);
+  });
+
   it('stacks tokens by origin over weeks, densely, oldest week first', async () => {
     const result = await context.ports.analytics.timeSeries({
       interval: 'week',
