@@ -23,6 +23,8 @@ describe('isUnavailableError', () => {
     ['a unique violation (23505)', withCode('duplicate key value', '23505'), false],
     ['a syntax error (42601)', withCode('syntax error at or near', '42601'), false],
     ['a plain bug', new TypeError('x is undefined'), false],
+    // A store's own refusal: an activity range over 400 days is 400, not PostgreSQL unavailable (and no breaker count).
+    ['a coded refusal of the store', new GatewayError({ code: 'invalid_request', message: 'range too long' }), false],
     ['not an error', 'ECONNREFUSED', false],
   ])('%s → %s', (_name, error, expected) => {
     expect(isUnavailableError(error)).toBe(expected);
@@ -43,6 +45,15 @@ describe('createAvailabilityGuard', () => {
     const bug = withCode('duplicate key value', '23505');
     await expect(guard.run(() => Promise.reject(bug))).rejects.toBe(bug);
     await expect(guard.run(() => Promise.resolve(7))).resolves.toBe(7);
+  });
+
+  it("passes a store's own coded refusal through unchanged, and never counts it toward the breaker", async () => {
+    const guard = createAvailabilityGuard({ now: () => 0 });
+    const refusal = new GatewayError({ code: 'invalid_request', message: 'range longer than 400 days' });
+    for (let index = 0; index < limits.ledgerBreakerFailuresMax; index += 1) {
+      await expect(guard.run(() => Promise.reject(refusal))).rejects.toBe(refusal);
+    }
+    expect(guard.isAvailable()).toBe(true);
   });
 
   it('opens after ledgerBreakerFailuresMax failures in a row: calls fail without running, then one probes', async () => {

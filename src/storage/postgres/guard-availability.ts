@@ -12,8 +12,10 @@ export function isUnavailableError(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code))
     return unavailableSqlStates.some((p) => code.startsWith(p));
-  // No SQLSTATE: a socket error (ECONNREFUSED, ECONNRESET, ETIMEDOUT…) or one of the client's own messages.
-  return typeof code === 'string' || unavailableMessages.test(error.message);
+  // No SQLSTATE: a socket error (ECONNREFUSED, ECONNRESET, ETIMEDOUT…: Node's codes are upper case) or one of the
+  // client's own messages. A store's own coded error (an AnalyticsQueryError's `invalid_request`) is none of these.
+  if (typeof code === 'string') return /^E[A-Z0-9_]+$/.test(code);
+  return unavailableMessages.test(error.message);
 }
 
 /** Connection exceptions (08), operator intervention (57P0x: shutdown, cannot connect now), query_canceled, too_many_connections. */
