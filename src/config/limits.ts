@@ -201,15 +201,25 @@ export const limits = {
   redisPendingReleasesMax: 10_000,
   /** Connections one node's PostgreSQL pool opens at most (cluster mode); more queries wait for a free one. */
   postgresConnectionsMax: 10,
-  /** Longest wait for a PostgreSQL connection (a stopped server) before the query fails. */
+  /** Longest a new PostgreSQL connection may take to open (a stopped or frozen server) before the query fails. */
   postgresConnectTimeoutMs: 2_000,
+  /**
+   * Cluster mode: longest the node's own queues may hold a PostgreSQL call while PostgreSQL answers — a query waiting
+   * for one of the pool's `postgresConnectionsMax` connections, and a serving-path store call in all (that wait, its
+   * org's admission batch, its statements). Past it: 503 `gateway_overloaded`, nothing charged, and the ledger breaker
+   * untouched: the node is short of connections or CPU, PostgreSQL is not down. Without it a starved node's queue
+   * would grow without bound; before it, that wait counted against `ledgerCallTimeoutMs` and was answered as
+   * PostgreSQL unavailable.
+   */
+  postgresQueueWaitMsMax: 10_000,
   /** Longest a PostgreSQL statement may run (server-side `statement_timeout`; a frozen server fails on the client). */
   postgresStatementTimeoutMs: 5_000,
   /** PostgreSQL admission statements that lost a race (the same request id, or a key's first hold) run again up to this many times, then fail. */
   postgresPlaceHoldAttemptsMax: 3,
   /**
    * Cluster mode: a call to PostgreSQL from the serving path (admission, key lookup, release, management) not
-   * answered within this turns into 503 `ledger_unavailable`; a paid call waits no longer for its hold.
+   * answered within this, while PostgreSQL has answered nothing of the node's for as long (a frozen server, not a
+   * busy node: src/storage/postgres/watch-pool-liveness.ts), turns into 503 `ledger_unavailable`.
    */
   ledgerCallTimeoutMs: 2_000,
   /** Cluster mode: this many unavailable answers in a row open the ledger breaker … */

@@ -1,8 +1,11 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pool, PoolClient } from 'pg';
 import { createTestDatabase, findPostgresSkipReason } from '../../../test/support/start-postgres.js';
 import type { TestDatabase } from '../../../test/support/start-postgres.js';
 import { limits } from '../../config/index.js';
+import { isQueueWaitError, isUnavailableError } from './guard-availability.js';
 import { acceptsStartupSettings, openPostgresPool } from './open-postgres-pool.js';
 import { withTransaction } from './with-transaction.js';
 
@@ -87,6 +90,36 @@ describe.skipIf(skipReason !== undefined)('openPostgresPool', () => {
       await bare.end();
     }
   }, 15_000);
+
+  // A wait for a connection is the node's own load; opening one is PostgreSQL's answer. The pool bounds both with one
+  // setting, which its clients inherit: a long bound on the wait must not let a frozen server hold a connect as long.
+  it(
+    "bounds a wait for a full pool's connection as the node's overload, and opening one as PostgreSQL's",
+    async () => {
+      const full = openPostgresPool(database.url, { connectionsMax: 1, queueWaitMsMax: 200 });
+      const held = await full.connect();
+      try {
+        const waited = await full.query('SELECT 1').catch((error: unknown) => error);
+        expect([isQueueWaitError(waited), isUnavailableError(waited)]).toEqual([true, false]);
+      } finally {
+        held.release();
+        await full.end();
+      }
+      const silent = createServer(() => undefined);
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const frozenUrl = new URL(database.url);
+      frozenUrl.port = String((silent.address() as AddressInfo).port);
+      const frozen = openPostgresPool(frozenUrl.toString(), { connectionsMax: 1, queueWaitMsMax: 60_000 });
+      try {
+        const refused = await frozen.query('SELECT 1').catch((error: unknown) => error);
+        expect([isQueueWaitError(refused), isUnavailableError(refused)]).toEqual([false, true]);
+      } finally {
+        await frozen.end();
+        silent.close();
+      }
+    },
+    limits.postgresConnectTimeoutMs + 3_000,
+  );
 
   it('throws when the server cannot be reached at all, rather than calling it a pooler', async () => {
     const unreachable = new URL(database.url);

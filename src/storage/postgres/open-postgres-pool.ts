@@ -63,12 +63,20 @@ export function readLocalSettings(pool: Pool): readonly string[] {
  */
 export function openPostgresPool(
   url: string,
-  options: { readonly connectionsMax?: number; readonly startupSettings?: boolean } = {},
+  options: {
+    readonly connectionsMax?: number;
+    readonly startupSettings?: boolean;
+    /** `limits.postgresQueueWaitMsMax` unless given (tests). */
+    readonly queueWaitMsMax?: number;
+  } = {},
 ): Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.connectionsMax ?? limits.postgresConnectionsMax,
-    connectionTimeoutMillis: limits.postgresConnectTimeoutMs,
+    // pg-pool bounds both a query's wait for a connection of a full pool and the opening of a new one by this; the
+    // wait is the node's own load and gets the longer bound, and the client bounds its opening itself.
+    connectionTimeoutMillis: options.queueWaitMsMax ?? limits.postgresQueueWaitMsMax,
+    Client: ConnectBoundedClient as unknown as new () => pg.ClientBase,
     query_timeout: limits.postgresStatementTimeoutMs + limits.postgresConnectTimeoutMs,
     ...(options.startupSettings === false ? {} : readStartupSettings()),
     types: { getTypeParser: readTypeParser },
@@ -81,6 +89,16 @@ export function openPostgresPool(
   pool.on('connect', (client) => client.on('error', ignoreError));
   if (options.startupSettings === false) pooledBehindPooler.add(pool);
   return pool;
+}
+
+/**
+ * `pg`'s client with its own bound on opening its connection (`limits.postgresConnectTimeoutMs`): a stopped or frozen
+ * server fails a query in that time, whatever the pool's bound on waiting for a connection.
+ */
+class ConnectBoundedClient extends pg.Client {
+  constructor(config: pg.ClientConfig) {
+    super({ ...config, connectionTimeoutMillis: limits.postgresConnectTimeoutMs });
+  }
 }
 
 /**

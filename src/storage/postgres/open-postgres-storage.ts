@@ -7,6 +7,7 @@ import type { AvailabilityGuard } from './guard-availability.js';
 import { createAvailabilityGuard, guardPort } from './guard-availability.js';
 import { migratePostgres } from './migrate-postgres.js';
 import { acceptsStartupSettings, openPostgresPool } from './open-postgres-pool.js';
+import { watchPoolLiveness } from './watch-pool-liveness.js';
 import type { AsyncAnalyticsStore } from './async-analytics-store.js';
 import { createPostgresAnalyticsStore } from './postgres-analytics-store.js';
 import { createPostgresCreditCodeStore } from './postgres-credit-code-store.js';
@@ -57,7 +58,7 @@ export async function openPostgresStorage(
     await pool.end();
     throw error;
   }
-  const guard = createAvailabilityGuard();
+  const guard = createAvailabilityGuard({ liveness: watchPoolLiveness(pool) });
   const guarded = <T extends object>(port: T): T => guardPort(port, guard);
   const generations = createPostgresGenerationStore(pool);
   return {
