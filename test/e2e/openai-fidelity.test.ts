@@ -317,14 +317,16 @@ describe('an OpenAI-compatible answer without any choice', () => {
     };
   }
 
-  it('is a retryable 502 upstream_invalid_response, charged nothing, as the stream that ends without output', async () => {
+  it('is a retryable 502 upstream_invalid_response, charged nothing but booked at upstream cost, as the stream that ends without output', async () => {
     const before = await credits();
     const json = await callWithoutChoices(false);
     expect(json).toEqual({
       status: 502,
       code: 'upstream_invalid_response',
       shouldRetry: null,
-      generation: { ending: 'error', cost_nanos: '0', upstream_cost_nanos: '0' },
+      // The provider reported usage, so it billed the operator: 12 × 280 + 7 × 420 nano-USD (test/fake-model's
+      // prices) stays in the books as upstream cost; the customer pays nothing.
+      generation: { ending: 'error', cost_nanos: '0', upstream_cost_nanos: '6300' },
     });
     expect(await callWithoutChoices(true)).toEqual(json);
     expect(await credits()).toEqual(before);
