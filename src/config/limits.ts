@@ -201,6 +201,11 @@ export const limits = {
   redisPendingReleasesMax: 10_000,
   /** Connections one node's PostgreSQL pool opens at most (cluster mode); more queries wait for a free one. */
   postgresConnectionsMax: 10,
+  /**
+   * Connections of the node's journal (cluster mode), apart from those 10: settlements and records drain on them, so
+   * a queue of admissions never delays a settlement (a hold outliving its TTL would expire and charge nothing).
+   */
+  postgresJournalConnectionsMax: 2,
   /** Longest a new PostgreSQL connection may take to open (a stopped or frozen server) before the query fails. */
   postgresConnectTimeoutMs: 2_000,
   /**

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { Pool } from 'pg';
+import { limits } from '../../config/index.js';
 import { createIdempotencyService } from '../../idempotency/index.js';
 import { createPostgresLedger } from '../../ledger/postgres/create-postgres-ledger.js';
 import type { GenerationStore, ServingLedger, ServingPort, ServingStorage } from '../ports.js';
@@ -31,8 +32,9 @@ export interface PostgresStorage extends ServingStorage {
   /** The breaker in front of PostgreSQL (readiness and the journal read it). */
   readonly availability: AvailabilityGuard;
   /**
-   * The record store the node's journal drains into: not behind the guard (a backlog's batch may take longer than a
-   * serving call may wait; PostgreSQL's own statement and connection timeouts bound it).
+   * The record store the node's journal drains into, on connections of its own (`limits.postgresJournalConnectionsMax`):
+   * not behind the guard (a backlog's batch may take longer than a serving call may wait; PostgreSQL's own statement
+   * and connection timeouts bound it).
    */
   readonly journalStore: ServingPort<GenerationStore>;
 }
@@ -60,7 +62,12 @@ export async function openPostgresStorage(
   }
   const guard = createAvailabilityGuard({ liveness: watchPoolLiveness(pool) });
   const guarded = <T extends object>(port: T): T => guardPort(port, guard);
-  const generations = createPostgresGenerationStore(pool);
+  // Settlements drain on connections of their own: never queued behind a burst of admissions on a busy node, where
+  // a settlement late by more than a hold's TTL would find its hold expired and charge nothing.
+  const journalPool = openPostgresPool(url, {
+    startupSettings: !isBehindPooler,
+    connectionsMax: limits.postgresJournalConnectionsMax,
+  });
   return {
     driver: 'postgres',
     pool,
@@ -73,8 +80,8 @@ export async function openPostgresStorage(
       now: Date.now,
     }),
     analytics: guardAnalytics(createPostgresAnalyticsStore(pool), guard),
-    generations: guarded(generations),
-    journalStore: generations,
+    generations: guarded(createPostgresGenerationStore(pool)),
+    journalStore: createPostgresGenerationStore(journalPool),
     generationContent: guarded(createPostgresGenerationContentStore(pool)),
     generationList: guarded(createPostgresGenerationList(pool)),
     keys: guarded(createPostgresKeyStore(pool)),
@@ -83,7 +90,9 @@ export async function openPostgresStorage(
     ping: async () => {
       await guard.run(() => pool.query('SELECT 1'));
     },
-    close: () => pool.end(),
+    close: async () => {
+      await Promise.all([pool.end(), journalPool.end()]);
+    },
   };
 }
 
