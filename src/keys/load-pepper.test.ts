@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { assertPepperUsable, loadPepper } from './load-pepper.js';
+import { assertPepperUsable, describeUnreadablePepper, loadPepper } from './load-pepper.js';
 
 const directories: string[] = [];
 afterEach(() => {
@@ -72,6 +72,13 @@ describe('a pepper file that cannot be read', () => {
     expect(() => loadPepper({ env: {}, dataDirectory })).toThrow(new Error(line));
     expect(() => assertPepperUsable({ env: {}, dataDirectory })).toThrow(new Error(line));
     expect(readdirSync(path)).toEqual([]);
+  });
+
+  it('names a permission refusal whoever runs the tests (root reads any file, so the case below skips for root)', () => {
+    const refused = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+    expect(describeUnreadablePepper('/data/key-pepper', refused)).toBe(
+      `key pepper /data/key-pepper is not readable by this user (uid ${process.getuid?.()}): give the user running Meridian read access to it (mode 0600, owned by that user).`,
+    );
   });
 
   // Root reads any file whatever its mode.

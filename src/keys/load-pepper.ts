@@ -85,7 +85,7 @@ function readPepperFile(path: string): Buffer | undefined {
 }
 
 /** Why the pepper file cannot be read, and what to do, instead of Node's `EISDIR: illegal operation on a directory`. */
-function describeUnreadablePepper(path: string, error: unknown): string {
+export function describeUnreadablePepper(path: string, error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code ?? String(error);
   if (code === 'EISDIR') {
     return `key pepper ${path} is a directory, not a file: restore the pepper file there (keys created with it cannot be checked without it), or move the directory away so that a new pepper is created.`;
