@@ -56,4 +56,27 @@ describe('createOrgMarkups', () => {
     expect(await pending).toBe(100);
     expect(markups.read('acme')).toBe(500);
   });
+
+  it("asks once for a burst of the org's calls, and a call after a change never joins the read before it", async () => {
+    const answers: Array<(record: OrgRecord) => void> = [];
+    const markups = createOrgMarkups(
+      () =>
+        new Promise<OrgRecord>((resolve) => {
+          answers.push(resolve);
+        }),
+      { now: () => 0, ttlMs: 0 },
+    );
+    const burst = Array.from({ length: 20 }, () => markups.read('acme'));
+    expect(answers).toHaveLength(1);
+    markups.remember('acme', 500);
+    const afterChange = markups.read('acme');
+    expect(answers).toHaveLength(2);
+    answers[0]!(org(100));
+    answers[1]!(org(500));
+    expect(await Promise.all(burst.map(async (value) => await value))).toEqual(Array.from({ length: 20 }, () => 100));
+    expect(await afterChange).toBe(500);
+    // Once answered, the next call (the TTL is 0 here) reads again.
+    void markups.read('acme');
+    expect(answers).toHaveLength(3);
+  });
 });

@@ -23,6 +23,8 @@ export function createOrgMarkups(
   // Bounded by the number of orgs: only authenticated calls (whose keys belong to existing orgs) ask.
   const cache = new Map<string, { readonly markup: number; readonly atMs: number }>();
   let changeCount = 0;
+  /** Reads in flight by org (a store answering through promises): a burst of the org's calls asks the store once. */
+  const reads = new Map<string, Promise<number>>();
 
   function keep(orgId: string, org: OrgRecord | undefined, changeCountAtRead: number, readAtMs: number): number {
     const markup = org?.markupBasisPoints ?? 0;
@@ -35,14 +37,23 @@ export function createOrgMarkups(
       const nowMs = options.now();
       const cached = cache.get(orgId);
       if (cached !== undefined && nowMs - cached.atMs < ttlMs) return cached.markup;
+      const reading = reads.get(orgId);
+      if (reading !== undefined) return reading;
       const changeCountAtRead = changeCount;
       const org = findOrg(orgId);
-      return org instanceof Promise
-        ? org.then((found) => keep(orgId, found, changeCountAtRead, nowMs))
-        : keep(orgId, org, changeCountAtRead, nowMs);
+      if (!(org instanceof Promise)) return keep(orgId, org, changeCountAtRead, nowMs);
+      const read = org.then((found) => keep(orgId, found, changeCountAtRead, nowMs));
+      reads.set(orgId, read);
+      const forget = (): void => {
+        if (reads.get(orgId) === read) reads.delete(orgId);
+      };
+      read.then(forget, forget);
+      return read;
     },
     remember(orgId, markupBasisPoints) {
       changeCount += 1;
+      // A call after this change must not join a read that started before it.
+      reads.delete(orgId);
       cache.set(orgId, { markup: markupBasisPoints, atMs: options.now() });
     },
   };

@@ -209,6 +209,34 @@ describe('createKeyService over a store that answers through promises (PostgreSQ
     expect(lookups).toHaveLength(1);
   });
 
+  it('asks the store once for a burst of calls with a key not cached, and again once the answer is in', async () => {
+    const { keys, lookups } = createAsyncService();
+    const { record, secret } = await keys.createKey({ orgId: 'acme', name: 'burst', role: 'member' });
+    const other = await keys.createKey({ orgId: 'acme', name: 'other', role: 'member' });
+    const answers = await Promise.all([
+      ...Array.from({ length: 50 }, () => keys.authenticate(secret)),
+      keys.authenticate(other.secret),
+    ]);
+    expect(answers.slice(0, 50)).toEqual(Array.from({ length: 50 }, () => record));
+    expect(answers[50]).toEqual(other.record);
+    expect(lookups).toHaveLength(2);
+    await keys.revokeKey(record.id);
+    const afterRevocation = await Promise.all([keys.authenticate(secret), keys.authenticate(secret)]);
+    expect(afterRevocation).toEqual([undefined, undefined]);
+    expect(lookups).toHaveLength(3);
+  });
+
+  it('shares a failed lookup only with the calls made while it was in flight', async () => {
+    const { keys, lookups, setDown } = createAsyncService();
+    const { record, secret } = await keys.createKey({ orgId: 'acme', name: 'down', role: 'member' });
+    setDown(true);
+    const failed = await Promise.allSettled([keys.authenticate(secret), keys.authenticate(secret)]);
+    expect(failed.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    setDown(false);
+    expect(await keys.authenticate(secret)).toEqual(record);
+    expect(lookups).toHaveLength(2);
+  });
+
   it('while the store is down, accepts a key seen live within keyStaleUseMs, and nothing else', async () => {
     const { keys, lookups, setDown, advance } = createAsyncService();
     const seen = await keys.createKey({ orgId: 'acme', name: 'seen', role: 'member' });

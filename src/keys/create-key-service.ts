@@ -98,6 +98,12 @@ export function createKeyService(options: KeyServiceOptions<ServingPort<KeyStore
 export function createKeyService(options: KeyServiceOptions<ServingPort<KeyStore>>): ServingKeyService {
   const now = options.now ?? Date.now;
   const cache = new Map<string, { readonly record: KeyRecord; readonly cachedAtMs: number }>();
+  /**
+   * Lookups in flight by digest (a store answering through promises): a burst of calls with a key not cached (a new
+   * key, or every 5 s when its entry runs out) asks the store once, not once per call. Emptied by every change to a
+   * key, so no call that starts after a revocation joins a lookup that started before it.
+   */
+  const lookups = new Map<string, Promise<KeyRecord | undefined>>();
 
   function createKey(input: CreateKeyInput): MaybePromise<{ record: KeyRecord; secret: string }> {
     if (input.secret !== undefined) assertUsableFixedSecret(input.secret);
@@ -146,8 +152,9 @@ export function createKeyService(options: KeyServiceOptions<ServingPort<KeyStore
     const cached = cache.get(digest);
     if (cached !== undefined && nowMs - cached.cachedAtMs < keyCacheTtlMs)
       return acceptKey(cached.record, digest, nowMs);
-    const found = options.store.findKeyByDigest(digest);
+    const found = lookups.get(digest) ?? options.store.findKeyByDigest(digest);
     if (!(found instanceof Promise)) return acceptKey(found, digest, nowMs);
+    shareLookup(digest, found);
     return found.then(
       (record) => acceptKey(record, digest, nowMs),
       (error: unknown) => {
@@ -157,6 +164,15 @@ export function createKeyService(options: KeyServiceOptions<ServingPort<KeyStore
         return acceptKey(cached.record, digest, nowMs);
       },
     );
+  }
+
+  function shareLookup(digest: string, found: Promise<KeyRecord | undefined>): void {
+    if (lookups.get(digest) === found) return;
+    lookups.set(digest, found);
+    const forget = (): void => {
+      if (lookups.get(digest) === found) lookups.delete(digest);
+    };
+    found.then(forget, forget);
   }
 
   /**
@@ -184,6 +200,7 @@ export function createKeyService(options: KeyServiceOptions<ServingPort<KeyStore
 
   function forgetKey(id: string): void {
     for (const [digest, entry] of cache) if (entry.record.id === id) cache.delete(digest);
+    lookups.clear();
   }
 
   function revokeKey(id: string): MaybePromise<boolean> {
