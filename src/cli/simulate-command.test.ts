@@ -74,11 +74,11 @@ describe('formatSimulationSummary of a run that found its calls stored', () => {
     const summary = createSimulationSummary(Date.UTC(2026, 2, 30), Date.UTC(2026, 3, 6));
     Object.assign(summary, { requests: 3, alreadyStored: 3 });
     expect(formatSimulationSummary(summary, 1).split('\n')[1]).toBe(
-      'All 3 were already stored by an earlier run with the same --seed and --until: nothing was added or charged again.',
+      'All 3 were already settled by an earlier run with the same --seed and --until: nothing was added or charged again.',
     );
     Object.assign(summary, { alreadyStored: 2 });
     expect(formatSimulationSummary(summary, 1).split('\n')[1]).toBe(
-      '2 of them were already stored by an earlier run with the same --seed and --until: those were not added or charged again.',
+      '2 of them were already settled by an earlier run with the same --seed and --until: those were not added or charged again.',
     );
   });
 });

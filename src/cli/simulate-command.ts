@@ -93,9 +93,9 @@ function findRankingsDate(summary: SimulationSummary): string {
   return weekStartMs >= summary.windowStartMs ? isoDate(weekStartMs) : isoDate(summary.windowEndMs - 1);
 }
 
-/** A line when an earlier run with the same seed and end had stored some of the calls: the run added none of those. */
+/** A line when an earlier run with the same seed and end had settled some of the calls (their records may since have been purged): the run added none of those. */
 function formatAlreadyStored({ alreadyStored, requests }: SimulationSummary): string[] {
-  const source = 'already stored by an earlier run with the same --seed and --until';
+  const source = 'already settled by an earlier run with the same --seed and --until';
   if (alreadyStored === 0) return [];
   return alreadyStored === requests
     ? [`All ${count(requests)} were ${source}: nothing was added or charged again.`]
