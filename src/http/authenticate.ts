@@ -18,8 +18,9 @@ export interface AuthenticationContext extends SessionContext {
  */
 export async function authenticate(request: IncomingMessage, context: AuthenticationContext): Promise<KeyRecord> {
   assertOneKeyHeader(request);
-  if (!hasKeyHeader(request) && readRequestSessionCookie(request, context) !== undefined) {
-    const found = await readSession(request, context);
+  const sessionId = hasKeyHeader(request) ? undefined : readRequestSessionCookie(request, context);
+  if (sessionId !== undefined) {
+    const found = await findSessionKey(context, sessionId);
     if (found === undefined) {
       throw new GatewayError({ code: 'authentication_failed', message: 'Not signed in, or the session has ended.' });
     }

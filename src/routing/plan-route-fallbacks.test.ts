@@ -32,6 +32,17 @@ function planError(model: string, overrides: Overrides = {}): GatewayError {
 
 const sortPrice = { sort: 'price' } as const;
 
+/** `wide/model` with one endpoint per price (provider `p<price>`), and `other/model` with one endpoint (`q`). */
+function createWideCatalog(prices: readonly string[]) {
+  return createTestCatalog([
+    createTestModel(
+      'wide/model',
+      prices.map((prompt) => ({ provider: `p${prompt}`, prompt })),
+    ),
+    createTestModel('other/model', [{ provider: 'q', prompt: '1' }]),
+  ]);
+}
+
 describe('planRoute fallback models', () => {
   it('appends each fallback model’s endpoints in the order of models', () => {
     expect(plan(deepseek, { raw: { models: ['moonshot/kimi-k2', 'meta/llama'], provider: sortPrice } })).toEqual([
@@ -141,13 +152,7 @@ describe('planRoute limits and errors', () => {
 
   it('leaves out the endpoints unavailable now when over the cap, so a fallback model that can serve is planned', () => {
     const prices = ['1', '2', '3', '4', '5', '6', '7', '8'];
-    const wide = createTestCatalog([
-      createTestModel(
-        'wide/model',
-        prices.map((prompt) => ({ provider: `p${prompt}`, prompt })),
-      ),
-      createTestModel('other/model', [{ provider: 'q', prompt: '1' }]),
-    ]);
+    const wide = createWideCatalog(prices);
     const health = createFakeHealth({ unavailable: prices.map((prompt) => `p${prompt}/p${prompt}-model`) });
     const raw = { models: ['other/model'], provider: sortPrice };
     const attempts = describePlan(planRoute(createPlanInput(wide, 'wide/model', { raw, health })));
@@ -159,13 +164,7 @@ describe('planRoute limits and errors', () => {
 
   it('leaves out models the key may not use before the cap, so an allowed fallback is planned and errors name only those', () => {
     const prices = ['1', '2', '3', '4', '5', '6', '7', '8'];
-    const wide = createTestCatalog([
-      createTestModel(
-        'wide/model',
-        prices.map((prompt) => ({ provider: `p${prompt}`, prompt })),
-      ),
-      createTestModel('other/model', [{ provider: 'q', prompt: '1' }]),
-    ]);
+    const wide = createWideCatalog(prices);
     const raw = { models: ['other/model'], provider: sortPrice };
     const allowedModelIds = ['other/model'];
     expect(describePlan(planRoute(createPlanInput(wide, 'wide/model', { raw, allowedModelIds })))).toEqual([
